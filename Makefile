@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ebph: pH (process homeostasis) on eBPF.
+#
+#   make            build ebph and ebph_kern.o (says what is missing)
+#   sudo make run   install missing packages, build, run ebph on profiles/
+#   sudo make test  install missing packages, build, run every test
+#   make inspect    sections, relocations and disassembly of ebph_kern.o
+#   make V=1        show the commands
+#
+# KERNEL_DIR=path builds against a kernel tree's exported headers
+# (the output of `make headers_install`, i.e. KERNEL_DIR/usr/include)
+# instead of the system's /usr/include.
+
+CC	?= cc
+CLANG	?= clang
+LLVM_OBJDUMP ?= llvm-objdump
+READELF	?= readelf
+
+ifeq ($(V),1)
+Q :=
+msg := @true
+else
+Q := @
+msg := @printf '  %-7s %s\n'
+endif
+
+# Headers: the kernel tree's exported ones, or the system's.  clang
+# -target bpf does not search the multiarch directory that holds asm/,
+# so name it.
+ifneq ($(KERNEL_DIR),)
+UAPI_INC := -I$(KERNEL_DIR)/usr/include
+else
+UAPI_INC := -I/usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+endif
+
+CFLAGS	?= -O2 -g
+CFLAGS	+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -I. \
+	   $(if $(KERNEL_DIR),-I$(KERNEL_DIR)/usr/include)
+LDLIBS	:= -lelf
+
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
+
+LIB_OBJS := bpf_load.o profile_store.o syscall_names.o
+HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h
+
+TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
+FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
+TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo
+
+# Debian packages the build and the tests need.
+DEBIAN_PKGS := make gcc clang llvm libelf-dev
+
+.DELETE_ON_ERROR:
+.PHONY: all check-tools deps run test inspect clean
+
+all: check-tools ebph ebph_kern.o
+
+# Say in words what is missing, before a compiler says it in riddles.
+check-tools:
+	@command -v $(CLANG) >/dev/null 2>&1 || { \
+	  echo "ebph: '$(CLANG)' not found: install clang (sudo make deps)" >&2; exit 1; }
+	@$(CLANG) -print-targets 2>/dev/null | grep -qw bpf || { \
+	  echo "ebph: $(CLANG) cannot target bpf: install a clang built with the BPF backend" >&2; exit 1; }
+	@printf '#include <libelf.h>\n#include <gelf.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 || { \
+	  echo "ebph: libelf headers not found: install libelf-dev (sudo make deps)" >&2; exit 1; }
+
+# Install what is missing, on Debian and its derivatives.
+deps:
+	@missing=""; for p in $(DEBIAN_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  command -v apt-get >/dev/null || { echo "ebph: please install:$$missing" >&2; exit 1; }; \
+	  [ "$$(id -u)" = 0 ] || { echo "ebph: installing$$missing needs root: run with sudo" >&2; exit 1; }; \
+	  echo "  APT    $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+ebph: ebph_user.o $(LIB_OBJS)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+%.o: %.c $(HDRS)
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+ebph_kern.o: ebph_kern.c ebph.h bpf_helpers.h
+	$(msg) CLANG $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
+
+tests/fixture_%.o: tests/fixture_%.c bpf_helpers.h
+	$(msg) CLANG $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
+
+tests/test_%: tests/test_%.c tests/test.h $(LIB_OBJS) $(HDRS)
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+tests/demo: tests/demo.c
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./ebph run --profile-dir profiles $(ARGS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(TEST_DEPS)
+	$(Q)tests/run
+
+inspect: ebph_kern.o
+	$(READELF) -S -s $<
+	$(READELF) -r $<
+	$(LLVM_OBJDUMP) -d -r -S --no-show-raw-insn $<
+
+clean:
+	rm -f ebph *.o tests/*.o $(TEST_BINS) tests/demo

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bpf_load.h - a small ELF loader for BPF objects, on raw bpf(2).
+ *
+ * Life cycle of an object, in the order the calls are made:
+ *
+ *   bpf_object_open()     parse the ELF file: maps, programs, license,
+ *                         relocations; check every assumption; no syscalls
+ *   bpf_object_load()     create the maps, patch their fds into the
+ *                         programs, load the programs (verifier log on failure)
+ *   bpf_object_attach()   attach each program where its section name says
+ *   bpf_object_close()    detach, close, free; safe on a half-built object
+ *
+ * Maps and programs are found by name (bpf_object_map(), bpf_object_prog()),
+ * never by position.  Every function returns 0 or -errno and prints one
+ * error line, prefixed with the object's file name and the section, where
+ * it knows the most.
+ */
+#ifndef BPF_LOAD_H
+#define BPF_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+
+#include "bpf_helpers.h"	/* struct bpf_map_def: the "maps" section ABI */
+
+#define BPF_LOAD_MAX_MAPS	32
+#define BPF_LOAD_MAX_PROGS	16
+#define BPF_LOAD_NAME_LEN	64
+
+struct bpf_map_info_ld {
+	char name[BPF_LOAD_NAME_LEN];	/* the ELF symbol */
+	struct bpf_map_def def;
+	int fd;				/* -1 until created */
+};
+
+/* A relocation found at open time and applied at load time: instruction
+ * insn_idx is an ld_imm64 that must carry map map_idx's fd. */
+struct bpf_reloc {
+	unsigned int insn_idx;
+	unsigned int map_idx;
+};
+
+struct bpf_prog_ld {
+	char name[BPF_LOAD_NAME_LEN];	/* the function symbol */
+	char section[128];		/* e.g. "raw_tracepoint/sys_enter" */
+	enum bpf_prog_type type;
+	const char *attach_to;		/* section name after the prefix */
+	struct bpf_insn *insns;
+	size_t insn_cnt;
+	struct bpf_reloc *relocs;
+	size_t reloc_cnt;
+	int fd;				/* -1 until loaded */
+	int attach_fd;			/* raw tp link or perf event; -1 */
+};
+
+struct bpf_object {
+	char path[256];
+	int verbose;			/* print each step to stderr */
+	char license[64];
+	struct bpf_map_info_ld maps[BPF_LOAD_MAX_MAPS];
+	int nr_maps;
+	struct bpf_prog_ld progs[BPF_LOAD_MAX_PROGS];
+	int nr_progs;
+	char *pin_dir;			/* set by bpf_object_pin_maps() */
+};
+
+int bpf_object_open(struct bpf_object *obj, const char *path, int verbose);
+int bpf_object_load(struct bpf_object *obj);
+int bpf_object_attach(struct bpf_object *obj);
+void bpf_object_close(struct bpf_object *obj);
+
+struct bpf_map_info_ld *bpf_object_map(struct bpf_object *obj, const char *name);
+struct bpf_prog_ld *bpf_object_prog(struct bpf_object *obj, const char *name);
+/* The map's fd, or -ENOENT with a message naming the missing map. */
+int bpf_object_map_fd(struct bpf_object *obj, const char *name);
+
+/* Pin every map as DIR/NAME (DIR is created); unpin them and remove DIR. */
+int bpf_object_pin_maps(struct bpf_object *obj, const char *dir);
+int bpf_object_unpin_maps(struct bpf_object *obj);
+
+/* ---- raw bpf(2) ------------------------------------------------------- */
+
+int bpf_map_lookup(int fd, const void *key, void *value);
+int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags);
+int bpf_map_delete(int fd, const void *key);
+int bpf_map_next_key(int fd, const void *key, void *next_key);
+int bpf_obj_get(const char *path);
+/* Run a program once on ctx (BPF_PROG_TEST_RUN); *retval gets its return. */
+int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size,
+		      uint32_t *retval);
+
+/* ---- the machine ----------------------------------------------------- */
+
+/* Mount tracefs at /sys/kernel/tracing and bpffs at /sys/fs/bpf when they
+ * are not mounted, as bpftool does. */
+int bpf_ensure_mounts(int verbose);
+/* Number of possible CPUs (/sys/devices/system/cpu/possible). */
+int bpf_num_possible_cpus(void);
+
+/* ---- BTF: kernel struct field offsets ---------------------------------- */
+
+struct btf;
+/* Parse a BTF blob from a file, e.g. /sys/kernel/btf/vmlinux. */
+int btf_load(const char *path, struct btf **out);
+void btf_free(struct btf *btf);
+/* Byte offset of FIELD in struct STRUCT_NAME, looking inside anonymous
+ * structs and unions; -ENOENT if absent, -EINVAL for a bitfield. */
+int btf_member_offset(const struct btf *btf, const char *struct_name,
+		      const char *field, uint32_t *offset);
+
+/* ---- perf ring buffers ------------------------------------------------- */
+
+/*
+ * Called for each PERF_RECORD_SAMPLE with its raw data, and for each
+ * PERF_RECORD_LOST with the number of records the kernel dropped.  Return
+ * 0 to go on; a negative value stops the read and is passed back.
+ */
+typedef int (*perf_sample_fn)(void *ctx, int cpu, const void *data,
+			      uint32_t size);
+typedef void (*perf_lost_fn)(void *ctx, int cpu, uint64_t lost);
+
+/*
+ * Consume every record between data_tail and data_head of one ring.  Pure:
+ * it touches only the memory it is given, so tests can hand it synthetic
+ * rings.  META is the ring's first (control) page, DATA its data area of
+ * DATA_SIZE bytes (a power of two); a record that wraps around the end is
+ * copied into SCRATCH (SCRATCH_SIZE bytes) first.  Returns the number of
+ * records read, or -EBADMSG for a record whose size is impossible (the
+ * ring is then skipped to data_head), or the callback's negative value.
+ */
+int perf_ring_consume(struct perf_event_mmap_page *meta, void *data,
+		      size_t data_size, void *scratch, size_t scratch_size,
+		      int cpu, perf_sample_fn on_sample, perf_lost_fn on_lost,
+		      void *ctx);
+
+struct perf_ring {
+	int cpu;
+	int fd;			/* the PERF_COUNT_SW_BPF_OUTPUT event */
+	void *base;		/* mmap: control page + data */
+	size_t data_size;
+};
+
+struct perf_buffer {
+	struct perf_ring *rings;
+	int nr_rings;
+	struct pollfd *pfds;
+	void *scratch;
+	size_t scratch_size;
+	perf_sample_fn on_sample;
+	perf_lost_fn on_lost;
+	void *ctx;
+};
+
+/* One ring of PAGE_CNT data pages (a power of two) per possible CPU, each
+ * stored in the PERF_EVENT_ARRAY MAP_FD at its CPU's index. */
+int perf_buffer_open(struct perf_buffer *pb, int map_fd, int page_cnt,
+		     perf_sample_fn on_sample, perf_lost_fn on_lost, void *ctx);
+/* Wait up to TIMEOUT_MS for data, then drain every ring.  Returns records
+ * read, 0 on timeout, -EINTR when a signal came, or another -errno. */
+int perf_buffer_poll(struct perf_buffer *pb, int timeout_ms);
+void perf_buffer_close(struct perf_buffer *pb);
+
+#endif /* BPF_LOAD_H */

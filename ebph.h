@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ebph.h - what ebph_kern.c (BPF) and the ebph program share.
+ *
+ * Both sides compile this file: clang -target bpf for the kernel objects,
+ * cc for user space.  It is an ABI between them, so every struct uses
+ * fixed-width types, has its padding written out, and carries a
+ * _Static_assert on its size: a field added on one side and not the other
+ * fails the build instead of corrupting a map.
+ */
+#ifndef EBPH_H
+#define EBPH_H
+
+#include <linux/types.h>
+
+/* ---- the algorithm's constants (DESIGN.md section 3) ------------------ */
+
+#define EBPH_SEQLEN		9	/* window: the current call and 8 before */
+#define EBPH_NUM_SYSCALLS	512	/* alphabet, sized for the kernel, not uapi */
+#define EBPH_NORMAL_FACTOR	128
+#define EBPH_NORMAL_FACTOR_DEN	32	/* freeze: 3/4 of training calls old */
+#define EBPH_ANOMALY_LIMIT	30
+#define EBPH_TOLERIZE_LIMIT	12
+#define EBPH_LOCALITY_WIN	128	/* locality frame: the task's last 128 calls */
+#define EBPH_NORMAL_WAIT	(7ULL * 24 * 3600 * 1000000000ULL) /* 1 week, ns */
+
+#define EBPH_EMPTY		0xffff	/* a window slot that holds no call yet */
+#define EBPH_PATH_LEN		256	/* executable path, NUL-terminated */
+#define EBPH_COMM_LEN		16
+
+/* Map sizes.  Rows are allocated on first use (BPF_F_NO_PREALLOC), so
+ * max_entries bounds memory, it does not reserve it. */
+#define EBPH_MAX_PROFILES	16384
+#define EBPH_MAX_TASKS		65536
+#define EBPH_MAX_ROWS		262144
+
+/* ---- profiles --------------------------------------------------------- */
+
+/* Profile status bits.  FROZEN and NORMAL are independent, as in pH: a
+ * normal profile keeps training, may freeze again, and when that freeze
+ * has lasted normal_wait its train set is copied to test once more. */
+#define EBPH_FROZEN		(1U << 0)
+#define EBPH_NORMAL		(1U << 1)
+
+/*
+ * Value of the "profiles" map, key: (st_dev << 32) + st_ino of the
+ * executable, st_dev in stat(2)'s encoding.  The lookahead pairs are not
+ * in here: they are rows in the "rows" map, allocated per call seen.
+ *
+ * normal_time is CLOCK_BOOTTIME nanoseconds (bpf_ktime_get_boot_ns), so a
+ * week of suspend still counts as a week; on disk it is stored as wall
+ * clock time and converted on load.
+ */
+struct ebph_profile {
+	__u64 key;
+	__u64 normal_time;	/* frozen: becomes normal after this */
+	__u64 train_count;	/* calls trained on since the last reset */
+	__u64 last_mod_count;	/* calls since the train set last changed */
+	__u64 count;		/* calls seen in all */
+	__u32 anomalies;	/* anomalous calls since it became normal */
+	__u32 status;		/* EBPH_FROZEN | EBPH_NORMAL */
+};
+_Static_assert(sizeof(struct ebph_profile) == 48, "ebph_profile ABI");
+
+/*
+ * Value of the "paths" map, same key as "profiles".  The kernel writes it
+ * once, when it creates the profile (the exec's filename, or the comm of a
+ * task picked up mid-run); user space then replaces it with the absolute
+ * path it resolved and checked against the key.  Kept apart from struct
+ * ebph_profile so that user space never rewrites a value the kernel is
+ * updating on another CPU.
+ */
+struct ebph_path {
+	char path[EBPH_PATH_LEN];
+};
+
+/* Which lookahead-pair set a row belongs to. */
+#define EBPH_TRAIN		0
+#define EBPH_TEST		1
+
+/*
+ * Key of the "rows" map.  The value is one row of a lookahead-pair set:
+ * __u8 row[EBPH_NUM_SYSCALLS], where bit (i - 1) of row[p] says "p was
+ * seen i calls before call".  A profile holds one row per call it has
+ * made, per set, which keeps a profile to tens of kilobytes.
+ */
+struct ebph_row_key {
+	__u64 profile;
+	__u16 call;
+	__u16 set;		/* EBPH_TRAIN or EBPH_TEST */
+	__u32 pad;		/* zero: hashed with the rest of the key */
+};
+_Static_assert(sizeof(struct ebph_row_key) == 16, "ebph_row_key ABI");
+
+/* ---- tasks -------------------------------------------------------------- */
+
+/* Value of the "tasks" map, key: the kernel pid of a thread (its tid). */
+struct ebph_task {
+	__u64 profile;		/* key of the profile it runs */
+	__u64 count;		/* calls this task made while traced */
+	__u64 lf[EBPH_LOCALITY_WIN / 64]; /* bit set: that call was anomalous */
+	__u32 pid;		/* thread group id */
+	__u32 tid;
+	__u16 seq[EBPH_SEQLEN];	/* seq[0] is the newest call */
+	__u8 lf_pos;		/* next slot of the locality ring */
+	__u8 lfc;		/* set bits in lf */
+	__u8 max_lfc;		/* highest lfc this task reached */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct ebph_task) == 64, "ebph_task ABI");
+
+/* ---- settings and counters --------------------------------------------- */
+
+/*
+ * The one entry of the "config" ARRAY map.  BPF programs cannot have
+ * global data here (the loader has no .data/.rodata), so this map is where
+ * settings and the kernel struct offsets read from BTF live.
+ */
+struct ebph_config {
+	__u64 normal_wait;	/* ns a profile stays frozen before normal */
+	__u32 anomaly_limit;
+	__u32 tolerize_limit;
+	__u32 monitoring;	/* 0: sys_enter returns at once */
+	__u32 log_sequences;	/* report every new pair learned */
+	/* Offsets into kernel structs, from /sys/kernel/btf/vmlinux: a
+	 * hand-made, visible stand-in for CO-RE relocations. */
+	__u32 off_task_mm;	/* task_struct.mm */
+	__u32 off_mm_exe_file;	/* mm_struct.exe_file */
+	__u32 off_file_inode;	/* file.f_inode */
+	__u32 off_inode_ino;	/* inode.i_ino */
+	__u32 off_inode_sb;	/* inode.i_sb */
+	__u32 off_sb_dev;	/* super_block.s_dev */
+};
+_Static_assert(sizeof(struct ebph_config) == 48, "ebph_config ABI");
+
+/* Indices of the counters in the per-CPU "stats" map.  Every one of them
+ * is something that would otherwise be silent. */
+enum ebph_stat {
+	EBPH_STAT_CALLS,	/* system calls of traced tasks */
+	EBPH_STAT_BIG_CALL,	/* calls >= EBPH_NUM_SYSCALLS, skipped */
+	EBPH_STAT_ANOMALIES,
+	EBPH_STAT_EVENT_DROPS,	/* bpf_perf_event_output failed (ring full) */
+	EBPH_STAT_TASKS_FULL,	/* "tasks" map full: a task went untraced */
+	EBPH_STAT_PROFILES_FULL,/* "profiles" map full */
+	EBPH_STAT_ROWS_FULL,	/* "rows" map full: a pair went unlearned */
+	EBPH_STAT_KEY_ERRORS,	/* could not read the executable's inode */
+	EBPH_STAT_MAX,
+};
+
+/* ---- events to user space ---------------------------------------------- */
+
+enum ebph_event_type {
+	EBPH_EV_ANOMALY = 1,	/* a normal profile saw unknown pairs */
+	EBPH_EV_NEW_PROFILE,	/* first sight of an executable */
+	EBPH_EV_ASSOC,		/* a task now runs a profile (exec, pick-up) */
+	EBPH_EV_FROZEN,		/* training data stable; normal at normal_time */
+	EBPH_EV_START_NORMAL,	/* frozen long enough: testing from now on */
+	EBPH_EV_STOP_NORMAL,	/* over the anomaly limit: back to training */
+	EBPH_EV_TOLERIZE,	/* a task's LFC over the limit: training reset */
+	EBPH_EV_NEW_SEQ,	/* a new pair learned (with log_sequences) */
+	EBPH_EV_MESSAGE,	/* error/warning/info/debug, see code */
+	EBPH_EV_MAX,
+};
+
+enum ebph_level { EBPH_DEBUG, EBPH_INFO, EBPH_WARNING, EBPH_ERROR };
+
+/* Message codes for EBPH_EV_MESSAGE: BPF has no strings without .rodata,
+ * so the kernel sends a code and user space owns the text. */
+enum ebph_msg {
+	EBPH_MSG_KEY_ERROR = 1,	/* arg: the failing step */
+	EBPH_MSG_TASKS_FULL,
+	EBPH_MSG_PROFILES_FULL,
+	EBPH_MSG_ROWS_FULL,	/* arg: the call whose row could not be made */
+};
+
+/*
+ * One record through the "events" PERF_EVENT_ARRAY.  Fixed size for every
+ * type; the fields a type does not use are zero.
+ */
+struct ebph_event {
+	__u32 type;		/* enum ebph_event_type */
+	__u32 pid;
+	__u32 tid;
+	__u32 call;		/* anomaly, new_seq: the current call */
+	__u64 ts;		/* bpf_ktime_get_boot_ns() */
+	__u64 profile;
+	__u32 misses;		/* anomaly: pairs missing from test */
+	__u32 lfc;		/* anomaly, tolerize: the task's LFC */
+	__u32 anomalies;	/* anomaly, stop_normal: the profile's count */
+	__u16 level;		/* message: enum ebph_level */
+	__u16 code;		/* message: enum ebph_msg */
+	__u64 arg;		/* message: code-specific; new_seq: prev call */
+	__u16 seq[EBPH_SEQLEN];	/* anomaly: the window, seq[0] newest */
+	__u16 pad;
+	char comm[EBPH_COMM_LEN];
+	__u32 pad2;
+};
+_Static_assert(sizeof(struct ebph_event) == 96, "ebph_event ABI");
+
+/* Names of the maps and programs as ebph_kern.c defines them; user space
+ * finds them by these names, never by position. */
+#define EBPH_PIN_DIR		"/sys/fs/bpf/ebph"
+
+#endif /* EBPH_H */

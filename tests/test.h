@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tests/test.h - the checks every test program uses, after the kernel's
+ * test_progs: CHECK() prints one line per failed check with its reason,
+ * counts passes and failures, and test_summary() ends the program with the
+ * line "N passed, N failed" that tests/run adds up.
+ */
+#ifndef EBPH_TEST_H
+#define EBPH_TEST_H
+
+#include <stdio.h>
+
+static int test_passed, test_failed;
+static const char *test_name = "";
+
+/* Name the test the following checks belong to. */
+#define TEST(name) (test_name = (name))
+
+/* CHECK(cond, fmt, ...): COND true means the check FAILED, as in
+ * test_progs; the message says what was seen.  Evaluates to COND. */
+#define CHECK(cond, fmt, ...) ({					\
+	int __bad = !!(cond);						\
+	if (__bad) {							\
+		test_failed++;						\
+		printf("FAIL %s: %s:%d: " fmt "\n", test_name,		\
+		       __FILE__, __LINE__, ##__VA_ARGS__);		\
+	} else {							\
+		test_passed++;						\
+	}								\
+	__bad;								\
+})
+
+/* Expect A == B for integers, printing both on failure. */
+#define CHECK_EQ(a, b, what) ({						\
+	long long __a = (long long)(a), __b = (long long)(b);		\
+	CHECK(__a != __b, "%s: got %lld, want %lld", what, __a, __b);	\
+})
+
+static inline int test_summary(void)
+{
+	printf("%d passed, %d failed\n", test_passed, test_failed);
+	return test_failed ? 1 : 0;
+}
+
+#endif /* EBPH_TEST_H */
