@@ -134,9 +134,9 @@ struct ebph_config {
 _Static_assert(sizeof(struct ebph_config) == 48, "ebph_config ABI");
 
 /* Indices of the counters in the per-CPU "stats" map.  Every one of them
- * is something that would otherwise be silent. */
+ * is something that would otherwise be silent.  They are bumped only off
+ * the common path: calls seen are the sum of the profiles' counts. */
 enum ebph_stat {
-	EBPH_STAT_CALLS,	/* system calls of traced tasks */
 	EBPH_STAT_BIG_CALL,	/* calls >= EBPH_NUM_SYSCALLS, skipped */
 	EBPH_STAT_ANOMALIES,
 	EBPH_STAT_EVENT_DROPS,	/* bpf_perf_event_output failed (ring full) */
