@@ -33,14 +33,22 @@
 struct bpf_map_info_ld {
 	char name[BPF_LOAD_NAME_LEN];	/* the ELF symbol */
 	struct bpf_map_def def;
+	unsigned long def_off;		/* its offset in "maps": relocations name it so */
 	int fd;				/* -1 until created */
+	int pinned;
 };
 
-/* A relocation found at open time and applied at load time: instruction
- * insn_idx is an ld_imm64 that must carry map map_idx's fd. */
+/*
+ * A relocation found and checked at open time, applied at load time.
+ * MAP: instruction insn_idx is an ld_imm64 that gets map target's fd.
+ * CALL: a bpf-to-bpf call to instruction target of .text.
+ */
+enum bpf_reloc_kind { BPF_RELOC_MAP, BPF_RELOC_CALL };
+
 struct bpf_reloc {
 	unsigned int insn_idx;
-	unsigned int map_idx;
+	enum bpf_reloc_kind kind;
+	unsigned int target;
 };
 
 struct bpf_prog_ld {
@@ -48,8 +56,9 @@ struct bpf_prog_ld {
 	char section[128];		/* e.g. "raw_tracepoint/sys_enter" */
 	enum bpf_prog_type type;
 	const char *attach_to;		/* section name after the prefix */
-	struct bpf_insn *insns;
+	struct bpf_insn *insns;		/* the section, then .text if used */
 	size_t insn_cnt;
+	size_t text_off;		/* where the copy of .text starts */
 	struct bpf_reloc *relocs;
 	size_t reloc_cnt;
 	int fd;				/* -1 until loaded */

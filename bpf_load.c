@@ -1,0 +1,1532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpf_load.c - a small ELF loader for BPF objects, on raw bpf(2).
+ *
+ * The pipeline, in the order it runs:
+ *
+ *   1. open    libelf reads the object built by clang -target bpf and
+ *              checks it is a relocatable BPF ELF file;
+ *   2. maps    each symbol in section "maps" is one struct bpf_map_def,
+ *              sized from the section, unknown trailing bytes must be zero;
+ *   3. license the "license" section, needed for GPL-only helpers;
+ *   4. progs   each executable section is one program, its type taken from
+ *              the section name (raw_tracepoint/, tracepoint/); functions in
+ *              .text (bpf-to-bpf calls) are appended to every program that
+ *              calls them, as the kernel expects;
+ *   5. relocs  every relocation is checked (type, symbol section,
+ *              instruction bounds, opcode) and remembered;
+ *   6. load    maps are created, their fds written into the ld_imm64
+ *              instructions, programs loaded; a refusal prints the
+ *              verifier log;
+ *   7. attach  raw tracepoints through BPF_RAW_TRACEPOINT_OPEN,
+ *              tracepoints through perf_event_open + PERF_EVENT_IOC_SET_BPF;
+ *   8. close   detach, unpin, close, free.
+ *
+ * Also here, because the kernel side of ebph needs nothing else: the
+ * bpf(2) map commands, BPF_PROG_TEST_RUN, a BTF reader for kernel struct
+ * offsets, mounting tracefs/bpffs, and the perf ring reader.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libelf.h>
+#include <gelf.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/btf.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+
+#include "bpf_load.h"
+
+#ifndef EM_BPF
+#define EM_BPF 247
+#endif
+#ifndef R_BPF_64_64
+#define R_BPF_64_64 1		/* ld_imm64: a map or a function address */
+#endif
+#ifndef R_BPF_64_32
+#define R_BPF_64_32 10		/* call: a bpf-to-bpf call target */
+#endif
+
+#define TRACEFS_MAGIC	0x74726163
+#define BPF_FS_MAGIC	0xcafe4a11
+
+/* The verifier's log can be long for a big program; ENOSPC says it was
+ * longer still. */
+#define VERIFIER_LOG_SIZE (16u << 20)
+
+/* ---- messages ----------------------------------------------------------- */
+
+/* One error format: "ebph: FILE: section 'S': what went wrong". */
+static void obj_err(const struct bpf_object *obj, const char *sec,
+		    const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s: ", program_invocation_short_name, obj->path);
+	if (sec)
+		fprintf(stderr, "section '%s': ", sec);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void obj_step(const struct bpf_object *obj, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!obj->verbose)
+		return;
+	fprintf(stderr, "bpf_load: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- raw bpf(2) ----------------------------------------------------------- */
+
+static int sys_bpf(int cmd, union bpf_attr *attr)
+{
+	int ret = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+
+	return ret < 0 ? -errno : ret;
+}
+
+static __u64 ptr_to_u64(const void *p)
+{
+	return (__u64)(unsigned long)p;
+}
+
+int bpf_map_lookup(int fd, const void *key, void *value)
+{
+	union bpf_attr attr = {
+		.map_fd = fd, .key = ptr_to_u64(key), .value = ptr_to_u64(value),
+	};
+
+	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr);
+}
+
+int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags)
+{
+	union bpf_attr attr = {
+		.map_fd = fd, .key = ptr_to_u64(key), .value = ptr_to_u64(value),
+		.flags = flags,
+	};
+
+	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
+}
+
+int bpf_map_delete(int fd, const void *key)
+{
+	union bpf_attr attr = { .map_fd = fd, .key = ptr_to_u64(key) };
+
+	return sys_bpf(BPF_MAP_DELETE_ELEM, &attr);
+}
+
+/* KEY NULL gives the first key; -ENOENT after the last. */
+int bpf_map_next_key(int fd, const void *key, void *next_key)
+{
+	union bpf_attr attr = {
+		.map_fd = fd, .key = ptr_to_u64(key),
+		.next_key = ptr_to_u64(next_key),
+	};
+
+	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &attr);
+}
+
+int bpf_obj_get(const char *path)
+{
+	union bpf_attr attr = { .pathname = ptr_to_u64(path) };
+
+	return sys_bpf(BPF_OBJ_GET, &attr);
+}
+
+static int bpf_obj_pin(int fd, const char *path)
+{
+	union bpf_attr attr = { .pathname = ptr_to_u64(path), .bpf_fd = fd };
+
+	return sys_bpf(BPF_OBJ_PIN, &attr);
+}
+
+int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size,
+		      uint32_t *retval)
+{
+	union bpf_attr attr = {
+		.test.prog_fd = prog_fd,
+		.test.ctx_in = ptr_to_u64(ctx),
+		.test.ctx_size_in = ctx_size,
+	};
+	int err = sys_bpf(BPF_PROG_TEST_RUN, &attr);
+
+	if (!err && retval)
+		*retval = attr.test.retval;
+	return err;
+}
+
+/* ---- 1. open ------------------------------------------------------------ */
+
+/* What open() learns about the ELF file and needs until it is done. */
+struct elf_ctx {
+	Elf *elf;
+	int fd;
+	size_t shstrndx;
+	Elf_Data *symbols;
+	size_t strtabidx;
+	size_t nr_syms;
+	int maps_idx;		/* section index of "maps", or -1 */
+	int text_idx;		/* section index of ".text", or -1 */
+	Elf_Data *text;		/* its instructions, if any */
+};
+
+static const char *sec_name(struct elf_ctx *ec, size_t idx)
+{
+	Elf_Scn *scn = elf_getscn(ec->elf, idx);
+	GElf_Shdr sh;
+
+	if (!scn || !gelf_getshdr(scn, &sh))
+		return NULL;
+	return elf_strptr(ec->elf, ec->shstrndx, sh.sh_name);
+}
+
+static const char *sym_name(struct elf_ctx *ec, const GElf_Sym *sym)
+{
+	const char *n = elf_strptr(ec->elf, ec->strtabidx, sym->st_name);
+
+	return n && *n ? n : "(anonymous)";
+}
+
+/* Global data would need .data/.bss/.rodata maps; this loader has none. */
+static int is_data_section(const char *name)
+{
+	return !strncmp(name, ".data", 5) || !strncmp(name, ".bss", 4) ||
+	       !strncmp(name, ".rodata", 7);
+}
+
+/* 2. maps: one bpf_map_def per symbol in "maps". */
+static int parse_maps(struct bpf_object *obj, struct elf_ctx *ec, Elf_Data *data)
+{
+	size_t nr = 0, def_sz, i;
+	GElf_Sym sym;
+
+	for (i = 0; i < ec->nr_syms; i++)
+		if (gelf_getsym(ec->symbols, i, &sym) &&
+		    sym.st_shndx == (size_t)ec->maps_idx &&
+		    GELF_ST_TYPE(sym.st_info) == STT_OBJECT)
+			nr++;
+	if (!nr) {
+		obj_err(obj, "maps", "section has no map symbols");
+		return -EINVAL;
+	}
+	if (nr > BPF_LOAD_MAX_MAPS) {
+		obj_err(obj, "maps", "%zu maps, at most %d supported", nr,
+			BPF_LOAD_MAX_MAPS);
+		return -E2BIG;
+	}
+	/* Size the definition from the section, as samples/bpf does: an
+	 * object built with a longer struct still loads if the fields this
+	 * loader does not know are all zero. */
+	if (data->d_size % nr) {
+		obj_err(obj, "maps", "size %zu is not a multiple of %zu maps",
+			data->d_size, nr);
+		return -EINVAL;
+	}
+	def_sz = data->d_size / nr;
+	if (def_sz < offsetof(struct bpf_map_def, map_flags)) {
+		obj_err(obj, "maps", "map definitions of %zu bytes are too short",
+			def_sz);
+		return -EINVAL;
+	}
+
+	for (i = 0; i < ec->nr_syms; i++) {
+		struct bpf_map_info_ld *m;
+		const unsigned char *def;
+		size_t k;
+
+		if (!gelf_getsym(ec->symbols, i, &sym) ||
+		    sym.st_shndx != (size_t)ec->maps_idx ||
+		    GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
+			continue;
+		if (sym.st_value % def_sz || sym.st_value + def_sz > data->d_size) {
+			obj_err(obj, "maps", "map '%s' at offset %llu is not a whole definition",
+				sym_name(ec, &sym), (unsigned long long)sym.st_value);
+			return -EINVAL;
+		}
+		def = (const unsigned char *)data->d_buf + sym.st_value;
+		for (k = sizeof(struct bpf_map_def); k < def_sz; k++) {
+			if (def[k]) {
+				obj_err(obj, "maps", "map '%s' sets fields this loader does not know (byte %zu)",
+					sym_name(ec, &sym), k);
+				return -EINVAL;
+			}
+		}
+		m = &obj->maps[obj->nr_maps++];
+		memset(m, 0, sizeof(*m));
+		m->fd = -1;
+		snprintf(m->name, sizeof(m->name), "%s", sym_name(ec, &sym));
+		memcpy(&m->def, def, def_sz < sizeof(m->def) ? def_sz : sizeof(m->def));
+		/* The symbol's offset identifies the map in relocations. */
+		m->def_off = sym.st_value;
+	}
+	return 0;
+}
+
+/* Program type from the section name prefix; NULL attach_to: unknown. */
+static int prog_type_of(struct bpf_prog_ld *p)
+{
+	static const struct {
+		const char *prefix;
+		enum bpf_prog_type type;
+	} kinds[] = {
+		{ "raw_tracepoint/", BPF_PROG_TYPE_RAW_TRACEPOINT },
+		{ "tracepoint/", BPF_PROG_TYPE_TRACEPOINT },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t n = strlen(kinds[i].prefix);
+
+		if (!strncmp(p->section, kinds[i].prefix, n) && p->section[n]) {
+			p->type = kinds[i].type;
+			p->attach_to = p->section + n;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Which map a relocation's symbol names: the one defined at its offset. */
+static int map_at(struct bpf_object *obj, GElf_Addr off)
+{
+	int i;
+
+	for (i = 0; i < obj->nr_maps; i++)
+		if (obj->maps[i].def_off == off)
+			return i;
+	return -1;
+}
+
+/*
+ * 5. relocations of one section, whose instructions sit at BASE in P's
+ * instruction array.  Every assumption is checked and named: a relocation
+ * that is skipped would leave a program that runs with a bogus pointer.
+ */
+static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
+			struct bpf_prog_ld *p, const char *sec,
+			Elf_Data *rel, size_t sec_insns, size_t base)
+{
+	size_t nr = rel->d_size / sizeof(Elf64_Rel), i;
+
+	for (i = 0; i < nr; i++) {
+		struct bpf_reloc *r;
+		struct bpf_insn *insn;
+		const char *target;
+		GElf_Rel gr;
+		GElf_Sym sym;
+		size_t idx;
+		int type, m;
+
+		if (!gelf_getrel(rel, i, &gr)) {
+			obj_err(obj, sec, "relocation %zu unreadable: %s", i, elf_errmsg(-1));
+			return -EINVAL;
+		}
+		type = GELF_R_TYPE(gr.r_info);
+		if (!gelf_getsym(ec->symbols, GELF_R_SYM(gr.r_info), &sym)) {
+			obj_err(obj, sec, "relocation %zu names symbol %llu, which does not exist",
+				i, (unsigned long long)GELF_R_SYM(gr.r_info));
+			return -EINVAL;
+		}
+		idx = gr.r_offset / sizeof(struct bpf_insn);
+		if (gr.r_offset % sizeof(struct bpf_insn) || idx >= sec_insns) {
+			obj_err(obj, sec, "relocation %zu at offset %llu is outside the section's %zu instructions",
+				i, (unsigned long long)gr.r_offset, sec_insns);
+			return -EINVAL;
+		}
+		insn = &p->insns[base + idx];
+		target = sec_name(ec, sym.st_shndx);
+		if (!target)
+			target = "(none)";
+
+		if (type == R_BPF_64_32 && insn->code == (BPF_JMP | BPF_CALL) &&
+		    insn->src_reg == BPF_PSEUDO_CALL &&
+		    (int)sym.st_shndx == ec->text_idx) {
+			/* Call into .text: made relative to the copy of .text
+			 * appended to this program, at load time. */
+			r = &p->relocs[p->reloc_cnt++];
+			r->insn_idx = base + idx;
+			r->kind = BPF_RELOC_CALL;
+			r->target = sym.st_value / sizeof(struct bpf_insn) + insn->imm + 1;
+			continue;
+		}
+		if (type != R_BPF_64_64) {
+			obj_err(obj, sec, "relocation %zu at instruction %zu has type %d; only R_BPF_64_64 (maps, functions) and R_BPF_64_32 (calls) are supported",
+				i, idx, type);
+			return -EINVAL;
+		}
+		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW) || idx + 1 >= sec_insns) {
+			obj_err(obj, sec, "relocation %zu points at instruction %zu (opcode 0x%02x), not at a 16-byte ld_imm64",
+				i, idx, insn->code);
+			return -EINVAL;
+		}
+		if (is_data_section(target)) {
+			obj_err(obj, sec, "instruction %zu uses global data '%s' in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
+				idx, sym_name(ec, &sym), target);
+			return -EINVAL;
+		}
+		r = &p->relocs[p->reloc_cnt++];
+		r->insn_idx = base + idx;
+		if ((int)sym.st_shndx == ec->text_idx) {
+			/* The address of a function: a bpf_loop or
+			 * for_each_map_elem callback.  The kernel accepts one
+			 * only from a program loaded with BTF func_info, and
+			 * this loader loads no program BTF. */
+			p->reloc_cnt--;
+			obj_err(obj, sec, "instruction %zu takes the address of a function (a callback); the kernel needs BTF func_info for callbacks, which this loader does not load: use a bounded loop instead",
+				idx);
+			return -EINVAL;
+		}
+		if ((int)sym.st_shndx != ec->maps_idx) {
+			obj_err(obj, sec, "relocation %zu at instruction %zu refers to '%s' in section '%s', which is not a map",
+				i, idx, sym_name(ec, &sym), target);
+			return -EINVAL;
+		}
+		m = map_at(obj, sym.st_value);
+		if (m < 0) {
+			obj_err(obj, sec, "relocation %zu refers to offset %llu of 'maps', where no map is defined",
+				i, (unsigned long long)sym.st_value);
+			return -EINVAL;
+		}
+		r->kind = BPF_RELOC_MAP;
+		r->target = m;
+	}
+	return 0;
+}
+
+/* Find the relocation section that applies to section SEC_IDX. */
+static Elf_Data *relocs_for(struct elf_ctx *ec, size_t sec_idx)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(ec->elf, scn))) {
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_REL &&
+		    sh.sh_info == sec_idx)
+			return elf_getdata(scn, NULL);
+	}
+	return NULL;
+}
+
+/* Does any relocation of REL point into .text? Then the program needs it. */
+static int uses_text(struct elf_ctx *ec, Elf_Data *rel)
+{
+	size_t nr = rel ? rel->d_size / sizeof(Elf64_Rel) : 0, i;
+	GElf_Rel gr;
+	GElf_Sym sym;
+
+	for (i = 0; i < nr; i++)
+		if (gelf_getrel(rel, i, &gr) &&
+		    gelf_getsym(ec->symbols, GELF_R_SYM(gr.r_info), &sym) &&
+		    (int)sym.st_shndx == ec->text_idx)
+			return 1;
+	return 0;
+}
+
+/* 4. One program: its section, plus .text when it calls into it. */
+static int parse_prog(struct bpf_object *obj, struct elf_ctx *ec, size_t idx,
+		      const char *name, Elf_Data *data)
+{
+	Elf_Data *rel = relocs_for(ec, idx), *text_rel = NULL;
+	size_t n = data->d_size / sizeof(struct bpf_insn), text_n = 0, i;
+	size_t max_relocs;
+	struct bpf_prog_ld *p;
+	GElf_Sym sym;
+	int err;
+
+	if (obj->nr_progs == BPF_LOAD_MAX_PROGS) {
+		obj_err(obj, name, "more than %d programs", BPF_LOAD_MAX_PROGS);
+		return -E2BIG;
+	}
+	if (data->d_size % sizeof(struct bpf_insn) || !n) {
+		obj_err(obj, name, "size %zu is not a whole number of instructions",
+			data->d_size);
+		return -EINVAL;
+	}
+	p = &obj->progs[obj->nr_progs++];
+	memset(p, 0, sizeof(*p));
+	p->fd = p->attach_fd = -1;
+	snprintf(p->section, sizeof(p->section), "%s", name);
+	if (prog_type_of(p)) {
+		obj_err(obj, name, "unknown program type: the section name must start with raw_tracepoint/ or tracepoint/ and name the attach point");
+		return -EINVAL;
+	}
+	/* The program's name is its global function symbol. */
+	for (i = 0; i < ec->nr_syms; i++)
+		if (gelf_getsym(ec->symbols, i, &sym) && sym.st_shndx == idx &&
+		    GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
+		    GELF_ST_BIND(sym.st_info) == STB_GLOBAL) {
+			if (p->name[0]) {
+				obj_err(obj, name, "holds two programs ('%s', '%s'); put each in its own section",
+					p->name, sym_name(ec, &sym));
+				return -EINVAL;
+			}
+			snprintf(p->name, sizeof(p->name), "%s", sym_name(ec, &sym));
+		}
+	if (!p->name[0]) {
+		obj_err(obj, name, "no global function names the program");
+		return -EINVAL;
+	}
+
+	if (ec->text && uses_text(ec, rel)) {
+		text_n = ec->text->d_size / sizeof(struct bpf_insn);
+		text_rel = relocs_for(ec, ec->text_idx);
+	}
+	p->insn_cnt = n + text_n;
+	p->text_off = n;
+	p->insns = malloc(p->insn_cnt * sizeof(struct bpf_insn));
+	max_relocs = (rel ? rel->d_size / sizeof(Elf64_Rel) : 0) +
+		     (text_rel ? text_rel->d_size / sizeof(Elf64_Rel) : 0);
+	p->relocs = calloc(max_relocs + 1, sizeof(*p->relocs));
+	if (!p->insns || !p->relocs)
+		return -ENOMEM;
+	memcpy(p->insns, data->d_buf, data->d_size);
+	if (text_n)
+		memcpy(p->insns + n, ec->text->d_buf, ec->text->d_size);
+
+	if (rel && (err = parse_relocs(obj, ec, p, name, rel, n, 0)))
+		return err;
+	if (text_rel && (err = parse_relocs(obj, ec, p, ".text", text_rel, text_n, n)))
+		return err;
+	obj_step(obj, "program '%s' in section '%s': %zu instructions%s, %zu relocations",
+		 p->name, p->section, n, text_n ? " plus .text" : "", p->reloc_cnt);
+	return 0;
+}
+
+static int elf_setup(struct bpf_object *obj, struct elf_ctx *ec)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		obj_err(obj, NULL, "libelf: %s", elf_errmsg(-1));
+		return -EINVAL;
+	}
+	ec->fd = open(obj->path, O_RDONLY | O_CLOEXEC);
+	if (ec->fd < 0) {
+		int err = -errno;
+
+		obj_err(obj, NULL, "cannot open: %s%s", strerror(errno),
+			errno == ENOENT ? " (run make to build it)" : "");
+		return err;
+	}
+	ec->elf = elf_begin(ec->fd, ELF_C_READ, NULL);
+	if (!ec->elf || elf_kind(ec->elf) != ELF_K_ELF || !gelf_getehdr(ec->elf, &eh) ||
+	    gelf_getclass(ec->elf) != ELFCLASS64 || eh.e_machine != EM_BPF ||
+	    eh.e_type != ET_REL) {
+		obj_err(obj, NULL, "not a BPF ELF object (build it with clang -target bpf -c)");
+		return -EINVAL;
+	}
+	if (elf_getshdrstrndx(ec->elf, &ec->shstrndx)) {
+		obj_err(obj, NULL, "no section name table: %s", elf_errmsg(-1));
+		return -EINVAL;
+	}
+	ec->maps_idx = ec->text_idx = -1;
+	while ((scn = elf_nextscn(ec->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB) {
+			if (ec->symbols) {
+				obj_err(obj, NULL, "more than one symbol table");
+				return -EINVAL;
+			}
+			ec->symbols = elf_getdata(scn, NULL);
+			ec->strtabidx = sh.sh_link;
+			ec->nr_syms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+		}
+	}
+	if (!ec->symbols) {
+		obj_err(obj, NULL, "no symbol table (was the object stripped?)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int bpf_object_open(struct bpf_object *obj, const char *path, int verbose)
+{
+	struct elf_ctx ec = { .fd = -1 };
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	int err;
+
+	memset(obj, 0, sizeof(*obj));
+	obj->verbose = verbose;
+	snprintf(obj->path, sizeof(obj->path), "%s", path);
+
+	err = elf_setup(obj, &ec);
+	if (err)
+		goto out;
+
+	/* First pass: the sections everything else refers to. */
+	while ((scn = elf_nextscn(ec.elf, scn))) {
+		const char *name;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(ec.elf, ec.shstrndx, sh.sh_name)))
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!strcmp(name, "maps")) {
+			ec.maps_idx = elf_ndxscn(scn);
+		} else if (!strcmp(name, ".text") && data && data->d_size) {
+			ec.text_idx = elf_ndxscn(scn);
+			ec.text = data;
+		} else if (!strcmp(name, "license") && data) {
+			if (!data->d_size || data->d_size > sizeof(obj->license) ||
+			    memchr(data->d_buf, 0, data->d_size) == NULL) {
+				obj_err(&*obj, "license", "must be a NUL-terminated string of at most %zu bytes",
+					sizeof(obj->license));
+				err = -EINVAL;
+				goto out;
+			}
+			memcpy(obj->license, data->d_buf, data->d_size);
+		}
+	}
+	if (!obj->license[0]) {
+		obj_err(obj, NULL, "no 'license' section; declare char _license[] SEC(\"license\") = \"GPL\"");
+		err = -EINVAL;
+		goto out;
+	}
+	if (ec.maps_idx >= 0) {
+		err = parse_maps(obj, &ec, elf_getdata(elf_getscn(ec.elf, ec.maps_idx), NULL));
+		if (err)
+			goto out;
+	}
+
+	/* Second pass: the programs, with their relocations. */
+	scn = NULL;
+	while ((scn = elf_nextscn(ec.elf, scn))) {
+		const char *name;
+		size_t idx = elf_ndxscn(scn);
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(sh.sh_flags & SHF_EXECINSTR) || !sh.sh_size ||
+		    (int)idx == ec.text_idx)
+			continue;
+		name = elf_strptr(ec.elf, ec.shstrndx, sh.sh_name);
+		err = parse_prog(obj, &ec, idx, name ? name : "?", elf_getdata(scn, NULL));
+		if (err)
+			goto out;
+	}
+	if (!obj->nr_progs) {
+		obj_err(obj, NULL, "no programs: no executable section other than .text");
+		err = -EINVAL;
+		goto out;
+	}
+	obj_step(obj, "opened %s: %d maps, %d programs, license \"%s\"",
+		 obj->path, obj->nr_maps, obj->nr_progs, obj->license);
+out:
+	if (ec.elf)
+		elf_end(ec.elf);
+	if (ec.fd >= 0)
+		close(ec.fd);
+	if (err)
+		bpf_object_close(obj);
+	return err;
+}
+
+/* ---- 6. load ------------------------------------------------------------ */
+
+/* The kernel keeps 15 characters of a map or program name, and only
+ * [A-Za-z0-9_.]; anything else makes BPF_MAP_CREATE fail with EINVAL. */
+static void kernel_name(char dst[BPF_OBJ_NAME_LEN], const char *src)
+{
+	size_t i;
+
+	for (i = 0; i < BPF_OBJ_NAME_LEN - 1 && src[i]; i++) {
+		char c = src[i];
+
+		dst[i] = (c == '_' || c == '.' || (c >= '0' && c <= '9') ||
+			  (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) ? c : '_';
+	}
+	dst[i] = 0;
+}
+
+static const char *map_type_name(unsigned int type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH:			return "hash";
+	case BPF_MAP_TYPE_ARRAY:		return "array";
+	case BPF_MAP_TYPE_PERCPU_ARRAY:		return "percpu_array";
+	case BPF_MAP_TYPE_PERCPU_HASH:		return "percpu_hash";
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:	return "perf_event_array";
+	default:				return "map";
+	}
+}
+
+static int create_map(struct bpf_object *obj, struct bpf_map_info_ld *m)
+{
+	union bpf_attr attr = {
+		.map_type = m->def.type,
+		.key_size = m->def.key_size,
+		.value_size = m->def.value_size,
+		.max_entries = m->def.max_entries,
+		.map_flags = m->def.map_flags,
+	};
+	int fd;
+
+	/* A perf event array has one slot per CPU; the object cannot know
+	 * how many this machine has. */
+	if (m->def.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !attr.max_entries) {
+		int n = bpf_num_possible_cpus();
+
+		if (n < 0)
+			return n;
+		attr.max_entries = m->def.max_entries = n;
+	}
+	kernel_name(attr.map_name, m->name);
+	fd = sys_bpf(BPF_MAP_CREATE, &attr);
+	if (fd < 0) {
+		obj_err(obj, "maps", "map '%s': BPF_MAP_CREATE: %s%s", m->name,
+			strerror(-fd), fd == -EPERM ? " (run as root)" : "");
+		return fd;
+	}
+	m->fd = fd;
+	obj_step(obj, "map '%s' created: %s, key %u, value %u, max %u entries (fd %d)",
+		 m->name, map_type_name(m->def.type), m->def.key_size,
+		 m->def.value_size, m->def.max_entries, fd);
+	return 0;
+}
+
+/* Write map fds and function offsets into the instructions. */
+static void apply_relocs(struct bpf_object *obj, struct bpf_prog_ld *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->reloc_cnt; i++) {
+		struct bpf_reloc *r = &p->relocs[i];
+		struct bpf_insn *insn = &p->insns[r->insn_idx];
+		/* Targets in .text count from the start of its copy. */
+		long rel = (long)(p->text_off + r->target) - (long)r->insn_idx - 1;
+
+		switch (r->kind) {
+		case BPF_RELOC_MAP:
+			insn->src_reg = BPF_PSEUDO_MAP_FD;
+			insn->imm = obj->maps[r->target].fd;
+			obj_step(obj, "  %s: instruction %u -> map '%s' (fd %d)",
+				 p->name, r->insn_idx, obj->maps[r->target].name,
+				 insn->imm);
+			break;
+		case BPF_RELOC_CALL:
+			insn->imm = rel;
+			obj_step(obj, "  %s: instruction %u -> call .text+%u",
+				 p->name, r->insn_idx, r->target);
+			break;
+		}
+	}
+}
+
+static int load_prog(struct bpf_object *obj, struct bpf_prog_ld *p)
+{
+	union bpf_attr attr = {
+		.prog_type = p->type,
+		.insns = ptr_to_u64(p->insns),
+		.insn_cnt = p->insn_cnt,
+		.license = ptr_to_u64(obj->license),
+	};
+	struct bpf_prog_info info = {};
+	union bpf_attr info_attr = {};
+	char *log;
+	int fd, fd2;
+
+	kernel_name(attr.prog_name, p->name);
+
+	/* Load without a log; only a failure pays for one (tools/lib/bpf). */
+	fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	if (fd >= 0)
+		goto loaded;
+
+	log = malloc(VERIFIER_LOG_SIZE);
+	if (!log)
+		return -ENOMEM;
+	log[0] = 0;
+	attr.log_buf = ptr_to_u64(log);
+	attr.log_size = VERIFIER_LOG_SIZE;
+	attr.log_level = 1;
+	fd2 = sys_bpf(BPF_PROG_LOAD, &attr);
+	if (fd2 >= 0) {		/* loaded the second time: nothing to show */
+		free(log);
+		fd = fd2;
+		goto loaded;
+	}
+	obj_err(obj, p->section, "BPF_PROG_LOAD: %s%s", strerror(-fd2),
+		fd2 == -EPERM ? " (run as root)" :
+		fd2 == -ENOSPC ? " (the verifier log did not fit its buffer)" : "");
+	/* Print the log only when the verifier wrote one: EPERM or ENOMEM
+	 * have nothing to do with the program's code. */
+	if (log[0]) {
+		fprintf(stderr, "---- verifier log for %s ----\n%s", p->name, log);
+		if (log[strlen(log) - 1] != '\n')
+			fputc('\n', stderr);
+		fprintf(stderr, "---- end of verifier log ----\n");
+	}
+	free(log);
+	return fd2;
+
+loaded:
+	p->fd = fd;
+	info_attr.info.bpf_fd = fd;
+	info_attr.info.info_len = sizeof(info);
+	info_attr.info.info = ptr_to_u64(&info);
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &info_attr) == 0)
+		obj_step(obj, "program '%s' loaded: %zu instructions, %u verified, %u after rewrite, %u bytes JITed (fd %d)",
+			 p->name, p->insn_cnt, info.verified_insns,
+			 info.xlated_prog_len / 8, info.jited_prog_len, fd);
+	return 0;
+}
+
+int bpf_object_load(struct bpf_object *obj)
+{
+	int i, err;
+
+	for (i = 0; i < obj->nr_maps; i++)
+		if ((err = create_map(obj, &obj->maps[i])))
+			return err;
+	for (i = 0; i < obj->nr_progs; i++) {
+		apply_relocs(obj, &obj->progs[i]);
+		if ((err = load_prog(obj, &obj->progs[i])))
+			return err;
+	}
+	return 0;
+}
+
+/* ---- 7. attach ------------------------------------------------------------ */
+
+static const char *tracefs_dir(void)
+{
+	struct statfs st;
+
+	if (!statfs("/sys/kernel/tracing", &st) && st.f_type == TRACEFS_MAGIC)
+		return "/sys/kernel/tracing";
+	if (!statfs("/sys/kernel/debug/tracing", &st) && st.f_type == TRACEFS_MAGIC)
+		return "/sys/kernel/debug/tracing";
+	return NULL;
+}
+
+static int read_tracepoint_id(struct bpf_object *obj, struct bpf_prog_ld *p)
+{
+	const char *dir = tracefs_dir();
+	char path[512], buf[32];
+	ssize_t n;
+	int fd;
+
+	if (!dir) {
+		obj_err(obj, p->section, "tracefs is not mounted (mount -t tracefs tracefs /sys/kernel/tracing)");
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "%s/events/%s/id", dir, p->attach_to);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = -errno;
+
+		obj_err(obj, p->section, "no tracepoint '%s' in this kernel (%s: %s)",
+			p->attach_to, path, strerror(errno));
+		return err;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		obj_err(obj, p->section, "cannot read %s", path);
+		return -EIO;
+	}
+	buf[n] = 0;
+	return atoi(buf);
+}
+
+static int attach_prog(struct bpf_object *obj, struct bpf_prog_ld *p)
+{
+	struct perf_event_attr pa = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(pa),
+		.sample_period = 1,
+		.wakeup_events = 1,
+	};
+	union bpf_attr attr = {};
+	int fd, id;
+
+	switch (p->type) {
+	case BPF_PROG_TYPE_RAW_TRACEPOINT:
+		attr.raw_tracepoint.name = ptr_to_u64(p->attach_to);
+		attr.raw_tracepoint.prog_fd = p->fd;
+		fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &attr);
+		if (fd < 0) {
+			obj_err(obj, p->section, "BPF_RAW_TRACEPOINT_OPEN '%s': %s",
+				p->attach_to, strerror(-fd));
+			return fd;
+		}
+		break;
+	case BPF_PROG_TYPE_TRACEPOINT:
+		id = read_tracepoint_id(obj, p);
+		if (id < 0)
+			return id;
+		pa.config = id;
+		/* One event, on CPU 0 for all tasks: a tracepoint runs its
+		 * BPF program on whatever CPU hits it (samples/bpf). */
+		fd = syscall(__NR_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			fd = -errno;
+			obj_err(obj, p->section, "perf_event_open tracepoint %d: %s",
+				id, strerror(errno));
+			return fd;
+		}
+		if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, p->fd) ||
+		    ioctl(fd, PERF_EVENT_IOC_ENABLE, 0)) {
+			int err = -errno;
+
+			obj_err(obj, p->section, "PERF_EVENT_IOC_SET_BPF: %s", strerror(errno));
+			close(fd);
+			return err;
+		}
+		break;
+	default:
+		obj_err(obj, p->section, "cannot attach this program type");
+		return -EINVAL;
+	}
+	p->attach_fd = fd;
+	obj_step(obj, "program '%s' attached to %s", p->name, p->section);
+	return 0;
+}
+
+int bpf_object_attach(struct bpf_object *obj)
+{
+	int i, err;
+
+	for (i = 0; i < obj->nr_progs; i++)
+		if ((err = attach_prog(obj, &obj->progs[i])))
+			return err;
+	return 0;
+}
+
+/* ---- lookup by name ------------------------------------------------------ */
+
+struct bpf_map_info_ld *bpf_object_map(struct bpf_object *obj, const char *name)
+{
+	int i;
+
+	for (i = 0; i < obj->nr_maps; i++)
+		if (!strcmp(obj->maps[i].name, name))
+			return &obj->maps[i];
+	return NULL;
+}
+
+struct bpf_prog_ld *bpf_object_prog(struct bpf_object *obj, const char *name)
+{
+	int i;
+
+	for (i = 0; i < obj->nr_progs; i++)
+		if (!strcmp(obj->progs[i].name, name) ||
+		    !strcmp(obj->progs[i].section, name))
+			return &obj->progs[i];
+	return NULL;
+}
+
+int bpf_object_map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map_info_ld *m = bpf_object_map(obj, name);
+
+	if (!m || m->fd < 0) {
+		obj_err(obj, "maps", "no map named '%s'%s", name,
+			m ? " has been created" : "");
+		return -ENOENT;
+	}
+	return m->fd;
+}
+
+/* ---- pinning --------------------------------------------------------------- */
+
+int bpf_object_pin_maps(struct bpf_object *obj, const char *dir)
+{
+	char path[512];
+	int i, err;
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		obj_err(obj, NULL, "cannot create %s: %s", dir, strerror(errno));
+		return err;
+	}
+	obj->pin_dir = strdup(dir);
+	if (!obj->pin_dir)
+		return -ENOMEM;
+	for (i = 0; i < obj->nr_maps; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, obj->maps[i].name);
+		err = bpf_obj_pin(obj->maps[i].fd, path);
+		if (err) {
+			obj_err(obj, NULL, "cannot pin map '%s' at %s: %s",
+				obj->maps[i].name, path, strerror(-err));
+			return err;
+		}
+		obj->maps[i].pinned = 1;
+		obj_step(obj, "map '%s' pinned at %s", obj->maps[i].name, path);
+	}
+	return 0;
+}
+
+int bpf_object_unpin_maps(struct bpf_object *obj)
+{
+	char path[512];
+	int i, err = 0;
+
+	if (!obj->pin_dir)
+		return 0;
+	for (i = 0; i < obj->nr_maps; i++) {
+		if (!obj->maps[i].pinned)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", obj->pin_dir, obj->maps[i].name);
+		if (unlink(path) && errno != ENOENT) {
+			err = -errno;
+			fprintf(stderr, "%s: cannot unpin %s: %s\n",
+				program_invocation_short_name, path, strerror(errno));
+		}
+		obj->maps[i].pinned = 0;
+	}
+	if (rmdir(obj->pin_dir) && errno != ENOENT && !err) {
+		err = -errno;
+		fprintf(stderr, "%s: cannot remove %s: %s\n",
+			program_invocation_short_name, obj->pin_dir, strerror(errno));
+	}
+	free(obj->pin_dir);
+	obj->pin_dir = NULL;
+	return err;
+}
+
+/* ---- 8. close --------------------------------------------------------------- */
+
+void bpf_object_close(struct bpf_object *obj)
+{
+	int i;
+
+	/* Detach first, so nothing runs while the maps go away. */
+	for (i = 0; i < obj->nr_progs; i++) {
+		struct bpf_prog_ld *p = &obj->progs[i];
+
+		if (p->attach_fd >= 0) {
+			if (p->type == BPF_PROG_TYPE_TRACEPOINT)
+				ioctl(p->attach_fd, PERF_EVENT_IOC_DISABLE, 0);
+			close(p->attach_fd);
+		}
+		if (p->fd >= 0)
+			close(p->fd);
+		free(p->insns);
+		free(p->relocs);
+		p->attach_fd = p->fd = -1;
+		p->insns = NULL;
+		p->relocs = NULL;
+	}
+	bpf_object_unpin_maps(obj);
+	for (i = 0; i < obj->nr_maps; i++) {
+		if (obj->maps[i].fd >= 0)
+			close(obj->maps[i].fd);
+		obj->maps[i].fd = -1;
+	}
+	obj->nr_progs = obj->nr_maps = 0;
+}
+
+/* ---- the machine ------------------------------------------------------------ */
+
+static int ensure_mount(const char *dir, const char *type, long magic, int verbose)
+{
+	struct statfs st;
+
+	if (!statfs(dir, &st) && st.f_type == magic)
+		return 0;
+	if (mount(type, dir, type, 0, NULL)) {
+		int err = -errno;
+
+		fprintf(stderr, "%s: cannot mount %s at %s: %s\n",
+			program_invocation_short_name, type, dir, strerror(errno));
+		return err;
+	}
+	if (verbose)
+		fprintf(stderr, "bpf_load: mounted %s at %s\n", type, dir);
+	return 0;
+}
+
+int bpf_ensure_mounts(int verbose)
+{
+	int err = 0;
+
+	if (!tracefs_dir())
+		err = ensure_mount("/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC, verbose);
+	if (!err)
+		err = ensure_mount("/sys/fs/bpf", "bpf", BPF_FS_MAGIC, verbose);
+	return err;
+}
+
+/* "0-3,5,7-8" -> 9: the highest CPU number plus one, since the perf
+ * event array is indexed by CPU number. */
+int bpf_num_possible_cpus(void)
+{
+	char buf[256], *p;
+	int fd, n, max = -1;
+	ssize_t len;
+
+	fd = open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -EIO;
+	buf[len] = 0;
+	for (p = buf; *p;) {
+		char *end;
+
+		n = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (*end == '-')
+			n = strtol(end + 1, &end, 10);
+		if (n > max)
+			max = n;
+		p = *end == ',' ? end + 1 : end;
+		if (*p == '\n')
+			break;
+	}
+	return max < 0 ? -EINVAL : max + 1;
+}
+
+/* ---- BTF ------------------------------------------------------------------- */
+
+struct btf {
+	void *data;
+	size_t size;
+	const char *strs;
+	__u32 str_len;
+	const struct btf_type **types;	/* by id; types[0] is void */
+	__u32 nr_types;
+};
+
+/* Bytes a type's description takes after its struct btf_type. */
+static long btf_type_extra(const struct btf_type *t)
+{
+	__u16 vlen = BTF_INFO_VLEN(t->info);
+
+	switch (BTF_INFO_KIND(t->info)) {
+	case BTF_KIND_INT:		return 4;
+	case BTF_KIND_ARRAY:		return sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:		return vlen * sizeof(struct btf_member);
+	case BTF_KIND_ENUM:		return vlen * sizeof(struct btf_enum);
+	case BTF_KIND_FUNC_PROTO:	return vlen * sizeof(struct btf_param);
+	case BTF_KIND_VAR:		return sizeof(struct btf_var);
+	case BTF_KIND_DATASEC:		return vlen * sizeof(struct btf_var_secinfo);
+	case BTF_KIND_DECL_TAG:		return sizeof(struct btf_decl_tag);
+	case 19 /* BTF_KIND_ENUM64 */:	return vlen * 12;
+	case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE: case BTF_KIND_CONST: case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC: case BTF_KIND_FLOAT: case BTF_KIND_TYPE_TAG:
+		return 0;
+	default:			return -1;
+	}
+}
+
+void btf_free(struct btf *btf)
+{
+	if (!btf)
+		return;
+	free(btf->types);
+	free(btf->data);
+	free(btf);
+}
+
+int btf_load(const char *path, struct btf **out)
+{
+	const struct btf_header *h;
+	struct btf *btf;
+	size_t cap = 0;
+	char *p, *end;
+	ssize_t n;
+	int fd, err = -EINVAL;
+
+	btf = calloc(1, sizeof(*btf));
+	if (!btf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "%s: %s: %s (is the kernel built with CONFIG_DEBUG_INFO_BTF?)\n",
+			program_invocation_short_name, path, strerror(errno));
+		goto fail;
+	}
+	/* sysfs files report no size: read until EOF. */
+	for (;;) {
+		if (btf->size == cap) {
+			void *nd = realloc(btf->data, cap = cap ? cap * 2 : 1 << 20);
+
+			if (!nd) {
+				err = -ENOMEM;
+				close(fd);
+				goto fail;
+			}
+			btf->data = nd;
+		}
+		n = read(fd, (char *)btf->data + btf->size, cap - btf->size);
+		if (n < 0) {
+			err = -errno;
+			close(fd);
+			goto fail;
+		}
+		if (!n)
+			break;
+		btf->size += n;
+	}
+	close(fd);
+
+	h = btf->data;
+	if (btf->size < sizeof(*h) || h->magic != BTF_MAGIC ||
+	    h->hdr_len > btf->size ||
+	    (size_t)h->hdr_len + h->type_off + h->type_len > btf->size ||
+	    (size_t)h->hdr_len + h->str_off + h->str_len > btf->size) {
+		fprintf(stderr, "%s: %s: not a valid BTF file\n",
+			program_invocation_short_name, path);
+		goto fail;
+	}
+	btf->strs = (const char *)btf->data + h->hdr_len + h->str_off;
+	btf->str_len = h->str_len;
+
+	/* Index the types by id so members can be followed. */
+	p = (char *)btf->data + h->hdr_len + h->type_off;
+	end = p + h->type_len;
+	cap = 0;
+	btf->nr_types = 1;		/* id 0 is void */
+	while (p + sizeof(struct btf_type) <= end) {
+		const struct btf_type *t = (const void *)p;
+		long extra = btf_type_extra(t);
+
+		if (extra < 0) {
+			fprintf(stderr, "%s: %s: unknown BTF kind %u\n",
+				program_invocation_short_name, path, BTF_INFO_KIND(t->info));
+			goto fail;
+		}
+		if (btf->nr_types >= cap) {
+			void *nt = realloc(btf->types, (cap = cap ? cap * 2 : 65536) * sizeof(*btf->types));
+
+			if (!nt) {
+				err = -ENOMEM;
+				goto fail;
+			}
+			btf->types = nt;
+		}
+		btf->types[btf->nr_types++] = t;
+		p += sizeof(*t) + extra;
+	}
+	if (p != end) {
+		fprintf(stderr, "%s: %s: truncated BTF type section\n",
+			program_invocation_short_name, path);
+		goto fail;
+	}
+	*out = btf;
+	return 0;
+fail:
+	btf_free(btf);
+	return err;
+}
+
+static const char *btf_str(const struct btf *btf, __u32 off)
+{
+	return off < btf->str_len ? btf->strs + off : "";
+}
+
+/* Follow typedefs and qualifiers to the type that has members. */
+static const struct btf_type *btf_resolve(const struct btf *btf, __u32 id)
+{
+	int depth;
+
+	for (depth = 0; depth < 32 && id && id < btf->nr_types; depth++) {
+		const struct btf_type *t = btf->types[id];
+
+		switch (BTF_INFO_KIND(t->info)) {
+		case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
+		case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
+			id = t->type;
+			continue;
+		default:
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Find FIELD in struct or union T.  Most of mm_struct sits inside an
+ * anonymous struct on 6.x kernels, so a member without a name is searched
+ * too, and its own offset added.  Offsets are in bits in BTF.
+ */
+static int btf_find_member(const struct btf *btf, const struct btf_type *t,
+			   const char *field, __u32 *bits, int depth)
+{
+	const struct btf_member *m = (const void *)(t + 1);
+	__u16 i, vlen = BTF_INFO_VLEN(t->info);
+	int kflag = BTF_INFO_KFLAG(t->info);
+
+	if (depth > 8)
+		return -ENOENT;
+	for (i = 0; i < vlen; i++, m++) {
+		__u32 off = kflag ? m->offset & 0xffffff : m->offset;
+		const char *name = btf_str(btf, m->name_off);
+
+		if (*name && !strcmp(name, field)) {
+			if (kflag && (m->offset >> 24))
+				return -EINVAL;		/* a bitfield */
+			*bits = off;
+			return 0;
+		}
+		if (!*name) {
+			const struct btf_type *inner = btf_resolve(btf, m->type);
+			__u32 sub;
+
+			if (inner && (BTF_INFO_KIND(inner->info) == BTF_KIND_STRUCT ||
+				      BTF_INFO_KIND(inner->info) == BTF_KIND_UNION) &&
+			    !btf_find_member(btf, inner, field, &sub, depth + 1)) {
+				*bits = off + sub;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+int btf_member_offset(const struct btf *btf, const char *struct_name,
+		      const char *field, uint32_t *offset)
+{
+	__u32 id, bits;
+	int err;
+
+	for (id = 1; id < btf->nr_types; id++) {
+		const struct btf_type *t = btf->types[id];
+
+		if (BTF_INFO_KIND(t->info) != BTF_KIND_STRUCT ||
+		    strcmp(btf_str(btf, t->name_off), struct_name))
+			continue;
+		err = btf_find_member(btf, t, field, &bits, 0);
+		if (err)
+			return err;
+		if (bits % 8)
+			return -EINVAL;
+		*offset = bits / 8;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* ---- perf ring buffers ------------------------------------------------------ */
+
+int perf_ring_consume(struct perf_event_mmap_page *meta, void *data,
+		      size_t data_size, void *scratch, size_t scratch_size,
+		      int cpu, perf_sample_fn on_sample, perf_lost_fn on_lost,
+		      void *ctx)
+{
+	/*
+	 * The kernel writes a record, then publishes data_head with a store
+	 * release.  The acquire load pairs with it: every byte below head is
+	 * visible once head is.  Our release store of data_tail tells the
+	 * kernel the bytes below it may be overwritten, so it must come after
+	 * our last read of them.
+	 */
+	__u64 head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+	__u64 tail = meta->data_tail;
+	int nr = 0, ret = 0;
+
+	while (tail < head) {
+		size_t off = tail & (data_size - 1);
+		struct perf_event_header *h = (void *)((char *)data + off);
+		__u64 avail = head - tail;
+		char *rec;
+
+		/* Records are 8-byte aligned, so the 8-byte header itself never
+		 * wraps; its size field still must be believed only within
+		 * limits. */
+		if (avail < sizeof(*h) || h->size < sizeof(*h) || h->size > avail ||
+		    h->size > data_size || h->size > scratch_size) {
+			ret = -EBADMSG;
+			tail = head;	/* resynchronise: drop the rest */
+			break;
+		}
+		rec = (char *)h;
+		if (off + h->size > data_size) {
+			/* Wraps around the end: make it contiguous. */
+			size_t first = data_size - off;
+
+			memcpy(scratch, rec, first);
+			memcpy((char *)scratch + first, data, h->size - first);
+			rec = scratch;
+		}
+
+		if (h->type == PERF_RECORD_SAMPLE) {
+			/* PERF_SAMPLE_RAW: u32 size, then the bytes. */
+			__u32 raw;
+
+			if (h->size < sizeof(*h) + sizeof(raw)) {
+				ret = -EBADMSG;
+				tail = head;
+				break;
+			}
+			memcpy(&raw, rec + sizeof(*h), sizeof(raw));
+			if (sizeof(*h) + sizeof(raw) + raw > h->size) {
+				ret = -EBADMSG;
+				tail = head;
+				break;
+			}
+			ret = on_sample(ctx, cpu, rec + sizeof(*h) + sizeof(raw), raw);
+		} else if (h->type == PERF_RECORD_LOST) {
+			/* struct { header; u64 id; u64 lost; } */
+			__u64 lost;
+
+			if (h->size < sizeof(*h) + 2 * sizeof(__u64)) {
+				ret = -EBADMSG;
+				tail = head;
+				break;
+			}
+			memcpy(&lost, rec + sizeof(*h) + sizeof(__u64), sizeof(lost));
+			if (on_lost)
+				on_lost(ctx, cpu, lost);
+		}
+		tail += h->size;
+		nr++;
+		if (ret < 0)
+			break;
+	}
+	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+	return ret < 0 ? ret : nr;
+}
+
+void perf_buffer_close(struct perf_buffer *pb)
+{
+	int i;
+
+	for (i = 0; i < pb->nr_rings; i++) {
+		struct perf_ring *r = &pb->rings[i];
+
+		if (r->fd >= 0) {
+			ioctl(r->fd, PERF_EVENT_IOC_DISABLE, 0);
+			close(r->fd);
+		}
+		if (r->base)
+			munmap(r->base, getpagesize() + r->data_size);
+	}
+	free(pb->rings);
+	free(pb->pfds);
+	free(pb->scratch);
+	memset(pb, 0, sizeof(*pb));
+}
+
+int perf_buffer_open(struct perf_buffer *pb, int map_fd, int page_cnt,
+		     perf_sample_fn on_sample, perf_lost_fn on_lost, void *ctx)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.sample_type = PERF_SAMPLE_RAW,
+		.sample_period = 1,
+		.wakeup_events = 1,	/* wake poll() for every record */
+	};
+	size_t page = getpagesize();
+	int cpus = bpf_num_possible_cpus(), cpu, err;
+
+	memset(pb, 0, sizeof(*pb));
+	if (cpus < 0)
+		return cpus;
+	if (page_cnt <= 0 || (page_cnt & (page_cnt - 1)))
+		return -EINVAL;
+	pb->rings = calloc(cpus, sizeof(*pb->rings));
+	pb->pfds = calloc(cpus, sizeof(*pb->pfds));
+	pb->scratch_size = page_cnt * page;
+	pb->scratch = malloc(pb->scratch_size);
+	if (!pb->rings || !pb->pfds || !pb->scratch) {
+		perf_buffer_close(pb);
+		return -ENOMEM;
+	}
+	pb->on_sample = on_sample;
+	pb->on_lost = on_lost;
+	pb->ctx = ctx;
+
+	for (cpu = 0; cpu < cpus; cpu++) {
+		struct perf_ring *r = &pb->rings[pb->nr_rings];
+		int fd;
+
+		fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENODEV)	/* possible but offline */
+				continue;
+			err = -errno;
+			fprintf(stderr, "%s: perf_event_open on CPU %d: %s\n",
+				program_invocation_short_name, cpu, strerror(errno));
+			goto fail;
+		}
+		r->cpu = cpu;
+		r->fd = fd;
+		r->data_size = page_cnt * page;
+		pb->nr_rings++;
+		r->base = mmap(NULL, page + r->data_size, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, fd, 0);
+		if (r->base == MAP_FAILED) {
+			r->base = NULL;
+			err = -errno;
+			fprintf(stderr, "%s: mmap of the perf ring on CPU %d: %s\n",
+				program_invocation_short_name, cpu, strerror(errno));
+			goto fail;
+		}
+		err = bpf_map_update(map_fd, &cpu, &fd, BPF_ANY);
+		if (err) {
+			fprintf(stderr, "%s: cannot put CPU %d's ring in the events map: %s\n",
+				program_invocation_short_name, cpu, strerror(-err));
+			goto fail;
+		}
+		if (ioctl(fd, PERF_EVENT_IOC_ENABLE, 0)) {
+			err = -errno;
+			goto fail;
+		}
+		pb->pfds[pb->nr_rings - 1].fd = fd;
+		pb->pfds[pb->nr_rings - 1].events = POLLIN;
+	}
+	return 0;
+fail:
+	perf_buffer_close(pb);
+	return err;
+}
+
+int perf_buffer_poll(struct perf_buffer *pb, int timeout_ms)
+{
+	int i, n, total = 0;
+
+	n = poll(pb->pfds, pb->nr_rings, timeout_ms);
+	if (n < 0)
+		return -errno;
+	/* Drain every ring, not only those poll named: a quiet ring may
+	 * still hold records that did not reach its wakeup mark. */
+	for (i = 0; i < pb->nr_rings; i++) {
+		struct perf_ring *r = &pb->rings[i];
+		int ret = perf_ring_consume(r->base, (char *)r->base + getpagesize(),
+					    r->data_size, pb->scratch, pb->scratch_size,
+					    r->cpu, pb->on_sample, pb->on_lost, pb->ctx);
+
+		if (ret == -EBADMSG) {
+			fprintf(stderr, "%s: corrupt record in the perf ring of CPU %d; its contents were skipped\n",
+				program_invocation_short_name, r->cpu);
+			continue;
+		}
+		if (ret < 0)
+			return ret;
+		total += ret;
+	}
+	return total;
+}
