@@ -734,6 +734,44 @@ static void apply_relocs(struct bpf_object *obj, struct bpf_prog_ld *p)
 	}
 }
 
+/*
+ * The verifier's reason is at the end of its log; a program it gave up on
+ * can leave a million lines before it.  Show the last VERIFIER_LOG_TAIL
+ * lines unless -v asks for all of them.
+ */
+#define VERIFIER_LOG_TAIL 60
+
+static void print_verifier_log(const struct bpf_object *obj,
+			       const struct bpf_prog_ld *p, const char *log)
+{
+	size_t len = strlen(log), lines = 0;
+	const char *start = log + len;
+
+	if (len && log[len - 1] == '\n')
+		start--;
+	while (start > log && (obj->verbose || lines < VERIFIER_LOG_TAIL)) {
+		start--;
+		if (*start == '\n')
+			lines++;
+	}
+	if (start > log) {
+		size_t skipped = 0;
+		const char *c;
+
+		start++;
+		for (c = log; c < start; c++)
+			skipped += *c == '\n';
+		fprintf(stderr, "---- verifier log for %s (last %d lines, %zu before them; -v shows all) ----\n",
+			p->name, VERIFIER_LOG_TAIL, skipped);
+	} else {
+		fprintf(stderr, "---- verifier log for %s ----\n", p->name);
+	}
+	fputs(start, stderr);
+	if (log[len - 1] != '\n')
+		fputc('\n', stderr);
+	fprintf(stderr, "---- end of verifier log ----\n");
+}
+
 static int load_prog(struct bpf_object *obj, struct bpf_prog_ld *p)
 {
 	union bpf_attr attr = {
@@ -772,12 +810,8 @@ static int load_prog(struct bpf_object *obj, struct bpf_prog_ld *p)
 		fd2 == -ENOSPC ? " (the verifier log did not fit its buffer)" : "");
 	/* Print the log only when the verifier wrote one: EPERM or ENOMEM
 	 * have nothing to do with the program's code. */
-	if (log[0]) {
-		fprintf(stderr, "---- verifier log for %s ----\n%s", p->name, log);
-		if (log[strlen(log) - 1] != '\n')
-			fputc('\n', stderr);
-		fprintf(stderr, "---- end of verifier log ----\n");
-	}
+	if (log[0])
+		print_verifier_log(obj, p, log);
 	free(log);
 	return fd2;
 
@@ -1009,24 +1043,37 @@ int bpf_object_unpin_maps(struct bpf_object *obj)
 
 /* ---- 8. close --------------------------------------------------------------- */
 
+void bpf_object_detach(struct bpf_object *obj)
+{
+	int i;
+
+	for (i = 0; i < obj->nr_progs; i++) {
+		struct bpf_prog_ld *p = &obj->progs[i];
+
+		if (p->attach_fd < 0)
+			continue;
+		if (p->type == BPF_PROG_TYPE_TRACEPOINT)
+			ioctl(p->attach_fd, PERF_EVENT_IOC_DISABLE, 0);
+		close(p->attach_fd);
+		p->attach_fd = -1;
+		obj_step(obj, "program '%s' detached", p->name);
+	}
+}
+
 void bpf_object_close(struct bpf_object *obj)
 {
 	int i;
 
 	/* Detach first, so nothing runs while the maps go away. */
+	bpf_object_detach(obj);
 	for (i = 0; i < obj->nr_progs; i++) {
 		struct bpf_prog_ld *p = &obj->progs[i];
 
-		if (p->attach_fd >= 0) {
-			if (p->type == BPF_PROG_TYPE_TRACEPOINT)
-				ioctl(p->attach_fd, PERF_EVENT_IOC_DISABLE, 0);
-			close(p->attach_fd);
-		}
 		if (p->fd >= 0)
 			close(p->fd);
 		free(p->insns);
 		free(p->relocs);
-		p->attach_fd = p->fd = -1;
+		p->fd = -1;
 		p->insns = NULL;
 		p->relocs = NULL;
 	}

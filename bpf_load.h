@@ -9,7 +9,8 @@
  *   bpf_object_load()     create the maps, patch their fds into the
  *                         programs, load the programs (verifier log on failure)
  *   bpf_object_attach()   attach each program where its section name says
- *   bpf_object_close()    detach, close, free; safe on a half-built object
+ *   bpf_object_detach()   stop the programs running; maps stay readable
+ *   bpf_object_close()    detach, unpin, close, free; safe on a half-built object
  *
  * Maps and programs are found by name (bpf_object_map(), bpf_object_prog()),
  * never by position.  Every function returns 0 or -errno and prints one
@@ -79,6 +80,7 @@ struct bpf_object {
 int bpf_object_open(struct bpf_object *obj, const char *path, int verbose);
 int bpf_object_load(struct bpf_object *obj);
 int bpf_object_attach(struct bpf_object *obj);
+void bpf_object_detach(struct bpf_object *obj);
 void bpf_object_close(struct bpf_object *obj);
 
 struct bpf_map_info_ld *bpf_object_map(struct bpf_object *obj, const char *name);

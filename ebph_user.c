@@ -1,0 +1,882 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebph_user.c - the ebph program: loads ebph_kern.o, learns and reports.
+ *
+ * `ebph run` is the whole life cycle, one step per function below:
+ *
+ *   check     root, one instance, tracefs and bpffs mounted
+ *   open      parse ebph_kern.o (bpf_load.c)
+ *   load      create maps, load programs through the verifier
+ *   configure settings and BTF field offsets into the "config" map
+ *   restore   saved profiles from the profile directory into the maps
+ *   listen    one perf ring per CPU on the "events" map
+ *   pin       maps under /sys/fs/bpf/ebph, for the other subcommands
+ *   attach    sys_enter and the sched tracepoints: monitoring starts
+ *   loop      print events, watch the drop counters, save periodically
+ *   stop      detach, drain the rings, save, unpin, close
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "bpf_load.h"
+#include "ebph.h"
+#include "profile_store.h"
+#include "syscall_names.h"
+
+#ifndef EBPH_LIBDIR
+#define EBPH_LIBDIR "/usr/local/lib/ebph"
+#endif
+#define DEFAULT_PROFILE_DIR	"/var/lib/ebph/profiles"
+#define LOCK_FILE		"/run/ebph.lock"
+#define PERF_PAGES		64	/* per CPU: 256 KiB, ~2700 events */
+
+static const char *prog = "ebph";
+
+/* ---- settings ------------------------------------------------------------ */
+
+struct options {
+	const char *profile_dir;
+	const char *object;		/* NULL: find ebph_kern.o */
+	__u64 normal_wait;		/* ns */
+	__u64 save_interval;		/* ns; 0: only at exit */
+	__u32 anomaly_limit;
+	__u32 tolerize_limit;
+	int load, save;
+	int verbose;
+};
+
+/* What `ebph run` holds while it runs. */
+struct ebph {
+	struct options opt;
+	struct bpf_object obj;
+	struct perf_buffer pb;
+	int fd_config, fd_stats, fd_profiles, fd_paths, fd_rows, fd_tasks;
+	int ncpus;
+	__s64 boot_to_real;		/* CLOCK_REALTIME - CLOCK_BOOTTIME, ns */
+	__u64 stats_seen[EBPH_STAT_MAX];
+	__u64 lost_events;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s -h' for help.\n", prog);
+	exit(2);
+}
+
+static __u64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * "3s", "10m", "2h", "1d", "1w", "250ms", or plain seconds.  Returns
+ * nanoseconds, or -1 for anything else: a typo must not silently become
+ * a week or zero.
+ */
+static long long parse_duration(const char *s)
+{
+	static const struct { const char *unit; unsigned long long ns; } units[] = {
+		{ "ms", 1000000ULL }, { "s", 1000000000ULL },
+		{ "m", 60ULL * 1000000000ULL }, { "h", 3600ULL * 1000000000ULL },
+		{ "d", 86400ULL * 1000000000ULL }, { "w", 604800ULL * 1000000000ULL },
+		{ "", 1000000000ULL },
+	};
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		/* At most ten years: more is a typo, and would overflow. */
+		if (v > 10ULL * 366 * 86400 * 1000000000ULL / units[i].ns)
+			return -1;
+		return (long long)(v * units[i].ns);
+	}
+	return -1;
+}
+
+static unsigned long parse_uint(const char *s, const char *what, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v > max)
+		die_usage("invalid %s '%s' (a whole number from 0 to %lu)", what, s, max);
+	return v;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static const char *level_name[] = {
+	[EBPH_DEBUG] = "DEBUG", [EBPH_INFO] = "INFO",
+	[EBPH_WARNING] = "WARNING", [EBPH_ERROR] = "ERROR",
+};
+
+/* One line per event on stdout: "2026-11-21 12:07:17 WARNING: ...". */
+static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
+		const char *fmt, ...)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t t;
+	va_list ap;
+
+	if (level == EBPH_DEBUG && !e->opt.verbose)
+		return;
+	t = boot_ns ? (time_t)((boot_ns + e->boot_to_real) / 1000000000ULL)
+		    : time(NULL);
+	localtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("%s %s: ", stamp, level_name[level]);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* "demo" for a profile whose path is "/usr/local/bin/demo". */
+static void profile_label(struct ebph *e, __u64 key, char *buf, size_t len)
+{
+	struct ebph_path p;
+	const char *base;
+
+	if (bpf_map_lookup(e->fd_paths, &key, &p)) {
+		snprintf(buf, len, "%llx", (unsigned long long)key);
+		return;
+	}
+	p.path[sizeof(p.path) - 1] = 0;
+	base = strrchr(p.path, '/');
+	snprintf(buf, len, "%s", base ? base + 1 : p.path);
+}
+
+/*
+ * The kernel names a new profile after the exec's filename, which may be
+ * relative ("./demo"), or after the comm of a task it picked up mid-run.
+ * Replace that with the absolute path, but only if the file there is the
+ * very one the key names: a path is a label, the key is the identity.
+ */
+static void resolve_path(struct ebph *e, __u64 key, __u32 pid)
+{
+	char link[64], path[EBPH_PATH_LEN];
+	struct ebph_path p = {};
+	struct stat st;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return;		/* gone already: keep the kernel's name */
+	path[n] = 0;
+	if (stat(path, &st) ||
+	    (((__u64)st.st_dev << 32) + st.st_ino) != key)
+		return;
+	memcpy(p.path, path, n + 1);
+	bpf_map_update(e->fd_paths, &key, &p, BPF_EXIST);
+}
+
+static const char *call_name(unsigned nr, char *buf, size_t len)
+{
+	syscall_name_fmt(nr, buf, len);
+	return buf;
+}
+
+static void print_event(struct ebph *e, const struct ebph_event *ev)
+{
+	char name[EBPH_PATH_LEN], call[32], when[32];
+	__u64 key = ev->profile;
+
+	profile_label(e, key, name, sizeof(name));
+	switch (ev->type) {
+	case EBPH_EV_ANOMALY:
+		say(e, ev->ts, EBPH_WARNING,
+		    "PID %u (%s, profile %llx): anomaly in %s: %u misses, LFC %u",
+		    ev->pid, name, (unsigned long long)key,
+		    call_name(ev->call, call, sizeof(call)), ev->misses, ev->lfc);
+		break;
+	case EBPH_EV_NEW_PROFILE:
+		resolve_path(e, key, ev->pid);
+		profile_label(e, key, name, sizeof(name));
+		say(e, ev->ts, EBPH_INFO, "new profile %s (%llx), from PID %u",
+		    name, (unsigned long long)key, ev->pid);
+		break;
+	case EBPH_EV_ASSOC:
+		say(e, ev->ts, EBPH_DEBUG, "PID %u TID %u runs %s (%llx)",
+		    ev->pid, ev->tid, name, (unsigned long long)key);
+		break;
+	case EBPH_EV_FROZEN: {
+		struct ebph_profile p;
+		time_t t = 0;
+		struct tm tm;
+
+		if (!bpf_map_lookup(e->fd_profiles, &key, &p))
+			t = (p.normal_time + e->boot_to_real) / 1000000000ULL;
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		say(e, ev->ts, EBPH_INFO, "profile %s (%llx) frozen: normal at %s",
+		    name, (unsigned long long)key, t ? when : "(unknown)");
+		break;
+	}
+	case EBPH_EV_START_NORMAL:
+		say(e, ev->ts, EBPH_INFO, "profile %s (%llx) is normal: testing starts",
+		    name, (unsigned long long)key);
+		break;
+	case EBPH_EV_STOP_NORMAL:
+		say(e, ev->ts, EBPH_WARNING,
+		    "profile %s (%llx): %u anomalies, over the limit of %u: back to training",
+		    name, (unsigned long long)key, ev->anomalies, e->opt.anomaly_limit);
+		break;
+	case EBPH_EV_TOLERIZE:
+		say(e, ev->ts, EBPH_WARNING,
+		    "PID %u (%s, profile %llx): LFC %u over the tolerize limit of %u: training data reset",
+		    ev->pid, name, (unsigned long long)key, ev->lfc, e->opt.tolerize_limit);
+		break;
+	case EBPH_EV_NEW_SEQ:
+		say(e, ev->ts, EBPH_INFO, "profile %s (%llx) learned %s after %s",
+		    name, (unsigned long long)key,
+		    call_name(ev->call, call, sizeof(call)),
+		    call_name(ev->arg, when, sizeof(when)));
+		break;
+	case EBPH_EV_MESSAGE: {
+		enum ebph_level lv = ev->level <= EBPH_ERROR ? ev->level : EBPH_ERROR;
+
+		switch (ev->code) {
+		case EBPH_MSG_KEY_ERROR:
+			say(e, ev->ts, lv, "PID %u: cannot read its executable's inode (step %llu); not traced",
+			    ev->pid, (unsigned long long)ev->arg);
+			break;
+		case EBPH_MSG_TASKS_FULL:
+			say(e, ev->ts, lv, "PID %u not traced: the tasks map is full (%u)",
+			    ev->pid, EBPH_MAX_TASKS);
+			break;
+		case EBPH_MSG_PROFILES_FULL:
+			say(e, ev->ts, lv, "PID %u not traced: the profiles map is full (%u)",
+			    ev->pid, EBPH_MAX_PROFILES);
+			break;
+		case EBPH_MSG_ROWS_FULL:
+			say(e, ev->ts, lv, "profile %s: %s not learned: the rows map is full (%u)",
+			    name, call_name(ev->arg, call, sizeof(call)), EBPH_MAX_ROWS);
+			break;
+		default:
+			say(e, ev->ts, lv, "kernel message %u (arg %llu)",
+			    ev->code, (unsigned long long)ev->arg);
+		}
+		break;
+	}
+	default:
+		say(e, 0, EBPH_ERROR, "unknown event type %u: is ebph_kern.o from another version?",
+		    ev->type);
+	}
+}
+
+static int on_sample(void *ctx, int cpu, const void *data, uint32_t size)
+{
+	struct ebph *e = ctx;
+	struct ebph_event ev;
+
+	if (size < sizeof(ev)) {
+		say(e, 0, EBPH_ERROR, "short event (%u bytes) on CPU %d: is ebph_kern.o from another version?",
+		    size, cpu);
+		return 0;
+	}
+	memcpy(&ev, data, sizeof(ev));	/* the ring gives 4-byte alignment */
+	print_event(e, &ev);
+	return 0;
+}
+
+static void on_lost(void *ctx, int cpu, uint64_t lost)
+{
+	struct ebph *e = ctx;
+
+	e->lost_events += lost;
+	say(e, 0, EBPH_WARNING, "%llu events lost on CPU %d: the ring was full",
+	    (unsigned long long)lost, cpu);
+}
+
+/* The kernel counts what it could not do; tell the user when they grow. */
+static void check_stats(struct ebph *e)
+{
+	static const char *what[EBPH_STAT_MAX] = {
+		[EBPH_STAT_BIG_CALL] = NULL,	/* x32 calls: expected, not news */
+		[EBPH_STAT_ANOMALIES] = NULL,	/* each one printed already */
+		[EBPH_STAT_EVENT_DROPS] = "events dropped: a perf ring was full",
+		[EBPH_STAT_TASKS_FULL] = "tasks not traced: the tasks map is full",
+		[EBPH_STAT_PROFILES_FULL] = "executables not profiled: the profiles map is full",
+		[EBPH_STAT_ROWS_FULL] = "pairs not learned: the rows map is full",
+		[EBPH_STAT_KEY_ERRORS] = "tasks not traced: executable inode unreadable",
+	};
+	__u64 vals[e->ncpus];
+	__u32 i;
+	int c;
+
+	for (i = 0; i < EBPH_STAT_MAX; i++) {
+		__u64 sum = 0;
+
+		if (bpf_map_lookup(e->fd_stats, &i, vals))
+			continue;
+		for (c = 0; c < e->ncpus; c++)
+			sum += vals[c];
+		if (sum > e->stats_seen[i] && what[i])
+			say(e, 0, EBPH_WARNING, "%llu %s",
+			    (unsigned long long)(sum - e->stats_seen[i]), what[i]);
+		e->stats_seen[i] = sum;
+	}
+}
+
+/* ---- profiles between disk and maps ---------------------------------------- */
+
+static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec)
+{
+	struct ebph *e = ctx;
+	struct ebph_path path = {};
+	__u64 key = rec->prof.key;
+	int set, c, err;
+
+	memcpy(path.path, rec->path, sizeof(path.path));
+	err = bpf_map_update(e->fd_profiles, &key, &rec->prof, BPF_ANY);
+	if (!err)
+		err = bpf_map_update(e->fd_paths, &key, &path, BPF_ANY);
+	for (set = 0; set < 2 && !err; set++)
+		for (c = 0; c < EBPH_NUM_SYSCALLS && !err; c++) {
+			struct ebph_row_key rk = { .profile = key, .call = c, .set = set };
+
+			if (rec->rows[set][c])
+				err = bpf_map_update(e->fd_rows, &rk, rec->rows[set][c], BPF_ANY);
+		}
+	if (err) {
+		fprintf(stderr, "%s: %s: cannot load into the maps: %s%s\n", prog, file,
+			strerror(-err), err == -E2BIG || err == -ENOMEM ? " (map full)" : "");
+		return err;
+	}
+	say(e, 0, EBPH_DEBUG, "loaded %s", file);
+	return 0;
+}
+
+static void on_refused(void *ctx, const char *file, const char *why)
+{
+	fprintf(stderr, "%s: %s: refused: %s (left on disk)\n", prog, file, why);
+}
+
+static int restore_profiles(struct ebph *e)
+{
+	int n = profile_load_dir(e->opt.profile_dir, restore_one, on_refused, e,
+				 e->boot_to_real);
+
+	if (n < 0)
+		return n;
+	say(e, 0, EBPH_INFO, "loaded %d profiles from %s", n, e->opt.profile_dir);
+	return 0;
+}
+
+/* Profiles, found by key in a sorted array while the rows are walked. */
+struct snapshot {
+	struct ebph_profile_rec *recs;
+	size_t n;
+};
+
+static int cmp_rec(const void *a, const void *b)
+{
+	__u64 x = ((const struct ebph_profile_rec *)a)->prof.key;
+	__u64 y = ((const struct ebph_profile_rec *)b)->prof.key;
+
+	return x < y ? -1 : x > y;
+}
+
+static void snapshot_free(struct snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		profile_rec_free(&s->recs[i]);
+	free(s->recs);
+	s->recs = NULL;
+	s->n = 0;
+}
+
+/*
+ * Read every profile with its rows.  The rows map is walked once, not
+ * probed 1024 times per profile: with a thousand profiles that is the
+ * difference between a few thousand syscalls and a million.
+ */
+static int snapshot_read(struct ebph *e, struct snapshot *s)
+{
+	struct ebph_row_key rk, next;
+	__u64 key, nkey, *pk = NULL;
+	size_t cap = 0;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	while (!(err = bpf_map_next_key(e->fd_profiles, pk, &nkey))) {
+		struct ebph_profile_rec *r;
+		struct ebph_path p;
+
+		key = nkey;
+		pk = &key;
+		if (s->n == cap) {
+			void *n = realloc(s->recs, (cap = cap ? 2 * cap : 64) * sizeof(*s->recs));
+
+			if (!n) {
+				snapshot_free(s);
+				return -ENOMEM;
+			}
+			s->recs = n;
+		}
+		r = &s->recs[s->n];
+		memset(r, 0, sizeof(*r));
+		if (bpf_map_lookup(e->fd_profiles, &key, &r->prof))
+			continue;	/* deleted meanwhile */
+		if (!bpf_map_lookup(e->fd_paths, &key, &p))
+			memcpy(r->path, p.path, sizeof(r->path));
+		r->path[sizeof(r->path) - 1] = 0;
+		s->n++;
+	}
+	if (err != -ENOENT) {
+		snapshot_free(s);
+		return err;
+	}
+	qsort(s->recs, s->n, sizeof(*s->recs), cmp_rec);
+
+	for (err = bpf_map_next_key(e->fd_rows, NULL, &next); !err;
+	     err = bpf_map_next_key(e->fd_rows, &rk, &next)) {
+		struct ebph_profile_rec want = { .prof.key = next.profile }, *r;
+		__u8 *row;
+
+		rk = next;
+		r = bsearch(&want, s->recs, s->n, sizeof(*s->recs), cmp_rec);
+		if (!r || rk.call >= EBPH_NUM_SYSCALLS || rk.set > EBPH_TEST ||
+		    r->rows[rk.set][rk.call])
+			continue;
+		row = malloc(EBPH_NUM_SYSCALLS);
+		if (!row) {
+			snapshot_free(s);
+			return -ENOMEM;
+		}
+		if (bpf_map_lookup(e->fd_rows, &rk, row)) {
+			free(row);
+			continue;
+		}
+		r->rows[rk.set][rk.call] = row;
+	}
+	if (err != -ENOENT) {
+		snapshot_free(s);
+		return err;
+	}
+	return 0;
+}
+
+static int save_profiles(struct ebph *e)
+{
+	struct snapshot s;
+	size_t i, saved = 0;
+	int err, failed = 0;
+
+	err = snapshot_read(e, &s);
+	if (err) {
+		say(e, 0, EBPH_ERROR, "cannot read the profiles to save them: %s", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < s.n; i++) {
+		err = profile_save(e->opt.profile_dir, &s.recs[i], e->boot_to_real);
+		if (err) {
+			say(e, 0, EBPH_ERROR, "cannot save profile %llx (%s) in %s: %s",
+			    (unsigned long long)s.recs[i].prof.key, s.recs[i].path,
+			    e->opt.profile_dir, strerror(-err));
+			failed++;
+			continue;
+		}
+		saved++;
+	}
+	snapshot_free(&s);
+	say(e, 0, failed ? EBPH_WARNING : EBPH_INFO, "saved %zu profiles to %s%s",
+	    saved, e->opt.profile_dir, failed ? ", some failed" : "");
+	return failed ? -EIO : 0;
+}
+
+/* ---- the steps of `ebph run` --------------------------------------------------- */
+
+/* One instance per machine: the pinned maps are a single namespace.
+ * The lock dies with the process, so pins left by a crash are known to
+ * be stale. */
+static int take_lock(void)
+{
+	int fd = open(LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		fprintf(stderr, "%s: cannot open %s: %s\n", prog, LOCK_FILE, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		fprintf(stderr, "%s: another ebph is already running (it holds %s)\n",
+			prog, LOCK_FILE);
+		close(fd);
+		return -EBUSY;
+	}
+	return fd;
+}
+
+static void remove_stale_pins(void)
+{
+	static const char *names[] = {
+		"config", "stats", "profiles", "paths", "tasks", "rows",
+		"zero_row", "events",
+	};
+	char path[256];
+	size_t i;
+
+	if (access(EBPH_PIN_DIR, F_OK))
+		return;
+	fprintf(stderr, "%s: removing stale pins in %s left by an ebph that did not stop cleanly\n",
+		prog, EBPH_PIN_DIR);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", EBPH_PIN_DIR, names[i]);
+		unlink(path);
+	}
+	rmdir(EBPH_PIN_DIR);
+}
+
+/* ebph_kern.o beside the binary (in the tree), else where make install
+ * put it. */
+static const char *find_object(char *buf, size_t len)
+{
+	char self[PATH_MAX - sizeof("/ebph_kern.o")];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(buf, len, "%s/ebph_kern.o", self);
+			if (!access(buf, R_OK))
+				return buf;
+		}
+	}
+	snprintf(buf, len, "%s/ebph_kern.o", EBPH_LIBDIR);
+	return buf;
+}
+
+static int configure(struct ebph *e)
+{
+	static const struct { const char *s, *f; size_t off; } fields[] = {
+		{ "task_struct", "mm", offsetof(struct ebph_config, off_task_mm) },
+		{ "mm_struct", "exe_file", offsetof(struct ebph_config, off_mm_exe_file) },
+		{ "file", "f_inode", offsetof(struct ebph_config, off_file_inode) },
+		{ "inode", "i_ino", offsetof(struct ebph_config, off_inode_ino) },
+		{ "inode", "i_sb", offsetof(struct ebph_config, off_inode_sb) },
+		{ "super_block", "s_dev", offsetof(struct ebph_config, off_sb_dev) },
+	};
+	struct ebph_config cfg = {
+		.normal_wait = e->opt.normal_wait,
+		.anomaly_limit = e->opt.anomaly_limit,
+		.tolerize_limit = e->opt.tolerize_limit,
+		.monitoring = 1,
+	};
+	struct btf *btf;
+	__u32 zero = 0;
+	size_t i;
+	int err;
+
+	err = btf_load("/sys/kernel/btf/vmlinux", &btf);
+	if (err)
+		return err;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		__u32 off;
+
+		err = btf_member_offset(btf, fields[i].s, fields[i].f, &off);
+		if (err) {
+			fprintf(stderr, "%s: /sys/kernel/btf/vmlinux: no field %s.%s: %s\n",
+				prog, fields[i].s, fields[i].f, strerror(-err));
+			btf_free(btf);
+			return err;
+		}
+		memcpy((char *)&cfg + fields[i].off, &off, sizeof(off));
+		if (e->opt.verbose)
+			fprintf(stderr, "bpf_load: BTF: %s.%s at offset %u\n",
+				fields[i].s, fields[i].f, off);
+	}
+	btf_free(btf);
+	err = bpf_map_update(e->fd_config, &zero, &cfg, BPF_ANY);
+	if (err)
+		fprintf(stderr, "%s: cannot write the config map: %s\n", prog, strerror(-err));
+	return err;
+}
+
+static int find_maps(struct ebph *e)
+{
+	struct { int *fd; const char *name; } maps[] = {
+		{ &e->fd_config, "config" }, { &e->fd_stats, "stats" },
+		{ &e->fd_profiles, "profiles" }, { &e->fd_paths, "paths" },
+		{ &e->fd_rows, "rows" }, { &e->fd_tasks, "tasks" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		*maps[i].fd = bpf_object_map_fd(&e->obj, maps[i].name);
+		if (*maps[i].fd < 0)
+			return *maps[i].fd;
+	}
+	return 0;
+}
+
+static int run(struct ebph *e)
+{
+	__u64 t0 = clock_ns(CLOCK_MONOTONIC), next_save;
+	struct sigaction sa = { .sa_handler = on_signal };
+	char objbuf[PATH_MAX], why[256];
+	int lock_fd, err, ret = 1;
+
+	/* check */
+	if (geteuid() != 0) {
+		fprintf(stderr, "%s: must run as root: it loads BPF programs and reads every process's system calls\n",
+			prog);
+		return 1;
+	}
+	lock_fd = take_lock();
+	if (lock_fd < 0)
+		return 1;
+	if (bpf_ensure_mounts(e->opt.verbose))
+		goto out_lock;
+	remove_stale_pins();
+	if (e->opt.load || e->opt.save) {
+		err = profile_dir_create(e->opt.profile_dir);
+		if (err) {
+			fprintf(stderr, "%s: cannot create profile directory %s: %s\n",
+				prog, e->opt.profile_dir, strerror(-err));
+			goto out_lock;
+		}
+		why[0] = 0;
+		err = profile_dir_check(e->opt.profile_dir, why, sizeof(why));
+		if (err) {
+			fprintf(stderr, "%s: profile directory %s refused: %s\n", prog,
+				e->opt.profile_dir, why[0] ? why : strerror(-err));
+			goto out_lock;
+		}
+	}
+	e->ncpus = bpf_num_possible_cpus();
+	if (e->ncpus < 0) {
+		fprintf(stderr, "%s: cannot count the CPUs: %s\n", prog, strerror(-e->ncpus));
+		goto out_lock;
+	}
+	e->boot_to_real = (__s64)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+
+	/* open, load */
+	if (!e->opt.object)
+		e->opt.object = find_object(objbuf, sizeof(objbuf));
+	if (bpf_object_open(&e->obj, e->opt.object, e->opt.verbose))
+		goto out_lock;
+	if (bpf_object_load(&e->obj) || find_maps(e))
+		goto out_obj;
+
+	/* configure, restore */
+	if (configure(e))
+		goto out_obj;
+	if (e->opt.load && restore_profiles(e))
+		goto out_obj;
+
+	/* listen, pin, attach */
+	err = perf_buffer_open(&e->pb, bpf_object_map_fd(&e->obj, "events"),
+			       PERF_PAGES, on_sample, on_lost, e);
+	if (err) {
+		fprintf(stderr, "%s: cannot open the perf rings: %s\n", prog, strerror(-err));
+		goto out_obj;
+	}
+	if (bpf_object_pin_maps(&e->obj, EBPH_PIN_DIR))
+		goto out_pb;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (bpf_object_attach(&e->obj))
+		goto out_pb;
+	say(e, 0, EBPH_INFO, "ebph attached in %.1f ms: monitoring every system call (Ctrl-C to stop)",
+	    (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+
+	/* loop */
+	next_save = clock_ns(CLOCK_MONOTONIC) + e->opt.save_interval;
+	while (!stop_signal) {
+		err = perf_buffer_poll(&e->pb, 1000);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "%s: reading events: %s\n", prog, strerror(-err));
+			goto out_pb;
+		}
+		check_stats(e);
+		if (e->opt.save && e->opt.save_interval &&
+		    clock_ns(CLOCK_MONOTONIC) >= next_save) {
+			save_profiles(e);
+			next_save = clock_ns(CLOCK_MONOTONIC) + e->opt.save_interval;
+		}
+	}
+
+	/* stop: nothing may change the maps while they are saved */
+	say(e, 0, EBPH_INFO, "stopping on %s", strsignal(stop_signal));
+	bpf_object_detach(&e->obj);
+	perf_buffer_poll(&e->pb, 0);
+	check_stats(e);
+	ret = 0;
+	if (e->opt.save && save_profiles(e))
+		ret = 1;
+out_pb:
+	perf_buffer_close(&e->pb);
+out_obj:
+	bpf_object_close(&e->obj);	/* detaches and unpins too */
+out_lock:
+	close(lock_fd);
+	return ret;
+}
+
+/* ---- command line ------------------------------------------------------------------ */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: ebph [run] [OPTIONS]\n"
+"Learn which system calls every executable makes and report processes\n"
+"that break a learned pattern (pH, process homeostasis, on eBPF).\n"
+"Runs in the foreground as root until Ctrl-C.\n"
+"\n"
+"Options:\n"
+"  -d, --profile-dir DIR     where profiles are saved and loaded\n"
+"                            (default " DEFAULT_PROFILE_DIR ")\n"
+"  -w, --normal-wait TIME    how long a frozen profile waits before it\n"
+"                            becomes normal (default 1w)\n"
+"  -s, --save-interval TIME  save profiles this often (default 10m; 0: only\n"
+"                            on exit)\n"
+"      --anomaly-limit N     anomalies before a normal profile goes back\n"
+"                            to training (default %u)\n"
+"      --tolerize-limit N    a task's LFC above this resets the profile's\n"
+"                            training data (default %u)\n"
+"      --no-load             start with no profiles\n"
+"      --no-save             do not write profiles\n"
+"  -o, --object FILE         BPF object (default: ebph_kern.o beside ebph,\n"
+"                            else " EBPH_LIBDIR "/ebph_kern.o)\n"
+"  -v, --verbose             print each loader step and DEBUG events\n"
+"  -h, --help                this help\n"
+"\n"
+"TIME is a number with a unit: ms, s, m, h, d or w (plain numbers are\n"
+"seconds).\n"
+"\n"
+"Examples:\n"
+"  sudo ebph                           learn, detect, save every 10 minutes\n"
+"  sudo ebph -d profiles -w 3s         profiles in ./profiles, normal after 3s\n"
+"  sudo ebph --no-load --no-save -v    a clean slate, loader steps shown\n",
+		EBPH_ANOMALY_LIMIT, EBPH_TOLERIZE_LIMIT);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE };
+	static const struct option longopts[] = {
+		{ "profile-dir", required_argument, NULL, 'd' },
+		{ "normal-wait", required_argument, NULL, 'w' },
+		{ "save-interval", required_argument, NULL, 's' },
+		{ "anomaly-limit", required_argument, NULL, OPT_ANOMALY },
+		{ "tolerize-limit", required_argument, NULL, OPT_TOLERIZE },
+		{ "no-load", no_argument, NULL, OPT_NO_LOAD },
+		{ "no-save", no_argument, NULL, OPT_NO_SAVE },
+		{ "object", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct ebph e = {
+		.opt = {
+			.profile_dir = DEFAULT_PROFILE_DIR,
+			.normal_wait = EBPH_NORMAL_WAIT,
+			.save_interval = 600ULL * 1000000000ULL,
+			.anomaly_limit = EBPH_ANOMALY_LIMIT,
+			.tolerize_limit = EBPH_TOLERIZE_LIMIT,
+			.load = 1, .save = 1,
+		},
+	};
+	long long d;
+	int c;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* one event, one line, now */
+	if (argc > 1 && !strcmp(argv[1], "run")) {
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	} else if (argc > 1 && argv[1][0] != '-') {
+		die_usage("unknown command '%s'", argv[1]);
+	}
+
+	while ((c = getopt_long(argc, argv, "d:w:s:o:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			e.opt.profile_dir = optarg;
+			break;
+		case 'w':
+			if ((d = parse_duration(optarg)) < 0)
+				die_usage("invalid --normal-wait '%s' (e.g. 3s, 10m, 1w)", optarg);
+			e.opt.normal_wait = d;
+			break;
+		case 's':
+			if ((d = parse_duration(optarg)) < 0)
+				die_usage("invalid --save-interval '%s' (e.g. 30s, 10m)", optarg);
+			e.opt.save_interval = d;
+			break;
+		case OPT_ANOMALY:
+			e.opt.anomaly_limit = parse_uint(optarg, "--anomaly-limit", 1000000);
+			break;
+		case OPT_TOLERIZE:
+			e.opt.tolerize_limit = parse_uint(optarg, "--tolerize-limit", EBPH_LOCALITY_WIN);
+			break;
+		case OPT_NO_LOAD:
+			e.opt.load = 0;
+			break;
+		case OPT_NO_SAVE:
+			e.opt.save = 0;
+			break;
+		case 'o':
+			e.opt.object = optarg;
+			break;
+		case 'v':
+			e.opt.verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "Try '%s -h' for help.\n", prog);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+	return run(&e);
+}
