@@ -52,7 +52,7 @@ TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo
 DEBIAN_PKGS := make gcc clang llvm libelf-dev
 
 .DELETE_ON_ERROR:
-.PHONY: all check-tools deps run test inspect clean
+.PHONY: all check-tools deps need-root run test inspect clean
 
 all: check-tools ebph ebph_kern.o
 
@@ -101,11 +101,16 @@ tests/demo: tests/demo.c
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
-run: deps
+need-root:
+	@[ "$$(id -u)" = 0 ] || { echo "ebph: this loads BPF programs: run it as root (sudo make $(MAKECMDGOALS))" >&2; exit 1; }
+
+# profiles/ must be root's and private, or ebph refuses it (DESIGN 6).
+run: need-root deps
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)install -d -m 0700 -o root -g root profiles
 	./ebph run --profile-dir profiles $(ARGS)
 
-test: deps
+test: need-root deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_DEPS)
 	$(Q)tests/run
 
