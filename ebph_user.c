@@ -513,6 +513,17 @@ static int save_profiles(struct ebph *e)
 	}
 	for (i = 0; i < s.n; i++) {
 		err = profile_save(e->opt.profile_dir, &s.recs[i], e->boot_to_real);
+		if (err == -EEXIST) {
+			char name[PROFILE_NAME_LEN];
+
+			/* profile_save() never overwrites a file that was
+			 * refused: it would destroy the evidence. */
+			profile_file_name(s.recs[i].prof.key, name);
+			say(e, 0, EBPH_ERROR, "profile %s not saved: %s/%s was refused; move it away",
+			    s.recs[i].path, e->opt.profile_dir, name);
+			failed++;
+			continue;
+		}
 		if (err) {
 			say(e, 0, EBPH_ERROR, "cannot save profile %llx (%s) in %s: %s",
 			    (unsigned long long)s.recs[i].prof.key, s.recs[i].path,

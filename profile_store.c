@@ -1,0 +1,856 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * profile_store.c - profiles on disk (DESIGN.md section 6).
+ *
+ * One file per profile, DIR/%016llx.prof, named after the profile's key
+ * ((st_dev << 32) + st_ino of the executable), so that a directory can
+ * never hold two files for one profile.
+ *
+ * File format, version 1.  Every integer is little-endian, whatever the
+ * host, and written byte by byte (put_u32() and friends), so the layout
+ * does not depend on a compiler's struct padding.
+ *
+ *   offset size  field
+ *   ------ ----  ------------------------------------------------------
+ *        0    8  magic "EBPHPROF" (no NUL)
+ *        8    4  version: 1
+ *       12    4  NUM_SYSCALLS: 512 (the alphabet, and the width of a row)
+ *       16    4  SEQLEN: 9 (a row byte holds SEQLEN - 1 bits)
+ *       20    4  header size: 336
+ *       24    8  key
+ *       32    4  status: EBPH_FROZEN | EBPH_NORMAL, no other bit
+ *       36    4  anomalies
+ *       40    8  train_count
+ *       48    8  last_mod_count
+ *       56    8  count
+ *       64    8  normal_time: CLOCK_REALTIME ns, 0 = none (see below)
+ *       72  256  path of the executable, NUL-terminated, zero-padded
+ *      328    4  row count R: at most 1024 (512 calls x train, test)
+ *      332    4  reserved: 0
+ *      336  516  R rows, train rows by call then test rows by call:
+ *                  u16 call (< 512), u16 set (0 train, 1 test),
+ *                  u8 row[512] (bit i-1 of row[p]: p came i calls earlier)
+ *   336+516R  8  checksum: FNV-1a 64 of every byte before it
+ *
+ * So a file is exactly 344 + 516 R bytes, at most 528,728: the loader
+ * knows the size it will accept before it reads a byte, and a file that
+ * claims a billion rows is refused, not allocated.
+ *
+ * normal_time.  In the kernel it is CLOCK_BOOTTIME, which restarts at
+ * every boot; on disk it is wall-clock time, so that "normal one week
+ * after it froze" still means that after a reboot.  The caller passes
+ * boot_to_real_ns = CLOCK_REALTIME - CLOCK_BOOTTIME.  0 means "not set"
+ * and stays 0; a time that falls before this boot loads as 1, which is
+ * already due but still nonzero.
+ *
+ * The checksum.  FNV-1a is a few lines, byte at a time, and sure to catch
+ * any change confined to one byte (each step, xor then multiply by an odd
+ * number mod 2^64, is a bijection of the state, so two states that differ
+ * stay different), which covers the usual bit flip and torn write;
+ * truncation is caught by the size check before it.  It is a checksum,
+ * not a signature: anyone who can write the file can recompute it.
+ * Integrity against attackers comes from elsewhere: the file and its
+ * directory must be owned by root and writable by nobody else, and every
+ * field is range-checked on load whatever the checksum says.
+ *
+ * Atomic writes.  profile_save() writes DIR/.NAME.tmp (a dotfile, which
+ * the loader skips), fsyncs it, renames it over DIR/NAME and fsyncs DIR:
+ * a crash leaves the old profile or the new one, and at worst a stale
+ * temporary file that the next save of that profile removes.  Writers
+ * take flock() on the directory, so two processes saving at once cannot
+ * rename each other's half-written temporary file.  A save never
+ * replaces a file that the loader refuses (see profile_save()).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profile_store.h"
+
+/* Byte offsets in the header; see the table above. */
+enum {
+	OFF_MAGIC		= 0,
+	OFF_VERSION		= 8,
+	OFF_NUM_SYSCALLS	= 12,
+	OFF_SEQLEN		= 16,
+	OFF_HEADER_SIZE		= 20,
+	OFF_KEY			= 24,
+	OFF_STATUS		= 32,
+	OFF_ANOMALIES		= 36,
+	OFF_TRAIN_COUNT		= 40,
+	OFF_LAST_MOD_COUNT	= 48,
+	OFF_COUNT		= 56,
+	OFF_NORMAL_TIME		= 64,
+	OFF_PATH		= 72,
+	OFF_ROW_COUNT		= OFF_PATH + EBPH_PATH_LEN,
+	OFF_RESERVED		= OFF_ROW_COUNT + 4,
+	HEADER_END		= OFF_RESERVED + 4,
+};
+_Static_assert(HEADER_END == PROFILE_HEADER_SIZE, "header layout");
+_Static_assert(sizeof(PROFILE_MAGIC) - 1 == 8, "magic is 8 bytes");
+_Static_assert(EBPH_SEQLEN - 1 <= 8, "a row byte holds SEQLEN - 1 bits");
+
+#define STATUS_KNOWN	(EBPH_FROZEN | EBPH_NORMAL)
+
+/* ---- little-endian fields --------------------------------------------- */
+
+static void put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	put_u16(p, v);
+	put_u16(p + 2, v >> 16);
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+	put_u32(p, v);
+	put_u32(p + 4, v >> 32);
+}
+
+static uint16_t get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return get_u16(p) | (uint32_t)get_u16(p + 2) << 16;
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+	return get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+/* ---- small helpers ---------------------------------------------------- */
+
+uint64_t profile_fnv1a64(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV offset basis */
+
+	while (len--) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;		/* FNV prime */
+	}
+	return h;
+}
+
+void profile_file_name(uint64_t key, char name[PROFILE_NAME_LEN])
+{
+	snprintf(name, PROFILE_NAME_LEN, "%016llx" PROFILE_SUFFIX,
+		 (unsigned long long)key);
+}
+
+/* Fill WHY (if any) and return ERR, so a refusal is one statement. */
+__attribute__((format(printf, 4, 5)))
+static int refuse(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/*
+ * Move a nonzero time by DELTA ns (or by -DELTA when NEGATE): boot time
+ * to wall time and back.  0 stays 0 ("not set"); the result saturates at
+ * the top and is clamped to 1 at the bottom, so a time that was set stays
+ * set, and one that has passed stays passed.
+ */
+static uint64_t shift_time(uint64_t t, int64_t delta, int negate)
+{
+	uint64_t mag = delta >= 0 ? (uint64_t)delta : 0 - (uint64_t)delta;
+	int add = (delta >= 0) != !!negate;
+
+	if (!t)
+		return 0;
+	if (add)
+		return t > UINT64_MAX - mag ? UINT64_MAX : t + mag;
+	return t > mag ? t - mag : 1;
+}
+
+static ssize_t read_full(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		done += n;	/* write() never returns 0 for len > 0 */
+	}
+	return 0;
+}
+
+void profile_rec_free(struct ebph_profile_rec *rec)
+{
+	int set, call;
+
+	if (!rec)
+		return;
+	for (set = 0; set < 2; set++)
+		for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
+			free(rec->rows[set][call]);
+	memset(rec, 0, sizeof(*rec));
+}
+
+size_t profile_rec_bytes(const struct ebph_profile_rec *rec)
+{
+	size_t bytes = 0;
+	int set, call;
+
+	for (set = 0; set < 2; set++)
+		for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
+			if (rec->rows[set][call])
+				bytes += EBPH_NUM_SYSCALLS;
+	return bytes;
+}
+
+/* ---- the directory ---------------------------------------------------- */
+
+/* Owner and mode of the directory open at FD. */
+static int check_dir_fd(int fd, char *why, size_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return refuse(why, len, -errno, "%s", strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return refuse(why, len, -ENOTDIR, "not a directory");
+	if (st.st_uid != 0)
+		return refuse(why, len, -EPERM, "owned by uid %u, not root",
+			      (unsigned int)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return refuse(why, len, -EPERM,
+			      "writable by group or others (mode %04o)",
+			      (unsigned int)(st.st_mode & 07777));
+	return 0;
+}
+
+/*
+ * The directories above DIR.  Whoever can write to one of them can
+ * rename DIR away and put their own in its place, so none may be
+ * writable by group or others, unless it is sticky (/tmp): there only
+ * an entry's owner may rename it, and root owns DIR.  Their owner is not
+ * checked: a tree in a user's home belongs to the user who builds and
+ * runs ebph from it, and who could as well change ebph itself.  The walk
+ * follows the resolved path (realpath), so a symlink on the way is
+ * trusted as far as its target; this is an audit of the setup, not a
+ * defence against a race.
+ */
+static int check_ancestors(const char *dir, char *why, size_t len)
+{
+	char *real = realpath(dir, NULL);
+	char *slash;
+	int err = 0;
+
+	if (!real)
+		return refuse(why, len, -errno, "%s", strerror(errno));
+	while ((slash = strrchr(real, '/')) != NULL) {
+		struct stat st;
+
+		if (slash == real)	/* the parent is "/" */
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (stat(real, &st)) {
+			err = refuse(why, len, -errno, "%s: %s", real,
+				     strerror(errno));
+			break;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		    !(st.st_mode & S_ISVTX)) {
+			err = refuse(why, len, -EPERM,
+				     "parent %s is writable by group or others (mode %04o)",
+				     real, (unsigned int)(st.st_mode & 07777));
+			break;
+		}
+		if (slash == real)
+			break;
+	}
+	free(real);
+	return err;
+}
+
+/* Open DIR and check it and its parents; the fd or -errno. */
+static int open_checked_dir(const char *dir, char *why, size_t len)
+{
+	int fd, err;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOTDIR)
+			return refuse(why, len, -ENOTDIR, "not a directory");
+		return refuse(why, len, -errno, "%s", strerror(errno));
+	}
+	err = check_dir_fd(fd, why, len);
+	if (!err)
+		err = check_ancestors(dir, why, len);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int profile_dir_check(const char *dir, char *why, size_t len)
+{
+	int fd = open_checked_dir(dir, why, len);
+
+	if (fd < 0)
+		return fd;
+	close(fd);	/* read-only: nothing to lose */
+	return 0;
+}
+
+int profile_dir_create(const char *dir)
+{
+	/* mkdir applies the umask, which can only take bits away. */
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* ---- encoding --------------------------------------------------------- */
+
+/* Serialize REC into a malloc'd buffer; -EINVAL if REC holds something
+ * profile_load() would refuse. */
+static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
+		  uint8_t **bufp, size_t *sizep)
+{
+	const struct ebph_profile *prof = &rec->prof;
+	size_t path_len = strnlen(rec->path, EBPH_PATH_LEN);
+	uint32_t rows = 0;
+	uint8_t *buf, *p;
+	size_t size;
+	int set, call;
+
+	if (path_len == EBPH_PATH_LEN || (prof->status & ~STATUS_KNOWN))
+		return -EINVAL;
+	for (set = 0; set < 2; set++)
+		for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
+			rows += rec->rows[set][call] != NULL;
+
+	size = PROFILE_HEADER_SIZE + (size_t)rows * PROFILE_ROW_SIZE +
+	       PROFILE_SUM_SIZE;
+	buf = calloc(1, size);	/* zero: the path padding, reserved */
+	if (!buf)
+		return -ENOMEM;
+
+	memcpy(buf + OFF_MAGIC, PROFILE_MAGIC, 8);
+	put_u32(buf + OFF_VERSION, PROFILE_VERSION);
+	put_u32(buf + OFF_NUM_SYSCALLS, EBPH_NUM_SYSCALLS);
+	put_u32(buf + OFF_SEQLEN, EBPH_SEQLEN);
+	put_u32(buf + OFF_HEADER_SIZE, PROFILE_HEADER_SIZE);
+	put_u64(buf + OFF_KEY, prof->key);
+	put_u32(buf + OFF_STATUS, prof->status);
+	put_u32(buf + OFF_ANOMALIES, prof->anomalies);
+	put_u64(buf + OFF_TRAIN_COUNT, prof->train_count);
+	put_u64(buf + OFF_LAST_MOD_COUNT, prof->last_mod_count);
+	put_u64(buf + OFF_COUNT, prof->count);
+	put_u64(buf + OFF_NORMAL_TIME,
+		shift_time(prof->normal_time, boot_to_real_ns, 0));
+	/* Only up to the NUL: whatever follows it in memory stays out. */
+	memcpy(buf + OFF_PATH, rec->path, path_len);
+	put_u32(buf + OFF_ROW_COUNT, rows);
+
+	p = buf + PROFILE_HEADER_SIZE;
+	for (set = 0; set < 2; set++) {
+		for (call = 0; call < EBPH_NUM_SYSCALLS; call++) {
+			if (!rec->rows[set][call])
+				continue;
+			put_u16(p, call);
+			put_u16(p + 2, set);
+			memcpy(p + 4, rec->rows[set][call], EBPH_NUM_SYSCALLS);
+			p += PROFILE_ROW_SIZE;
+		}
+	}
+	put_u64(p, profile_fnv1a64(buf, size - PROFILE_SUM_SIZE));
+
+	*bufp = buf;
+	*sizep = size;
+	return 0;
+}
+
+/*
+ * Check and parse SIZE bytes of a file named NAME into REC, or only check
+ * them when REC is NULL.  The checks come in the order of the most useful
+ * message: what the file is (magic, version, alphabet) before whether it
+ * is intact, and whether it is intact before what it says.
+ */
+static int decode(const uint8_t *buf, size_t size, const char *name,
+		  struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
+		  char *why, size_t len)
+{
+	uint8_t seen[2][EBPH_NUM_SYSCALLS];	/* duplicate rows */
+	char want_name[PROFILE_NAME_LEN];
+	uint32_t version, ncalls, seqlen, hsize, rows, status, reserved, i;
+	size_t need;
+	uint64_t key;
+	const uint8_t *p;
+	int err;
+
+	if (size < PROFILE_MIN_SIZE)
+		return refuse(why, len, -EBADMSG, "short file (%zu bytes)", size);
+	if (memcmp(buf + OFF_MAGIC, PROFILE_MAGIC, 8))
+		return refuse(why, len, -EBADMSG, "bad magic");
+	version = get_u32(buf + OFF_VERSION);
+	if (version != PROFILE_VERSION)
+		return refuse(why, len, -EBADMSG, "format version %u, expected %u",
+			      version, PROFILE_VERSION);
+	ncalls = get_u32(buf + OFF_NUM_SYSCALLS);
+	seqlen = get_u32(buf + OFF_SEQLEN);
+	if (ncalls != EBPH_NUM_SYSCALLS || seqlen != EBPH_SEQLEN)
+		return refuse(why, len, -EBADMSG,
+			      "alphabet %u calls/seqlen %u, expected %u/%u",
+			      ncalls, seqlen, EBPH_NUM_SYSCALLS, EBPH_SEQLEN);
+	hsize = get_u32(buf + OFF_HEADER_SIZE);
+	if (hsize != PROFILE_HEADER_SIZE)
+		return refuse(why, len, -EBADMSG, "header size %u, expected %u",
+			      hsize, PROFILE_HEADER_SIZE);
+
+	/* The row count sets the size, so bound it before any arithmetic. */
+	rows = get_u32(buf + OFF_ROW_COUNT);
+	if (rows > PROFILE_MAX_ROWS)
+		return refuse(why, len, -EBADMSG, "row count %u, at most %u",
+			      rows, PROFILE_MAX_ROWS);
+	need = PROFILE_HEADER_SIZE + (size_t)rows * PROFILE_ROW_SIZE +
+	       PROFILE_SUM_SIZE;
+	if (size < need)
+		return refuse(why, len, -EBADMSG,
+			      "short file (%zu bytes, %u rows need %zu)",
+			      size, rows, need);
+	if (size > need)
+		return refuse(why, len, -EBADMSG,
+			      "trailing data (%zu bytes, %u rows need %zu)",
+			      size, rows, need);
+	if (get_u64(buf + size - PROFILE_SUM_SIZE) !=
+	    profile_fnv1a64(buf, size - PROFILE_SUM_SIZE))
+		return refuse(why, len, -EBADMSG, "checksum mismatch");
+
+	/* Intact; now is what it says possible? */
+	reserved = get_u32(buf + OFF_RESERVED);
+	if (reserved)
+		return refuse(why, len, -EBADMSG, "reserved field 0x%x, expected 0",
+			      reserved);
+	status = get_u32(buf + OFF_STATUS);
+	if (status & ~STATUS_KNOWN)
+		return refuse(why, len, -EBADMSG, "unknown status bits 0x%x",
+			      status & ~STATUS_KNOWN);
+	if (!memchr(buf + OFF_PATH, '\0', EBPH_PATH_LEN))
+		return refuse(why, len, -EBADMSG, "path not NUL-terminated");
+	/* The key in the header is what the profile is; the name must agree,
+	 * or two files could claim one profile and the last read would win. */
+	key = get_u64(buf + OFF_KEY);
+	profile_file_name(key, want_name);
+	if (strcmp(name, want_name))
+		return refuse(why, len, -EINVAL,
+			      "name does not match key %016llx",
+			      (unsigned long long)key);
+
+	if (rec) {
+		memset(rec, 0, sizeof(*rec));
+		rec->prof.key = key;
+		rec->prof.status = status;
+		rec->prof.anomalies = get_u32(buf + OFF_ANOMALIES);
+		rec->prof.train_count = get_u64(buf + OFF_TRAIN_COUNT);
+		rec->prof.last_mod_count = get_u64(buf + OFF_LAST_MOD_COUNT);
+		rec->prof.count = get_u64(buf + OFF_COUNT);
+		rec->prof.normal_time =
+			shift_time(get_u64(buf + OFF_NORMAL_TIME),
+				   boot_to_real_ns, 1);
+		/* Stops at the NUL found above; the rest stays zero. */
+		strcpy(rec->path, (const char *)buf + OFF_PATH);
+	}
+
+	memset(seen, 0, sizeof(seen));
+	p = buf + PROFILE_HEADER_SIZE;
+	for (i = 0; i < rows; i++, p += PROFILE_ROW_SIZE) {
+		uint16_t call = get_u16(p), set = get_u16(p + 2);
+
+		if (call >= EBPH_NUM_SYSCALLS) {
+			err = refuse(why, len, -EBADMSG, "bad row: call %u", call);
+			goto fail;
+		}
+		if (set > EBPH_TEST) {
+			err = refuse(why, len, -EBADMSG, "bad row: call %u set %u",
+				     call, set);
+			goto fail;
+		}
+		if (seen[set][call]) {
+			err = refuse(why, len, -EBADMSG,
+				     "duplicate row: call %u, %s set", call,
+				     set == EBPH_TRAIN ? "train" : "test");
+			goto fail;
+		}
+		seen[set][call] = 1;
+		if (!rec)
+			continue;
+		rec->rows[set][call] = malloc(EBPH_NUM_SYSCALLS);
+		if (!rec->rows[set][call]) {
+			err = refuse(why, len, -ENOMEM, "out of memory");
+			goto fail;
+		}
+		memcpy(rec->rows[set][call], p + 4, EBPH_NUM_SYSCALLS);
+	}
+	return 0;
+fail:
+	if (rec)
+		profile_rec_free(rec);
+	return err;
+}
+
+/* ---- one file --------------------------------------------------------- */
+
+/*
+ * Load NAME, relative to the directory DIRFD (or AT_FDCWD), into REC, or
+ * only check it when REC is NULL.  The file is never opened for writing,
+ * so a refused file stays exactly as it was.
+ */
+static int load_at(int dirfd, const char *name, struct ebph_profile_rec *rec,
+		   int64_t boot_to_real_ns, char *why, size_t len)
+{
+	const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	struct stat lst, st;
+	uint8_t *buf = NULL;
+	uint8_t extra;
+	ssize_t n;
+	int fd, err;
+
+	if (rec)
+		memset(rec, 0, sizeof(*rec));
+
+	/* Look before opening: opening a device node or a FIFO can block or
+	 * have side effects, and a symlink could point anywhere. */
+	if (fstatat(dirfd, name, &lst, AT_SYMLINK_NOFOLLOW))
+		return refuse(why, len, -errno, "%s", strerror(errno));
+	if (S_ISLNK(lst.st_mode))
+		return refuse(why, len, -ELOOP, "is a symbolic link");
+	if (!S_ISREG(lst.st_mode))
+		return refuse(why, len, -EINVAL, "not a regular file");
+
+	/* O_NOFOLLOW and O_NONBLOCK again, and the same inode checked
+	 * after the open: the file may have been swapped in between. */
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return refuse(why, len, -ELOOP, "is a symbolic link");
+		return refuse(why, len, -errno, "%s", strerror(errno));
+	}
+	if (fstat(fd, &st)) {
+		err = refuse(why, len, -errno, "%s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_dev != lst.st_dev ||
+	    st.st_ino != lst.st_ino) {
+		err = refuse(why, len, -EINVAL, "not a regular file");
+		goto out;
+	}
+	if (st.st_uid != 0) {
+		err = refuse(why, len, -EPERM, "owned by uid %u, not root",
+			     (unsigned int)st.st_uid);
+		goto out;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		err = refuse(why, len, -EPERM,
+			     "writable by group or others (mode %04o)",
+			     (unsigned int)(st.st_mode & 07777));
+		goto out;
+	}
+	if (st.st_size < PROFILE_MIN_SIZE) {
+		err = refuse(why, len, -EBADMSG, "short file (%lld bytes)",
+			     (long long)st.st_size);
+		goto out;
+	}
+	if (st.st_size > PROFILE_MAX_SIZE) {
+		err = refuse(why, len, -EFBIG, "too large (%lld bytes, at most %d)",
+			     (long long)st.st_size, PROFILE_MAX_SIZE);
+		goto out;
+	}
+
+	buf = malloc(st.st_size);
+	if (!buf) {
+		err = refuse(why, len, -ENOMEM, "out of memory");
+		goto out;
+	}
+	n = read_full(fd, buf, st.st_size);
+	if (n < 0) {
+		err = refuse(why, len, (int)n, "read: %s", strerror((int)-n));
+		goto out;
+	}
+	/* The size is what fstat said, no less and no more. */
+	if (n != st.st_size || read_full(fd, &extra, 1) != 0) {
+		err = refuse(why, len, -EBADMSG, "file changed while being read");
+		goto out;
+	}
+	err = decode(buf, n, base, rec, boot_to_real_ns, why, len);
+out:
+	free(buf);
+	close(fd);	/* read-only: close cannot lose data */
+	return err;
+}
+
+int profile_load(const char *file, struct ebph_profile_rec *rec,
+		 int64_t boot_to_real_ns, char *why, size_t len)
+{
+	return load_at(AT_FDCWD, file, rec, boot_to_real_ns, why, len);
+}
+
+int profile_save(const char *dir, const struct ebph_profile_rec *rec,
+		 int64_t boot_to_real_ns)
+{
+	char name[PROFILE_NAME_LEN], tmp[PROFILE_NAME_LEN + 5];
+	uint8_t *buf = NULL;
+	size_t size;
+	int dfd, fd = -1, err;
+
+	err = encode(rec, boot_to_real_ns, &buf, &size);
+	if (err)
+		return err;
+	profile_file_name(rec->prof.key, name);
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		err = -errno;
+		goto out_free;
+	}
+	/* One writer at a time in this directory (released by close). */
+	if (flock(dfd, LOCK_EX)) {
+		err = -errno;
+		goto out_dir;
+	}
+	/* Never replace a file the loader refuses: it was reported as "left
+	 * on disk" for whoever investigates, and a save must not quietly
+	 * destroy it a few minutes later.  The caller says so and the admin
+	 * moves it away.  (A good file is read once more: page cache, and
+	 * tens of kilobytes.) */
+	err = load_at(dfd, name, NULL, boot_to_real_ns, NULL, 0);
+	if (err == -ENOENT) {
+		err = 0;
+	} else if (err == -ENOMEM || err == -EIO) {
+		goto out_dir;
+	} else if (err) {
+		err = -EEXIST;
+		goto out_dir;
+	}
+	/* A temporary file left by a crash: remove it, whatever it is (a
+	 * symlink is removed, not followed). */
+	if (unlinkat(dfd, tmp, 0) && errno != ENOENT) {
+		err = -errno;
+		goto out_dir;
+	}
+	/* O_EXCL: we create this inode, so nobody else holds it open. */
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		goto out_dir;
+	}
+	err = write_full(fd, buf, size);
+	if (!err && fsync(fd))
+		err = -errno;
+	/* close() can report a delayed write error: check it too. */
+	if (close(fd) && !err)
+		err = -errno;
+	if (err)
+		goto out_unlink;
+	if (renameat(dfd, tmp, dfd, name)) {
+		err = -errno;
+		goto out_unlink;
+	}
+	/* Make the rename itself durable. */
+	if (fsync(dfd))
+		err = -errno;
+	goto out_dir;
+
+out_unlink:
+	unlinkat(dfd, tmp, 0);	/* best effort: the error is already set */
+out_dir:
+	close(dfd);
+out_free:
+	free(buf);
+	return err;
+}
+
+/* ---- a whole directory ------------------------------------------------ */
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_profile_name(const char *name)
+{
+	size_t n = strlen(name), s = strlen(PROFILE_SUFFIX);
+
+	return name[0] != '.' && n > s &&
+	       strcmp(name + n - s, PROFILE_SUFFIX) == 0;
+}
+
+/* The names of the candidate files in DIRFD, sorted; -errno. */
+static int list_profiles(int dirfd, char ***namesp, size_t *countp)
+{
+	char **names = NULL, **grown;
+	size_t count = 0, cap = 0;
+	struct dirent *de;
+	int fd, err = 0;
+	DIR *d;
+
+	/* closedir() closes the fd it was given: give it its own. */
+	fd = dup(dirfd);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			err = -errno;	/* 0 at the end of the directory */
+			break;
+		}
+		if (!is_profile_name(de->d_name))
+			continue;
+		if (count == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(names, cap * sizeof(*names));
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			names = grown;
+		}
+		names[count] = strdup(de->d_name);
+		if (!names[count]) {
+			err = -ENOMEM;
+			break;
+		}
+		count++;
+	}
+	closedir(d);
+	if (err) {
+		while (count)
+			free(names[--count]);
+		free(names);
+		return err;
+	}
+	/* Name order: the same messages in the same order at every start. */
+	if (count)
+		qsort(names, count, sizeof(*names), name_cmp);
+	*namesp = names;
+	*countp = count;
+	return 0;
+}
+
+int profile_load_dir(const char *dir,
+		     int (*cb)(void *ctx, const char *file,
+			       struct ebph_profile_rec *rec),
+		     void (*on_refused)(void *ctx, const char *file,
+					const char *why),
+		     void *ctx, int64_t boot_to_real_ns)
+{
+	struct ebph_profile_rec *rec;
+	char why[160], file[PATH_MAX];
+	char **names = NULL;
+	size_t count = 0, i;
+	int dfd, err, loaded = 0;
+
+	/* The files are opened relative to the directory fd that was
+	 * checked, so the directory cannot be swapped after the check. */
+	dfd = open_checked_dir(dir, why, sizeof(why));
+	if (dfd < 0) {
+		if (on_refused)
+			on_refused(ctx, dir, why);
+		return dfd;
+	}
+	err = list_profiles(dfd, &names, &count);
+	if (err) {
+		close(dfd);
+		return err;
+	}
+	/* 8.5 KB of row pointers: on the heap, not the stack. */
+	rec = calloc(1, sizeof(*rec));
+	if (!rec) {
+		err = -ENOMEM;
+		goto out;
+	}
+
+	for (i = 0; i < count; i++) {
+		int n = snprintf(file, sizeof(file), "%s%s%s", dir,
+				 dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/",
+				 names[i]);
+
+		if (n < 0 || (size_t)n >= sizeof(file)) {
+			if (on_refused)
+				on_refused(ctx, names[i], "path too long");
+			continue;
+		}
+		err = load_at(dfd, names[i], rec, boot_to_real_ns, why,
+			      sizeof(why));
+		if (err) {
+			if (err == -ENOMEM)
+				goto out;	/* not the file's fault: stop */
+			if (on_refused)
+				on_refused(ctx, file, why);
+			continue;
+		}
+		err = cb ? cb(ctx, file, rec) : 0;
+		profile_rec_free(rec);
+		if (err < 0)
+			goto out;
+		loaded++;
+	}
+	err = 0;
+out:
+	free(rec);
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+	close(dfd);
+	return err < 0 ? err : loaded;
+}

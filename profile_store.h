@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * profile_store.h - profiles on disk, one file per profile (DESIGN.md
+ * section 6).  The file format is described at the top of
+ * profile_store.c.
+ *
+ * Every function returns 0 (or a count) on success and -errno on
+ * failure.  The functions that can refuse something fill WHY with a
+ * short reason ("checksum mismatch", "owned by uid 1000, not root") and
+ * print nothing: the caller prints it once, with the file name, e.g.
+ *
+ *   ebph: profiles/0000080300001a2b.prof: refused: checksum mismatch (left on disk)
+ *
+ * A refused file is never modified, renamed or deleted.
+ */
+#ifndef PROFILE_STORE_H
+#define PROFILE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ebph.h"
+
+/* ---- the format, for readers and tests -------------------------------- */
+
+#define PROFILE_MAGIC		"EBPHPROF"	/* 8 bytes, no NUL */
+#define PROFILE_VERSION		1
+#define PROFILE_HEADER_SIZE	336
+#define PROFILE_ROW_SIZE	(4 + EBPH_NUM_SYSCALLS)	/* u16 call, u16 set, row */
+#define PROFILE_MAX_ROWS	(2 * EBPH_NUM_SYSCALLS)	/* train + test, one per call */
+#define PROFILE_SUM_SIZE	8
+#define PROFILE_MIN_SIZE	(PROFILE_HEADER_SIZE + PROFILE_SUM_SIZE)
+#define PROFILE_MAX_SIZE	(PROFILE_HEADER_SIZE + \
+				 PROFILE_MAX_ROWS * PROFILE_ROW_SIZE + \
+				 PROFILE_SUM_SIZE)
+#define PROFILE_SUFFIX		".prof"
+/* "%016llx.prof" plus the NUL */
+#define PROFILE_NAME_LEN	(16 + sizeof(PROFILE_SUFFIX))
+
+/* ---- a profile in memory ---------------------------------------------- */
+
+/*
+ * What user space holds of one profile: the "profiles" map value, the
+ * "paths" map value and the rows from the "rows" map.  rows[set][call] is
+ * NULL when the profile has no such row, else a malloc'd array of
+ * EBPH_NUM_SYSCALLS bytes; set is EBPH_TRAIN or EBPH_TEST.
+ *
+ * prof.normal_time is CLOCK_BOOTTIME nanoseconds, as in the kernel; the
+ * conversion to and from wall-clock time happens only in
+ * profile_save() and profile_load().
+ */
+struct ebph_profile_rec {
+	struct ebph_profile prof;
+	char path[EBPH_PATH_LEN];	/* NUL-terminated */
+	uint8_t *rows[2][EBPH_NUM_SYSCALLS];
+};
+
+/* Free the rows and zero REC, so it can be filled again. */
+void profile_rec_free(struct ebph_profile_rec *rec);
+
+/* Bytes of row memory REC holds (EBPH_NUM_SYSCALLS per row). */
+size_t profile_rec_bytes(const struct ebph_profile_rec *rec);
+
+/* Write "%016llx.prof" for KEY into NAME (PROFILE_NAME_LEN bytes). */
+void profile_file_name(uint64_t key, char name[PROFILE_NAME_LEN]);
+
+/* FNV-1a, 64 bits: the file checksum, exposed for tests and tools. */
+uint64_t profile_fnv1a64(const void *buf, size_t len);
+
+/* ---- the directory ---------------------------------------------------- */
+
+/*
+ * DIR must be a directory owned by root and writable by nobody else, and
+ * no directory above it may be writable by group or others unless it is
+ * sticky like /tmp: whoever can write profiles, or swap the directory
+ * for their own, can teach ebph that an attack is normal.
+ * -ENOENT, -ENOTDIR, -EPERM (with WHY), or another -errno.
+ */
+int profile_dir_check(const char *dir, char *why, size_t len);
+
+/* mkdir DIR with mode 0700 if it is missing; only DIR itself, not its
+ * parents.  An existing DIR is fine: profile_dir_check() judges it. */
+int profile_dir_create(const char *dir);
+
+/* ---- one file --------------------------------------------------------- */
+
+/*
+ * Write REC to DIR/%016llx.prof atomically: a reader sees the old file or
+ * the new one, never a mix, even across a crash.  BOOT_TO_REAL_NS is
+ * CLOCK_REALTIME - CLOCK_BOOTTIME now; a nonzero normal_time is stored as
+ * wall-clock time so that it survives a reboot.
+ *
+ * -EINVAL if REC holds something profile_load() would refuse (path not
+ * NUL-terminated, unknown status bits), so a save never writes a file the
+ * next start refuses.  -EEXIST if DIR/%016llx.prof is there and
+ * profile_load() refuses it: a refused file stays on disk until someone
+ * moves it away (profile_load() on it gives the reason).
+ */
+int profile_save(const char *dir, const struct ebph_profile_rec *rec,
+		 int64_t boot_to_real_ns);
+
+/*
+ * Read FILE into REC (which it overwrites; free it with
+ * profile_rec_free()).  The file must be a regular file (not a symlink),
+ * owned by root, not writable by group or others, named after the key in
+ * its header, and pass every format check.  On refusal REC is left empty,
+ * WHY says why, and the return is -ELOOP (symlink), -EPERM (owner, mode),
+ * -EINVAL (not a regular file, wrong name), -EFBIG, -EBADMSG (content),
+ * or another -errno from open/read.
+ */
+int profile_load(const char *file, struct ebph_profile_rec *rec,
+		 int64_t boot_to_real_ns, char *why, size_t len);
+
+/* ---- a whole directory ------------------------------------------------ */
+
+/*
+ * Load every "*.prof" in DIR, in name order, skipping dotfiles (which is
+ * where profile_save() keeps its temporary files).  For each good file
+ * CB(ctx, file, rec) is called; REC is freed when CB returns, so CB copies
+ * what it keeps.  CB returns 0 to go on or a -errno to stop the walk,
+ * which profile_load_dir() then returns.  For each refused file,
+ * ON_REFUSED(ctx, file, why) is called and the walk goes on.
+ *
+ * The directory is checked first with profile_dir_check(); if it is
+ * refused, ON_REFUSED is called once with DIR itself and its -errno is
+ * returned.  Returns the number of profiles CB accepted, or -errno.
+ */
+int profile_load_dir(const char *dir,
+		     int (*cb)(void *ctx, const char *file,
+			       struct ebph_profile_rec *rec),
+		     void (*on_refused)(void *ctx, const char *file,
+					const char *why),
+		     void *ctx, int64_t boot_to_real_ns);
+
+#endif /* PROFILE_STORE_H */

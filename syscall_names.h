@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * syscall_names.h - system call numbers to names, and back.
+ *
+ * Two tables: x86_64, the ABI that ebph watches on this machine, and
+ * i386, the ABI of the ADFA-LD traces that the replay tool feeds to the
+ * kernel code.  Both cover the kernel's tables (Linux 6.18: 0..469), not
+ * the installed uapi headers, which stop at 450.  Numbers the kernel
+ * leaves unassigned have no name.
+ */
+#ifndef SYSCALL_NAMES_H
+#define SYSCALL_NAMES_H
+
+#include <stddef.h>
+
+/* Name of x86_64 call NR ("openat"), or NULL when NR has none. */
+const char *syscall_name(unsigned int nr);
+
+/* Name of i386 call NR ("socketcall"), or NULL when NR has none. */
+const char *syscall_name_i386(unsigned int nr);
+
+/* Write the x86_64 name of NR into BUF, or "syscall_NR" when it has
+ * none, so that every call prints as something.  Always NUL-terminates
+ * a BUF of at least one byte. */
+void syscall_name_fmt(unsigned int nr, char *buf, size_t len);
+
+/* The x86_64 number of NAME, or -1 when unknown.  Also takes the
+ * "syscall_NR" form that syscall_name_fmt() writes, so what ebph prints
+ * can be typed back in. */
+int syscall_number(const char *name);
+
+/* One past the highest number each table names (470 for Linux 6.18). */
+unsigned int syscall_table_size(void);
+unsigned int syscall_table_size_i386(void);
+
+#endif /* SYSCALL_NAMES_H */

@@ -1,0 +1,892 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/test_profile.c - profiles on disk: the round trip, the format
+ * byte by byte, and every way a file can be refused.
+ *
+ * Each refusal is checked three ways: profile_load() fails, its reason
+ * names the problem, and the file is byte-identical afterwards (same
+ * inode, owner, mode, size and mtime).  Corruptions of one field are
+ * re-checksummed, so that the field, not the checksum, is what gets the
+ * file refused.  Runs as root (chown, files owned by root); everything
+ * happens under a mkdtemp() directory in /tmp, removed at the end.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profile_store.h"
+#include "test.h"
+
+/* CLOCK_REALTIME - CLOCK_BOOTTIME of some boot in November 2023. */
+#define B2R		1700000000123456789LL
+#define KEY		0x0000080300001a2bULL
+#define NAME		"0000080300001a2b.prof"
+#define NORMAL_TIME	5000000000ULL	/* 5 s after that boot */
+
+/* Header offsets, as documented at the top of profile_store.c; written
+ * out here so the test pins the format rather than repeating the code. */
+#define H_VERSION	8
+#define H_NCALLS	12
+#define H_SEQLEN	16
+#define H_HSIZE		20
+#define H_KEY		24
+#define H_STATUS	32
+#define H_COUNT		56
+#define H_NTIME		64
+#define H_PATH		72
+#define H_ROWS		328
+#define H_RESERVED	332
+#define H_ROW0		336
+
+static const unsigned int train_calls[] = { 0, 1, 59, 257, 469, 511 };
+static const unsigned int test_calls[] = { 0, 3, 511 };
+#define NROWS	(sizeof(train_calls) / sizeof(train_calls[0]) + \
+		 sizeof(test_calls) / sizeof(test_calls[0]))
+#define GOOD_SIZE (PROFILE_HEADER_SIZE + NROWS * PROFILE_ROW_SIZE + 8)
+
+static char root[64];	/* the mkdtemp() directory */
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = v >> (8 * i);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = v >> (8 * i);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Recompute the checksum after editing a field. */
+static void resum(uint8_t *buf, size_t size)
+{
+	put64(buf + size - 8, profile_fnv1a64(buf, size - 8));
+}
+
+static void make_rec(struct ebph_profile_rec *rec, uint64_t key)
+{
+	size_t i;
+	int j;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->prof.key = key;
+	rec->prof.status = EBPH_FROZEN | EBPH_NORMAL;
+	rec->prof.anomalies = 29;
+	rec->prof.train_count = 123456789013ULL;
+	rec->prof.last_mod_count = 98765;
+	rec->prof.count = 0xfedcba9876543211ULL;	/* top bit set: u64 all the way */
+	rec->prof.normal_time = NORMAL_TIME;
+	snprintf(rec->path, sizeof(rec->path), "/usr/bin/odd name (%llx)",
+		 (unsigned long long)key);
+	for (i = 0; i < sizeof(train_calls) / sizeof(train_calls[0]); i++) {
+		uint8_t *row = malloc(EBPH_NUM_SYSCALLS);
+
+		for (j = 0; j < EBPH_NUM_SYSCALLS; j++)
+			row[j] = (uint8_t)(j * 7 + train_calls[i] * 13 + key);
+		rec->rows[EBPH_TRAIN][train_calls[i]] = row;
+	}
+	for (i = 0; i < sizeof(test_calls) / sizeof(test_calls[0]); i++) {
+		uint8_t *row = malloc(EBPH_NUM_SYSCALLS);
+
+		for (j = 0; j < EBPH_NUM_SYSCALLS; j++)
+			row[j] = (uint8_t)(j * 31 + test_calls[i] + 1);
+		rec->rows[EBPH_TEST][test_calls[i]] = row;
+	}
+}
+
+/* 0 when A and B hold the same profile, else the number of differences,
+ * each printed. */
+static int rec_diff(const struct ebph_profile_rec *a,
+		    const struct ebph_profile_rec *b)
+{
+	int diffs = 0, set, call;
+
+	if (memcmp(&a->prof, &b->prof, sizeof(a->prof))) {
+		printf("  prof differs: key %llx/%llx status %u/%u time %llu/%llu\n",
+		       (unsigned long long)a->prof.key, (unsigned long long)b->prof.key,
+		       a->prof.status, b->prof.status,
+		       (unsigned long long)a->prof.normal_time,
+		       (unsigned long long)b->prof.normal_time);
+		diffs++;
+	}
+	if (memcmp(a->path, b->path, sizeof(a->path))) {
+		printf("  path differs: '%.256s' / '%.256s'\n", a->path, b->path);
+		diffs++;
+	}
+	for (set = 0; set < 2; set++) {
+		for (call = 0; call < EBPH_NUM_SYSCALLS; call++) {
+			const uint8_t *ra = a->rows[set][call], *rb = b->rows[set][call];
+
+			if (!ra != !rb ||
+			    (ra && memcmp(ra, rb, EBPH_NUM_SYSCALLS))) {
+				printf("  row %d/%d differs\n", set, call);
+				diffs++;
+			}
+		}
+	}
+	return diffs;
+}
+
+static int rec_empty(const struct ebph_profile_rec *rec)
+{
+	static const struct ebph_profile_rec zero;
+
+	return memcmp(rec, &zero, sizeof(zero)) == 0;
+}
+
+static int read_bytes(const char *path, uint8_t **bufp, size_t *sizep)
+{
+	struct stat st;
+	uint8_t *buf;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !(buf = malloc(st.st_size + 1))) {
+		close(fd);
+		return -EIO;
+	}
+	n = read(fd, buf, st.st_size + 1);
+	close(fd);
+	if (n != st.st_size) {
+		free(buf);
+		return -EIO;
+	}
+	*bufp = buf;
+	*sizep = n;
+	return 0;
+}
+
+static int write_bytes(const char *path, const void *buf, size_t size,
+		       mode_t mode)
+{
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, size) != (ssize_t)size || fchmod(fd, mode))
+		err = -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+static void path_in(char *out, size_t len, const char *dir, const char *name)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+static int mkdir_in(char *out, size_t len, const char *name, mode_t mode)
+{
+	path_in(out, len, root, name);
+	if (mkdir(out, mode) || chmod(out, mode))	/* chmod: past the umask */
+		return -errno;
+	return 0;
+}
+
+/* Entries in DIR besides . and .., or -1. */
+static int count_entries(const char *dir)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* The good file's bytes, made once by profile_save(). */
+static uint8_t *good;
+static size_t good_size;
+
+static int make_good_bytes(void)
+{
+	struct ebph_profile_rec rec;
+	char dir[128], file[192];
+	int err;
+
+	if (mkdir_in(dir, sizeof(dir), "good", 0700))
+		return -1;
+	make_rec(&rec, KEY);
+	err = profile_save(dir, &rec, B2R);
+	profile_rec_free(&rec);
+	if (err)
+		return err;
+	path_in(file, sizeof(file), dir, NAME);
+	return read_bytes(file, &good, &good_size);
+}
+
+/* ---- the tests -------------------------------------------------------- */
+
+static void test_fnv(void)
+{
+	TEST("fnv1a64");
+	/* Reference values from the FNV authors' test suite. */
+	CHECK(profile_fnv1a64("", 0) != 0xcbf29ce484222325ULL, "empty");
+	CHECK(profile_fnv1a64("a", 1) != 0xaf63dc4c8601ec8cULL, "a");
+	CHECK(profile_fnv1a64("foobar", 6) != 0x85944171f73967e8ULL, "foobar");
+}
+
+static void test_round_trip(void)
+{
+	struct ebph_profile_rec rec, back;
+	char dir[128], file[192], why[160];
+	uint8_t *buf;
+	size_t size;
+	struct stat st;
+	int err;
+
+	TEST("round_trip");
+	CHECK(mkdir_in(dir, sizeof(dir), "rt", 0700), "mkdir %s", dir);
+	make_rec(&rec, KEY);
+	err = profile_save(dir, &rec, B2R);
+	CHECK(err, "profile_save: %s", strerror(-err));
+	CHECK_EQ(count_entries(dir), 1, "entries after save (no tmp file)");
+
+	path_in(file, sizeof(file), dir, NAME);
+	CHECK(stat(file, &st), "stat %s: %m", file);
+	CHECK_EQ(st.st_uid, 0, "owner");
+	CHECK_EQ(st.st_mode & 07777, 0600, "mode");
+	CHECK_EQ(st.st_size, GOOD_SIZE, "size");
+
+	/* The bytes, where the format says they are. */
+	if (!CHECK(read_bytes(file, &buf, &size), "read %s", file)) {
+		CHECK(memcmp(buf, "EBPHPROF", 8), "magic");
+		CHECK_EQ(get32(buf + H_VERSION), 1, "version");
+		CHECK_EQ(get32(buf + H_NCALLS), 512, "num_syscalls");
+		CHECK_EQ(get32(buf + H_SEQLEN), 9, "seqlen");
+		CHECK_EQ(get32(buf + H_HSIZE), 336, "header size");
+		CHECK(get64(buf + H_KEY) != KEY, "key");
+		CHECK_EQ(get32(buf + H_STATUS), EBPH_FROZEN | EBPH_NORMAL, "status");
+		CHECK(get64(buf + H_COUNT) != 0xfedcba9876543211ULL, "count");
+		CHECK(get64(buf + H_NTIME) != NORMAL_TIME + B2R,
+		      "normal_time on disk is wall clock: %llu",
+		      (unsigned long long)get64(buf + H_NTIME));
+		CHECK(strcmp((char *)buf + H_PATH, rec.path), "path");
+		CHECK_EQ(get32(buf + H_ROWS), NROWS, "row count");
+		CHECK_EQ(get32(buf + H_RESERVED), 0, "reserved");
+		/* First row: train set, call 0; first test row after the
+		 * six train rows. */
+		CHECK_EQ(get32(buf + H_ROW0), 0, "row 0 call/set");
+		CHECK_EQ(get32(buf + H_ROW0 + 6 * PROFILE_ROW_SIZE),
+			 0 | 1 << 16, "row 6: call 0, test set");
+		CHECK(memcmp(buf + H_ROW0 + 4, rec.rows[0][0], 512), "row 0 bytes");
+		CHECK(get64(buf + size - 8) != profile_fnv1a64(buf, size - 8),
+		      "checksum");
+		free(buf);
+	}
+
+	err = profile_load(file, &back, B2R, why, sizeof(why));
+	CHECK(err, "profile_load: %d %s", err, why);
+	CHECK(rec_diff(&rec, &back), "loaded profile differs from saved");
+	CHECK_EQ(profile_rec_bytes(&back), NROWS * 512, "profile_rec_bytes");
+	profile_rec_free(&back);
+	CHECK(!rec_empty(&back), "profile_rec_free leaves it zeroed");
+
+	/* Another boot: the wall-clock deadline moves in boot time. */
+	err = profile_load(file, &back, B2R - 2000000000LL, why, sizeof(why));
+	CHECK(err, "load, earlier boot: %s", why);
+	CHECK(back.prof.normal_time != NORMAL_TIME + 2000000000ULL,
+	      "normal_time 2 s later in boot time: %llu",
+	      (unsigned long long)back.prof.normal_time);
+	profile_rec_free(&back);
+	/* Booted 1000 s after the deadline: due now, and still nonzero. */
+	err = profile_load(file, &back, B2R + 1000000000000LL, why, sizeof(why));
+	CHECK(err, "load, later boot: %s", why);
+	CHECK_EQ(back.prof.normal_time, 1, "passed deadline clamps to 1");
+	profile_rec_free(&back);
+
+	/* 0 means "not set", on disk and back. */
+	rec.prof.normal_time = 0;
+	rec.prof.status = 0;
+	rec.prof.count++;
+	err = profile_save(dir, &rec, B2R);
+	CHECK(err, "save over the old file: %s", strerror(-err));
+	CHECK_EQ(count_entries(dir), 1, "entries after second save");
+	if (!CHECK(read_bytes(file, &buf, &size), "read again")) {
+		CHECK(get64(buf + H_NTIME) != 0, "normal_time 0 on disk");
+		free(buf);
+	}
+	err = profile_load(file, &back, B2R, why, sizeof(why));
+	CHECK(err, "load again: %s", why);
+	CHECK(rec_diff(&rec, &back), "second round trip");
+	profile_rec_free(&back);
+
+	/* A profile with no rows at all, and an empty path. */
+	profile_rec_free(&rec);
+	rec.prof.key = KEY;
+	err = profile_save(dir, &rec, B2R);
+	CHECK(err, "save empty: %s", strerror(-err));
+	CHECK(stat(file, &st), "stat");
+	CHECK_EQ(st.st_size, PROFILE_MIN_SIZE, "empty profile size");
+	err = profile_load(file, &back, B2R, why, sizeof(why));
+	CHECK(err, "load empty: %s", why);
+	CHECK(rec_diff(&rec, &back), "empty round trip");
+	profile_rec_free(&back);
+}
+
+static void test_save_tmp(void)
+{
+	struct ebph_profile_rec rec, back;
+	char dir[128], tmp[192], target[192], why[160];
+	uint8_t *buf = NULL;
+	size_t size = 0;
+	int err;
+
+	TEST("save_tmp");
+	CHECK(mkdir_in(dir, sizeof(dir), "tmp", 0700), "mkdir");
+	/* A stale temporary file that is a symlink to something precious:
+	 * the save must remove the link, not write through it. */
+	path_in(target, sizeof(target), root, "precious");
+	CHECK(write_bytes(target, "precious", 8, 0600), "write target");
+	path_in(tmp, sizeof(tmp), dir, "." NAME ".tmp");
+	CHECK(symlink(target, tmp), "symlink: %m");
+
+	make_rec(&rec, KEY);
+	err = profile_save(dir, &rec, B2R);
+	CHECK(err, "save with a stale tmp symlink: %s", strerror(-err));
+	CHECK(access(tmp, F_OK) == 0 || errno != ENOENT, "tmp file left behind");
+	CHECK_EQ(count_entries(dir), 1, "entries");
+	if (!CHECK(read_bytes(target, &buf, &size), "read target"))
+		CHECK(size != 8 || memcmp(buf, "precious", 8), "target changed");
+	free(buf);
+
+	/* A stale regular tmp file. */
+	CHECK(write_bytes(tmp, "junk", 4, 0600), "write stale tmp");
+	err = profile_save(dir, &rec, B2R);
+	CHECK(err, "save with a stale tmp file: %s", strerror(-err));
+	CHECK_EQ(count_entries(dir), 1, "entries");
+	path_in(tmp, sizeof(tmp), dir, NAME);
+	err = profile_load(tmp, &back, B2R, why, sizeof(why));
+	CHECK(err, "load: %s", why);
+	CHECK(rec_diff(&rec, &back), "round trip");
+	profile_rec_free(&back);
+	profile_rec_free(&rec);
+}
+
+static void test_save_refuses(void)
+{
+	struct ebph_profile_rec rec;
+	char dir[128], file[192];
+	uint8_t *buf;
+	size_t size;
+	struct stat before, after;
+	int err;
+
+	TEST("save_refuses");
+	CHECK(mkdir_in(dir, sizeof(dir), "saveref", 0700), "mkdir");
+	make_rec(&rec, KEY);
+
+	/* Never write what the loader would refuse. */
+	memset(rec.path, 'A', sizeof(rec.path));
+	CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL, "path without NUL");
+	strcpy(rec.path, "/bin/x");
+	rec.prof.status = 1u << 5;
+	CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL, "unknown status bit");
+	rec.prof.status = 0;
+	CHECK_EQ(count_entries(dir), 0, "nothing written");
+
+	/* Never replace a refused file. */
+	path_in(file, sizeof(file), dir, NAME);
+	good[100] ^= 1;
+	CHECK(write_bytes(file, good, good_size, 0600), "write corrupt");
+	good[100] ^= 1;
+	CHECK(stat(file, &before), "stat");
+	err = profile_save(dir, &rec, B2R);
+	CHECK_EQ(err, -EEXIST, "save over a refused file");
+	CHECK(stat(file, &after), "stat");
+	CHECK(before.st_ino != after.st_ino ||
+	      before.st_mtim.tv_nsec != after.st_mtim.tv_nsec,
+	      "refused file replaced");
+	if (!CHECK(read_bytes(file, &buf, &size), "read")) {
+		CHECK(size != good_size || buf[100] != (good[100] ^ 1),
+		      "refused file changed");
+		free(buf);
+	}
+	CHECK_EQ(count_entries(dir), 1, "no tmp file left");
+
+	CHECK_EQ(profile_save("/nonexistent/ebph", &rec, B2R), -ENOENT,
+		 "missing directory");
+	profile_rec_free(&rec);
+}
+
+/* Write BUF as DIR/NAME (mode MODE, then owner UID), load it, expect a
+ * refusal whose reason contains WANT, and the file unchanged. */
+static void expect_refused(const char *what, const char *dir, const char *name,
+			   const uint8_t *buf, size_t size, mode_t mode,
+			   uid_t uid, const char *want)
+{
+	struct ebph_profile_rec rec;
+	char file[192], why[160] = "";
+	struct stat before, after;
+	uint8_t *now = NULL;
+	size_t now_size = 0;
+	int err;
+
+	path_in(file, sizeof(file), dir, name);
+	unlink(file);
+	if (CHECK(write_bytes(file, buf, size, mode), "%s: write", what))
+		return;
+	if (uid && CHECK(chown(file, uid, uid), "%s: chown: %m", what))
+		return;
+	CHECK(lstat(file, &before), "%s: stat", what);
+
+	memset(&rec, 0xa5, sizeof(rec));	/* must come back empty */
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err >= 0, "%s: loaded, should be refused", what);
+	CHECK(!strstr(why, want), "%s: reason '%s', want '%s'", what, why, want);
+	CHECK(!rec_empty(&rec), "%s: rec not left empty", what);
+	if (err >= 0)
+		profile_rec_free(&rec);
+
+	CHECK(lstat(file, &after), "%s: stat after", what);
+	CHECK(before.st_ino != after.st_ino || before.st_mode != after.st_mode ||
+	      before.st_uid != after.st_uid || before.st_size != after.st_size ||
+	      before.st_mtim.tv_sec != after.st_mtim.tv_sec ||
+	      before.st_mtim.tv_nsec != after.st_mtim.tv_nsec,
+	      "%s: file metadata changed", what);
+	if (!CHECK(read_bytes(file, &now, &now_size), "%s: read after", what)) {
+		CHECK(now_size != size || memcmp(now, buf, size),
+		      "%s: file bytes changed", what);
+		free(now);
+	}
+	unlink(file);
+}
+
+static void test_refusals(void)
+{
+	uint8_t *b = malloc(PROFILE_MAX_SIZE + 16);
+	size_t n = good_size, r1 = H_ROW0 + PROFILE_ROW_SIZE;
+	char dir[128];
+
+	TEST("refusals");
+	CHECK(mkdir_in(dir, sizeof(dir), "bad", 0700), "mkdir");
+#define FRESH() memcpy(b, good, n)
+#define REFUSED(what, size, want) \
+	expect_refused(what, dir, NAME, b, size, 0600, 0, want)
+
+	/* Truncated: in the header, at its end, mid-row, in the checksum. */
+	FRESH();
+	REFUSED("empty", 0, "short file (0 bytes)");
+	REFUSED("cut in header", 100, "short file (100 bytes)");
+	REFUSED("cut after header", H_ROW0, "short file (336 bytes)");
+	REFUSED("cut mid-row", H_ROW0 + 700, "short file (1036 bytes, 9 rows need 4988)");
+	REFUSED("cut in checksum", n - 3, "short file");
+	REFUSED("no checksum", n - 8, "short file");
+	b[n] = 0;
+	REFUSED("one byte extra", n + 1, "trailing data");
+
+	/* One flipped byte, left with the old checksum. */
+	FRESH(); b[H_COUNT + 3] ^= 0x10;
+	REFUSED("flip in counters", n, "checksum mismatch");
+	FRESH(); b[H_PATH + 2] ^= 0x01;
+	REFUSED("flip in path", n, "checksum mismatch");
+	FRESH(); b[r1 + 4 + 300] ^= 0x80;
+	REFUSED("flip in a row", n, "checksum mismatch");
+	FRESH(); b[n - 5] ^= 0x04;
+	REFUSED("flip in checksum", n, "checksum mismatch");
+
+	/* One wrong field each, re-checksummed. */
+	FRESH(); memcpy(b, "EBPHPROX", 8); resum(b, n);
+	REFUSED("magic", n, "bad magic");
+	FRESH(); put32(b + H_VERSION, 2); resum(b, n);
+	REFUSED("version 2", n, "format version 2, expected 1");
+	FRESH(); put32(b + H_NCALLS, 256); resum(b, n);
+	REFUSED("256 calls", n, "alphabet 256 calls/seqlen 9, expected 512/9");
+	FRESH(); put32(b + H_SEQLEN, 6); resum(b, n);
+	REFUSED("seqlen 6", n, "alphabet 512 calls/seqlen 6, expected 512/9");
+	FRESH(); put32(b + H_HSIZE, 400); resum(b, n);
+	REFUSED("header size", n, "header size 400, expected 336");
+	FRESH(); put32(b + H_ROWS, 1000000000); resum(b, n);
+	REFUSED("a billion rows", n, "row count 1000000000, at most 1024");
+	FRESH(); put32(b + H_ROWS, NROWS - 1); resum(b, n);
+	REFUSED("one row too few", n, "trailing data");
+	FRESH(); put32(b + H_ROWS, NROWS + 1); resum(b, n);
+	REFUSED("one row too many", n, "short file");
+	FRESH(); put32(b + H_RESERVED, 1); resum(b, n);
+	REFUSED("reserved", n, "reserved field 0x1");
+	FRESH(); put32(b + H_STATUS, EBPH_NORMAL | 0x10); resum(b, n);
+	REFUSED("status bits", n, "unknown status bits 0x10");
+	FRESH(); memset(b + H_PATH, 'A', EBPH_PATH_LEN); resum(b, n);
+	REFUSED("path without NUL", n, "path not NUL-terminated");
+	FRESH(); put32(b + r1, 600); resum(b, n);	/* call 600, train set */
+	REFUSED("call 600", n, "bad row: call 600");
+	FRESH(); put32(b + r1, 1 | 2 << 16); resum(b, n);
+	REFUSED("set 2", n, "bad row: call 1 set 2");
+	/* Row 1 (train, call 1) made a second train row for call 0. */
+	FRESH(); put32(b + r1, 0); resum(b, n);
+	REFUSED("duplicate row", n, "duplicate row: call 0, train set");
+	/* A key that does not match the file name. */
+	FRESH(); put64(b + H_KEY, KEY + 1); resum(b, n);
+	REFUSED("key != name", n, "name does not match key 0000080300001a2c");
+	FRESH();
+	expect_refused("not named after a key", dir, "backup.prof", b, n, 0600, 0,
+		       "name does not match key 0000080300001a2b");
+	memset(b, 0, PROFILE_MAX_SIZE + 1);
+	REFUSED("too large", PROFILE_MAX_SIZE + 1, "too large");
+
+	/* Owner and mode. */
+	FRESH();
+	expect_refused("owned by 65534", dir, NAME, b, n, 0600, 65534,
+		       "owned by uid 65534, not root");
+	expect_refused("mode 0666", dir, NAME, b, n, 0666, 0,
+		       "writable by group or others (mode 0666)");
+	expect_refused("mode 0620", dir, NAME, b, n, 0620, 0,
+		       "writable by group or others");
+	expect_refused("mode 0602", dir, NAME, b, n, 0602, 0,
+		       "writable by group or others");
+	/* Read-only for everyone is fine. */
+	{
+		struct ebph_profile_rec rec;
+		char file[192], why[160];
+
+		path_in(file, sizeof(file), dir, NAME);
+		CHECK(write_bytes(file, b, n, 0444), "write 0444");
+		CHECK(profile_load(file, &rec, B2R, why, sizeof(why)),
+		      "mode 0444 refused: %s", why);
+		profile_rec_free(&rec);
+		unlink(file);
+	}
+#undef FRESH
+#undef REFUSED
+	free(b);
+}
+
+/* Things that are not regular files where a profile should be. */
+static void test_not_files(void)
+{
+	struct ebph_profile_rec rec;
+	char dir[128], file[192], target[192], why[160];
+	uint8_t *buf;
+	size_t size;
+	int err;
+
+	TEST("not_files");
+	CHECK(mkdir_in(dir, sizeof(dir), "notfiles", 0700), "mkdir");
+	path_in(file, sizeof(file), dir, NAME);
+
+	/* A symlink to a good profile: refused, both left alone. */
+	path_in(target, sizeof(target), root, "good/" NAME);
+	CHECK(symlink(target, file), "symlink: %m");
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK_EQ(err, -ELOOP, "symlink");
+	CHECK(!strstr(why, "symbolic link"), "symlink reason: %s", why);
+	CHECK(!rec_empty(&rec), "rec empty");
+	CHECK(readlink(file, why, sizeof(why)) < 0, "link removed");
+	if (!CHECK(read_bytes(target, &buf, &size), "target read")) {
+		CHECK(size != good_size || memcmp(buf, good, size), "target changed");
+		free(buf);
+	}
+	unlink(file);
+
+	/* A FIFO must not block the loader (O_NONBLOCK, lstat first). */
+	CHECK(mkfifo(file, 0600), "mkfifo: %m");
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err >= 0 || !strstr(why, "not a regular file"), "fifo: %d %s", err, why);
+	unlink(file);
+
+	/* A directory. */
+	CHECK(mkdir(file, 0700), "mkdir: %m");
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err >= 0 || !strstr(why, "not a regular file"), "dir: %d %s", err, why);
+	rmdir(file);
+
+	/* Missing. */
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK_EQ(err, -ENOENT, "missing file");
+}
+
+struct walk {
+	int loaded, refused, stop_after;
+	uint64_t keys[16];
+	char refused_names[16][64];
+	char refused_why[16][160];
+};
+
+static int on_load(void *ctx, const char *file, struct ebph_profile_rec *rec)
+{
+	struct walk *w = ctx;
+
+	(void)file;
+	if (w->loaded < 16)
+		w->keys[w->loaded] = rec->prof.key;
+	w->loaded++;
+	if (w->stop_after && w->loaded == w->stop_after)
+		return -ECANCELED;
+	return 0;
+}
+
+static void on_refused(void *ctx, const char *file, const char *why)
+{
+	struct walk *w = ctx;
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+
+	if (w->refused < 16) {
+		snprintf(w->refused_names[w->refused], 64, "%s", base);
+		snprintf(w->refused_why[w->refused], 160, "%s", why);
+	}
+	w->refused++;
+}
+
+static int refused_for(const struct walk *w, const char *name, const char *want)
+{
+	for (int i = 0; i < w->refused && i < 16; i++)
+		if (!strcmp(w->refused_names[i], name))
+			return strstr(w->refused_why[i], want) != NULL;
+	return 0;
+}
+
+static void test_load_dir(void)
+{
+	static const struct { const char *name; const char *want; } bad[] = {
+		{ "0000000000000002.prof", "checksum mismatch" },
+		{ "0000000000000004.prof", "format version 2" },
+		{ "0000000000000005.prof", "owned by uid 65534" },
+		{ "0000000000000006.prof", "writable by group or others" },
+		{ "0000000000000007.prof", "symbolic link" },
+		{ "0000000000000008.prof", "not a regular file" },
+		{ "copy.prof", "name does not match key" },
+	};
+	struct ebph_profile_rec rec;
+	char dir[128], file[192], name[PROFILE_NAME_LEN];
+	uint8_t *snap[8] = { 0 }, *now;
+	size_t snap_size[8], now_size;
+	struct walk w;
+	int ret, i;
+
+	TEST("load_dir");
+	CHECK(mkdir_in(dir, sizeof(dir), "walk", 0700), "mkdir");
+
+	/* Good: keys 1, 3, 9. */
+	for (i = 0; i < 3; i++) {
+		make_rec(&rec, (uint64_t[]){ 1, 3, 9 }[i]);
+		CHECK(profile_save(dir, &rec, B2R), "save good %d", i);
+		profile_rec_free(&rec);
+	}
+	/* Bad, each made from a good one. */
+	make_rec(&rec, 2);
+	CHECK(profile_save(dir, &rec, B2R), "save 2");
+	profile_rec_free(&rec);
+	path_in(file, sizeof(file), dir, "0000000000000002.prof");
+	if (!CHECK(read_bytes(file, &now, &now_size), "read 2")) {
+		now[200] ^= 0xff;
+		CHECK(write_bytes(file, now, now_size, 0600), "corrupt 2");
+		free(now);
+	}
+	for (i = 4; i <= 6; i++) {
+		make_rec(&rec, i);
+		CHECK(profile_save(dir, &rec, B2R), "save %d", i);
+		profile_rec_free(&rec);
+		profile_file_name(i, name);
+		path_in(file, sizeof(file), dir, name);
+		if (i == 4 && !CHECK(read_bytes(file, &now, &now_size), "read 4")) {
+			put32(now + H_VERSION, 2);
+			resum(now, now_size);
+			CHECK(write_bytes(file, now, now_size, 0600), "version 4");
+			free(now);
+		}
+		if (i == 5)
+			CHECK(chown(file, 65534, 65534), "chown 5");
+		if (i == 6)
+			CHECK(chmod(file, 0666), "chmod 6");
+	}
+	path_in(file, sizeof(file), dir, "0000000000000007.prof");
+	CHECK(symlink("0000000000000001.prof", file), "symlink 7");
+	path_in(file, sizeof(file), dir, "0000000000000008.prof");
+	CHECK(mkfifo(file, 0600), "fifo 8");
+	path_in(file, sizeof(file), dir, "copy.prof");
+	CHECK(write_bytes(file, good, good_size, 0600), "copy");
+	/* Skipped without a word: dotfiles, temporary files, other names. */
+	path_in(file, sizeof(file), dir, ".0000000000000001.prof.tmp");
+	CHECK(write_bytes(file, "x", 1, 0600), "tmp");
+	path_in(file, sizeof(file), dir, ".hidden.prof");
+	CHECK(write_bytes(file, "x", 1, 0600), "hidden");
+	path_in(file, sizeof(file), dir, "README");
+	CHECK(write_bytes(file, "x", 1, 0600), "readme");
+	path_in(file, sizeof(file), dir, ".prof");
+	CHECK(write_bytes(file, "x", 1, 0600), ".prof");
+
+	for (i = 0; i < 7; i++) {
+		path_in(file, sizeof(file), dir, bad[i].name);
+		if (i != 4 && i != 5)	/* the symlink and the FIFO */
+			read_bytes(file, &snap[i], &snap_size[i]);
+	}
+
+	memset(&w, 0, sizeof(w));
+	ret = profile_load_dir(dir, on_load, on_refused, &w, B2R);
+	CHECK_EQ(ret, 3, "profiles loaded");
+	CHECK_EQ(w.loaded, 3, "callbacks");
+	CHECK(w.keys[0] != 1 || w.keys[1] != 3 || w.keys[2] != 9,
+	      "keys in name order: %llx %llx %llx", (unsigned long long)w.keys[0],
+	      (unsigned long long)w.keys[1], (unsigned long long)w.keys[2]);
+	CHECK_EQ(w.refused, 7, "files refused");
+	for (i = 0; i < 7; i++)
+		CHECK(!refused_for(&w, bad[i].name, bad[i].want),
+		      "%s not refused for '%s'", bad[i].name, bad[i].want);
+	for (i = 0; i < 7; i++) {
+		if (!snap[i])
+			continue;
+		path_in(file, sizeof(file), dir, bad[i].name);
+		if (!CHECK(read_bytes(file, &now, &now_size), "reread %s", bad[i].name)) {
+			CHECK(now_size != snap_size[i] || memcmp(now, snap[i], now_size),
+			      "%s changed", bad[i].name);
+			free(now);
+		}
+		free(snap[i]);
+	}
+	CHECK_EQ(count_entries(dir), 14, "nothing added or removed");
+
+	/* The callback can stop the walk with an error, which is returned. */
+	memset(&w, 0, sizeof(w));
+	w.stop_after = 2;
+	ret = profile_load_dir(dir, on_load, on_refused, &w, B2R);
+	CHECK_EQ(ret, -ECANCELED, "stopped by the callback");
+	CHECK_EQ(w.loaded, 2, "callbacks before the stop");
+
+	/* An empty directory loads nothing. */
+	CHECK(mkdir_in(dir, sizeof(dir), "empty", 0700), "mkdir empty");
+	memset(&w, 0, sizeof(w));
+	CHECK_EQ(profile_load_dir(dir, on_load, on_refused, &w, B2R), 0, "empty dir");
+	CHECK_EQ(w.refused, 0, "empty dir refusals");
+}
+
+static void test_dir_check(void)
+{
+	char dir[128], inner[192], why[160];
+	struct walk w;
+	struct stat st;
+	int err;
+
+	TEST("dir_check");
+	CHECK(mkdir_in(dir, sizeof(dir), "d", 0700), "mkdir");
+	err = profile_dir_check(dir, why, sizeof(why));
+	CHECK(err, "0700 root dir (under sticky /tmp) refused: %s", why);
+	CHECK(chmod(dir, 0755), "chmod");
+	CHECK(profile_dir_check(dir, why, sizeof(why)), "0755 refused: %s", why);
+
+	CHECK(chmod(dir, 0777), "chmod");
+	err = profile_dir_check(dir, why, sizeof(why));
+	CHECK_EQ(err, -EPERM, "mode 0777");
+	CHECK(!strstr(why, "writable by group or others (mode 0777)"), "why: %s", why);
+	memset(&w, 0, sizeof(w));
+	err = profile_load_dir(dir, on_load, on_refused, &w, B2R);
+	CHECK_EQ(err, -EPERM, "load_dir on a 0777 dir");
+	CHECK_EQ(w.refused, 1, "dir reported once");
+	CHECK(strcmp(w.refused_names[0], "d"), "reported: %s", w.refused_names[0]);
+
+	CHECK(chmod(dir, 0770), "chmod");
+	CHECK_EQ(profile_dir_check(dir, why, sizeof(why)), -EPERM, "mode 0770");
+	CHECK(chmod(dir, 01777), "chmod");
+	CHECK_EQ(profile_dir_check(dir, why, sizeof(why)), -EPERM,
+		 "mode 1777: sticky is no excuse for the directory itself");
+
+	CHECK(chmod(dir, 0700) || chown(dir, 65534, 65534), "chown");
+	err = profile_dir_check(dir, why, sizeof(why));
+	CHECK_EQ(err, -EPERM, "owned by 65534");
+	CHECK(!strstr(why, "owned by uid 65534, not root"), "why: %s", why);
+	memset(&w, 0, sizeof(w));
+	CHECK_EQ(profile_load_dir(dir, on_load, on_refused, &w, B2R), -EPERM,
+		 "load_dir on a dir owned by 65534");
+	CHECK(chown(dir, 0, 0), "chown back");
+
+	/* A parent writable by others lets them swap the directory. */
+	CHECK(mkdir_in(dir, sizeof(dir), "open", 0777), "mkdir open");
+	path_in(inner, sizeof(inner), dir, "profiles");
+	CHECK(mkdir(inner, 0700), "mkdir inner");
+	err = profile_dir_check(inner, why, sizeof(why));
+	CHECK_EQ(err, -EPERM, "parent 0777");
+	CHECK(!strstr(why, "parent") || !strstr(why, "/open is writable"),
+	      "why: %s", why);
+	CHECK(chmod(dir, 01777), "sticky");
+	CHECK(profile_dir_check(inner, why, sizeof(why)), "sticky parent refused: %s", why);
+	CHECK(chmod(dir, 0755), "chmod back");
+
+	path_in(inner, sizeof(inner), root, "good/" NAME);
+	CHECK_EQ(profile_dir_check(inner, why, sizeof(why)), -ENOTDIR, "a file");
+	CHECK_EQ(profile_dir_check("/nonexistent/ebph", why, sizeof(why)), -ENOENT,
+		 "missing");
+
+	/* profile_dir_create: the leaf only, 0700, fine if it exists. */
+	path_in(inner, sizeof(inner), root, "created");
+	CHECK(profile_dir_create(inner), "create");
+	CHECK(stat(inner, &st), "stat");
+	CHECK_EQ(st.st_mode & 07777, 0700, "created mode");
+	CHECK(profile_dir_check(inner, why, sizeof(why)), "created dir refused: %s", why);
+	CHECK(profile_dir_create(inner), "create existing");
+	path_in(inner, sizeof(inner), root, "no/such/parent");
+	CHECK_EQ(profile_dir_create(inner), -ENOENT, "no parents made");
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path) ? -1 : 0;
+}
+
+int main(void)
+{
+	umask(022);
+	alarm(60);	/* a loader that blocks (on a FIFO) fails, not hangs */
+	if (geteuid() != 0) {
+		printf("test_profile needs root (chown, root-owned files)\n");
+		TEST("root");
+		CHECK(1, "not root");
+		return test_summary();
+	}
+	strcpy(root, "/tmp/ebph_test_profile_XXXXXX");
+	if (!mkdtemp(root)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	if (make_good_bytes()) {
+		TEST("setup");
+		CHECK(1, "could not save the reference profile");
+		return test_summary();
+	}
+
+	test_fnv();
+	test_round_trip();
+	test_save_tmp();
+	test_save_refuses();
+	test_refusals();
+	test_not_files();
+	test_load_dir();
+	test_dir_check();
+
+	free(good);
+	if (nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS))
+		printf("note: could not remove %s\n", root);
+	return test_summary();
+}
