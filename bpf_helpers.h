@@ -17,9 +17,11 @@
 
 #define SEC(name) __attribute__((section(name), used))
 
-#ifndef __always_inline
+/* <linux/stddef.h>, included above through <linux/types.h>, defines
+ * __always_inline as a plain __inline__, which clang is free to ignore:
+ * replace it with the real thing. */
+#undef __always_inline
 #define __always_inline inline __attribute__((always_inline))
-#endif
 
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)

@@ -99,7 +99,9 @@ struct ebph_task {
 	__u64 profile;		/* key of the profile it runs */
 	__u64 count;		/* calls this task made while traced */
 	__u64 lf[EBPH_LOCALITY_WIN / 64]; /* bit set: that call was anomalous */
-	__u32 pid;		/* thread group id */
+	__u32 pid;		/* thread group id; 0 for a forked task until
+				 * its first call (sched_process_fork does not
+				 * say whether the child is a thread) */
 	__u32 tid;
 	__u16 seq[EBPH_SEQLEN];	/* seq[0] is the newest call */
 	__u8 lf_pos;		/* next slot of the locality ring */
@@ -167,10 +169,24 @@ enum ebph_level { EBPH_DEBUG, EBPH_INFO, EBPH_WARNING, EBPH_ERROR };
 /* Message codes for EBPH_EV_MESSAGE: BPF has no strings without .rodata,
  * so the kernel sends a code and user space owns the text. */
 enum ebph_msg {
-	EBPH_MSG_KEY_ERROR = 1,	/* arg: the failing step */
-	EBPH_MSG_TASKS_FULL,
+	EBPH_MSG_KEY_ERROR = 1,	/* arg: the failing step, enum ebph_key_step */
+	EBPH_MSG_TASKS_FULL,	/* arg: the tid left untraced */
 	EBPH_MSG_PROFILES_FULL,
-	EBPH_MSG_ROWS_FULL,	/* arg: the call whose row could not be made */
+	EBPH_MSG_ROWS_FULL,	/* arg: the call whose row could not be made;
+				 * EBPH_NUM_SYSCALLS: rows of the test set,
+				 * while copying it */
+};
+
+/* The steps of reading an executable's key from the kernel, in order:
+ * the arg of EBPH_MSG_KEY_ERROR names the one that failed. */
+enum ebph_key_step {
+	EBPH_KEY_NO_OFFSETS,	/* config holds no BTF offsets yet */
+	EBPH_KEY_TASK_MM,	/* task->mm (NULL: a kernel thread) */
+	EBPH_KEY_MM_EXE_FILE,	/* mm->exe_file */
+	EBPH_KEY_FILE_INODE,	/* file->f_inode */
+	EBPH_KEY_INODE_INO,	/* inode->i_ino */
+	EBPH_KEY_INODE_SB,	/* inode->i_sb */
+	EBPH_KEY_SB_DEV,	/* sb->s_dev */
 };
 
 /*
@@ -184,13 +200,15 @@ struct ebph_event {
 	__u32 call;		/* anomaly, new_seq: the current call */
 	__u64 ts;		/* bpf_ktime_get_boot_ns() */
 	__u64 profile;
-	__u32 misses;		/* anomaly: pairs missing from test */
+	__u32 misses;		/* anomaly: pairs missing from test;
+				 * new_seq: the pair's distance, 1..8 */
 	__u32 lfc;		/* anomaly, tolerize: the task's LFC */
 	__u32 anomalies;	/* anomaly, stop_normal: the profile's count */
 	__u16 level;		/* message: enum ebph_level */
 	__u16 code;		/* message: enum ebph_msg */
-	__u64 arg;		/* message: code-specific; new_seq: prev call */
-	__u16 seq[EBPH_SEQLEN];	/* anomaly: the window, seq[0] newest */
+	__u64 arg;		/* message: code-specific; new_seq: the earlier
+				 * call of the pair; frozen: normal_time */
+	__u16 seq[EBPH_SEQLEN];	/* anomaly, new_seq: the window, seq[0] newest */
 	__u16 pad;
 	char comm[EBPH_COMM_LEN];
 	__u32 pad2;

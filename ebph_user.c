@@ -241,16 +241,13 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 		    ev->pid, ev->tid, name, (unsigned long long)key);
 		break;
 	case EBPH_EV_FROZEN: {
-		struct ebph_profile p;
-		time_t t = 0;
+		time_t t = (ev->arg + e->boot_to_real) / 1000000000ULL;
 		struct tm tm;
 
-		if (!bpf_map_lookup(e->fd_profiles, &key, &p))
-			t = (p.normal_time + e->boot_to_real) / 1000000000ULL;
 		localtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		say(e, ev->ts, EBPH_INFO, "profile %s (%llx) frozen: normal at %s",
-		    name, (unsigned long long)key, t ? when : "(unknown)");
+		    name, (unsigned long long)key, when);
 		break;
 	}
 	case EBPH_EV_START_NORMAL:
@@ -277,10 +274,23 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 		enum ebph_level lv = ev->level <= EBPH_ERROR ? ev->level : EBPH_ERROR;
 
 		switch (ev->code) {
-		case EBPH_MSG_KEY_ERROR:
-			say(e, ev->ts, lv, "PID %u: cannot read its executable's inode (step %llu); not traced",
-			    ev->pid, (unsigned long long)ev->arg);
+		case EBPH_MSG_KEY_ERROR: {
+			static const char *step[] = {
+				[EBPH_KEY_NO_OFFSETS] = "no BTF offsets in config",
+				[EBPH_KEY_TASK_MM] = "task->mm",
+				[EBPH_KEY_MM_EXE_FILE] = "mm->exe_file",
+				[EBPH_KEY_FILE_INODE] = "file->f_inode",
+				[EBPH_KEY_INODE_INO] = "inode->i_ino",
+				[EBPH_KEY_INODE_SB] = "inode->i_sb",
+				[EBPH_KEY_SB_DEV] = "super_block->s_dev",
+			};
+			const char *s = ev->arg < sizeof(step) / sizeof(step[0]) ?
+					step[ev->arg] : "unknown step";
+
+			say(e, ev->ts, lv, "PID %u: cannot read its executable's inode (%s); not traced",
+			    ev->pid, s);
 			break;
+		}
 		case EBPH_MSG_TASKS_FULL:
 			say(e, ev->ts, lv, "PID %u not traced: the tasks map is full (%u)",
 			    ev->pid, EBPH_MAX_TASKS);
@@ -290,8 +300,12 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 			    ev->pid, EBPH_MAX_PROFILES);
 			break;
 		case EBPH_MSG_ROWS_FULL:
-			say(e, ev->ts, lv, "profile %s: %s not learned: the rows map is full (%u)",
-			    name, call_name(ev->arg, call, sizeof(call)), EBPH_MAX_ROWS);
+			if (ev->arg == EBPH_NUM_SYSCALLS)	/* while copying train to test */
+				say(e, ev->ts, lv, "profile %s: test set incomplete: the rows map is full (%u)",
+				    name, EBPH_MAX_ROWS);
+			else
+				say(e, ev->ts, lv, "profile %s: %s not learned: the rows map is full (%u)",
+				    name, call_name(ev->arg, call, sizeof(call)), EBPH_MAX_ROWS);
 			break;
 		default:
 			say(e, ev->ts, lv, "kernel message %u (arg %llu)",

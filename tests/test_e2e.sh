@@ -31,7 +31,8 @@ trap cleanup EXIT
 mkdir -m 0700 "$dir/profiles" "$dir/bin"
 cp tests/demo "$dir/bin/demo"
 demo=$dir/bin/demo
-key=$(stat -c '%d %i' "$demo" | awk '{ printf "%x", $1 * 4294967296 + $2 }')
+# The profile key: (st_dev << 32) + st_ino, as stat(2) reports them.
+key=$(printf '%x' $(( ($(stat -c %d "$demo") << 32) + $(stat -c %i "$demo") )))
 
 start_ebph() {
 	./ebph run --profile-dir "$dir/profiles" --normal-wait 2s \

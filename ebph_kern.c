@@ -1,0 +1,911 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebph_kern.c - the BPF side of ebph: pH's lookahead pairs, in the kernel.
+ *
+ * Four programs, named after where they attach:
+ *
+ *   raw_tracepoint__sys_enter                  every system call: train,
+ *                                              freeze, test, locality frame
+ *   tracepoint__sched__sched_process_exec      a task changes profile
+ *   tracepoint__sched__sched_process_fork      a child inherits the window
+ *   tracepoint__sched__sched_process_exit      a task's state is dropped
+ *
+ * The algorithm is DESIGN.md section 3, step by step; the step numbers in
+ * the comments below are its numbers.  Everything user space needs to
+ * know about the maps is in ebph.h; user space finds the maps by name.
+ *
+ * There is no global or static data (the loader has no .data, .rodata or
+ * .bss): settings come from the "config" map, new rows are copied from the
+ * "zero_row" map, and events carry codes instead of strings.
+ *
+ * Concurrency.  Tasks that share a profile run on several CPUs at once
+ * and update its counters, status and rows with plain loads and stores
+ * (the default BPF instruction set has no atomic OR, and a lock per
+ * system call would cost more than it buys).  What can be lost is small
+ * and self-healing: an increment of a counter, a pair bit set by two CPUs
+ * at once (the pair is seen as new again next time and learned then), or
+ * a status change racing another one (the next call re-decides it).  Two
+ * CPUs may both see a frozen profile ripe for normal and both copy the
+ * same train set to test: harmless, and user space sees START_NORMAL
+ * twice.  The per-CPU "stats" counters are exact.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+#include "bpf_helpers.h"
+#include "ebph.h"
+
+/* ---- maps: user space finds them by these names ------------------------ */
+
+struct bpf_map_def SEC("maps") config = {
+	.type = BPF_MAP_TYPE_ARRAY,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(struct ebph_config),
+	.max_entries = 1,
+};
+
+struct bpf_map_def SEC("maps") stats = {
+	.type = BPF_MAP_TYPE_PERCPU_ARRAY,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(__u64),
+	.max_entries = EBPH_STAT_MAX,
+};
+
+struct bpf_map_def SEC("maps") profiles = {
+	.type = BPF_MAP_TYPE_HASH,
+	.key_size = sizeof(__u64),
+	.value_size = sizeof(struct ebph_profile),
+	.max_entries = EBPH_MAX_PROFILES,
+};
+
+/* Written once by the kernel when it creates the profile, then replaced
+ * by user space with the resolved path: see struct ebph_path. */
+struct bpf_map_def SEC("maps") paths = {
+	.type = BPF_MAP_TYPE_HASH,
+	.key_size = sizeof(__u64),
+	.value_size = sizeof(struct ebph_path),
+	.max_entries = EBPH_MAX_PROFILES,
+	.map_flags = BPF_F_NO_PREALLOC,
+};
+
+struct bpf_map_def SEC("maps") tasks = {
+	.type = BPF_MAP_TYPE_HASH,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(struct ebph_task),
+	.max_entries = EBPH_MAX_TASKS,
+};
+
+/* Lookahead-pair rows, allocated on first use: a profile pays only for
+ * the calls it makes. */
+struct bpf_map_def SEC("maps") rows = {
+	.type = BPF_MAP_TYPE_HASH,
+	.key_size = sizeof(struct ebph_row_key),
+	.value_size = EBPH_NUM_SYSCALLS,
+	.max_entries = EBPH_MAX_ROWS,
+	.map_flags = BPF_F_NO_PREALLOC,
+};
+
+/* The source of every new row: a 512-byte row does not fit on the
+ * 512-byte BPF stack, and there is no .rodata to hold zeros.  Never
+ * written; read-only to programs so that a bug cannot make it nonzero. */
+struct bpf_map_def SEC("maps") zero_row = {
+	.type = BPF_MAP_TYPE_ARRAY,
+	.key_size = sizeof(__u32),
+	.value_size = EBPH_NUM_SYSCALLS,
+	.max_entries = 1,
+	.map_flags = BPF_F_RDONLY_PROG,
+};
+
+/* One perf ring per CPU; max_entries 0 is set by the loader to the
+ * number of possible CPUs. */
+struct bpf_map_def SEC("maps") events = {
+	.type = BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(__u32),
+	.max_entries = 0,
+};
+
+/* ---- tracepoint contexts ------------------------------------------------ */
+
+/*
+ * The records of the sched tracepoints, as their format files describe
+ * them on Linux 6.18 (/sys/kernel/tracing/events/sched/NAME/format).
+ * Every record starts with the common fields:
+ *
+ *	field:unsigned short common_type;	offset:0;	size:2;
+ *	field:unsigned char common_flags;	offset:2;	size:1;
+ *	field:unsigned char common_preempt_count;	offset:3;	size:1;
+ *	field:int common_pid;	offset:4;	size:4;
+ *
+ * A __data_loc field is a u32: the low 16 bits are the offset of the data
+ * from the start of the record, the high 16 bits its length.
+ */
+struct trace_common {
+	__u16 common_type;
+	__u8 common_flags;
+	__u8 common_preempt_count;
+	__s32 common_pid;
+};
+
+/* sched_process_exec:
+ *	field:__data_loc char[] filename;	offset:8;	size:4;
+ *	field:pid_t pid;	offset:12;	size:4;
+ *	field:pid_t old_pid;	offset:16;	size:4;
+ */
+struct sched_process_exec_args {
+	struct trace_common common;
+	__u32 filename_loc;
+	__s32 pid;
+	__s32 old_pid;
+};
+
+/* sched_process_fork (the comms are __data_loc since Linux 6.x):
+ *	field:__data_loc char[] parent_comm;	offset:8;	size:4;
+ *	field:pid_t parent_pid;	offset:12;	size:4;
+ *	field:__data_loc char[] child_comm;	offset:16;	size:4;
+ *	field:pid_t child_pid;	offset:20;	size:4;
+ */
+struct sched_process_fork_args {
+	struct trace_common common;
+	__u32 parent_comm_loc;
+	__s32 parent_pid;
+	__u32 child_comm_loc;
+	__s32 child_pid;
+};
+
+/* sched_process_exit:
+ *	field:char comm[16];	offset:8;	size:16;
+ *	field:pid_t pid;	offset:24;	size:4;
+ *	field:int prio;	offset:28;	size:4;
+ *	field:bool group_dead;	offset:32;	size:1;
+ */
+struct sched_process_exit_args {
+	struct trace_common common;
+	char comm[16];
+	__s32 pid;
+	__s32 prio;
+	__u8 group_dead;
+};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+/* Counters are per-CPU, so a plain increment is exact. */
+static __always_inline void stat_add(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += n;
+}
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	stat_add(idx, 1);
+}
+
+static __always_inline void ev_init(struct ebph_event *ev, __u32 type,
+				    __u64 profile)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->pid = id >> 32;
+	ev->tid = (__u32)id;
+	ev->ts = bpf_ktime_get_boot_ns();
+	ev->profile = profile;
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+}
+
+/* A lost event is counted, never silent: user space shows the count. */
+static __always_inline void ev_send(void *ctx, struct ebph_event *ev)
+{
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev,
+				  sizeof(*ev)))
+		stat_inc(EBPH_STAT_EVENT_DROPS);
+}
+
+static __always_inline void send_event(void *ctx, __u32 type, __u64 profile)
+{
+	struct ebph_event ev;
+
+	ev_init(&ev, type, profile);
+	ev_send(ctx, &ev);
+}
+
+static __always_inline void send_message(void *ctx, __u16 level, __u16 code,
+					 __u64 profile, __u64 arg)
+{
+	struct ebph_event ev;
+
+	ev_init(&ev, EBPH_EV_MESSAGE, profile);
+	ev.level = level;
+	ev.code = code;
+	ev.arg = arg;
+	ev_send(ctx, &ev);
+}
+
+/* A map that could not take an element: count it and say which. */
+static __always_inline void report_full(void *ctx, __u32 stat, __u16 code,
+					__u64 profile, __u64 arg)
+{
+	stat_inc(stat);
+	send_message(ctx, EBPH_ERROR, code, profile, arg);
+}
+
+/* ---- the executable's key ------------------------------------------------- */
+
+/*
+ * The profile key of the current task's executable,
+ * (st_dev << 32) + st_ino as stat(2) would report them, read from
+ * current->mm->exe_file->f_inode with the offsets user space found in
+ * BTF.  Returns 0, or 1 + the enum ebph_key_step that failed.
+ *
+ * The kernel's dev_t is (major << 20 | minor); stat(2) reports
+ * new_encode_dev() of it, which keeps the low 8 bits of the minor at the
+ * bottom, the major above them, and the rest of the minor above that.
+ */
+static __always_inline int exe_key(struct ebph_config *cfg, __u64 *key)
+{
+	char *task = (char *)bpf_get_current_task();
+	char *mm = 0, *file = 0, *inode = 0, *sb = 0;
+	__u64 ino = 0;		/* unsigned long i_ino: 64 bits on x86_64 */
+	__u32 dev = 0, major, minor;
+
+	/* task_struct.mm is never at offset 0: zero means "not set". */
+	if (!cfg->off_task_mm)
+		return EBPH_KEY_NO_OFFSETS + 1;
+	if (bpf_probe_read_kernel(&mm, sizeof(mm), task + cfg->off_task_mm) ||
+	    !mm)
+		return EBPH_KEY_TASK_MM + 1;
+	if (bpf_probe_read_kernel(&file, sizeof(file),
+				  mm + cfg->off_mm_exe_file) || !file)
+		return EBPH_KEY_MM_EXE_FILE + 1;
+	if (bpf_probe_read_kernel(&inode, sizeof(inode),
+				  file + cfg->off_file_inode) || !inode)
+		return EBPH_KEY_FILE_INODE + 1;
+	if (bpf_probe_read_kernel(&ino, sizeof(ino), inode + cfg->off_inode_ino))
+		return EBPH_KEY_INODE_INO + 1;
+	if (bpf_probe_read_kernel(&sb, sizeof(sb), inode + cfg->off_inode_sb) ||
+	    !sb)
+		return EBPH_KEY_INODE_SB + 1;
+	if (bpf_probe_read_kernel(&dev, sizeof(dev), sb + cfg->off_sb_dev))
+		return EBPH_KEY_SB_DEV + 1;
+
+	major = dev >> 20;
+	minor = dev & 0xfffff;
+	dev = (minor & 0xff) | (major << 8) | ((minor & ~0xffU) << 12);
+	*key = ((__u64)dev << 32) + ino;
+	return 0;
+}
+
+/* ---- profiles and tasks -------------------------------------------------- */
+
+/*
+ * Create an empty training profile KEY unless it exists.  Returns 1 if
+ * this call created it, 0 if it was there, -1 if the map is full
+ * (reported).  The profile goes in before its path, so that a full
+ * profiles map leaves no orphan path behind.
+ */
+static __always_inline int profile_create(void *ctx, __u64 key)
+{
+	struct ebph_profile p = { .key = key };
+	long err;
+
+	err = bpf_map_update_elem(&profiles, &key, &p, BPF_NOEXIST);
+	if (err == -17 /* EEXIST: created meanwhile, on another CPU */)
+		return 0;
+	if (err) {
+		report_full(ctx, EBPH_STAT_PROFILES_FULL,
+			    EBPH_MSG_PROFILES_FULL, key, 0);
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * The path entry of a profile just created, for the caller to fill in,
+ * or NULL if there is one already (user space's resolved path, e.g. of a
+ * profile deleted by a command: it is never overwritten).  The entry is
+ * made from zero_row and filled in place because a 256-byte path does
+ * not fit on the stack beside everything else sys_enter holds; user
+ * space reads paths only after the NEW_PROFILE event that follows.
+ */
+static __always_inline struct ebph_path *path_create(__u64 key)
+{
+	__u32 zero = 0;
+	void *zeros = bpf_map_lookup_elem(&zero_row, &zero);
+
+	if (!zeros || bpf_map_update_elem(&paths, &key, zeros, BPF_NOEXIST))
+		return 0;
+	return bpf_map_lookup_elem(&paths, &key);
+}
+
+/* A profile for a task whose executable we know only by key: one picked
+ * up mid-run, or whose profile a command deleted.  Its first path is the
+ * comm; user space resolves the real one. */
+static __always_inline int profile_create_comm(void *ctx, __u64 key)
+{
+	struct ebph_path *path;
+	int created;
+
+	created = profile_create(ctx, key);
+	if (created > 0) {
+		path = path_create(key);
+		if (path)
+			bpf_get_current_comm(path->path, EBPH_COMM_LEN);
+		send_event(ctx, EBPH_EV_NEW_PROFILE, key);
+	}
+	return created;
+}
+
+static __always_inline void task_init(struct ebph_task *t, __u64 profile,
+				      __u32 pid, __u32 tid)
+{
+	__builtin_memset(t, 0, sizeof(*t));
+	t->profile = profile;
+	t->pid = pid;
+	t->tid = tid;
+#pragma unroll
+	for (int i = 0; i < EBPH_SEQLEN; i++)
+		t->seq[i] = EBPH_EMPTY;
+}
+
+static __always_inline void task_reset_locality(struct ebph_task *t)
+{
+	t->lf[0] = 0;
+	t->lf[1] = 0;
+	t->lf_pos = 0;
+	t->lfc = 0;
+}
+
+/*
+ * A thread that was running before ebph started (or whose entry was lost
+ * to a full map) is picked up at its next system call.  Its executable
+ * comes from the kernel (mm->exe_file), not /proc.  Returns 0 when the
+ * task now exists.
+ */
+static __always_inline int pick_up(void *ctx, struct ebph_config *cfg,
+				   __u64 id)
+{
+	struct ebph_task t;
+	__u32 tid = (__u32)id;
+	__u64 key = 0;
+	int step;
+
+	step = exe_key(cfg, &key);
+	if (step) {
+		stat_inc(EBPH_STAT_KEY_ERRORS);
+		send_message(ctx, EBPH_ERROR, EBPH_MSG_KEY_ERROR, 0, step - 1);
+		return -1;
+	}
+	/* The task is made even if its profile cannot be: otherwise the
+	 * pick-up would be retried, at full cost, on every call. */
+	profile_create_comm(ctx, key);
+	task_init(&t, key, id >> 32, tid);
+	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&tasks, &tid)) {
+		report_full(ctx, EBPH_STAT_TASKS_FULL, EBPH_MSG_TASKS_FULL,
+			    key, tid);
+		return -1;
+	}
+	send_event(ctx, EBPH_EV_ASSOC, key);
+	return 0;
+}
+
+/* ---- lookahead-pair rows ------------------------------------------------- */
+
+/* The row KEY, created from zero_row on first use.  NULL: the rows map
+ * is full (or out of memory); the caller reports it. */
+static __always_inline __u8 *row_get(struct ebph_row_key *key)
+{
+	__u32 zero = 0;
+	__u8 *row, *zeros;
+
+	row = bpf_map_lookup_elem(&rows, key);
+	if (likely(row))
+		return row;
+	zeros = bpf_map_lookup_elem(&zero_row, &zero);
+	if (!zeros)
+		return 0;
+	/* EEXIST (another CPU made it first) is fine: look it up. */
+	bpf_map_update_elem(&rows, key, zeros, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&rows, key);
+}
+
+/*
+ * The walks over a profile's 512 possible rows (start normal, reset the
+ * train set) are bounded loops, not bpf_loop(): bpf_loop's callback must
+ * come with BTF func_info, which the loader does not load.  The verifier
+ * walks a bounded loop once per iteration, so what is in the loop body
+ * is paid 512 times: keep it to the map calls.  (All of sys_enter
+ * verifies in under 80,000 instructions of the verifier's million.)
+ * These walks run only when a profile changes state, never on the
+ * common path.
+ */
+
+/*
+ * Test set := train set: each test row becomes a copy of its train row,
+ * or goes away with it.  Returns nonzero if a test row could not be
+ * written (rows map full).  The errors are ORed, not counted or reported
+ * in the loop: the verifier walks the loop body once per iteration, and
+ * walks every branch in it.
+ */
+static __always_inline long rows_copy_train_to_test(__u64 profile)
+{
+	struct ebph_row_key key = { .profile = profile };
+	long failed = 0;
+
+#pragma clang loop unroll(disable)
+	for (__u32 call = 0; call < EBPH_NUM_SYSCALLS; call++) {
+		__u8 *train;
+
+		key.call = call;
+		key.set = EBPH_TRAIN;
+		train = bpf_map_lookup_elem(&rows, &key);
+		key.set = EBPH_TEST;
+		if (train)
+			failed |= bpf_map_update_elem(&rows, &key, train,
+						      BPF_ANY);
+		else
+			bpf_map_delete_elem(&rows, &key);
+	}
+	return failed;
+}
+
+/* Forget the train set of PROFILE. */
+static __always_inline void rows_delete_train(__u64 profile)
+{
+	struct ebph_row_key key = { .profile = profile, .set = EBPH_TRAIN };
+
+#pragma clang loop unroll(disable)
+	for (__u32 call = 0; call < EBPH_NUM_SYSCALLS; call++) {
+		key.call = call;
+		bpf_map_delete_elem(&rows, &key);
+	}
+}
+
+/* ---- state changes of a profile -------------------------------------------
+ *
+ * Kept apart and small so that a command program (normalize, sensitize,
+ * tolerize) can make the same changes the algorithm makes.  TASK may be
+ * NULL when no task caused the change.
+ */
+
+/* Step 3: the train set becomes the test set.  The counters restart so
+ * that the profile can freeze again, and a later freeze copies again. */
+static __always_inline void start_normal(void *ctx, struct ebph_profile *p,
+					 struct ebph_task *task)
+{
+	/* arg EBPH_NUM_SYSCALLS: not one call's row, the test set. */
+	if (rows_copy_train_to_test(p->key))
+		report_full(ctx, EBPH_STAT_ROWS_FULL, EBPH_MSG_ROWS_FULL,
+			    p->key, EBPH_NUM_SYSCALLS);
+	p->status = EBPH_NORMAL;
+	p->train_count = 0;
+	p->last_mod_count = 0;
+	p->anomalies = 0;
+	if (task)
+		task_reset_locality(task);
+	send_event(ctx, EBPH_EV_START_NORMAL, p->key);
+}
+
+/* Step 4, over the anomaly limit: back to training, train data kept. */
+static __always_inline void stop_normal(void *ctx, struct ebph_profile *p)
+{
+	struct ebph_event ev;
+
+	p->status &= ~(EBPH_NORMAL | EBPH_FROZEN);
+	ev_init(&ev, EBPH_EV_STOP_NORMAL, p->key);
+	ev.anomalies = p->anomalies;
+	ev_send(ctx, &ev);
+}
+
+/* Step 5 (and sensitize): forget the train set.  NORMAL and the test set
+ * stay: the profile keeps testing while it learns again. */
+static __always_inline void reset_train(struct ebph_profile *p)
+{
+	rows_delete_train(p->key);
+	p->train_count = 0;
+	p->last_mod_count = 0;
+	p->status &= ~EBPH_FROZEN;
+}
+
+/*
+ * NEW_SEQ, one event per pair learned (only with cfg->log_sequences):
+ * call = this call, arg = the earlier call of the pair, misses = its
+ * distance (1..8), seq = the window.
+ */
+static __always_inline void log_new_pairs(void *ctx, struct ebph_task *task,
+					  __u32 call, __u32 newmask)
+{
+	struct ebph_event ev;
+	__u64 drops = 0;
+	int i;
+
+	ev_init(&ev, EBPH_EV_NEW_SEQ, task->profile);
+	ev.pid = task->pid;
+	ev.call = call;
+#pragma unroll
+	for (i = 0; i < EBPH_SEQLEN; i++)
+		ev.seq[i] = task->seq[i];
+#pragma unroll
+	for (i = 1; i < EBPH_SEQLEN; i++) {
+		if (newmask & (1U << (i - 1))) {
+			ev.arg = task->seq[i];
+			ev.misses = i;
+			/* A negative return (a drop) has its sign bit set. */
+			drops += (__u64)bpf_perf_event_output(ctx, &events,
+					BPF_F_CURRENT_CPU, &ev, sizeof(ev)) >> 63;
+		}
+	}
+	if (drops)
+		stat_add(EBPH_STAT_EVENT_DROPS, drops);
+}
+
+/* ---- the algorithm ---------------------------------------------------------- */
+
+/*
+ * The bit of distance I for window slot PREV: 1 << (I - 1) when PREV is a
+ * call, 0 when it is EBPH_EMPTY (or anything else >= EBPH_NUM_SYSCALLS),
+ * so that an empty slot is no pair and no miss.
+ *
+ * Arithmetic, not a branch, on purpose: BPF has no conditional move, so
+ * a test per slot is 2^8 paths for the verifier to walk, and pairs
+ * counted by branches become constants it must tell apart.  PREV >> 9 is
+ * 0 for a call and 1..127 otherwise; adding 127 and shifting by 7 maps
+ * that to 0 or 1.  (Not "& -is_call": the verifier splits a value known
+ * to be -1 or 0 into two states at an AND.)
+ */
+static __always_inline __u32 pair_bit(__u32 prev, int i)
+{
+	__u32 is_call = (((prev >> 9) + 127) >> 7) ^ 1;
+
+	return is_call << (i - 1);
+}
+
+/*
+ * One system call CALL of TASK, whose profile is P: DESIGN.md section 3,
+ * steps 1 to 5.
+ *
+ * Window slots are EBPH_EMPTY until the task has made enough calls since
+ * its exec.  An empty slot is not a call: it forms no pair in training
+ * and is no miss in testing.  Slot i always means "i calls ago", since
+ * the window fills from seq[0] and empty slots only ever trail.
+ */
+static __always_inline void ebph_syscall(void *ctx, struct ebph_config *cfg,
+					 struct ebph_task *task,
+					 struct ebph_profile *p, __u32 call)
+{
+	struct ebph_row_key rkey = { .profile = task->profile, .call = call,
+				     .set = EBPH_TRAIN };
+	__u32 newmask = 0, misses = 0;
+	__u8 *row;
+	int i;
+
+	/* 1. Shift the window. */
+#pragma unroll
+	for (i = EBPH_SEQLEN - 1; i > 0; i--)
+		task->seq[i] = task->seq[i - 1];
+	task->seq[0] = call;
+	p->count++;
+	task->count++;
+
+	/* 2. Train: bit i-1 of train[call][seq[i]] is the pair at distance
+	 * i.  One row lookup serves all 8 pairs. */
+	row = row_get(&rkey);
+	if (likely(row)) {
+		/* First find the new pairs, without a branch... */
+#pragma unroll
+		for (i = 1; i < EBPH_SEQLEN; i++) {
+			__u32 prev = task->seq[i];
+
+			/* An empty slot reads row[511] and uses no bit. */
+			newmask |= ~row[prev % EBPH_NUM_SYSCALLS] &
+				   pair_bit(prev, i);
+		}
+		/* ...then, rarely, store them.  Only bytes that change are
+		 * written: rows of a busy profile are shared by many CPUs.
+		 * (Kept apart from the search so that the verifier does not
+		 * learn each bit of newmask from a branch, and walk the rest
+		 * of the program once for each of the 256 masks.) */
+		if (newmask) {
+#pragma unroll
+			for (i = 1; i < EBPH_SEQLEN; i++) {
+				__u32 prev = task->seq[i];
+				__u8 *pair = &row[prev % EBPH_NUM_SYSCALLS];
+				__u32 new = ~*pair & pair_bit(prev, i);
+
+				if (new)
+					*pair |= new;
+			}
+		}
+	} else {
+		/* A pair we could not store is still a pair the profile
+		 * has not learned: count it as new, so that a profile
+		 * that cannot learn does not freeze and go normal. */
+#pragma unroll
+		for (i = 1; i < EBPH_SEQLEN; i++)
+			newmask |= pair_bit(task->seq[i], i);
+		report_full(ctx, EBPH_STAT_ROWS_FULL, EBPH_MSG_ROWS_FULL,
+			    task->profile, call);
+	}
+
+	if (newmask) {
+		p->last_mod_count = 0;
+		p->status &= ~EBPH_FROZEN;
+		if (unlikely(cfg->log_sequences) && row)
+			log_new_pairs(ctx, task, call, newmask);
+	} else {
+		p->last_mod_count++;
+		if (!(p->status & EBPH_FROZEN)) {
+			/* Signed: last_mod_count may exceed train_count
+			 * (a fresh profile's first, pairless call). */
+			__s64 train = p->train_count;
+			__s64 stable = train - (__s64)p->last_mod_count;
+
+			/* Freeze once 3/4 of the training calls came after
+			 * the last new pair: train/stable > 128/32. */
+			if (stable > 0 && train * EBPH_NORMAL_FACTOR_DEN >
+					  stable * EBPH_NORMAL_FACTOR) {
+				struct ebph_event ev;
+
+				p->status |= EBPH_FROZEN;
+				p->normal_time = bpf_ktime_get_boot_ns() +
+						 cfg->normal_wait;
+				ev_init(&ev, EBPH_EV_FROZEN, task->profile);
+				ev.arg = p->normal_time;
+				ev_send(ctx, &ev);
+			}
+		}
+	}
+	p->train_count++;
+
+	/* 3. Frozen long enough: normal.  The clock is read only for a
+	 * frozen profile, not on every call. */
+	if ((p->status & EBPH_FROZEN) &&
+	    bpf_ktime_get_boot_ns() > p->normal_time)
+		start_normal(ctx, p, task);
+
+	/* 4. Test against the copy taken when the profile became normal;
+	 * with no test row for this call, every pair is a miss. */
+	if (p->status & EBPH_NORMAL) {
+		__u8 *test;
+
+		rkey.set = EBPH_TEST;
+		test = bpf_map_lookup_elem(&rows, &rkey);
+#pragma unroll
+		for (i = 1; i < EBPH_SEQLEN; i++) {
+			__u32 prev = task->seq[i];
+			__u32 bit = pair_bit(prev, i);
+			__u32 have = test ? test[prev % EBPH_NUM_SYSCALLS] : 0;
+
+			/* 1 when the pair is missing: shifted, not compared,
+			 * for the same reason as pair_bit(). */
+			misses += (~have & bit) >> (i - 1);
+		}
+	}
+	/* 5, first half. Locality frame: slot lf_pos now says whether this
+	 * call was anomalous; the LFC follows the bit that leaves the ring
+	 * and the one that comes in.  Done before the anomaly is reported so
+	 * that the report carries the LFC including this call. */
+	{
+		__u32 pos = task->lf_pos % EBPH_LOCALITY_WIN;
+		__u64 bit = 1ULL << (pos % 64);
+		__u64 *word = &task->lf[pos / 64];
+		__u32 was = (*word & bit) != 0;
+		__u32 is = misses != 0;
+
+		if (is)
+			*word |= bit;
+		else
+			*word &= ~bit;
+		task->lfc = task->lfc + is - was;
+		task->lf_pos = (pos + 1) % EBPH_LOCALITY_WIN;
+		if (task->lfc > task->max_lfc)
+			task->max_lfc = task->lfc;
+	}
+
+	/* 4, second half: report and count the anomaly. */
+	if (misses) {
+		struct ebph_event ev;
+
+		p->anomalies++;
+		stat_inc(EBPH_STAT_ANOMALIES);
+		ev_init(&ev, EBPH_EV_ANOMALY, task->profile);
+		ev.pid = task->pid;
+		ev.call = call;
+		ev.misses = misses;
+		ev.lfc = task->lfc;
+		ev.anomalies = p->anomalies;
+#pragma unroll
+		for (i = 0; i < EBPH_SEQLEN; i++)
+			ev.seq[i] = task->seq[i];
+		ev_send(ctx, &ev);
+		if (p->anomalies > cfg->anomaly_limit)
+			stop_normal(ctx, p);
+	}
+
+	/* 5, second half: too many anomalies close together. */
+	if (unlikely(task->lfc > cfg->tolerize_limit)) {
+		struct ebph_event ev;
+
+		reset_train(p);
+		ev_init(&ev, EBPH_EV_TOLERIZE, task->profile);
+		ev.pid = task->pid;
+		ev.lfc = task->lfc;
+		ev.anomalies = p->anomalies;
+		ev_send(ctx, &ev);
+		/* The frame goes with the training data: a task whose LFC
+		 * stayed over the limit would tolerize on every call. */
+		task_reset_locality(task);
+	}
+
+}
+
+/* ---- programs --------------------------------------------------------------- */
+
+/*
+ * Every system call on the machine runs this: ctx->args[0] is the pt_regs
+ * pointer (unused), ctx->args[1] the call number.  The common path is
+ * three map lookups (config, inlined by the verifier; task; profile) and
+ * one row lookup, two when the profile is normal.
+ */
+SEC("raw_tracepoint/sys_enter")
+int raw_tracepoint__sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct ebph_config *cfg;
+	struct ebph_profile *p;
+	struct ebph_task *task;
+	__u32 zero = 0, tid;
+	__u64 nr, id;
+
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !cfg->monitoring)
+		return 0;
+	nr = ctx->args[1];
+	if (unlikely(nr >= EBPH_NUM_SYSCALLS)) {
+		/* Includes -1, the number of a syscall(-1). */
+		stat_inc(EBPH_STAT_BIG_CALL);
+		return 0;
+	}
+
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
+	task = bpf_map_lookup_elem(&tasks, &tid);
+	if (unlikely(!task)) {
+		if (pick_up(ctx, cfg, id))
+			return 0;
+		task = bpf_map_lookup_elem(&tasks, &tid);
+		if (!task)
+			return 0;
+	}
+	/* sched_process_fork cannot tell a thread from a process, so a
+	 * forked task's pid (tgid) is 0 until its first call: set it here.
+	 * A store to a line the window shift dirties anyway. */
+	task->pid = id >> 32;
+
+	p = bpf_map_lookup_elem(&profiles, &task->profile);
+	if (unlikely(!p)) {
+		/* Deleted by a command while tasks still run it: start
+		 * again with an empty training profile. */
+		if (profile_create_comm(ctx, task->profile) < 0)
+			return 0;
+		p = bpf_map_lookup_elem(&profiles, &task->profile);
+		if (!p)
+			return 0;
+	}
+
+	ebph_syscall(ctx, cfg, task, p, nr);
+	return 0;
+}
+
+/*
+ * execve: the task now runs the new executable's profile (created on
+ * first sight), with an empty window and locality frame.  current->mm is
+ * already the new one here, so the key comes from its exe_file.
+ *
+ * The life-cycle programs ignore cfg->monitoring: associations made while
+ * monitoring is off must still be right when it is turned back on.
+ */
+SEC("tracepoint/sched/sched_process_exec")
+int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
+{
+	struct ebph_config *cfg;
+	struct ebph_task t;
+	__u32 zero = 0, tid, old_tid;
+	__u64 id, key = 0;
+	int step, created = 0;
+
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
+
+	/* A non-leader thread that execs takes over the leader's pid:
+	 * its old tid is gone. */
+	old_tid = ctx->old_pid;
+	if (old_tid != (__u32)ctx->pid)
+		bpf_map_delete_elem(&tasks, &old_tid);
+
+	step = exe_key(cfg, &key);
+	if (step) {
+		/* Its old association is wrong now: drop it, so the task
+		 * is picked up (and the key read again) at its next call. */
+		bpf_map_delete_elem(&tasks, &tid);
+		stat_inc(EBPH_STAT_KEY_ERRORS);
+		send_message(ctx, EBPH_ERROR, EBPH_MSG_KEY_ERROR, 0, step - 1);
+		return 0;
+	}
+
+	if (!bpf_map_lookup_elem(&profiles, &key) &&
+	    profile_create(ctx, key) > 0) {
+		struct ebph_path *path = path_create(key);
+		__u32 off = ctx->filename_loc & 0xffff;
+
+		/* The filename as execve got it (maybe relative): user
+		 * space resolves it.  A bounded read, though the record is
+		 * readable memory, because its offset is not a constant. */
+		if (path)
+			bpf_probe_read_kernel_str(path->path,
+						  sizeof(path->path),
+						  (char *)ctx + off);
+		created = 1;
+	}
+
+	if (created)
+		send_event(ctx, EBPH_EV_NEW_PROFILE, key);
+	task_init(&t, key, id >> 32, tid);
+	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
+		report_full(ctx, EBPH_STAT_TASKS_FULL, EBPH_MSG_TASKS_FULL,
+			    key, tid);
+	else
+		send_event(ctx, EBPH_EV_ASSOC, key);
+	return 0;
+}
+
+/*
+ * fork, clone, and new threads: current is the parent.  A traced parent's
+ * child runs the same profile and inherits its window (the calls that led
+ * to the fork), with a locality frame of its own.
+ *
+ * The record does not say whether the child is a thread, so its thread
+ * group id is unknown here: pid is left 0 and sys_enter fills it in at
+ * the child's first call.  (The child has not run yet: the tracepoint
+ * fires before wake_up_new_task().)
+ */
+SEC("tracepoint/sched/sched_process_fork")
+int tracepoint__sched__sched_process_fork(struct sched_process_fork_args *ctx)
+{
+	struct ebph_task *parent, child;
+	__u32 ptid = (__u32)bpf_get_current_pid_tgid();
+	__u32 ctid = ctx->child_pid;
+
+	parent = bpf_map_lookup_elem(&tasks, &ptid);
+	if (!parent)
+		return 0;	/* untraced: the child is picked up later */
+	__builtin_memcpy(&child, parent, sizeof(child));
+	child.pid = 0;
+	child.tid = ctid;
+	child.count = 0;
+	child.max_lfc = 0;
+	task_reset_locality(&child);
+	/* BPF_ANY: an entry left under this tid by a missed exit is stale. */
+	if (bpf_map_update_elem(&tasks, &ctid, &child, BPF_ANY))
+		report_full(ctx, EBPH_STAT_TASKS_FULL, EBPH_MSG_TASKS_FULL,
+			    child.profile, ctid);
+	return 0;
+}
+
+/* A thread exits: its state goes.  Fires once per thread. */
+SEC("tracepoint/sched/sched_process_exit")
+int tracepoint__sched__sched_process_exit(struct sched_process_exit_args *ctx)
+{
+	__u32 tid = ctx->pid;
+
+	bpf_map_delete_elem(&tasks, &tid);
+	return 0;
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,1031 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/test_kern.c - the real sys_enter program, run on synthetic calls.
+ *
+ * ebph_kern.o is loaded (never attached) and its raw_tracepoint/sys_enter
+ * program is run with BPF_PROG_TEST_RUN, once per call, on the context
+ * the tracepoint would give it: { pt_regs pointer (unused), call number }.
+ * bpf_get_current_pid_tgid() in the program then returns this thread, so
+ * a task entry under our own tid makes the program treat us as a process
+ * running profile K.  The maps are read back to check each step of the
+ * algorithm (DESIGN.md section 3) and the events read from the perf rings.
+ *
+ * Every test uses a profile key of its own, so one test's rows cannot
+ * make another pass.  Needs root (BPF_PROG_LOAD, BPF_PROG_TEST_RUN); it
+ * is run as root here and in CI, so it does not skip.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "bpf_load.h"
+#include "ebph.h"
+#include "test.h"
+
+#define OBJ_PATH	"ebph_kern.o"
+#define BTF_PATH	"/sys/kernel/btf/vmlinux"
+
+/* A call number seen in training, and one foreign to it. */
+#define KNOWN		5
+#define FOREIGN		7
+
+/* Profile keys no real executable has: dev 0xebebeb is not a device. */
+#define KEY(n)		(0xebebeb00ULL << 32 | (n))
+
+static struct bpf_object obj;
+static int prog_fd, config_fd, stats_fd, profiles_fd, paths_fd, tasks_fd,
+	   rows_fd, events_fd;
+static struct ebph_config cfg;
+static __u32 my_pid, my_tid;
+static int ncpus;
+static int run_errors;		/* BPF_PROG_TEST_RUN failures */
+
+/* ---- events -------------------------------------------------------------- */
+
+#define MAX_EVENTS 8192
+static struct ebph_event events[MAX_EVENTS];
+static int nr_events;
+static unsigned long long lost_events;
+static struct perf_buffer pb;
+static int pb_open;
+
+static int on_sample(void *ctx, int cpu, const void *data, uint32_t size)
+{
+	/* The raw sample is padded to 8 bytes after its u32 size. */
+	if (size < sizeof(struct ebph_event) || nr_events == MAX_EVENTS)
+		return 0;
+	memcpy(&events[nr_events++], data, sizeof(struct ebph_event));
+	return 0;
+}
+
+static void on_lost(void *ctx, int cpu, uint64_t lost)
+{
+	lost_events += lost;
+}
+
+/* Read what the rings hold, then forget earlier events. */
+static void events_clear(void)
+{
+	if (pb_open)
+		while (perf_buffer_poll(&pb, 0) > 0)
+			;
+	nr_events = 0;
+}
+
+static void events_read(void)
+{
+	if (pb_open)
+		while (perf_buffer_poll(&pb, 0) > 0)
+			;
+}
+
+static int events_count(__u32 type)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nr_events; i++)
+		n += events[i].type == type;
+	return n;
+}
+
+/* The Nth event of TYPE (from 0), or NULL. */
+static const struct ebph_event *event_nth(__u32 type, int nth)
+{
+	int i;
+
+	for (i = 0; i < nr_events; i++)
+		if (events[i].type == type && nth-- == 0)
+			return &events[i];
+	return NULL;
+}
+
+/* ---- maps ---------------------------------------------------------------- */
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void config_set(__u64 normal_wait, __u32 anomaly_limit,
+		       __u32 tolerize_limit, __u32 log_sequences)
+{
+	__u32 zero = 0;
+
+	cfg.monitoring = 1;
+	cfg.normal_wait = normal_wait;
+	cfg.anomaly_limit = anomaly_limit;
+	cfg.tolerize_limit = tolerize_limit;
+	cfg.log_sequences = log_sequences;
+	if (bpf_map_update(config_fd, &zero, &cfg, BPF_ANY))
+		CHECK(1, "cannot write the config map");
+}
+
+/* The sum of a per-CPU counter over every CPU. */
+static __u64 stat_sum(__u32 idx)
+{
+	__u64 v[ncpus], sum = 0;
+	int i;
+
+	if (bpf_map_lookup(stats_fd, &idx, v))
+		return ~0ULL;
+	for (i = 0; i < ncpus; i++)
+		sum += v[i];
+	return sum;
+}
+
+static int row_get(__u64 key, __u32 call, __u32 set, __u8 row[EBPH_NUM_SYSCALLS])
+{
+	struct ebph_row_key k = { .profile = key, .call = call, .set = set };
+
+	return bpf_map_lookup(rows_fd, &k, row);
+}
+
+static int rows_count(__u64 key, __u32 set)
+{
+	__u8 row[EBPH_NUM_SYSCALLS];
+	int call, n = 0;
+
+	for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
+		n += !row_get(key, call, set, row);
+	return n;
+}
+
+static void rows_delete(__u64 key)
+{
+	struct ebph_row_key k = { .profile = key };
+
+	for (k.call = 0; k.call < EBPH_NUM_SYSCALLS; k.call++)
+		for (k.set = EBPH_TRAIN; k.set <= EBPH_TEST; k.set++)
+			bpf_map_delete(rows_fd, &k);
+}
+
+static struct ebph_profile profile_get(__u64 key)
+{
+	struct ebph_profile p;
+
+	if (bpf_map_lookup(profiles_fd, &key, &p))
+		memset(&p, 0xff, sizeof(p));	/* fails every check */
+	return p;
+}
+
+static struct ebph_task task_get(void)
+{
+	struct ebph_task t;
+
+	if (bpf_map_lookup(tasks_fd, &my_tid, &t))
+		memset(&t, 0xff, sizeof(t));
+	return t;
+}
+
+/* A new, empty training profile KEY, with no rows. */
+static void profile_new(__u64 key)
+{
+	struct ebph_profile p = { .key = key };
+
+	rows_delete(key);
+	bpf_map_delete(paths_fd, &key);
+	if (bpf_map_update(profiles_fd, &key, &p, BPF_ANY))
+		CHECK(1, "cannot write profile %llx", (unsigned long long)key);
+}
+
+/* This thread, as a task that has just exec'd profile KEY. */
+static void task_new(__u64 key)
+{
+	struct ebph_task t = { .profile = key, .pid = my_pid, .tid = my_tid };
+	int i;
+
+	for (i = 0; i < EBPH_SEQLEN; i++)
+		t.seq[i] = EBPH_EMPTY;
+	if (bpf_map_update(tasks_fd, &my_tid, &t, BPF_ANY))
+		CHECK(1, "cannot write our task");
+}
+
+/* Run sys_enter once, as if this thread made system call CALL. */
+static void run(__u64 call)
+{
+	__u64 ctx[2] = { 0, call };
+	__u32 retval = ~0U;
+	int err;
+
+	err = bpf_prog_test_run(prog_fd, ctx, sizeof(ctx), &retval);
+	if (err || retval) {
+		if (!run_errors++)
+			printf("FAIL %s: BPF_PROG_TEST_RUN: %s, retval %u\n",
+			       test_name, strerror(-err), retval);
+		test_failed++;
+	}
+}
+
+static void run_n(__u64 call, int n)
+{
+	while (n-- > 0)
+		run(call);
+}
+
+/*
+ * KEY made normal the way the algorithm does it: KNOWN 34 times from an
+ * empty window freezes it (see test_freeze), and a call after a 1 ms
+ * wait makes it normal.  Its test set is then one row: test[KNOWN][KNOWN]
+ * = 0xff, every distance.  The wait is set long again afterwards so that
+ * the profile, which keeps training, cannot copy train to test again
+ * behind a test's back.
+ */
+static void profile_make_normal(__u64 key)
+{
+	struct ebph_profile p;
+
+	config_set(1000000, cfg.anomaly_limit, cfg.tolerize_limit, 0);
+	profile_new(key);
+	task_new(key);
+	run_n(KNOWN, 34);
+	sleep_ms(5);
+	run(KNOWN);
+	config_set(EBPH_NORMAL_WAIT, cfg.anomaly_limit, cfg.tolerize_limit, 0);
+	p = profile_get(key);
+	CHECK(p.status != EBPH_NORMAL, "setup: profile %llx not normal: status %u",
+	      (unsigned long long)key, p.status);
+}
+
+/* ---- the tests ------------------------------------------------------------ */
+
+/* Run before the perf rings exist: a lost event must be counted. */
+static void test_event_drops(void)
+{
+	__u64 before = stat_sum(EBPH_STAT_EVENT_DROPS);
+	__u64 key = KEY(1);
+	struct ebph_profile p;
+
+	TEST("event_drops");
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	profile_new(key);
+	task_new(key);
+	/* The freeze emits FROZEN; with no ring in "events" it is lost. */
+	run_n(KNOWN, 34);
+	p = profile_get(key);
+	CHECK(!(p.status & EBPH_FROZEN), "not frozen: status %u", p.status);
+	CHECK(stat_sum(EBPH_STAT_EVENT_DROPS) <= before,
+	      "a lost FROZEN event was not counted (drops %llu -> %llu)",
+	      (unsigned long long)before,
+	      (unsigned long long)stat_sum(EBPH_STAT_EVENT_DROPS));
+}
+
+/*
+ * Calls 10, 11, ..., 20 from an empty window.  When 20 is made, 19 was 1
+ * call before it, ..., 12 was 8 calls before, 11 was 9 and 10 was 10:
+ * train[20] must have bit i-1 at byte 20-i for i = 1..8 and nothing else.
+ */
+static void test_pairs(void)
+{
+	__u64 key = KEY(2);
+	__u8 row[EBPH_NUM_SYSCALLS];
+	struct ebph_profile p;
+	struct ebph_task t;
+	int c, i, bad;
+
+	TEST("pairs");
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	profile_new(key);
+	task_new(key);
+	for (c = 10; c <= 20; c++)
+		run(c);
+
+	if (!CHECK(row_get(key, 20, EBPH_TRAIN, row), "no train row for 20")) {
+		for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+			__u8 want = c >= 12 && c <= 19 ? 1 << (20 - c - 1) : 0;
+
+			CHECK(row[c] != want, "train[20][%d] = %#x, want %#x",
+			      c, row[c], want);
+		}
+	}
+	/* Every row: call c's pairs are exactly the calls before it, at
+	 * distances 1..8. */
+	bad = 0;
+	for (c = 10; c <= 20; c++) {
+		if (row_get(key, c, EBPH_TRAIN, row)) {
+			bad++;
+			continue;
+		}
+		for (i = 0; i < EBPH_NUM_SYSCALLS; i++) {
+			int d = c - i;
+			__u8 want = i >= 10 && d >= 1 && d <= 8 ? 1 << (d - 1) : 0;
+
+			bad += row[i] != want;
+		}
+	}
+	CHECK_EQ(bad, 0, "wrong bytes in train rows 10..20");
+	CHECK_EQ(rows_count(key, EBPH_TRAIN), 11, "train rows");
+	CHECK_EQ(rows_count(key, EBPH_TEST), 0, "test rows while training");
+
+	p = profile_get(key);
+	t = task_get();
+	CHECK_EQ(p.count, 11, "profile count");
+	CHECK_EQ(p.train_count, 11, "train_count");
+	/* Every call had a new pair but the first, whose window was empty. */
+	CHECK_EQ(p.last_mod_count, 0, "last_mod_count");
+	CHECK_EQ(t.count, 11, "task count");
+	for (i = 0; i < EBPH_SEQLEN; i++)
+		CHECK_EQ(t.seq[i], 20 - i, "window slot");
+}
+
+/*
+ * A window that is not full yet: its empty slots are no pairs.  The
+ * program reads row[511] for an empty slot (to stay branch-free), so a
+ * bit there, or a byte for 0xffff's low bits, would be the bug.
+ */
+static void test_empty_slots(void)
+{
+	__u64 key = KEY(3);
+	__u8 row[EBPH_NUM_SYSCALLS];
+	struct ebph_profile p;
+	int c, set = 0;
+
+	TEST("empty_slots");
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 1);
+	events_clear();
+	profile_new(key);
+	task_new(key);
+	run(100);
+	if (!CHECK(row_get(key, 100, EBPH_TRAIN, row), "no train row for 100"))
+		for (c = 0; c < EBPH_NUM_SYSCALLS; c++)
+			set += row[c] != 0;
+	CHECK_EQ(set, 0, "bytes set in the row of a call with an empty window");
+	p = profile_get(key);
+	/* No pair, so no change: this call counts towards freezing. */
+	CHECK_EQ(p.last_mod_count, 1, "last_mod_count after a pairless call");
+
+	run(101);		/* window 101, 100, then 7 empty slots */
+	set = 0;
+	if (!CHECK(row_get(key, 101, EBPH_TRAIN, row), "no train row for 101"))
+		for (c = 0; c < EBPH_NUM_SYSCALLS; c++)
+			set += row[c] != (c == 100 ? 1 : 0);
+	CHECK_EQ(set, 0, "wrong bytes in train[101]");
+
+	/* NEW_SEQ, one per pair: only (100, 101) at distance 1. */
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_NEW_SEQ), 1, "NEW_SEQ events");
+	if (event_nth(EBPH_EV_NEW_SEQ, 0)) {
+		const struct ebph_event *e = event_nth(EBPH_EV_NEW_SEQ, 0);
+
+		CHECK_EQ(e->call, 101, "NEW_SEQ call");
+		CHECK_EQ(e->arg, 100, "NEW_SEQ arg (earlier call)");
+		CHECK_EQ(e->misses, 1, "NEW_SEQ misses (distance)");
+		CHECK_EQ(e->profile, key, "NEW_SEQ profile");
+	}
+
+	/* Then 8 pairs per call once the window is full: the 9th call has
+	 * 8 new pairs (c, c-i) for i = 1..8. */
+	events_clear();
+	for (c = 102; c <= 108; c++)
+		run(c);
+	events_read();
+	/* Calls 102..108 add 2, 3, ..., 8 pairs. */
+	CHECK_EQ(events_count(EBPH_EV_NEW_SEQ), 2 + 3 + 4 + 5 + 6 + 7 + 8,
+		 "NEW_SEQ events for calls 102..108");
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+}
+
+/*
+ * The 3/4 rule, counted by hand for KNOWN repeated from an empty window
+ * (train_count and last_mod_count are the values before the call adds 1
+ * to train_count):
+ *   call 1: no pair, no change: last_mod_count 1; 0 - 1 < 0: no freeze.
+ *   calls 2..9: the pair at distance n-1 is new: last_mod_count 0.
+ *   call n >= 10: no new pair: train_count n-1, last_mod_count n-9,
+ *     stable = 8; freeze when (n-1) * 32 > 8 * 128, i.e. n - 1 > 32.
+ * So call 33 must not freeze (32 * 32 == 1024) and call 34 must.
+ */
+static void test_freeze(void)
+{
+	__u64 key = KEY(4), wait = 1000000000000ULL, before, after;
+	struct ebph_profile p;
+	const struct ebph_event *e;
+
+	TEST("freeze");
+	config_set(wait, 1000, 200, 0);
+	profile_new(key);
+	task_new(key);
+	run_n(KNOWN, 33);
+	p = profile_get(key);
+	CHECK(p.status & EBPH_FROZEN, "frozen after 33 calls");
+	CHECK_EQ(p.train_count, 33, "train_count after 33");
+	CHECK_EQ(p.last_mod_count, 33 - 9, "last_mod_count after 33");
+
+	events_clear();
+	before = now_ns();
+	run(KNOWN);
+	after = now_ns();
+	p = profile_get(key);
+	CHECK(!(p.status & EBPH_FROZEN), "not frozen after 34 calls: status %u",
+	      p.status);
+	CHECK(p.status & EBPH_NORMAL, "normal at once, wait %llu ns",
+	      (unsigned long long)wait);
+	CHECK(p.normal_time < before + wait || p.normal_time > after + wait,
+	      "normal_time %llu not now + wait (%llu..%llu)",
+	      (unsigned long long)p.normal_time,
+	      (unsigned long long)(before + wait),
+	      (unsigned long long)(after + wait));
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_FROZEN), 1, "FROZEN events");
+	e = event_nth(EBPH_EV_FROZEN, 0);
+	if (e) {
+		CHECK_EQ(e->profile, key, "FROZEN profile");
+		CHECK_EQ(e->arg, p.normal_time, "FROZEN arg (normal_time)");
+		CHECK_EQ(e->tid, my_tid, "FROZEN tid");
+	}
+
+	/* A new pair thaws it. */
+	run(FOREIGN);
+	p = profile_get(key);
+	CHECK(p.status & EBPH_FROZEN, "still frozen after a new pair");
+	CHECK_EQ(p.last_mod_count, 0, "last_mod_count after a new pair");
+}
+
+/* Frozen is not normal until normal_wait has passed; then train is
+ * copied to test, once, and the counters restart. */
+static void test_normal_wait(void)
+{
+	__u64 key = KEY(5);
+	__u8 train[EBPH_NUM_SYSCALLS], test[EBPH_NUM_SYSCALLS];
+	struct ebph_profile p;
+	struct ebph_task t;
+	int c, differ = 0, missing = 0, extra = 0;
+
+	TEST("normal_wait");
+	/* A long wait: frozen, and it stays frozen, not normal. */
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	profile_new(key);
+	task_new(key);
+	run_n(KNOWN, 34);
+	run_n(KNOWN, 100);
+	p = profile_get(key);
+	CHECK(p.status != EBPH_FROZEN, "long wait: status %u, want frozen only",
+	      p.status);
+	CHECK_EQ(rows_count(key, EBPH_TEST), 0, "long wait: test rows");
+
+	/* A short one: still not normal before it has passed. */
+	config_set(300000000, 1000, 200, 0);	/* 300 ms */
+	profile_new(key);
+	task_new(key);
+	run(3);
+	run(4);			/* two more rows, so the copy has 3 */
+	run_n(KNOWN, 34 + 7);	/* 7 more: the first pairs with 3 and 4 */
+	p = profile_get(key);
+	CHECK(p.status != EBPH_FROZEN, "short wait: status %u, want frozen",
+	      p.status);
+	run(KNOWN);
+	p = profile_get(key);
+	CHECK(p.status & EBPH_NORMAL, "normal before the wait passed");
+
+	sleep_ms(350);
+	events_clear();
+	run(KNOWN);
+	p = profile_get(key);
+	t = task_get();
+	CHECK_EQ(p.status, EBPH_NORMAL, "status after the wait");
+	CHECK_EQ(p.train_count, 0, "train_count after normal");
+	CHECK_EQ(p.last_mod_count, 0, "last_mod_count after normal");
+	CHECK_EQ(p.anomalies, 0, "anomalies after normal");
+	CHECK_EQ(t.lfc, 0, "task lfc after normal");
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_START_NORMAL), 1, "START_NORMAL events");
+	/* The call that made it normal was tested against the fresh copy,
+	 * which holds its pairs. */
+	CHECK_EQ(events_count(EBPH_EV_ANOMALY), 0, "anomalies");
+
+	for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+		int has_train = !row_get(key, c, EBPH_TRAIN, train);
+		int has_test = !row_get(key, c, EBPH_TEST, test);
+
+		missing += has_train && !has_test;
+		extra += !has_train && has_test;
+		differ += has_train && has_test &&
+			  memcmp(train, test, sizeof(train));
+	}
+	CHECK_EQ(missing, 0, "train rows with no test row");
+	CHECK_EQ(extra, 0, "test rows with no train row");
+	CHECK_EQ(differ, 0, "test rows unlike their train rows");
+	CHECK_EQ(rows_count(key, EBPH_TEST), 3, "test rows");
+}
+
+/*
+ * A normal profile keeps training, freezes again once stable, and after
+ * normal_wait copies train to test once more: the anomalies it collected
+ * and the task's LFC start again from 0.
+ */
+static void test_normal_again(void)
+{
+	__u64 key = KEY(13);
+	struct ebph_profile p;
+	struct ebph_task t;
+	int n;
+
+	TEST("normal_again");
+	cfg.anomaly_limit = 1000;
+	cfg.tolerize_limit = 200;
+	profile_make_normal(key);
+	config_set(1000000, 1000, 200, 0);	/* 1 ms */
+	run_n(FOREIGN, 2);
+	for (n = 0; n < 1000 && !(profile_get(key).status & EBPH_FROZEN); n++)
+		run(KNOWN);
+	p = profile_get(key);
+	t = task_get();
+	CHECK(!(p.status & EBPH_FROZEN), "not frozen again after %d calls", n);
+	/* 2 FOREIGN calls, then 8 KNOWN calls with FOREIGN in the window. */
+	CHECK_EQ(p.anomalies, 10, "anomalies before normal again");
+	CHECK_EQ(t.lfc, 10, "lfc before normal again");
+	CHECK_EQ(rows_count(key, EBPH_TEST), 1, "test rows before");
+
+	sleep_ms(5);
+	events_clear();
+	run(KNOWN);
+	p = profile_get(key);
+	t = task_get();
+	CHECK_EQ(p.status, EBPH_NORMAL, "status after normal again");
+	CHECK_EQ(p.anomalies, 0, "anomalies after normal again");
+	CHECK_EQ(t.lfc, 0, "lfc after normal again");
+	CHECK_EQ(t.lf[0] | t.lf[1], 0, "locality frame after normal again");
+	CHECK_EQ(rows_count(key, EBPH_TEST), 2, "test rows after");
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_START_NORMAL), 1, "START_NORMAL events");
+
+	/* FOREIGN is normal now. */
+	run(FOREIGN);
+	CHECK_EQ(profile_get(key).anomalies, 0, "anomalies for a learned call");
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+}
+
+/* A normal profile goes on training; its test set does not move. */
+static void test_test_set_unchanged(void)
+{
+	__u64 key = KEY(6);
+	__u8 before[EBPH_NUM_SYSCALLS], train[EBPH_NUM_SYSCALLS],
+	     test[EBPH_NUM_SYSCALLS];
+
+	TEST("test_set_unchanged");
+	cfg.anomaly_limit = 1000;
+	cfg.tolerize_limit = 200;
+	profile_make_normal(key);
+	if (CHECK(row_get(key, KNOWN, EBPH_TEST, before), "no test row"))
+		return;
+	CHECK_EQ(before[KNOWN], 0xff, "test[KNOWN][KNOWN]");
+
+	run_n(FOREIGN, 3);
+	run_n(KNOWN, 10);
+
+	CHECK(row_get(key, FOREIGN, EBPH_TRAIN, train),
+	      "train did not learn the foreign call's row");
+	CHECK(!row_get(key, FOREIGN, EBPH_TEST, test),
+	      "a test row appeared for the foreign call");
+	if (!CHECK(row_get(key, KNOWN, EBPH_TRAIN, train), "no train row")) {
+		CHECK(train[FOREIGN] == 0, "train[KNOWN] did not learn FOREIGN");
+	}
+	if (!CHECK(row_get(key, KNOWN, EBPH_TEST, test), "test row gone"))
+		CHECK(memcmp(before, test, sizeof(test)),
+		      "test[KNOWN] changed while training");
+	CHECK_EQ(rows_count(key, EBPH_TEST), 1, "test rows");
+}
+
+/*
+ * A foreign call in a normal profile whose test set is test[KNOWN][KNOWN]
+ * = 0xff.  From an empty window, the calls K K F K K give, by hand:
+ *   K: window K            no pairs                           0 misses
+ *   K: window K K          (K,1) known                        0
+ *   F: window F K K        no test row for F: 2 filled slots  2
+ *   K: window K F K K      (F,1) missing, (K,2), (K,3) known  1
+ *   K: window K K F K K    (F,2) missing, the rest known      1
+ */
+static void test_misses(void)
+{
+	static const __u32 calls[] = { KNOWN, KNOWN, FOREIGN, KNOWN, KNOWN };
+	static const __u32 misses[] = { 2, 1, 1 };
+	__u64 key = KEY(7), anomalies = stat_sum(EBPH_STAT_ANOMALIES);
+	struct ebph_profile p;
+	struct ebph_task t;
+	unsigned int i;
+
+	TEST("misses");
+	cfg.anomaly_limit = 1000;
+	cfg.tolerize_limit = 200;
+	profile_make_normal(key);
+	task_new(key);
+	events_clear();
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		run(calls[i]);
+	events_read();
+
+	p = profile_get(key);
+	t = task_get();
+	CHECK_EQ(p.anomalies, 3, "profile anomalies");
+	CHECK_EQ(t.lfc, 3, "task lfc");
+	CHECK_EQ(t.max_lfc, 3, "task max_lfc");
+	CHECK_EQ(stat_sum(EBPH_STAT_ANOMALIES) - anomalies, 3,
+		 "EBPH_STAT_ANOMALIES");
+	CHECK_EQ(events_count(EBPH_EV_ANOMALY), 3, "ANOMALY events");
+	for (i = 0; i < 3; i++) {
+		const struct ebph_event *e = event_nth(EBPH_EV_ANOMALY, i);
+
+		if (!e)
+			break;
+		CHECK_EQ(e->misses, misses[i], "ANOMALY misses");
+		CHECK_EQ(e->call, calls[i + 2], "ANOMALY call");
+		CHECK_EQ(e->anomalies, i + 1, "ANOMALY profile anomalies");
+		CHECK_EQ(e->lfc, i + 1, "ANOMALY lfc");
+		CHECK_EQ(e->pid, my_pid, "ANOMALY pid");
+		CHECK_EQ(e->tid, my_tid, "ANOMALY tid");
+		CHECK_EQ(e->profile, key, "ANOMALY profile");
+		CHECK_EQ(e->seq[0], calls[i + 2], "ANOMALY seq[0]");
+		CHECK_EQ(e->seq[1], calls[i + 1], "ANOMALY seq[1]");
+		CHECK(strncmp(e->comm, "test_kern", sizeof(e->comm)),
+		      "ANOMALY comm '%.16s'", e->comm);
+	}
+}
+
+/*
+ * The LFC is the number of anomalous calls among the task's last 128.
+ * From an empty window: 8 normal calls (lf slots 0..7), 10 FOREIGN calls
+ * (no test row: anomalous, slots 8..17), then KNOWN calls, anomalous
+ * while FOREIGN is in the window: the next 8 (slots 18..25).  So 18
+ * anomalies in slots 8..25.  Slot 8 is reused by the task's 137th call
+ * (index 136), slot 25 by its 154th: the LFC drops by one per call there.
+ */
+static void test_lfc(void)
+{
+	__u64 key = KEY(8);
+	struct ebph_task t;
+	int n;
+
+	TEST("lfc");
+	cfg.anomaly_limit = 1000;
+	cfg.tolerize_limit = 200;	/* never: the LFC is at most 128 */
+	profile_make_normal(key);
+	task_new(key);
+	run_n(KNOWN, 8);
+	CHECK_EQ(task_get().lfc, 0, "lfc after 8 normal calls");
+	run_n(FOREIGN, 10);
+	CHECK_EQ(task_get().lfc, 10, "lfc after 10 foreign calls");
+	run_n(KNOWN, 8);
+	CHECK_EQ(task_get().lfc, 18, "lfc once FOREIGN left the window");
+	run(KNOWN);
+	CHECK_EQ(task_get().lfc, 18, "lfc after a normal call");
+	n = 27;			/* calls made */
+	run_n(KNOWN, 136 - n);	/* up to index 135: slot 8 still holds */
+	n = 136;
+	t = task_get();
+	CHECK_EQ(t.lfc, 18, "lfc after 136 calls");
+	CHECK_EQ(t.lf_pos, 136 % 128, "lf_pos after 136 calls");
+	run(KNOWN);		/* index 136 reuses slot 8 */
+	CHECK_EQ(task_get().lfc, 17, "lfc after 137 calls");
+	run_n(KNOWN, 4);
+	CHECK_EQ(task_get().lfc, 13, "lfc after 141 calls");
+	run_n(KNOWN, 154 - 141);
+	t = task_get();
+	CHECK_EQ(t.lfc, 0, "lfc after 154 calls");
+	CHECK_EQ(t.max_lfc, 18, "max_lfc");
+	CHECK_EQ(t.lf[0] | t.lf[1], 0, "locality frame bits");
+	CHECK_EQ(profile_get(key).anomalies, 18, "profile anomalies");
+}
+
+/*
+ * An LFC over tolerize_limit (12) resets the profile's training data and
+ * the task's LFC; the profile stays normal and keeps its test set.
+ */
+static void test_tolerize(void)
+{
+	__u64 key = KEY(9);
+	__u8 row[EBPH_NUM_SYSCALLS];
+	const struct ebph_event *e;
+	struct ebph_profile p;
+	struct ebph_task t;
+
+	TEST("tolerize");
+	cfg.anomaly_limit = 1000;
+	cfg.tolerize_limit = 12;
+	profile_make_normal(key);
+	task_new(key);
+	run_n(KNOWN, 8);
+	events_clear();
+	run_n(FOREIGN, 12);
+	t = task_get();
+	p = profile_get(key);
+	CHECK_EQ(t.lfc, 12, "lfc at the limit");
+	CHECK_EQ(events_count(EBPH_EV_TOLERIZE), 0, "TOLERIZE at the limit");
+	CHECK_EQ(rows_count(key, EBPH_TRAIN), 2, "train rows before tolerize");
+	/* Counted since the profile became normal: 8 + 12 calls. */
+	CHECK_EQ(p.train_count, 20, "train_count before tolerize");
+
+	run(FOREIGN);		/* the 13th anomaly: 13 > 12 */
+	t = task_get();
+	p = profile_get(key);
+	CHECK_EQ(t.lfc, 0, "task lfc after tolerize");
+	CHECK_EQ(t.lf[0] | t.lf[1], 0, "locality frame after tolerize");
+	CHECK_EQ(t.max_lfc, 13, "max_lfc after tolerize");
+	CHECK_EQ(rows_count(key, EBPH_TRAIN), 0, "train rows after tolerize");
+	CHECK_EQ(p.train_count, 0, "train_count after tolerize");
+	CHECK_EQ(p.last_mod_count, 0, "last_mod_count after tolerize");
+	CHECK_EQ(p.status, EBPH_NORMAL, "status after tolerize");
+	CHECK_EQ(rows_count(key, EBPH_TEST), 1, "test rows after tolerize");
+	if (!CHECK(row_get(key, KNOWN, EBPH_TEST, row), "test row gone"))
+		CHECK_EQ(row[KNOWN], 0xff, "test[KNOWN][KNOWN]");
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_TOLERIZE), 1, "TOLERIZE events");
+	e = event_nth(EBPH_EV_TOLERIZE, 0);
+	if (e) {
+		CHECK_EQ(e->lfc, 13, "TOLERIZE lfc");
+		CHECK_EQ(e->profile, key, "TOLERIZE profile");
+	}
+
+	/* Learning starts again, and one more anomaly does not tolerize
+	 * again: the LFC went with the training data. */
+	run(FOREIGN);
+	t = task_get();
+	p = profile_get(key);
+	CHECK_EQ(t.lfc, 1, "lfc after the next anomaly");
+	CHECK_EQ(p.train_count, 1, "train_count after the next call");
+	CHECK(row_get(key, FOREIGN, EBPH_TRAIN, row),
+	      "no train row after the next call");
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_TOLERIZE), 1, "TOLERIZE events later");
+}
+
+/* More than anomaly_limit anomalies: back to training, data kept. */
+static void test_anomaly_limit(void)
+{
+	__u64 key = KEY(10);
+	__u8 row[EBPH_NUM_SYSCALLS];
+	const struct ebph_event *e;
+	struct ebph_profile p;
+
+	TEST("anomaly_limit");
+	cfg.anomaly_limit = 3;
+	cfg.tolerize_limit = 200;
+	profile_make_normal(key);
+	task_new(key);
+	run_n(KNOWN, 8);
+	events_clear();
+	run_n(FOREIGN, 3);
+	p = profile_get(key);
+	CHECK_EQ(p.anomalies, 3, "anomalies at the limit");
+	CHECK_EQ(p.status, EBPH_NORMAL, "status at the limit");
+
+	run(FOREIGN);
+	p = profile_get(key);
+	CHECK_EQ(p.anomalies, 4, "anomalies over the limit");
+	CHECK_EQ(p.status & (EBPH_NORMAL | EBPH_FROZEN), 0,
+		 "status over the limit");
+	CHECK(row_get(key, KNOWN, EBPH_TRAIN, row) || row[KNOWN] != 0xff,
+	      "train data not kept");
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_ANOMALY), 4, "ANOMALY events");
+	CHECK_EQ(events_count(EBPH_EV_STOP_NORMAL), 1, "STOP_NORMAL events");
+	e = event_nth(EBPH_EV_STOP_NORMAL, 0);
+	if (e)
+		CHECK_EQ(e->anomalies, 4, "STOP_NORMAL anomalies");
+
+	/* Training only now: no more anomalies. */
+	run(FOREIGN + 1);
+	CHECK_EQ(profile_get(key).anomalies, 4, "anomalies while training");
+}
+
+/* A call number at or above EBPH_NUM_SYSCALLS is counted and skipped. */
+static void test_big_call(void)
+{
+	__u64 key = KEY(11), big = stat_sum(EBPH_STAT_BIG_CALL);
+	struct ebph_task before, after;
+	struct ebph_profile p;
+
+	TEST("big_call");
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	profile_new(key);
+	task_new(key);
+	run(1);
+	run(2);
+	before = task_get();
+	run(EBPH_NUM_SYSCALLS);
+	run(~0ULL);		/* syscall(-1) */
+	run(1ULL << 32 | 3);	/* not call 3 */
+	after = task_get();
+	CHECK_EQ(stat_sum(EBPH_STAT_BIG_CALL) - big, 3, "EBPH_STAT_BIG_CALL");
+	CHECK(memcmp(&before, &after, sizeof(before)), "task changed");
+	p = profile_get(key);
+	CHECK_EQ(p.count, 2, "profile count");
+	CHECK_EQ(rows_count(key, EBPH_TRAIN), 2, "train rows");
+
+	run(EBPH_NUM_SYSCALLS - 1);	/* the highest call is a call */
+	after = task_get();
+	CHECK_EQ(after.seq[0], EBPH_NUM_SYSCALLS - 1, "window after call 511");
+	CHECK_EQ(after.seq[1], 2, "window slot 1 after call 511");
+}
+
+/* monitoring == 0: sys_enter does nothing. */
+static void test_monitoring_off(void)
+{
+	__u64 key = KEY(12);
+	struct ebph_task before;
+	__u32 zero = 0;
+
+	TEST("monitoring_off");
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	profile_new(key);
+	task_new(key);
+	before = task_get();
+	cfg.monitoring = 0;
+	bpf_map_update(config_fd, &zero, &cfg, BPF_ANY);
+	run(1);
+	bpf_map_delete(tasks_fd, &my_tid);
+	run(1);
+	cfg.monitoring = 1;
+	bpf_map_update(config_fd, &zero, &cfg, BPF_ANY);
+	CHECK_EQ(profile_get(key).count, 0, "profile count");
+	CHECK(!bpf_map_lookup(tasks_fd, &my_tid, &before),
+	      "a task was picked up while not monitoring");
+}
+
+/*
+ * A thread with no task entry is picked up at its next call: its key is
+ * read from current->mm->exe_file in the kernel and must be what stat(2)
+ * says of /proc/self/exe.
+ */
+static void test_pick_up(void)
+{
+	__u64 key, keyerr = stat_sum(EBPH_STAT_KEY_ERRORS);
+	struct ebph_config saved = cfg;
+	struct ebph_profile p;
+	struct ebph_path path;
+	struct ebph_task t;
+	struct btf *btf = NULL;
+	struct stat st;
+	__u32 zero = 0;
+	int err, i;
+
+	TEST("pick_up");
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	if (CHECK(stat("/proc/self/exe", &st), "stat /proc/self/exe: %s",
+		  strerror(errno)))
+		return;
+	key = ((__u64)st.st_dev << 32) + st.st_ino;
+	bpf_map_delete(profiles_fd, &key);
+	bpf_map_delete(paths_fd, &key);
+	rows_delete(key);
+
+	/* Without the BTF offsets the key cannot be read: counted, and no
+	 * task is made. */
+	bpf_map_delete(tasks_fd, &my_tid);
+	events_clear();
+	run(KNOWN);
+	CHECK_EQ(stat_sum(EBPH_STAT_KEY_ERRORS) - keyerr, 1,
+		 "EBPH_STAT_KEY_ERRORS without offsets");
+	CHECK(!bpf_map_lookup(tasks_fd, &my_tid, &t),
+	      "a task was made without a key");
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_MESSAGE), 1, "MESSAGE events");
+	if (event_nth(EBPH_EV_MESSAGE, 0)) {
+		CHECK_EQ(event_nth(EBPH_EV_MESSAGE, 0)->code, EBPH_MSG_KEY_ERROR,
+			 "message code");
+		CHECK_EQ(event_nth(EBPH_EV_MESSAGE, 0)->arg, EBPH_KEY_NO_OFFSETS,
+			 "message arg");
+	}
+
+	err = btf_load(BTF_PATH, &btf);
+	if (CHECK(err, "btf_load %s: %s", BTF_PATH, strerror(-err)))
+		return;
+	err = btf_member_offset(btf, "task_struct", "mm", &cfg.off_task_mm) ||
+	      btf_member_offset(btf, "mm_struct", "exe_file", &cfg.off_mm_exe_file) ||
+	      btf_member_offset(btf, "file", "f_inode", &cfg.off_file_inode) ||
+	      btf_member_offset(btf, "inode", "i_ino", &cfg.off_inode_ino) ||
+	      btf_member_offset(btf, "inode", "i_sb", &cfg.off_inode_sb) ||
+	      btf_member_offset(btf, "super_block", "s_dev", &cfg.off_sb_dev);
+	btf_free(btf);
+	if (CHECK(err, "a BTF offset is missing"))
+		return;
+	bpf_map_update(config_fd, &zero, &cfg, BPF_ANY);
+
+	events_clear();
+	run(KNOWN);
+	if (!CHECK(bpf_map_lookup(tasks_fd, &my_tid, &t), "not picked up")) {
+		CHECK(t.profile != key,
+		      "picked-up key %#llx, stat(2) says %#llx (dev %#llx ino %llu)",
+		      (unsigned long long)t.profile, (unsigned long long)key,
+		      (unsigned long long)st.st_dev,
+		      (unsigned long long)st.st_ino);
+		CHECK_EQ(t.pid, my_pid, "pid");
+		CHECK_EQ(t.tid, my_tid, "tid");
+		CHECK_EQ(t.count, 1, "count");
+		CHECK_EQ(t.seq[0], KNOWN, "seq[0]");
+		for (i = 1; i < EBPH_SEQLEN; i++)
+			CHECK_EQ(t.seq[i], EBPH_EMPTY, "seq[i]");
+	}
+	p = profile_get(key);
+	CHECK_EQ(p.key, key, "profile created");
+	CHECK_EQ(p.count, 1, "profile count");
+	if (!CHECK(bpf_map_lookup(paths_fd, &key, &path), "no path"))
+		CHECK(strcmp(path.path, "test_kern"), "path '%.256s', want the comm",
+		      path.path);
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_NEW_PROFILE), 1, "NEW_PROFILE events");
+	CHECK_EQ(events_count(EBPH_EV_ASSOC), 1, "ASSOC events");
+	if (event_nth(EBPH_EV_ASSOC, 0))
+		CHECK_EQ(event_nth(EBPH_EV_ASSOC, 0)->profile, key, "ASSOC profile");
+
+	/* A deleted profile is made again, empty, at the next call. */
+	bpf_map_delete(profiles_fd, &key);
+	run(KNOWN);
+	p = profile_get(key);
+	CHECK_EQ(p.key, key, "profile made again");
+	CHECK_EQ(p.count, 1, "count of the profile made again");
+
+	/* A forked task's pid is 0 until its first call fills it in. */
+	t = task_get();
+	t.pid = 0;
+	bpf_map_update(tasks_fd, &my_tid, &t, BPF_ANY);
+	run(KNOWN);
+	CHECK_EQ(task_get().pid, my_pid, "pid filled in at the first call");
+
+	bpf_map_delete(profiles_fd, &key);
+	bpf_map_delete(paths_fd, &key);
+	rows_delete(key);
+	cfg = saved;
+	cfg.off_task_mm = 0;
+	bpf_map_update(config_fd, &zero, &cfg, BPF_ANY);
+}
+
+int main(void)
+{
+	struct bpf_prog_ld *prog;
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	my_pid = getpid();
+	my_tid = syscall(SYS_gettid);
+	ncpus = bpf_num_possible_cpus();
+	if (CHECK(ncpus <= 0, "cannot count the possible CPUs"))
+		return test_summary();
+
+	err = bpf_object_open(&obj, OBJ_PATH, 0);
+	if (!err)
+		err = bpf_object_load(&obj);
+	if (CHECK(err, "cannot load %s: %s (run from the top directory, as root)",
+		  OBJ_PATH, strerror(-err)))
+		goto out;
+	prog = bpf_object_prog(&obj, "raw_tracepoint__sys_enter");
+	if (CHECK(!prog, "no program raw_tracepoint__sys_enter"))
+		goto out;
+	prog_fd = prog->fd;
+	config_fd = bpf_object_map_fd(&obj, "config");
+	stats_fd = bpf_object_map_fd(&obj, "stats");
+	profiles_fd = bpf_object_map_fd(&obj, "profiles");
+	paths_fd = bpf_object_map_fd(&obj, "paths");
+	tasks_fd = bpf_object_map_fd(&obj, "tasks");
+	rows_fd = bpf_object_map_fd(&obj, "rows");
+	events_fd = bpf_object_map_fd(&obj, "events");
+	if (CHECK(config_fd < 0 || stats_fd < 0 || profiles_fd < 0 ||
+		  paths_fd < 0 || tasks_fd < 0 || rows_fd < 0 || events_fd < 0,
+		  "a map is missing"))
+		goto out;
+
+	test_event_drops();
+
+	err = perf_buffer_open(&pb, events_fd, 64, on_sample, on_lost, NULL);
+	if (CHECK(err, "perf_buffer_open: %s", strerror(-err)))
+		goto out;
+	pb_open = 1;
+
+	test_pairs();
+	test_empty_slots();
+	test_freeze();
+	test_normal_wait();
+	test_test_set_unchanged();
+	test_normal_again();
+	test_misses();
+	test_lfc();
+	test_tolerize();
+	test_anomaly_limit();
+	test_big_call();
+	test_monitoring_off();
+	test_pick_up();
+
+	TEST("events");
+	CHECK_EQ(lost_events, 0, "perf records lost");
+out:
+	bpf_map_delete(tasks_fd, &my_tid);
+	if (pb_open)
+		perf_buffer_close(&pb);
+	bpf_object_close(&obj);
+	return test_summary();
+}
