@@ -41,8 +41,8 @@ LDLIBS	:= -lelf
 
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 
-LIB_OBJS := bpf_load.o profile_store.o syscall_names.o
-HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h
+LIB_OBJS := bpf_load.o profile_store.o syscall_names.o ebph_maps.o
+HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))

@@ -34,6 +34,7 @@
 #include "ebph.h"
 #include "profile_store.h"
 #include "syscall_names.h"
+#include "ebph_maps.h"
 
 #ifndef EBPH_LIBDIR
 #define EBPH_LIBDIR "/usr/local/lib/ebph"
@@ -62,7 +63,7 @@ struct ebph {
 	struct options opt;
 	struct bpf_object obj;
 	struct perf_buffer pb;
-	int fd_config, fd_stats, fd_profiles, fd_paths, fd_rows, fd_tasks;
+	struct ebph_maps m;
 	int ncpus;
 	__s64 boot_to_real;		/* CLOCK_REALTIME - CLOCK_BOOTTIME, ns */
 	__u64 stats_seen[EBPH_STAT_MAX];
@@ -177,7 +178,7 @@ static void profile_label(struct ebph *e, __u64 key, char *buf, size_t len)
 	struct ebph_path p;
 	const char *base;
 
-	if (bpf_map_lookup(e->fd_paths, &key, &p)) {
+	if (bpf_map_lookup(e->m.paths, &key, &p)) {
 		snprintf(buf, len, "%llx", (unsigned long long)key);
 		return;
 	}
@@ -208,7 +209,7 @@ static void resolve_path(struct ebph *e, __u64 key, __u32 pid)
 	    (((__u64)st.st_dev << 32) + st.st_ino) != key)
 		return;
 	memcpy(p.path, path, n + 1);
-	bpf_map_update(e->fd_paths, &key, &p, BPF_EXIST);
+	bpf_map_update(e->m.paths, &key, &p, BPF_EXIST);
 }
 
 static const char *call_name(unsigned nr, char *buf, size_t len)
@@ -362,7 +363,7 @@ static void check_stats(struct ebph *e)
 	for (i = 0; i < EBPH_STAT_MAX; i++) {
 		__u64 sum = 0;
 
-		if (bpf_map_lookup(e->fd_stats, &i, vals))
+		if (bpf_map_lookup(e->m.stats, &i, vals))
 			continue;
 		for (c = 0; c < e->ncpus; c++)
 			sum += vals[c];
@@ -383,15 +384,15 @@ static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec
 	int set, c, err;
 
 	memcpy(path.path, rec->path, sizeof(path.path));
-	err = bpf_map_update(e->fd_profiles, &key, &rec->prof, BPF_ANY);
+	err = bpf_map_update(e->m.profiles, &key, &rec->prof, BPF_ANY);
 	if (!err)
-		err = bpf_map_update(e->fd_paths, &key, &path, BPF_ANY);
+		err = bpf_map_update(e->m.paths, &key, &path, BPF_ANY);
 	for (set = 0; set < 2 && !err; set++)
 		for (c = 0; c < EBPH_NUM_SYSCALLS && !err; c++) {
 			struct ebph_row_key rk = { .profile = key, .call = c, .set = set };
 
 			if (rec->rows[set][c])
-				err = bpf_map_update(e->fd_rows, &rk, rec->rows[set][c], BPF_ANY);
+				err = bpf_map_update(e->m.rows, &rk, rec->rows[set][c], BPF_ANY);
 		}
 	if (err) {
 		fprintf(stderr, "%s: %s: cannot load into the maps: %s%s\n", prog, file,
@@ -418,109 +419,13 @@ static int restore_profiles(struct ebph *e)
 	return 0;
 }
 
-/* Profiles, found by key in a sorted array while the rows are walked. */
-struct snapshot {
-	struct ebph_profile_rec *recs;
-	size_t n;
-};
-
-static int cmp_rec(const void *a, const void *b)
-{
-	__u64 x = ((const struct ebph_profile_rec *)a)->prof.key;
-	__u64 y = ((const struct ebph_profile_rec *)b)->prof.key;
-
-	return x < y ? -1 : x > y;
-}
-
-static void snapshot_free(struct snapshot *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		profile_rec_free(&s->recs[i]);
-	free(s->recs);
-	s->recs = NULL;
-	s->n = 0;
-}
-
-/*
- * Read every profile with its rows.  The rows map is walked once, not
- * probed 1024 times per profile: with a thousand profiles that is the
- * difference between a few thousand syscalls and a million.
- */
-static int snapshot_read(struct ebph *e, struct snapshot *s)
-{
-	struct ebph_row_key rk, next;
-	__u64 key, nkey, *pk = NULL;
-	size_t cap = 0;
-	int err;
-
-	memset(s, 0, sizeof(*s));
-	while (!(err = bpf_map_next_key(e->fd_profiles, pk, &nkey))) {
-		struct ebph_profile_rec *r;
-		struct ebph_path p;
-
-		key = nkey;
-		pk = &key;
-		if (s->n == cap) {
-			void *n = realloc(s->recs, (cap = cap ? 2 * cap : 64) * sizeof(*s->recs));
-
-			if (!n) {
-				snapshot_free(s);
-				return -ENOMEM;
-			}
-			s->recs = n;
-		}
-		r = &s->recs[s->n];
-		memset(r, 0, sizeof(*r));
-		if (bpf_map_lookup(e->fd_profiles, &key, &r->prof))
-			continue;	/* deleted meanwhile */
-		if (!bpf_map_lookup(e->fd_paths, &key, &p))
-			memcpy(r->path, p.path, sizeof(r->path));
-		r->path[sizeof(r->path) - 1] = 0;
-		s->n++;
-	}
-	if (err != -ENOENT) {
-		snapshot_free(s);
-		return err;
-	}
-	qsort(s->recs, s->n, sizeof(*s->recs), cmp_rec);
-
-	for (err = bpf_map_next_key(e->fd_rows, NULL, &next); !err;
-	     err = bpf_map_next_key(e->fd_rows, &rk, &next)) {
-		struct ebph_profile_rec want = { .prof.key = next.profile }, *r;
-		__u8 *row;
-
-		rk = next;
-		r = bsearch(&want, s->recs, s->n, sizeof(*s->recs), cmp_rec);
-		if (!r || rk.call >= EBPH_NUM_SYSCALLS || rk.set > EBPH_TEST ||
-		    r->rows[rk.set][rk.call])
-			continue;
-		row = malloc(EBPH_NUM_SYSCALLS);
-		if (!row) {
-			snapshot_free(s);
-			return -ENOMEM;
-		}
-		if (bpf_map_lookup(e->fd_rows, &rk, row)) {
-			free(row);
-			continue;
-		}
-		r->rows[rk.set][rk.call] = row;
-	}
-	if (err != -ENOENT) {
-		snapshot_free(s);
-		return err;
-	}
-	return 0;
-}
-
 static int save_profiles(struct ebph *e)
 {
-	struct snapshot s;
+	struct ebph_snapshot s;
 	size_t i, saved = 0;
 	int err, failed = 0;
 
-	err = snapshot_read(e, &s);
+	err = ebph_snapshot_read(&e->m, &s);
 	if (err) {
 		say(e, 0, EBPH_ERROR, "cannot read the profiles to save them: %s", strerror(-err));
 		return err;
@@ -547,7 +452,7 @@ static int save_profiles(struct ebph *e)
 		}
 		saved++;
 	}
-	snapshot_free(&s);
+	ebph_snapshot_free(&s);
 	say(e, 0, failed ? EBPH_WARNING : EBPH_INFO, "saved %zu profiles to %s%s",
 	    saved, e->opt.profile_dir, failed ? ", some failed" : "");
 	return failed ? -EIO : 0;
@@ -657,27 +562,10 @@ static int configure(struct ebph *e)
 				fields[i].s, fields[i].f, off);
 	}
 	btf_free(btf);
-	err = bpf_map_update(e->fd_config, &zero, &cfg, BPF_ANY);
+	err = bpf_map_update(e->m.config, &zero, &cfg, BPF_ANY);
 	if (err)
 		fprintf(stderr, "%s: cannot write the config map: %s\n", prog, strerror(-err));
 	return err;
-}
-
-static int find_maps(struct ebph *e)
-{
-	struct { int *fd; const char *name; } maps[] = {
-		{ &e->fd_config, "config" }, { &e->fd_stats, "stats" },
-		{ &e->fd_profiles, "profiles" }, { &e->fd_paths, "paths" },
-		{ &e->fd_rows, "rows" }, { &e->fd_tasks, "tasks" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		*maps[i].fd = bpf_object_map_fd(&e->obj, maps[i].name);
-		if (*maps[i].fd < 0)
-			return *maps[i].fd;
-	}
-	return 0;
 }
 
 static int run(struct ebph *e)
@@ -726,7 +614,7 @@ static int run(struct ebph *e)
 		e->opt.object = find_object(objbuf, sizeof(objbuf));
 	if (bpf_object_open(&e->obj, e->opt.object, e->opt.verbose))
 		goto out_lock;
-	if (bpf_object_load(&e->obj) || find_maps(e))
+	if (bpf_object_load(&e->obj) || ebph_maps_from_object(&e->m, &e->obj))
 		goto out_obj;
 
 	/* configure, restore */
@@ -822,6 +710,18 @@ static void usage(FILE *f)
 		EBPH_ANOMALY_LIMIT, EBPH_TOLERIZE_LIMIT);
 }
 
+/*
+ * Subcommands other than run, each in a file of its own.  Each gets its
+ * own argv (argv[0] is the command's name), parses it with getopt_long,
+ * and returns the exit status: 0, 1 on failure, 2 for a bad argument.
+ */
+static const struct ebph_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ NULL, NULL }
+};
+
 int main(int argc, char **argv)
 {
 	enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE };
@@ -852,12 +752,18 @@ int main(int argc, char **argv)
 	int c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* one event, one line, now */
-	if (argc > 1 && !strcmp(argv[1], "run")) {
+	if (argc > 1 && argv[1][0] != '-') {
+		const struct ebph_command *cmd;
+
+		if (strcmp(argv[1], "run")) {
+			for (cmd = commands; cmd->name; cmd++)
+				if (!strcmp(argv[1], cmd->name))
+					return cmd->fn(argc - 1, argv + 1);
+			die_usage("unknown command '%s'", argv[1]);
+		}
 		argv[1] = argv[0];
 		argc--;
 		argv++;
-	} else if (argc > 1 && argv[1][0] != '-') {
-		die_usage("unknown command '%s'", argv[1]);
 	}
 
 	while ((c = getopt_long(argc, argv, "d:w:s:o:vh", longopts, NULL)) != -1) {

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebph_maps.c - ebph's maps from user space: found in a loaded object or
+ * in the pins of a running instance, and read whole into a snapshot.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ebph.h"
+#include "ebph_maps.h"
+
+static const struct {
+	size_t off;
+	const char *name;
+} map_names[] = {
+	{ offsetof(struct ebph_maps, config), "config" },
+	{ offsetof(struct ebph_maps, stats), "stats" },
+	{ offsetof(struct ebph_maps, profiles), "profiles" },
+	{ offsetof(struct ebph_maps, paths), "paths" },
+	{ offsetof(struct ebph_maps, rows), "rows" },
+	{ offsetof(struct ebph_maps, tasks), "tasks" },
+};
+#define NR_MAPS (sizeof(map_names) / sizeof(map_names[0]))
+
+static int *map_slot(struct ebph_maps *m, size_t i)
+{
+	return (int *)((char *)m + map_names[i].off);
+}
+
+int ebph_maps_from_object(struct ebph_maps *m, struct bpf_object *obj)
+{
+	size_t i;
+
+	for (i = 0; i < NR_MAPS; i++) {
+		*map_slot(m, i) = bpf_object_map_fd(obj, map_names[i].name);
+		if (*map_slot(m, i) < 0)
+			return *map_slot(m, i);
+	}
+	return 0;
+}
+
+int ebph_maps_open_pinned(struct ebph_maps *m)
+{
+	char path[256];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < NR_MAPS; i++)
+		*map_slot(m, i) = -1;
+	for (i = 0; i < NR_MAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", EBPH_PIN_DIR, map_names[i].name);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (fd == -ENOENT)
+				fprintf(stderr, "ebph: no ebph is running (nothing pinned at %s); start one with 'sudo ebph'\n",
+					path);
+			else if (fd == -EACCES || fd == -EPERM)
+				fprintf(stderr, "ebph: cannot open %s: %s (run as root)\n",
+					path, strerror(-fd));
+			else
+				fprintf(stderr, "ebph: cannot open %s: %s\n", path, strerror(-fd));
+			ebph_maps_close(m);
+			return fd;
+		}
+		*map_slot(m, i) = fd;
+	}
+	return 0;
+}
+
+void ebph_maps_close(struct ebph_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < NR_MAPS; i++) {
+		if (*map_slot(m, i) >= 0)
+			close(*map_slot(m, i));
+		*map_slot(m, i) = -1;
+	}
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	__u64 x = ((const struct ebph_profile_rec *)a)->prof.key;
+	__u64 y = ((const struct ebph_profile_rec *)b)->prof.key;
+
+	return x < y ? -1 : x > y;
+}
+
+void ebph_snapshot_free(struct ebph_snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		profile_rec_free(&s->recs[i]);
+	free(s->recs);
+	s->recs = NULL;
+	s->n = 0;
+}
+
+/*
+ * Read every profile with its rows.  The rows map is walked once, not
+ * probed 1024 times per profile: with a thousand profiles that is the
+ * difference between a few thousand syscalls and a million.
+ */
+int ebph_snapshot_read(const struct ebph_maps *m, struct ebph_snapshot *s)
+{
+	struct ebph_row_key rk, next;
+	__u64 key, nkey, *pk = NULL;
+	size_t cap = 0;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	while (!(err = bpf_map_next_key(m->profiles, pk, &nkey))) {
+		struct ebph_profile_rec *r;
+		struct ebph_path p;
+
+		key = nkey;
+		pk = &key;
+		if (s->n == cap) {
+			void *n = realloc(s->recs, (cap = cap ? 2 * cap : 64) * sizeof(*s->recs));
+
+			if (!n) {
+				ebph_snapshot_free(s);
+				return -ENOMEM;
+			}
+			s->recs = n;
+		}
+		r = &s->recs[s->n];
+		memset(r, 0, sizeof(*r));
+		if (bpf_map_lookup(m->profiles, &key, &r->prof))
+			continue;	/* deleted meanwhile */
+		if (!bpf_map_lookup(m->paths, &key, &p))
+			memcpy(r->path, p.path, sizeof(r->path));
+		r->path[sizeof(r->path) - 1] = 0;
+		s->n++;
+	}
+	if (err != -ENOENT) {
+		ebph_snapshot_free(s);
+		return err;
+	}
+	qsort(s->recs, s->n, sizeof(*s->recs), cmp_rec);
+
+	for (err = bpf_map_next_key(m->rows, NULL, &next); !err;
+	     err = bpf_map_next_key(m->rows, &rk, &next)) {
+		struct ebph_profile_rec want = { .prof.key = next.profile }, *r;
+		__u8 *row;
+
+		rk = next;
+		r = bsearch(&want, s->recs, s->n, sizeof(*s->recs), cmp_rec);
+		if (!r || rk.call >= EBPH_NUM_SYSCALLS || rk.set > EBPH_TEST ||
+		    r->rows[rk.set][rk.call])
+			continue;
+		row = malloc(EBPH_NUM_SYSCALLS);
+		if (!row) {
+			ebph_snapshot_free(s);
+			return -ENOMEM;
+		}
+		if (bpf_map_lookup(m->rows, &rk, row)) {
+			free(row);
+			continue;
+		}
+		r->rows[rk.set][rk.call] = row;
+	}
+	if (err != -ENOENT) {
+		ebph_snapshot_free(s);
+		return err;
+	}
+	return 0;
+}
+
+struct ebph_profile_rec *ebph_snapshot_find(struct ebph_snapshot *s, __u64 key)
+{
+	struct ebph_profile_rec want = { .prof.key = key };
+
+	return bsearch(&want, s->recs, s->n, sizeof(*s->recs), cmp_rec);
+}

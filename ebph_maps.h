@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ebph_maps.h - ebph's maps as user space sees them: the fds of one set
+ * of maps, whether they come from the object `ebph run` just loaded or
+ * from the pins of a running instance under /sys/fs/bpf/ebph, and a
+ * consistent-enough snapshot of every profile with its rows.
+ */
+#ifndef EBPH_MAPS_H
+#define EBPH_MAPS_H
+
+#include <stddef.h>
+
+#include "bpf_load.h"
+#include "profile_store.h"
+
+struct ebph_maps {
+	int config, stats, profiles, paths, rows, tasks;
+};
+
+/* The maps of a loaded object, found by name; -ENOENT with a message. */
+int ebph_maps_from_object(struct ebph_maps *m, struct bpf_object *obj);
+
+/* The maps a running `ebph run` pinned under EBPH_PIN_DIR.  -ENOENT when
+ * no instance runs, -EACCES/-EPERM when not root; prints one sentence. */
+int ebph_maps_open_pinned(struct ebph_maps *m);
+void ebph_maps_close(struct ebph_maps *m);
+
+/* Every profile with its path and rows, sorted by key. */
+struct ebph_snapshot {
+	struct ebph_profile_rec *recs;
+	size_t n;
+};
+
+int ebph_snapshot_read(const struct ebph_maps *m, struct ebph_snapshot *s);
+void ebph_snapshot_free(struct ebph_snapshot *s);
+/* The record for KEY in S, or NULL. */
+struct ebph_profile_rec *ebph_snapshot_find(struct ebph_snapshot *s, __u64 key);
+
+#endif /* EBPH_MAPS_H */
