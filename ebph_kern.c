@@ -51,11 +51,20 @@ struct bpf_map_def SEC("maps") stats = {
 	.max_entries = EBPH_STAT_MAX,
 };
 
+/*
+ * Not preallocated, because user space replaces profiles (commands,
+ * loading): a preallocated hash map recycles a replaced element at once,
+ * while a program on another CPU may still write through its pointer to
+ * it, into what is now another profile.  Allocated elements are freed
+ * only after an RCU grace period, so such a late write lands in the old
+ * copy and is merely lost.
+ */
 struct bpf_map_def SEC("maps") profiles = {
 	.type = BPF_MAP_TYPE_HASH,
 	.key_size = sizeof(__u64),
 	.value_size = sizeof(struct ebph_profile),
 	.max_entries = EBPH_MAX_PROFILES,
+	.map_flags = BPF_F_NO_PREALLOC,
 };
 
 /* Written once by the kernel when it creates the profile, then replaced
