@@ -696,7 +696,8 @@ static int create_map(struct bpf_object *obj, struct bpf_map_info_ld *m)
 	fd = sys_bpf(BPF_MAP_CREATE, &attr);
 	if (fd < 0) {
 		obj_err(obj, "maps", "map '%s': BPF_MAP_CREATE: %s%s", m->name,
-			strerror(-fd), fd == -EPERM ? " (run as root)" : "");
+			strerror(-fd), fd == -EPERM ? " (run as root)" :
+			fd == -ENOSYS ? " (this kernel has no bpf(2): CONFIG_BPF_SYSCALL is off)" : "");
 		return fd;
 	}
 	m->fd = fd;

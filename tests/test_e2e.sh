@@ -91,10 +91,20 @@ check "no anomaly for runs without an argument ($n anomalies, $m from PID $oops)
 check "ebph exits 0 on SIGINT" stop_ebph
 check "the profile was saved" test -f "$dir/profiles/$(printf '%016x' 0x$key).prof"
 
+# A corrupt profile beside the good ones: refused by name, left on disk,
+# and the others still load.
+junk=$dir/profiles/00000000deadbeef.prof
+head -c 1000 /dev/urandom >"$junk"
+chmod 600 "$junk"
+sum=$(cksum <"$junk")
+
 # Restart on the same profiles: still normal, no retraining needed.
 : >"$log"
 check "ebph restarts" start_ebph
 check "saved profiles loaded" wait_log "loaded [1-9][0-9]* profiles"
+check "a corrupt profile is refused with its name" \
+	grep -q "00000000deadbeef.prof: refused: .*(left on disk)" "$log"
+check "the refused file is left as it was" [ "$(cksum <"$junk")" = "$sum" ]
 "$demo" >/dev/null
 "$demo" again >/dev/null &
 oops=$!
