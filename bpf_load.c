@@ -317,20 +317,25 @@ static int map_at(struct bpf_object *obj, GElf_Addr off)
 }
 
 /*
- * 5. relocations of one section, whose instructions sit at BASE in P's
- * instruction array.  Every assumption is checked and named: a relocation
- * that is skipped would leave a program that runs with a bogus pointer.
+ * 5. relocations of one section, whose instructions are SRC.  Instruction
+ * i of SRC is instruction POS[i] of P, or not in P when POS[i] < 0 (a .text
+ * function P does not call); POS NULL: i itself.  TEXT_POS places .text
+ * the same way, for call targets.  Every assumption is checked, in P or
+ * not, and named: a relocation that is skipped would leave a program that
+ * runs with a bogus pointer.
  */
 static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
-			struct bpf_prog_ld *p, const char *sec,
-			Elf_Data *rel, size_t sec_insns, size_t base)
+			struct bpf_prog_ld *p, const char *sec, Elf_Data *rel,
+			const struct bpf_insn *src, size_t sec_insns,
+			const long *pos, const long *text_pos)
 {
 	size_t nr = rel->d_size / sizeof(Elf64_Rel), i;
 
 	for (i = 0; i < nr; i++) {
 		struct bpf_reloc *r;
-		struct bpf_insn *insn;
+		const struct bpf_insn *insn;
 		const char *target;
+		long at, t, off;
 		GElf_Rel gr;
 		GElf_Sym sym;
 		size_t idx;
@@ -352,7 +357,8 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 				i, (unsigned long long)gr.r_offset, sec_insns);
 			return -EINVAL;
 		}
-		insn = &p->insns[base + idx];
+		insn = &src[idx];
+		at = pos ? pos[idx] : (long)idx;
 		target = sec_name(ec, sym.st_shndx);
 		if (!target)
 			target = "(none)";
@@ -360,13 +366,21 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 		if (type == R_BPF_64_32 && insn->code == (BPF_JMP | BPF_CALL) &&
 		    insn->src_reg == BPF_PSEUDO_CALL &&
 		    (int)sym.st_shndx == ec->text_idx) {
-			/* Call into .text: made relative to the copy of .text
-			 * appended to this program, at load time. */
+			/* Call into .text: made relative to where the callee
+			 * lands in this program, at load time. */
+			t = sym.st_value / sizeof(struct bpf_insn) + insn->imm + 1;
+			if (at < 0)
+				continue;	/* in a function P does not call */
 			r = &p->relocs[p->reloc_cnt++];
-			r->insn_idx = base + idx;
+			r->insn_idx = at;
 			r->kind = BPF_RELOC_CALL;
-			r->target = sym.st_value / sizeof(struct bpf_insn) + insn->imm + 1;
+			r->target = text_pos[t] - p->text_off;
 			continue;
+		}
+		if (type == R_BPF_64_32) {
+			obj_err(obj, sec, "relocation %zu at instruction %zu is a call relocation (R_BPF_64_32) that does not call a function in .text",
+				i, idx);
+			return -EINVAL;
 		}
 		if (type != R_BPF_64_64) {
 			obj_err(obj, sec, "relocation %zu at instruction %zu has type %d; only R_BPF_64_64 (maps, functions) and R_BPF_64_32 (calls) are supported",
@@ -379,12 +393,18 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 			return -EINVAL;
 		}
 		if (is_data_section(target)) {
-			obj_err(obj, sec, "instruction %zu uses global data '%s' in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
-				idx, sym_name(ec, &sym), target);
+			/* A static variable or a string constant is reached
+			 * through the section symbol: it has no name to give. */
+			if (GELF_ST_TYPE(sym.st_info) == STT_SECTION)
+				obj_err(obj, sec, "instruction %zu uses global data in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
+					idx, target);
+			else
+				obj_err(obj, sec, "instruction %zu uses global data '%s' in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
+					idx, sym_name(ec, &sym), target);
 			return -EINVAL;
 		}
 		r = &p->relocs[p->reloc_cnt++];
-		r->insn_idx = base + idx;
+		r->insn_idx = at;
 		if ((int)sym.st_shndx == ec->text_idx) {
 			/* The address of a function: a bpf_loop or
 			 * for_each_map_elem callback.  The kernel accepts one
@@ -400,14 +420,20 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 				i, idx, sym_name(ec, &sym), target);
 			return -EINVAL;
 		}
-		m = map_at(obj, sym.st_value);
+		/* A global map is its own symbol, with an immediate of 0; a
+		 * static one is the section symbol plus its offset in the
+		 * immediate, as clang writes it. */
+		off = (long)sym.st_value + insn->imm;
+		m = map_at(obj, off);
 		if (m < 0) {
-			obj_err(obj, sec, "relocation %zu refers to offset %llu of 'maps', where no map is defined",
-				i, (unsigned long long)sym.st_value);
+			obj_err(obj, sec, "relocation %zu refers to offset %ld of 'maps', where no map is defined",
+				i, off);
 			return -EINVAL;
 		}
 		r->kind = BPF_RELOC_MAP;
 		r->target = m;
+		if (at < 0)
+			p->reloc_cnt--;	/* in a function P does not call */
 	}
 	return 0;
 }
@@ -441,12 +467,119 @@ static int uses_text(struct elf_ctx *ec, Elf_Data *rel)
 	return 0;
 }
 
+static int is_pseudo_call(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_CALL;
+}
+
+/* The .text instruction the call at .text instruction I goes to: through
+ * its relocation if it has one (*RELOCATED set), else relative, as clang
+ * leaves calls inside a section. */
+static long text_call_target(struct elf_ctx *ec, Elf_Data *text_rel, size_t i,
+			     int *relocated)
+{
+	const struct bpf_insn *insn = (const struct bpf_insn *)ec->text->d_buf + i;
+	size_t nr = text_rel ? text_rel->d_size / sizeof(Elf64_Rel) : 0, k;
+	GElf_Rel gr;
+	GElf_Sym sym;
+
+	*relocated = 1;
+	for (k = 0; k < nr; k++)
+		if (gelf_getrel(text_rel, k, &gr) &&
+		    gr.r_offset == i * sizeof(struct bpf_insn) &&
+		    GELF_R_TYPE(gr.r_info) == R_BPF_64_32 &&
+		    gelf_getsym(ec->symbols, GELF_R_SYM(gr.r_info), &sym) &&
+		    (int)sym.st_shndx == ec->text_idx)
+			return sym.st_value / sizeof(struct bpf_insn) + insn->imm + 1;
+	*relocated = 0;
+	return (long)i + insn->imm + 1;
+}
+
+/* The function of .text that starts at instruction T: [*start, *end). */
+static int text_func_at(struct elf_ctx *ec, long t, size_t *start, size_t *end)
+{
+	GElf_Sym sym;
+	size_t i;
+
+	for (i = 0; i < ec->nr_syms; i++)
+		if (gelf_getsym(ec->symbols, i, &sym) &&
+		    (int)sym.st_shndx == ec->text_idx &&
+		    GELF_ST_TYPE(sym.st_info) == STT_FUNC && sym.st_size &&
+		    (long)(sym.st_value / sizeof(struct bpf_insn)) == t) {
+			*start = t;
+			*end = (sym.st_value + sym.st_size) / sizeof(struct bpf_insn);
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * Which functions of .text the program (instructions PROG, N of them,
+ * relocations REL) reaches, directly or through each other.  The kernel
+ * refuses a program holding code it cannot reach ("unreachable insn"),
+ * so only those are appended, in .text order, from instruction N on:
+ * POS[i] gets where .text instruction i lands, or -1; *USED the count.
+ */
+static int text_reach(struct bpf_object *obj, struct elf_ctx *ec,
+		      const char *sec, const struct bpf_insn *prog, size_t n,
+		      Elf_Data *rel, Elf_Data *text_rel, long *pos, size_t *used)
+{
+	const struct bpf_insn *text = ec->text->d_buf;
+	size_t text_n = ec->text->d_size / sizeof(*text);
+	size_t nr = rel->d_size / sizeof(Elf64_Rel), ntodo = 0, i, k, start, end;
+	long *todo = malloc((nr + text_n + 1) * sizeof(*todo));
+	GElf_Rel gr;
+	GElf_Sym sym;
+	int relocated;
+
+	if (!todo)
+		return -ENOMEM;
+	for (i = 0; i < text_n; i++)
+		pos[i] = -1;
+	/* Every call a function pushes is one of its instructions, and a
+	 * function is scanned once: todo never holds more than nr + text_n. */
+	for (i = 0; i < nr; i++) {
+		if (gelf_getrel(rel, i, &gr) && GELF_R_TYPE(gr.r_info) == R_BPF_64_32 &&
+		    gr.r_offset / sizeof(*prog) < n &&
+		    is_pseudo_call(&prog[gr.r_offset / sizeof(*prog)]) &&
+		    gelf_getsym(ec->symbols, GELF_R_SYM(gr.r_info), &sym) &&
+		    (int)sym.st_shndx == ec->text_idx)
+			todo[ntodo++] = sym.st_value / sizeof(*prog) +
+					prog[gr.r_offset / sizeof(*prog)].imm + 1;
+	}
+	while (ntodo) {
+		long t = todo[--ntodo];
+
+		if (t < 0 || (size_t)t >= text_n || !text_func_at(ec, t, &start, &end) ||
+		    end > text_n) {
+			obj_err(obj, sec, "calls .text+%ld, where no function starts", t);
+			free(todo);
+			return -EINVAL;
+		}
+		if (pos[start] != -1)
+			continue;		/* already in */
+		for (k = start; k < end; k++) {
+			pos[k] = -2;
+			if (is_pseudo_call(&text[k]))
+				todo[ntodo++] = text_call_target(ec, text_rel, k, &relocated);
+		}
+	}
+	free(todo);
+	*used = 0;
+	for (i = 0; i < text_n; i++)
+		if (pos[i] == -2)
+			pos[i] = n + (*used)++;
+	return 0;
+}
+
 /* 4. One program: its section, plus .text when it calls into it. */
 static int parse_prog(struct bpf_object *obj, struct elf_ctx *ec, size_t idx,
 		      const char *name, Elf_Data *data)
 {
 	Elf_Data *rel = relocs_for(ec, idx), *text_rel = NULL;
-	size_t n = data->d_size / sizeof(struct bpf_insn), text_n = 0, i;
+	size_t n = data->d_size / sizeof(struct bpf_insn), text_n = 0, used = 0, i;
+	const struct bpf_insn *text = NULL;
+	long *pos = NULL;
 	size_t max_relocs;
 	struct bpf_prog_ld *p;
 	GElf_Sym sym;
@@ -487,28 +620,53 @@ static int parse_prog(struct bpf_object *obj, struct elf_ctx *ec, size_t idx,
 	}
 
 	if (ec->text && uses_text(ec, rel)) {
+		text = ec->text->d_buf;
 		text_n = ec->text->d_size / sizeof(struct bpf_insn);
 		text_rel = relocs_for(ec, ec->text_idx);
+		pos = malloc(text_n * sizeof(*pos));
+		if (!pos)
+			return -ENOMEM;
+		err = text_reach(obj, ec, name, data->d_buf, n, rel, text_rel, pos, &used);
+		if (err)
+			goto out;
 	}
-	p->insn_cnt = n + text_n;
+	p->insn_cnt = n + used;
 	p->text_off = n;
 	p->insns = malloc(p->insn_cnt * sizeof(struct bpf_insn));
 	max_relocs = (rel ? rel->d_size / sizeof(Elf64_Rel) : 0) +
 		     (text_rel ? text_rel->d_size / sizeof(Elf64_Rel) : 0);
 	p->relocs = calloc(max_relocs + 1, sizeof(*p->relocs));
+	err = -ENOMEM;
 	if (!p->insns || !p->relocs)
-		return -ENOMEM;
+		goto out;
 	memcpy(p->insns, data->d_buf, data->d_size);
-	if (text_n)
-		memcpy(p->insns + n, ec->text->d_buf, ec->text->d_size);
+	for (i = 0; i < text_n; i++) {
+		long t;
+		int relocated;
 
-	if (rel && (err = parse_relocs(obj, ec, p, name, rel, n, 0)))
-		return err;
-	if (text_rel && (err = parse_relocs(obj, ec, p, ".text", text_rel, text_n, n)))
-		return err;
+		if (pos[i] < 0)
+			continue;
+		p->insns[pos[i]] = text[i];
+		if (!is_pseudo_call(&text[i]))
+			continue;
+		/* A call inside .text that clang left relative: aim it at
+		 * where its callee now is (text_reach checked it is in). */
+		t = text_call_target(ec, text_rel, i, &relocated);
+		if (!relocated)
+			p->insns[pos[i]].imm = pos[t] - pos[i] - 1;
+	}
+
+	if (rel && (err = parse_relocs(obj, ec, p, name, rel, data->d_buf, n, NULL, pos)))
+		goto out;
+	if (text_rel && (err = parse_relocs(obj, ec, p, ".text", text_rel, text, text_n, pos, pos)))
+		goto out;
 	obj_step(obj, "program '%s' in section '%s': %zu instructions%s, %zu relocations",
-		 p->name, p->section, n, text_n ? " plus .text" : "", p->reloc_cnt);
-	return 0;
+		 p->name, p->section, n, used ? " plus the .text functions it calls" : "",
+		 p->reloc_cnt);
+	err = 0;
+out:
+	free(pos);
+	return err;
 }
 
 static int elf_setup(struct bpf_object *obj, struct elf_ctx *ec)
@@ -992,6 +1150,10 @@ int bpf_object_pin_maps(struct bpf_object *obj, const char *dir)
 	char path[512];
 	int i, err;
 
+	if (obj->pin_dir) {
+		obj_err(obj, NULL, "maps are pinned already, at %s", obj->pin_dir);
+		return -EBUSY;
+	}
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		obj_err(obj, NULL, "cannot create %s: %s", dir, strerror(errno));
@@ -1401,8 +1563,8 @@ int perf_ring_consume(struct perf_event_mmap_page *meta, void *data,
 
 		/* Records are 8-byte aligned, so the 8-byte header itself never
 		 * wraps; its size field still must be believed only within
-		 * limits. */
-		if (avail < sizeof(*h) || h->size < sizeof(*h) || h->size > avail ||
+		 * limits, and only when it keeps the next header aligned. */
+		if (avail < sizeof(*h) || h->size < sizeof(*h) || h->size % 8 || h->size > avail ||
 		    h->size > data_size || h->size > scratch_size) {
 			ret = -EBADMSG;
 			tail = head;	/* resynchronise: drop the rest */

@@ -1,0 +1,1333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/test_loader.c - bpf_load.c on small clang-built objects.
+ *
+ * The expected values come from the fixtures' sources and from reading
+ * the same ELF files here with libelf, never from the loader itself.
+ *
+ *   parse    bpf_object_open() on tests/fixture_good.o: sections, program
+ *            names and types, maps exactly as written, every relocation;
+ *            lookups by name.  No syscalls.
+ *   refuse   every object the loader must not take, each with its error
+ *            and the sentence that names the reason on stderr: fixtures
+ *            clang builds, and copies of fixture_good.o patched here with
+ *            libelf for what clang never emits.
+ *   load     (root) maps created as defined, the raw tracepoint program
+ *            run with BPF_PROG_TEST_RUN to prove relocations and the
+ *            .text calls, a verifier refusal with its log, close without
+ *            leaking a descriptor, pinning.
+ *   btf      a hand-made BTF file with known offsets, then vmlinux.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/btf.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "bpf_load.h"
+#include "test.h"
+
+#define GOOD		"tests/fixture_good.o"
+#define RAW_SEC		"raw_tracepoint/sys_enter"
+#define TP_SEC		"tracepoint/syscalls/sys_enter_getpid"
+#define RAW_PROG	"raw_tracepoint__sys_enter"
+#define TP_PROG		"tracepoint__syscalls__sys_enter_getpid"
+
+#define LD_IMM64	(BPF_LD | BPF_IMM | BPF_DW)
+#define CALL		(BPF_JMP | BPF_CALL)
+
+/* ---- stderr capture ------------------------------------------------------ */
+
+/* What the loader printed on stderr during the last capture. */
+static char err_text[1 << 16];
+static int capture_fd = -1, saved_stderr = -1;
+
+static void capture_start(void)
+{
+	char path[] = "/tmp/ebph_test_stderr_XXXXXX";
+
+	fflush(stderr);
+	capture_fd = mkstemp(path);
+	if (capture_fd < 0) {
+		perror("mkstemp");
+		exit(1);
+	}
+	unlink(path);
+	saved_stderr = dup(2);
+	dup2(capture_fd, 2);
+}
+
+static const char *capture_end(void)
+{
+	ssize_t n;
+
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	n = pread(capture_fd, err_text, sizeof(err_text) - 1, 0);
+	close(capture_fd);
+	err_text[n > 0 ? n : 0] = 0;
+	return err_text;
+}
+
+/* Expect PHRASE in what was captured, and show all of it if absent. */
+#define CHECK_SAID(phrase)						\
+	CHECK(!strstr(err_text, (phrase)),				\
+	      "stderr lacks \"%s\"; it said:\n%s", (phrase), err_text)
+
+/* ---- reading the fixtures independently ---------------------------------- */
+
+struct elf_file {
+	int fd;
+	Elf *elf;
+	size_t shstrndx;
+};
+
+static int elf_file_open(struct elf_file *ef, const char *path, int rdwr)
+{
+	elf_version(EV_CURRENT);
+	ef->fd = open(path, rdwr ? O_RDWR : O_RDONLY);
+	if (ef->fd < 0)
+		return -errno;
+	ef->elf = elf_begin(ef->fd, rdwr ? ELF_C_RDWR : ELF_C_READ, NULL);
+	if (!ef->elf || elf_getshdrstrndx(ef->elf, &ef->shstrndx)) {
+		if (ef->elf)
+			elf_end(ef->elf);
+		close(ef->fd);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void elf_file_close(struct elf_file *ef)
+{
+	elf_end(ef->elf);
+	close(ef->fd);
+}
+
+static Elf_Scn *elf_section(struct elf_file *ef, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(ef->elf, scn))) {
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) &&
+		    (n = elf_strptr(ef->elf, ef->shstrndx, sh.sh_name)) &&
+		    !strcmp(n, name))
+			return scn;
+	}
+	return NULL;
+}
+
+static Elf_Scn *elf_symtab(struct elf_file *ef, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(ef->elf, scn)))
+		if (gelf_getshdr(scn, sh) && sh->sh_type == SHT_SYMTAB)
+			return scn;
+	return NULL;
+}
+
+/* The bytes of section NAME of PATH, malloc'ed; *size gets their count. */
+static void *elf_section_bytes(const char *path, const char *name, size_t *size)
+{
+	struct elf_file ef;
+	Elf_Scn *scn;
+	Elf_Data *d;
+	void *copy = NULL;
+
+	*size = 0;
+	if (elf_file_open(&ef, path, 0))
+		return NULL;
+	scn = elf_section(&ef, name);
+	d = scn ? elf_getdata(scn, NULL) : NULL;
+	if (d && (copy = malloc(d->d_size ? d->d_size : 1))) {
+		memcpy(copy, d->d_buf, d->d_size);
+		*size = d->d_size;
+	}
+	elf_file_close(&ef);
+	return copy;
+}
+
+/* Symbol NAME of PATH: its index (returned) and value; -1 if absent. */
+static long elf_symbol(const char *path, const char *name, GElf_Addr *value)
+{
+	struct elf_file ef;
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	Elf_Data *d;
+	Elf_Scn *scn;
+	long found = -1;
+	size_t i;
+
+	if (elf_file_open(&ef, path, 0))
+		return -1;
+	scn = elf_symtab(&ef, &sh);
+	d = scn ? elf_getdata(scn, NULL) : NULL;
+	for (i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+		const char *n;
+
+		if (gelf_getsym(d, i, &sym) &&
+		    (n = elf_strptr(ef.elf, sh.sh_link, sym.st_name)) &&
+		    !strcmp(n, name)) {
+			found = i;
+			if (value)
+				*value = sym.st_value;
+			break;
+		}
+	}
+	elf_file_close(&ef);
+	return found;
+}
+
+static long elf_symbol_count(const char *path)
+{
+	struct elf_file ef;
+	GElf_Shdr sh;
+	long n = -1;
+
+	if (elf_file_open(&ef, path, 0))
+		return -1;
+	if (elf_symtab(&ef, &sh))
+		n = sh.sh_size / sh.sh_entsize;
+	elf_file_close(&ef);
+	return n;
+}
+
+/* ---- patched copies --------------------------------------------------- */
+
+/* Copy SRC into a new file under /tmp; its name goes to DST (64 bytes). */
+static int copy_to_tmp(const char *src, char *dst)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out, err = 0;
+
+	strcpy(dst, "/tmp/ebph_test_obj_XXXXXX");
+	in = open(src, O_RDONLY);
+	if (in < 0)
+		return -errno;
+	out = mkstemp(dst);
+	if (out < 0) {
+		close(in);
+		return -errno;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			err = -EIO;
+			break;
+		}
+	if (n < 0)
+		err = -errno;
+	close(in);
+	close(out);
+	return err;
+}
+
+#define KEEP (-1LL)
+
+/*
+ * In a copy of the good fixture, change relocation NR of section SEC: its
+ * offset, symbol index and type (KEEP leaves one as it is).  The layout
+ * is kept, so nothing else in the file moves.
+ */
+static int patch_reloc(char *copy, const char *sec, int nr, long long offset,
+		       long long sym, long long type)
+{
+	struct elf_file ef;
+	Elf_Scn *target, *scn = NULL;
+	Elf_Data *d = NULL;
+	GElf_Shdr sh;
+	GElf_Rel r;
+	int err;
+
+	if ((err = copy_to_tmp(GOOD, copy)))
+		return err;
+	if ((err = elf_file_open(&ef, copy, 1)))
+		return err;
+	target = elf_section(&ef, sec);
+	while (target && (scn = elf_nextscn(ef.elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_REL &&
+		    sh.sh_info == elf_ndxscn(target)) {
+			d = elf_getdata(scn, NULL);
+			break;
+		}
+	err = -EINVAL;
+	if (d && gelf_getrel(d, nr, &r)) {
+		if (offset != KEEP)
+			r.r_offset = offset;
+		r.r_info = GELF_R_INFO(sym != KEEP ? (Elf64_Xword)sym : GELF_R_SYM(r.r_info),
+				       type != KEEP ? (Elf64_Xword)type : GELF_R_TYPE(r.r_info));
+		if (gelf_update_rel(d, nr, &r) &&
+		    elf_flagdata(d, ELF_C_SET, ELF_F_DIRTY) &&
+		    elf_flagelf(ef.elf, ELF_C_SET, ELF_F_LAYOUT) &&
+		    elf_update(ef.elf, ELF_C_WRITE) > 0)
+			err = 0;
+	}
+	elf_file_close(&ef);
+	return err;
+}
+
+/* In a copy of the good fixture, set the header's machine and type. */
+static int patch_ehdr(char *copy, int machine, int type)
+{
+	struct elf_file ef;
+	GElf_Ehdr eh;
+	int err;
+
+	if ((err = copy_to_tmp(GOOD, copy)))
+		return err;
+	if ((err = elf_file_open(&ef, copy, 1)))
+		return err;
+	err = -EINVAL;
+	if (gelf_getehdr(ef.elf, &eh)) {
+		eh.e_machine = machine;
+		eh.e_type = type;
+		if (gelf_update_ehdr(ef.elf, &eh) &&
+		    elf_flagelf(ef.elf, ELF_C_SET, ELF_F_LAYOUT) &&
+		    elf_update(ef.elf, ELF_C_WRITE) > 0)
+			err = 0;
+	}
+	elf_file_close(&ef);
+	return err;
+}
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own descriptor */
+}
+
+static int map_info(int fd, struct bpf_map_info *info)
+{
+	union bpf_attr attr = {};
+
+	memset(info, 0, sizeof(*info));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(*info);
+	attr.info.info = (unsigned long)info;
+	return syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) ? -errno : 0;
+}
+
+/* Open PATH expecting refusal WANT with PHRASE on stderr, and also the
+ * file's name, as the one error format promises. */
+static void expect_open_refused(const char *path, int want, const char *phrase)
+{
+	struct bpf_object obj;
+	int err;
+
+	capture_start();
+	err = bpf_object_open(&obj, path, 0);
+	capture_end();
+	CHECK_EQ(err, want, "bpf_object_open's error");
+	CHECK_SAID(phrase);
+	CHECK_SAID(path);
+	CHECK(obj.nr_maps || obj.nr_progs,
+	      "a refused object still holds %d maps and %d programs",
+	      obj.nr_maps, obj.nr_progs);
+	bpf_object_close(&obj);		/* already closed: must be harmless */
+}
+
+static int expected_cpus(void)
+{
+	char buf[256], *p = buf;
+	int lo, hi, max = -1, n;
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	while (sscanf(p, "%d%n", &lo, &n) == 1) {
+		hi = lo;
+		p += n;
+		if (*p == '-' && sscanf(p + 1, "%d%n", &hi, &n) == 1)
+			p += n + 1;
+		if (hi > max)
+			max = hi;
+		if (*p != ',')
+			break;
+		p++;
+	}
+	return max + 1;
+}
+
+/* ---- parse ------------------------------------------------------------- */
+
+static void check_map_def(struct bpf_object *obj, const char *name,
+			  unsigned int type, unsigned int key, unsigned int value,
+			  unsigned int max, unsigned int flags, unsigned long off)
+{
+	struct bpf_map_info_ld *m = bpf_object_map(obj, name);
+
+	if (CHECK(!m, "map '%s' not found", name))
+		return;
+	CHECK(strcmp(m->name, name), "map name '%s', want '%s'", m->name, name);
+	CHECK_EQ(m->def.type, type, name);
+	CHECK_EQ(m->def.key_size, key, name);
+	CHECK_EQ(m->def.value_size, value, name);
+	CHECK_EQ(m->def.max_entries, max, name);
+	CHECK_EQ(m->def.map_flags, flags, name);
+	CHECK_EQ(m->def_off, off, name);
+	CHECK_EQ(m->fd, -1, "fd before load");
+}
+
+/*
+ * One program of the good fixture: its instructions are its section then
+ * all of .text, byte for byte; its relocations are exactly the MAP and
+ * CALL ones in its section and in .text, each at the right opcode and
+ * aiming at the right map or function.
+ */
+static void check_good_prog(struct bpf_object *obj, const char *name,
+			    const char *sec, enum bpf_prog_type type,
+			    const char *attach_to, const char *sec_map,
+			    const char **callees, int nr_callees)
+{
+	struct bpf_prog_ld *p = bpf_object_prog(obj, name);
+	size_t sec_sz, text_sz, i;
+	void *sec_bytes = elf_section_bytes(GOOD, sec, &sec_sz);
+	void *text_bytes = elf_section_bytes(GOOD, ".text", &text_sz);
+	int maps_in_sec = 0, maps_in_text = 0, calls_seen = 0, c;
+
+	if (CHECK(!p, "program '%s' not found", name) ||
+	    CHECK(!sec_bytes || !text_bytes, "cannot read the fixture's sections"))
+		goto out;
+	CHECK(strcmp(p->name, name), "name '%s', want '%s'", p->name, name);
+	CHECK(strcmp(p->section, sec), "section '%s', want '%s'", p->section, sec);
+	CHECK_EQ(p->type, type, "program type");
+	CHECK(!p->attach_to || strcmp(p->attach_to, attach_to),
+	      "attach_to '%s', want '%s'", p->attach_to ? p->attach_to : "(null)",
+	      attach_to);
+	CHECK_EQ(p->fd, -1, "fd before load");
+	CHECK_EQ(p->attach_fd, -1, "attach_fd before attach");
+	CHECK_EQ(p->text_off, sec_sz / 8, "text_off: the section's instructions");
+	CHECK_EQ(p->insn_cnt, (sec_sz + text_sz) / 8, "insn_cnt: section plus .text");
+	if (p->insn_cnt == (sec_sz + text_sz) / 8) {
+		CHECK(memcmp(p->insns, sec_bytes, sec_sz),
+		      "the program's instructions differ from its section");
+		CHECK(memcmp(p->insns + sec_sz / 8, text_bytes, text_sz),
+		      "the appended copy differs from .text");
+	}
+	/* One MAP relocation in the section, one in .text, one CALL each. */
+	CHECK_EQ(p->reloc_cnt, 2 + nr_callees, "relocation count");
+	for (i = 0; i < p->reloc_cnt; i++) {
+		struct bpf_reloc *r = &p->relocs[i];
+		struct bpf_insn *insn;
+
+		if (CHECK(r->insn_idx >= p->insn_cnt, "relocation %zu at %u is outside",
+			  i, r->insn_idx))
+			continue;
+		insn = &p->insns[r->insn_idx];
+		if (r->kind == BPF_RELOC_MAP) {
+			int in_text = r->insn_idx >= p->text_off;
+			const char *want = in_text ? "counts" : sec_map;
+
+			CHECK(insn->code != LD_IMM64, "MAP relocation %zu at opcode 0x%02x",
+			      i, insn->code);
+			CHECK(r->target >= (unsigned int)obj->nr_maps ||
+			      strcmp(obj->maps[r->target].name, want),
+			      "MAP relocation %zu at %u names map %u, want '%s'",
+			      i, r->insn_idx, r->target, want);
+			if (in_text)
+				maps_in_text++;
+			else
+				maps_in_sec++;
+		} else if (r->kind == BPF_RELOC_CALL) {
+			int hit = 0;
+
+			CHECK(insn->code != CALL || insn->src_reg != BPF_PSEUDO_CALL ||
+			      r->insn_idx >= p->text_off,
+			      "CALL relocation %zu at %u is not a bpf-to-bpf call in the section",
+			      i, r->insn_idx);
+			for (c = 0; c < nr_callees; c++) {
+				GElf_Addr v = ~0ULL;
+
+				elf_symbol(GOOD, callees[c], &v);
+				if (r->target == v / 8) {
+					hit = 1;
+					calls_seen |= 1 << c;
+				}
+			}
+			CHECK(!hit, "CALL relocation %zu targets .text+%u, no callee starts there",
+			      i, r->target);
+		} else {
+			CHECK(1, "relocation %zu of unknown kind %d", i, r->kind);
+		}
+	}
+	CHECK_EQ(maps_in_sec, 1, "MAP relocations in the section");
+	CHECK_EQ(maps_in_text, 1, "MAP relocations in .text");
+	CHECK_EQ(calls_seen, (1 << nr_callees) - 1, "callees reached (bit mask)");
+out:
+	free(sec_bytes);
+	free(text_bytes);
+}
+
+static void test_parse_good(void)
+{
+	static const char *raw_callees[] = { "bump", "twice" };
+	static const char *tp_callees[] = { "bump", "twice" };
+	struct bpf_object obj;
+	int err;
+
+	TEST("parse_good");
+	capture_start();
+	err = bpf_object_open(&obj, GOOD, 0);
+	capture_end();
+	if (CHECK(err, "bpf_object_open: %d\n%s", err, err_text))
+		return;
+	CHECK(err_text[0], "a quiet open printed: %s", err_text);
+	CHECK(strcmp(obj.license, "GPL"), "license '%s'", obj.license);
+	CHECK_EQ(obj.nr_maps, 3, "maps");
+	CHECK_EQ(obj.nr_progs, 2, "programs");
+	/* As written in fixture_good.c, at their offsets in "maps". */
+	check_map_def(&obj, "counts", BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0);
+	check_map_def(&obj, "seen", BPF_MAP_TYPE_HASH, 4, 8, 16, BPF_F_NO_PREALLOC, 20);
+	check_map_def(&obj, "events", BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 0, 0, 40);
+	check_good_prog(&obj, RAW_PROG, RAW_SEC, BPF_PROG_TYPE_RAW_TRACEPOINT,
+			"sys_enter", "seen", raw_callees, 2);
+	check_good_prog(&obj, TP_PROG, TP_SEC, BPF_PROG_TYPE_TRACEPOINT,
+			"syscalls/sys_enter_getpid", "events", tp_callees, 2);
+	bpf_object_close(&obj);
+	CHECK(obj.nr_maps || obj.nr_progs, "close left %d maps, %d programs",
+	      obj.nr_maps, obj.nr_progs);
+	bpf_object_close(&obj);		/* twice is harmless */
+}
+
+/* The verbose mode shows its work: each step on stderr. */
+static void test_parse_verbose(void)
+{
+	struct bpf_object obj;
+	int err;
+
+	TEST("parse_verbose");
+	capture_start();
+	err = bpf_object_open(&obj, GOOD, 1);
+	capture_end();
+	CHECK_EQ(err, 0, "bpf_object_open");
+	CHECK_SAID("program '" RAW_PROG "' in section '" RAW_SEC "'");
+	CHECK_SAID("4 relocations");
+	if (!err)
+		bpf_object_close(&obj);
+}
+
+static void test_lookup(void)
+{
+	struct bpf_object obj;
+	struct bpf_prog_ld *p;
+	int err;
+
+	TEST("lookup");
+	if (CHECK(bpf_object_open(&obj, GOOD, 0), "cannot open " GOOD))
+		return;
+	CHECK(!bpf_object_map(&obj, "seen") ||
+	      strcmp(bpf_object_map(&obj, "seen")->name, "seen"), "map 'seen'");
+	CHECK(bpf_object_map(&obj, "nosuchmap"), "a missing map was found");
+	CHECK(bpf_object_map(&obj, "see"), "a prefix of a name was found");
+	p = bpf_object_prog(&obj, TP_PROG);
+	CHECK(!p || p->type != BPF_PROG_TYPE_TRACEPOINT, "program by name");
+	CHECK(bpf_object_prog(&obj, RAW_SEC) != bpf_object_prog(&obj, RAW_PROG) ||
+	      !bpf_object_prog(&obj, RAW_SEC), "program by section name");
+	CHECK(bpf_object_prog(&obj, "nosuchprog"), "a missing program was found");
+
+	capture_start();
+	err = bpf_object_map_fd(&obj, "nosuchmap");
+	capture_end();
+	CHECK_EQ(err, -ENOENT, "bpf_object_map_fd of a missing map");
+	CHECK_SAID("nosuchmap");
+	/* Parsed but not created: no fd yet either. */
+	capture_start();
+	err = bpf_object_map_fd(&obj, "counts");
+	capture_end();
+	CHECK_EQ(err, -ENOENT, "bpf_object_map_fd before load");
+	bpf_object_close(&obj);
+}
+
+/* Longer definitions whose unknown tail is zero are read, not refused. */
+static void test_parse_long_maps(void)
+{
+	struct bpf_object obj;
+
+	TEST("parse_long_maps");
+	if (CHECK(bpf_object_open(&obj, "tests/fixture_map_long.o", 0),
+		  "fixture_map_long.o refused"))
+		return;
+	CHECK_EQ(obj.nr_maps, 2, "maps");
+	check_map_def(&obj, "first", BPF_MAP_TYPE_ARRAY, 4, 8, 2, 0, 0);
+	check_map_def(&obj, "second", BPF_MAP_TYPE_HASH, 4, 16, 3, 0, 32);
+	bpf_object_close(&obj);
+}
+
+/* ---- refusals ------------------------------------------------------------- */
+
+static void test_refuse_files(void)
+{
+	char path[64];
+	int fd;
+
+	TEST("refuse_missing_file");
+	expect_open_refused("tests/fixture_does_not_exist.o", -ENOENT, "cannot open");
+	CHECK_SAID("No such file");
+
+	TEST("refuse_not_elf");
+	strcpy(path, "/tmp/ebph_test_text_XXXXXX");
+	fd = mkstemp(path);
+	if (!CHECK(fd < 0, "mkstemp")) {
+		if (write(fd, "this is not an ELF file\n", 24) != 24)
+			CHECK(1, "write");
+		close(fd);
+		expect_open_refused(path, -EINVAL, "not a BPF ELF object");
+		unlink(path);
+	}
+
+	TEST("refuse_empty_file");
+	strcpy(path, "/tmp/ebph_test_empty_XXXXXX");
+	fd = mkstemp(path);
+	if (!CHECK(fd < 0, "mkstemp")) {
+		close(fd);
+		expect_open_refused(path, -EINVAL, "not a BPF ELF object");
+		unlink(path);
+	}
+
+	/* A linked x86-64 program: wrong machine and not relocatable. */
+	TEST("refuse_x86_64_executable");
+	expect_open_refused("/proc/self/exe", -EINVAL, "not a BPF ELF object");
+
+	/* A relocatable object for another machine: only e_machine differs. */
+	TEST("refuse_x86_64_object");
+	if (!CHECK(patch_ehdr(path, EM_X86_64, ET_REL), "cannot patch a copy")) {
+		expect_open_refused(path, -EINVAL, "not a BPF ELF object");
+		unlink(path);
+	}
+
+	/* A BPF file that is not relocatable: only e_type differs. */
+	TEST("refuse_bpf_executable");
+	if (!CHECK(patch_ehdr(path, EM_BPF, ET_EXEC), "cannot patch a copy")) {
+		expect_open_refused(path, -EINVAL, "not a BPF ELF object");
+		unlink(path);
+	}
+
+	/* The patching itself is sound: an unchanged round trip loads. */
+	TEST("patched_copy_control");
+	if (!CHECK(patch_ehdr(path, EM_BPF, ET_REL), "cannot patch a copy")) {
+		struct bpf_object obj;
+
+		CHECK(bpf_object_open(&obj, path, 0), "an unchanged copy was refused");
+		bpf_object_close(&obj);
+		unlink(path);
+	}
+}
+
+static void test_refuse_fixtures(void)
+{
+	TEST("refuse_bss");
+	expect_open_refused("tests/fixture_bss.o", -EINVAL, "'.bss'");
+	CHECK_SAID("ARRAY map");
+	TEST("refuse_data");
+	expect_open_refused("tests/fixture_data.o", -EINVAL, "global data 'limit' in '.data'");
+	CHECK_SAID("ARRAY map");
+	TEST("refuse_rodata");
+	expect_open_refused("tests/fixture_rodata.o", -EINVAL, "'.rodata");
+	CHECK_SAID("ARRAY map");
+
+	TEST("refuse_callback");
+	expect_open_refused("tests/fixture_callback.o", -EINVAL,
+			    "takes the address of a function (a callback)");
+	CHECK_SAID("section '" RAW_SEC "'");
+
+	TEST("refuse_maps_size");
+	expect_open_refused("tests/fixture_maps_size.o", -EINVAL,
+			    "size 64 is not a multiple of 3 maps");
+	TEST("refuse_map_tail");
+	expect_open_refused("tests/fixture_map_tail.o", -EINVAL,
+			    "map 'pinned' sets fields this loader does not know (byte 20)");
+
+	TEST("refuse_unknown_section");
+	expect_open_refused("tests/fixture_kprobe.o", -EINVAL, "unknown program type");
+	CHECK_SAID("section 'kprobe/foo'");
+	TEST("refuse_no_license");
+	expect_open_refused("tests/fixture_nolicense.o", -EINVAL, "no 'license' section");
+	TEST("refuse_two_programs");
+	expect_open_refused("tests/fixture_twoprogs.o", -EINVAL,
+			    "holds two programs ('first_prog', 'second_prog')");
+}
+
+/*
+ * What clang never writes, written into copies of the good fixture.  Its
+ * raw tracepoint section has relocations: 0 a call (instruction 5),
+ * 1 a call (8), 2 the map "seen" (13); instruction 0 is a load.
+ */
+static void test_refuse_patched(void)
+{
+	char path[64];
+	long nsyms = elf_symbol_count(GOOD);
+	long license = elf_symbol(GOOD, "_license", NULL);
+	long prog_sym = elf_symbol(GOOD, RAW_PROG, NULL);
+	size_t sec_sz;
+	void *sec = elf_section_bytes(GOOD, RAW_SEC, &sec_sz);
+	struct bpf_insn *insns = sec;
+
+	TEST("patched_preconditions");
+	if (CHECK(nsyms <= 0 || license < 0 || prog_sym < 0 || !sec ||
+		  sec_sz != 19 * 8 || insns[13].code != LD_IMM64 ||
+		  insns[0].code == LD_IMM64,
+		  "fixture_good.o is not laid out as this test expects")) {
+		free(sec);
+		return;
+	}
+	free(sec);
+
+	TEST("refuse_reloc_type");
+	if (!CHECK(patch_reloc(path, RAW_SEC, 2, KEEP, KEEP, 2), "patch")) {
+		expect_open_refused(path, -EINVAL, "relocation 2 at instruction 13 has type 2");
+		unlink(path);
+	}
+	TEST("refuse_reloc_beyond_section");
+	if (!CHECK(patch_reloc(path, RAW_SEC, 2, 19 * 8, KEEP, KEEP), "patch")) {
+		expect_open_refused(path, -EINVAL, "is outside the section's 19 instructions");
+		unlink(path);
+	}
+	TEST("refuse_reloc_far_beyond_section");
+	if (!CHECK(patch_reloc(path, RAW_SEC, 2, 1ULL << 40, KEEP, KEEP), "patch")) {
+		expect_open_refused(path, -EINVAL, "is outside the section");
+		unlink(path);
+	}
+	TEST("refuse_reloc_misaligned");
+	if (!CHECK(patch_reloc(path, RAW_SEC, 2, 13 * 8 + 4, KEEP, KEEP), "patch")) {
+		expect_open_refused(path, -EINVAL, "is outside the section");
+		unlink(path);
+	}
+	TEST("refuse_reloc_not_ld_imm64");
+	if (!CHECK(patch_reloc(path, RAW_SEC, 2, 0, KEEP, KEEP), "patch")) {
+		expect_open_refused(path, -EINVAL, "points at instruction 0 (opcode 0x79), not at a 16-byte ld_imm64");
+		unlink(path);
+	}
+	TEST("refuse_reloc_symbol_not_map");
+	if (!CHECK(patch_reloc(path, RAW_SEC, 2, KEEP, license, KEEP), "patch")) {
+		expect_open_refused(path, -EINVAL, "refers to '_license' in section 'license', which is not a map");
+		unlink(path);
+	}
+	TEST("refuse_reloc_symbol_program");
+	if (!CHECK(patch_reloc(path, RAW_SEC, 2, KEEP, prog_sym, KEEP), "patch")) {
+		expect_open_refused(path, -EINVAL, "which is not a map");
+		unlink(path);
+	}
+	TEST("refuse_reloc_symbol_out_of_range");
+	if (!CHECK(patch_reloc(path, RAW_SEC, 2, KEEP, nsyms + 5, KEEP), "patch")) {
+		char want[96];
+
+		snprintf(want, sizeof(want), "names symbol %ld, which does not exist", nsyms + 5);
+		expect_open_refused(path, -EINVAL, want);
+		unlink(path);
+	}
+	/* The same checks guard the relocations of .text (only one: counts). */
+	TEST("refuse_text_reloc_type");
+	if (!CHECK(patch_reloc(path, ".text", 0, KEEP, KEEP, 3), "patch")) {
+		expect_open_refused(path, -EINVAL, "has type 3");
+		CHECK_SAID("section '.text'");
+		unlink(path);
+	}
+	TEST("refuse_text_reloc_beyond_section");
+	if (!CHECK(patch_reloc(path, ".text", 0, 13 * 8, KEEP, KEEP), "patch")) {
+		expect_open_refused(path, -EINVAL, "is outside the section's 13 instructions");
+		unlink(path);
+	}
+	/* A call relocation whose symbol is not in .text. */
+	TEST("refuse_call_reloc_not_text");
+	if (!CHECK(patch_reloc(path, RAW_SEC, 0, KEEP, license, KEEP), "patch")) {
+		expect_open_refused(path, -EINVAL, "relocation 0 at instruction 5");
+		unlink(path);
+	}
+}
+
+/* ---- load (root) ------------------------------------------------------------ */
+
+static void test_load_good(void)
+{
+	struct bpf_object obj;
+	struct bpf_map_info info;
+	struct bpf_prog_ld *p;
+	__u64 ctx[2], v;
+	__u32 key, retval = 0;
+	int fds = count_fds(), fd, err, i, cpus = expected_cpus();
+	static const struct {
+		const char *name;
+		unsigned int type, key, value, flags;
+		int max;	/* -1: one per possible CPU */
+	} want[] = {
+		{ "counts", BPF_MAP_TYPE_ARRAY, 4, 8, 0, 4 },
+		{ "seen", BPF_MAP_TYPE_HASH, 4, 8, BPF_F_NO_PREALLOC, 16 },
+		{ "events", BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 0, -1 },
+	};
+
+	TEST("load_good");
+	if (CHECK(bpf_object_open(&obj, GOOD, 0), "cannot open " GOOD))
+		return;
+	capture_start();
+	err = bpf_object_load(&obj);
+	capture_end();
+	if (CHECK(err, "bpf_object_load: %d\n%s", err, err_text)) {
+		bpf_object_close(&obj);
+		return;
+	}
+	CHECK(err_text[0], "a quiet load printed: %s", err_text);
+	for (i = 0; i < obj.nr_progs; i++)
+		CHECK(obj.progs[i].fd < 0, "program '%s' has no fd", obj.progs[i].name);
+
+	/* The kernel's view of each map is its definition. */
+	for (i = 0; i < 3; i++) {
+		unsigned int max = want[i].max < 0 ? (unsigned int)cpus : (unsigned int)want[i].max;
+
+		fd = bpf_object_map_fd(&obj, want[i].name);
+		if (CHECK(fd < 0, "map '%s' has no fd", want[i].name) ||
+		    CHECK(map_info(fd, &info), "BPF_OBJ_GET_INFO_BY_FD on '%s'", want[i].name))
+			continue;
+		CHECK_EQ(info.type, want[i].type, want[i].name);
+		CHECK_EQ(info.key_size, want[i].key, want[i].name);
+		CHECK_EQ(info.value_size, want[i].value, want[i].name);
+		CHECK_EQ(info.max_entries, max, want[i].name);
+		CHECK_EQ(info.map_flags, want[i].flags, want[i].name);
+		CHECK(strcmp(info.name, want[i].name), "kernel name '%s'", info.name);
+	}
+	CHECK_EQ(bpf_object_map(&obj, "events")->def.max_entries, cpus,
+		 "events max_entries after load");
+
+	/* counts[2] += 2 * 5, then += 2 * 100; seen[2] = 100; return 7. */
+	TEST("load_good_run");
+	p = bpf_object_prog(&obj, RAW_PROG);
+	if (CHECK(!p, "no program " RAW_PROG))
+		goto out;
+	ctx[0] = 5;
+	ctx[1] = 6;
+	err = bpf_prog_test_run(p->fd, ctx, sizeof(ctx), &retval);
+	CHECK_EQ(err, 0, "BPF_PROG_TEST_RUN");
+	CHECK_EQ(retval, 7, "program's return value");
+	ctx[0] = 100;
+	err = bpf_prog_test_run(p->fd, ctx, sizeof(ctx), &retval);
+	CHECK_EQ(err, 0, "second BPF_PROG_TEST_RUN");
+	fd = bpf_object_map_fd(&obj, "counts");
+	for (key = 0; key < 4; key++) {
+		v = ~0ULL;
+		CHECK_EQ(bpf_map_lookup(fd, &key, &v), 0, "lookup counts");
+		CHECK_EQ(v, key == 2 ? 210 : 0, "counts[key]: bump(key, twice(args[0]))");
+	}
+	fd = bpf_object_map_fd(&obj, "seen");
+	key = 2;
+	v = 0;
+	CHECK_EQ(bpf_map_lookup(fd, &key, &v), 0, "lookup seen[2]");
+	CHECK_EQ(v, 100, "seen[2]: the last args[0]");
+	key = 0;
+	CHECK_EQ(bpf_map_next_key(fd, NULL, &key), 0, "first key of seen");
+	CHECK_EQ(key, 2, "seen's only key");
+	CHECK_EQ(bpf_map_next_key(fd, &key, &key), -ENOENT, "seen has one key");
+out:
+	TEST("load_good_close");
+	bpf_object_close(&obj);
+	CHECK_EQ(count_fds(), fds, "descriptors open after close");
+	bpf_object_close(&obj);
+	CHECK_EQ(count_fds(), fds, "descriptors open after a second close");
+}
+
+/* A static map after the first: clang relocates it against the section
+ * symbol "maps" with the map's offset in the instruction's immediate. */
+static void test_static_map(void)
+{
+	struct bpf_object obj;
+	struct bpf_prog_ld *p;
+	__u64 ctx[2] = { 77, 3 }, v = 0;
+	__u32 key = 3, retval;
+	int fd, err;
+
+	TEST("static_map_reloc");
+	if (CHECK(bpf_object_open(&obj, "tests/fixture_static_map.o", 0),
+		  "fixture_static_map.o refused"))
+		return;
+	p = bpf_object_prog(&obj, RAW_PROG);
+	if (!CHECK(!p || p->reloc_cnt != 1, "one relocation expected") &&
+	    !CHECK(p->relocs[0].kind != BPF_RELOC_MAP, "a MAP relocation expected"))
+		CHECK(strcmp(obj.maps[p->relocs[0].target].name, "second"),
+		      "the relocation names map '%s', want 'second'",
+		      obj.maps[p->relocs[0].target].name);
+
+	TEST("static_map_run");
+	capture_start();
+	err = bpf_object_load(&obj);
+	capture_end();
+	if (!CHECK(err || !p, "load: %d\n%s", err, err_text)) {
+		CHECK_EQ(bpf_prog_test_run(p->fd, ctx, sizeof(ctx), &retval), 0, "test run");
+		fd = bpf_object_map_fd(&obj, "second");
+		CHECK_EQ(bpf_map_lookup(fd, &key, &v), 0, "lookup second[3]");
+		CHECK_EQ(v, 77, "second[3]");
+	}
+	bpf_object_close(&obj);
+}
+
+/* Each program calls a different .text function: each must load. */
+static void test_unused_subprog(void)
+{
+	static const struct { const char *prog; __u32 key; __u64 want; } runs[] = {
+		{ "raw_tracepoint__sys_enter", 0, 22 },	/* plus_one_doubled(10) */
+		{ "raw_tracepoint__sys_exit", 1, 30 },	/* times_three(10) */
+	};
+	struct bpf_object obj;
+	struct bpf_prog_ld *p;
+	__u64 ctx[2] = { 10, 0 }, v;
+	__u32 retval;
+	int err, fd, i;
+
+	TEST("unused_subprog");
+	if (CHECK(bpf_object_open(&obj, "tests/fixture_subprog.o", 0),
+		  "fixture_subprog.o refused"))
+		return;
+	capture_start();
+	err = bpf_object_load(&obj);
+	capture_end();
+	if (!CHECK(err, "bpf_object_load: %d\n%s", err, err_text)) {
+		fd = bpf_object_map_fd(&obj, "results");
+		for (i = 0; i < 2; i++) {
+			p = bpf_object_prog(&obj, runs[i].prog);
+			v = 0;
+			CHECK(!p || bpf_prog_test_run(p->fd, ctx, sizeof(ctx), &retval),
+			      "run %s", runs[i].prog);
+			CHECK_EQ(bpf_map_lookup(fd, &runs[i].key, &v), 0, "lookup results");
+			CHECK_EQ(v, runs[i].want, runs[i].prog);
+		}
+	}
+	bpf_object_close(&obj);
+}
+
+static void test_verifier_refusal(void)
+{
+	struct bpf_object obj;
+	int fds = count_fds(), err;
+
+	TEST("verifier_refusal");
+	if (CHECK(bpf_object_open(&obj, "tests/fixture_verifier.o", 0),
+		  "fixture_verifier.o refused at open"))
+		return;
+	capture_start();
+	err = bpf_object_load(&obj);
+	capture_end();
+	CHECK(err != -EACCES && err != -EINVAL, "bpf_object_load: %d", err);
+	CHECK_SAID("tests/fixture_verifier.o: section '" RAW_SEC "': BPF_PROG_LOAD: ");
+	CHECK_SAID("---- verifier log for " RAW_PROG " ----");	/* all of it */
+	CHECK_SAID("map_value_or_null");	/* the complaint itself */
+	CHECK_SAID("---- end of verifier log ----");
+	CHECK(strstr(err_text, "map_value_or_null") > strstr(err_text, "---- end of"),
+	      "the complaint is not inside the log markers");
+	/* Half built: the map was created, the program was not loaded. */
+	CHECK(obj.maps[0].fd < 0, "the map was not created before the refusal");
+	CHECK_EQ(obj.progs[0].fd, -1, "refused program's fd");
+	bpf_object_close(&obj);
+	CHECK_EQ(count_fds(), fds, "descriptors open after closing a half-built object");
+}
+
+/* Lines of TEXT from the line after the one holding FROM up to the line
+ * holding TO; -1 if either is missing. */
+static int lines_between(const char *text, const char *from, const char *to)
+{
+	const char *a = strstr(text, from), *b;
+	int n = 0;
+
+	if (!a || !(a = strchr(a, '\n')) || !(b = strstr(a, to)))
+		return -1;
+	for (; a < b; a++)
+		n += *a == '\n';
+	return n - 1;
+}
+
+/* The line of TEXT before the one that starts with END, in a static
+ * buffer of its own for each of two calls. */
+static const char *last_log_line(const char *text, const char *end)
+{
+	static char bufs[2][256];
+	static int which;
+	const char *e = strstr(text, end), *b;
+	char *buf = bufs[which++ % 2];
+
+	buf[0] = 0;
+	if (!e || e == text)
+		return buf;
+	for (b = e - 1; b > text && b[-1] != '\n'; b--)
+		;
+	snprintf(buf, sizeof(bufs[0]), "%.*s", (int)(e - 1 - b), b);
+	return buf;
+}
+
+/*
+ * A long log is cut to its last lines, the verifier's reason among them,
+ * and the header says how many were left out; -v shows every line.
+ */
+static void test_verifier_log_tail(void)
+{
+	static char quiet[sizeof(err_text)];
+	const char *hdr = "---- verifier log for " RAW_PROG " (last ";
+	const char *end = "---- end of verifier log ----";
+	struct bpf_object obj;
+	const char *h;
+	int shown = -1, all;
+	size_t before = 0;
+
+	TEST("verifier_log_tail");
+	capture_start();
+	if (!bpf_object_open(&obj, "tests/fixture_verifier_long.o", 0))
+		bpf_object_load(&obj);
+	capture_end();
+	bpf_object_close(&obj);
+	memcpy(quiet, err_text, sizeof(quiet));
+	CHECK_SAID(hdr);
+	CHECK_SAID("map_value_or_null");
+	CHECK_SAID(end);
+	h = strstr(quiet, hdr);
+	CHECK(!h || sscanf(h + strlen(hdr), "%d lines, %zu before them", &shown, &before) != 2,
+	      "no line counts in the header");
+	CHECK_EQ(lines_between(quiet, hdr, end), shown, "lines shown, as the header says");
+
+	TEST("verifier_log_verbose");
+	capture_start();
+	if (!bpf_object_open(&obj, "tests/fixture_verifier_long.o", 1))
+		bpf_object_load(&obj);
+	capture_end();
+	bpf_object_close(&obj);
+	CHECK_SAID("---- verifier log for " RAW_PROG " ----\n");
+	all = lines_between(err_text, "---- verifier log for " RAW_PROG " ----", end);
+	CHECK(all <= shown, "-v showed %d lines, the default %d", all, shown);
+	CHECK_EQ(all, (long long)shown + (long long)before, "all lines: shown plus skipped");
+	/* Both end with the same last line, the verifier's summary. */
+	CHECK(strcmp(last_log_line(quiet, end), last_log_line(err_text, end)) ||
+	      !strstr(last_log_line(quiet, end), "processed"),
+	      "the tail does not end the log: '%s' and '%s'",
+	      last_log_line(quiet, end), last_log_line(err_text, end));
+}
+
+static void test_pin(void)
+{
+	struct bpf_object obj;
+	struct bpf_map_info a, b;
+	char dir[128], path[256];
+	struct stat st;
+	int i, fd, err;
+
+	TEST("pin");
+	CHECK_EQ(bpf_ensure_mounts(0), 0, "bpf_ensure_mounts");
+	if (CHECK(bpf_object_open(&obj, GOOD, 0) || bpf_object_load(&obj),
+		  "cannot load " GOOD))
+		goto out;
+	snprintf(dir, sizeof(dir), "/sys/fs/bpf/ebph_test_loader_%d", (int)getpid());
+	err = bpf_object_pin_maps(&obj, dir);
+	if (CHECK_EQ(err, 0, "bpf_object_pin_maps"))
+		goto out;
+	for (i = 0; i < obj.nr_maps; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, obj.maps[i].name);
+		fd = bpf_obj_get(path);
+		if (CHECK(fd < 0, "bpf_obj_get %s: %d", path, fd))
+			continue;
+		CHECK(map_info(fd, &a) || map_info(obj.maps[i].fd, &b) || a.id != b.id,
+		      "%s is not map '%s'", path, obj.maps[i].name);
+		close(fd);
+	}
+	CHECK_EQ(bpf_object_unpin_maps(&obj), 0, "bpf_object_unpin_maps");
+	for (i = 0; i < obj.nr_maps; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, obj.maps[i].name);
+		CHECK(!stat(path, &st), "%s still exists", path);
+	}
+	CHECK(!stat(dir, &st), "%s still exists", dir);
+
+	/* Closing a pinned object unpins it. */
+	TEST("pin_close");
+	if (!CHECK_EQ(bpf_object_pin_maps(&obj, dir), 0, "pin again")) {
+		bpf_object_close(&obj);
+		CHECK(!stat(dir, &st), "%s still exists after close", dir);
+	}
+out:
+	bpf_object_close(&obj);
+}
+
+/* ---- the machine ------------------------------------------------------------ */
+
+static void test_cpus(void)
+{
+	TEST("possible_cpus");
+	CHECK(expected_cpus() <= 0, "cannot read /sys/devices/system/cpu/possible");
+	CHECK_EQ(bpf_num_possible_cpus(), expected_cpus(), "bpf_num_possible_cpus");
+}
+
+/* ---- BTF ---------------------------------------------------------------- */
+
+/*
+ * A BTF file made by hand, so the answers are known:
+ *
+ *   struct outer {				(kind_flag: bitfield offsets)
+ *	int a;					 0
+ *	struct {				 8
+ *		int pad;			 8
+ *		union { int u_a; int u_b; };	12
+ *	};
+ *	int flags:3;				16, a bitfield
+ *	int last;				20
+ *   };
+ */
+static const char btf_strs[] = "\0int\0u_a\0u_b\0pad\0outer\0a\0flags\0last";
+#define S_INT 1
+#define S_U_A 5
+#define S_U_B 9
+#define S_PAD 13
+#define S_OUTER 17
+#define S_A 23
+#define S_FLAGS 25
+#define S_LAST 31
+
+static size_t make_btf(unsigned char *buf)
+{
+	__u32 types[] = {
+		/* 1: int */
+		S_INT, BTF_KIND_INT << 24, 4, (BTF_INT_SIGNED << 24) | 32,
+		/* 2: union { int u_a; int u_b; } */
+		0, (BTF_KIND_UNION << 24) | 2, 4,
+		S_U_A, 1, 0,
+		S_U_B, 1, 0,
+		/* 3: struct { int pad; union; } */
+		0, (BTF_KIND_STRUCT << 24) | 2, 8,
+		S_PAD, 1, 0,
+		0, 2, 32,
+		/* 4: struct outer */
+		S_OUTER, (1u << 31) | (BTF_KIND_STRUCT << 24) | 4, 24,
+		S_A, 1, 0,
+		0, 3, 64,
+		S_FLAGS, 1, (3u << 24) | 128,
+		S_LAST, 1, 160,
+	};
+	struct btf_header h = {
+		.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h),
+		.type_off = 0, .type_len = sizeof(types),
+		.str_off = sizeof(types), .str_len = sizeof(btf_strs),
+	};
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), types, sizeof(types));
+	memcpy(buf + sizeof(h) + sizeof(types), btf_strs, sizeof(btf_strs));
+	return sizeof(h) + sizeof(types) + sizeof(btf_strs);
+}
+
+static int write_tmp(char *path, const void *buf, size_t len)
+{
+	int fd;
+
+	strcpy(path, "/tmp/ebph_test_btf_XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != (ssize_t)len) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+/* btf_load(PATH) must fail, saying SAYS. */
+static void expect_btf_refused(const char *path, const char *says)
+{
+	struct btf *btf = NULL;
+	int err;
+
+	capture_start();
+	err = btf_load(path, &btf);
+	capture_end();
+	CHECK(err >= 0, "btf_load accepted %s", path);
+	CHECK_SAID(says);
+	if (!err)
+		btf_free(btf);
+}
+
+static void test_btf_synthetic(void)
+{
+	static const struct { const char *field; int err; __u32 off; } want[] = {
+		{ "a", 0, 0 }, { "pad", 0, 8 }, { "u_a", 0, 12 }, { "u_b", 0, 12 },
+		{ "last", 0, 20 }, { "flags", -EINVAL, 0 }, { "nosuchfield", -ENOENT, 0 },
+	};
+	unsigned char buf[512];
+	char path[64];
+	struct btf *btf = NULL;
+	size_t len = make_btf(buf), i;
+	__u32 off;
+	int err;
+
+	TEST("btf_synthetic");
+	if (CHECK(write_tmp(path, buf, len), "cannot write a BTF file"))
+		return;
+	err = btf_load(path, &btf);
+	if (!CHECK_EQ(err, 0, "btf_load of the hand-made file")) {
+		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			off = 0xdead;
+			err = btf_member_offset(btf, "outer", want[i].field, &off);
+			CHECK(err != want[i].err || (!err && off != want[i].off),
+			      "outer.%s: error %d offset %u, want error %d offset %u",
+			      want[i].field, err, off, want[i].err, want[i].off);
+		}
+		CHECK_EQ(btf_member_offset(btf, "nosuchstruct", "a", &off), -ENOENT,
+			 "a missing struct");
+		btf_free(btf);
+	}
+	unlink(path);
+
+	TEST("btf_corrupt_synthetic");
+	if (!write_tmp(path, buf, len - 3)) {		/* strings cut short */
+		expect_btf_refused(path, "not a valid BTF file");
+		unlink(path);
+	}
+	if (!write_tmp(path, buf, 20)) {		/* header cut short */
+		expect_btf_refused(path, "not a valid BTF file");
+		unlink(path);
+	}
+	buf[0] ^= 0xff;					/* bad magic */
+	if (!write_tmp(path, buf, len)) {
+		expect_btf_refused(path, "not a valid BTF file");
+		unlink(path);
+	}
+	buf[0] ^= 0xff;
+	buf[sizeof(struct btf_header) + 7] = 31;	/* type 1: kind 31 */
+	if (!write_tmp(path, buf, len)) {
+		expect_btf_refused(path, "unknown BTF kind 31");
+		unlink(path);
+	}
+	len = make_btf(buf);
+	((struct btf_header *)buf)->type_len -= 4;	/* ends inside a type */
+	if (!write_tmp(path, buf, len)) {
+		expect_btf_refused(path, "truncated BTF type section");
+		unlink(path);
+	}
+}
+
+static void test_btf_vmlinux(void)
+{
+	static const struct { const char *s, *f; unsigned int align; } fields[] = {
+		{ "task_struct", "mm", 8 },
+		{ "mm_struct", "exe_file", 8 },	/* in an anonymous struct on 6.x */
+		{ "file", "f_inode", 8 },
+		{ "inode", "i_ino", 8 },
+		{ "inode", "i_sb", 8 },
+		{ "super_block", "s_dev", 4 },
+	};
+	struct btf *btf = NULL;
+	__u32 off;
+	size_t i;
+	int err;
+
+	TEST("btf_vmlinux");
+	err = btf_load("/sys/kernel/btf/vmlinux", &btf);
+	if (CHECK_EQ(err, 0, "btf_load /sys/kernel/btf/vmlinux"))
+		return;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		off = 0;
+		err = btf_member_offset(btf, fields[i].s, fields[i].f, &off);
+		CHECK(err, "%s.%s: %d", fields[i].s, fields[i].f, err);
+		/* None of them is a struct's first member. */
+		CHECK(!err && (off == 0 || off % fields[i].align),
+		      "%s.%s at %u", fields[i].s, fields[i].f, off);
+	}
+	/* super_block has begun with a list_head then s_dev for decades. */
+	CHECK(btf_member_offset(btf, "super_block", "s_dev", &off) || off != 16,
+	      "super_block.s_dev at %u, want 16", off);
+	CHECK_EQ(btf_member_offset(btf, "task_struct", "no_such_field", &off), -ENOENT,
+		 "a missing field");
+	CHECK_EQ(btf_member_offset(btf, "no_such_struct_ebph", "mm", &off), -ENOENT,
+		 "a missing struct");
+	btf_free(btf);
+
+	TEST("btf_missing_file");
+	err = 0;
+	capture_start();
+	err = btf_load("/tmp/ebph_no_such_btf_file", &btf);
+	capture_end();
+	CHECK_EQ(err, -ENOENT, "btf_load of a missing file");
+}
+
+/* A truncated copy of the kernel's BTF. */
+static void test_btf_truncated(void)
+{
+	static char buf[1 << 20];
+	char path[64];
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	TEST("btf_truncated_vmlinux");
+	fd = open("/sys/kernel/btf/vmlinux", O_RDONLY);
+	if (CHECK(fd < 0, "cannot read /sys/kernel/btf/vmlinux"))
+		return;
+	/* sysfs hands it out a page at a time: take the first megabyte. */
+	while (got < sizeof(buf) && (n = read(fd, buf + got, sizeof(buf) - got)) > 0)
+		got += n;
+	close(fd);
+	if (CHECK(got != sizeof(buf), "short read of vmlinux BTF: %zu", got))
+		return;
+	if (!CHECK(write_tmp(path, buf, sizeof(buf)), "cannot write a copy")) {
+		expect_btf_refused(path, "not a valid BTF file");
+		unlink(path);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char self[4096], *slash;
+	ssize_t n;
+
+	/* Run from the top of the tree, wherever we were started. */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = 0;
+		if ((slash = strrchr(self, '/'))) {
+			strcpy(slash, "/..");
+			if (chdir(self))
+				perror(self);
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	/* No syscalls: the ELF side. */
+	test_parse_good();
+	test_parse_verbose();
+	test_lookup();
+	test_parse_long_maps();
+	test_refuse_files();
+	test_refuse_fixtures();
+	test_refuse_patched();
+	test_cpus();
+	test_btf_synthetic();
+
+	/* Root and a kernel. */
+	test_load_good();
+	test_static_map();
+	test_unused_subprog();
+	test_verifier_refusal();
+	test_verifier_log_tail();
+	test_pin();
+	test_btf_vmlinux();
+	test_btf_truncated();
+
+	return test_summary();
+}
