@@ -42,11 +42,11 @@ LDLIBS	:= -lelf
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 
 LIB_OBJS := bpf_load.o profile_store.o syscall_names.o ebph_maps.o
-HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h
+HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
-TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo
+TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog
 
 # Debian packages the build and the tests need.
 DEBIAN_PKGS := make gcc clang llvm libelf-dev
@@ -77,7 +77,7 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-ebph: ebph_user.o $(LIB_OBJS)
+ebph: ebph_user.o ebph_replay.o $(LIB_OBJS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -101,6 +101,11 @@ tests/demo: tests/demo.c
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
+# Static and without libc: the same system calls on every run.
+tests/replay_prog: tests/replay_prog.c
+	$(msg) CC $@
+	$(Q)$(CC) -O2 -static -nostdlib -fno-stack-protector -fno-pie -no-pie -o $@ $<
+
 need-root:
 	@[ "$$(id -u)" = 0 ] || { echo "ebph: this loads BPF programs: run it as root (sudo make $(MAKECMDGOALS))" >&2; exit 1; }
 
@@ -114,10 +119,18 @@ test: need-root deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_DEPS)
 	$(Q)tests/run
 
+# ebph's detection on ADFA-LD, the README's table: ../shared beside the
+# checkout, or ADFA_DIR=path.
+ADFA_DIR ?= $(abspath $(CURDIR)/../shared/datasets/adfa-ld)
+.PHONY: evaluate
+evaluate: need-root deps
+	$(Q)$(MAKE) --no-print-directory all
+	./ebph replay --adfa $(ADFA_DIR) $(ARGS)
+
 inspect: ebph_kern.o
 	$(READELF) -S -s $<
 	$(READELF) -r $<
 	$(LLVM_OBJDUMP) -d -r -S --no-show-raw-insn $<
 
 clean:
-	rm -f ebph *.o tests/*.o $(TEST_BINS) tests/demo
+	rm -f ebph *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog

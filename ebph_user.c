@@ -35,6 +35,7 @@
 #include "profile_store.h"
 #include "syscall_names.h"
 #include "ebph_maps.h"
+#include "ebph_replay.h"
 
 #ifndef EBPH_LIBDIR
 #define EBPH_LIBDIR "/usr/local/lib/ebph"
@@ -719,6 +720,7 @@ static const struct ebph_command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
+	{ "replay", cmd_replay },
 	{ NULL, NULL }
 };
 

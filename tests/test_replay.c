@@ -1,0 +1,978 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/test_replay.c - `ebph replay`, from the outside (needs root).
+ *
+ *   protocol   synthetic traces replayed with the train/normal/attack
+ *              protocol; every test trace's anomalous calls and max LFC
+ *              must be what a plain model of pH computes (lookahead
+ *              pairs of the training traces; a call is anomalous when a
+ *              pair of its window is missing; LFC over the last 128
+ *              calls), whatever was tested before it; AUC and the ROC
+ *              points checked against a count of the pairs of scores
+ *   isolation  each test trace replayed alone gets the verdict it gets
+ *              among the others, in either order of the sets
+ *   formats    the UNM format (interleaved PIDs) gives each PID the
+ *              verdict of the same calls in a file of its own; one
+ *              profile per program with PROG=PATH
+ *   errors     what a user gets wrong is refused with a sentence
+ *   live       same code, same answer: tests/replay_prog runs under a
+ *              live `ebph run --normal-wait 0` while the raw_syscalls
+ *              tracepoint records its calls (the tracepoint sys_enter
+ *              hangs on, so it sees exactly the calls ebph sees); the
+ *              record is replayed in learn mode and the replayed profile
+ *              must equal, row for row and counter for counter, what the
+ *              live run learned and saved.  Along the way the profile
+ *              becomes normal, flags, tolerizes and crosses the anomaly
+ *              limit, so this covers testing as well as learning.
+ *
+ * EBPH_TEST_OBJECT=FILE makes every replay load FILE instead of
+ * ebph_kern.o (the live run always loads ebph_kern.o, the reference):
+ * this is how a deliberately broken copy of the kernel program is shown
+ * to fail these tests.  EBPH_TEST_KEEP=1 keeps the files (traces, CSV,
+ * profiles, logs) in /tmp for a look.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "bpf_load.h"
+#include "ebph.h"
+#include "profile_store.h"
+#include "test.h"
+
+#define TRACEFS		"/sys/kernel/tracing"
+#define MAX_CALLS	4096
+#define MAX_ROWS	64
+
+static const char *object = "ebph_kern.o";
+static char tmp[] = "/tmp/ebph-replay.XXXXXX";
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static char *path(const char *fmt, ...)
+{
+	static char bufs[8][512];
+	static int next;
+	char *b = bufs[next++ % 8];
+	int n = snprintf(b, 512, "%s/", tmp);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b + n, 512 - n, fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+static int write_str(const char *file, const char *s)
+{
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+/* The whole of FILE, NUL-terminated (malloc'd), or NULL. */
+static char *slurp(const char *file)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	do {
+		if (cap - len < 4096) {
+			cap = cap ? 2 * cap : 65536;
+			buf = realloc(buf, cap + 1);
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n > 0)
+			len += n;
+	} while (n > 0);
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
+static void mkdirs(const char *dir)
+{
+	char b[512], *s;
+
+	snprintf(b, sizeof(b), "%s", dir);
+	for (s = b + 1; *s; s++)
+		if (*s == '/') {
+			*s = 0;
+			mkdir(b, 0700);
+			*s = '/';
+		}
+	mkdir(b, 0700);
+}
+
+/* A trace in the ADFA-LD format: numbers, a space after each. */
+static void write_trace(const char *file, const int *calls, int n)
+{
+	char *buf = malloc(n * 5 + 1), *p = buf;
+	int i;
+
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "%d ", calls[i]);
+	*p = 0;
+	CHECK(write_str(file, buf), "cannot write %s", file);
+	free(buf);
+}
+
+/* Run ./ebph ARGS... with stdout to OUT and stderr to ERR; its status. */
+static int ebph(const char *out, const char *err, ...)
+{
+	char *argv[64];
+	int argc = 0, status;
+	va_list ap;
+	pid_t pid;
+
+	argv[argc++] = "./ebph";
+	va_start(ap, err);
+	while (argc < 63 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (o < 0 || e < 0)
+			_exit(127);
+		dup2(o, 1);
+		dup2(e, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void show(const char *file)
+{
+	char *s = slurp(file);
+
+	if (s) {
+		printf("---- %s ----\n%s", file, s);
+		free(s);
+	}
+}
+
+/* ---- ebph replay's CSV ----------------------------------------------------- */
+
+struct row {
+	char set[16], program[32], family[32], trace[256];
+	long calls, anomalies, misses, max_lfc, tolerized, stopped, normal;
+};
+
+static int read_csv(const char *file, struct row *rows, int max)
+{
+	char *buf = slurp(file), *line, *save = NULL;
+	int n = 0;
+
+	if (!buf)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct row *r = &rows[n];
+		double rate;
+
+		if (!strncmp(line, "set,", 4) || n == max)
+			continue;
+		if (sscanf(line, "%15[^,],%31[^,],%31[^,],%255[^,],%ld,%ld,%ld,%ld,%lf,%ld,%ld,%ld",
+			   r->set, r->program, r->family, r->trace, &r->calls,
+			   &r->anomalies, &r->misses, &r->max_lfc, &rate,
+			   &r->tolerized, &r->stopped, &r->normal) == 12)
+			n++;
+	}
+	free(buf);
+	return n;
+}
+
+/* The row whose trace name ends with SUFFIX. */
+static struct row *find(struct row *rows, int n, const char *suffix)
+{
+	size_t ls = strlen(suffix);
+	int i;
+
+	for (i = 0; i < n; i++) {
+		size_t lt = strlen(rows[i].trace);
+
+		if (lt >= ls && !strcmp(rows[i].trace + lt - ls, suffix))
+			return &rows[i];
+	}
+	return NULL;
+}
+
+/* ---- the model: pH on paper -------------------------------------------------- */
+
+/* pairs[c][p] bit i-1: p was seen i calls before c. */
+static unsigned char pairs[EBPH_NUM_SYSCALLS][EBPH_NUM_SYSCALLS];
+
+static void model_train(const int *t, int n)
+{
+	int j, i;
+
+	for (j = 0; j < n; j++)
+		for (i = 1; i < EBPH_SEQLEN && j - i >= 0; i++)
+			pairs[t[j]][t[j - i]] |= 1 << (i - 1);
+}
+
+static void model_judge(const int *t, int n, long *anomalies, long *max_lfc)
+{
+	char bad[MAX_CALLS];
+	long lfc = 0;
+	int j, i;
+
+	*anomalies = *max_lfc = 0;
+	for (j = 0; j < n; j++) {
+		bad[j] = 0;
+		for (i = 1; i < EBPH_SEQLEN && j - i >= 0; i++)
+			if (!(pairs[t[j]][t[j - i]] & (1 << (i - 1))))
+				bad[j] = 1;
+		*anomalies += bad[j];
+		lfc += bad[j] - (j >= EBPH_LOCALITY_WIN ? bad[j - EBPH_LOCALITY_WIN] : 0);
+		if (lfc > *max_lfc)
+			*max_lfc = lfc;
+	}
+}
+
+/* ---- the synthetic data set ------------------------------------------------------- */
+
+struct tr {
+	const char *file;	/* under tmp */
+	int calls[MAX_CALLS];
+	int n;
+};
+
+/* Append PATTERN (a -1-terminated list) TIMES times. */
+static void add(struct tr *t, int times, ...)
+{
+	int pat[16], np = 0, v;
+	va_list ap;
+
+	va_start(ap, times);
+	while ((v = va_arg(ap, int)) >= 0)
+		pat[np++] = v;
+	va_end(ap);
+	while (times-- > 0)
+		for (v = 0; v < np; v++)
+			t->calls[t->n++] = pat[v];
+}
+
+enum { T1, T2, N1, N2, N3, A1, A2, A3, A4, B1, NR_TR };
+static struct tr tr[NR_TR] = {
+	[T1] = { "syn/train/t1" },
+	[T2] = { "syn/train/t2" },
+	[N1] = { "syn/normal/n1" },		/* = t1: nothing new */
+	[N2] = { "syn/normal/n2" },		/* the two patterns joined */
+	[N3] = { "syn/normal/n3" },		/* = t2 */
+	[A1] = { "syn/attack/famA_1/a1_big" },	/* 60 anomalous calls in a row */
+	[A2] = { "syn/attack/famA_1/a2_learn" },/* a new pattern, long enough to freeze */
+	[A3] = { "syn/attack/famA_2/a3_small" },/* an odd call, twice, far apart */
+	[A4] = { "syn/attack/famA_2/a4_learn" },/* a2 again */
+	[B1] = { "syn/attack/famB_1/b1" },
+};
+
+static void make_dataset(void)
+{
+	int i;
+
+	add(&tr[T1], 20, 1, 2, 3, 4, 5, -1);
+	add(&tr[T2], 20, 1, 2, 3, 6, 7, -1);
+	add(&tr[N1], 20, 1, 2, 3, 4, 5, -1);
+	add(&tr[N2], 10, 1, 2, 3, 4, 5, -1);
+	add(&tr[N2], 10, 1, 2, 3, 6, 7, -1);
+	add(&tr[N3], 20, 1, 2, 3, 6, 7, -1);
+	add(&tr[A1], 4, 1, 2, 3, 4, 5, -1);
+	add(&tr[A1], 20, 9, 10, 11, -1);
+	add(&tr[A1], 4, 1, 2, 3, 4, 5, -1);
+	add(&tr[A2], 50, 13, 14, -1);
+	add(&tr[A3], 10, 1, 2, 3, 4, 5, -1);
+	add(&tr[A3], 1, 12, -1);
+	add(&tr[A3], 30, 1, 2, 3, 4, 5, -1);	/* the first leave the LFC */
+	add(&tr[A3], 1, 12, -1);
+	add(&tr[A3], 10, 1, 2, 3, 4, 5, -1);
+	add(&tr[A4], 50, 13, 14, -1);
+	add(&tr[B1], 5, 1, 2, 3, 4, 5, -1);
+	add(&tr[B1], 5, 1, 2, 4, 3, 5, -1);
+	add(&tr[B1], 5, 1, 2, 3, 4, 5, -1);
+
+	mkdirs(path("syn/train"));
+	mkdirs(path("syn/normal"));
+	mkdirs(path("syn/attack/famA_1"));
+	mkdirs(path("syn/attack/famA_2"));
+	mkdirs(path("syn/attack/famB_1"));
+	for (i = 0; i < NR_TR; i++)
+		write_trace(path("%s", tr[i].file), tr[i].calls, tr[i].n);
+	memset(pairs, 0, sizeof(pairs));
+	model_train(tr[T1].calls, tr[T1].n);
+	model_train(tr[T2].calls, tr[T2].n);
+}
+
+/* The AUC by its definition: P(attack > normal) + P(tie) / 2, over every
+ * pair of an attack and a normal trace. */
+static double auc_pairs(int score_lfc)
+{
+	double sum = 0;
+	int a, n, np = 0, nn = 0;
+
+	for (a = A1; a <= B1; a++)
+		for (n = N1; n <= N3; n++) {
+			long aa, al, na, nl, x, y;
+
+			model_judge(tr[a].calls, tr[a].n, &aa, &al);
+			model_judge(tr[n].calls, tr[n].n, &na, &nl);
+			x = score_lfc ? al : aa;
+			y = score_lfc ? nl : na;
+			sum += x > y ? 1 : x == y ? 0.5 : 0;
+		}
+	np = B1 - A1 + 1;
+	nn = N3 - N1 + 1;
+	return sum / (np * nn);
+}
+
+/* "max LFC   0.875 ..." in the summary: the AUC column. */
+static double printed_auc(const char *out, const char *score)
+{
+	char *buf = slurp(out), *line, *save = NULL;
+	double auc = NAN;
+
+	if (!buf)
+		return NAN;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, score, strlen(score)) &&
+		    sscanf(line + strlen(score), " %lf", &auc) == 1)
+			break;
+	free(buf);
+	return auc;
+}
+
+/* ---- the tests --------------------------------------------------------------------- */
+
+static struct row batch[MAX_ROWS];
+static int nbatch;
+
+static void test_protocol(void)
+{
+	char *out = path("protocol.out"), *err = path("protocol.err");
+	char *roc;
+	int i, rc;
+
+	TEST("protocol");
+	rc = ebph(out, err, "replay", "-o", object, "-t", path("syn/train"),
+		  "-n", path("syn/normal"), "-a", path("syn/attack"),
+		  "--csv", path("protocol.csv"), "--roc-csv", path("roc.csv"), NULL);
+	if (CHECK(rc != 0, "ebph replay exited %d", rc)) {
+		show(err);
+		return;
+	}
+	nbatch = read_csv(path("protocol.csv"), batch, MAX_ROWS);
+	CHECK_EQ(nbatch, NR_TR, "CSV rows");
+	for (i = 0; i < NR_TR; i++) {
+		struct row *r = find(batch, nbatch, tr[i].file);
+		long anomalies, max_lfc;
+
+		if (CHECK(!r, "no CSV row for %s", tr[i].file))
+			continue;
+		CHECK_EQ(r->calls, tr[i].n, tr[i].file);
+		if (i <= T2) {
+			CHECK(strcmp(r->set, "training") || r->anomalies || r->max_lfc,
+			      "%s: set %s, %ld anomalies while training", tr[i].file,
+			      r->set, r->anomalies);
+			continue;
+		}
+		model_judge(tr[i].calls, tr[i].n, &anomalies, &max_lfc);
+		CHECK(r->anomalies != anomalies || r->max_lfc != max_lfc,
+		      "%s: %ld anomalous calls, max LFC %ld; pH says %ld and %ld",
+		      tr[i].file, r->anomalies, r->max_lfc, anomalies, max_lfc);
+	}
+	/* The cases the data set was made for, spelled out. */
+	if (find(batch, nbatch, "/n1") && find(batch, nbatch, "/a1_big") &&
+	    find(batch, nbatch, "/a2_learn") && find(batch, nbatch, "/a4_learn")) {
+		struct row *n1 = find(batch, nbatch, "/n1");
+		struct row *a1 = find(batch, nbatch, "/a1_big");
+		struct row *a2 = find(batch, nbatch, "/a2_learn");
+		struct row *a4 = find(batch, nbatch, "/a4_learn");
+
+		CHECK_EQ(n1->anomalies, 0, "a normal trace equal to a training trace");
+		/* Past the limits, yet fully counted and followed by more
+		 * verdicts: the limits are out of reach while testing. */
+		CHECK(a1->anomalies <= EBPH_ANOMALY_LIMIT || a1->max_lfc <= EBPH_TOLERIZE_LIMIT,
+		      "a1_big: %ld anomalies, max LFC %ld: not past the limits",
+		      a1->anomalies, a1->max_lfc);
+		CHECK_EQ(a1->tolerized + a1->stopped, 0, "tolerized or stopped while testing");
+		/* a2 is learned while it is tested; a4, the same calls later,
+		 * must still be judged by the profile made normal. */
+		CHECK(a2->anomalies == 0, "a2_learn has no anomalies");
+		CHECK_EQ(a4->anomalies, a2->anomalies, "a4 (= a2, tested after it)");
+		CHECK_EQ(a4->max_lfc, a2->max_lfc, "a4 max LFC");
+		CHECK_EQ(a2->normal, 0, "a profile made normal again while testing");
+	}
+	CHECK(!find(batch, nbatch, "/a3_small") ||
+	      strcmp(find(batch, nbatch, "/a3_small")->family, "famA"),
+	      "family of famA_2/a3_small: want famA");
+	CHECK(!find(batch, nbatch, "/b1") || strcmp(find(batch, nbatch, "/b1")->family, "famB"),
+	      "family of famB_1/b1: want famB");
+
+	/* AUC, by the definition, against the table's. */
+	CHECK(fabs(printed_auc(out, "max LFC") - auc_pairs(1)) > 0.0005,
+	      "AUC of max LFC: printed %.3f, by pairs of traces %.4f",
+	      printed_auc(out, "max LFC"), auc_pairs(1));
+	CHECK(fabs(printed_auc(out, "anomalous calls") - auc_pairs(0)) > 0.0005,
+	      "AUC of anomalous calls: printed %.3f, by pairs of traces %.4f",
+	      printed_auc(out, "anomalous calls"), auc_pairs(0));
+
+	/* The ROC: from (0,0) to (1,1), never going back. */
+	roc = slurp(path("roc.csv"));
+	if (!CHECK(!roc, "no ROC CSV")) {
+		char *line, *save = NULL, score[32], prev[32] = "";
+		double thr, tpr, fpr, ptpr = 0, pfpr = 0;
+		int bad = 0, starts = 0, ends = 0;
+
+		for (line = strtok_r(roc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			if (sscanf(line, "%31[^,],%lf,%lf,%lf", score, &thr, &tpr, &fpr) != 4)
+				continue;
+			if (strcmp(score, prev)) {
+				starts += tpr == 0 && fpr == 0 && isinf(thr);
+				snprintf(prev, sizeof(prev), "%s", score);
+			} else {
+				bad += tpr < ptpr || fpr < pfpr;
+			}
+			ends += tpr == 1 && fpr == 1;
+			ptpr = tpr;
+			pfpr = fpr;
+		}
+		CHECK_EQ(starts, 3, "ROC curves starting at (0,0)");
+		CHECK_EQ(ends, 3, "ROC curves ending at (1,1)");
+		CHECK_EQ(bad, 0, "ROC points going back");
+		free(roc);
+	}
+}
+
+/* Each test trace alone, then all in the other order of the sets. */
+static void test_isolation(void)
+{
+	struct row rows[MAX_ROWS];
+	int i, n, rc;
+
+	TEST("isolation");
+	for (i = N1; i < NR_TR; i++) {
+		struct row *b = find(batch, nbatch, tr[i].file);
+
+		rc = ebph(path("alone.out"), path("alone.err"), "replay", "-o", object,
+			  "-t", path("syn/train"), "-a", path("%s", tr[i].file),
+			  "--csv", path("alone.csv"), NULL);
+		if (CHECK(rc != 0, "%s alone: exit %d", tr[i].file, rc)) {
+			show(path("alone.err"));
+			continue;
+		}
+		n = read_csv(path("alone.csv"), rows, MAX_ROWS);
+		if (CHECK(!b || !find(rows, n, tr[i].file), "%s: no result", tr[i].file))
+			continue;
+		CHECK(find(rows, n, tr[i].file)->anomalies != b->anomalies ||
+		      find(rows, n, tr[i].file)->max_lfc != b->max_lfc,
+		      "%s alone: %ld anomalies, max LFC %ld; among the others %ld, %ld",
+		      tr[i].file, find(rows, n, tr[i].file)->anomalies,
+		      find(rows, n, tr[i].file)->max_lfc, b->anomalies, b->max_lfc);
+	}
+
+	rc = ebph(path("rev.out"), path("rev.err"), "replay", "-o", object,
+		  "-a", path("syn/attack"), "-n", path("syn/normal"),
+		  "-t", path("syn/train"), "--csv", path("rev.csv"), NULL);
+	if (CHECK(rc != 0, "reversed: exit %d", rc)) {
+		show(path("rev.err"));
+		return;
+	}
+	n = read_csv(path("rev.csv"), rows, MAX_ROWS);
+	CHECK_EQ(n, NR_TR, "rows, reversed");
+	for (i = 0; i < NR_TR; i++) {
+		struct row *a = find(rows, n, tr[i].file), *b = find(batch, nbatch, tr[i].file);
+
+		CHECK(!a || !b || a->anomalies != b->anomalies || a->max_lfc != b->max_lfc,
+		      "%s: another verdict with the sets in another order", tr[i].file);
+	}
+}
+
+static void test_formats(void)
+{
+	struct row rows[MAX_ROWS], *r;
+	char *buf, *p;
+	int i, n, rc;
+	long anomalies, max_lfc;
+
+	/* N2 as PID 7 and A3 as PID 9, one line each in turn. */
+	TEST("unm");
+	mkdirs(path("unm"));
+	p = buf = malloc(32 * (tr[N2].n + tr[A3].n) + 1);
+	for (i = 0; i < tr[N2].n || i < tr[A3].n; i++) {
+		if (i < tr[N2].n)
+			p += sprintf(p, "7 %d\n", tr[N2].calls[i]);
+		if (i < tr[A3].n)
+			p += sprintf(p, "9 %d\n", tr[A3].calls[i]);
+	}
+	CHECK(write_str(path("unm/mixed.int"), buf), "cannot write the UNM file");
+	free(buf);
+	rc = ebph(path("unm.out"), path("unm.err"), "replay", "-o", object,
+		  "-t", path("syn/train"), "-n", path("unm/mixed.int"),
+		  "--csv", path("unm.csv"), NULL);
+	if (CHECK(rc != 0, "UNM: exit %d", rc)) {
+		show(path("unm.err"));
+	} else {
+		n = read_csv(path("unm.csv"), rows, MAX_ROWS);
+		CHECK_EQ(n, 2 + 2, "rows: 2 training traces, 2 PIDs");
+		r = find(rows, n, "mixed.int:7");
+		model_judge(tr[N2].calls, tr[N2].n, &anomalies, &max_lfc);
+		CHECK(!r || r->calls != tr[N2].n || r->anomalies != anomalies ||
+		      r->max_lfc != max_lfc, "PID 7: not the verdict on n2");
+		r = find(rows, n, "mixed.int:9");
+		model_judge(tr[A3].calls, tr[A3].n, &anomalies, &max_lfc);
+		CHECK(!r || r->calls != tr[A3].n || r->anomalies != anomalies ||
+		      r->max_lfc != max_lfc || anomalies == 0, "PID 9: not the verdict on a3");
+	}
+
+	/* Two programs: t2's calls are normal for the one trained on t2
+	 * only, and anomalous for the one trained on t1 only. */
+	TEST("programs");
+	{
+		char t1[600], t2[600], x1[600], x2[600];
+
+		snprintf(t1, sizeof(t1), "one=%s", path("%s", tr[T1].file));
+		snprintf(t2, sizeof(t2), "two=%s", path("%s", tr[T2].file));
+		snprintf(x1, sizeof(x1), "one=%s", path("%s", tr[N3].file));
+		snprintf(x2, sizeof(x2), "two=%s", path("%s", tr[N3].file));
+		rc = ebph(path("prog.out"), path("prog.err"), "replay", "-o", object,
+			  "-t", t1, "-t", t2, "-a", x1, "-a", x2,
+			  "--csv", path("prog.csv"), NULL);
+	}
+	if (CHECK(rc != 0, "programs: exit %d", rc)) {
+		show(path("prog.err"));
+		return;
+	}
+	n = read_csv(path("prog.csv"), rows, MAX_ROWS);
+	CHECK_EQ(n, 4, "rows");
+	memset(pairs, 0, sizeof(pairs));
+	model_train(tr[T1].calls, tr[T1].n);
+	model_judge(tr[N3].calls, tr[N3].n, &anomalies, &max_lfc);
+	CHECK(anomalies == 0, "the data set: t2 must be anomalous after t1");
+	for (i = 0; i < n; i++) {
+		if (strcmp(rows[i].set, "attack"))
+			continue;
+		if (!strcmp(rows[i].program, "one"))
+			CHECK(rows[i].anomalies != anomalies || rows[i].max_lfc != max_lfc,
+			      "program one: %ld anomalies, pH says %ld", rows[i].anomalies,
+			      anomalies);
+		else
+			CHECK(rows[i].anomalies != 0, "program two: %ld anomalies, want 0",
+			      rows[i].anomalies);
+	}
+	memset(pairs, 0, sizeof(pairs));
+	model_train(tr[T1].calls, tr[T1].n);
+	model_train(tr[T2].calls, tr[T2].n);
+}
+
+static int file_has(const char *file, const char *needle)
+{
+	char *s = slurp(file);
+	int has = s && strstr(s, needle);
+
+	free(s);
+	return has;
+}
+
+static void test_errors(void)
+{
+	int rc;
+
+	TEST("errors");
+	mkdirs(path("bad"));
+	write_str(path("bad/t"), "1 2 3\n4 x 5 \n");
+	rc = ebph(path("e.out"), path("e.err"), "replay", "-o", object, "-t", path("bad/t"), NULL);
+	CHECK(rc != 1 || !file_has(path("e.err"), "bad/t:2: not a system call number"),
+	      "a bad number: exit %d, want 1 and file:line", rc);
+
+	rc = ebph(path("e.out"), path("e.err"), "replay", "-t", path("missing"), NULL);
+	CHECK(rc != 1 || !file_has(path("e.err"), "No such file"),
+	      "a missing path: exit %d", rc);
+
+	rc = ebph(path("e.out"), path("e.err"), "replay", "-t", path("syn/train"),
+		  "-a", "other=/dev/null", NULL);
+	CHECK(rc != 1 || !file_has(path("e.err"), "no traces in it"),
+	      "an empty trace: exit %d", rc);
+
+	{
+		char arg[600];
+
+		snprintf(arg, sizeof(arg), "other=%s", path("%s", tr[A1].file));
+		rc = ebph(path("e.out"), path("e.err"), "replay", "-t",
+			  path("syn/train"), "-a", arg, NULL);
+		CHECK(rc != 1 || !file_has(path("e.err"), "no training traces"),
+		      "test traces of an untrained program: exit %d", rc);
+	}
+
+	rc = ebph(path("e.out"), path("e.err"), "replay", NULL);
+	CHECK(rc != 2 || !file_has(path("e.err"), "no traces"), "no traces: exit %d", rc);
+	rc = ebph(path("e.out"), path("e.err"), "replay", "--format", "xml", "-t", "x", NULL);
+	CHECK(rc != 2, "a bad format: exit %d", rc);
+	rc = ebph(path("e.out"), path("e.err"), "replay", "-h", NULL);
+	CHECK(rc != 0 || !file_has(path("e.out"), "Usage: ebph replay"), "-h: exit %d", rc);
+}
+
+/* ---- live ------------------------------------------------------------------------ */
+
+/* Runs of tests/replay_prog: normal from the first, over both limits in
+ * the third (with an argument), normal again in the last ones. */
+#define NRUNS		6
+
+static char instance[128];
+
+static int tfs_write(const char *file, const char *fmt, ...)
+{
+	char p[256], v[128];
+	va_list ap;
+
+	snprintf(p, sizeof(p), "%s/%s", instance, file);
+	va_start(ap, fmt);
+	vsnprintf(v, sizeof(v), fmt, ap);
+	va_end(ap);
+	return write_str(p, v);
+}
+
+static void record_off(void)
+{
+	tfs_write("events/raw_syscalls/sys_enter/enable", "0");
+	tfs_write("events/sched/sched_process_exec/enable", "0");
+}
+
+/*
+ * Run tests/replay_prog ARG (NULL: none) and record, through the
+ * raw_syscalls tracepoint, every call it makes after its exec.  The child
+ * waits on a pipe until the recording is set up for its pid.  Returns the
+ * number of calls, or -1.
+ */
+static int record_run(const char *arg, int *calls, int max, pid_t *child)
+{
+	char *argv[] = { "tests/replay_prog", (char *)arg, NULL };
+	char tfile[256], *buf, *line, *save = NULL;
+	int pfd[2], n = 0, after = 0, status;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+		int null = open("/dev/null", O_WRONLY);
+
+		close(pfd[1]);
+		dup2(null, 1);
+		if (read(pfd[0], &c, 1) != 1)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[0]);
+	*child = pid;
+	if (tfs_write("events/raw_syscalls/sys_enter/filter", "common_pid == %d", pid) ||
+	    tfs_write("events/sched/sched_process_exec/filter", "common_pid == %d", pid) ||
+	    tfs_write("trace", "") ||
+	    tfs_write("events/raw_syscalls/sys_enter/enable", "1") ||
+	    tfs_write("events/sched/sched_process_exec/enable", "1")) {
+		CHECK(1, "cannot set up the recording in %s", instance);
+		kill(pid, SIGKILL);
+	} else if (write(pfd[1], "x", 1) != 1) {
+		kill(pid, SIGKILL);
+	}
+	close(pfd[1]);
+	waitpid(pid, &status, 0);
+	record_off();
+	if (CHECK(!WIFEXITED(status) || WEXITSTATUS(status), "replay_prog %s: status %#x",
+		  arg ? arg : "", status))
+		return -1;
+
+	snprintf(tfile, sizeof(tfile), "%s/trace", instance);
+	buf = slurp(tfile);
+	if (CHECK(!buf, "cannot read %s", tfile))
+		return -1;
+	CHECK(strstr(buf, "LOST") != NULL, "the trace buffer lost events");
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *nr = strstr(line, ": sys_enter: NR ");
+
+		if (strstr(line, ": sched_process_exec:"))
+			after = 1;
+		else if (after && nr && n < max)
+			calls[n++] = atoi(nr + strlen(": sys_enter: NR "));
+	}
+	free(buf);
+	CHECK(!after, "no exec recorded for replay_prog");
+	return n;
+}
+
+/* Start `ebph run`; wait for another instance (another test) to end. */
+static pid_t start_live(const char *log)
+{
+	char *argv[] = { "./ebph", "run", "--no-load", "--profile-dir", path("live"),
+			 "--normal-wait", "0", "--save-interval", "0",
+			 "-o", "ebph_kern.o", NULL };
+	int tries, i;
+
+	for (tries = 0; tries < 60; tries++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+			dup2(fd, 1);
+			dup2(fd, 2);
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		for (i = 0; i < 500; i++) {
+			int status;
+
+			if (file_has(log, "ebph attached"))
+				return pid;
+			if (waitpid(pid, &status, WNOHANG) == pid)
+				break;
+			sleep_ms(20);
+		}
+		if (!file_has(log, "another ebph is already running")) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			return -1;
+		}
+		sleep_ms(1000);
+	}
+	return -1;
+}
+
+/* Lines of ebph run's LOG about PID that hold WHAT. */
+static long log_count(const char *log, pid_t pid, const char *what)
+{
+	char *buf = slurp(log), *line, *save = NULL, tag[32];
+	long n = 0;
+
+	if (!buf)
+		return -1;
+	snprintf(tag, sizeof(tag), "PID %d (", pid);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		n += strstr(line, tag) && strstr(line, what);
+	free(buf);
+	return n;
+}
+
+/* The only *.prof in DIR, loaded into REC. */
+static int load_only(const char *dir, struct ebph_profile_rec *rec)
+{
+	struct dirent **ents;
+	char file[600], why[128] = "";
+	int n, i, found = 0, err = -ENOENT;
+
+	n = scandir(dir, &ents, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(ents[i]->d_name);
+
+		if (l > 5 && !strcmp(ents[i]->d_name + l - 5, ".prof") && !found++) {
+			snprintf(file, sizeof(file), "%s/%s", dir, ents[i]->d_name);
+			err = profile_load(file, rec, 0, why, sizeof(why));
+			CHECK(err, "%s: %s", file, why);
+		}
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+	CHECK(found != 1, "%d profiles in %s, want 1", found, dir);
+	return found == 1 ? err : -EINVAL;
+}
+
+static void test_live(void)
+{
+	static const char *args[NRUNS] = { NULL, NULL, "x", NULL, NULL, NULL };
+	static int calls[NRUNS][MAX_CALLS];
+	struct ebph_profile_rec live = {}, replayed = {};
+	struct row rows[MAX_ROWS];
+	struct stat st;
+	char file[600], key[32], log[512];
+	int n[NRUNS], i, c, s, rc, bad;
+	pid_t pid, pids[NRUNS];
+
+	TEST("live");
+	if (CHECK(bpf_ensure_mounts(0), "tracefs"))
+		return;
+	snprintf(instance, sizeof(instance), TRACEFS "/instances/ebph_test_replay_%d", getpid());
+	if (CHECK(mkdir(instance, 0700), "mkdir %s: %s", instance, strerror(errno)))
+		return;
+	mkdirs(path("live"));
+	mkdirs(path("rec"));
+	snprintf(log, sizeof(log), "%s", path("live.log"));
+
+	pid = start_live(log);
+	if (CHECK(pid < 0, "ebph run did not start")) {
+		show(log);
+		goto out;
+	}
+	for (i = 0; i < NRUNS; i++) {
+		n[i] = record_run(args[i], calls[i], MAX_CALLS, &pids[i]);
+		snprintf(file, sizeof(file), "%s", path("rec/run-%d", i + 1));
+		if (n[i] > 0)
+			write_trace(file, calls[i], n[i]);
+	}
+	kill(pid, SIGINT);
+	rc = -1;
+	if (waitpid(pid, &s, 0) == pid && WIFEXITED(s))
+		rc = WEXITSTATUS(s);
+	if (CHECK(rc != 0, "ebph run exited %d", rc))
+		show(log);
+
+	/* The program is deterministic and the recorder saw all of it:
+	 * 50 x 3 calls and exit_group, plus 60 with an argument. */
+	for (i = 0; i < NRUNS; i++)
+		CHECK_EQ(n[i], 151 + (args[i] ? 60 : 0), "calls recorded");
+	CHECK(n[0] > 0 && calls[0][n[0] - 1] != __NR_exit_group, "last call not exit_group");
+
+	/* The live profile, saved by ebph run on SIGINT. */
+	if (CHECK(stat("tests/replay_prog", &st), "stat tests/replay_prog"))
+		goto out;
+	snprintf(key, sizeof(key), "%016llx.prof",
+		 (unsigned long long)(((__u64)st.st_dev << 32) + st.st_ino));
+	snprintf(file, sizeof(file), "%s/%s", path("live"), key);
+	{
+		char why[128] = "";
+
+		if (CHECK(profile_load(file, &live, 0, why, sizeof(why)),
+			  "the live profile %s: %s", file, why)) {
+			show(log);
+			goto out;
+		}
+	}
+
+	/* The record, replayed as a live system runs it. */
+	rc = ebph(path("learn.out"), path("learn.err"), "replay", "-o", object,
+		  "-t", path("rec"), "--normal-wait", "0", "--save", path("replayed"),
+		  "--csv", path("learn.csv"), NULL);
+	if (CHECK(rc != 0, "ebph replay (learn) exited %d", rc)) {
+		show(path("learn.err"));
+		goto out;
+	}
+	if (load_only(path("replayed"), &replayed))
+		goto out;
+
+	CHECK_EQ(replayed.prof.status, live.prof.status, "status");
+	CHECK_EQ(replayed.prof.count, live.prof.count, "count");
+	CHECK_EQ(replayed.prof.train_count, live.prof.train_count, "train_count");
+	CHECK_EQ(replayed.prof.last_mod_count, live.prof.last_mod_count, "last_mod_count");
+	CHECK_EQ(replayed.prof.anomalies, live.prof.anomalies, "anomalies");
+	for (s = 0; s < 2; s++) {
+		int rows_live = 0;
+
+		bad = 0;
+		for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+			__u8 *a = live.rows[s][c], *b = replayed.rows[s][c];
+
+			rows_live += !!a;
+			if (!a != !b || (a && memcmp(a, b, EBPH_NUM_SYSCALLS))) {
+				if (!bad++)
+					printf("FAIL live: %s row of call %d: %s\n",
+					       s ? "test" : "train", c,
+					       !a ? "only in the replay" : !b ? "only in the live run"
+					       : "different bytes");
+				test_failed++;
+			}
+		}
+		if (!bad)
+			test_passed++;
+		CHECK(rows_live == 0, "the live profile has no %s rows", s ? "test" : "train");
+	}
+
+	/* What the runs put the profile through, or the comparison above
+	 * would prove little: normal in run 1, over both limits in run 3
+	 * (the argument), normal again in the last run, whose counters then
+	 * depend on the exact call at which it froze. */
+	n[0] = read_csv(path("learn.csv"), rows, MAX_ROWS);
+	if (!CHECK(n[0] != NRUNS, "learn CSV: %d rows", n[0])) {
+		CHECK(rows[0].normal != 1 || rows[0].anomalies == 0,
+		      "run 1: normal %ld times, %ld anomalies", rows[0].normal, rows[0].anomalies);
+		/* And the events: what the live run printed for each run's
+		 * PID is what the replay counted for its trace. */
+		for (i = 0; i < NRUNS; i++) {
+			long anom = log_count(log, pids[i], "anomaly in ");
+			long tol = log_count(log, pids[i], "over the tolerize limit");
+
+			CHECK(anom != rows[i].anomalies || tol != rows[i].tolerized,
+			      "run %d: live: %ld anomalies, %ld tolerizations; replayed: %ld, %ld",
+			      i + 1, anom, tol, rows[i].anomalies, rows[i].tolerized);
+		}
+		CHECK(rows[NRUNS - 1].normal != 1, "run %d: normal %ld times, want 1",
+		      NRUNS, rows[NRUNS - 1].normal);
+		CHECK(rows[2].tolerized == 0 || rows[2].stopped != 1 ||
+		      rows[2].max_lfc <= EBPH_TOLERIZE_LIMIT,
+		      "run 3: tolerized %ld, stopped %ld, max LFC %ld", rows[2].tolerized,
+		      rows[2].stopped, rows[2].max_lfc);
+	}
+out:
+	profile_rec_free(&live);
+	profile_rec_free(&replayed);
+	record_off();
+	rmdir(instance);
+}
+
+static void cleanup(void)
+{
+	char cmd[64];
+
+	if (getenv("EBPH_TEST_KEEP")) {
+		printf("note: the files are kept in %s\n", tmp);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	if (system(cmd))
+		printf("note: could not remove %s\n", tmp);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getenv("EBPH_TEST_OBJECT"))
+		object = getenv("EBPH_TEST_OBJECT");
+	if (CHECK(access("./ebph", X_OK) || access("tests/replay_prog", X_OK),
+		  "run from the top directory after make (./ebph, tests/replay_prog)"))
+		return test_summary();
+	if (CHECK(!mkdtemp(tmp), "mkdtemp: %s", strerror(errno)))
+		return test_summary();
+
+	make_dataset();
+	test_protocol();
+	test_isolation();
+	test_formats();
+	test_errors();
+	test_live();
+	cleanup();
+	return test_summary();
+}
