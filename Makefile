@@ -6,6 +6,8 @@
 #   sudo make run   install missing packages, build, run ebph on profiles/
 #   sudo make test  install missing packages, build, run every test
 #   make inspect    sections, relocations and disassembly of ebph_kern.o
+#   sudo make install   ebph in $(PREFIX)/sbin (PREFIX=/usr/local), its
+#                   BPF object, ebph.service and ebph(8); DESTDIR= stages
 #   make V=1        show the commands
 #
 # KERNEL_DIR=path builds against a kernel tree's exported headers
@@ -41,8 +43,9 @@ LDLIBS	:= -lelf
 
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 
-LIB_OBJS := bpf_load.o profile_store.o syscall_names.o ebph_maps.o
-HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h
+LIB_OBJS := bpf_load.o profile_store.o syscall_names.o ebph_maps.o ebph_log.o
+HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h \
+	   ebph_cmd.h ebph_state.h ebph_log.h
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
@@ -50,9 +53,24 @@ TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog
 
 # Debian packages the build and the tests need.
 DEBIAN_PKGS := make gcc clang llvm libelf-dev
+# ...and what only the tests use: tmux (ebph top in a real terminal),
+# python3 (a JSON parser to judge --json), man-db (man -l ebph.8) and
+# linux-libc-dev (a `make headers_install` tree, for KERNEL_DIR).
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+DEBIAN_PKGS += tmux python3 man-db linux-libc-dev
+endif
+
+# Where `make install` puts things.  The binary looks for ebph_kern.o
+# beside itself (the tree), then in LIBDIR, which it is built with.
+PREFIX	?= /usr/local
+SBINDIR	 = $(PREFIX)/sbin
+LIBDIR	 = $(PREFIX)/lib/ebph
+MAN8DIR	 = $(PREFIX)/share/man/man8
+UNITDIR	?= $(PREFIX)/lib/systemd/system
 
 .DELETE_ON_ERROR:
-.PHONY: all check-tools deps need-root run test inspect clean
+.PHONY: all check-tools deps need-root run test inspect clean \
+	install uninstall FORCE
 
 all: check-tools ebph ebph_kern.o
 
@@ -77,13 +95,20 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-ebph: ebph_user.o ebph_replay.o $(LIB_OBJS)
+ebph: ebph_user.o ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o $(LIB_OBJS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 %.o: %.c $(HDRS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+# LIBDIR is compiled in: ebph_user.o is rebuilt when it changes (a
+# `make install PREFIX=/usr` after a plain `make`).
+ebph_user.o: CFLAGS += -DEBPH_LIBDIR='"$(LIBDIR)"'
+ebph_user.o: .libdir
+.libdir: FORCE
+	@echo '$(LIBDIR)' | cmp -s - $@ 2>/dev/null || echo '$(LIBDIR)' >$@
 
 ebph_kern.o: ebph_kern.c ebph.h bpf_helpers.h
 	$(msg) CLANG $@
@@ -127,10 +152,28 @@ evaluate: need-root deps
 	$(Q)$(MAKE) --no-print-directory all
 	./ebph replay --adfa $(ADFA_DIR) $(ARGS)
 
+# The unit names the binary by its path: /usr/local/sbin in the tree,
+# SBINDIR once installed.
+install: all
+	$(msg) INSTALL '$(DESTDIR)$(PREFIX)'
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MAN8DIR) \
+		$(DESTDIR)$(UNITDIR)
+	$(Q)install -m 0755 ebph $(DESTDIR)$(SBINDIR)/ebph
+	$(Q)install -m 0644 ebph_kern.o $(DESTDIR)$(LIBDIR)/ebph_kern.o
+	$(Q)install -m 0644 ebph.8 $(DESTDIR)$(MAN8DIR)/ebph.8
+	$(Q)sed 's|/usr/local/sbin/|$(SBINDIR)/|g' ebph.service >$(DESTDIR)$(UNITDIR)/ebph.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/ebph.service
+
+# Profiles in /var/lib/ebph stay: they are what ebph learned.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ebph $(DESTDIR)$(LIBDIR)/ebph_kern.o \
+		$(DESTDIR)$(MAN8DIR)/ebph.8 $(DESTDIR)$(UNITDIR)/ebph.service
+	-rmdir $(DESTDIR)$(LIBDIR)
+
 inspect: ebph_kern.o
 	$(READELF) -S -s $<
 	$(READELF) -r $<
 	$(LLVM_OBJDUMP) -d -r -S --no-show-raw-insn $<
 
 clean:
-	rm -f ebph *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog
+	rm -f ebph *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog .libdir

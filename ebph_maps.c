@@ -4,6 +4,7 @@
  * in the pins of a running instance, and read whole into a snapshot.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,41 @@ void ebph_maps_close(struct ebph_maps *m)
 	}
 }
 
+int ebph_config_offsets(struct ebph_config *cfg, int verbose)
+{
+	static const struct { const char *s, *f; size_t off; } fields[] = {
+		{ "task_struct", "mm", offsetof(struct ebph_config, off_task_mm) },
+		{ "mm_struct", "exe_file", offsetof(struct ebph_config, off_mm_exe_file) },
+		{ "file", "f_inode", offsetof(struct ebph_config, off_file_inode) },
+		{ "inode", "i_ino", offsetof(struct ebph_config, off_inode_ino) },
+		{ "inode", "i_sb", offsetof(struct ebph_config, off_inode_sb) },
+		{ "super_block", "s_dev", offsetof(struct ebph_config, off_sb_dev) },
+	};
+	struct btf *btf;
+	size_t i;
+	int err;
+
+	err = btf_load("/sys/kernel/btf/vmlinux", &btf);
+	if (err)
+		return err;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		__u32 off;
+
+		err = btf_member_offset(btf, fields[i].s, fields[i].f, &off);
+		if (err) {
+			fprintf(stderr, "ebph: /sys/kernel/btf/vmlinux: no field %s.%s: %s\n",
+				fields[i].s, fields[i].f, strerror(-err));
+			break;
+		}
+		memcpy((char *)cfg + fields[i].off, &off, sizeof(off));
+		if (verbose)
+			fprintf(stderr, "bpf_load: BTF: %s.%s at offset %u\n",
+				fields[i].s, fields[i].f, off);
+	}
+	btf_free(btf);
+	return err;
+}
+
 static int cmp_rec(const void *a, const void *b)
 {
 	__u64 x = ((const struct ebph_profile_rec *)a)->prof.key;
@@ -100,14 +136,10 @@ void ebph_snapshot_free(struct ebph_snapshot *s)
 	s->n = 0;
 }
 
-/*
- * Read every profile with its rows.  The rows map is walked once, not
- * probed 1024 times per profile: with a thousand profiles that is the
- * difference between a few thousand syscalls and a million.
- */
-int ebph_snapshot_read(const struct ebph_maps *m, struct ebph_snapshot *s)
+/* Every profile with its path, no rows: what listings need, without
+ * reading (up to) 128 MiB of rows. */
+int ebph_snapshot_read_profiles(const struct ebph_maps *m, struct ebph_snapshot *s)
 {
-	struct ebph_row_key rk, next;
 	__u64 key, nkey, *pk = NULL;
 	size_t cap = 0;
 	int err;
@@ -142,7 +174,22 @@ int ebph_snapshot_read(const struct ebph_maps *m, struct ebph_snapshot *s)
 		return err;
 	}
 	qsort(s->recs, s->n, sizeof(*s->recs), cmp_rec);
+	return 0;
+}
 
+/*
+ * Read every profile with its rows.  The rows map is walked once, not
+ * probed 1024 times per profile: with a thousand profiles that is the
+ * difference between a few thousand syscalls and a million.
+ */
+int ebph_snapshot_read(const struct ebph_maps *m, struct ebph_snapshot *s)
+{
+	struct ebph_row_key rk, next;
+	int err;
+
+	err = ebph_snapshot_read_profiles(m, s);
+	if (err)
+		return err;
 	for (err = bpf_map_next_key(m->rows, NULL, &next); !err;
 	     err = bpf_map_next_key(m->rows, &rk, &next)) {
 		struct ebph_profile_rec want = { .prof.key = next.profile }, *r;

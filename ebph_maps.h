@@ -25,6 +25,14 @@ int ebph_maps_from_object(struct ebph_maps *m, struct bpf_object *obj);
 int ebph_maps_open_pinned(struct ebph_maps *m);
 void ebph_maps_close(struct ebph_maps *m);
 
+/*
+ * Fill the kernel struct offsets of CFG (off_task_mm ... off_sb_dev) from
+ * /sys/kernel/btf/vmlinux, the stand-in for CO-RE relocations; the other
+ * fields are left alone.  VERBOSE prints each offset found.  Prints one
+ * sentence and returns -errno when a field is missing.
+ */
+int ebph_config_offsets(struct ebph_config *cfg, int verbose);
+
 /* Every profile with its path and rows, sorted by key. */
 struct ebph_snapshot {
 	struct ebph_profile_rec *recs;
@@ -32,6 +40,8 @@ struct ebph_snapshot {
 };
 
 int ebph_snapshot_read(const struct ebph_maps *m, struct ebph_snapshot *s);
+/* The same without the rows (all NULL): for listings. */
+int ebph_snapshot_read_profiles(const struct ebph_maps *m, struct ebph_snapshot *s);
 void ebph_snapshot_free(struct ebph_snapshot *s);
 /* The record for KEY in S, or NULL. */
 struct ebph_profile_rec *ebph_snapshot_find(struct ebph_snapshot *s, __u64 key);

@@ -13,6 +13,8 @@
  *   pin       maps under /sys/fs/bpf/ebph, for the other subcommands
  *   attach    sys_enter and the sched tracepoints: monitoring starts
  *   loop      print events, watch the drop counters, save periodically
+ *             and on SIGUSR1 (`ebph save`), publish state for the
+ *             other subcommands (ebph_state.c)
  *   stop      detach, drain the rings, save, unpin, close
  */
 #define _GNU_SOURCE
@@ -29,19 +31,23 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <syslog.h>
 
 #include "bpf_load.h"
 #include "ebph.h"
 #include "profile_store.h"
 #include "syscall_names.h"
 #include "ebph_maps.h"
+#include "ebph_cmd.h"
+#include "ebph_state.h"
+#include "ebph_log.h"
 #include "ebph_replay.h"
 
 #ifndef EBPH_LIBDIR
 #define EBPH_LIBDIR "/usr/local/lib/ebph"
 #endif
 #define DEFAULT_PROFILE_DIR	"/var/lib/ebph/profiles"
-#define LOCK_FILE		"/run/ebph.lock"
+#define LOCK_FILE		EBPH_LOCK_FILE
 #define PERF_PAGES		64	/* per CPU: 256 KiB, ~2700 events */
 
 static const char *prog = "ebph";
@@ -57,6 +63,9 @@ struct options {
 	__u32 tolerize_limit;
 	int load, save;
 	int verbose;
+	int json;			/* events as JSON lines on stdout */
+	int syslog;			/* events to syslog(3), not stdout text */
+	int log_sequences;		/* report every new pair learned */
 };
 
 /* What `ebph run` holds while it runs. */
@@ -69,13 +78,20 @@ struct ebph {
 	__s64 boot_to_real;		/* CLOCK_REALTIME - CLOCK_BOOTTIME, ns */
 	__u64 stats_seen[EBPH_STAT_MAX];
 	__u64 lost_events;
+	const struct ebph_event *cur;	/* the event say() reports, for --json */
 };
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, save_request;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+/* SIGUSR1, from `ebph save`: save at the next turn of the loop. */
+static void on_save_signal(int sig)
+{
+	save_request = 1;
 }
 
 static void die_usage(const char *fmt, ...)
@@ -103,7 +119,8 @@ static __u64 clock_ns(clockid_t id)
  * nanoseconds, or -1 for anything else: a typo must not silently become
  * a week or zero.
  */
-static long long parse_duration(const char *s)
+/* Also `ebph set normal-wait` (ebph_cmd.h). */
+long long parse_duration(const char *s)
 {
 	static const struct { const char *unit; unsigned long long ns; } units[] = {
 		{ "ms", 1000000ULL }, { "s", 1000000000ULL },
@@ -151,26 +168,57 @@ static const char *level_name[] = {
 	[EBPH_WARNING] = "WARNING", [EBPH_ERROR] = "ERROR",
 };
 
-/* One line per event on stdout: "2026-11-21 12:07:17 WARNING: ...". */
+/*
+ * One line per event: on stdout as "2026-11-21 12:07:17 WARNING: ...",
+ * or as a JSON object (--json, with the fields of e->cur, the kernel
+ * event being reported), and/or to syslog (--syslog).
+ */
 static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 		const char *fmt, ...)
 {
-	char stamp[32];
+	char stamp[32], msg[1024];
+	__u64 real_ns;
 	struct tm tm;
 	time_t t;
 	va_list ap;
 
 	if (level == EBPH_DEBUG && !e->opt.verbose)
 		return;
-	t = boot_ns ? (time_t)((boot_ns + e->boot_to_real) / 1000000000ULL)
-		    : time(NULL);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	real_ns = boot_ns ? boot_ns + e->boot_to_real : clock_ns(CLOCK_REALTIME);
+	if (e->opt.syslog)
+		syslog(ebph_syslog_priority(level, e->cur), "%s", msg);
+	if (e->opt.json) {
+		struct ebph_path p;
+		int have = e->cur && !bpf_map_lookup(e->m.paths, &e->cur->profile, &p);
+
+		if (have)
+			p.path[sizeof(p.path) - 1] = 0;
+		ebph_json_line(stdout, real_ns, level, msg, e->cur,
+			       have ? p.path : NULL, e->boot_to_real);
+		return;
+	}
+	if (e->opt.syslog)
+		return;
+	t = real_ns / 1000000000ULL;
 	localtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("%s %s: ", stamp, level_name[level]);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
+	printf("%s %s: %s\n", stamp, level_name[level], msg);
+}
+
+/* The settings now: `ebph set` may have changed them since the start. */
+static struct ebph_config live_config(struct ebph *e)
+{
+	struct ebph_config cfg = {
+		.anomaly_limit = e->opt.anomaly_limit,
+		.tolerize_limit = e->opt.tolerize_limit,
+	};
+	__u32 zero = 0;
+
+	bpf_map_lookup(e->m.config, &zero, &cfg);
+	return cfg;
 }
 
 /* "demo" for a profile whose path is "/usr/local/bin/demo". */
@@ -224,9 +272,11 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 	char name[EBPH_PATH_LEN], call[32], when[32];
 	__u64 key = ev->profile;
 
+	e->cur = ev;
 	profile_label(e, key, name, sizeof(name));
 	switch (ev->type) {
 	case EBPH_EV_ANOMALY:
+		ebph_state_anomaly(ev, e->boot_to_real);	/* for ebph top */
 		say(e, ev->ts, EBPH_WARNING,
 		    "PID %u (%s, profile %llx): anomaly in %s: %u misses, LFC %u",
 		    ev->pid, name, (unsigned long long)key,
@@ -259,12 +309,12 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 	case EBPH_EV_STOP_NORMAL:
 		say(e, ev->ts, EBPH_WARNING,
 		    "profile %s (%llx): %u anomalies, over the limit of %u: back to training",
-		    name, (unsigned long long)key, ev->anomalies, e->opt.anomaly_limit);
+		    name, (unsigned long long)key, ev->anomalies, live_config(e).anomaly_limit);
 		break;
 	case EBPH_EV_TOLERIZE:
 		say(e, ev->ts, EBPH_WARNING,
 		    "PID %u (%s, profile %llx): LFC %u over the tolerize limit of %u: training data reset",
-		    ev->pid, name, (unsigned long long)key, ev->lfc, e->opt.tolerize_limit);
+		    ev->pid, name, (unsigned long long)key, ev->lfc, live_config(e).tolerize_limit);
 		break;
 	case EBPH_EV_NEW_SEQ:
 		say(e, ev->ts, EBPH_INFO, "profile %s (%llx) learned %s after %s",
@@ -319,6 +369,7 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 		say(e, 0, EBPH_ERROR, "unknown event type %u: is ebph_kern.o from another version?",
 		    ev->type);
 	}
+	e->cur = NULL;
 }
 
 static int on_sample(void *ctx, int cpu, const void *data, uint32_t size)
@@ -341,6 +392,7 @@ static void on_lost(void *ctx, int cpu, uint64_t lost)
 	struct ebph *e = ctx;
 
 	e->lost_events += lost;
+	ebph_state_lost(e->lost_events);	/* only we know: publish it */
 	say(e, 0, EBPH_WARNING, "%llu events lost on CPU %d: the ring was full",
 	    (unsigned long long)lost, cpu);
 }
@@ -424,10 +476,14 @@ static int save_profiles(struct ebph *e)
 {
 	struct ebph_snapshot s;
 	size_t i, saved = 0;
-	int err, failed = 0;
+	int err, failed = 0, lock;
 
+	/* `ebph delete` takes this lock too: a profile it deletes is either
+	 * in this snapshot and its file removed after, or not saved. */
+	lock = ebph_state_lock();
 	err = ebph_snapshot_read(&e->m, &s);
 	if (err) {
+		ebph_state_unlock(lock);
 		say(e, 0, EBPH_ERROR, "cannot read the profiles to save them: %s", strerror(-err));
 		return err;
 	}
@@ -454,6 +510,8 @@ static int save_profiles(struct ebph *e)
 		saved++;
 	}
 	ebph_snapshot_free(&s);
+	ebph_state_unlock(lock);
+	ebph_state_saved(saved, failed);
 	say(e, 0, failed ? EBPH_WARNING : EBPH_INFO, "saved %zu profiles to %s%s",
 	    saved, e->opt.profile_dir, failed ? ", some failed" : "");
 	return failed ? -EIO : 0;
@@ -478,6 +536,9 @@ static int take_lock(void)
 		close(fd);
 		return -EBUSY;
 	}
+	/* Our PID, for the subcommands; the lock held says it is alive. */
+	if (ftruncate(fd, 0) == 0)
+		dprintf(fd, "%d\n", (int)getpid());
 	return fd;
 }
 
@@ -525,44 +586,19 @@ static const char *find_object(char *buf, size_t len)
 
 static int configure(struct ebph *e)
 {
-	static const struct { const char *s, *f; size_t off; } fields[] = {
-		{ "task_struct", "mm", offsetof(struct ebph_config, off_task_mm) },
-		{ "mm_struct", "exe_file", offsetof(struct ebph_config, off_mm_exe_file) },
-		{ "file", "f_inode", offsetof(struct ebph_config, off_file_inode) },
-		{ "inode", "i_ino", offsetof(struct ebph_config, off_inode_ino) },
-		{ "inode", "i_sb", offsetof(struct ebph_config, off_inode_sb) },
-		{ "super_block", "s_dev", offsetof(struct ebph_config, off_sb_dev) },
-	};
 	struct ebph_config cfg = {
 		.normal_wait = e->opt.normal_wait,
 		.anomaly_limit = e->opt.anomaly_limit,
 		.tolerize_limit = e->opt.tolerize_limit,
 		.monitoring = 1,
+		.log_sequences = e->opt.log_sequences,
 	};
-	struct btf *btf;
 	__u32 zero = 0;
-	size_t i;
 	int err;
 
-	err = btf_load("/sys/kernel/btf/vmlinux", &btf);
+	err = ebph_config_offsets(&cfg, e->opt.verbose);
 	if (err)
 		return err;
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		__u32 off;
-
-		err = btf_member_offset(btf, fields[i].s, fields[i].f, &off);
-		if (err) {
-			fprintf(stderr, "%s: /sys/kernel/btf/vmlinux: no field %s.%s: %s\n",
-				prog, fields[i].s, fields[i].f, strerror(-err));
-			btf_free(btf);
-			return err;
-		}
-		memcpy((char *)&cfg + fields[i].off, &off, sizeof(off));
-		if (e->opt.verbose)
-			fprintf(stderr, "bpf_load: BTF: %s.%s at offset %u\n",
-				fields[i].s, fields[i].f, off);
-	}
-	btf_free(btf);
 	err = bpf_map_update(e->m.config, &zero, &cfg, BPF_ANY);
 	if (err)
 		fprintf(stderr, "%s: cannot write the config map: %s\n", prog, strerror(-err));
@@ -573,6 +609,7 @@ static int run(struct ebph *e)
 {
 	__u64 t0 = clock_ns(CLOCK_MONOTONIC), next_save;
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa_save = { .sa_handler = on_save_signal };
 	char objbuf[PATH_MAX], why[256];
 	int lock_fd, err, ret = 1;
 
@@ -635,6 +672,12 @@ static int run(struct ebph *e)
 		goto out_pb;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa_save, NULL);
+	/* After SIGUSR1 is handled: `ebph save` finds us through this. */
+	err = ebph_state_start(getpid(), e->opt.profile_dir, e->opt.save);
+	if (err)
+		fprintf(stderr, "%s: cannot publish state in %s: %s (ebph save and status will know less)\n",
+			prog, EBPH_RUN_DIR, strerror(-err));
 	if (bpf_object_attach(&e->obj))
 		goto out_pb;
 	say(e, 0, EBPH_INFO, "ebph attached in %.1f ms: monitoring every system call (Ctrl-C to stop)",
@@ -654,6 +697,12 @@ static int run(struct ebph *e)
 			save_profiles(e);
 			next_save = clock_ns(CLOCK_MONOTONIC) + e->opt.save_interval;
 		}
+		if (save_request) {
+			save_request = 0;
+			if (e->opt.save)
+				save_profiles(e);
+		}
+		ebph_state_flush();
 	}
 
 	/* stop: nothing may change the maps while they are saved */
@@ -665,6 +714,7 @@ static int run(struct ebph *e)
 	if (e->opt.save && save_profiles(e))
 		ret = 1;
 out_pb:
+	ebph_state_stop();
 	perf_buffer_close(&e->pb);
 out_obj:
 	bpf_object_close(&e->obj);	/* detaches and unpins too */
@@ -699,7 +749,22 @@ static void usage(FILE *f)
 "  -o, --object FILE         BPF object (default: ebph_kern.o beside ebph,\n"
 "                            else " EBPH_LIBDIR "/ebph_kern.o)\n"
 "  -v, --verbose             print each loader step and DEBUG events\n"
+"      --json                events as JSON, one object per line\n"
+"      --syslog              events to syslog (daemon facility), not to\n"
+"                            stdout (unless --json)\n"
+"      --log-sequences       report each new pair of calls learned\n"
 "  -h, --help                this help\n"
+"\n"
+"Commands on the running ebph (each has -h):\n"
+"  status                    state, settings, map fill, lost events\n"
+"  ps [-t]                   traced processes (threads)\n"
+"  profiles                  every profile and its state\n"
+"  show [--test] PROFILE     a profile and its lookahead pairs\n"
+"  top                       live view; d deletes, t tolerizes\n"
+"  normalize|sensitize|tolerize|delete PROFILE|--pid PID\n"
+"  save                      save the profiles now\n"
+"  set SETTING VALUE         normal-wait, anomaly-limit, tolerize-limit,\n"
+"                            monitoring on|off, log-sequences on|off\n"
 "\n"
 "TIME is a number with a unit: ms, s, m, h, d or w (plain numbers are\n"
 "seconds).\n"
@@ -721,12 +786,24 @@ static const struct ebph_command {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "replay", cmd_replay },
+	{ "status", cmd_status },
+	{ "ps", cmd_ps },
+	{ "profiles", cmd_profiles },
+	{ "show", cmd_show },
+	{ "normalize", cmd_normalize },
+	{ "sensitize", cmd_sensitize },
+	{ "tolerize", cmd_tolerize },
+	{ "delete", cmd_delete },
+	{ "save", cmd_save },
+	{ "set", cmd_set },
+	{ "top", cmd_top },
 	{ NULL, NULL }
 };
 
 int main(int argc, char **argv)
 {
-	enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE };
+	enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE,
+	       OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ };
 	static const struct option longopts[] = {
 		{ "profile-dir", required_argument, NULL, 'd' },
 		{ "normal-wait", required_argument, NULL, 'w' },
@@ -737,6 +814,9 @@ int main(int argc, char **argv)
 		{ "no-save", no_argument, NULL, OPT_NO_SAVE },
 		{ "object", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "syslog", no_argument, NULL, OPT_SYSLOG },
+		{ "log-sequences", no_argument, NULL, OPT_LOG_SEQ },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -794,6 +874,16 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_SAVE:
 			e.opt.save = 0;
+			break;
+		case OPT_JSON:
+			e.opt.json = 1;
+			break;
+		case OPT_SYSLOG:
+			e.opt.syslog = 1;
+			openlog("ebph", LOG_PID, LOG_DAEMON);
+			break;
+		case OPT_LOG_SEQ:
+			e.opt.log_sequences = 1;
 			break;
 		case 'o':
 			e.opt.object = optarg;

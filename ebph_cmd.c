@@ -1,0 +1,1252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebph_cmd.c - the subcommands that inspect and steer a running ebph:
+ *
+ *   status      what it does, its settings, how full its maps are
+ *   ps          the processes (threads with -t) it traces
+ *   profiles    every profile, with its state
+ *   show        one profile and its lookahead pairs
+ *   normalize, sensitize, tolerize, delete    change a profile
+ *   save        make it save its profiles now
+ *   set         change a setting
+ *
+ * They read and write the maps that `ebph run` pins under
+ * /sys/fs/bpf/ebph, and the few files it keeps under /run (ebph_state.h).
+ * None of them loads a BPF program.
+ *
+ * Writing maps the kernel is updating at the same moment.  `ebph run`
+ * keeps running and every CPU keeps updating profiles while a command
+ * changes them; no lock is shared with BPF programs.  What makes that
+ * safe is which maps are written, and how:
+ *
+ *   profiles  A command reads a profile, changes the copy, and writes it
+ *             back with BPF_EXIST.  The map is BPF_F_NO_PREALLOC, so the
+ *             update puts a new element in the bucket and frees the old
+ *             one only after an RCU grace period: a program on another
+ *             CPU that still holds a pointer to the old element writes
+ *             into the old copy, and its write is lost, never lands in
+ *             another profile.  What is lost is what the kernel itself
+ *             already tolerates between CPUs (ebph_kern.c, top): a count
+ *             or two, or a freeze decided in between, which the next
+ *             call decides again.
+ *   rows      Programs only ever OR bits into a train row, and read test
+ *             rows.  A command replaces or deletes whole rows (the map is
+ *             BPF_F_NO_PREALLOC too): an OR into a row being deleted is
+ *             lost with it, a pair the kernel learns while normalize
+ *             copies the row may miss the copy, and is then at worst one
+ *             false anomaly.  Test rows are written before the status
+ *             says NORMAL, so the kernel never tests against a set that
+ *             is still being copied.
+ *   paths     Only user space replaces paths; the kernel creates one when
+ *             it creates a profile.
+ *   config    An ARRAY: an update is a memcpy into the one value, in
+ *             place.  Programs read single aligned fields, each either
+ *             old or new.  Commands read it, change one field and write
+ *             it whole, so the BTF offsets `ebph run` put there stay.
+ *   tasks     Never written.  The map is preallocated: an element a
+ *             command replaced would be recycled at once, under a
+ *             program still writing through its pointer, into another
+ *             thread's state.  So normalize, unlike the kernel's own
+ *             start_normal, does not reset the tasks' locality frames.
+ *   stats     Never written: per-CPU counters the kernel owns.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "bpf_load.h"
+#include "ebph.h"
+#include "ebph_cmd.h"
+#include "ebph_maps.h"
+#include "ebph_state.h"
+#include "profile_store.h"
+#include "syscall_names.h"
+
+#define NS	1000000000ULL
+
+/* ---- shared helpers -------------------------------------------------- */
+
+static __u64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__u64)ts.tv_sec * NS + ts.tv_nsec;
+}
+
+/* Usage on stderr after a one-line complaint: exit status 2. */
+static int usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, "ebph: ");
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fputs(usage, stderr);
+	return 2;
+}
+
+/*
+ * getopt_long for a command whose only option is -h, then exactly
+ * NARGS operands (-1: any number).  Returns -1 to go on, else the exit
+ * status.
+ */
+static int only_help(int argc, char **argv, const char *usage, int nargs)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return 0;
+		}
+		return usage_error(usage, NULL);
+	}
+	if (nargs >= 0 && argc - optind != nargs)
+		return usage_error(usage, argc - optind < nargs ?
+				   "%s: missing argument" : "%s: too many arguments",
+				   argv[0]);
+	return -1;
+}
+
+int cmd_open(const char *cmd, struct ebph_maps *m)
+{
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "ebph %s: must run as root: the running ebph's maps are root's\n",
+			cmd);
+		return 1;
+	}
+	if (ebph_maps_open_pinned(m))
+		return 1;
+	/* Pins outlive an ebph that was killed: then nobody updates them
+	 * and nobody would notice a change made to them. */
+	pid = ebph_instance_pid();
+	if (pid == -ESRCH) {
+		fprintf(stderr, "ebph: no ebph is running (the pins in %s are stale, left by one that was killed); start one with 'sudo ebph'\n",
+			EBPH_PIN_DIR);
+		ebph_maps_close(m);
+		return 1;
+	}
+	return 0;
+}
+
+const char *cmd_state_name(__u32 status)
+{
+	if (status & EBPH_NORMAL)
+		return "normal";
+	if (status & EBPH_FROZEN)
+		return "frozen";
+	return "training";
+}
+
+const char *cmd_profile_name(const struct ebph_profile_rec *r, char *buf, size_t len)
+{
+	const char *base = strrchr(r->path, '/');
+
+	if (r->path[0])
+		snprintf(buf, len, "%s", base ? base + 1 : r->path);
+	else
+		snprintf(buf, len, "%llx", (unsigned long long)r->prof.key);
+	return buf;
+}
+
+void cmd_fmt_duration(__u64 ns, char *buf, size_t len)
+{
+	static const struct { const char *unit; __u64 ns; } units[] = {
+		{ "w", 604800 * NS }, { "d", 86400 * NS }, { "h", 3600 * NS },
+		{ "m", 60 * NS }, { "s", NS }, { "ms", 1000000 },
+	};
+	size_t i, n = sizeof(units) / sizeof(units[0]);
+
+	for (i = 0; i < n - 1 && ns < units[i].ns; i++)
+		;
+	if (ns < units[n - 1].ns) {
+		snprintf(buf, len, "0s");
+	} else if (i + 1 < n && ns % units[i].ns >= units[i + 1].ns) {
+		snprintf(buf, len, "%llu%s %llu%s",
+			 (unsigned long long)(ns / units[i].ns), units[i].unit,
+			 (unsigned long long)(ns % units[i].ns / units[i + 1].ns),
+			 units[i + 1].unit);
+	} else {
+		snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[i].ns),
+			 units[i].unit);
+	}
+}
+
+/* When a frozen profile becomes normal: "in 6d 23h", or "next call". */
+static void fmt_normal_in(const struct ebph_profile *p, char *buf, size_t len)
+{
+	__u64 now = clock_ns(CLOCK_BOOTTIME);
+	char d[32];
+
+	if (!(p->status & EBPH_FROZEN)) {
+		snprintf(buf, len, "-");
+	} else if (p->normal_time <= now) {
+		snprintf(buf, len, "next call");
+	} else {
+		cmd_fmt_duration(p->normal_time - now, d, sizeof(d));
+		snprintf(buf, len, "in %s", d);
+	}
+}
+
+static __u64 stat_sum(const struct ebph_maps *m, __u32 idx, int ncpus)
+{
+	__u64 vals[ncpus > 0 ? ncpus : 1], sum = 0;
+	int c;
+
+	if (ncpus <= 0 || bpf_map_lookup(m->stats, &idx, vals))
+		return 0;
+	for (c = 0; c < ncpus; c++)
+		sum += vals[c];
+	return sum;
+}
+
+/* Entries in a hash map, by walking its keys (no values read). */
+static long count_keys(int fd, size_t key_size)
+{
+	char key[64], next[64];
+	long n = 0;
+	int err;
+
+	for (err = bpf_map_next_key(fd, NULL, next); !err;
+	     err = bpf_map_next_key(fd, key, next)) {
+		memcpy(key, next, key_size);
+		n++;
+	}
+	return err == -ENOENT ? n : err;
+}
+
+/* Rows of one profile and set, probed by call: 512 lookups beat walking
+ * a rows map of up to 262,144 keys.  ROWS[c] is malloc'd or NULL.
+ * Returns how many there are. */
+static int read_rows(const struct ebph_maps *m, __u64 key, int set,
+		     __u8 *rows[EBPH_NUM_SYSCALLS])
+{
+	struct ebph_row_key rk = { .profile = key, .set = set };
+	__u8 buf[EBPH_NUM_SYSCALLS];
+	int c, n = 0;
+
+	for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+		rows[c] = NULL;
+		rk.call = c;
+		if (bpf_map_lookup(m->rows, &rk, buf))
+			continue;
+		rows[c] = malloc(EBPH_NUM_SYSCALLS);
+		if (!rows[c])
+			continue;
+		memcpy(rows[c], buf, EBPH_NUM_SYSCALLS);
+		n++;
+	}
+	return n;
+}
+
+static void free_rows(__u8 *rows[EBPH_NUM_SYSCALLS])
+{
+	int c;
+
+	for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+		free(rows[c]);
+		rows[c] = NULL;
+	}
+}
+
+/* ---- naming a profile ------------------------------------------------ */
+
+static int is_hex(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdefABCDEF");
+
+	return n > 0 && n <= 16 && !s[n];
+}
+
+/*
+ * A PROFILE on the command line: a key in hex, an executable's path, or a
+ * name (the base name of the executable, or what the kernel named it
+ * before its path was known).  Prints why when it fails: -ENOENT for
+ * none, -EEXIST for more than one (listing them).
+ */
+static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
+{
+	struct ebph_profile_rec *hits[8];
+	size_t i, n = 0, more = 0;
+	struct stat st;
+	char name[EBPH_PATH_LEN];
+
+	if (strchr(arg, '/')) {
+		/* A path names a file, and the file's key is the profile.  A
+		 * file that is gone or replaced still matches its recorded
+		 * path. */
+		if (!stat(arg, &st)) {
+			__u64 k = ((__u64)st.st_dev << 32) + st.st_ino;
+
+			if (ebph_snapshot_find(s, k)) {
+				*key = k;
+				return 0;
+			}
+		}
+		for (i = 0; i < s->n; i++)
+			if (!strcmp(s->recs[i].path, arg)) {
+				*key = s->recs[i].prof.key;
+				return 0;
+			}
+		fprintf(stderr, "ebph: no profile for %s\n", arg);
+		return -ENOENT;
+	}
+	for (i = 0; i < s->n; i++) {
+		struct ebph_profile_rec *r = &s->recs[i];
+		int match = !strcmp(cmd_profile_name(r, name, sizeof(name)), arg);
+
+		/* "dd" is both a name and a key in hex: either may match. */
+		if (!match && is_hex(arg))
+			match = r->prof.key == strtoull(arg, NULL, 16);
+		if (!match)
+			continue;
+		if (n < sizeof(hits) / sizeof(hits[0]))
+			hits[n++] = r;
+		else
+			more++;
+	}
+	if (n == 1) {
+		*key = hits[0]->prof.key;
+		return 0;
+	}
+	if (!n) {
+		fprintf(stderr, "ebph: no profile named '%s' (see 'ebph profiles')\n", arg);
+		return -ENOENT;
+	}
+	fprintf(stderr, "ebph: '%s' names %zu profiles; give the key or the path:\n",
+		arg, n + more);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "  %016llx  %s\n", (unsigned long long)hits[i]->prof.key,
+			hits[i]->path[0] ? hits[i]->path : "(no path)");
+	if (more)
+		fprintf(stderr, "  and %zu more\n", more);
+	return -EEXIST;
+}
+
+/* The profile thread group PID runs: its leader's task, else any of its
+ * threads (the leader may have exited before the others). */
+static int profile_of_pid(const struct ebph_maps *m, __u32 pid, __u64 *key)
+{
+	struct ebph_task t;
+	__u32 tid, next;
+	int err;
+
+	if (!bpf_map_lookup(m->tasks, &pid, &t)) {
+		*key = t.profile;
+		return 0;
+	}
+	for (err = bpf_map_next_key(m->tasks, NULL, &next); !err;
+	     err = bpf_map_next_key(m->tasks, &tid, &next)) {
+		tid = next;
+		if (!bpf_map_lookup(m->tasks, &tid, &t) && t.pid == pid) {
+			*key = t.profile;
+			return 0;
+		}
+	}
+	fprintf(stderr, "ebph: PID %u is not traced (see 'ebph ps')\n", pid);
+	return -ENOENT;
+}
+
+/* ---- ebph status ------------------------------------------------------ */
+
+static const char status_usage[] =
+"Usage: ebph status [-h]\n"
+"What the running ebph is doing: monitoring on or off, its settings, its\n"
+"profiles by state, the tasks it traces, the calls and anomalies it saw,\n"
+"how full its maps are, and what it could not do (events dropped or\n"
+"lost, tasks untraced, pairs unlearned).\n";
+
+static void pct(char *buf, size_t len, long n, long max)
+{
+	snprintf(buf, len, "%ld/%ld (%.1f%%)", n, max, max ? 100.0 * n / max : 0.0);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct ebph_runstate rs;
+	struct ebph_snapshot s;
+	struct ebph_config cfg;
+	struct ebph_maps m;
+	__u64 calls = 0, st[EBPH_STAT_MAX];
+	long ntasks, nrows;
+	size_t i, by_state[3] = { 0 };
+	char a[64], b[64], c[64], when[32];
+	__u32 zero = 0, k;
+	int ncpus, rc, have_rs;
+
+	rc = only_help(argc, argv, status_usage, 0);
+	if (rc >= 0)
+		return rc;
+	if (cmd_open("status", &m))
+		return 1;
+	ncpus = bpf_num_possible_cpus();
+	if (bpf_map_lookup(m.config, &zero, &cfg) || ebph_snapshot_read_profiles(&m, &s)) {
+		fprintf(stderr, "ebph: cannot read the running ebph's maps\n");
+		ebph_maps_close(&m);
+		return 1;
+	}
+	for (k = 0; k < EBPH_STAT_MAX; k++)
+		st[k] = stat_sum(&m, k, ncpus);
+	ntasks = count_keys(m.tasks, sizeof(__u32));
+	nrows = count_keys(m.rows, sizeof(struct ebph_row_key));
+	for (i = 0; i < s.n; i++) {
+		__u32 status = s.recs[i].prof.status;
+
+		calls += s.recs[i].prof.count;
+		by_state[status & EBPH_NORMAL ? 2 : status & EBPH_FROZEN ? 1 : 0]++;
+	}
+	have_rs = !ebph_state_read(&rs);
+
+	if (have_rs) {
+		time_t t = rs.started;
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		cmd_fmt_duration((time(NULL) - rs.started) * NS, a, sizeof(a));
+		printf("%-12s PID %d, up %s (since %s)\n", "ebph", rs.pid, a, when);
+	}
+	printf("%-12s %s\n", "monitoring", cfg.monitoring ? "on" :
+	       "off: system calls are not traced ('ebph set monitoring on')");
+	cmd_fmt_duration(cfg.normal_wait, a, sizeof(a));
+	printf("%-12s normal-wait %s, anomaly-limit %u, tolerize-limit %u,\n"
+	       "%-12s log-sequences %s\n", "settings", a, cfg.anomaly_limit,
+	       cfg.tolerize_limit, "", cfg.log_sequences ? "on" : "off");
+	printf("%-12s %zu: %zu training, %zu frozen, %zu normal\n", "profiles",
+	       s.n, by_state[0], by_state[1], by_state[2]);
+	printf("%-12s %ld traced\n", "tasks", ntasks);
+	printf("%-12s %llu seen by the profiles\n", "calls", (unsigned long long)calls);
+	printf("%-12s %llu since ebph started\n", "anomalies",
+	       (unsigned long long)st[EBPH_STAT_ANOMALIES]);
+	pct(a, sizeof(a), (long)s.n, EBPH_MAX_PROFILES);
+	pct(b, sizeof(b), ntasks, EBPH_MAX_TASKS);
+	pct(c, sizeof(c), nrows, EBPH_MAX_ROWS);
+	printf("%-12s profiles %s, tasks %s,\n%-12s rows %s\n", "map fill", a, b, "", c);
+	printf("%-12s %.1f KiB of lookahead pairs (%ld rows x %d bytes)\n", "memory",
+	       nrows * (double)EBPH_NUM_SYSCALLS / 1024, nrows, EBPH_NUM_SYSCALLS);
+	printf("%-12s %llu dropped in the kernel (a perf ring was full)\n", "events",
+	       (unsigned long long)st[EBPH_STAT_EVENT_DROPS]);
+	if (have_rs)
+		printf("%-12s %llu lost by the reader (overwritten in a ring)\n", "",
+		       (unsigned long long)rs.lost_events);
+	else
+		printf("%-12s lost by the reader: unknown (%s/state unreadable)\n", "",
+		       EBPH_RUN_DIR);
+	printf("%-12s %llu tasks (tasks map full), %llu tasks (executable unreadable)\n",
+	       "untraced", (unsigned long long)st[EBPH_STAT_TASKS_FULL],
+	       (unsigned long long)st[EBPH_STAT_KEY_ERRORS]);
+	printf("%-12s %llu executables (profiles map full), %llu pairs (rows map full)\n",
+	       "unlearned", (unsigned long long)st[EBPH_STAT_PROFILES_FULL],
+	       (unsigned long long)st[EBPH_STAT_ROWS_FULL]);
+	printf("%-12s %llu calls numbered %d or more\n", "skipped",
+	       (unsigned long long)st[EBPH_STAT_BIG_CALL], EBPH_NUM_SYSCALLS);
+	if (have_rs) {
+		if (!rs.saving)
+			printf("%-12s none: started with --no-save\n", "saves");
+		else if (!rs.saves)
+			printf("%-12s none yet, to %s\n", "saves", rs.profile_dir);
+		else
+			printf("%-12s %llu; the last wrote %llu profiles%s to %s\n", "saves",
+			       (unsigned long long)rs.saves, (unsigned long long)rs.saved,
+			       rs.save_failed ? " (some failed)" : "", rs.profile_dir);
+	}
+	ebph_snapshot_free(&s);
+	ebph_maps_close(&m);
+	return 0;
+}
+
+/* ---- ebph ps ---------------------------------------------------------- */
+
+static const char ps_usage[] =
+"Usage: ebph ps [-t] [-h]\n"
+"The processes the running ebph traces, one line each (-t: one per\n"
+"thread).\n"
+"\n"
+"  -t, --threads   one line per thread, with its TID\n"
+"  -h, --help      this help\n"
+"\n"
+"Columns: CALLS the calls it made while traced; LFC its locality frame\n"
+"count (anomalous calls among its last 128) and MAX the highest it\n"
+"reached (for a process: the highest of its threads); ANOM the anomalies\n"
+"of its profile since that became normal.\n";
+
+struct ps_row {
+	__u32 pid, tid;
+	__u64 profile, count;
+	__u8 lfc, max_lfc;
+};
+
+static int cmp_ps(const void *a, const void *b)
+{
+	const struct ps_row *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/* The thread group of TID from /proc, for a task forked but not yet
+ * seen making a call (the kernel cannot tell it from a thread). */
+static __u32 tgid_of(__u32 tid)
+{
+	char path[64], line[128];
+	__u32 tgid = tid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %u", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+static void read_comm(__u32 pid, __u32 tid, int thread, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	if (thread)
+		snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, len - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0) {
+		snprintf(buf, len, "-");	/* exited meanwhile */
+		return;
+	}
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+int cmd_ps(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "threads", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct ps_row *rows = NULL;
+	struct ebph_snapshot s;
+	struct ebph_maps m;
+	size_t n = 0, cap = 0, i, j;
+	__u32 tid, next;
+	int c, threads = 0, err;
+
+	while ((c = getopt_long(argc, argv, "th", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			threads = 1;
+			break;
+		case 'h':
+			fputs(ps_usage, stdout);
+			return 0;
+		default:
+			return usage_error(ps_usage, NULL);
+		}
+	}
+	if (optind < argc)
+		return usage_error(ps_usage, "ps: unexpected argument '%s'", argv[optind]);
+	if (cmd_open("ps", &m))
+		return 1;
+	if (ebph_snapshot_read_profiles(&m, &s)) {
+		fprintf(stderr, "ebph: cannot read the running ebph's profiles\n");
+		ebph_maps_close(&m);
+		return 1;
+	}
+	for (err = bpf_map_next_key(m.tasks, NULL, &next); !err;
+	     err = bpf_map_next_key(m.tasks, &tid, &next)) {
+		struct ebph_task t;
+
+		tid = next;
+		if (bpf_map_lookup(m.tasks, &tid, &t))
+			continue;	/* exited meanwhile */
+		if (n == cap) {
+			void *p = realloc(rows, (cap = cap ? 2 * cap : 256) * sizeof(*rows));
+
+			if (!p)
+				break;
+			rows = p;
+		}
+		rows[n++] = (struct ps_row){
+			.pid = t.pid ? t.pid : tgid_of(tid), .tid = tid,
+			.profile = t.profile, .count = t.count,
+			.lfc = t.lfc, .max_lfc = t.max_lfc,
+		};
+	}
+	qsort(rows, n, sizeof(*rows), cmp_ps);
+
+	if (threads)
+		printf("%7s %7s %-15s %-14s %-8s %9s %3s %3s %5s\n", "PID", "TID",
+		       "COMM", "PROFILE", "STATE", "CALLS", "LFC", "MAX", "ANOM");
+	else
+		printf("%7s %-15s %-14s %-8s %9s %3s %3s %5s\n", "PID",
+		       "COMM", "PROFILE", "STATE", "CALLS", "LFC", "MAX", "ANOM");
+	for (i = 0; i < n; i = j) {
+		struct ps_row r = rows[i];
+		struct ebph_profile_rec *p = ebph_snapshot_find(&s, r.profile);
+		char comm[32], name[EBPH_PATH_LEN];
+
+		/* A process is its threads summed; its LFC the worst one. */
+		for (j = i + 1; j < n && !threads && rows[j].pid == r.pid; j++) {
+			r.count += rows[j].count;
+			if (rows[j].lfc > r.lfc)
+				r.lfc = rows[j].lfc;
+			if (rows[j].max_lfc > r.max_lfc)
+				r.max_lfc = rows[j].max_lfc;
+		}
+		if (threads)
+			j = i + 1;
+		read_comm(r.pid, r.tid, threads, comm, sizeof(comm));
+		if (p)
+			cmd_profile_name(p, name, sizeof(name));
+		else
+			snprintf(name, sizeof(name), "%llx", (unsigned long long)r.profile);
+		if (threads)
+			printf("%7u %7u ", r.pid, r.tid);
+		else
+			printf("%7u ", r.pid);
+		printf("%-15.15s %-14.14s %-8s %9llu %3u %3u %5u\n", comm, name,
+		       p ? cmd_state_name(p->prof.status) : "-",
+		       (unsigned long long)r.count, r.lfc, r.max_lfc,
+		       p ? p->prof.anomalies : 0);
+	}
+	free(rows);
+	ebph_snapshot_free(&s);
+	ebph_maps_close(&m);
+	return 0;
+}
+
+/* ---- ebph profiles ---------------------------------------------------- */
+
+static const char profiles_usage[] =
+"Usage: ebph profiles [-w] [-h]\n"
+"Every profile of the running ebph, by executable.\n"
+"\n"
+"  -w, --wide      do not shorten long paths to fit 80 columns\n"
+"  -h, --help      this help\n"
+"\n"
+"Columns: TRAIN calls trained on since the last reset; STABLE calls since\n"
+"it last learned a new pair (3/4 of TRAIN freezes it); ANOM anomalies\n"
+"since it became normal; NORMAL when a frozen profile becomes normal.\n";
+
+static int cmp_by_path(const void *a, const void *b)
+{
+	const struct ebph_profile_rec *x = a, *y = b;
+	int d = strcmp(x->path, y->path);
+
+	if (d)
+		return d;
+	return x->prof.key < y->prof.key ? -1 : x->prof.key > y->prof.key;
+}
+
+int cmd_profiles(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "wide", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct ebph_snapshot s;
+	struct ebph_maps m;
+	int c, wide = 0;
+	size_t i;
+
+	while ((c = getopt_long(argc, argv, "wh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			wide = 1;
+			break;
+		case 'h':
+			fputs(profiles_usage, stdout);
+			return 0;
+		default:
+			return usage_error(profiles_usage, NULL);
+		}
+	}
+	if (optind < argc)
+		return usage_error(profiles_usage, "profiles: unexpected argument '%s'",
+				   argv[optind]);
+	if (cmd_open("profiles", &m))
+		return 1;
+	if (ebph_snapshot_read_profiles(&m, &s)) {
+		fprintf(stderr, "ebph: cannot read the running ebph's profiles\n");
+		ebph_maps_close(&m);
+		return 1;
+	}
+	/* The snapshot is sorted by key for lookups; people look by name. */
+	qsort(s.recs, s.n, sizeof(*s.recs), cmp_by_path);
+	printf("%-16s %-8s %8s %8s %4s %-10s %s\n", "KEY", "STATE", "TRAIN",
+	       "STABLE", "ANOM", "NORMAL", "EXECUTABLE");
+	for (i = 0; i < s.n; i++) {
+		const struct ebph_profile *p = &s.recs[i].prof;
+		const char *path = s.recs[i].path[0] ? s.recs[i].path : "?";
+		size_t room = 79 - 60, len = strlen(path);	/* 60: the columns before */
+		char when[32];
+
+		fmt_normal_in(p, when, sizeof(when));
+		printf("%016llx %-8s %8llu %8llu %4u %-10s ", (unsigned long long)p->key,
+		       cmd_state_name(p->status), (unsigned long long)p->train_count,
+		       (unsigned long long)p->last_mod_count, p->anomalies, when);
+		/* Keep the end of a long path: the name is what tells them
+		 * apart. */
+		if (!wide && len > room)
+			printf("...%s\n", path + len - (room - 3));
+		else
+			printf("%s\n", path);
+	}
+	ebph_snapshot_free(&s);
+	ebph_maps_close(&m);
+	return 0;
+}
+
+/* ---- ebph show -------------------------------------------------------- */
+
+static const char show_usage[] =
+"Usage: ebph show [--test] PROFILE\n"
+"A profile of the running ebph and its lookahead pairs: one line per pair\n"
+"of calls (CALL, and PREVIOUS made before it) with the distances at which\n"
+"PREVIOUS came before CALL, 1 to 8: \"1.3.....\" means 1 and 3 calls before.\n"
+"\n"
+"  -t, --test      the test set (the copy taken when the profile became\n"
+"                  normal) instead of the train set\n"
+"  -h, --help      this help\n"
+"\n"
+"PROFILE is a key in hex, an executable's path, or its name.\n"
+"\n"
+"Examples:\n"
+"  sudo ebph show /usr/bin/ls\n"
+"  sudo ebph show --test ls\n";
+
+int cmd_show(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "test", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	__u8 *rows[2][EBPH_NUM_SYSCALLS];
+	struct ebph_profile_rec *r;
+	struct ebph_snapshot s;
+	struct ebph_maps m;
+	int c, set = EBPH_TRAIN, nrows[2], pairs = 0, cur, prev, d;
+	char a[64], b[64], name[EBPH_PATH_LEN];
+	__u64 key;
+
+	while ((c = getopt_long(argc, argv, "th", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			set = EBPH_TEST;
+			break;
+		case 'h':
+			fputs(show_usage, stdout);
+			return 0;
+		default:
+			return usage_error(show_usage, NULL);
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error(show_usage, argc == optind ? "show: which profile?" :
+				   "show: one profile at a time");
+	if (cmd_open("show", &m))
+		return 1;
+	if (ebph_snapshot_read_profiles(&m, &s)) {
+		fprintf(stderr, "ebph: cannot read the running ebph's profiles\n");
+		ebph_maps_close(&m);
+		return 1;
+	}
+	if (resolve_profile(&s, argv[optind], &key)) {
+		ebph_snapshot_free(&s);
+		ebph_maps_close(&m);
+		return 1;
+	}
+	r = ebph_snapshot_find(&s, key);
+	nrows[EBPH_TRAIN] = read_rows(&m, key, EBPH_TRAIN, rows[EBPH_TRAIN]);
+	nrows[EBPH_TEST] = read_rows(&m, key, EBPH_TEST, rows[EBPH_TEST]);
+
+	printf("%-11s %s (%016llx)\n", "profile", cmd_profile_name(r, name, sizeof(name)),
+	       (unsigned long long)key);
+	printf("%-11s %s\n", "executable", r->path[0] ? r->path : "unknown");
+	fmt_normal_in(&r->prof, a, sizeof(a));
+	printf("%-11s %s%s%s\n", "state", cmd_state_name(r->prof.status),
+	       r->prof.status & EBPH_FROZEN ? ", normal " : "",
+	       r->prof.status & EBPH_FROZEN ? a : "");
+	printf("%-11s %llu calls, %llu since the last new pair\n", "training",
+	       (unsigned long long)r->prof.train_count,
+	       (unsigned long long)r->prof.last_mod_count);
+	printf("%-11s %llu in all\n", "calls", (unsigned long long)r->prof.count);
+	printf("%-11s %u since it became normal\n", "anomalies", r->prof.anomalies);
+	printf("%-11s %d train, %d test (%d KiB)\n", "rows", nrows[EBPH_TRAIN],
+	       nrows[EBPH_TEST], (nrows[0] + nrows[1]) * EBPH_NUM_SYSCALLS / 1024);
+
+	for (cur = 0; cur < EBPH_NUM_SYSCALLS; cur++)
+		for (prev = 0; rows[set][cur] && prev < EBPH_NUM_SYSCALLS; prev++)
+			pairs += !!rows[set][cur][prev];
+	printf("\n%s set: %d pairs of calls\n", set == EBPH_TEST ? "test" : "train", pairs);
+	if (pairs)
+		printf("%-23s %-23s %s\n", "CALL", "PREVIOUS", "DISTANCE");
+	for (cur = 0; cur < EBPH_NUM_SYSCALLS; cur++) {
+		for (prev = 0; rows[set][cur] && prev < EBPH_NUM_SYSCALLS; prev++) {
+			__u8 bits = rows[set][cur][prev];
+			char dist[EBPH_SEQLEN];
+
+			if (!bits)
+				continue;
+			for (d = 1; d < EBPH_SEQLEN; d++)
+				dist[d - 1] = bits & (1U << (d - 1)) ? '0' + d : '.';
+			dist[EBPH_SEQLEN - 1] = 0;
+			syscall_name_fmt(cur, a, sizeof(a));
+			syscall_name_fmt(prev, b, sizeof(b));
+			printf("%-23s %-23s %s\n", a, b, dist);
+		}
+	}
+	free_rows(rows[0]);
+	free_rows(rows[1]);
+	ebph_snapshot_free(&s);
+	ebph_maps_close(&m);
+	return 0;
+}
+
+/* ---- normalize, sensitize, tolerize, delete --------------------------- */
+
+/* Delete profile KEY's file, unless it is one the loader refused (which
+ * stays for whoever investigates, as profile_save() leaves it). */
+static void delete_file(__u64 key, char *msg, size_t len)
+{
+	struct ebph_profile_rec rec;
+	struct ebph_runstate rs;
+	char name[PROFILE_NAME_LEN], path[PATH_MAX + PROFILE_NAME_LEN], why[128];
+	size_t used = strlen(msg);
+	int err;
+
+	if (ebph_state_read(&rs))
+		return;
+	if (!rs.saving) {
+		snprintf(msg + used, len - used, "; its file, if any, stays: ebph runs with --no-save");
+		return;
+	}
+	profile_file_name(key, name);
+	snprintf(path, sizeof(path), "%s/%s", rs.profile_dir, name);
+	err = profile_load(path, &rec, 0, why, sizeof(why));
+	if (err) {
+		if (err != -ENOENT)
+			snprintf(msg + used, len - used, "; %s left on disk: %s", path, why);
+		return;
+	}
+	profile_rec_free(&rec);
+	if (!unlink(path))
+		snprintf(msg + used, len - used, "; %s removed", path);
+}
+
+int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
+	      char *msg, size_t len)
+{
+	struct ebph_row_key rk = { .profile = key };
+	struct ebph_profile p;
+	__u8 row[EBPH_NUM_SYSCALLS];
+	int c, n = 0, err = 0, lock;
+
+	if (bpf_map_lookup(m->profiles, &key, &p)) {
+		snprintf(msg, len, "profile %llx is gone (deleted, or ebph stopped)",
+			 (unsigned long long)key);
+		return -ENOENT;
+	}
+	switch (act) {
+	case ACT_NORMALIZE:
+		/* start_normal(): test := train, counters restart.  The rows
+		 * first, the status last: see the top of this file. */
+		for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+			rk.call = c;
+			rk.set = EBPH_TRAIN;
+			n += !bpf_map_lookup(m->rows, &rk, row);
+		}
+		if (!n) {
+			snprintf(msg, len, "it has learned nothing yet: nothing to test against");
+			return -EINVAL;
+		}
+		for (c = 0, n = 0; c < EBPH_NUM_SYSCALLS && !err; c++) {
+			rk.call = c;
+			rk.set = EBPH_TRAIN;
+			if (bpf_map_lookup(m->rows, &rk, row)) {
+				rk.set = EBPH_TEST;
+				bpf_map_delete(m->rows, &rk);
+				continue;
+			}
+			rk.set = EBPH_TEST;
+			err = bpf_map_update(m->rows, &rk, row, BPF_ANY);
+			n++;
+		}
+		if (err) {
+			snprintf(msg, len, "cannot copy its train set: %s%s", strerror(-err),
+				 err == -E2BIG || err == -ENOMEM ? " (the rows map is full)" : "");
+			return err;
+		}
+		p.status = EBPH_NORMAL;
+		p.train_count = 0;
+		p.last_mod_count = 0;
+		p.anomalies = 0;
+		snprintf(msg, len, "normal: testing against %d rows of pairs", n);
+		break;
+	case ACT_SENSITIZE:
+		/* reset_train(): forget what was learned; a normal profile
+		 * keeps testing against its test set meanwhile. */
+		rk.set = EBPH_TRAIN;
+		for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+			rk.call = c;
+			n += !bpf_map_delete(m->rows, &rk);
+		}
+		/* Read again: the kernel may have moved on meanwhile. */
+		bpf_map_lookup(m->profiles, &key, &p);
+		p.train_count = 0;
+		p.last_mod_count = 0;
+		p.status &= ~EBPH_FROZEN;
+		snprintf(msg, len, "training data forgotten (%d rows); %s", n,
+			 p.status & EBPH_NORMAL ? "still normal, learning anew" :
+			 "training anew");
+		break;
+	case ACT_TOLERIZE:
+		/* stop_normal(): back to training, train data kept, so the
+		 * behaviour that made anomalies is learned as normal. */
+		if (!(p.status & EBPH_NORMAL)) {
+			snprintf(msg, len, "not normal: nothing to tolerize (%s)",
+				 cmd_state_name(p.status));
+			return 0;
+		}
+		p.status &= ~(EBPH_NORMAL | EBPH_FROZEN);
+		snprintf(msg, len, "training again, with what it learned so far");
+		break;
+	case ACT_DELETE:
+		/* Path first, then the profile, then its rows: a task still
+		 * running it makes a new, empty profile at its next call, and
+		 * that profile must not find the old path or rows (the kernel
+		 * writes its comm as the path and `ebph run` resolves it). */
+		lock = ebph_state_lock();
+		bpf_map_delete(m->paths, &key);
+		err = bpf_map_delete(m->profiles, &key);
+		for (c = 0; c < 2 * EBPH_NUM_SYSCALLS; c++) {
+			rk.call = c % EBPH_NUM_SYSCALLS;
+			rk.set = c / EBPH_NUM_SYSCALLS;
+			n += !bpf_map_delete(m->rows, &rk);
+		}
+		snprintf(msg, len, "deleted, with %d rows", n);
+		/* Under the save lock: a save that had already read the
+		 * profile cannot write its file back after this. */
+		delete_file(key, msg, len);
+		ebph_state_unlock(lock);
+		return err == -ENOENT ? 0 : err;
+	}
+	err = bpf_map_update(m->profiles, &key, &p, BPF_EXIST);
+	if (err)
+		snprintf(msg, len, "cannot update it: %s", strerror(-err));
+	return err;
+}
+
+static const struct {
+	const char *name, *does;
+} actions[] = {
+	[ACT_NORMALIZE] = { "normalize", "Start testing now: copy the profile's train set to its test set and\n"
+				       "make it normal, without waiting for it to freeze and normal-wait.\n" },
+	[ACT_SENSITIZE] = { "sensitize", "Forget the profile's training data: it learns from scratch (a normal\n"
+				       "profile keeps testing against its test set meanwhile).\n" },
+	[ACT_TOLERIZE] = { "tolerize", "Leave normal and keep learning: what made the anomalies becomes\n"
+				      "part of the profile.\n" },
+	[ACT_DELETE] = { "delete", "Delete the profile, its pairs and its saved file.  Tasks still running\n"
+				  "it start a new, empty profile at their next call.\n" },
+};
+
+static int cmd_change(int argc, char **argv, enum cmd_action act)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char usage[1024], msg[PATH_MAX + 256], name[EBPH_PATH_LEN];
+	const char *cmd = actions[act].name;
+	struct ebph_profile_rec *r;
+	struct ebph_snapshot s;
+	struct ebph_maps m;
+	long pid = 0;
+	char *end;
+	__u64 key;
+	int c, err;
+
+	snprintf(usage, sizeof(usage),
+		 "Usage: ebph %s PROFILE\n"
+		 "       ebph %s --pid PID\n"
+		 "%s"
+		 "\n"
+		 "  -p, --pid PID   the profile that process PID runs\n"
+		 "  -h, --help      this help\n"
+		 "\n"
+		 "PROFILE is a key in hex, an executable's path, or its name.\n"
+		 "\n"
+		 "Examples:\n"
+		 "  sudo ebph %s /usr/bin/ls\n"
+		 "  sudo ebph %s --pid 1234\n",
+		 cmd, cmd, actions[act].does, cmd, cmd);
+	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			errno = 0;
+			pid = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || pid <= 0 || pid > 0x3fffffff)
+				return usage_error(usage, "%s: invalid PID '%s'", cmd, optarg);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return usage_error(usage, NULL);
+		}
+	}
+	if (pid ? argc != optind : argc - optind != 1)
+		return usage_error(usage, pid ? "%s: a PROFILE or --pid, not both" :
+				   argc == optind ? "%s: which profile?" :
+				   "%s: one profile at a time", cmd);
+	if (cmd_open(cmd, &m))
+		return 1;
+	if (ebph_snapshot_read_profiles(&m, &s)) {
+		fprintf(stderr, "ebph: cannot read the running ebph's profiles\n");
+		ebph_maps_close(&m);
+		return 1;
+	}
+	err = pid ? profile_of_pid(&m, pid, &key) : resolve_profile(&s, argv[optind], &key);
+	if (!err) {
+		r = ebph_snapshot_find(&s, key);
+		if (r)
+			cmd_profile_name(r, name, sizeof(name));
+		else
+			snprintf(name, sizeof(name), "%llx", (unsigned long long)key);
+		err = cmd_apply(&m, key, act, msg, sizeof(msg));
+		if (err)
+			fprintf(stderr, "ebph %s: %s (%016llx): %s\n", cmd, name,
+				(unsigned long long)key, msg);
+		else
+			printf("%s (%016llx): %s\n", name, (unsigned long long)key, msg);
+	}
+	ebph_snapshot_free(&s);
+	ebph_maps_close(&m);
+	return err ? 1 : 0;
+}
+
+int cmd_normalize(int argc, char **argv)
+{
+	return cmd_change(argc, argv, ACT_NORMALIZE);
+}
+
+int cmd_sensitize(int argc, char **argv)
+{
+	return cmd_change(argc, argv, ACT_SENSITIZE);
+}
+
+int cmd_tolerize(int argc, char **argv)
+{
+	return cmd_change(argc, argv, ACT_TOLERIZE);
+}
+
+int cmd_delete(int argc, char **argv)
+{
+	return cmd_change(argc, argv, ACT_DELETE);
+}
+
+/* ---- ebph save -------------------------------------------------------- */
+
+static const char save_usage[] =
+"Usage: ebph save [-h]\n"
+"Make the running ebph save its profiles now, in its profile directory,\n"
+"and wait until it has.  (It saves by itself every --save-interval and\n"
+"when it stops; this is SIGUSR1.)\n";
+
+int cmd_save(int argc, char **argv)
+{
+	struct ebph_runstate before, now;
+	struct ebph_maps m;
+	pid_t pid;
+	int rc, i;
+
+	rc = only_help(argc, argv, save_usage, 0);
+	if (rc >= 0)
+		return rc;
+	/* The pins are not needed, but the same checks and sentences are. */
+	if (cmd_open("save", &m))
+		return 1;
+	ebph_maps_close(&m);
+	pid = ebph_instance_pid();
+	if (pid < 0 || ebph_state_read(&before)) {
+		fprintf(stderr, "ebph save: cannot find the running ebph's PID in %s or %s/state\n",
+			EBPH_LOCK_FILE, EBPH_RUN_DIR);
+		return 1;
+	}
+	if (!before.saving) {
+		fprintf(stderr, "ebph save: the running ebph (PID %d) was started with --no-save\n",
+			pid);
+		return 1;
+	}
+	/* The running ebph owns the profile directory: it saves, we ask. */
+	if (kill(pid, SIGUSR1)) {
+		fprintf(stderr, "ebph save: cannot signal PID %d: %s\n", pid, strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < 600; i++) {
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		if (!ebph_state_read(&now) && now.saves > before.saves) {
+			printf("saved %llu profiles to %s\n", (unsigned long long)now.saved,
+			       now.profile_dir);
+			if (now.save_failed) {
+				fprintf(stderr, "ebph save: %llu profiles not saved: see the running ebph's log\n",
+					(unsigned long long)now.save_failed);
+				return 1;
+			}
+			return 0;
+		}
+		nanosleep(&ts, NULL);
+	}
+	fprintf(stderr, "ebph save: PID %d did not save within 30 s\n", pid);
+	return 1;
+}
+
+/* ---- ebph set --------------------------------------------------------- */
+
+static const char set_usage[] =
+"Usage: ebph set SETTING VALUE\n"
+"Change a setting of the running ebph, from its next system call on.\n"
+"\n"
+"  normal-wait TIME    how long a profile stays frozen before it becomes\n"
+"                      normal, for profiles that freeze from now on\n"
+"                      (TIME: a number and ms, s, m, h, d or w)\n"
+"  anomaly-limit N     anomalies before a normal profile goes back to\n"
+"                      training (0 to 1000000)\n"
+"  tolerize-limit N    a task's LFC above this resets its profile's\n"
+"                      training data (0 to 128)\n"
+"  monitoring on|off   off: system calls are not traced at all\n"
+"  log-sequences on|off  report every new pair a profile learns\n"
+"\n"
+"Examples:\n"
+"  sudo ebph set normal-wait 1d\n"
+"  sudo ebph set monitoring off\n";
+
+static int parse_on_off(const char *s)
+{
+	if (!strcmp(s, "on") || !strcmp(s, "1") || !strcmp(s, "yes"))
+		return 1;
+	if (!strcmp(s, "off") || !strcmp(s, "0") || !strcmp(s, "no"))
+		return 0;
+	return -1;
+}
+
+static long parse_limit(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || *s == '+' || v > max)
+		return -1;
+	return v;
+}
+
+int cmd_set(int argc, char **argv)
+{
+	struct ebph_config cfg, old;
+	struct ebph_maps m;
+	const char *what, *val;
+	char a[32], b[32];
+	__u32 zero = 0;
+	long long v;
+	int rc, err;
+
+	rc = only_help(argc, argv, set_usage, 2);
+	if (rc >= 0)
+		return rc;
+	what = argv[optind];
+	val = argv[optind + 1];
+	/* Parse before opening anything: a typo is a usage error whether
+	 * or not ebph runs. */
+	if (!strcmp(what, "normal-wait"))
+		v = parse_duration(val);
+	else if (!strcmp(what, "anomaly-limit"))
+		v = parse_limit(val, 1000000);
+	else if (!strcmp(what, "tolerize-limit"))
+		v = parse_limit(val, EBPH_LOCALITY_WIN);
+	else if (!strcmp(what, "monitoring") || !strcmp(what, "log-sequences"))
+		v = parse_on_off(val);
+	else
+		return usage_error(set_usage, "set: unknown setting '%s'", what);
+	if (v < 0)
+		return usage_error(set_usage, "set: invalid %s '%s'", what, val);
+
+	if (cmd_open("set", &m))
+		return 1;
+	err = bpf_map_lookup(m.config, &zero, &cfg);
+	if (err) {
+		fprintf(stderr, "ebph set: cannot read the config map: %s\n", strerror(-err));
+		ebph_maps_close(&m);
+		return 1;
+	}
+	old = cfg;
+	switch (what[0]) {
+	case 'n':
+		cfg.normal_wait = v;
+		cmd_fmt_duration(old.normal_wait, a, sizeof(a));
+		cmd_fmt_duration(cfg.normal_wait, b, sizeof(b));
+		break;
+	case 'a':
+		cfg.anomaly_limit = v;
+		snprintf(a, sizeof(a), "%u", old.anomaly_limit);
+		snprintf(b, sizeof(b), "%u", cfg.anomaly_limit);
+		break;
+	case 't':
+		cfg.tolerize_limit = v;
+		snprintf(a, sizeof(a), "%u", old.tolerize_limit);
+		snprintf(b, sizeof(b), "%u", cfg.tolerize_limit);
+		break;
+	case 'm':
+		cfg.monitoring = v;
+		snprintf(a, sizeof(a), "%s", old.monitoring ? "on" : "off");
+		snprintf(b, sizeof(b), "%s", v ? "on" : "off");
+		break;
+	default:	/* log-sequences */
+		cfg.log_sequences = v;
+		snprintf(a, sizeof(a), "%s", old.log_sequences ? "on" : "off");
+		snprintf(b, sizeof(b), "%s", v ? "on" : "off");
+	}
+	/* An ARRAY value is updated in place: see the top of this file. */
+	err = bpf_map_update(m.config, &zero, &cfg, BPF_ANY);
+	ebph_maps_close(&m);
+	if (err) {
+		fprintf(stderr, "ebph set: cannot write the config map: %s\n", strerror(-err));
+		return 1;
+	}
+	printf("%s: %s -> %s\n", what, a, b);
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ebph_cmd.h - the subcommands that work on a running ebph through the
+ * maps it pins under /sys/fs/bpf/ebph (ebph_cmd.c, ebph_top.c).
+ *
+ * Each takes its own argv (argv[0] is the command's name) and returns the
+ * exit status: 0, 1 on failure (one sentence on stderr), 2 for a bad
+ * argument (with the usage).
+ */
+#ifndef EBPH_CMD_H
+#define EBPH_CMD_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "ebph_maps.h"
+
+int cmd_status(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_normalize(int argc, char **argv);
+int cmd_sensitize(int argc, char **argv);
+int cmd_tolerize(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+
+/* ---- shared by ebph_cmd.c and ebph_top.c -------------------------------- */
+
+/* Root, the pins, and a live instance holding the lock: 0, or 1 with one
+ * sentence on stderr (the exit status to return). */
+int cmd_open(const char *cmd, struct ebph_maps *m);
+
+/* "training", "frozen" or "normal" (a normal profile that froze again,
+ * to copy its train set once more, is still "normal"). */
+const char *cmd_state_name(__u32 status);
+
+/* The label of a profile: its executable's base name, else its key. */
+const char *cmd_profile_name(const struct ebph_profile_rec *r, char *buf, size_t len);
+
+/* "6d 23h", "3s", "250ms": the two largest units of NS. */
+void cmd_fmt_duration(__u64 ns, char *buf, size_t len);
+
+/* The changes a user can make to a profile, as the kernel makes them. */
+enum cmd_action { ACT_NORMALIZE, ACT_SENSITIZE, ACT_TOLERIZE, ACT_DELETE };
+
+/* Apply ACT to profile KEY; a sentence saying what was done goes into
+ * MSG.  0, or -errno with the reason in MSG. */
+int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
+	      char *msg, size_t len);
+
+/* Defined in ebph_user.c: "3s", "10m", "1w" to ns, -1 if malformed. */
+long long parse_duration(const char *s);
+
+#endif /* EBPH_CMD_H */

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebph_log.c - events as JSON lines and syslog priorities (ebph_log.h).
+ *
+ * Field names are stable: log shippers index on them.  Every event has
+ * time, level, event and message; a kernel event adds pid, tid, comm,
+ * profile (the key, 16 hex digits, as `ebph profiles` shows it) and
+ * executable, then the fields of its type.  Calls are given by name and
+ * by number ("call", "call_nr"), so a reader needs no system call table.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "ebph_log.h"
+#include "syscall_names.h"
+
+const char *ebph_event_name(__u32 type)
+{
+	static const char *names[EBPH_EV_MAX] = {
+		[EBPH_EV_ANOMALY] = "anomaly",
+		[EBPH_EV_NEW_PROFILE] = "new_profile",
+		[EBPH_EV_ASSOC] = "assoc",
+		[EBPH_EV_FROZEN] = "frozen",
+		[EBPH_EV_START_NORMAL] = "start_normal",
+		[EBPH_EV_STOP_NORMAL] = "stop_normal",
+		[EBPH_EV_TOLERIZE] = "tolerize",
+		[EBPH_EV_NEW_SEQ] = "new_seq",
+		[EBPH_EV_MESSAGE] = "message",
+	};
+
+	return type < EBPH_EV_MAX && names[type] ? names[type] : "unknown";
+}
+
+static const char *msg_code_name(__u16 code)
+{
+	switch (code) {
+	case EBPH_MSG_KEY_ERROR:	return "key_error";
+	case EBPH_MSG_TASKS_FULL:	return "tasks_full";
+	case EBPH_MSG_PROFILES_FULL:	return "profiles_full";
+	case EBPH_MSG_ROWS_FULL:	return "rows_full";
+	default:			return "unknown";
+	}
+}
+
+/* Length of the UTF-8 sequence at S (1 to 4), or 0 if it is not one:
+ * overlong forms, surrogates and code points past U+10FFFF are not. */
+static int utf8_len(const unsigned char *s)
+{
+	int n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* S as a JSON string, quotes included. */
+static void json_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	putc('"', f);
+	while (*p) {
+		int n = utf8_len(p);
+
+		if (*p == '"' || *p == '\\') {
+			putc('\\', f);
+			putc(*p++, f);
+		} else if (*p == '\n') {
+			fputs("\\n", f), p++;
+		} else if (*p == '\t') {
+			fputs("\\t", f), p++;
+		} else if (*p < 0x20 || *p == 0x7f || !n) {
+			/* Control characters, and bytes that are not UTF-8
+			 * (read as Latin-1: the line stays valid JSON and
+			 * the byte's value survives). */
+			fprintf(f, "\\u%04x", *p++);
+		} else {
+			fwrite(p, 1, n, f);
+			p += n;
+		}
+	}
+	putc('"', f);
+}
+
+/* A bounded, maybe unterminated kernel string (comm) as JSON. */
+static void json_strn(FILE *f, const char *s, size_t max)
+{
+	char buf[256];
+	size_t n = strnlen(s, max < sizeof(buf) ? max : sizeof(buf) - 1);
+
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	json_str(f, buf);
+}
+
+/* "2026-11-21T12:07:17.123456Z" */
+static void json_time(FILE *f, __u64 real_ns)
+{
+	time_t t = real_ns / 1000000000ULL;
+	char stamp[32];
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "\"%s.%06uZ\"", stamp, (unsigned int)(real_ns % 1000000000ULL / 1000));
+}
+
+static void json_call(FILE *f, const char *field, unsigned int nr)
+{
+	char name[32];
+
+	syscall_name_fmt(nr, name, sizeof(name));
+	fprintf(f, ",\"%s\":", field);
+	json_str(f, name);
+	fprintf(f, ",\"%s_nr\":%u", field, nr);
+}
+
+/* The window, newest first, without the empty slots of a young task. */
+static void json_sequence(FILE *f, const struct ebph_event *ev)
+{
+	char name[32];
+	int i, first = 1;
+
+	fputs(",\"sequence\":[", f);
+	for (i = 0; i < EBPH_SEQLEN; i++) {
+		if (ev->seq[i] == EBPH_EMPTY)
+			continue;
+		syscall_name_fmt(ev->seq[i], name, sizeof(name));
+		if (!first)
+			putc(',', f);
+		json_str(f, name);
+		first = 0;
+	}
+	putc(']', f);
+}
+
+void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
+		    const char *msg, const struct ebph_event *ev,
+		    const char *path, __s64 boot_to_real)
+{
+	static const char *levels[] = {
+		[EBPH_DEBUG] = "debug", [EBPH_INFO] = "info",
+		[EBPH_WARNING] = "warning", [EBPH_ERROR] = "error",
+	};
+
+	fputs("{\"time\":", f);
+	json_time(f, real_ns);
+	fprintf(f, ",\"level\":\"%s\",\"event\":\"%s\"",
+		levels[level <= EBPH_ERROR ? level : EBPH_ERROR],
+		ev ? ebph_event_name(ev->type) : "log");
+	if (ev) {
+		fprintf(f, ",\"pid\":%u,\"tid\":%u,\"comm\":", ev->pid, ev->tid);
+		json_strn(f, ev->comm, sizeof(ev->comm));
+		fprintf(f, ",\"profile\":\"%016llx\",\"executable\":",
+			(unsigned long long)ev->profile);
+		if (path)
+			json_str(f, path);
+		else
+			fputs("null", f);
+		switch (ev->type) {
+		case EBPH_EV_ANOMALY:
+			json_call(f, "call", ev->call);
+			fprintf(f, ",\"misses\":%u,\"lfc\":%u,\"anomalies\":%u",
+				ev->misses, ev->lfc, ev->anomalies);
+			json_sequence(f, ev);
+			break;
+		case EBPH_EV_FROZEN:
+			fputs(",\"normal_at\":", f);
+			json_time(f, ev->arg + boot_to_real);
+			break;
+		case EBPH_EV_STOP_NORMAL:
+			fprintf(f, ",\"anomalies\":%u", ev->anomalies);
+			break;
+		case EBPH_EV_TOLERIZE:
+			fprintf(f, ",\"lfc\":%u,\"anomalies\":%u", ev->lfc, ev->anomalies);
+			break;
+		case EBPH_EV_NEW_SEQ:
+			json_call(f, "call", ev->call);
+			json_call(f, "previous", (unsigned int)ev->arg);
+			fprintf(f, ",\"distance\":%u", ev->misses);
+			json_sequence(f, ev);
+			break;
+		case EBPH_EV_MESSAGE:
+			fprintf(f, ",\"code\":\"%s\",\"arg\":%llu", msg_code_name(ev->code),
+				(unsigned long long)ev->arg);
+			break;
+		}
+	}
+	fputs(",\"message\":", f);
+	json_str(f, msg);
+	fputs("}\n", f);
+}
+
+int ebph_syslog_priority(enum ebph_level level, const struct ebph_event *ev)
+{
+	/* A profile that starts or stops testing is the news an admin
+	 * watches for, above the info of every new executable. */
+	if (ev && (ev->type == EBPH_EV_START_NORMAL || ev->type == EBPH_EV_STOP_NORMAL) &&
+	    level <= EBPH_INFO)
+		return LOG_NOTICE;
+	switch (level) {
+	case EBPH_DEBUG:	return LOG_DEBUG;
+	case EBPH_INFO:		return LOG_INFO;
+	case EBPH_WARNING:	return LOG_WARNING;
+	default:		return LOG_ERR;
+	}
+}

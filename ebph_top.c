@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebph_top.c - `ebph top`: a live view of the running ebph in a terminal.
+ *
+ * Once a second it reads the pinned maps (profiles, tasks, stats,
+ * config) and /run/ebph/anomalies, and redraws:
+ *
+ *   summary      PID, uptime, monitoring, profiles by state, tasks,
+ *                calls, anomalies, rows, events dropped and lost
+ *   profiles     the normal ones first, then frozen, then training,
+ *                each by anomalies, then by path; one is selected (j/k
+ *                or the arrow keys), and the selection follows it
+ *   anomalies    the most recent ones, newest first
+ *   highest LFC  the tasks with the most anomalous calls among their
+ *                last 128
+ *
+ * and t, n, s, d tolerize, normalize, sensitize or delete the selected
+ * profile (s and d ask first), as the commands of the same names do.
+ *
+ * Where the anomalies come from.  The kernel sends each anomaly once,
+ * to the running `ebph run`; no map remembers them.  So `ebph run`
+ * keeps the last EBPH_RECENT_MAX in /run/ebph/anomalies (ebph_state.c),
+ * rewritten at most once per turn of its event loop, and top reads that
+ * file.  The maps give the rest: counts per profile, LFC per task.
+ *
+ * The terminal.  Plain ANSI escapes and termios raw mode, no curses: the
+ * alternate screen, the cursor hidden, each line drawn and cleared to
+ * its end, so that nothing flickers.  The terminal is restored on every
+ * way out: q, Ctrl-C (a key in raw mode, and SIGINT/SIGTERM/SIGHUP from
+ * outside), an error, and exit() through atexit().  Fits 80x24; a
+ * taller terminal shows more of each list.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include "bpf_load.h"
+#include "ebph.h"
+#include "ebph_cmd.h"
+#include "ebph_maps.h"
+#include "ebph_state.h"
+#include "syscall_names.h"
+
+#define NS	1000000000ULL
+
+static const char top_usage[] =
+"Usage: ebph top [-b] [-d SECONDS]\n"
+"A live view of the running ebph, redrawn every second: a summary,\n"
+"the profiles by state, the most recent anomalies and the tasks with\n"
+"the highest LFC.\n"
+"\n"
+"  -b, --batch         print one screen as plain text and exit\n"
+"  -d, --delay SECS    seconds between redraws (1 to 60, default 1)\n"
+"  -h, --help          this help\n"
+"\n"
+"Keys: j/k or the arrows select a profile; t tolerizes it, n normalizes\n"
+"it, s sensitizes it and d deletes it (s and d ask y/n first); q or\n"
+"Ctrl-C quits.\n";
+
+/* ---- the terminal ---------------------------------------------------- */
+
+static struct termios saved_tio;
+static int tio_saved;
+static volatile sig_atomic_t quit_signal, resized;
+
+static void term_restore(void)
+{
+	if (!tio_saved)
+		return;
+	/* Cursor back, main screen back, attributes off. */
+	fputs("\033[m\033[?25h\033[?1049l", stdout);
+	fflush(stdout);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);
+	tio_saved = 0;
+}
+
+static void on_quit(int sig)
+{
+	quit_signal = sig;
+}
+
+static void on_winch(int sig)
+{
+	resized = 1;
+}
+
+static int term_raw(void)
+{
+	struct sigaction sa = { .sa_handler = on_quit };
+	struct sigaction sw = { .sa_handler = on_winch };
+	struct termios tio;
+
+	if (tcgetattr(STDIN_FILENO, &saved_tio))
+		return -errno;
+	tio = saved_tio;
+	/* No line editing, no echo, no signals from keys (Ctrl-C is read
+	 * as a key, so that quitting always goes through the restore), no
+	 * output processing surprises beyond \n -> \r\n. */
+	tio.c_lflag &= ~(ICANON | ECHO | ISIG | IEXTEN);
+	tio.c_iflag &= ~(IXON | ICRNL);
+	tio.c_cc[VMIN] = 0;
+	tio.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &tio))
+		return -errno;
+	tio_saved = 1;
+	atexit(term_restore);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGWINCH, &sw, NULL);
+	/* Alternate screen, cursor hidden. */
+	fputs("\033[?1049h\033[?25l", stdout);
+	return 0;
+}
+
+static void term_size(int *rows, int *cols)
+{
+	struct winsize ws;
+
+	*rows = 24;
+	*cols = 80;
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_row && ws.ws_col) {
+		*rows = ws.ws_row;
+		*cols = ws.ws_col;
+	}
+}
+
+/* ---- what is shown ----------------------------------------------------- */
+
+struct top_task {
+	__u32 pid, tid;
+	__u64 profile, count;
+	__u8 lfc, max_lfc;
+};
+
+struct view {
+	struct ebph_maps m;
+	int ncpus;
+	struct ebph_snapshot s;		/* sorted by key: lookups */
+	struct ebph_profile_rec **order; /* the list as shown */
+	struct top_task *tasks;
+	size_t ntasks;
+	struct ebph_anomaly_rec recent[EBPH_RECENT_MAX];
+	int nrecent;
+	struct ebph_config cfg;
+	struct ebph_runstate rs;
+	int have_rs;
+	pid_t pid;			/* the ebph we watch */
+	__u64 anomalies, drops;
+	long nrows;
+	__u64 selected;			/* key of the selected profile */
+	size_t sel, first;		/* its index, the first one shown */
+	char status[EBPH_PATH_LEN + 320]; /* the last action's outcome */
+	int confirm;			/* 'd' or 's' waiting for y/n */
+	int esc;			/* of an arrow's ESC [ A: bytes seen */
+	int changed;			/* a key changed a profile: read again */
+};
+
+static int state_rank(__u32 status)
+{
+	return status & EBPH_NORMAL ? 0 : status & EBPH_FROZEN ? 1 : 2;
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+	const struct ebph_profile_rec *x = *(struct ebph_profile_rec *const *)a;
+	const struct ebph_profile_rec *y = *(struct ebph_profile_rec *const *)b;
+	int d = state_rank(x->prof.status) - state_rank(y->prof.status);
+
+	if (d)
+		return d;
+	if (x->prof.anomalies != y->prof.anomalies)
+		return x->prof.anomalies > y->prof.anomalies ? -1 : 1;
+	/* Then by name, not by a count that changes every second: a list
+	 * that reshuffles under the cursor cannot be pointed at. */
+	d = strcmp(x->path, y->path);
+	if (d)
+		return d;
+	return x->prof.key < y->prof.key ? -1 : x->prof.key > y->prof.key;
+}
+
+static int cmp_lfc(const void *a, const void *b)
+{
+	const struct top_task *x = a, *y = b;
+
+	if (x->lfc != y->lfc)
+		return x->lfc > y->lfc ? -1 : 1;
+	if (x->max_lfc != y->max_lfc)
+		return x->max_lfc > y->max_lfc ? -1 : 1;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static long count_rows(int fd)
+{
+	struct ebph_row_key k, next;
+	long n = 0;
+	int err;
+
+	for (err = bpf_map_next_key(fd, NULL, &next); !err;
+	     err = bpf_map_next_key(fd, &k, &next)) {
+		k = next;
+		n++;
+	}
+	return n;
+}
+
+/* Read everything anew.  0, -ESRCH when ebph stopped, another -errno
+ * when a map could not be read. */
+static int view_read(struct view *v)
+{
+	__u32 zero = 0, tid, next, idx;
+	size_t i, cap = 0;
+	int err;
+
+	ebph_snapshot_free(&v->s);
+	free(v->order);
+	v->order = NULL;
+	v->ntasks = 0;
+	err = bpf_map_lookup(v->m.config, &zero, &v->cfg);
+	if (!err)
+		err = ebph_snapshot_read_profiles(&v->m, &v->s);
+	if (err)
+		return err;
+	v->order = calloc(v->s.n + 1, sizeof(*v->order));
+	if (!v->order)
+		return -ENOMEM;
+	for (i = 0; i < v->s.n; i++)
+		v->order[i] = &v->s.recs[i];
+	qsort(v->order, v->s.n, sizeof(*v->order), cmp_order);
+
+	for (err = bpf_map_next_key(v->m.tasks, NULL, &next); !err;
+	     err = bpf_map_next_key(v->m.tasks, &tid, &next)) {
+		struct ebph_task t;
+
+		tid = next;
+		if (bpf_map_lookup(v->m.tasks, &tid, &t))
+			continue;
+		if (v->ntasks == cap) {
+			void *p = realloc(v->tasks, (cap = cap ? 2 * cap : 256) * sizeof(*v->tasks));
+
+			if (!p)
+				break;
+			v->tasks = p;
+		}
+		v->tasks[v->ntasks++] = (struct top_task){
+			.pid = t.pid ? t.pid : tid, .tid = tid, .profile = t.profile,
+			.count = t.count, .lfc = t.lfc, .max_lfc = t.max_lfc,
+		};
+	}
+	qsort(v->tasks, v->ntasks, sizeof(*v->tasks), cmp_lfc);
+
+	v->anomalies = v->drops = 0;
+	for (idx = EBPH_STAT_ANOMALIES; idx <= EBPH_STAT_EVENT_DROPS; idx++) {
+		__u64 vals[v->ncpus > 0 ? v->ncpus : 1], sum = 0;
+		int c;
+
+		if (v->ncpus > 0 && !bpf_map_lookup(v->m.stats, &idx, vals))
+			for (c = 0; c < v->ncpus; c++)
+				sum += vals[c];
+		if (idx == EBPH_STAT_ANOMALIES)
+			v->anomalies = sum;
+		else if (idx == EBPH_STAT_EVENT_DROPS)
+			v->drops = sum;
+	}
+	v->nrows = count_rows(v->m.rows);
+	/* Our map fds keep the maps alive after ebph stops and unpins
+	 * them: its state file (removed when it stops) and its PID tell. */
+	v->have_rs = !ebph_state_read(&v->rs);
+	if (v->pid && (!v->have_rs || v->rs.pid != v->pid ||
+		       (kill(v->pid, 0) && errno == ESRCH)))
+		return -ESRCH;
+	if (!v->pid && v->have_rs)
+		v->pid = v->rs.pid;
+	v->nrecent = ebph_recent_read(v->recent, EBPH_RECENT_MAX);
+	if (v->nrecent < 0)
+		v->nrecent = 0;
+
+	/* The selection follows its profile as the list is re-sorted;
+	 * if it is gone, the same place in the list. */
+	for (i = 0; i < v->s.n; i++)
+		if (v->order[i]->prof.key == v->selected)
+			break;
+	if (i == v->s.n)
+		i = v->sel < v->s.n ? v->sel : v->s.n ? v->s.n - 1 : 0;
+	v->sel = i;
+	v->selected = v->s.n ? v->order[i]->prof.key : 0;
+	return 0;
+}
+
+/* ---- drawing -------------------------------------------------------------- */
+
+/* One screen line: printf-style, cut to the width, and in raw mode each
+ * line clears to its end (the previous frame may have been longer).
+ * Non-printable bytes (a process names itself) are drawn as '?'. */
+static void line(int raw, int cols, int reverse, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int i;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < ' ' || (unsigned char)buf[i] >= 0x7f)
+			buf[i] = '?';
+	/* cols - 1: writing the last column makes some terminals wrap. */
+	if (i > cols - 1)
+		buf[cols > 1 ? cols - 1 : 0] = 0;
+	if (raw)
+		printf("%s%s\033[K%s\r\n", reverse ? "\033[7m" : "", buf, reverse ? "\033[m" : "");
+	else
+		printf("%s\n", buf);
+}
+
+static const char *name_of(struct view *v, __u64 key, char *buf, size_t len)
+{
+	struct ebph_profile_rec *r = ebph_snapshot_find(&v->s, key);
+
+	if (r)
+		return cmd_profile_name(r, buf, len);
+	snprintf(buf, len, "%llx", (unsigned long long)key);
+	return buf;
+}
+
+static void draw(struct view *v, int raw)
+{
+	size_t by_state[3] = { 0 }, i, n;
+	int rows, cols, nprof, nanom, nlfc, spare;
+	char a[64], b[128], now[16];
+	__u64 calls = 0;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	term_size(&rows, &cols);
+	if (!raw)
+		rows = 24, cols = 80;
+	for (i = 0; i < v->s.n; i++) {
+		by_state[state_rank(v->s.recs[i].prof.status)]++;
+		calls += v->s.recs[i].prof.count;
+	}
+	localtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%H:%M:%S", &tm);
+	if (raw)
+		fputs("\033[H", stdout);
+	if (rows < 16 || cols < 40) {
+		line(raw, cols, 0, "ebph top: the terminal is too small (%dx%d)", cols, rows);
+		if (raw)
+			fputs("\033[J", stdout);
+		fflush(stdout);
+		return;
+	}
+
+	/* Summary: 3 lines and a blank.  Fixed lines: 4 + 3 headers + the
+	 * status line = 8; the rest is shared 7:5:4 at 24 rows, and the
+	 * profiles take half of anything more. */
+	spare = rows - 8;
+	nanom = 5 + (spare - 16) / 4;
+	nlfc = 4 + (spare - 16) / 4;
+	nprof = spare - nanom - nlfc;
+
+	if (v->have_rs)
+		cmd_fmt_duration((t - v->rs.started) * NS, a, sizeof(a));
+	snprintf(b, sizeof(b), "ebph top - PID %d, up %s, monitoring %s",
+		 v->have_rs ? v->rs.pid : 0, v->have_rs ? a : "?",
+		 v->cfg.monitoring ? "on" : "OFF");
+	line(raw, cols, 0, "%-*s%s", cols - 1 - (int)strlen(now) > 0 ?
+	     cols - 1 - (int)strlen(now) : 0, b, now);
+	line(raw, cols, 0, "Profiles %zu: %zu training, %zu frozen, %zu normal;"
+	     " tasks %zu; anomalies %llu", v->s.n, by_state[2], by_state[1],
+	     by_state[0], v->ntasks, (unsigned long long)v->anomalies);
+	if (v->have_rs)
+		snprintf(a, sizeof(a), "%llu", (unsigned long long)v->rs.lost_events);
+	line(raw, cols, 0, "Calls %llu; rows %ld (%ld KiB); events dropped %llu,"
+	     " lost %s", (unsigned long long)calls, v->nrows,
+	     v->nrows * EBPH_NUM_SYSCALLS / 1024, (unsigned long long)v->drops,
+	     v->have_rs ? a : "?");
+	line(raw, cols, 0, "");
+
+	/* Profiles, scrolled to keep the selection in view. */
+	if (v->sel < v->first)
+		v->first = v->sel;
+	if (v->sel >= v->first + nprof)
+		v->first = v->sel - nprof + 1;
+	line(raw, cols, 1, "  %-16s %-8s %8s %8s %4s %-10s %-16s", "PROFILE", "STATE",
+	     "TRAIN", "STABLE", "ANOM", "NORMAL", "KEY");
+	for (n = 0, i = v->first; n < (size_t)nprof; n++, i++) {
+		const struct ebph_profile *p;
+		char name[EBPH_PATH_LEN], when[72];
+		__u64 boot = 0;
+		struct timespec ts;
+
+		if (i >= v->s.n) {
+			line(raw, cols, 0, "");
+			continue;
+		}
+		p = &v->order[i]->prof;
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		boot = (__u64)ts.tv_sec * NS + ts.tv_nsec;
+		if (!(p->status & EBPH_FROZEN))
+			snprintf(when, sizeof(when), "-");
+		else if (p->normal_time <= boot)
+			snprintf(when, sizeof(when), "next call");
+		else {
+			cmd_fmt_duration(p->normal_time - boot, a, sizeof(a));
+			snprintf(when, sizeof(when), "in %s", a);
+		}
+		line(raw, cols, raw && i == v->sel, "%c %-16.16s %-8s %8llu %8llu %4u %-10s %016llx",
+		     i == v->sel ? '>' : ' ', cmd_profile_name(v->order[i], name, sizeof(name)),
+		     cmd_state_name(p->status), (unsigned long long)p->train_count,
+		     (unsigned long long)p->last_mod_count, p->anomalies, when,
+		     (unsigned long long)p->key);
+	}
+
+	line(raw, cols, 1, "%-8s %7s %-15s %-14s %-16s %4s %3s", "ANOMALY", "PID", "COMM",
+	     "PROFILE", "CALL", "MISS", "LFC");
+	for (i = 0; i < (size_t)nanom; i++) {
+		const struct ebph_anomaly_rec *r = &v->recent[i];
+		char name[EBPH_PATH_LEN], call[32];
+		time_t at;
+
+		if ((int)i >= v->nrecent) {
+			line(raw, cols, 0, i || v->nrecent ? "" : "(none yet)");
+			continue;
+		}
+		at = r->time / NS;
+		localtime_r(&at, &tm);
+		strftime(a, sizeof(a), "%H:%M:%S", &tm);
+		syscall_name_fmt(r->call, call, sizeof(call));
+		line(raw, cols, 0, "%-8s %7u %-15.15s %-14.14s %-16.16s %4u %3u", a, r->pid,
+		     r->comm, name_of(v, r->profile, name, sizeof(name)), call,
+		     r->misses, r->lfc);
+	}
+
+	line(raw, cols, 1, "%-8s %7s %-15s %-14s %-8s %3s %3s %9s", "HIGH LFC", "TID",
+	     "COMM", "PROFILE", "STATE", "LFC", "MAX", "CALLS");
+	for (i = 0; i < (size_t)nlfc; i++) {
+		const struct top_task *tk = &v->tasks[i];
+		struct ebph_profile_rec *r;
+		char name[EBPH_PATH_LEN], comm[32], path[64];
+		FILE *f;
+
+		if (i >= v->ntasks) {
+			line(raw, cols, 0, "");
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", tk->pid, tk->tid);
+		f = fopen(path, "re");
+		if (!f || !fgets(comm, sizeof(comm), f))
+			snprintf(comm, sizeof(comm), "-");
+		if (f)
+			fclose(f);
+		comm[strcspn(comm, "\n")] = 0;
+		r = ebph_snapshot_find(&v->s, tk->profile);
+		line(raw, cols, 0, "%-8s %7u %-15.15s %-14.14s %-8s %3u %3u %9llu", "", tk->tid,
+		     comm, name_of(v, tk->profile, name, sizeof(name)),
+		     r ? cmd_state_name(r->prof.status) : "-", tk->lfc, tk->max_lfc,
+		     (unsigned long long)tk->count);
+	}
+
+	if (raw) {
+		char name[EBPH_PATH_LEN] = "", msg[sizeof(v->status)];
+
+		if (v->s.n)
+			cmd_profile_name(v->order[v->sel], name, sizeof(name));
+		if (v->confirm)
+			snprintf(msg, sizeof(msg), "%s %s? y/n",
+				 v->confirm == 'd' ? "delete" : "sensitize", name);
+		else
+			snprintf(msg, sizeof(msg), "%s", v->status[0] ? v->status :
+				 "q quit  j/k select  t tolerize  n normalize  s sensitize  d delete");
+		/* The last line is not ended: a newline there would scroll. */
+		printf("\033[7m%-*.*s\033[m\033[J", cols - 1, cols - 1, msg);
+	}
+	fflush(stdout);
+}
+
+/* ---- keys ----------------------------------------------------------------- */
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void act(struct view *v, enum cmd_action what)
+{
+	char msg[256], name[EBPH_PATH_LEN];
+	static const char *verb[] = {
+		[ACT_NORMALIZE] = "normalize", [ACT_SENSITIZE] = "sensitize",
+		[ACT_TOLERIZE] = "tolerize", [ACT_DELETE] = "delete",
+	};
+	int err;
+
+	if (!v->s.n)
+		return;
+	cmd_profile_name(v->order[v->sel], name, sizeof(name));
+	err = cmd_apply(&v->m, v->selected, what, msg, sizeof(msg));
+	snprintf(v->status, sizeof(v->status), "%s %s: %s%s", verb[what], name,
+		 err ? "failed: " : "", msg);
+	v->changed = 1;
+}
+
+/* Handle the bytes read; returns 1 to quit. */
+static int keys(struct view *v, const char *buf, ssize_t n)
+{
+	ssize_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (v->confirm) {
+			if (c == 'y' || c == 'Y')
+				act(v, v->confirm == 'd' ? ACT_DELETE : ACT_SENSITIZE);
+			else
+				snprintf(v->status, sizeof(v->status), "nothing done");
+			v->confirm = 0;
+			continue;
+		}
+		/* ESC [ A and ESC [ B (or ESC O A, B): the arrows.  A
+		 * slow terminal may split them across reads, so the bytes
+		 * seen so far are kept in v->esc. */
+		if (v->esc == 2) {
+			v->esc = 0;
+			c = c == 'A' ? 'k' : c == 'B' ? 'j' : 0;
+		} else if (v->esc == 1) {
+			v->esc = c == '[' || c == 'O' ? 2 : 0;
+			if (v->esc)
+				continue;
+		} else if (c == '\033') {
+			v->esc = 1;
+			continue;
+		}
+		switch (c) {
+		case 'q':
+		case 'Q':
+		case 3:		/* Ctrl-C, read as a key in raw mode */
+			return 1;
+		case 'j':
+			if (v->sel + 1 < v->s.n)
+				v->sel++;
+			break;
+		case 'k':
+			if (v->sel > 0)
+				v->sel--;
+			break;
+		case 't':
+			act(v, ACT_TOLERIZE);
+			break;
+		case 'n':
+			act(v, ACT_NORMALIZE);
+			break;
+		case 'd':
+		case 's':
+			if (v->s.n)
+				v->confirm = c;
+			break;
+		}
+		if (v->s.n)
+			v->selected = v->order[v->sel]->prof.key;
+	}
+	return 0;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "batch", no_argument, NULL, 'b' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct view v = { 0 };
+	int c, batch = 0, delay = 1, rc = 0, err, failures = 0;
+	long long next;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "bd:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			batch = 1;
+			break;
+		case 'd':
+			errno = 0;
+			delay = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || delay < 1 || delay > 60) {
+				fprintf(stderr, "ebph: top: invalid delay '%s' (1 to 60 seconds)\n", optarg);
+				fputs(top_usage, stderr);
+				return 2;
+			}
+			break;
+		case 'h':
+			fputs(top_usage, stdout);
+			return 0;
+		default:
+			fputs(top_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ebph: top: unexpected argument '%s'\n", argv[optind]);
+		fputs(top_usage, stderr);
+		return 2;
+	}
+	if (!batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "ebph top: needs a terminal; 'ebph top -b' prints one screen\n");
+		return 1;
+	}
+	if (cmd_open("top", &v.m))
+		return 1;
+	v.ncpus = bpf_num_possible_cpus();
+	if (view_read(&v)) {
+		fprintf(stderr, "ebph top: cannot read the running ebph's maps\n");
+		rc = 1;
+		goto out;
+	}
+	if (batch) {
+		draw(&v, 0);
+		goto out;
+	}
+	err = term_raw();
+	if (err) {
+		fprintf(stderr, "ebph top: cannot set up the terminal: %s\n", strerror(-err));
+		rc = 1;
+		goto out;
+	}
+	fputs("\033[2J", stdout);
+	next = mono_ms() + delay * 1000;
+	while (!quit_signal) {
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		long long wait;
+		char buf[64];
+		ssize_t n;
+		int r;
+
+		if (resized) {
+			resized = 0;
+			fputs("\033[2J", stdout);
+		}
+		draw(&v, 1);
+		/* Keys are answered at once, from what was read last; the
+		 * maps are read again every DELAY seconds, and right after
+		 * a key changed a profile. */
+		wait = next - mono_ms();
+		r = poll(&pfd, 1, wait > 0 ? (int)wait : 0);
+		if (r < 0)
+			continue;		/* a signal: quit or resize */
+		if (r > 0) {
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;		/* the terminal went away */
+			if (keys(&v, buf, n))
+				break;
+			if (!v.changed)
+				continue;
+			v.changed = 0;
+		} else {
+			next = mono_ms() + delay * 1000;
+		}
+		err = view_read(&v);
+		if (err == -ESRCH) {
+			term_restore();
+			fprintf(stderr, "ebph top: the running ebph stopped\n");
+			rc = 1;
+			goto out;
+		}
+		/* A map read can fail under memory pressure: say so, keep
+		 * trying, give up after a few seconds of it. */
+		failures = err ? failures + 1 : 0;
+		if (failures)
+			snprintf(v.status, sizeof(v.status), "cannot read the maps: %s",
+				 strerror(-err));
+		if (failures > 5) {
+			term_restore();
+			fprintf(stderr, "ebph top: cannot read the running ebph's maps: %s\n",
+				strerror(-err));
+			rc = 1;
+			goto out;
+		}
+	}
+	term_restore();
+out:
+	ebph_snapshot_free(&v.s);
+	free(v.order);
+	free(v.tasks);
+	ebph_maps_close(&v.m);
+	return rc;
+}

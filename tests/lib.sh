@@ -1,0 +1,64 @@
+# tests/lib.sh - sourced by the shell tests that start a real ebph.
+#
+# There is one ebph per machine: it holds /run/ebph.lock and pins its
+# maps under /sys/fs/bpf/ebph.  Test suites may run side by side on one
+# machine, and an ebph may be running there for real.  So each test runs
+# in a mount namespace of its own (ebph_isolate), with its own /run and
+# its own bpffs: its ebph is a second, independent one, with its own
+# maps, that sees the same processes.  The kernel side is shared and
+# real.  Should the namespace be unavailable, the test waits for the
+# machine to be free instead (ebph_wait_free).
+
+# Re-run the calling script in a private mount namespace.  Call it first
+# thing, with the script's arguments.
+ebph_isolate() {
+	[ -n "$EBPH_ISOLATED" ] && return 0
+	command -v unshare >/dev/null || return 0
+	EBPH_ISOLATED=1 exec unshare --mount --propagation private sh -c '
+		mount -t tmpfs -o mode=0755 ebph-test /run &&
+		mount -t bpf ebph-test /sys/fs/bpf &&
+		exec sh "$0" "$@"' "$0" "$@"
+}
+
+# Wait up to 120 s until no ebph runs.  Pins left by a killed one (the
+# lock not held) do not count: the next `ebph run` removes them.
+ebph_wait_free() {
+	for i in $(seq 1200); do
+		[ -e /sys/fs/bpf/ebph ] || return 0
+		flock -n -s /run/ebph.lock true 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ebph_start LOG ARGS...: `ebph run ARGS` in the background, its output
+# in LOG (its stderr in $EBPH_ERR if set), until it says "ebph attached";
+# sets $pid.  Returns nonzero if it did not attach.  $EBPH_BIN is the
+# binary, ./ebph by default.
+ebph_start() {
+	_log=$1; shift
+	_err=${EBPH_ERR:-$_log}
+	for _try in 1 2 3 4 5; do
+		ebph_wait_free
+		if [ "$_err" = "$_log" ]; then
+			"${EBPH_BIN:-./ebph}" run "$@" >"$_log" 2>&1 &
+		else
+			"${EBPH_BIN:-./ebph}" run "$@" >"$_log" 2>"$_err" &
+		fi
+		pid=$!
+		for i in $(seq 200); do
+			grep -q "ebph attached" "$_log" 2>/dev/null && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		# Not attached in 10 s: stop it, never leave it running.
+		# SIGTERM, not SIGINT: a command started with & by a shell
+		# without job control ignores SIGINT until ebph sets its
+		# handler, and this one may not have got that far.
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		pid=
+		grep -q "already running" "$_err" || return 1
+	done
+	return 1
+}

@@ -1,0 +1,132 @@
+#!/bin/sh
+# tests/test_install.sh - `make install` and `make KERNEL_DIR=...` (root).
+#
+# In a copy of the sources, so that the tree's own build is untouched:
+#   - `make install DESTDIR=stage` puts the binary, the BPF object, the
+#     unit and the man page under PREFIX (default /usr/local) in stage,
+#     the staged binary runs, and `man -l` renders the page cleanly;
+#   - `make install PREFIX=p` gives a binary that finds its BPF object
+#     in p/lib/ebph by itself;
+#   - `make KERNEL_DIR=k` compiles against k/usr/include, not the
+#     system's headers: with a poisoned header there the build fails on
+#     it, and with the real ones ebph builds and runs.  k is made from
+#     Debian's linux-libc-dev, which is `make headers_install` output
+#     (Debian builds it so), with asm/ moved back from the multiarch
+#     directory to where headers_install puts it.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+ebph_isolate "$@"
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL test_install: $*"; }
+check() { # check DESCRIPTION COMMAND...
+	what=$1; shift
+	if "$@"; then ok; else bad "$what"; fi
+}
+
+tmp=$(mktemp -d /tmp/ebph-install.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+src=$tmp/src
+mkdir "$src"
+cp ./*.c ./*.h Makefile ebph.8 ebph.service "$src/"
+
+# run_ebph BINARY ARGS...: attaches, answers `status`, stops with 0.
+run_ebph() {
+	bin=$1; shift
+	EBPH_BIN=$bin ebph_start "$tmp/log" --no-load --no-save "$@" || return 1
+	"$bin" status >"$tmp/status" 2>&1
+	st=$?
+	kill -INT "$pid"
+	wait "$pid"
+	rc=$?
+	pid=
+	grep -q "ebph attached" "$tmp/log" && [ "$st" -eq 0 ] && [ "$rc" -eq 0 ] &&
+		grep -q "^monitoring   on" "$tmp/status"
+}
+
+# ---- make install DESTDIR=stage ---------------------------------------------------
+stage=$tmp/stage
+make -C "$src" install DESTDIR="$stage" >"$tmp/make.log" 2>&1
+check "make install DESTDIR=... succeeds" [ $? -eq 0 ]
+p=$stage/usr/local
+check "binary in PREFIX/sbin, mode 755" [ "$(stat -c %a "$p/sbin/ebph" 2>/dev/null)" = 755 ]
+check "BPF object in PREFIX/lib/ebph" [ "$(stat -c %a "$p/lib/ebph/ebph_kern.o" 2>/dev/null)" = 644 ]
+check "man page in PREFIX/share/man/man8" [ -f "$p/share/man/man8/ebph.8" ]
+check "unit in PREFIX/lib/systemd/system" [ -f "$p/lib/systemd/system/ebph.service" ]
+check "the unit starts the installed binary" \
+	grep -q "^ExecStart=/usr/local/sbin/ebph run" "$p/lib/systemd/system/ebph.service"
+check "nothing outside DESTDIR/PREFIX" [ "$(ls "$stage")" = usr ] && [ "$(ls "$stage/usr")" = local ]
+"$p/sbin/ebph" -h >"$tmp/help" 2>&1
+check "the staged binary looks in /usr/local/lib/ebph" \
+	grep -q "else /usr/local/lib/ebph/ebph_kern.o" "$tmp/help"
+check "installed, profiles go to /var/lib/ebph/profiles" \
+	grep -q "(default /var/lib/ebph/profiles)" "$tmp/help"
+check "the staged binary runs its staged object" \
+	run_ebph "$p/sbin/ebph" -o "$p/lib/ebph/ebph_kern.o"
+
+# man -l renders the page, without a warning from groff
+MANWIDTH=80 man -l "$p/share/man/man8/ebph.8" >"$tmp/man" 2>"$tmp/man.err"
+check "man -l renders the page" grep -q "ebph - process homeostasis (pH) on eBPF" "$tmp/man"
+check "the page documents every command" \
+	sh -c "for c in status ps profiles show normalize sensitize tolerize delete save set top; do grep -q \"^       \$c\" '$tmp/man' || exit 1; done"
+check "man -l: no warnings" [ ! -s "$tmp/man.err" ]
+groff -man -ww -z "$p/share/man/man8/ebph.8" >"$tmp/groff" 2>&1
+check "groff -ww: no warnings" [ ! -s "$tmp/groff" ]
+
+make -C "$src" uninstall DESTDIR="$stage" >/dev/null 2>&1
+check "make uninstall removes them" [ -z "$(find "$stage" -type f)" ]
+
+# ---- make install PREFIX=p: the binary finds its object -----------------------------
+pfx=$tmp/prefix
+make -C "$src" install PREFIX="$pfx" >"$tmp/make.log" 2>&1
+check "make install PREFIX=... succeeds" [ $? -eq 0 ]
+check "PREFIX reaches the unit" grep -q "^ExecStart=$pfx/sbin/ebph run" "$pfx/lib/systemd/system/ebph.service"
+check "the installed binary finds its BPF object in PREFIX/lib/ebph" \
+	run_ebph "$pfx/sbin/ebph" -v
+check "...that one" grep -q "opened $pfx/lib/ebph/ebph_kern.o" "$tmp/log"
+
+# ---- make KERNEL_DIR=k ----------------------------------------------------------------
+k=$tmp/linux
+arch=$(cc -dumpmachine)
+dpkg -L linux-libc-dev | grep '^/usr/include/.*\.h$' | while read -r f; do
+	rel=${f#/usr/include/}
+	rel=${rel#"$arch"/}		# asm/ back where headers_install puts it
+	mkdir -p "$k/usr/include/${rel%/*}"
+	cp "$f" "$k/usr/include/$rel"
+done
+check "a headers_install tree from linux-libc-dev" \
+	[ -f "$k/usr/include/linux/bpf.h" ] && [ -f "$k/usr/include/asm/types.h" ]
+
+# poison FILE: a header that stops any compiler that reads it.
+poison() {
+	cp "$k/usr/include/$1" "$tmp/orig"
+	{ echo "#error \"read from KERNEL_DIR: $1\""; cat "$tmp/orig"; } >"$k/usr/include/$1"
+}
+unpoison() { cp "$tmp/orig" "$k/usr/include/$1"; }
+make -C "$src" clean >/dev/null 2>&1
+for h in linux/bpf.h asm/types.h; do
+	poison $h
+	make -C "$src" KERNEL_DIR="$k" ebph_kern.o >"$tmp/make.log" 2>&1
+	check "clang -target bpf reads $h from KERNEL_DIR" grep -q "read from KERNEL_DIR: $h" "$tmp/make.log"
+	make -C "$src" KERNEL_DIR="$k" bpf_load.o >"$tmp/make.log" 2>&1
+	check "cc reads $h from KERNEL_DIR" grep -q "read from KERNEL_DIR: $h" "$tmp/make.log"
+	unpoison $h
+done
+make -C "$src" KERNEL_DIR="$k" >"$tmp/make.log" 2>&1
+check "make KERNEL_DIR=... builds" [ $? -eq 0 ]
+check "...and that ebph runs" run_ebph "$src/ebph"
+
+if [ "$fail" -ne 0 ]; then
+	echo "---- last make ----"; tail -n 5 "$tmp/make.log"
+	echo "---- last ebph ----"; tail -n 5 "$tmp/log"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/test_json.c - `ebph run --json` lines, for every event kind,
+ * including the kernel messages a live test cannot provoke (a full map,
+ * an unreadable inode), and strings no JSON parser should choke on: a
+ * comm with quotes, backslashes and control characters, and a path that
+ * is not UTF-8.  Python's json module is the judge: it parses each line
+ * and the test compares what it read with what went in.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "ebph.h"
+#include "ebph_log.h"
+#include "test.h"
+
+/* 2026-11-21T12:07:17.123456Z */
+#define T0	1795263237123456789ULL
+
+/* Reads JSON lines; prints, per line, the fields the C side checks, as
+ * repr() so that the exact characters are visible, or FAIL and why. */
+static const char checker[] =
+"import json, re, sys\n"
+"for n, line in enumerate(sys.stdin.buffer, 1):\n"
+"    try:\n"
+"        o = json.loads(line.decode('utf-8'))\n"
+"    except Exception as e:\n"
+"        print('FAIL line %d: %s' % (n, e)); continue\n"
+"    if not isinstance(o, dict):\n"
+"        print('FAIL line %d: not an object' % n); continue\n"
+"    if not re.fullmatch(r'\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z', o.get('time', '')):\n"
+"        print('FAIL line %d: time %r' % (n, o.get('time')))\n"
+"    print('%s|%s|%r|%r|%r|%r|%r|%r|%r' % (o['event'], o['level'], o.get('comm'),\n"
+"          o.get('executable'), o.get('call'), o.get('sequence'), o.get('code'),\n"
+"          o.get('normal_at'), o['message']))\n";
+
+static struct ebph_event event(__u32 type)
+{
+	struct ebph_event ev = {
+		.type = type, .pid = 1417, .tid = 1418, .call = 1,
+		.ts = 1000, .profile = 0xfe0000012345ULL, .misses = 5,
+		.lfc = 2, .anomalies = 3,
+	};
+	int i;
+
+	for (i = 0; i < EBPH_SEQLEN; i++)
+		ev.seq[i] = i < 3 ? (__u16)(i * 5) : EBPH_EMPTY; /* 0 5 10, then empty */
+	memcpy(ev.comm, "demo", 5);
+	return ev;
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/ebph-json.XXXXXX", cmd[256], line[4096];
+	struct ebph_event ev;
+	FILE *f, *p;
+	int fd, n = 0, fails = 0;
+	__u32 t;
+
+	TEST("write");
+	fd = mkstemp(tmpl);
+	if (CHECK(fd < 0, "mkstemp"))
+		return test_summary();
+	f = fdopen(fd, "w");
+
+	/* 1: every kernel event kind */
+	for (t = EBPH_EV_ANOMALY; t < EBPH_EV_MAX; t++) {
+		ev = event(t);
+		if (t == EBPH_EV_FROZEN)
+			ev.arg = 3600ULL * 1000000000ULL;	/* an hour after boot */
+		if (t == EBPH_EV_NEW_SEQ)
+			ev.arg = 0, ev.misses = 2;
+		ebph_json_line(f, T0, EBPH_INFO, "a message", &ev, "/usr/bin/demo", 0);
+	}
+	/* 10..13: each kernel message code */
+	for (t = EBPH_MSG_KEY_ERROR; t <= EBPH_MSG_ROWS_FULL; t++) {
+		ev = event(EBPH_EV_MESSAGE);
+		ev.level = EBPH_ERROR;
+		ev.code = t;
+		ev.arg = 7;
+		ebph_json_line(f, T0, EBPH_ERROR, "map full", &ev, NULL, 0);
+	}
+	/* 14: ebph's own line */
+	ebph_json_line(f, T0, EBPH_WARNING, "12 events lost on CPU 0", NULL, NULL, 0);
+	/* 15: hostile strings: quote, backslash, newline, tab, \x01, DEL,
+	 * a lone \xff, a truncated UTF-8 sequence, and good UTF-8 (é) */
+	ev = event(EBPH_EV_ANOMALY);
+	memcpy(ev.comm, "a\"b\\c\n\t\x01\x7f\xff\xc3\xa9z", 14);
+	ebph_json_line(f, T0, EBPH_WARNING, "say \"hi\"\\", &ev, "/tmp/\xe2\x82/x\xc3\xa9", 0);
+	/* 16: a comm of 16 bytes with no NUL, as the kernel may send it */
+	ev = event(EBPH_EV_ASSOC);
+	memcpy(ev.comm, "0123456789abcdefGARBAGE", EBPH_COMM_LEN);
+	ebph_json_line(f, T0, EBPH_DEBUG, "", &ev, "", 0);
+	fclose(f);
+
+	TEST("parse");
+	snprintf(cmd, sizeof(cmd), "python3 -c \"$EBPH_CHECKER\" < %s", tmpl);
+	setenv("EBPH_CHECKER", checker, 1);
+	p = popen(cmd, "r");
+	if (CHECK(!p, "popen python3"))
+		goto out;
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = 0;
+		n++;
+		if (!strncmp(line, "FAIL", 4)) {
+			CHECK(1, "%s", line);
+			fails++;
+			continue;
+		}
+		TEST("fields");
+		switch (n) {
+		case 1:
+			CHECK(strcmp(line, "anomaly|info|'demo'|'/usr/bin/demo'|'write'|"
+				     "['read', 'fstat', 'mprotect']|None|None|'a message'"),
+			      "anomaly: %s", line);
+			break;
+		case 4:
+			CHECK(!strstr(line, "frozen|") ||
+			      !strstr(line, "'1970-01-01T01:00:00.000000Z'"),
+			      "frozen: normal_at an hour after the epoch: %s", line);
+			break;
+		case 8:
+			CHECK(strncmp(line, "new_seq|info|'demo'|'/usr/bin/demo'|'write'|", 44),
+			      "new_seq: %s", line);
+			break;
+		case 10:
+			CHECK(!strstr(line, "message|error|") || !strstr(line, "'key_error'") ||
+			      !strstr(line, "|None|"), "key_error: %s", line);
+			break;
+		case 13:
+			CHECK(!strstr(line, "'rows_full'"), "rows_full: %s", line);
+			break;
+		case 14:
+			CHECK(strcmp(line, "log|warning|None|None|None|None|None|None|"
+				     "'12 events lost on CPU 0'"), "log line: %s", line);
+			break;
+		case 15:
+			/* Python's repr: the bytes that are not UTF-8 come
+			 * back as the code points of their values. */
+			CHECK(strcmp(line, "anomaly|warning|'a\"b\\\\c\\n\\t\\x01\\x7f\u00ff\u00e9z'"
+				     "|'/tmp/\u00e2\\x82/x\u00e9'|'write'|['read', 'fstat', 'mprotect']|"
+				     "None|None|'say \"hi\"\\\\'"),
+			      "hostile strings: %s", line);
+			break;
+		case 16:
+			CHECK(strcmp(line, "assoc|debug|'0123456789abcdef'|''|None|None|None|None|''"),
+			      "unterminated comm: %s", line);
+			break;
+		}
+	}
+	CHECK(pclose(p) != 0, "python3 failed");
+	TEST("count");
+	CHECK_EQ(n, 16, "lines parsed");
+	CHECK_EQ(fails, 0, "lines python could not parse");
+
+	TEST("syslog");
+	ev = event(EBPH_EV_ANOMALY);
+	CHECK_EQ(ebph_syslog_priority(EBPH_WARNING, &ev), LOG_WARNING, "anomaly");
+	ev = event(EBPH_EV_START_NORMAL);
+	CHECK_EQ(ebph_syslog_priority(EBPH_INFO, &ev), LOG_NOTICE, "start_normal");
+	ev = event(EBPH_EV_NEW_PROFILE);
+	CHECK_EQ(ebph_syslog_priority(EBPH_INFO, &ev), LOG_INFO, "new_profile");
+	CHECK_EQ(ebph_syslog_priority(EBPH_DEBUG, NULL), LOG_DEBUG, "debug");
+	CHECK_EQ(ebph_syslog_priority(EBPH_ERROR, NULL), LOG_ERR, "error");
+out:
+	unlink(tmpl);
+	return test_summary();
+}

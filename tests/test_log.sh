@@ -1,0 +1,159 @@
+#!/bin/sh
+# tests/test_log.sh - ebph's logs for machines, from a real running ebph
+# (needs root).
+#
+# --json: every line of a run that provokes every event kind the kernel
+# can be made to send (new profile, association, new sequence, frozen,
+# normal, anomaly, back to training, tolerize) must parse as one JSON
+# object, with the event's fields.  (The kernel's error messages, which
+# need a full map, are checked by test_json.)
+#
+# --syslog: events reach syslog(3) with their priorities, and not stdout.
+# The test listens on /dev/log in a mount namespace of its own, so that
+# it neither needs nor disturbs a syslog daemon.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+ebph_isolate "$@"
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL test_log: $*"; }
+check() { # check DESCRIPTION COMMAND...
+	what=$1; shift
+	if "$@"; then ok; else bad "$what"; fi
+}
+
+dir=$(mktemp -d /tmp/ebph-log.XXXXXX)
+log=$dir/log
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+mkdir -m 0700 "$dir/bin"
+cp tests/demo "$dir/bin/demo"
+demo=$dir/bin/demo
+key=$(printf '%016x' $(( ($(stat -c %d "$demo") << 32) + $(stat -c %i "$demo") )))
+
+wait_log() { # wait_log PATTERN [FILE]
+	for i in $(seq 100); do
+		grep -q -- "$1" "${2:-$log}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- --json -----------------------------------------------------------------
+# Limits of 1 so that one run with an argument is an anomaly, over the
+# anomaly limit and over the tolerize limit at once.
+EBPH_ERR=$dir/stderr ebph_start "$log" --json -v --log-sequences --no-load --no-save --normal-wait 1s \
+	--anomaly-limit 1 --tolerize-limit 1
+check "ebph --json attaches" grep -q '"event":"log".*"message":"ebph attached' "$log"
+for i in $(seq 5); do "$demo" >/dev/null; done
+check "the demo's profile freezes" wait_log "\"event\":\"frozen\".*\"profile\":\"$key\""
+sleep 1.2
+"$demo" >/dev/null
+check "the demo's profile becomes normal" wait_log "\"event\":\"start_normal\".*\"profile\":\"$key\""
+"$demo" x >/dev/null &
+oops=$!
+wait $oops
+check "tolerize reported" wait_log "\"event\":\"tolerize\".*\"profile\":\"$key\""
+rc=1
+[ -n "$pid" ] && kill -INT "$pid" && wait "$pid" && rc=0
+check "ebph --json exits 0 on SIGINT" [ $rc -eq 0 ]
+pid=
+
+# Every line one JSON object; every kind there; the demo's anomaly whole.
+python3 - "$log" "$key" "$oops" "$demo" >"$dir/py" 2>&1 <<'EOF'
+import json, re, sys
+log, key, oops, demo = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+kinds, bad, n = set(), 0, 0
+anomaly = None
+for line in open(log, 'rb'):
+    n += 1
+    try:
+        o = json.loads(line.decode('utf-8'))
+    except Exception as e:
+        bad += 1
+        print('line %d does not parse: %s: %r' % (n, e, line[:200]))
+        continue
+    if not isinstance(o, dict) or not {'time', 'level', 'event', 'message'} <= o.keys():
+        bad += 1
+        print('line %d lacks fields: %r' % (n, line[:200]))
+        continue
+    if not re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z', o['time']):
+        bad += 1
+        print('line %d: time %r is not RFC 3339 UTC' % (n, o['time']))
+    kinds.add(o['event'])
+    if o['event'] == 'anomaly' and o['pid'] == oops and anomaly is None:
+        anomaly = o
+print('lines', n)
+print('unparsed', bad)
+want = ['anomaly', 'new_profile', 'assoc', 'new_seq', 'frozen',
+        'start_normal', 'stop_normal', 'tolerize', 'log']
+print('missing', ' '.join(k for k in want if k not in kinds) or 'none')
+a = anomaly or {}
+print('anomaly', a.get('profile') == key and a.get('executable') == demo and
+      a.get('call') == 'write' and a.get('call_nr') == 1 and a.get('misses', 0) > 0 and
+      a.get('comm') == 'demo' and a.get('sequence', [None])[0] == 'write')
+EOF
+check "python read the log" grep -q "^lines [1-9]" "$dir/py"
+check "every line is a JSON object with time, level, event, message" grep -q "^unparsed 0$" "$dir/py"
+check "every event kind appears ($(grep missing "$dir/py"))" grep -q "^missing none$" "$dir/py"
+check "the demo's anomaly has its fields" grep -q "^anomaly True$" "$dir/py"
+check "--json: -v's loader steps go to stderr, not among the JSON" \
+	grep -q "^bpf_load: " "$dir/stderr"
+if [ "$fail" -ne 0 ]; then
+	cat "$dir/py" | head -20
+fi
+
+# ---- --syslog -----------------------------------------------------------------
+# In a private mount namespace: a tmpfs on /dev holding our own /dev/log.
+cat >"$dir/listen.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind('/dev/log')
+open(sys.argv[1] + '.ready', 'w').close()
+with open(sys.argv[1], 'ab', buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b'\n')
+EOF
+cat >"$dir/syslog.sh" <<'EOF'
+dir=$1 demo=$2
+mount --make-rprivate / && mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3 || exit 1
+python3 "$dir/listen.py" "$dir/syslog" &
+lpid=$!
+while [ ! -e "$dir/syslog.ready" ]; do sleep 0.05; done
+./ebph run --syslog --no-load --no-save --normal-wait 1s >"$dir/out" 2>"$dir/err" &
+epid=$!
+for i in $(seq 100); do grep -q "ebph attached" "$dir/syslog" && break; sleep 0.1; done
+for i in $(seq 5); do "$demo" >/dev/null; done
+sleep 1.2
+"$demo" >/dev/null
+"$demo" x >/dev/null
+for i in $(seq 50); do grep -q "(demo, profile .*): anomaly in write" "$dir/syslog" && break; sleep 0.1; done
+kill -TERM $epid
+wait $epid
+echo "exit $?" >"$dir/exit"
+kill $lpid
+EOF
+ebph_wait_free
+unshare --mount sh "$dir/syslog.sh" "$dir" "$demo"
+check "--syslog: ebph exits 0 on SIGTERM" grep -q "^exit 0$" "$dir/exit"
+# <priority>: LOG_DAEMON (3) * 8 + INFO 6, NOTICE 5, WARNING 4.
+check "--syslog: ebph attached, daemon.info, tagged ebph[PID]" \
+	grep -Eq "^<30>.* ebph\[[0-9]+\]: ebph attached" "$dir/syslog"
+check "--syslog: a profile becomes normal at daemon.notice" \
+	grep -Eq "^<29>.* ebph\[[0-9]+\]: profile demo \([0-9a-f]+\) is normal" "$dir/syslog"
+check "--syslog: the anomaly at daemon.warning" \
+	grep -Eq "^<28>.* ebph\[[0-9]+\]: PID [0-9]+ \(demo, profile [0-9a-f]+\): anomaly in write" "$dir/syslog"
+check "--syslog: nothing on stdout" [ ! -s "$dir/out" ]
+if [ "$fail" -ne 0 ]; then
+	echo "---- syslog ----"; head -5 "$dir/syslog"; cat "$dir/err"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
