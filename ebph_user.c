@@ -288,10 +288,20 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 		say(e, ev->ts, EBPH_INFO, "new profile %s (%llx), from PID %u",
 		    name, (unsigned long long)key, ev->pid);
 		break;
-	case EBPH_EV_ASSOC:
+	case EBPH_EV_ASSOC: {
+		struct ebph_path p;
+
+		/* A profile first seen in a process that was gone before its
+		 * path could be read keeps the kernel's name ("sleep"); each
+		 * later exec of it is another chance. */
+		if (!bpf_map_lookup(e->m.paths, &key, &p) && p.path[0] != '/') {
+			resolve_path(e, key, ev->pid);
+			profile_label(e, key, name, sizeof(name));
+		}
 		say(e, ev->ts, EBPH_DEBUG, "PID %u TID %u runs %s (%llx)",
 		    ev->pid, ev->tid, name, (unsigned long long)key);
 		break;
+	}
 	case EBPH_EV_FROZEN: {
 		time_t t = (ev->arg + e->boot_to_real) / 1000000000ULL;
 		struct tm tm;
