@@ -55,9 +55,9 @@ TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog
 DEBIAN_PKGS := make gcc clang llvm libelf-dev
 # ...and what only the tests use: tmux (ebph top in a real terminal),
 # python3 (a JSON parser to judge --json), man-db (man -l ebph.8) and
-# linux-libc-dev (a `make headers_install` tree, for KERNEL_DIR).
+# linux-headers-amd64 (a kernel headers tree to test KERNEL_DIR with).
 ifneq ($(filter test,$(MAKECMDGOALS)),)
-DEBIAN_PKGS += tmux python3 man-db linux-libc-dev
+DEBIAN_PKGS += tmux python3 man-db linux-headers-amd64
 endif
 
 # Where `make install` puts things.  The binary looks for ebph_kern.o

@@ -94,16 +94,37 @@ check "the installed binary finds its BPF object in PREFIX/lib/ebph" \
 check "...that one" grep -q "opened $pfx/lib/ebph/ebph_kern.o" "$tmp/log"
 
 # ---- make KERNEL_DIR=k ----------------------------------------------------------------
+# k: what `make headers_install` makes of Debian's linux-headers package
+# tree.  The package cannot run that target itself (it ships no
+# scripts/basic), so do what Makefile.headersinst does: run the kernel's
+# own scripts/headers_install.sh, from linux-kbuild, on every exported
+# header of the uapi directories.
 k=$tmp/linux
-arch=$(cc -dumpmachine)
-dpkg -L linux-libc-dev | grep '^/usr/include/.*\.h$' | while read -r f; do
-	rel=${f#/usr/include/}
-	rel=${rel#"$arch"/}		# asm/ back where headers_install puts it
-	mkdir -p "$k/usr/include/${rel%/*}"
-	cp "$f" "$k/usr/include/$rel"
-done
-check "a headers_install tree from linux-libc-dev" \
-	[ -f "$k/usr/include/linux/bpf.h" ] && [ -f "$k/usr/include/asm/types.h" ]
+hdr=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
+common=$(sed -n 's|^include \(.*\)/Makefile$|\1|p' "$hdr/Makefile" 2>/dev/null)
+install_uapi() { # install_uapi TREE DIR: TREE/DIR's headers into $k/usr/include
+	# From TREE, with relative names: headers_install.sh finds its
+	# scripts/unifdef there, and its list of known CONFIG_ leaks is
+	# keyed by srctree-relative paths.
+	( cd "$1/$2" && find . -name '*.h' ) | while read -r f; do
+		out=$k/usr/include/${f#./}
+		mkdir -p "${out%/*}"
+		( cd "$1" && sh scripts/headers_install.sh "$2/${f#./}" "$out" ) 2>>"$tmp/hi.log" ||
+			echo "headers_install.sh: $1/$2/$f failed" >>"$tmp/hi.log"
+	done
+}
+: >"$tmp/hi.log"
+if [ -d "$hdr" ] && [ -d "$common" ]; then
+	install_uapi "$common" include/uapi
+	install_uapi "$common" arch/x86/include/uapi
+	install_uapi "$hdr" include/generated/uapi
+	install_uapi "$hdr" arch/x86/include/generated/uapi
+fi
+check "a headers_install tree from Debian's linux-headers package ($hdr)" \
+	[ -f "$k/usr/include/linux/bpf.h" -a -f "$k/usr/include/asm/types.h" -a ! -s "$tmp/hi.log" ]
+check "...exported for user space (no __KERNEL__ left in linux/types.h)" \
+	sh -c "! grep -q '__KERNEL__' '$k/usr/include/linux/types.h'"
+[ -s "$tmp/hi.log" ] && head -n 5 "$tmp/hi.log"
 
 # poison FILE: a header that stops any compiler that reads it.
 poison() {
