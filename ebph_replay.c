@@ -94,9 +94,6 @@
 #include "ebph_replay.h"
 #include "profile_store.h"
 
-#ifndef EBPH_LIBDIR
-#define EBPH_LIBDIR "/usr/local/lib/ebph"
-#endif
 
 /* Profile keys of replayed programs: dev 0x7265706c ("repl") is not a
  * device a stat(2) would report here, and the maps are private anyway. */
@@ -538,28 +535,6 @@ static int add_path(struct replay *r, int set, const char *arg)
 
 /* ---- the kernel program --------------------------------------------------- */
 
-/* ebph_kern.o beside the binary (in the tree), else where make install
- * put it: the same object `ebph run` would load. */
-static const char *find_object(char *buf, size_t len)
-{
-	char self[PATH_MAX - sizeof("/ebph_kern.o")];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n > 0) {
-		self[n] = 0;
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(buf, len, "%s/ebph_kern.o", self);
-			if (!access(buf, R_OK))
-				return buf;
-		}
-	}
-	snprintf(buf, len, "%s/ebph_kern.o", EBPH_LIBDIR);
-	return buf;
-}
-
 static int on_sample(void *ctx, int cpu, const void *data, uint32_t size)
 {
 	struct replay *r = ctx;
@@ -622,7 +597,7 @@ static int kernel_open(struct replay *r)
 	int err;
 
 	if (!r->object)
-		r->object = find_object(buf, sizeof(buf));
+		r->object = ebph_find_object(buf, sizeof(buf));
 	r->object = xstrdup(r->object);
 	err = bpf_object_open(&r->obj, r->object, r->verbose > 1);
 	if (!err)

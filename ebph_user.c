@@ -573,8 +573,8 @@ static void remove_stale_pins(void)
 }
 
 /* ebph_kern.o beside the binary (in the tree), else where make install
- * put it. */
-static const char *find_object(char *buf, size_t len)
+ * put it (EBPH_LIBDIR, compiled into this file only). */
+const char *ebph_find_object(char *buf, size_t len)
 {
 	char self[PATH_MAX - sizeof("/ebph_kern.o")];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -659,7 +659,7 @@ static int run(struct ebph *e)
 
 	/* open, load */
 	if (!e->opt.object)
-		e->opt.object = find_object(objbuf, sizeof(objbuf));
+		e->opt.object = ebph_find_object(objbuf, sizeof(objbuf));
 	if (bpf_object_open(&e->obj, e->opt.object, e->opt.verbose))
 		goto out_lock;
 	if (bpf_object_load(&e->obj) || ebph_maps_from_object(&e->m, &e->obj))
