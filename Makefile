@@ -39,7 +39,7 @@ endif
 CFLAGS	?= -O2 -g
 CFLAGS	+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -I. \
 	   $(if $(KERNEL_DIR),-I$(KERNEL_DIR)/usr/include)
-LDLIBS	:= -lelf
+LDLIBS	:= -lelf -pthread
 
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 
@@ -69,7 +69,7 @@ MAN8DIR	 = $(PREFIX)/share/man/man8
 UNITDIR	?= $(PREFIX)/lib/systemd/system
 
 .DELETE_ON_ERROR:
-.PHONY: all check-tools deps need-root run test inspect clean \
+.PHONY: all check-tools deps need-root run test bench inspect clean \
 	install uninstall FORCE
 
 all: check-tools ebph ebph_kern.o
@@ -114,6 +114,19 @@ ebph_kern.o: ebph_kern.c ebph.h bpf_helpers.h
 	$(msg) CLANG $@
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
 
+# The bench's yardsticks: one object per program, both from bench_kern.c.
+bench_floor_kern.o: bench_kern.c bpf_helpers.h
+	$(msg) CLANG $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DBENCH_FLOOR -c -o $@ $<
+
+bench_count_kern.o: bench_kern.c bpf_helpers.h
+	$(msg) CLANG $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DBENCH_COUNT -c -o $@ $<
+
+ebph_bench: ebph_bench.o $(LIB_OBJS)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 tests/fixture_%.o: tests/fixture_%.c bpf_helpers.h
 	$(msg) CLANG $@
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
@@ -143,6 +156,11 @@ run: need-root deps
 test: need-root deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_DEPS)
 	$(Q)tests/run
+
+# Figures, not a test: prints a table (see README, Performance).
+bench: need-root deps
+	$(Q)$(MAKE) --no-print-directory all ebph_bench bench_floor_kern.o bench_count_kern.o
+	./ebph_bench $(ARGS)
 
 # ebph's detection on ADFA-LD, the README's table: ../shared beside the
 # checkout, or ADFA_DIR=path.
@@ -176,4 +194,4 @@ inspect: ebph_kern.o
 	$(LLVM_OBJDUMP) -d -r -S --no-show-raw-insn $<
 
 clean:
-	rm -f ebph *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog .libdir
+	rm -f ebph ebph_bench *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog .libdir

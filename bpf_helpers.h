@@ -55,6 +55,7 @@ static long (*bpf_map_delete_elem)(void *map, const void *key) =
 	(void *)BPF_FUNC_map_delete_elem;
 static __u64 (*bpf_ktime_get_boot_ns)(void) =
 	(void *)BPF_FUNC_ktime_get_boot_ns;
+static __u64 (*bpf_jiffies64)(void) = (void *)BPF_FUNC_jiffies64;
 static __u64 (*bpf_get_current_pid_tgid)(void) =
 	(void *)BPF_FUNC_get_current_pid_tgid;
 static long (*bpf_get_current_comm)(void *buf, __u32 size) =

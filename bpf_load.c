@@ -127,6 +127,22 @@ int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags)
 	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
 }
 
+int bpf_map_update_batch(int fd, const void *keys, const void *values,
+			 uint32_t *count, uint64_t elem_flags)
+{
+	union bpf_attr attr = {};
+	int err;
+
+	attr.batch.map_fd = fd;
+	attr.batch.keys = ptr_to_u64(keys);
+	attr.batch.values = ptr_to_u64(values);
+	attr.batch.count = *count;
+	attr.batch.elem_flags = elem_flags;
+	err = sys_bpf(BPF_MAP_UPDATE_BATCH, &attr);
+	*count = attr.batch.count;	/* how many went in, even on error */
+	return err;
+}
+
 int bpf_map_delete(int fd, const void *key)
 {
 	union bpf_attr attr = { .map_fd = fd, .key = ptr_to_u64(key) };
@@ -986,13 +1002,22 @@ loaded:
 	return 0;
 }
 
-int bpf_object_load(struct bpf_object *obj)
+int bpf_object_create_maps(struct bpf_object *obj)
 {
 	int i, err;
 
 	for (i = 0; i < obj->nr_maps; i++)
-		if ((err = create_map(obj, &obj->maps[i])))
+		if (obj->maps[i].fd < 0 && (err = create_map(obj, &obj->maps[i])))
 			return err;
+	return 0;
+}
+
+int bpf_object_load(struct bpf_object *obj)
+{
+	int i, err;
+
+	if ((err = bpf_object_create_maps(obj)))
+		return err;
 	for (i = 0; i < obj->nr_progs; i++) {
 		apply_relocs(obj, &obj->progs[i]);
 		if ((err = load_prog(obj, &obj->progs[i])))

@@ -7,7 +7,10 @@
  *   bpf_object_open()     parse the ELF file: maps, programs, license,
  *                         relocations; check every assumption; no syscalls
  *   bpf_object_load()     create the maps, patch their fds into the
- *                         programs, load the programs (verifier log on failure)
+ *                         programs, load the programs (verifier log on failure);
+ *                         bpf_object_create_maps() before it creates only the
+ *                         maps, for a caller that fills them while the
+ *                         verifier checks the programs
  *   bpf_object_attach()   attach each program where its section name says
  *   bpf_object_detach()   stop the programs running; maps stay readable
  *   bpf_object_close()    detach, unpin, close, free; safe on a half-built object
@@ -78,6 +81,7 @@ struct bpf_object {
 };
 
 int bpf_object_open(struct bpf_object *obj, const char *path, int verbose);
+int bpf_object_create_maps(struct bpf_object *obj);
 int bpf_object_load(struct bpf_object *obj);
 int bpf_object_attach(struct bpf_object *obj);
 void bpf_object_detach(struct bpf_object *obj);
@@ -96,6 +100,10 @@ int bpf_object_unpin_maps(struct bpf_object *obj);
 
 int bpf_map_lookup(int fd, const void *key, void *value);
 int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags);
+/* BPF_MAP_UPDATE_BATCH: *COUNT keys and values, packed arrays, in one
+ * call; *COUNT is set to how many went in (all of them, unless it fails). */
+int bpf_map_update_batch(int fd, const void *keys, const void *values,
+			 uint32_t *count, uint64_t elem_flags);
 int bpf_map_delete(int fd, const void *key);
 int bpf_map_next_key(int fd, const void *key, void *next_key);
 int bpf_obj_get(const char *path);

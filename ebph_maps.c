@@ -224,3 +224,30 @@ struct ebph_profile_rec *ebph_snapshot_find(struct ebph_snapshot *s, __u64 key)
 
 	return bsearch(&want, s->recs, s->n, sizeof(*s->recs), cmp_rec);
 }
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void ebph_snapshot_bytes(const struct ebph_snapshot *s, size_t *median,
+			 size_t *total)
+{
+	size_t *v = s->n ? calloc(s->n, sizeof(*v)) : NULL, i;
+
+	*median = *total = 0;
+	for (i = 0; i < s->n; i++) {
+		size_t b = profile_rec_bytes(&s->recs[i]);
+
+		*total += b;
+		if (v)
+			v[i] = b;
+	}
+	if (!v)
+		return;
+	qsort(v, s->n, sizeof(*v), cmp_size);
+	*median = s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
+	free(v);
+}

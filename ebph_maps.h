@@ -46,4 +46,12 @@ void ebph_snapshot_free(struct ebph_snapshot *s);
 /* The record for KEY in S, or NULL. */
 struct ebph_profile_rec *ebph_snapshot_find(struct ebph_snapshot *s, __u64 key);
 
+/*
+ * Memory of the lookahead pairs in S: the rows (train and test) of the
+ * median profile, in bytes, and of all profiles together.  Rows are what
+ * a profile costs; its struct and path add 304 bytes.
+ */
+void ebph_snapshot_bytes(const struct ebph_snapshot *s, size_t *median,
+			 size_t *total);
+
 #endif /* EBPH_MAPS_H */

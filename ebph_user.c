@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,6 +80,9 @@ struct ebph {
 	__u64 stats_seen[EBPH_STAT_MAX];
 	__u64 lost_events;
 	const struct ebph_event *cur;	/* the event say() reports, for --json */
+	pthread_t restorer;		/* restore_start() .. restore_finish() */
+	int restoring;
+	int restored;			/* profiles loaded, or -errno */
 };
 
 static volatile sig_atomic_t stop_signal, save_request;
@@ -439,30 +443,47 @@ static void check_stats(struct ebph *e)
 
 /* ---- profiles between disk and maps ---------------------------------------- */
 
+/*
+ * One saved profile into the maps: its profile and path, then its rows
+ * in one batched update instead of a bpf(2) call per row.  Called from
+ * several threads at once (restore_start()), so it touches nothing but
+ * the maps and stderr.
+ */
 static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec)
 {
 	struct ebph *e = ctx;
+	struct ebph_row_key keys[PROFILE_MAX_ROWS];
 	struct ebph_path path = {};
 	__u64 key = rec->prof.key;
+	__u32 n = 0, done;
+	__u8 *vals;
 	int set, c, err;
 
+	vals = malloc((size_t)PROFILE_MAX_ROWS * EBPH_NUM_SYSCALLS);
+	if (!vals)
+		return -ENOMEM;
+	for (set = 0; set < 2; set++)
+		for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+			if (!rec->rows[set][c])
+				continue;
+			keys[n] = (struct ebph_row_key){ .profile = key, .call = c, .set = set };
+			memcpy(vals + (size_t)n * EBPH_NUM_SYSCALLS, rec->rows[set][c],
+			       EBPH_NUM_SYSCALLS);
+			n++;
+		}
 	memcpy(path.path, rec->path, sizeof(path.path));
 	err = bpf_map_update(e->m.profiles, &key, &rec->prof, BPF_ANY);
 	if (!err)
 		err = bpf_map_update(e->m.paths, &key, &path, BPF_ANY);
-	for (set = 0; set < 2 && !err; set++)
-		for (c = 0; c < EBPH_NUM_SYSCALLS && !err; c++) {
-			struct ebph_row_key rk = { .profile = key, .call = c, .set = set };
-
-			if (rec->rows[set][c])
-				err = bpf_map_update(e->m.rows, &rk, rec->rows[set][c], BPF_ANY);
-		}
+	done = n;
+	if (!err && n)
+		err = bpf_map_update_batch(e->m.rows, keys, vals, &done, BPF_ANY);
+	free(vals);
 	if (err) {
 		fprintf(stderr, "%s: %s: cannot load into the maps: %s%s\n", prog, file,
 			strerror(-err), err == -E2BIG || err == -ENOMEM ? " (map full)" : "");
 		return err;
 	}
-	say(e, 0, EBPH_DEBUG, "loaded %s", file);
 	return 0;
 }
 
@@ -471,14 +492,46 @@ static void on_refused(void *ctx, const char *file, const char *why)
 	fprintf(stderr, "%s: %s: refused: %s (left on disk)\n", prog, file, why);
 }
 
-static int restore_profiles(struct ebph *e)
+static void *restorer(void *arg)
 {
-	int n = profile_load_dir(e->opt.profile_dir, restore_one, on_refused, e,
-				 e->boot_to_real);
+	struct ebph *e = arg;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (n < 0)
-		return n;
-	say(e, 0, EBPH_INFO, "loaded %d profiles from %s", n, e->opt.profile_dir);
+	e->restored = profile_load_dir_mt(e->opt.profile_dir, restore_one, on_refused,
+					  e, e->boot_to_real, cpus > 1 ? cpus : 1);
+	return NULL;
+}
+
+/*
+ * Saved profiles go into the maps while the verifier checks the
+ * programs: reading them is a checksum over every byte of every file
+ * (for a thousand profiles, tens of milliseconds on one CPU), the
+ * verifier as long again, and they need nothing of each other but the
+ * maps.  restore_start() starts a thread that reads the directory with
+ * one worker per CPU; restore_finish() waits for it.
+ */
+static int restore_start(struct ebph *e)
+{
+	int err = pthread_create(&e->restorer, NULL, restorer, e);
+
+	if (err) {
+		fprintf(stderr, "%s: cannot start a thread to load the profiles: %s\n",
+			prog, strerror(err));
+		return -err;
+	}
+	e->restoring = 1;
+	return 0;
+}
+
+static int restore_finish(struct ebph *e)
+{
+	if (!e->restoring)
+		return 0;
+	pthread_join(e->restorer, NULL);
+	e->restoring = 0;
+	if (e->restored < 0)
+		return e->restored;
+	say(e, 0, EBPH_INFO, "loaded %d profiles from %s", e->restored, e->opt.profile_dir);
 	return 0;
 }
 
@@ -527,6 +580,20 @@ static int save_profiles(struct ebph *e)
 	return failed ? -EIO : 0;
 }
 
+/* At exit: what the profiles cost, as `make bench` measures it. */
+static void report_memory(struct ebph *e)
+{
+	struct ebph_snapshot s;
+	size_t median, total;
+
+	if (ebph_snapshot_read(&e->m, &s))
+		return;
+	ebph_snapshot_bytes(&s, &median, &total);
+	say(e, 0, EBPH_INFO, "%zu profiles: %.1f KB of lookahead pairs each (median), %.1f MB in all",
+	    s.n, median / 1024.0, total / (1024.0 * 1024.0));
+	ebph_snapshot_free(&s);
+}
+
 /* ---- the steps of `ebph run` --------------------------------------------------- */
 
 /* One instance per machine: the pinned maps are a single namespace.
@@ -556,7 +623,7 @@ static void remove_stale_pins(void)
 {
 	static const char *names[] = {
 		"config", "stats", "profiles", "paths", "tasks", "rows",
-		"zero_row", "events",
+		"zero_row", "events", "scratch",
 	};
 	char path[256];
 	size_t i;
@@ -662,13 +729,18 @@ static int run(struct ebph *e)
 		e->opt.object = ebph_find_object(objbuf, sizeof(objbuf));
 	if (bpf_object_open(&e->obj, e->opt.object, e->opt.verbose))
 		goto out_lock;
-	if (bpf_object_load(&e->obj) || ebph_maps_from_object(&e->m, &e->obj))
+	/* The maps first: the saved profiles go into them (restore) while
+	 * the verifier checks the programs. */
+	if (bpf_object_create_maps(&e->obj) || ebph_maps_from_object(&e->m, &e->obj))
 		goto out_obj;
+	if (e->opt.load && restore_start(e))
+		goto out_obj;
+	err = bpf_object_load(&e->obj);
 
 	/* configure, restore */
-	if (configure(e))
-		goto out_obj;
-	if (e->opt.load && restore_profiles(e))
+	if (!err)
+		err = configure(e);
+	if (restore_finish(e) || err)
 		goto out_obj;
 
 	/* listen, pin, attach */
@@ -723,6 +795,7 @@ static int run(struct ebph *e)
 	ret = 0;
 	if (e->opt.save && save_profiles(e))
 		ret = 1;
+	report_memory(e);
 out_pb:
 	ebph_state_stop();
 	perf_buffer_close(&e->pb);

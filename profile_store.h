@@ -132,4 +132,21 @@ int profile_load_dir(const char *dir,
 					const char *why),
 		     void *ctx, int64_t boot_to_real_ns);
 
+/*
+ * profile_load_dir() with the reading and checking spread over NTHREADS
+ * threads (the caller's and NTHREADS - 1 more): the checksum reads every
+ * byte of every file, which for a thousand saved profiles is tens of
+ * milliseconds of one CPU at start-up.  CB is called from any of the
+ * threads, in no particular order, so it must be safe to call
+ * concurrently; ON_REFUSED is called once they are done, from the
+ * caller's thread, in name order.  The first negative return of CB stops
+ * every thread and is returned.
+ */
+int profile_load_dir_mt(const char *dir,
+			int (*cb)(void *ctx, const char *file,
+				  struct ebph_profile_rec *rec),
+			void (*on_refused)(void *ctx, const char *file,
+					   const char *why),
+			void *ctx, int64_t boot_to_real_ns, int nthreads);
+
 #endif /* PROFILE_STORE_H */

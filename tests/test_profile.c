@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -256,6 +257,32 @@ static void test_fnv(void)
 	CHECK(profile_fnv1a64("", 0) != 0xcbf29ce484222325ULL, "empty");
 	CHECK(profile_fnv1a64("a", 1) != 0xaf63dc4c8601ec8cULL, "a");
 	CHECK(profile_fnv1a64("foobar", 6) != 0x85944171f73967e8ULL, "foobar");
+
+	/* Runs of zeros are hashed by powers of the prime: the same value
+	 * as the plain loop, for runs of every length and alignment, at
+	 * either end, and for a buffer of zeros alone. */
+	{
+		static uint8_t buf[3000];
+		unsigned int seed = 1, i, len, bad = 0;
+
+		for (len = 0; len < sizeof(buf); len += 1 + len / 7) {
+			uint64_t h = 0xcbf29ce484222325ULL;
+
+			for (i = 0; i < len; i++) {
+				seed = seed * 1103515245 + 12345;
+				/* mostly zeros, like a row */
+				buf[i] = (seed >> 16) % 11 ? 0 : (uint8_t)(seed >> 8);
+				if (len % 5 == 0)
+					buf[i] = 0;
+			}
+			for (i = 0; i < len; i++) {
+				h ^= buf[i];
+				h *= 0x100000001b3ULL;
+			}
+			bad += profile_fnv1a64(buf, len) != h;
+		}
+		CHECK_EQ(bad, 0, "lengths where the zero runs hash differently");
+	}
 }
 
 static void test_round_trip(void)
@@ -659,6 +686,19 @@ static void on_refused(void *ctx, const char *file, const char *why)
 	w->refused++;
 }
 
+/* on_load() for profile_load_dir_mt(), whose threads call it at once. */
+static pthread_mutex_t walk_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int on_load_mt(void *ctx, const char *file, struct ebph_profile_rec *rec)
+{
+	int ret;
+
+	pthread_mutex_lock(&walk_lock);
+	ret = on_load(ctx, file, rec);
+	pthread_mutex_unlock(&walk_lock);
+	return ret;
+}
+
 static int refused_for(const struct walk *w, const char *name, const char *want)
 {
 	for (int i = 0; i < w->refused && i < 16; i++)
@@ -773,6 +813,36 @@ static void test_load_dir(void)
 	ret = profile_load_dir(dir, on_load, on_refused, &w, B2R);
 	CHECK_EQ(ret, -ECANCELED, "stopped by the callback");
 	CHECK_EQ(w.loaded, 2, "callbacks before the stop");
+
+	/* On several threads: the same profiles (in any order), the same
+	 * refusals in the same (name) order, and the same stop. */
+	for (i = 1; i <= 4; i++) {
+		struct walk seq, mt;
+		uint64_t sum = 0;
+		int j;
+
+		memset(&seq, 0, sizeof(seq));
+		memset(&mt, 0, sizeof(mt));
+		profile_load_dir(dir, on_load, on_refused, &seq, B2R);
+		ret = profile_load_dir_mt(dir, on_load_mt, on_refused, &mt, B2R, i);
+		CHECK_EQ(ret, 3, "mt: profiles loaded");
+		CHECK_EQ(mt.loaded, 3, "mt: callbacks");
+		for (j = 0; j < 3 && j < mt.loaded; j++)
+			sum += mt.keys[j];
+		CHECK_EQ(sum, 1 + 3 + 9, "mt: keys 1, 3 and 9");
+		CHECK_EQ(mt.refused, 7, "mt: files refused");
+		for (j = 0; j < 7; j++)
+			CHECK(strcmp(mt.refused_names[j], seq.refused_names[j]) ||
+			      strcmp(mt.refused_why[j], seq.refused_why[j]),
+			      "mt, %d threads: refusal %d is %s (%s), not %s (%s)", i, j,
+			      mt.refused_names[j], mt.refused_why[j],
+			      seq.refused_names[j], seq.refused_why[j]);
+		memset(&mt, 0, sizeof(mt));
+		mt.stop_after = 1;
+		CHECK_EQ(profile_load_dir_mt(dir, on_load_mt, on_refused, &mt, B2R, i),
+			 -ECANCELED, "mt: stopped by the callback");
+	}
+	CHECK_EQ(count_entries(dir), 14, "nothing added or removed by the threads");
 
 	/* An empty directory loads nothing. */
 	CHECK(mkdir_in(dir, sizeof(dir), "empty", 0700), "mkdir empty");
