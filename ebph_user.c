@@ -459,9 +459,15 @@ static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec
 	__u8 *vals;
 	int set, c, err;
 
-	vals = malloc((size_t)PROFILE_MAX_ROWS * EBPH_NUM_SYSCALLS);
+	for (set = 0; set < 2; set++)
+		for (c = 0; c < EBPH_NUM_SYSCALLS; c++)
+			n += rec->rows[set][c] != NULL;
+	/* Tens of kilobytes, not the 512 KB of a full profile: a large
+	 * malloc is an mmap, page faults and a munmap every time. */
+	vals = malloc((size_t)(n ? n : 1) * EBPH_NUM_SYSCALLS);
 	if (!vals)
 		return -ENOMEM;
+	n = 0;
 	for (set = 0; set < 2; set++)
 		for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
 			if (!rec->rows[set][c])
@@ -589,8 +595,8 @@ static void report_memory(struct ebph *e)
 	if (ebph_snapshot_read(&e->m, &s))
 		return;
 	ebph_snapshot_bytes(&s, &median, &total);
-	say(e, 0, EBPH_INFO, "%zu profiles: %.1f KB of lookahead pairs each (median), %.1f MB in all",
-	    s.n, median / 1024.0, total / (1024.0 * 1024.0));
+	say(e, 0, EBPH_INFO, "%zu profiles: %.1f KB of lookahead pairs each (median), %.0f KB in all",
+	    s.n, median / 1024.0, total / 1024.0);
 	ebph_snapshot_free(&s);
 }
 

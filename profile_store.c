@@ -142,19 +142,20 @@ static uint64_t get_u64(const uint8_t *p)
 #define FNV_PRIME	0x100000001b3ULL
 
 /*
- * FNV_PRIME to the powers 2^0 .. 2^63, mod 2^64: for the zero runs below.
- * Filled once; every thread that calls profile_fnv1a64() needs it.
+ * FNV_PRIME to the powers 0 .. FNV_POW_MAX, mod 2^64: for the zero runs
+ * below.  Filled once; every thread that calls profile_fnv1a64() needs it.
  */
-static uint64_t fnv_pow2[64];
+#define FNV_POW_MAX	1024
+static uint64_t fnv_pow[FNV_POW_MAX + 1];
 static pthread_once_t fnv_once = PTHREAD_ONCE_INIT;
 
 static void fnv_init(void)
 {
-	uint64_t x = FNV_PRIME;
 	int i;
 
-	for (i = 0; i < 64; i++, x *= x)
-		fnv_pow2[i] = x;
+	fnv_pow[0] = 1;
+	for (i = 1; i <= FNV_POW_MAX; i++)
+		fnv_pow[i] = fnv_pow[i - 1] * FNV_PRIME;
 }
 
 /*
@@ -163,9 +164,9 @@ static void fnv_init(void)
  * of every saved profile goes through it: for a thousand profiles, 40 ms
  * of a CPU.  Most of those bytes are zero (a row has a byte per call of
  * the alphabet, and a program makes a few dozen), and a zero byte only
- * multiplies: k of them in a row multiply h by FNV_PRIME^k, which is a
- * few multiplies by fnv_pow2[].  The result is the same hash, bit for
- * bit (tests/test_profile.c checks it against the plain loop).
+ * multiplies: k of them in a row multiply h by FNV_PRIME^k, one multiply
+ * by fnv_pow[k].  The result is the same hash, bit for bit
+ * (tests/test_profile.c checks it against the plain loop).
  */
 uint64_t profile_fnv1a64(const void *buf, size_t len)
 {
@@ -176,7 +177,6 @@ uint64_t profile_fnv1a64(const void *buf, size_t len)
 	while (p < end) {
 		const uint8_t *z = p;
 		size_t k;
-		int i;
 
 		if (*p) {
 			h ^= *p++;
@@ -194,9 +194,9 @@ uint64_t profile_fnv1a64(const void *buf, size_t len)
 		}
 		while (z < end && !*z)
 			z++;
-		for (k = z - p, i = 0; k; k >>= 1, i++)
-			if (k & 1)
-				h *= fnv_pow2[i];
+		for (k = z - p; k > FNV_POW_MAX; k -= FNV_POW_MAX)
+			h *= fnv_pow[FNV_POW_MAX];
+		h *= fnv_pow[k];
 		p = z;
 	}
 	return h;
