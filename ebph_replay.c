@@ -90,6 +90,7 @@
 
 #include "bpf_load.h"
 #include "ebph.h"
+#include "ebph_cmd.h"	/* parse_duration() */
 #include "ebph_maps.h"
 #include "ebph_replay.h"
 #include "profile_store.h"
@@ -1380,36 +1381,6 @@ static int bad_usage(const char *fmt, const char *arg)
 	return 2;
 }
 
-/* As `ebph run` takes it: "3s", "10m", "250ms", "1w", plain seconds. */
-static int parse_duration(const char *s, unsigned long long *ns)
-{
-	static const struct { const char *unit; unsigned long long ns; } units[] = {
-		{ "ms", 1000000ULL }, { "s", 1000000000ULL },
-		{ "m", 60ULL * 1000000000ULL }, { "h", 3600ULL * 1000000000ULL },
-		{ "d", 86400ULL * 1000000000ULL }, { "w", 604800ULL * 1000000000ULL },
-		{ "", 1000000000ULL },
-	};
-	unsigned long long v;
-	char *end;
-	size_t i;
-
-	if (!*s || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit))
-			continue;
-		if (v > NEVER_NS / units[i].ns)
-			return -1;
-		*ns = v * units[i].ns;
-		return 0;
-	}
-	return -1;
-}
-
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *v)
 {
 	char *end;
@@ -1449,6 +1420,7 @@ int cmd_replay(int argc, char **argv)
 	size_t nsets = 0, i;
 	struct roc rocs[NR_SCORES];
 	unsigned long long v;
+	long long d;
 	double t0;
 	int c, err, ret = 1, testing;
 	char path[PATH_MAX];
@@ -1507,9 +1479,10 @@ int cmd_replay(int argc, char **argv)
 			r->save_dir = optarg;
 			break;
 		case 'w':
-			if (parse_duration(optarg, &v))
+			/* As `ebph run` takes it (ebph_user.c). */
+			if ((d = parse_duration(optarg)) < 0)
 				return bad_usage("invalid --normal-wait '%s' (e.g. 0, 3s, 10m, 1w)", optarg);
-			r->normal_wait = v;
+			r->normal_wait = d;
 			break;
 		case OPT_ANOMALY:
 			if (parse_u64(optarg, UINT32_MAX, &v))
