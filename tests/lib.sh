@@ -9,6 +9,25 @@
 # real.  Should the namespace be unavailable, the test waits for the
 # machine to be free instead (ebph_wait_free).
 
+# The checks every shell test counts, as tests/test.h does for C: call
+# test_begin NAME first; check DESCRIPTION COMMAND... passes if COMMAND
+# succeeds; test_end prints "N passed, N failed" and is the exit status.
+test_begin() {
+	test_name=$1
+	pass=0
+	fail=0
+}
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $test_name: $*"; }
+check() { # check DESCRIPTION COMMAND...
+	what=$1; shift
+	if "$@"; then ok; else bad "$what"; fi
+}
+test_end() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
+
 # Re-run the calling script in a private mount namespace.  Call it first
 # thing, with the script's arguments.
 ebph_isolate() {

@@ -9,6 +9,8 @@
 #define EBPH_TEST_H
 
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 static int test_passed, test_failed;
 static const char *test_name = "";
@@ -35,6 +37,23 @@ static const char *test_name = "";
 	long long __a = (long long)(a), __b = (long long)(b);		\
 	CHECK(__a != __b, "%s: got %lld, want %lld", what, __a, __b);	\
 })
+
+/* Tests find their fixtures by relative path: run from the top of the
+ * tree, wherever the binary was started from. */
+static inline void test_chdir_top(void)
+{
+	char self[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 4);
+
+	if (n <= 0)
+		return;
+	self[n] = 0;
+	if ((slash = strrchr(self, '/'))) {
+		strcpy(slash, "/..");
+		if (chdir(self))
+			perror(self);
+	}
+}
 
 static inline int test_summary(void)
 {

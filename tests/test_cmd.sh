@@ -12,14 +12,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 ebph_isolate "$@"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL test_cmd: $*"; }
-check() { # check DESCRIPTION COMMAND...
-	what=$1; shift
-	if "$@"; then ok; else bad "$what"; fi
-}
+test_begin test_cmd
 
 dir=$(mktemp -d /tmp/ebph-cmd.XXXXXX)
 log=$dir/log
@@ -284,5 +277,4 @@ if [ "$fail" -ne 0 ]; then
 	echo "---- ebph log ----"
 	tail -n 30 "$log"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+test_end

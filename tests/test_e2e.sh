@@ -8,15 +8,9 @@
 # profile must still be normal and the anomaly still caught, with no
 # retraining.
 cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL test_e2e: $*"; }
-check() { # check DESCRIPTION COMMAND...
-	what=$1; shift
-	if "$@"; then ok; else bad "$what"; fi
-}
+test_begin test_e2e
 
 dir=$(mktemp -d /tmp/ebph-e2e.XXXXXX)
 log=$dir/log
@@ -121,5 +115,4 @@ if [ "$fail" -ne 0 ]; then
 	echo "---- ebph log ----"
 	cat "$log"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+test_end

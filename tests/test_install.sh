@@ -17,14 +17,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 ebph_isolate "$@"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL test_install: $*"; }
-check() { # check DESCRIPTION COMMAND...
-	what=$1; shift
-	if "$@"; then ok; else bad "$what"; fi
-}
+test_begin test_install
 
 tmp=$(mktemp -d /tmp/ebph-install.XXXXXX)
 pid=
@@ -149,5 +142,4 @@ if [ "$fail" -ne 0 ]; then
 	echo "---- last make ----"; tail -n 5 "$tmp/make.log"
 	echo "---- last ebph ----"; tail -n 5 "$tmp/log"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+test_end

@@ -1293,19 +1293,7 @@ static void test_btf_truncated(void)
 
 int main(int argc, char **argv)
 {
-	char self[4096], *slash;
-	ssize_t n;
-
-	/* Run from the top of the tree, wherever we were started. */
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = 0;
-		if ((slash = strrchr(self, '/'))) {
-			strcpy(slash, "/..");
-			if (chdir(self))
-				perror(self);
-		}
-	}
+	test_chdir_top();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	/* No syscalls: the ELF side. */

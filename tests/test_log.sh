@@ -15,14 +15,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 ebph_isolate "$@"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL test_log: $*"; }
-check() { # check DESCRIPTION COMMAND...
-	what=$1; shift
-	if "$@"; then ok; else bad "$what"; fi
-}
+test_begin test_log
 
 dir=$(mktemp -d /tmp/ebph-log.XXXXXX)
 log=$dir/log
@@ -155,5 +148,4 @@ if [ "$fail" -ne 0 ]; then
 	echo "---- syslog ----"; head -5 "$dir/syslog"; cat "$dir/err"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+test_end

@@ -704,19 +704,7 @@ out_obj:
 
 int main(int argc, char **argv)
 {
-	char self[4096], *slash;
-	ssize_t n;
-
-	/* Run from the top of the tree, wherever we were started. */
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = 0;
-		if ((slash = strrchr(self, '/'))) {
-			strcpy(slash, "/..");
-			if (chdir(self))
-				perror(self);
-		}
-	}
+	test_chdir_top();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* A reader that never moves its tail spins forever: end it, and
 	 * tests/run counts the missing summary line as a failure. */

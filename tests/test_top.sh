@@ -10,14 +10,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 ebph_isolate "$@"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL test_top: $*"; }
-check() { # check DESCRIPTION COMMAND...
-	what=$1; shift
-	if "$@"; then ok; else bad "$what"; fi
-}
+test_begin test_top
 
 dir=$(mktemp -d /tmp/ebph-top.XXXXXX)
 log=$dir/log
@@ -162,5 +155,4 @@ if [ "$fail" -ne 0 ]; then
 	echo "---- ebph log ----"
 	tail -n 20 "$log"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+test_end
