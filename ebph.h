@@ -22,6 +22,7 @@
 #define EBPH_ANOMALY_LIMIT	30
 #define EBPH_TOLERIZE_LIMIT	12
 #define EBPH_LOCALITY_WIN	128	/* locality frame: the task's last 128 calls */
+#define EBPH_SEQ_CALLS		6	/* the sequence detector: the last 6 calls */
 #define EBPH_NORMAL_WAIT	(7ULL * 24 * 3600 * 1000000000ULL) /* 1 week, ns */
 
 #define EBPH_EMPTY		0xffff	/* a window slot that holds no call yet */
@@ -33,6 +34,7 @@
 #define EBPH_MAX_PROFILES	16384
 #define EBPH_MAX_TASKS		65536
 #define EBPH_MAX_ROWS		262144
+#define EBPH_MAX_SEQS		1048576
 
 /* ---- profiles --------------------------------------------------------- */
 
@@ -59,8 +61,14 @@ struct ebph_profile {
 	__u64 count;		/* calls seen in all */
 	__u32 anomalies;	/* anomalous calls since it became normal */
 	__u32 status;		/* EBPH_FROZEN | EBPH_NORMAL */
+	/* The sequence detector's sets, as ranges of epochs: see struct
+	 * ebph_seq.  They change only while that detector runs. */
+	__u32 seq_epoch;	/* sequences learned now get this stamp */
+	__u32 seq_train_from;	/* train set: stamp >= seq_train_from */
+	__u32 seq_test_from;	/* test set: stamp (or prev) in [from, to); */
+	__u32 seq_test_to;	/* from == to: no test set of sequences yet */
 };
-_Static_assert(sizeof(struct ebph_profile) == 48, "ebph_profile ABI");
+_Static_assert(sizeof(struct ebph_profile) == 64, "ebph_profile ABI");
 
 /*
  * Value of the "paths" map, same key as "profiles".  The kernel writes it
@@ -91,6 +99,82 @@ struct ebph_row_key {
 	__u32 pad;		/* zero: hashed with the rest of the key */
 };
 _Static_assert(sizeof(struct ebph_row_key) == 16, "ebph_row_key ABI");
+
+/* ---- sequences (the optional detector, like STIDE) ---------------------
+ *
+ * With EBPH_DET_SEQS the last EBPH_SEQ_CALLS calls of a task form one
+ * sequence, learned and tested whole: a call is anomalous when its
+ * sequence is not in the profile's test set.  Key of the "seqs" map:
+ */
+struct ebph_seq_key {
+	__u64 profile;
+	__u64 seq;		/* ebph_seq_pack() of the window */
+};
+_Static_assert(sizeof(struct ebph_seq_key) == 16, "ebph_seq_key ABI");
+
+/*
+ * Value of the "seqs" map.  A BPF program cannot walk a hash map without
+ * a callback (bpf_for_each_map_elem, which needs BTF), so the sets are
+ * not copied or cleared element by element as the pair rows are.
+ * Instead each element is stamped with the profile's seq_epoch when it
+ * is learned, and the profile says which stamps make which set:
+ *
+ *   train set    stamp >= seq_train_from
+ *   test set     stamp or prev in [seq_test_from, seq_test_to)
+ *
+ * Forgetting the train set (tolerize, sensitize) is then one store:
+ * seq_train_from = ++seq_epoch.  Taking the test set (start normal) is
+ * three: seq_test_from = seq_train_from, seq_test_to = seq_epoch + 1,
+ * then ++seq_epoch, so that nothing learned later falls in the range.
+ * A sequence forgotten and learned again gets a new stamp; prev keeps
+ * the old one if it was in the test range, so that relearning never
+ * takes a sequence out of the test set.  Elements outside both sets stay
+ * until user space saves (it writes only the two sets) or deletes the
+ * profile.
+ */
+struct ebph_seq {
+	__u32 stamp;
+	__u32 prev;
+};
+_Static_assert(sizeof(struct ebph_seq) == 8, "ebph_seq ABI");
+
+/*
+ * The sequence of the window seq[0..5] as one 64-bit word: 10 bits a
+ * call, the newest in the low bits.  W0 holds seq[0..3] and W1 seq[4..7]
+ * as little-endian 16-bit lanes (as struct ebph_task holds them).  An
+ * empty slot (EBPH_EMPTY) packs as 0x3ff, which no call below
+ * EBPH_NUM_SYSCALLS does, so a window still filling up is a sequence of
+ * its own.  Both sides use this one function: replay and saved files
+ * mean what the kernel means.
+ */
+static inline __u64 ebph_seq_pack(__u64 w0, __u64 w1)
+{
+	const __u64 m = 0x3ff;
+
+	return (w0 & m) | (w0 >> 6 & m << 10) | (w0 >> 12 & m << 20) |
+	       (w0 >> 18 & m << 30) | (w1 & m) << 40 | (w1 >> 16 & m) << 50;
+}
+
+/* Slot I (0: newest) of a packed sequence: a call, or EBPH_EMPTY. */
+static inline __u32 ebph_seq_call(__u64 seq, int i)
+{
+	__u32 c = (seq >> (10 * i)) & 0x3ff;
+
+	return c == 0x3ff ? EBPH_EMPTY : c;
+}
+
+static inline int ebph_seq_in_train(const struct ebph_profile *p,
+				    const struct ebph_seq *s)
+{
+	return s->stamp >= p->seq_train_from;
+}
+
+static inline int ebph_seq_in_test(const struct ebph_profile *p,
+				   const struct ebph_seq *s)
+{
+	return (s->stamp >= p->seq_test_from && s->stamp < p->seq_test_to) ||
+	       (s->prev >= p->seq_test_from && s->prev < p->seq_test_to);
+}
 
 /* ---- tasks -------------------------------------------------------------- */
 
@@ -132,8 +216,17 @@ struct ebph_config {
 	__u32 off_inode_ino;	/* inode.i_ino */
 	__u32 off_inode_sb;	/* inode.i_sb */
 	__u32 off_sb_dev;	/* super_block.s_dev */
+	__u32 detectors;	/* EBPH_DET_PAIRS | EBPH_DET_SEQS */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct ebph_config) == 48, "ebph_config ABI");
+_Static_assert(sizeof(struct ebph_config) == 56, "ebph_config ABI");
+
+/* What sys_enter learns and tests (ebph run --detector).  Each detector
+ * keeps its own data per profile; the life cycle (frozen, normal, the
+ * limits) is shared: a call is new when either detector learns from it
+ * and anomalous when either misses. */
+#define EBPH_DET_PAIRS		(1U << 0)	/* pH's lookahead pairs, default */
+#define EBPH_DET_SEQS		(1U << 1)	/* whole sequences, see above */
 
 /* Indices of the counters in the per-CPU "stats" map.  Every one of them
  * is something that would otherwise be silent.  They are bumped only off
@@ -146,6 +239,7 @@ enum ebph_stat {
 	EBPH_STAT_PROFILES_FULL,/* "profiles" map full */
 	EBPH_STAT_ROWS_FULL,	/* "rows" map full: a pair went unlearned */
 	EBPH_STAT_KEY_ERRORS,	/* could not read the executable's inode */
+	EBPH_STAT_SEQS_FULL,	/* "seqs" map full: a sequence went unlearned */
 	EBPH_STAT_MAX,
 };
 
@@ -159,7 +253,8 @@ enum ebph_event_type {
 	EBPH_EV_START_NORMAL,	/* frozen long enough: testing from now on */
 	EBPH_EV_STOP_NORMAL,	/* over the anomaly limit: back to training */
 	EBPH_EV_TOLERIZE,	/* a task's LFC over the limit: training reset */
-	EBPH_EV_NEW_SEQ,	/* a new pair learned (with log_sequences) */
+	EBPH_EV_NEW_SEQ,	/* a new pair or sequence learned (with
+				 * log_sequences) */
 	EBPH_EV_MESSAGE,	/* error/warning/info/debug, see code */
 	EBPH_EV_MAX,
 };
@@ -175,6 +270,7 @@ enum ebph_msg {
 	EBPH_MSG_ROWS_FULL,	/* arg: the call whose row could not be made;
 				 * EBPH_NUM_SYSCALLS: rows of the test set,
 				 * while copying it */
+	EBPH_MSG_SEQS_FULL,	/* arg: the packed sequence not learned */
 };
 
 /* The steps of reading an executable's key from the kernel, in order:
@@ -201,7 +297,8 @@ struct ebph_event {
 	__u64 ts;		/* bpf_ktime_get_boot_ns() */
 	__u64 profile;
 	__u32 misses;		/* anomaly: pairs missing from test;
-				 * new_seq: the pair's distance, 1..8 */
+				 * new_seq: the pair's distance, 1..8, or
+				 * 0 for a sequence (arg: packed) */
 	__u32 lfc;		/* anomaly, tolerize: the task's LFC */
 	__u32 anomalies;	/* anomaly, stop_normal: the profile's count */
 	__u16 level;		/* message: enum ebph_level */
@@ -209,7 +306,8 @@ struct ebph_event {
 	__u64 arg;		/* message: code-specific; new_seq: the earlier
 				 * call of the pair; frozen: normal_time */
 	__u16 seq[EBPH_SEQLEN];	/* anomaly, new_seq: the window, seq[0] newest */
-	__u16 pad;
+	__u16 seq_miss;		/* anomaly: 1 if the last EBPH_SEQ_CALLS calls
+				 * are not in the test set (EBPH_DET_SEQS) */
 	char comm[EBPH_COMM_LEN];
 	__u32 pad2;
 };

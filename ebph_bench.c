@@ -686,6 +686,7 @@ static int setup(struct bench *b)
 		.anomaly_limit = ~0U,
 		.tolerize_limit = EBPH_LOCALITY_WIN,
 		.monitoring = 1,
+		.detectors = EBPH_DET_PAIRS,
 	};
 	__u32 zero = 0;
 	int err;

@@ -99,6 +99,16 @@ struct bpf_map_def SEC("maps") rows = {
 	.map_flags = BPF_F_NO_PREALLOC,
 };
 
+/* The sequence detector's sequences (EBPH_DET_SEQS), allocated on
+ * first use; see struct ebph_seq for how one element serves both sets. */
+struct bpf_map_def SEC("maps") seqs = {
+	.type = BPF_MAP_TYPE_HASH,
+	.key_size = sizeof(struct ebph_seq_key),
+	.value_size = sizeof(struct ebph_seq),
+	.max_entries = EBPH_MAX_SEQS,
+	.map_flags = BPF_F_NO_PREALLOC,
+};
+
 /* The source of every new row: a 512-byte row does not fit on the
  * 512-byte BPF stack, and there is no .rodata to hold zeros.  Never
  * written; read-only to programs so that a bug cannot make it nonzero. */
@@ -234,6 +244,17 @@ static __always_inline int normal_time_passed(__u64 normal_time)
 			return 0;
 	}
 	return bpf_ktime_get_boot_ns() > normal_time;
+}
+
+/*
+ * Whether detector D (EBPH_DET_*) is on.  Read from the config map at
+ * every test, on purpose: the verifier then sees an unknown value each
+ * time, instead of following each combination of detectors through the
+ * rest of the program (64,000 instructions verified instead of 72,000).
+ */
+static __always_inline __u32 detector_on(struct ebph_config *cfg, __u32 d)
+{
+	return *(volatile __u32 *)&cfg->detectors & d;
 }
 
 /* Counters are per-CPU, so a plain increment is exact. */
@@ -569,12 +590,19 @@ static __always_inline void rows_delete_train(__u64 profile)
 #define WORK_COPY	1U	/* step 3: test set := train set */
 #define WORK_RESET	2U	/* step 5: forget the train set */
 
-/* Step 3: the train set becomes the test set (WORK_COPY).  The counters
+/* Step 3: the train set becomes the test set (WORK_COPY for the pairs,
+ * three stores for the sequences: see struct ebph_seq).  The counters
  * restart so that the profile can freeze again, and a later freeze
- * copies again. */
-static __always_inline __u32 start_normal(void *ctx, struct ebph_profile *p,
+ * copies again.  Only the detectors in DET change their sets. */
+static __always_inline __u32 start_normal(void *ctx, struct ebph_config *cfg,
+					  struct ebph_profile *p,
 					  struct ebph_task *task)
 {
+	if (detector_on(cfg, EBPH_DET_SEQS)) {
+		p->seq_test_from = p->seq_train_from;
+		p->seq_test_to = p->seq_epoch + 1;
+		p->seq_epoch++;
+	}
 	p->status = EBPH_NORMAL;
 	p->train_count = 0;
 	p->last_mod_count = 0;
@@ -582,7 +610,7 @@ static __always_inline __u32 start_normal(void *ctx, struct ebph_profile *p,
 	if (task)
 		task_reset_locality(task);
 	send_event(ctx, EBPH_EV_START_NORMAL, p->key);
-	return WORK_COPY;
+	return detector_on(cfg, EBPH_DET_PAIRS) ? WORK_COPY : 0;
 }
 
 /* Step 4, over the anomaly limit: back to training, train data kept. */
@@ -596,14 +624,18 @@ static __always_inline void stop_normal(void *ctx, struct ebph_profile *p)
 	ev_send(ctx, &ev);
 }
 
-/* Step 5 (and sensitize): forget the train set (WORK_RESET).  NORMAL and
- * the test set stay: the profile keeps testing while it learns again. */
-static __always_inline __u32 reset_train(struct ebph_profile *p)
+/* Step 5 (and sensitize): forget the train set (WORK_RESET for the
+ * pairs, a new epoch for the sequences).  NORMAL and the test set stay:
+ * the profile keeps testing while it learns again. */
+static __always_inline __u32 reset_train(struct ebph_config *cfg,
+					 struct ebph_profile *p)
 {
 	p->train_count = 0;
 	p->last_mod_count = 0;
 	p->status &= ~EBPH_FROZEN;
-	return WORK_RESET;
+	if (detector_on(cfg, EBPH_DET_SEQS))
+		p->seq_train_from = ++p->seq_epoch;
+	return detector_on(cfg, EBPH_DET_PAIRS) ? WORK_RESET : 0;
 }
 
 /*
@@ -665,6 +697,65 @@ static __always_inline void log_new_pairs(void *ctx, struct ebph_task *task,
 	}
 	if (drops)
 		stat_add(EBPH_STAT_EVENT_DROPS, drops);
+}
+
+/* ---- the sequence detector ------------------------------------------------- */
+
+/*
+ * Step 2 for the sequence detector: learn PACKED, the task's last
+ * EBPH_SEQ_CALLS calls, into P's train set.  Sets *NEW when the sequence
+ * was not in the train set (or could not be stored) and returns its
+ * element, or NULL when the seqs map is full (reported).
+ */
+static __always_inline struct ebph_seq *seq_learn(void *ctx,
+						  struct ebph_task *task,
+						  struct ebph_profile *p,
+						  __u64 packed, __u32 *new)
+{
+	struct ebph_seq_key key = { .profile = task->profile, .seq = packed };
+	struct ebph_seq *s, fresh;
+
+	s = bpf_map_lookup_elem(&seqs, &key);
+	if (likely(s)) {
+		if (likely(s->stamp >= p->seq_train_from))
+			return s;
+		/* Forgotten by a reset, seen again.  If its stamp is what
+		 * puts it in the test set, prev keeps it there. */
+		if (s->stamp >= p->seq_test_from && s->stamp < p->seq_test_to)
+			s->prev = s->stamp;
+		s->stamp = p->seq_epoch;
+		*new = 1;
+		return s;
+	}
+	/* Unknown, or not storable: new either way, as for pair rows. */
+	*new = 1;
+	fresh.stamp = p->seq_epoch;
+	fresh.prev = p->seq_epoch;
+	/* EEXIST (another CPU made it first) is fine: look it up. */
+	bpf_map_update_elem(&seqs, &key, &fresh, BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&seqs, &key);
+	if (!s)
+		report_full(ctx, EBPH_STAT_SEQS_FULL, EBPH_MSG_SEQS_FULL,
+			    task->profile, packed);
+	return s;
+}
+
+/* NEW_SEQ for a sequence (only with cfg->log_sequences): misses = 0,
+ * arg = the packed sequence, seq = the window. */
+static __always_inline void log_new_seq(void *ctx, struct ebph_task *task,
+					__u32 call, __u64 packed)
+{
+	struct ebph_event ev;
+	int i;
+
+	ev_init(&ev, EBPH_EV_NEW_SEQ, task->profile);
+	ev.pid = task->pid;
+	ev.call = call;
+	ev.arg = packed;
+#pragma unroll
+	for (i = 0; i < EBPH_SEQLEN; i++)
+		ev.seq[i] = task->seq[i];
+	ev_send(ctx, &ev);
 }
 
 /* ---- the algorithm ---------------------------------------------------------- */
@@ -733,6 +824,51 @@ static __always_inline __u32 popcount8(__u32 m)
 	return (m + (m >> 4)) & 0x0f;
 }
 
+/*
+ * Step 2 for the lookahead pairs: bit i-1 of train[call][seq[i]] is the
+ * pair at distance i, so one row lookup serves all 8 pairs.  Returns the
+ * pairs of the window (VALID: the slots that hold a call) that were new,
+ * as pair bits, and the train row in *ROWP (NULL: the rows map is full,
+ * reported).
+ */
+static __always_inline __u32 pairs_learn(void *ctx, struct ebph_task *task,
+					 __u32 call, __u32 valid, __u8 **rowp)
+{
+	union row_key rkey;
+	__u32 newmask;
+	__u8 *row;
+	int i;
+
+	row_key_set(&rkey, task->profile, call, EBPH_TRAIN);
+	row = row_get(&rkey.key);
+	*rowp = row;
+	if (unlikely(!row)) {
+		/* A pair we could not store is still a pair the profile
+		 * has not learned: count it as new, so that a profile that
+		 * cannot learn does not freeze and go normal. */
+		report_full(ctx, EBPH_STAT_ROWS_FULL, EBPH_MSG_ROWS_FULL,
+			    task->profile, call);
+		return valid;
+	}
+	newmask = ~row_pairs(row, task) & valid;
+	/* Rarely, store them.  Only bytes that change are written: rows of
+	 * a busy profile are shared by many CPUs.  (Each store tests the
+	 * byte it changes, not a bit of newmask: a branch on each bit would
+	 * make the verifier walk the rest of the program once for each of
+	 * the 256 masks.) */
+	if (unlikely(newmask)) {
+#pragma unroll
+		for (i = 1; i < EBPH_SEQLEN; i++) {
+			__u8 *pair = &row[task->seq[i] & (EBPH_NUM_SYSCALLS - 1)];
+			__u32 new = ~*pair & valid & (1U << (i - 1));
+
+			if (new)
+				*pair |= new;
+		}
+	}
+	return newmask;
+}
+
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the window shift below assumes little-endian words"
 #endif
@@ -758,9 +894,11 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 					  struct ebph_profile *p, __u32 call)
 {
 	union row_key rkey;
-	__u32 valid, newmask, misses = 0, work = 0;
-	__u64 w0, w1;
-	__u8 *row;
+	__u32 valid = 0, newmask = 0, misses = 0, work = 0;
+	__u32 newseq = 0, seq_miss = 0;
+	struct ebph_seq sv = { ~0U, ~0U };
+	__u64 w0, w1, packed = 0;
+	__u8 *row = 0;
 	int i;
 
 	/* 1. Shift the window.  seq[0..7] are two aligned little-endian
@@ -775,44 +913,31 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 	__builtin_memcpy(&task->seq[0], &w0, sizeof(w0));
 	p->count++;
 	task->count++;
-	valid = window_valid(task);
 
-	/* 2. Train: bit i-1 of train[call][seq[i]] is the pair at distance
-	 * i.  One row lookup serves all 8 pairs. */
-	row_key_set(&rkey, task->profile, call, EBPH_TRAIN);
-	row = row_get(&rkey.key);
-	if (likely(row)) {
-		newmask = ~row_pairs(row, task) & valid;
-		/* Rarely, store them.  Only bytes that change are written:
-		 * rows of a busy profile are shared by many CPUs.  (Each
-		 * store tests the byte it changes, not a bit of newmask: a
-		 * branch on each bit would make the verifier walk the rest
-		 * of the program once for each of the 256 masks.) */
-		if (unlikely(newmask)) {
-#pragma unroll
-			for (i = 1; i < EBPH_SEQLEN; i++) {
-				__u8 *pair = &row[task->seq[i] &
-						  (EBPH_NUM_SYSCALLS - 1)];
-				__u32 new = ~*pair & valid & (1U << (i - 1));
-
-				if (new)
-					*pair |= new;
-			}
-		}
-	} else {
-		/* A pair we could not store is still a pair the profile
-		 * has not learned: count it as new, so that a profile
-		 * that cannot learn does not freeze and go normal. */
-		newmask = valid;
-		report_full(ctx, EBPH_STAT_ROWS_FULL, EBPH_MSG_ROWS_FULL,
-			    task->profile, call);
+	/* 2. Train. */
+	if (likely(detector_on(cfg, EBPH_DET_PAIRS))) {
+		valid = window_valid(task);
+		newmask = pairs_learn(ctx, task, call, valid, &row);
 	}
 
-	if (unlikely(newmask)) {
+	/* 2, for the sequence detector: the last six calls, one lookup. */
+	if (unlikely(detector_on(cfg, EBPH_DET_SEQS))) {
+		packed = ebph_seq_pack(w0, w1);
+		struct ebph_seq *s = seq_learn(ctx, task, p, packed, &newseq);
+
+		if (s)
+			sv = *s;
+	}
+
+	if (unlikely(newmask | newseq)) {
 		p->last_mod_count = 0;
 		p->status &= ~EBPH_FROZEN;
-		if (unlikely(cfg->log_sequences) && row)
-			log_new_pairs(ctx, task, call, newmask);
+		if (unlikely(cfg->log_sequences)) {
+			if (newmask && row)
+				log_new_pairs(ctx, task, call, newmask);
+			if (newseq && sv.stamp != ~0U)
+				log_new_seq(ctx, task, call, packed);
+		}
 	} else {
 		p->last_mod_count++;
 		if (!(p->status & EBPH_FROZEN)) {
@@ -841,18 +966,27 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 	/* 3. Frozen long enough: normal.  Only a frozen profile asks, and
 	 * it reads the clock only near normal_time. */
 	if ((p->status & EBPH_FROZEN) && normal_time_passed(p->normal_time))
-		work = start_normal(ctx, p, task);
+		work = start_normal(ctx, cfg, p, task);
 
 	/* 4. Test against the copy taken when the profile became normal;
 	 * with no test row for this call, every pair is a miss. */
 	if (p->status & EBPH_NORMAL) {
-		__u8 *test;
+		if (likely(detector_on(cfg, EBPH_DET_PAIRS))) {
+			__u8 *test;
 
-		/* Just made normal: the test row is to be a copy of this
-		 * train row (finish_work()). */
-		row_key_set(&rkey, task->profile, call, EBPH_TEST);
-		test = work ? row : bpf_map_lookup_elem(&rows, &rkey.key);
-		misses = popcount8(~(test ? row_pairs(test, task) : 0) & valid);
+			/* Just made normal: the test row is to be a copy
+			 * of this train row (finish_work()). */
+			row_key_set(&rkey, task->profile, call, EBPH_TEST);
+			test = work ? row : bpf_map_lookup_elem(&rows, &rkey.key);
+			misses = popcount8(~(test ? row_pairs(test, task) : 0) &
+					   valid);
+		}
+		/* A profile that went normal while the detector was off
+		 * has no test set of sequences: it is not tested on them
+		 * until its next normalization. */
+		if (unlikely(detector_on(cfg, EBPH_DET_SEQS)) &&
+		    p->seq_test_to != p->seq_test_from)
+			seq_miss = !ebph_seq_in_test(p, &sv);
 	}
 
 	/* 5, first half. Locality frame: slot lf_pos now says whether this
@@ -865,7 +999,7 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 		__u64 bit = 1ULL << (pos % 64);
 		__u64 *word = &task->lf[pos / 64];
 		__u32 was = (*word & bit) != 0;
-		__u32 is = misses != 0;
+		__u32 is = (misses | seq_miss) != 0;
 
 		if (unlikely(is | was)) {
 			if (is != was)
@@ -878,7 +1012,7 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 	}
 
 	/* 4, second half: report and count the anomaly. */
-	if (unlikely(misses)) {
+	if (unlikely(misses | seq_miss)) {
 		struct ebph_event ev;
 
 		p->anomalies++;
@@ -887,6 +1021,7 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 		ev.pid = task->pid;
 		ev.call = call;
 		ev.misses = misses;
+		ev.seq_miss = seq_miss;
 		ev.lfc = task->lfc;
 		ev.anomalies = p->anomalies;
 #pragma unroll
@@ -901,7 +1036,7 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 	if (unlikely(task->lfc > cfg->tolerize_limit)) {
 		struct ebph_event ev;
 
-		work |= reset_train(p);
+		work |= reset_train(cfg, p);
 		ev_init(&ev, EBPH_EV_TOLERIZE, task->profile);
 		ev.pid = task->pid;
 		ev.lfc = task->lfc;

@@ -23,6 +23,7 @@ static const struct {
 	{ offsetof(struct ebph_maps, paths), "paths" },
 	{ offsetof(struct ebph_maps, rows), "rows" },
 	{ offsetof(struct ebph_maps, tasks), "tasks" },
+	{ offsetof(struct ebph_maps, seqs), "seqs" },
 };
 #define NR_MAPS (sizeof(map_names) / sizeof(map_names[0]))
 
@@ -177,6 +178,49 @@ int ebph_snapshot_read_profiles(const struct ebph_maps *m, struct ebph_snapshot 
 	return 0;
 }
 
+/* The sequences of every profile in S, one walk of the seqs map; those
+ * in neither set (forgotten, not yet saved away) are left out. */
+static int snapshot_read_seqs(const struct ebph_maps *m, struct ebph_snapshot *s)
+{
+	struct ebph_seq_key sk, next;
+	int err;
+
+	for (err = bpf_map_next_key(m->seqs, NULL, &next); !err;
+	     err = bpf_map_next_key(m->seqs, &sk, &next)) {
+		struct ebph_profile_rec want = { .prof.key = next.profile }, *r;
+		struct ebph_seq v;
+		__u32 sets;
+
+		sk = next;
+		r = bsearch(&want, s->recs, s->n, sizeof(*s->recs), cmp_rec);
+		if (!r || bpf_map_lookup(m->seqs, &sk, &v))
+			continue;
+		sets = (ebph_seq_in_train(&r->prof, &v) ? PROFILE_SEQ_TRAIN : 0) |
+		       (ebph_seq_in_test(&r->prof, &v) ? PROFILE_SEQ_TEST : 0);
+		if (!sets)
+			continue;
+		/* Doubling: nseqs is a power of two whenever it is full. */
+		if (!(r->nseqs & (r->nseqs - 1))) {
+			void *n = realloc(r->seqs, (r->nseqs ? 2 * r->nseqs : 16) *
+						   sizeof(*r->seqs));
+
+			if (!n) {
+				ebph_snapshot_free(s);
+				return -ENOMEM;
+			}
+			r->seqs = n;
+		}
+		r->seqs[r->nseqs].seq = sk.seq;
+		r->seqs[r->nseqs].sets = sets;
+		r->nseqs++;
+	}
+	if (err != -ENOENT) {
+		ebph_snapshot_free(s);
+		return err;
+	}
+	return 0;
+}
+
 /*
  * Read every profile with its rows.  The rows map is walked once, not
  * probed 1024 times per profile: with a thousand profiles that is the
@@ -215,7 +259,7 @@ int ebph_snapshot_read(const struct ebph_maps *m, struct ebph_snapshot *s)
 		ebph_snapshot_free(s);
 		return err;
 	}
-	return 0;
+	return snapshot_read_seqs(m, s);
 }
 
 struct ebph_profile_rec *ebph_snapshot_find(struct ebph_snapshot *s, __u64 key)
@@ -223,6 +267,72 @@ struct ebph_profile_rec *ebph_snapshot_find(struct ebph_snapshot *s, __u64 key)
 	struct ebph_profile_rec want = { .prof.key = key };
 
 	return bsearch(&want, s->recs, s->n, sizeof(*s->recs), cmp_rec);
+}
+
+int ebph_seqs_load(const struct ebph_maps *m, struct ebph_profile_rec *rec)
+{
+	struct ebph_seq_key *keys;
+	struct ebph_seq *vals;
+	__u32 n = rec->nseqs;
+	size_t i;
+	int has_test = rec->prof.seq_test_to != rec->prof.seq_test_from;
+	int err = 0;
+
+	keys = calloc(n ? n : 1, sizeof(*keys));
+	vals = calloc(n ? n : 1, sizeof(*vals));
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		keys[i].profile = rec->prof.key;
+		keys[i].seq = rec->seqs[i].seq;
+		vals[i] = profile_seq_stamp(rec->seqs[i].sets);
+	}
+	if (n)
+		err = bpf_map_update_batch(m->seqs, keys, vals, &n, BPF_ANY);
+	if (err == -E2BIG || err == -ENOMEM)
+		err = -ENOSPC;
+	if (err)
+		fprintf(stderr, "ebph: profile %016llx: %zu of %zu sequences written: %s%s\n",
+			(unsigned long long)rec->prof.key, (size_t)n, rec->nseqs,
+			strerror(-err), err == -ENOSPC ? " (the seqs map is full)" : "");
+	else
+		profile_seq_epochs(&rec->prof, has_test);
+	free(keys);
+	free(vals);
+	return err;
+}
+
+int ebph_seqs_delete(const struct ebph_maps *m, __u64 profile)
+{
+	struct ebph_seq_key sk, next, *keys = NULL;
+	size_t n = 0, cap = 0, i;
+	int err, deleted = 0;
+
+	/* Collect first, delete after: deleting the key a walk stands on
+	 * would send next_key back to the start. */
+	for (err = bpf_map_next_key(m->seqs, NULL, &next); !err;
+	     err = bpf_map_next_key(m->seqs, &sk, &next)) {
+		sk = next;
+		if (sk.profile != profile)
+			continue;
+		if (n == cap) {
+			void *k = realloc(keys, (cap = cap ? 2 * cap : 64) * sizeof(*keys));
+
+			if (!k) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = k;
+		}
+		keys[n++] = sk;
+	}
+	for (i = 0; i < n; i++)
+		deleted += !bpf_map_delete(m->seqs, &keys[i]);
+	free(keys);
+	return err == -ENOENT ? deleted : err;
 }
 
 static int cmp_size(const void *a, const void *b)

@@ -14,7 +14,7 @@
 #include "profile_store.h"
 
 struct ebph_maps {
-	int config, stats, profiles, paths, rows, tasks;
+	int config, stats, profiles, paths, rows, tasks, seqs;
 };
 
 /* The maps of a loaded object, found by name; -ENOENT with a message. */
@@ -33,14 +33,16 @@ void ebph_maps_close(struct ebph_maps *m);
  */
 int ebph_config_offsets(struct ebph_config *cfg, int verbose);
 
-/* Every profile with its path and rows, sorted by key. */
+/* Every profile with its path, rows and sequences, sorted by key.  The
+ * sequences are those in the train or test set (struct ebph_seq), as
+ * struct ebph_seq_rec; the profile's epochs are left as the kernel's. */
 struct ebph_snapshot {
 	struct ebph_profile_rec *recs;
 	size_t n;
 };
 
 int ebph_snapshot_read(const struct ebph_maps *m, struct ebph_snapshot *s);
-/* The same without the rows (all NULL): for listings. */
+/* The same without the rows (all NULL) and sequences: for listings. */
 int ebph_snapshot_read_profiles(const struct ebph_maps *m, struct ebph_snapshot *s);
 void ebph_snapshot_free(struct ebph_snapshot *s);
 /* The record for KEY in S, or NULL. */
@@ -53,5 +55,18 @@ struct ebph_profile_rec *ebph_snapshot_find(struct ebph_snapshot *s, __u64 key);
  */
 void ebph_snapshot_bytes(const struct ebph_snapshot *s, size_t *median,
 			 size_t *total);
+
+/*
+ * Write REC's sequences into the seqs map, stamped for the canonical
+ * epochs (profile_seq_epochs()), and set REC->prof's epochs to them; the
+ * caller writes the profile afterwards, so that the kernel never tests
+ * against a set whose elements are not in yet.  The map must hold no
+ * other sequence of the profile (a fresh map, or ebph_seqs_delete()).
+ * -ENOSPC with a message when the map is full.
+ */
+int ebph_seqs_load(const struct ebph_maps *m, struct ebph_profile_rec *rec);
+
+/* Delete every sequence of PROFILE from the seqs map; returns how many. */
+int ebph_seqs_delete(const struct ebph_maps *m, __u64 profile);
 
 #endif /* EBPH_MAPS_H */

@@ -580,6 +580,7 @@ static int config_write(struct replay *r, __u64 normal_wait, __u32 anomaly_limit
 		.anomaly_limit = anomaly_limit,
 		.tolerize_limit = tolerize_limit,
 		.monitoring = 1,
+		.detectors = EBPH_DET_PAIRS,
 		/* No BTF offsets: the task is always in the map before its
 		 * first call, so the program never reads an executable. */
 	};

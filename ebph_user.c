@@ -629,7 +629,7 @@ static void remove_stale_pins(void)
 {
 	static const char *names[] = {
 		"config", "stats", "profiles", "paths", "tasks", "rows",
-		"zero_row", "events", "scratch",
+		"zero_row", "events", "scratch", "seqs",
 	};
 	char path[256];
 	size_t i;
@@ -675,6 +675,7 @@ static int configure(struct ebph *e)
 		.tolerize_limit = e->opt.tolerize_limit,
 		.monitoring = 1,
 		.log_sequences = e->opt.log_sequences,
+		.detectors = EBPH_DET_PAIRS,
 	};
 	__u32 zero = 0;
 	int err;

@@ -283,7 +283,27 @@ void profile_rec_free(struct ebph_profile_rec *rec)
 	for (set = 0; set < 2; set++)
 		for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
 			free(rec->rows[set][call]);
+	free(rec->seqs);
 	memset(rec, 0, sizeof(*rec));
+}
+
+void profile_seq_epochs(struct ebph_profile *p, int has_test)
+{
+	p->seq_epoch = 1;
+	p->seq_train_from = 1;
+	p->seq_test_from = 0;
+	p->seq_test_to = has_test ? 1 : 0;
+}
+
+/* In the epochs above: stamp 1 is the train set, [0, 1) the test set;
+ * prev holds the test stamp of a sequence in both. */
+struct ebph_seq profile_seq_stamp(uint32_t sets)
+{
+	struct ebph_seq s;
+
+	s.stamp = sets & PROFILE_SEQ_TRAIN ? 1 : 0;
+	s.prev = sets & PROFILE_SEQ_TEST ? 0 : s.stamp;
+	return s;
 }
 
 size_t profile_rec_bytes(const struct ebph_profile_rec *rec)

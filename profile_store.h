@@ -49,13 +49,40 @@
  * conversion to and from wall-clock time happens only in
  * profile_save() and profile_load().
  */
+/*
+ * One sequence of the sequence detector as user space holds it: the
+ * packed sequence (ebph_seq_pack()) and the sets it is in.  In the
+ * kernel the sets are epoch ranges (struct ebph_seq); out of it they are
+ * these two bits, and the profile's epochs are the canonical ones of
+ * profile_seq_epochs().
+ */
+#define PROFILE_SEQ_TRAIN	(1U << EBPH_TRAIN)
+#define PROFILE_SEQ_TEST	(1U << EBPH_TEST)
+
+struct ebph_seq_rec {
+	uint64_t seq;
+	uint32_t sets;		/* PROFILE_SEQ_TRAIN | PROFILE_SEQ_TEST */
+};
+
 struct ebph_profile_rec {
 	struct ebph_profile prof;
 	char path[EBPH_PATH_LEN];	/* NUL-terminated */
 	uint8_t *rows[2][EBPH_NUM_SYSCALLS];
+	struct ebph_seq_rec *seqs;	/* malloc'd, nseqs of them */
+	size_t nseqs;
 };
 
-/* Free the rows and zero REC, so it can be filled again. */
+/*
+ * Set P's sequence epochs to the canonical ones: train set = stamp 1,
+ * test set = stamps [0, 1) if HAS_TEST, else no test set (an empty
+ * range).  profile_seq_stamp() gives the stamps of one sequence to
+ * match.  Whether a profile has a test set of sequences is
+ * P->seq_test_to != P->seq_test_from, in any epochs.
+ */
+void profile_seq_epochs(struct ebph_profile *p, int has_test);
+struct ebph_seq profile_seq_stamp(uint32_t sets);
+
+/* Free the rows and sequences and zero REC, so it can be filled again. */
 void profile_rec_free(struct ebph_profile_rec *rec);
 
 /* Bytes of row memory REC holds (EBPH_NUM_SYSCALLS per row). */

@@ -129,6 +129,8 @@ static void config_set(__u64 normal_wait, __u32 anomaly_limit,
 	__u32 zero = 0;
 
 	cfg.monitoring = 1;
+	if (!cfg.detectors)
+		cfg.detectors = EBPH_DET_PAIRS;
 	cfg.normal_wait = normal_wait;
 	cfg.anomaly_limit = anomaly_limit;
 	cfg.tolerize_limit = tolerize_limit;
