@@ -335,6 +335,40 @@ int ebph_seqs_delete(const struct ebph_maps *m, __u64 profile)
 	return err == -ENOENT ? deleted : err;
 }
 
+static const struct {
+	const char *name;
+	__u32 det;
+} detector_names[] = {
+	{ "pairs", EBPH_DET_PAIRS },
+	{ "seqs", EBPH_DET_SEQS },
+	{ "both", EBPH_DET_PAIRS | EBPH_DET_SEQS },
+	{ "none", 0 },
+};
+
+int ebph_detectors_parse(const char *s, __u32 *det)
+{
+	size_t i;
+
+	/* "none" is a name for printing only: a run that detects nothing
+	 * would be a silent mistake. */
+	for (i = 0; i + 1 < sizeof(detector_names) / sizeof(detector_names[0]); i++)
+		if (!strcmp(s, detector_names[i].name)) {
+			*det = detector_names[i].det;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *ebph_detectors_name(__u32 det)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(detector_names) / sizeof(detector_names[0]); i++)
+		if (det == detector_names[i].det)
+			return detector_names[i].name;
+	return "?";
+}
+
 static int cmp_size(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;

@@ -69,4 +69,10 @@ int ebph_seqs_load(const struct ebph_maps *m, struct ebph_profile_rec *rec);
 /* Delete every sequence of PROFILE from the seqs map; returns how many. */
 int ebph_seqs_delete(const struct ebph_maps *m, __u64 profile);
 
+/* --detector: "pairs", "seqs" or "both" to EBPH_DET_* bits; -EINVAL
+ * for anything else.  ebph_detectors_name() is the way back ("none"
+ * for 0, "?" for unknown bits). */
+int ebph_detectors_parse(const char *s, __u32 *det);
+const char *ebph_detectors_name(__u32 det);
+
 #endif /* EBPH_MAPS_H */

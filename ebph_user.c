@@ -67,6 +67,7 @@ struct options {
 	int json;			/* events as JSON lines on stdout */
 	int syslog;			/* events to syslog(3), not stdout text */
 	int log_sequences;		/* report every new pair learned */
+	__u32 detectors;		/* EBPH_DET_* */
 };
 
 /* What `ebph run` holds while it runs. */
@@ -675,7 +676,7 @@ static int configure(struct ebph *e)
 		.tolerize_limit = e->opt.tolerize_limit,
 		.monitoring = 1,
 		.log_sequences = e->opt.log_sequences,
-		.detectors = EBPH_DET_PAIRS,
+		.detectors = e->opt.detectors,
 	};
 	__u32 zero = 0;
 	int err;
@@ -843,6 +844,9 @@ static void usage(FILE *f)
 "      --syslog              events to syslog (daemon facility), not to\n"
 "                            stdout (unless --json)\n"
 "      --log-sequences       report each new pair of calls learned\n"
+"      --detector D          pairs (pH's lookahead pairs, the default), seqs\n"
+"                            (the last 6 calls as one sequence, as STIDE)\n"
+"                            or both\n"
 "  -h, --help                this help\n"
 "\n"
 "Commands on the running ebph (each has -h):\n"
@@ -893,7 +897,7 @@ static const struct ebph_command {
 int main(int argc, char **argv)
 {
 	enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE,
-	       OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ };
+	       OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR };
 	static const struct option longopts[] = {
 		{ "profile-dir", required_argument, NULL, 'd' },
 		{ "normal-wait", required_argument, NULL, 'w' },
@@ -907,6 +911,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "log-sequences", no_argument, NULL, OPT_LOG_SEQ },
+		{ "detector", required_argument, NULL, OPT_DETECTOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -918,6 +923,7 @@ int main(int argc, char **argv)
 			.anomaly_limit = EBPH_ANOMALY_LIMIT,
 			.tolerize_limit = EBPH_TOLERIZE_LIMIT,
 			.load = 1, .save = 1,
+			.detectors = EBPH_DET_PAIRS,
 		},
 	};
 	long long d;
@@ -974,6 +980,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LOG_SEQ:
 			e.opt.log_sequences = 1;
+			break;
+		case OPT_DETECTOR:
+			if (ebph_detectors_parse(optarg, &e.opt.detectors))
+				die_usage("invalid --detector '%s' (pairs, seqs or both)", optarg);
 			break;
 		case 'o':
 			e.opt.object = optarg;
