@@ -11,7 +11,8 @@
  * algorithm (DESIGN.md section 3) and the events read from the perf rings.
  *
  * Every test uses a profile key of its own, so one test's rows cannot
- * make another pass.  Needs root (BPF_PROG_LOAD, BPF_PROG_TEST_RUN); it
+ * make another pass.  EBPH_TEST_OBJECT=FILE loads FILE instead of
+ * ebph_kern.o: how a deliberately broken program is shown to fail.  Needs root (BPF_PROG_LOAD, BPF_PROG_TEST_RUN); it
  * is run as root here and in CI, so it does not skip.
  */
 #define _GNU_SOURCE
@@ -40,7 +41,7 @@
 
 static struct bpf_object obj;
 static int prog_fd, config_fd, stats_fd, profiles_fd, paths_fd, tasks_fd,
-	   rows_fd, events_fd;
+	   rows_fd, seqs_fd, events_fd;
 static struct ebph_config cfg;
 static __u32 my_pid, my_tid;
 static int ncpus;
@@ -129,8 +130,6 @@ static void config_set(__u64 normal_wait, __u32 anomaly_limit,
 	__u32 zero = 0;
 
 	cfg.monitoring = 1;
-	if (!cfg.detectors)
-		cfg.detectors = EBPH_DET_PAIRS;
 	cfg.normal_wait = normal_wait;
 	cfg.anomaly_limit = anomaly_limit;
 	cfg.tolerize_limit = tolerize_limit;
@@ -196,12 +195,60 @@ static struct ebph_task task_get(void)
 	return t;
 }
 
-/* A new, empty training profile KEY, with no rows. */
+/* The sequences of profile KEY: how many, and each in *SEQS (if not
+ * NULL, up to MAX of them); DELETE deletes them after the walk. */
+static int seqs_walk(__u64 key, struct ebph_seq_key *out, int max, int delete)
+{
+	struct ebph_seq_key k, next, mine[256];
+	int n = 0, i;
+
+	for (int err = bpf_map_next_key(seqs_fd, NULL, &next); !err;
+	     err = bpf_map_next_key(seqs_fd, &k, &next)) {
+		k = next;
+		if (k.profile != key)
+			continue;
+		if (n < 256)
+			mine[n] = k;
+		if (out && n < max)
+			out[n] = k;
+		n++;
+	}
+	if (delete)
+		for (i = 0; i < n && i < 256; i++)
+			bpf_map_delete(seqs_fd, &mine[i]);
+	return n;
+}
+
+static int seqs_count(__u64 key)
+{
+	return seqs_walk(key, NULL, 0, 0);
+}
+
+/* The element of sequence SEQ of KEY; stamps ~0 when there is none. */
+static struct ebph_seq seq_get(__u64 key, __u64 seq)
+{
+	struct ebph_seq_key k = { .profile = key, .seq = seq };
+	struct ebph_seq v;
+
+	if (bpf_map_lookup(seqs_fd, &k, &v))
+		v.stamp = v.prev = ~0U;
+	return v;
+}
+
+/* The packed sequence of C0 (the newest) ... C5, written out by hand,
+ * not with ebph_seq_pack(): 10 bits a call, an empty slot 0x3ff. */
+#define E10	0x3ffULL
+#define SEQ6(c0, c1, c2, c3, c4, c5) \
+	((__u64)(c0) | (__u64)(c1) << 10 | (__u64)(c2) << 20 | \
+	 (__u64)(c3) << 30 | (__u64)(c4) << 40 | (__u64)(c5) << 50)
+
+/* A new, empty training profile KEY, with no rows or sequences. */
 static void profile_new(__u64 key)
 {
 	struct ebph_profile p = { .key = key };
 
 	rows_delete(key);
+	seqs_walk(key, NULL, 0, 1);
 	bpf_map_delete(paths_fd, &key);
 	if (bpf_map_update(profiles_fd, &key, &p, BPF_ANY))
 		CHECK(1, "cannot write profile %llx", (unsigned long long)key);
@@ -967,19 +1014,400 @@ static void test_pick_up(void)
 	bpf_map_update(config_fd, &zero, &cfg, BPF_ANY);
 }
 
+/* ---- the sequence detector ------------------------------------------------ */
+
+/* ebph_seq_pack() against the layout written out by hand. */
+static void test_seq_pack(void)
+{
+	__u16 win[8] = { 15, 14, 13, 12, 11, 10, 9, 8 };
+	__u16 part[8] = { 10, EBPH_EMPTY, EBPH_EMPTY, EBPH_EMPTY, EBPH_EMPTY,
+			  EBPH_EMPTY, EBPH_EMPTY, EBPH_EMPTY };
+	__u64 w0, w1;
+	int i;
+
+	TEST("seq_pack");
+	memcpy(&w0, win, 8);
+	memcpy(&w1, win + 4, 8);
+	CHECK_EQ(ebph_seq_pack(w0, w1), SEQ6(15, 14, 13, 12, 11, 10), "full window");
+	memcpy(&w0, part, 8);
+	memcpy(&w1, part + 4, 8);
+	CHECK_EQ(ebph_seq_pack(w0, w1), SEQ6(10, E10, E10, E10, E10, E10),
+		 "one call, five empty slots");
+	/* The largest call and an empty slot stay apart. */
+	win[0] = EBPH_NUM_SYSCALLS - 1;
+	memcpy(&w0, win, 8);
+	memcpy(&w1, win + 4, 8);
+	CHECK(ebph_seq_pack(w0, w1) == SEQ6(E10, 14, 13, 12, 11, 10),
+	      "call 511 packs as an empty slot");
+	for (i = 0; i < 6; i++)
+		CHECK_EQ(ebph_seq_call(SEQ6(1, 2, 3, E10, E10, E10), i),
+			 i < 3 ? i + 1 : EBPH_EMPTY, "ebph_seq_call");
+}
+
+/*
+ * Calls 10..20 with only the sequence detector: one sequence per call,
+ * the windows still filling included, and no pair rows at all.
+ */
+static void test_seq_learn(void)
+{
+	__u64 key = KEY(30);
+	struct ebph_profile p;
+	const struct ebph_event *e;
+	int c;
+
+	TEST("seq_learn");
+	cfg.detectors = EBPH_DET_SEQS;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 1);
+	profile_new(key);
+	task_new(key);
+	events_clear();
+	for (c = 10; c <= 20; c++)
+		run(c);
+	CHECK_EQ(seqs_count(key), 11, "sequences after 11 distinct windows");
+	CHECK_EQ(rows_count(key, EBPH_TRAIN), 0, "pair rows with pairs off");
+	CHECK_EQ(seq_get(key, SEQ6(10, E10, E10, E10, E10, E10)).stamp, 0,
+		 "the first window (10, five empty slots)");
+	CHECK_EQ(seq_get(key, SEQ6(12, 11, 10, E10, E10, E10)).stamp, 0,
+		 "window (12, 11, 10)");
+	CHECK_EQ(seq_get(key, SEQ6(20, 19, 18, 17, 16, 15)).stamp, 0,
+		 "window (20 .. 15)");
+	CHECK_EQ(seq_get(key, SEQ6(20, 19, 18, 17, 16, 14)).stamp, ~0U,
+		 "a window that never was");
+	p = profile_get(key);
+	CHECK_EQ(p.last_mod_count, 0, "last_mod_count: every call new");
+	CHECK_EQ(p.train_count, 11, "train_count");
+
+	/* One NEW_SEQ per sequence: misses 0, arg the packed sequence. */
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_NEW_SEQ), 11, "NEW_SEQ events");
+	e = event_nth(EBPH_EV_NEW_SEQ, 10);
+	if (e) {
+		CHECK_EQ(e->misses, 0, "NEW_SEQ misses (0: a sequence)");
+		CHECK_EQ(e->arg, SEQ6(20, 19, 18, 17, 16, 15), "NEW_SEQ arg");
+		CHECK_EQ(e->call, 20, "NEW_SEQ call");
+	}
+
+	/* The same calls again, from a new exec: nothing new. */
+	task_new(key);
+	for (c = 10; c <= 20; c++)
+		run(c);
+	p = profile_get(key);
+	CHECK_EQ(p.last_mod_count, 11, "last_mod_count after known windows");
+	CHECK_EQ(seqs_count(key), 11, "sequences after known windows");
+
+	/* The default, pairs only, learns no sequence. */
+	cfg.detectors = EBPH_DET_PAIRS;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	profile_new(key);
+	task_new(key);
+	for (c = 10; c <= 20; c++)
+		run(c);
+	CHECK_EQ(seqs_count(key), 0, "sequences with pairs only");
+	CHECK_EQ(rows_count(key, EBPH_TRAIN), 11, "pair rows with pairs only");
+}
+
+/*
+ * KEY made normal with detectors DET: KNOWN from an empty window is six
+ * new sequences (the window filling up), then nothing new; with pairs
+ * also on, nine new calls.  40 calls freeze it either way, and one more
+ * after the wait makes it normal.
+ */
+static void profile_make_normal_det(__u64 key, __u32 det)
+{
+	struct ebph_profile p;
+
+	cfg.detectors = det;
+	config_set(1000000, cfg.anomaly_limit, cfg.tolerize_limit, 0);
+	profile_new(key);
+	task_new(key);
+	run_n(KNOWN, 40);
+	sleep_ms(5);
+	run(KNOWN);
+	config_set(EBPH_NORMAL_WAIT, cfg.anomaly_limit, cfg.tolerize_limit, 0);
+	p = profile_get(key);
+	CHECK(p.status != EBPH_NORMAL, "setup: profile %llx not normal: status %u",
+	      (unsigned long long)key, p.status);
+}
+
+/* A normal profile: known windows pass, and a foreign call spoils the
+ * six windows it is in. */
+static void test_seq_test(void)
+{
+	__u64 key = KEY(31);
+	const struct ebph_event *e;
+	struct ebph_profile p;
+	struct ebph_task t;
+
+	TEST("seq_test");
+	cfg.anomaly_limit = 1000;
+	cfg.tolerize_limit = 100;
+	profile_make_normal_det(key, EBPH_DET_SEQS);
+	p = profile_get(key);
+	/* Taken as start_normal() says: [train_from, epoch + 1), then a
+	 * new epoch for what is learned later. */
+	CHECK_EQ(p.seq_test_from, 0, "seq_test_from");
+	CHECK_EQ(p.seq_test_to, 1, "seq_test_to");
+	CHECK_EQ(p.seq_epoch, 1, "seq_epoch after start_normal");
+	CHECK_EQ(seqs_count(key), 6, "sequences of KNOWN repeated");
+	CHECK_EQ(rows_count(key, EBPH_TEST), 0, "test rows with pairs off");
+
+	task_new(key);
+	events_clear();
+	run_n(KNOWN, 10);
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_ANOMALY), 0, "anomalies on known windows");
+
+	run(FOREIGN);
+	run_n(KNOWN, 5);
+	t = task_get();
+	CHECK_EQ(t.lfc, 6, "lfc: the six windows holding FOREIGN");
+	run(KNOWN);
+	t = task_get();
+	CHECK_EQ(t.lfc, 6, "lfc once FOREIGN has left the window");
+	p = profile_get(key);
+	CHECK_EQ(p.anomalies, 6, "profile anomalies");
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_ANOMALY), 6, "ANOMALY events");
+	e = event_nth(EBPH_EV_ANOMALY, 0);
+	if (e) {
+		CHECK_EQ(e->seq_miss, 1, "ANOMALY seq_miss");
+		CHECK_EQ(e->misses, 0, "ANOMALY misses (pairs off)");
+		CHECK_EQ(e->call, FOREIGN, "ANOMALY call");
+		CHECK_EQ(e->lfc, 1, "ANOMALY lfc");
+	}
+	/* Learned meanwhile, but not in the test set: still anomalous. */
+	CHECK_EQ(seq_get(key, SEQ6(FOREIGN, KNOWN, KNOWN, KNOWN, KNOWN, KNOWN)).stamp,
+		 1, "the new window, learned in epoch 1");
+	task_new(key);
+	run_n(KNOWN, 8);
+	events_clear();
+	run(FOREIGN);
+	t = task_get();
+	CHECK_EQ(t.lfc, 1, "a window learned after start_normal still misses");
+}
+
+/*
+ * Tolerize forgets the train set of sequences (a new epoch) and keeps
+ * the test set, also for a sequence learned again afterwards: prev
+ * keeps its test stamp.
+ */
+static void test_seq_tolerize(void)
+{
+	__u64 key = KEY(32), full = SEQ6(KNOWN, KNOWN, KNOWN, KNOWN, KNOWN, KNOWN);
+	struct ebph_profile p;
+	struct ebph_seq v;
+	struct ebph_task t;
+
+	TEST("seq_tolerize");
+	cfg.anomaly_limit = 1000;
+	cfg.tolerize_limit = 3;
+	profile_make_normal_det(key, EBPH_DET_SEQS);
+	task_new(key);
+	run_n(KNOWN, 8);
+	events_clear();
+	run_n(FOREIGN, 4);		/* LFC 4 > 3: tolerize */
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_TOLERIZE), 1, "TOLERIZE events");
+	p = profile_get(key);
+	CHECK_EQ(p.seq_epoch, 2, "seq_epoch after tolerize");
+	CHECK_EQ(p.seq_train_from, 2, "seq_train_from after tolerize");
+	CHECK_EQ(p.seq_test_from, 0, "seq_test_from kept");
+	CHECK_EQ(p.seq_test_to, 1, "seq_test_to kept");
+	CHECK_EQ(p.status, EBPH_NORMAL, "status after tolerize");
+
+	/* Relearned: new to the train set, still in the test set. */
+	task_new(key);
+	run_n(KNOWN, 8);
+	v = seq_get(key, full);
+	CHECK_EQ(v.stamp, 2, "stamp of a sequence learned again");
+	CHECK_EQ(v.prev, 0, "prev keeps the test stamp");
+	t = task_get();
+	CHECK_EQ(t.lfc, 0, "no anomaly on windows learned again");
+	p = profile_get(key);
+	CHECK_EQ(p.last_mod_count, 8 - 6, "relearned windows count as new");
+
+	/* A second tolerize and relearning keep prev in the test range. */
+	task_new(key);
+	run_n(FOREIGN, 4);
+	task_new(key);
+	run_n(KNOWN, 8);
+	v = seq_get(key, full);
+	CHECK_EQ(v.stamp, 3, "stamp after the second relearning");
+	CHECK_EQ(v.prev, 0, "prev after the second relearning");
+	CHECK_EQ(task_get().lfc, 0, "no anomaly after the second relearning");
+
+	/* The next normalization takes the train set of now (KNOWN's
+	 * windows, learned again in epoch 3) as test set; FOREIGN's, learned
+	 * in epoch 2 and forgotten by the second tolerize, are not in it. */
+	p = profile_get(key);
+	p.status = EBPH_FROZEN;
+	p.normal_time = 1;
+	bpf_map_update(profiles_fd, &key, &p, BPF_ANY);
+	task_new(key);
+	run_n(KNOWN, 8);
+	p = profile_get(key);
+	CHECK_EQ(p.status, EBPH_NORMAL, "normal again");
+	CHECK_EQ(p.seq_test_from, 3, "seq_test_from at the second normal");
+	CHECK_EQ(p.seq_test_to, 4, "seq_test_to at the second normal");
+	CHECK_EQ(task_get().lfc, 0, "KNOWN's windows in the new test set");
+	task_new(key);
+	run(FOREIGN);
+	CHECK_EQ(task_get().lfc, 1, "a forgotten window is not in the new test set");
+
+	/* Forgotten and learned again once more: now its stamp (3), not
+	 * its first one (0), is what puts it in the test set, and prev
+	 * must take it over. */
+	task_new(key);
+	run_n(FOREIGN, 4);
+	p = profile_get(key);
+	CHECK_EQ(p.seq_train_from, 5, "seq_train_from after the third tolerize");
+	task_new(key);
+	run_n(KNOWN, 8);
+	v = seq_get(key, full);
+	CHECK_EQ(v.stamp, 5, "stamp after the third relearning");
+	CHECK_EQ(v.prev, 3, "prev takes over the stamp of the test set");
+	CHECK_EQ(task_get().lfc, 0, "no anomaly after the third relearning");
+}
+
+/*
+ * Both detectors: a call whose pairs are all known but whose window is
+ * not.  Trained on 1 2 1 2 ..., a new exec that starts with 2 has no
+ * pair to miss (its window is empty) but a window, (2), never seen.
+ */
+static void test_seq_both(void)
+{
+	__u64 key = KEY(33);
+	struct ebph_profile p;
+	const struct ebph_event *e;
+	int i;
+
+	TEST("seq_both");
+	cfg.detectors = EBPH_DET_PAIRS | EBPH_DET_SEQS;
+	cfg.anomaly_limit = 1000;
+	cfg.tolerize_limit = 100;
+	config_set(1000000, cfg.anomaly_limit, cfg.tolerize_limit, 0);
+	profile_new(key);
+	task_new(key);
+	for (i = 0; i < 60; i++)
+		run(1 + i % 2);
+	sleep_ms(5);
+	run(1);
+	config_set(EBPH_NORMAL_WAIT, cfg.anomaly_limit, cfg.tolerize_limit, 0);
+	p = profile_get(key);
+	CHECK_EQ(p.status, EBPH_NORMAL, "normal with both detectors");
+	CHECK(rows_count(key, EBPH_TEST) != 2, "test rows: %d, want 2",
+	      rows_count(key, EBPH_TEST));
+	CHECK(seqs_count(key) != 7, "sequences: %d, want 7 (5 filling, 2 full)",
+	      seqs_count(key));
+
+	task_new(key);
+	events_clear();
+	run(2);
+	events_read();
+	e = event_nth(EBPH_EV_ANOMALY, 0);
+	if (!CHECK(!e, "no anomaly for an unseen window with known pairs")) {
+		CHECK_EQ(e->misses, 0, "pair misses");
+		CHECK_EQ(e->seq_miss, 1, "seq_miss");
+	}
+	/* And a foreign call misses both ways. */
+	task_new(key);
+	for (i = 0; i < 8; i++)
+		run(1 + i % 2);
+	events_clear();
+	run(FOREIGN);
+	events_read();
+	e = event_nth(EBPH_EV_ANOMALY, 0);
+	if (!CHECK(!e, "no anomaly for a foreign call")) {
+		CHECK_EQ(e->misses, 8, "pair misses of a foreign call");
+		CHECK_EQ(e->seq_miss, 1, "seq_miss of a foreign call");
+	}
+	CHECK_EQ(task_get().lfc, 1, "one anomalous call, counted once");
+}
+
+/* A profile that went normal while the detector was off has no test set
+ * of sequences: it is not tested on them (everything would miss). */
+static void test_seq_no_test_set(void)
+{
+	__u64 key = KEY(34);
+	struct ebph_profile p;
+
+	TEST("seq_no_test_set");
+	cfg.anomaly_limit = 1000;
+	cfg.tolerize_limit = 100;
+	profile_make_normal_det(key, EBPH_DET_PAIRS);
+	p = profile_get(key);
+	CHECK_EQ(p.seq_test_to - p.seq_test_from, 0, "no sequence test set");
+	cfg.detectors = EBPH_DET_SEQS;
+	config_set(EBPH_NORMAL_WAIT, cfg.anomaly_limit, cfg.tolerize_limit, 0);
+	task_new(key);
+	run_n(KNOWN, 3);
+	run(FOREIGN);
+	CHECK_EQ(task_get().lfc, 0, "tested on sequences without a test set");
+	CHECK(seqs_count(key) == 0, "nothing learned meanwhile");
+}
+
+/*
+ * A full seqs map: the sequence is counted and reported, and counts as
+ * new so that a profile that cannot learn cannot freeze.  Run last: it
+ * fills the map with 2^20 elements, which go when the object is closed.
+ */
+static void test_seqs_full(void)
+{
+	enum { BATCH = 65536 };
+	static struct ebph_seq_key keys[BATCH];
+	static struct ebph_seq vals[BATCH];
+	__u64 key = KEY(35), full0 = stat_sum(EBPH_STAT_SEQS_FULL);
+	struct ebph_profile p;
+	const struct ebph_event *e;
+	__u32 n, i, b;
+	int err = 0;
+
+	TEST("seqs_full");
+	cfg.detectors = EBPH_DET_SEQS;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	profile_new(key);
+	for (b = 0; !err && b < EBPH_MAX_SEQS / BATCH + 1; b++) {
+		for (i = 0; i < BATCH; i++) {
+			keys[i].profile = KEY(36);
+			keys[i].seq = (__u64)b * BATCH + i;
+		}
+		n = BATCH;
+		err = bpf_map_update_batch(seqs_fd, keys, vals, &n, BPF_ANY);
+	}
+	CHECK(err != -E2BIG && err != -ENOMEM && err != -ENOSPC,
+	      "filling the seqs map ended with %d, want a full map", err);
+	task_new(key);
+	events_clear();
+	run(KNOWN);
+	CHECK_EQ(stat_sum(EBPH_STAT_SEQS_FULL) - full0, 1, "EBPH_STAT_SEQS_FULL");
+	p = profile_get(key);
+	CHECK_EQ(p.last_mod_count, 0, "a sequence not stored counts as new");
+	events_read();
+	e = event_nth(EBPH_EV_MESSAGE, 0);
+	if (!CHECK(!e, "no message for a full seqs map")) {
+		CHECK_EQ(e->code, EBPH_MSG_SEQS_FULL, "message code");
+		CHECK_EQ(e->arg, SEQ6(KNOWN, E10, E10, E10, E10, E10), "message arg");
+		CHECK_EQ(e->level, EBPH_ERROR, "message level");
+	}
+	cfg.detectors = EBPH_DET_PAIRS;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+}
+
 int main(void)
 {
 	struct bpf_prog_ld *prog;
 	int err;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	cfg.detectors = EBPH_DET_PAIRS;
 	my_pid = getpid();
 	my_tid = syscall(SYS_gettid);
 	ncpus = bpf_num_possible_cpus();
 	if (CHECK(ncpus <= 0, "cannot count the possible CPUs"))
 		return test_summary();
 
-	err = bpf_object_open(&obj, OBJ_PATH, 0);
+	err = bpf_object_open(&obj, getenv("EBPH_TEST_OBJECT") ?
+				    getenv("EBPH_TEST_OBJECT") : OBJ_PATH, 0);
 	if (!err)
 		err = bpf_object_load(&obj);
 	if (CHECK(err, "cannot load %s: %s (run from the top directory, as root)",
@@ -995,9 +1423,11 @@ int main(void)
 	paths_fd = bpf_object_map_fd(&obj, "paths");
 	tasks_fd = bpf_object_map_fd(&obj, "tasks");
 	rows_fd = bpf_object_map_fd(&obj, "rows");
+	seqs_fd = bpf_object_map_fd(&obj, "seqs");
 	events_fd = bpf_object_map_fd(&obj, "events");
 	if (CHECK(config_fd < 0 || stats_fd < 0 || profiles_fd < 0 ||
-		  paths_fd < 0 || tasks_fd < 0 || rows_fd < 0 || events_fd < 0,
+		  paths_fd < 0 || tasks_fd < 0 || rows_fd < 0 || seqs_fd < 0 ||
+		  events_fd < 0,
 		  "a map is missing"))
 		goto out;
 
@@ -1021,6 +1451,13 @@ int main(void)
 	test_big_call();
 	test_monitoring_off();
 	test_pick_up();
+	test_seq_pack();
+	test_seq_learn();
+	test_seq_test();
+	test_seq_tolerize();
+	test_seq_both();
+	test_seq_no_test_set();
+	test_seqs_full();
 
 	TEST("events");
 	CHECK_EQ(lost_events, 0, "perf records lost");
