@@ -7,6 +7,13 @@
  * profile (the key, 16 hex digits, as `ebph profiles` shows it) and
  * executable, then the fields of its type.  Calls are given by name and
  * by number ("call", "call_nr"), so a reader needs no system call table.
+ *
+ * The sequence detector (ebph run --detector seqs|both) adds "seq_miss"
+ * to an anomaly (true: its last 6 calls are not in the test set; with
+ * that detector alone "misses" is 0), and a new_seq line is "kind"
+ * "pair" (call, previous, distance, the window) or "sequence" (call,
+ * "packed" as 16 hex digits, the calls of the sequence newest first).
+ * Sequences, like the window, list the newest call first.
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +47,7 @@ static const char *msg_code_name(__u16 code)
 	case EBPH_MSG_TASKS_FULL:	return "tasks_full";
 	case EBPH_MSG_PROFILES_FULL:	return "profiles_full";
 	case EBPH_MSG_ROWS_FULL:	return "rows_full";
+	case EBPH_MSG_SEQS_FULL:	return "seqs_full";
 	default:			return "unknown";
 	}
 }
@@ -154,6 +162,28 @@ static void json_sequence(FILE *f, const struct ebph_event *ev)
 	putc(']', f);
 }
 
+/* A packed sequence (ebph_seq_pack()) as "sequence", newest first like
+ * the window above, without its empty slots. */
+static void json_packed(FILE *f, __u64 packed)
+{
+	char name[32];
+	int i, first = 1;
+
+	fprintf(f, ",\"packed\":\"%016llx\",\"sequence\":[", (unsigned long long)packed);
+	for (i = 0; i < EBPH_SEQ_CALLS; i++) {
+		__u32 c = ebph_seq_call(packed, i);
+
+		if (c == EBPH_EMPTY)
+			continue;
+		syscall_name_fmt(c, name, sizeof(name));
+		if (!first)
+			putc(',', f);
+		json_str(f, name);
+		first = 0;
+	}
+	putc(']', f);
+}
+
 void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 		    const char *msg, const struct ebph_event *ev,
 		    const char *path, __s64 boot_to_real)
@@ -180,8 +210,9 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 		switch (ev->type) {
 		case EBPH_EV_ANOMALY:
 			json_call(f, "call", ev->call);
-			fprintf(f, ",\"misses\":%u,\"lfc\":%u,\"anomalies\":%u",
-				ev->misses, ev->lfc, ev->anomalies);
+			fprintf(f, ",\"misses\":%u,\"seq_miss\":%s,\"lfc\":%u,\"anomalies\":%u",
+				ev->misses, ev->seq_miss ? "true" : "false", ev->lfc,
+				ev->anomalies);
 			json_sequence(f, ev);
 			break;
 		case EBPH_EV_FROZEN:
@@ -195,6 +226,14 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 			fprintf(f, ",\"lfc\":%u,\"anomalies\":%u", ev->lfc, ev->anomalies);
 			break;
 		case EBPH_EV_NEW_SEQ:
+			/* misses: a pair's distance; 0 for a whole sequence */
+			if (!ev->misses) {
+				fputs(",\"kind\":\"sequence\"", f);
+				json_call(f, "call", ev->call);
+				json_packed(f, ev->arg);
+				break;
+			}
+			fputs(",\"kind\":\"pair\"", f);
 			json_call(f, "call", ev->call);
 			json_call(f, "previous", (unsigned int)ev->arg);
 			fprintf(f, ",\"distance\":%u", ev->misses);
@@ -203,6 +242,8 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 		case EBPH_EV_MESSAGE:
 			fprintf(f, ",\"code\":\"%s\",\"arg\":%llu", msg_code_name(ev->code),
 				(unsigned long long)ev->arg);
+			if (ev->code == EBPH_MSG_SEQS_FULL)
+				json_packed(f, ev->arg);
 			break;
 		}
 	}

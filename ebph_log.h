@@ -19,8 +19,9 @@
  *   {"time":"2026-11-21T12:07:17.123456Z","level":"warning",
  *    "event":"anomaly","pid":1417,"tid":1417,"comm":"demo",
  *    "profile":"0000fe0000012345","executable":"/usr/local/bin/demo",
- *    "call":"write","call_nr":1,"misses":5,"lfc":1,"anomalies":1,
- *    "sequence":["write","write","fstat"],"message":"PID 1417 ..."}
+ *    "call":"write","call_nr":1,"misses":5,"seq_miss":false,"lfc":1,
+ *    "anomalies":1,"sequence":["write","write","fstat"],
+ *    "message":"PID 1417 ..."}
  *
  * REAL_NS is CLOCK_REALTIME; the time is RFC 3339 in UTC.  EV is the
  * kernel event the line reports, or NULL for ebph's own lines ("event":

@@ -66,7 +66,7 @@ struct options {
 	int verbose;
 	int json;			/* events as JSON lines on stdout */
 	int syslog;			/* events to syslog(3), not stdout text */
-	int log_sequences;		/* report every new pair learned */
+	int log_sequences;		/* report every new pair or sequence */
 	__u32 detectors;		/* EBPH_DET_* */
 };
 
@@ -84,6 +84,8 @@ struct ebph {
 	pthread_t restorer;		/* restore_start() .. restore_finish() */
 	int restoring;
 	int restored;			/* profiles loaded, or -errno */
+	int no_seq_test;		/* of them, normal with no test set of
+					 * sequences (atomic: restore threads) */
 };
 
 static volatile sig_atomic_t stop_signal, save_request;
@@ -272,20 +274,66 @@ static const char *call_name(unsigned nr, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * A packed sequence (ebph_seq_pack()) as call names in the order they
+ * were made, oldest first: "openat read close".  Empty slots (a window
+ * still filling after an exec) are left out.
+ */
+static const char *seq_names(__u64 packed, char *buf, size_t len)
+{
+	char call[32];
+	size_t used = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = EBPH_SEQ_CALLS - 1; i >= 0; i--) {
+		__u32 c = ebph_seq_call(packed, i);
+		int n;
+
+		if (c == EBPH_EMPTY)
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
+			     call_name(c, call, sizeof(call)));
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += n;
+	}
+	return buf;
+}
+
+/*
+ * "7 misses, LFC 1" as the pairs detector always said it; a sequence
+ * not in the test set adds "unknown sequence", and with the sequence
+ * detector alone the misses, always 0, are left out.
+ */
+static void print_anomaly(struct ebph *e, const struct ebph_event *ev,
+			  const char *name)
+{
+	char call[32], what[64];
+
+	if (!ev->seq_miss)
+		snprintf(what, sizeof(what), "%u misses", ev->misses);
+	else if (ev->misses)
+		snprintf(what, sizeof(what), "%u misses, unknown sequence", ev->misses);
+	else
+		snprintf(what, sizeof(what), "unknown sequence");
+	ebph_state_anomaly(ev, e->boot_to_real);	/* for ebph top */
+	say(e, ev->ts, EBPH_WARNING,
+	    "PID %u (%s, profile %llx): anomaly in %s: %s, LFC %u",
+	    ev->pid, name, (unsigned long long)ev->profile,
+	    call_name(ev->call, call, sizeof(call)), what, ev->lfc);
+}
+
 static void print_event(struct ebph *e, const struct ebph_event *ev)
 {
-	char name[EBPH_PATH_LEN], call[32], when[32];
+	char name[EBPH_PATH_LEN], call[32], when[32], seq[EBPH_SEQ_CALLS * 32];
 	__u64 key = ev->profile;
 
 	e->cur = ev;
 	profile_label(e, key, name, sizeof(name));
 	switch (ev->type) {
 	case EBPH_EV_ANOMALY:
-		ebph_state_anomaly(ev, e->boot_to_real);	/* for ebph top */
-		say(e, ev->ts, EBPH_WARNING,
-		    "PID %u (%s, profile %llx): anomaly in %s: %u misses, LFC %u",
-		    ev->pid, name, (unsigned long long)key,
-		    call_name(ev->call, call, sizeof(call)), ev->misses, ev->lfc);
+		print_anomaly(e, ev, name);
 		break;
 	case EBPH_EV_NEW_PROFILE:
 		resolve_path(e, key, ev->pid);
@@ -332,10 +380,15 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 		    ev->pid, name, (unsigned long long)key, ev->lfc, live_config(e).tolerize_limit);
 		break;
 	case EBPH_EV_NEW_SEQ:
-		say(e, ev->ts, EBPH_INFO, "profile %s (%llx) learned %s after %s",
-		    name, (unsigned long long)key,
-		    call_name(ev->call, call, sizeof(call)),
-		    call_name(ev->arg, when, sizeof(when)));
+		/* misses: a pair's distance, 1..8; 0 for a whole sequence. */
+		if (ev->misses == 0)
+			say(e, ev->ts, EBPH_INFO, "profile %s (%llx) learned the sequence %s",
+			    name, (unsigned long long)key, seq_names(ev->arg, seq, sizeof(seq)));
+		else
+			say(e, ev->ts, EBPH_INFO, "profile %s (%llx) learned %s after %s",
+			    name, (unsigned long long)key,
+			    call_name(ev->call, call, sizeof(call)),
+			    call_name(ev->arg, when, sizeof(when)));
 		break;
 	case EBPH_EV_MESSAGE: {
 		enum ebph_level lv = ev->level <= EBPH_ERROR ? ev->level : EBPH_ERROR;
@@ -373,6 +426,10 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 			else
 				say(e, ev->ts, lv, "profile %s: %s not learned: the rows map is full (%u)",
 				    name, call_name(ev->arg, call, sizeof(call)), EBPH_MAX_ROWS);
+			break;
+		case EBPH_MSG_SEQS_FULL:
+			say(e, ev->ts, lv, "profile %s: the sequence %s not learned: the seqs map is full (%u)",
+			    name, seq_names(ev->arg, seq, sizeof(seq)), EBPH_MAX_SEQS);
 			break;
 		default:
 			say(e, ev->ts, lv, "kernel message %u (arg %llu)",
@@ -423,6 +480,7 @@ static void check_stats(struct ebph *e)
 		[EBPH_STAT_PROFILES_FULL] = "executables not profiled: the profiles map is full",
 		[EBPH_STAT_ROWS_FULL] = "pairs not learned: the rows map is full",
 		[EBPH_STAT_KEY_ERRORS] = "tasks not traced: executable inode unreadable",
+		[EBPH_STAT_SEQS_FULL] = "sequences not learned: the seqs map is full",
 	};
 	__u64 vals[e->ncpus];
 	__u32 i;
@@ -445,10 +503,13 @@ static void check_stats(struct ebph *e)
 /* ---- profiles between disk and maps ---------------------------------------- */
 
 /*
- * One saved profile into the maps: its profile and path, then its rows
- * in one batched update instead of a bpf(2) call per row.  Called from
- * several threads at once (restore_start()), so it touches nothing but
- * the maps and stderr.
+ * One saved profile into the maps: its sequences, its profile and path,
+ * then its rows in one batched update instead of a bpf(2) call per row.
+ * The sequences go first, whatever the detector: ebph_seqs_load() stamps
+ * them for the epochs it sets in rec->prof, which the profile written
+ * after it must carry, and a run with pairs only must still save them
+ * back.  Called from several threads at once (restore_start()), so it
+ * touches nothing but the maps, stderr and an atomic count.
  */
 static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec)
 {
@@ -479,6 +540,16 @@ static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec
 			n++;
 		}
 	memcpy(path.path, rec->path, sizeof(path.path));
+	err = ebph_seqs_load(&e->m, rec);
+	if (err) {
+		free(vals);
+		fprintf(stderr, "%s: %s: cannot load its sequences into the maps: %s\n",
+			prog, file, strerror(-err));
+		return err;
+	}
+	if ((rec->prof.status & EBPH_NORMAL) &&
+	    rec->prof.seq_test_to == rec->prof.seq_test_from)
+		__atomic_fetch_add(&e->no_seq_test, 1, __ATOMIC_RELAXED);
 	err = bpf_map_update(e->m.profiles, &key, &rec->prof, BPF_ANY);
 	if (!err)
 		err = bpf_map_update(e->m.paths, &key, &path, BPF_ANY);
@@ -539,6 +610,12 @@ static int restore_finish(struct ebph *e)
 	if (e->restored < 0)
 		return e->restored;
 	say(e, 0, EBPH_INFO, "loaded %d profiles from %s", e->restored, e->opt.profile_dir);
+	/* Such a profile is tested on pairs only, or with --detector seqs
+	 * not at all, until it is next made normal: say so, not silently. */
+	if ((e->opt.detectors & EBPH_DET_SEQS) && e->no_seq_test)
+		say(e, 0, EBPH_WARNING,
+		    "%d normal profile%s no test set of sequences (saved without the sequence detector): tested on sequences only from the next normalization (ebph normalize)",
+		    e->no_seq_test, e->no_seq_test == 1 ? " has" : "s have");
 	return 0;
 }
 
@@ -591,13 +668,16 @@ static int save_profiles(struct ebph *e)
 static void report_memory(struct ebph *e)
 {
 	struct ebph_snapshot s;
-	size_t median, total;
+	size_t median, total, i, seqs = 0;
 
 	if (ebph_snapshot_read(&e->m, &s))
 		return;
+	/* The bytes count sequences too (profile_rec_bytes()): say so. */
+	for (i = 0; i < s.n; i++)
+		seqs += s.recs[i].nseqs;
 	ebph_snapshot_bytes(&s, &median, &total);
-	say(e, 0, EBPH_INFO, "%zu profiles: %.1f KB of lookahead pairs each (median), %.0f KB in all",
-	    s.n, median / 1024.0, total / 1024.0);
+	say(e, 0, EBPH_INFO, "%zu profiles: %.1f KB of lookahead pairs%s each (median), %.0f KB in all",
+	    s.n, median / 1024.0, seqs ? " and sequences" : "", total / 1024.0);
 	ebph_snapshot_free(&s);
 }
 
@@ -770,8 +850,8 @@ static int run(struct ebph *e)
 			prog, EBPH_RUN_DIR, strerror(-err));
 	if (bpf_object_attach(&e->obj))
 		goto out_pb;
-	say(e, 0, EBPH_INFO, "ebph attached in %.1f ms: monitoring every system call (Ctrl-C to stop)",
-	    (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	say(e, 0, EBPH_INFO, "ebph attached in %.1f ms: monitoring every system call, detector %s (Ctrl-C to stop)",
+	    (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6, ebph_detectors_name(e->opt.detectors));
 
 	/* loop */
 	next_save = clock_ns(CLOCK_MONOTONIC) + e->opt.save_interval;
@@ -843,10 +923,12 @@ static void usage(FILE *f)
 "      --json                events as JSON, one object per line\n"
 "      --syslog              events to syslog (daemon facility), not to\n"
 "                            stdout (unless --json)\n"
-"      --log-sequences       report each new pair of calls learned\n"
+"      --log-sequences       report each new pair (or sequence) learned\n"
 "      --detector D          pairs (pH's lookahead pairs, the default), seqs\n"
 "                            (the last 6 calls as one sequence, as STIDE)\n"
-"                            or both\n"
+"                            or both; a normal profile saved without seqs\n"
+"                            is tested on sequences only once it is made\n"
+"                            normal again\n"
 "  -h, --help                this help\n"
 "\n"
 "Commands on the running ebph (each has -h):\n"

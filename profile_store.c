@@ -6,17 +6,17 @@
  * ((st_dev << 32) + st_ino of the executable), so that a directory can
  * never hold two files for one profile.
  *
- * File format, version 1.  Every integer is little-endian, whatever the
+ * File format, version 2.  Every integer is little-endian, whatever the
  * host, and written byte by byte (put_u32() and friends), so the layout
  * does not depend on a compiler's struct padding.
  *
  *   offset size  field
  *   ------ ----  ------------------------------------------------------
  *        0    8  magic "EBPHPROF" (no NUL)
- *        8    4  version: 1
+ *        8    4  version: 2
  *       12    4  NUM_SYSCALLS: 512 (the alphabet, and the width of a row)
  *       16    4  SEQLEN: 9 (a row byte holds SEQLEN - 1 bits)
- *       20    4  header size: 336
+ *       20    4  header size: 344
  *       24    8  key
  *       32    4  status: EBPH_FROZEN | EBPH_NORMAL, no other bit
  *       36    4  anomalies
@@ -26,15 +26,43 @@
  *       64    8  normal_time: CLOCK_REALTIME ns, 0 = none (see below)
  *       72  256  path of the executable, NUL-terminated, zero-padded
  *      328    4  row count R: at most 1024 (512 calls x train, test)
- *      332    4  reserved: 0
- *      336  516  R rows, train rows by call then test rows by call:
+ *      332    4  flags: bit 0 (PROFILE_F_SEQ_TEST) the profile has a
+ *                test set of sequences; no other bit
+ *      336    4  sequence count S: at most 1,048,576 (EBPH_MAX_SEQS)
+ *      340    4  reserved: 0
+ *      344  516  R rows, train rows by call then test rows by call:
  *                  u16 call (< 512), u16 set (0 train, 1 test),
  *                  u8 row[512] (bit i-1 of row[p]: p came i calls earlier)
- *   336+516R  8  checksum: FNV-1a 64 of every byte before it
+ *   344+516R 12  S sequences of the sequence detector, in strictly
+ *                ascending order of the packed value (so no duplicates):
+ *                  u64 sequence, as ebph_seq_pack() packs it: slot i
+ *                    (0 the newest call) in bits 10i..10i+9, each a
+ *                    call < 512 or 0x3ff for an empty slot; slot 0 a
+ *                    call, empty slots only after the calls (a window
+ *                    fills from the newest slot), bits 60..63 zero
+ *                  u32 sets: bit 0 train, bit 1 test, at least one, no
+ *                    other; test only with PROFILE_F_SEQ_TEST
+ *   +12S      8  checksum: FNV-1a 64 of every byte before it
  *
- * So a file is exactly 344 + 516 R bytes, at most 528,728: the loader
- * knows the size it will accept before it reads a byte, and a file that
- * claims a billion rows is refused, not allocated.
+ * So a file is exactly 352 + 516 R + 12 S bytes, at most 13,111,648: the
+ * loader knows the size it will accept before it reads a byte, and a
+ * file that claims a billion rows or sequences is refused, not
+ * allocated.  Only the sequences in a set are written: the kernel keeps
+ * forgotten ones until a save drops them (struct ebph_seq).
+ *
+ * Version 1, written before the sequence detector, still loads: the
+ * same fields up to offset 328, then the row count, 4 reserved bytes
+ * (0) and the rows at offset 336 (header size 336), no sequences.  It
+ * loads as a profile with no sequences and no test set of sequences,
+ * which the kernel does not test on sequences until it is next made
+ * normal.  Saves always write version 2.
+ *
+ * The sequence sets.  In the kernel they are ranges of epochs (struct
+ * ebph_seq in ebph.h); on disk they are the two bits above, and the
+ * flag says whether the test set exists at all (a profile made normal
+ * while the detector was off has none, which is not the same as an
+ * empty one: see ebph_kern.c).  Loading sets the canonical epochs of
+ * profile_seq_epochs(), which ebph_seqs_load() writes into the kernel.
  *
  * normal_time.  In the kernel it is CLOCK_BOOTTIME, which restarts at
  * every boot; on disk it is wall-clock time, so that "normal one week
@@ -92,14 +120,24 @@ enum {
 	OFF_NORMAL_TIME		= 64,
 	OFF_PATH		= 72,
 	OFF_ROW_COUNT		= OFF_PATH + EBPH_PATH_LEN,
-	OFF_RESERVED		= OFF_ROW_COUNT + 4,
+	OFF_FLAGS		= OFF_ROW_COUNT + 4,	/* version 1: reserved */
+	V1_HEADER_END		= OFF_FLAGS + 4,
+	OFF_SEQ_COUNT		= V1_HEADER_END,
+	OFF_RESERVED		= OFF_SEQ_COUNT + 4,
 	HEADER_END		= OFF_RESERVED + 4,
 };
 _Static_assert(HEADER_END == PROFILE_HEADER_SIZE, "header layout");
+_Static_assert(V1_HEADER_END == PROFILE_V1_HEADER_SIZE, "version 1 header layout");
 _Static_assert(sizeof(PROFILE_MAGIC) - 1 == 8, "magic is 8 bytes");
 _Static_assert(EBPH_SEQLEN - 1 <= 8, "a row byte holds SEQLEN - 1 bits");
+/* The sets bits on disk are the ones in memory. */
+_Static_assert(PROFILE_SEQ_TRAIN == 1 && PROFILE_SEQ_TEST == 2, "sets bits");
+_Static_assert(EBPH_SEQ_CALLS * 10 <= 64, "a sequence packs in 64 bits");
 
 #define STATUS_KNOWN	(EBPH_FROZEN | EBPH_NORMAL)
+#define FLAGS_KNOWN	PROFILE_F_SEQ_TEST
+#define SETS_KNOWN	(PROFILE_SEQ_TRAIN | PROFILE_SEQ_TEST)
+#define SEQ_SLOT_EMPTY	0x3ff	/* what ebph_seq_pack() makes of EBPH_EMPTY */
 
 /* ---- little-endian fields --------------------------------------------- */
 
@@ -315,7 +353,61 @@ size_t profile_rec_bytes(const struct ebph_profile_rec *rec)
 		for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
 			if (rec->rows[set][call])
 				bytes += EBPH_NUM_SYSCALLS;
-	return bytes;
+	return bytes + rec->nseqs * (sizeof(struct ebph_seq_key) +
+				     sizeof(struct ebph_seq));
+}
+
+/*
+ * Can SEQ, in SETS, be a sequence of a profile (HAS_TEST: one with a
+ * test set of sequences)?  Only what the kernel can learn: six slots of
+ * a call or empty, the newest a call and the empty ones after the calls
+ * (a window fills from its newest slot), and at least one set.  0, or
+ * -EBADMSG with WHY.  Both encode() and decode() ask, so that a save
+ * never writes what a load refuses.
+ */
+static int seq_check(uint64_t seq, uint32_t sets, int has_test,
+		     char *why, size_t len)
+{
+	unsigned long long v = seq;
+	int i, empty = -1;
+
+	if (seq >> (10 * EBPH_SEQ_CALLS))
+		return refuse(why, len, -EBADMSG,
+			      "bad sequence %016llx: bits set above its %d slots",
+			      v, EBPH_SEQ_CALLS);
+	for (i = 0; i < EBPH_SEQ_CALLS; i++) {
+		uint32_t slot = (seq >> (10 * i)) & 0x3ff;
+
+		if (slot == SEQ_SLOT_EMPTY) {
+			if (i == 0)
+				return refuse(why, len, -EBADMSG,
+					      "bad sequence %016llx: its newest slot is empty",
+					      v);
+			if (empty < 0)
+				empty = i;
+			continue;
+		}
+		if (slot >= EBPH_NUM_SYSCALLS)
+			return refuse(why, len, -EBADMSG,
+				      "bad sequence %016llx: slot %d is %u, neither a call below %u nor empty (0x3ff)",
+				      v, i, slot, EBPH_NUM_SYSCALLS);
+		if (empty >= 0)
+			return refuse(why, len, -EBADMSG,
+				      "bad sequence %016llx: slot %d is empty but slot %d holds a call",
+				      v, empty, i);
+	}
+	if (!sets)
+		return refuse(why, len, -EBADMSG,
+			      "sequence %016llx in no set", v);
+	if (sets & ~SETS_KNOWN)
+		return refuse(why, len, -EBADMSG,
+			      "sequence %016llx: unknown set bits 0x%x",
+			      v, sets & ~SETS_KNOWN);
+	if ((sets & PROFILE_SEQ_TEST) && !has_test)
+		return refuse(why, len, -EBADMSG,
+			      "sequence %016llx in the test set, but the profile has no test set of sequences",
+			      v);
+	return 0;
 }
 
 /* ---- the directory ---------------------------------------------------- */
@@ -425,6 +517,56 @@ int profile_dir_create(const char *dir)
 
 /* ---- encoding --------------------------------------------------------- */
 
+static int cmp_seq_rec(const void *a, const void *b)
+{
+	uint64_t x = ((const struct ebph_seq_rec *)a)->seq;
+	uint64_t y = ((const struct ebph_seq_rec *)b)->seq;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * REC's sequences as the file holds them: those in a set, sorted, in a
+ * malloc'd array (*SEQSP, *NP; NULL for none).  -EINVAL for one that
+ * profile_load() would refuse, or twice.
+ */
+static int encode_seqs(const struct ebph_profile_rec *rec,
+		       struct ebph_seq_rec **seqsp, uint32_t *np)
+{
+	const struct ebph_profile *prof = &rec->prof;
+	int has_test = prof->seq_test_to != prof->seq_test_from;
+	struct ebph_seq_rec *seqs;
+	size_t i, n = 0;
+
+	*seqsp = NULL;
+	*np = 0;
+	if (!rec->nseqs)
+		return 0;
+	if (rec->nseqs > PROFILE_MAX_SEQS)
+		return -EINVAL;
+	seqs = malloc(rec->nseqs * sizeof(*seqs));
+	if (!seqs)
+		return -ENOMEM;
+	for (i = 0; i < rec->nseqs; i++) {
+		if (!rec->seqs[i].sets)
+			continue;	/* forgotten: not part of the profile */
+		if (seq_check(rec->seqs[i].seq, rec->seqs[i].sets, has_test,
+			      NULL, 0))
+			goto bad;
+		seqs[n++] = rec->seqs[i];
+	}
+	qsort(seqs, n, sizeof(*seqs), cmp_seq_rec);
+	for (i = 1; i < n; i++)
+		if (seqs[i].seq == seqs[i - 1].seq)
+			goto bad;
+	*seqsp = seqs;
+	*np = n;
+	return 0;
+bad:
+	free(seqs);
+	return -EINVAL;
+}
+
 /* Serialize REC into a malloc'd buffer; -EINVAL if REC holds something
  * profile_load() would refuse. */
 static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
@@ -432,22 +574,28 @@ static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
 {
 	const struct ebph_profile *prof = &rec->prof;
 	size_t path_len = strnlen(rec->path, EBPH_PATH_LEN);
-	uint32_t rows = 0;
+	struct ebph_seq_rec *seqs;
+	uint32_t rows = 0, nseqs, i;
 	uint8_t *buf, *p;
 	size_t size;
-	int set, call;
+	int set, call, err;
 
 	if (path_len == EBPH_PATH_LEN || (prof->status & ~STATUS_KNOWN))
 		return -EINVAL;
+	err = encode_seqs(rec, &seqs, &nseqs);
+	if (err)
+		return err;
 	for (set = 0; set < 2; set++)
 		for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
 			rows += rec->rows[set][call] != NULL;
 
 	size = PROFILE_HEADER_SIZE + (size_t)rows * PROFILE_ROW_SIZE +
-	       PROFILE_SUM_SIZE;
+	       (size_t)nseqs * PROFILE_SEQ_SIZE + PROFILE_SUM_SIZE;
 	buf = calloc(1, size);	/* zero: the path padding, reserved */
-	if (!buf)
+	if (!buf) {
+		free(seqs);
 		return -ENOMEM;
+	}
 
 	memcpy(buf + OFF_MAGIC, PROFILE_MAGIC, 8);
 	put_u32(buf + OFF_VERSION, PROFILE_VERSION);
@@ -465,6 +613,9 @@ static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
 	/* Only up to the NUL: whatever follows it in memory stays out. */
 	memcpy(buf + OFF_PATH, rec->path, path_len);
 	put_u32(buf + OFF_ROW_COUNT, rows);
+	put_u32(buf + OFF_FLAGS, prof->seq_test_to != prof->seq_test_from ?
+				 PROFILE_F_SEQ_TEST : 0);
+	put_u32(buf + OFF_SEQ_COUNT, nseqs);
 
 	p = buf + PROFILE_HEADER_SIZE;
 	for (set = 0; set < 2; set++) {
@@ -477,6 +628,11 @@ static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
 			p += PROFILE_ROW_SIZE;
 		}
 	}
+	for (i = 0; i < nseqs; i++, p += PROFILE_SEQ_SIZE) {
+		put_u64(p, seqs[i].seq);
+		put_u32(p + 8, seqs[i].sets);
+	}
+	free(seqs);
 	put_u64(p, profile_fnv1a64(buf, size - PROFILE_SUM_SIZE));
 
 	*bufp = buf;
@@ -485,63 +641,86 @@ static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
 }
 
 /*
- * Check and parse SIZE bytes of a file named NAME into REC, or only check
- * them when REC is NULL.  The checks come in the order of the most useful
- * message: what the file is (magic, version, alphabet) before whether it
- * is intact, and whether it is intact before what it says.
+ * The layout of a file: its version, the counts in its header, where
+ * each part starts.  Filled by decode_layout() from a header that has
+ * passed its checks.
  */
-static int decode(const uint8_t *buf, size_t size, const char *name,
-		  struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
-		  char *why, size_t len)
+struct layout {
+	uint32_t version, hsize, rows, nseqs, flags;
+};
+
+/*
+ * What the file is (magic, version, alphabet), then whether its size is
+ * the one its counts give.  Each count is bounded before it is used in
+ * arithmetic, and the whole size is known before anything is allocated.
+ */
+static int decode_layout(const uint8_t *buf, size_t size, struct layout *l,
+			 char *why, size_t len)
 {
-	uint8_t seen[2][EBPH_NUM_SYSCALLS];	/* duplicate rows */
-	char want_name[PROFILE_NAME_LEN];
-	uint32_t version, ncalls, seqlen, hsize, rows, status, reserved, i;
+	uint32_t ncalls, seqlen, want_hsize;
 	size_t need;
-	uint64_t key;
-	const uint8_t *p;
-	int err;
 
 	if (size < PROFILE_MIN_SIZE)
 		return refuse(why, len, -EBADMSG, "short file (%zu bytes)", size);
 	if (memcmp(buf + OFF_MAGIC, PROFILE_MAGIC, 8))
 		return refuse(why, len, -EBADMSG, "bad magic");
-	version = get_u32(buf + OFF_VERSION);
-	if (version != PROFILE_VERSION)
-		return refuse(why, len, -EBADMSG, "format version %u, expected %u",
-			      version, PROFILE_VERSION);
+	l->version = get_u32(buf + OFF_VERSION);
+	if (l->version != 1 && l->version != PROFILE_VERSION)
+		return refuse(why, len, -EBADMSG, "format version %u, expected 1 or %u",
+			      l->version, PROFILE_VERSION);
 	ncalls = get_u32(buf + OFF_NUM_SYSCALLS);
 	seqlen = get_u32(buf + OFF_SEQLEN);
 	if (ncalls != EBPH_NUM_SYSCALLS || seqlen != EBPH_SEQLEN)
 		return refuse(why, len, -EBADMSG,
 			      "alphabet %u calls/seqlen %u, expected %u/%u",
 			      ncalls, seqlen, EBPH_NUM_SYSCALLS, EBPH_SEQLEN);
-	hsize = get_u32(buf + OFF_HEADER_SIZE);
-	if (hsize != PROFILE_HEADER_SIZE)
+	l->hsize = get_u32(buf + OFF_HEADER_SIZE);
+	want_hsize = l->version == 1 ? PROFILE_V1_HEADER_SIZE : PROFILE_HEADER_SIZE;
+	if (l->hsize != want_hsize)
 		return refuse(why, len, -EBADMSG, "header size %u, expected %u",
-			      hsize, PROFILE_HEADER_SIZE);
+			      l->hsize, want_hsize);
+	if (size < l->hsize + PROFILE_SUM_SIZE)
+		return refuse(why, len, -EBADMSG, "short file (%zu bytes)", size);
 
-	/* The row count sets the size, so bound it before any arithmetic. */
-	rows = get_u32(buf + OFF_ROW_COUNT);
-	if (rows > PROFILE_MAX_ROWS)
+	/* The counts set the size, so bound them before any arithmetic. */
+	l->rows = get_u32(buf + OFF_ROW_COUNT);
+	if (l->rows > PROFILE_MAX_ROWS)
 		return refuse(why, len, -EBADMSG, "row count %u, at most %u",
-			      rows, PROFILE_MAX_ROWS);
-	need = PROFILE_HEADER_SIZE + (size_t)rows * PROFILE_ROW_SIZE +
-	       PROFILE_SUM_SIZE;
+			      l->rows, PROFILE_MAX_ROWS);
+	/* Version 1: no sequences, and the flags are its reserved field. */
+	l->flags = get_u32(buf + OFF_FLAGS);
+	l->nseqs = l->version == 1 ? 0 : get_u32(buf + OFF_SEQ_COUNT);
+	if (l->nseqs > PROFILE_MAX_SEQS)
+		return refuse(why, len, -EBADMSG, "sequence count %u, at most %u",
+			      l->nseqs, PROFILE_MAX_SEQS);
+	need = l->hsize + (size_t)l->rows * PROFILE_ROW_SIZE +
+	       (size_t)l->nseqs * PROFILE_SEQ_SIZE + PROFILE_SUM_SIZE;
 	if (size < need)
 		return refuse(why, len, -EBADMSG,
-			      "short file (%zu bytes, %u rows need %zu)",
-			      size, rows, need);
+			      "short file (%zu bytes, %u rows and %u sequences need %zu)",
+			      size, l->rows, l->nseqs, need);
 	if (size > need)
 		return refuse(why, len, -EBADMSG,
-			      "trailing data (%zu bytes, %u rows need %zu)",
-			      size, rows, need);
-	if (get_u64(buf + size - PROFILE_SUM_SIZE) !=
-	    profile_fnv1a64(buf, size - PROFILE_SUM_SIZE))
-		return refuse(why, len, -EBADMSG, "checksum mismatch");
+			      "trailing data (%zu bytes, %u rows and %u sequences need %zu)",
+			      size, l->rows, l->nseqs, need);
+	return 0;
+}
 
-	/* Intact; now is what it says possible? */
-	reserved = get_u32(buf + OFF_RESERVED);
+/* The header fields after the counts, in an intact file. */
+static int decode_fields(const uint8_t *buf, const struct layout *l,
+			 const char *name, char *why, size_t len)
+{
+	char want_name[PROFILE_NAME_LEN];
+	uint32_t status, reserved;
+	uint64_t key;
+
+	if (l->version == 1 && l->flags)
+		return refuse(why, len, -EBADMSG, "reserved field 0x%x, expected 0",
+			      l->flags);
+	if (l->flags & ~FLAGS_KNOWN)
+		return refuse(why, len, -EBADMSG, "unknown flags 0x%x",
+			      l->flags & ~FLAGS_KNOWN);
+	reserved = l->version == 1 ? 0 : get_u32(buf + OFF_RESERVED);
 	if (reserved)
 		return refuse(why, len, -EBADMSG, "reserved field 0x%x, expected 0",
 			      reserved);
@@ -559,11 +738,108 @@ static int decode(const uint8_t *buf, size_t size, const char *name,
 		return refuse(why, len, -EINVAL,
 			      "name does not match key %016llx",
 			      (unsigned long long)key);
+	return 0;
+}
 
+/* The rows at P, checked, into REC if not NULL. */
+static int decode_rows(const uint8_t *p, uint32_t rows,
+		       struct ebph_profile_rec *rec, char *why, size_t len)
+{
+	uint8_t seen[2][EBPH_NUM_SYSCALLS];	/* duplicate rows */
+	uint32_t i;
+
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < rows; i++, p += PROFILE_ROW_SIZE) {
+		uint16_t call = get_u16(p), set = get_u16(p + 2);
+
+		if (call >= EBPH_NUM_SYSCALLS)
+			return refuse(why, len, -EBADMSG, "bad row: call %u", call);
+		if (set > EBPH_TEST)
+			return refuse(why, len, -EBADMSG, "bad row: call %u set %u",
+				      call, set);
+		if (seen[set][call])
+			return refuse(why, len, -EBADMSG,
+				      "duplicate row: call %u, %s set", call,
+				      set == EBPH_TRAIN ? "train" : "test");
+		seen[set][call] = 1;
+		if (!rec)
+			continue;
+		rec->rows[set][call] = malloc(EBPH_NUM_SYSCALLS);
+		if (!rec->rows[set][call])
+			return refuse(why, len, -ENOMEM, "out of memory");
+		memcpy(rec->rows[set][call], p + 4, EBPH_NUM_SYSCALLS);
+	}
+	return 0;
+}
+
+/* The NSEQS sequences at P, checked, into REC if not NULL.  Ascending
+ * order makes a duplicate the one before it. */
+static int decode_seqs(const uint8_t *p, uint32_t nseqs, int has_test,
+		       struct ebph_profile_rec *rec, char *why, size_t len)
+{
+	uint64_t prev = 0;
+	uint32_t i;
+	int err;
+
+	if (rec && nseqs) {
+		rec->seqs = malloc((size_t)nseqs * sizeof(*rec->seqs));
+		if (!rec->seqs)
+			return refuse(why, len, -ENOMEM, "out of memory");
+	}
+	for (i = 0; i < nseqs; i++, p += PROFILE_SEQ_SIZE) {
+		uint64_t seq = get_u64(p);
+		uint32_t sets = get_u32(p + 8);
+
+		err = seq_check(seq, sets, has_test, why, len);
+		if (err)
+			return err;
+		if (i && seq == prev)
+			return refuse(why, len, -EBADMSG, "duplicate sequence %016llx",
+				      (unsigned long long)seq);
+		if (i && seq < prev)
+			return refuse(why, len, -EBADMSG,
+				      "sequences out of order (%016llx after %016llx)",
+				      (unsigned long long)seq, (unsigned long long)prev);
+		prev = seq;
+		if (!rec)
+			continue;
+		rec->seqs[i].seq = seq;
+		rec->seqs[i].sets = sets;
+		rec->nseqs = i + 1;
+	}
+	return 0;
+}
+
+/*
+ * Check and parse SIZE bytes of a file named NAME into REC, or only check
+ * them when REC is NULL.  The checks come in the order of the most useful
+ * message: what the file is (magic, version, alphabet) before whether it
+ * is intact, and whether it is intact before what it says.
+ */
+static int decode(const uint8_t *buf, size_t size, const char *name,
+		  struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
+		  char *why, size_t len)
+{
+	struct layout l = { 0 };
+	const uint8_t *p;
+	int has_test, err;
+
+	err = decode_layout(buf, size, &l, why, len);
+	if (err)
+		return err;
+	if (get_u64(buf + size - PROFILE_SUM_SIZE) !=
+	    profile_fnv1a64(buf, size - PROFILE_SUM_SIZE))
+		return refuse(why, len, -EBADMSG, "checksum mismatch");
+
+	/* Intact; now is what it says possible? */
+	err = decode_fields(buf, &l, name, why, len);
+	if (err)
+		return err;
+	has_test = !!(l.flags & PROFILE_F_SEQ_TEST);
 	if (rec) {
 		memset(rec, 0, sizeof(*rec));
-		rec->prof.key = key;
-		rec->prof.status = status;
+		rec->prof.key = get_u64(buf + OFF_KEY);
+		rec->prof.status = get_u32(buf + OFF_STATUS);
 		rec->prof.anomalies = get_u32(buf + OFF_ANOMALIES);
 		rec->prof.train_count = get_u64(buf + OFF_TRAIN_COUNT);
 		rec->prof.last_mod_count = get_u64(buf + OFF_LAST_MOD_COUNT);
@@ -571,43 +847,17 @@ static int decode(const uint8_t *buf, size_t size, const char *name,
 		rec->prof.normal_time =
 			shift_time(get_u64(buf + OFF_NORMAL_TIME),
 				   boot_to_real_ns, 1);
+		profile_seq_epochs(&rec->prof, has_test);
 		/* Stops at the NUL found above; the rest stays zero. */
 		strcpy(rec->path, (const char *)buf + OFF_PATH);
 	}
 
-	memset(seen, 0, sizeof(seen));
-	p = buf + PROFILE_HEADER_SIZE;
-	for (i = 0; i < rows; i++, p += PROFILE_ROW_SIZE) {
-		uint16_t call = get_u16(p), set = get_u16(p + 2);
-
-		if (call >= EBPH_NUM_SYSCALLS) {
-			err = refuse(why, len, -EBADMSG, "bad row: call %u", call);
-			goto fail;
-		}
-		if (set > EBPH_TEST) {
-			err = refuse(why, len, -EBADMSG, "bad row: call %u set %u",
-				     call, set);
-			goto fail;
-		}
-		if (seen[set][call]) {
-			err = refuse(why, len, -EBADMSG,
-				     "duplicate row: call %u, %s set", call,
-				     set == EBPH_TRAIN ? "train" : "test");
-			goto fail;
-		}
-		seen[set][call] = 1;
-		if (!rec)
-			continue;
-		rec->rows[set][call] = malloc(EBPH_NUM_SYSCALLS);
-		if (!rec->rows[set][call]) {
-			err = refuse(why, len, -ENOMEM, "out of memory");
-			goto fail;
-		}
-		memcpy(rec->rows[set][call], p + 4, EBPH_NUM_SYSCALLS);
-	}
-	return 0;
-fail:
-	if (rec)
+	p = buf + l.hsize;
+	err = decode_rows(p, l.rows, rec, why, len);
+	if (!err)
+		err = decode_seqs(p + (size_t)l.rows * PROFILE_ROW_SIZE, l.nseqs,
+				  has_test, rec, why, len);
+	if (err && rec)
 		profile_rec_free(rec);
 	return err;
 }
@@ -675,9 +925,9 @@ static int load_at(int dirfd, const char *name, struct ebph_profile_rec *rec,
 			     (long long)st.st_size);
 		goto out;
 	}
-	if (st.st_size > PROFILE_MAX_SIZE) {
-		err = refuse(why, len, -EFBIG, "too large (%lld bytes, at most %d)",
-			     (long long)st.st_size, PROFILE_MAX_SIZE);
+	if ((size_t)st.st_size > PROFILE_MAX_SIZE) {
+		err = refuse(why, len, -EFBIG, "too large (%lld bytes, at most %zu)",
+			     (long long)st.st_size, (size_t)PROFILE_MAX_SIZE);
 		goto out;
 	}
 

@@ -24,15 +24,23 @@
 /* ---- the format, for readers and tests -------------------------------- */
 
 #define PROFILE_MAGIC		"EBPHPROF"	/* 8 bytes, no NUL */
-#define PROFILE_VERSION		1
-#define PROFILE_HEADER_SIZE	336
+#define PROFILE_VERSION		2	/* written; version 1 still loads */
+#define PROFILE_HEADER_SIZE	344
+#define PROFILE_V1_HEADER_SIZE	336	/* no sequence count, no flags */
 #define PROFILE_ROW_SIZE	(4 + EBPH_NUM_SYSCALLS)	/* u16 call, u16 set, row */
 #define PROFILE_MAX_ROWS	(2 * EBPH_NUM_SYSCALLS)	/* train + test, one per call */
+#define PROFILE_SEQ_SIZE	12	/* u64 packed sequence, u32 sets */
+#define PROFILE_MAX_SEQS	EBPH_MAX_SEQS	/* the whole seqs map */
 #define PROFILE_SUM_SIZE	8
-#define PROFILE_MIN_SIZE	(PROFILE_HEADER_SIZE + PROFILE_SUM_SIZE)
+/* The smallest file that loads (version 1, no rows) and the largest. */
+#define PROFILE_MIN_SIZE	(PROFILE_V1_HEADER_SIZE + PROFILE_SUM_SIZE)
+#define PROFILE_EMPTY_SIZE	(PROFILE_HEADER_SIZE + PROFILE_SUM_SIZE)
 #define PROFILE_MAX_SIZE	(PROFILE_HEADER_SIZE + \
 				 PROFILE_MAX_ROWS * PROFILE_ROW_SIZE + \
+				 (size_t)PROFILE_MAX_SEQS * PROFILE_SEQ_SIZE + \
 				 PROFILE_SUM_SIZE)
+/* Header flags (version 2). */
+#define PROFILE_F_SEQ_TEST	(1U << 0)	/* has a test set of sequences */
 #define PROFILE_SUFFIX		".prof"
 /* "%016llx.prof" plus the NUL */
 #define PROFILE_NAME_LEN	(16 + sizeof(PROFILE_SUFFIX))
@@ -85,7 +93,12 @@ struct ebph_seq profile_seq_stamp(uint32_t sets);
 /* Free the rows and sequences and zero REC, so it can be filled again. */
 void profile_rec_free(struct ebph_profile_rec *rec);
 
-/* Bytes of row memory REC holds (EBPH_NUM_SYSCALLS per row). */
+/*
+ * Bytes of profile data REC holds: EBPH_NUM_SYSCALLS per row and, for
+ * the sequence detector, 24 per sequence (its key and value in the seqs
+ * map).  The data, not the kernel's per-element overhead; a profile
+ * without sequences counts its rows only, as `make bench` reads it.
+ */
 size_t profile_rec_bytes(const struct ebph_profile_rec *rec);
 
 /* Write "%016llx.prof" for KEY into NAME (PROFILE_NAME_LEN bytes). */
@@ -117,9 +130,14 @@ int profile_dir_create(const char *dir);
  * CLOCK_REALTIME - CLOCK_BOOTTIME now; a nonzero normal_time is stored as
  * wall-clock time so that it survives a reboot.
  *
+ * Only the sequences in a set are written (sets 0 is a sequence the
+ * profile forgot), sorted; whether the profile has a test set of
+ * sequences is REC->prof.seq_test_to != seq_test_from, in any epochs.
+ *
  * -EINVAL if REC holds something profile_load() would refuse (path not
- * NUL-terminated, unknown status bits), so a save never writes a file the
- * next start refuses.  -EEXIST if DIR/%016llx.prof is there and
+ * NUL-terminated, unknown status bits, a sequence that cannot be, twice,
+ * or in a test set the profile does not have), so a save never writes a
+ * file the next start refuses.  -EEXIST if DIR/%016llx.prof is there and
  * profile_load() refuses it: a refused file stays on disk until someone
  * moves it away (profile_load() on it gives the reason).
  */
@@ -130,7 +148,10 @@ int profile_save(const char *dir, const struct ebph_profile_rec *rec,
  * Read FILE into REC (which it overwrites; free it with
  * profile_rec_free()).  The file must be a regular file (not a symlink),
  * owned by root, not writable by group or others, named after the key in
- * its header, and pass every format check.  On refusal REC is left empty,
+ * its header, and pass every format check.  REC->prof's sequence epochs
+ * are the canonical ones (profile_seq_epochs()), with a test set of
+ * sequences if the file has one (a version 1 file never has), so that
+ * ebph_seqs_load() can write REC as it is.  On refusal REC is left empty,
  * WHY says why, and the return is -ELOOP (symlink), -EPERM (owner, mode),
  * -EINVAL (not a regular file, wrong name), -EFBIG, -EBADMSG (content),
  * or another -errno from open/read.

@@ -7,6 +7,13 @@
 # argument.  Then stop ebph, start it again on the same profiles: the
 # profile must still be normal and the anomaly still caught, with no
 # retraining.
+#
+# Then the same with the sequence detector alone (--detector seqs), so
+# that every anomaly is a sequence missing from the test set (seq_miss):
+# learned, normal, the run with an argument caught and the others quiet;
+# saved as a version 2 file with its sequences and test set; restarted,
+# the same sequences back in the kernel (a save right after the start
+# writes the same sets) and the anomaly still caught.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
@@ -28,9 +35,14 @@ demo=$dir/bin/demo
 # The profile key: (st_dev << 32) + st_ino, as stat(2) reports them.
 key=$(printf '%x' $(( ($(stat -c %d "$demo") << 32) + $(stat -c %i "$demo") )))
 
-start_ebph() {
-	./ebph run --profile-dir "$dir/profiles" --normal-wait 2s \
-		--save-interval 0 >>"$log" 2>&1 &
+# EBPH_TEST_OBJECT=FILE runs ebph on FILE instead of ebph_kern.o, and
+# EBPH_BIN=FILE runs FILE instead of ./ebph: a copy broken on purpose
+# must fail this test.
+ebph=${EBPH_BIN:-./ebph}
+start_ebph() { # start_ebph [OPTIONS]: more options for ebph run
+	"$ebph" run --profile-dir "$dir/profiles" --normal-wait 2s \
+		--save-interval 0 ${EBPH_TEST_OBJECT:+-o "$EBPH_TEST_OBJECT"} \
+		"$@" >>"$log" 2>&1 &
 	pid=$!
 	# Attached when it says so; give up after 10 seconds.
 	for i in $(seq 100); do
@@ -110,6 +122,65 @@ m=$(grep -c "PID $oops (demo, profile $key): anomaly" "$log")
 check "after a restart, runs without an argument stay quiet" \
 	[ "$n" -gt 0 -a "$n" -eq "$m" ]
 check "ebph exits 0 on SIGINT after the restart" stop_ebph
+
+# ---- the sequence detector alone ----------------------------------------------
+# prof_info FILE: version, flags, status, row and sequence counts, and a
+# hash of the rows and sequences: what a save must give back unchanged.
+prof_info() {
+	python3 - "$1" <<'EOF'
+import hashlib, struct, sys
+b = open(sys.argv[1], 'rb').read()
+version, hsize = struct.unpack_from('<I', b, 8)[0], struct.unpack_from('<I', b, 20)[0]
+status = struct.unpack_from('<I', b, 32)[0]
+rows, flags = struct.unpack_from('<II', b, 328)
+nseqs = struct.unpack_from('<I', b, 336)[0] if version >= 2 else 0
+print('version %d flags %d status %d rows %d seqs %d %s' % (version, flags, status,
+      rows, nseqs, hashlib.sha1(b[hsize:-8]).hexdigest()))
+EOF
+}
+pfile=$dir/profiles/$(printf '%016x' 0x$key).prof
+rm -f "$dir/profiles/"*.prof
+
+: >"$log"
+check "ebph --detector seqs starts" start_ebph --detector seqs
+check "the attached line says which detector runs" grep -q "ebph attached.*detector seqs" "$log"
+for i in $(seq 10); do "$demo" >/dev/null; done
+check "seqs: demo profile frozen after identical runs" wait_log "profile demo ($key) frozen"
+sleep 2.5
+"$demo" >/dev/null
+check "seqs: demo profile becomes normal" wait_log "profile demo ($key) is normal"
+for i in $(seq 5); do "$demo" >/dev/null; done
+"$demo" x >/dev/null &
+oops=$!
+wait $oops
+check "seqs: the run with an argument is an unknown sequence in write" \
+	wait_log "PID $oops (demo, profile $key): anomaly in write: unknown sequence, LFC [0-9]"
+n=$(grep -c "(demo, profile $key): anomaly" "$log")
+m=$(grep -c "PID $oops (demo, profile $key): anomaly" "$log")
+check "seqs: no anomaly for runs without an argument ($n anomalies, $m from PID $oops)" \
+	[ "$n" -gt 0 -a "$n" -eq "$m" ]
+check "seqs: ebph exits 0 on SIGINT" stop_ebph
+info1=$(prof_info "$pfile" 2>&1)
+check "seqs: saved as version 2, normal, with a test set and sequences ($info1)" \
+	eval 'echo "$info1" | grep -Eq "^version 2 flags 1 status [23] rows 0 seqs [1-9][0-9]* [0-9a-f]{40}$"'
+
+: >"$log"
+check "seqs: ebph restarts" start_ebph --detector seqs
+check "seqs: the profile loaded" wait_log "loaded [1-9][0-9]* profiles"
+check "seqs: ebph save" eval '"$ebph" save >/dev/null 2>&1'
+info2=$(prof_info "$pfile" 2>&1)
+check "seqs: saved right after the restart, the same sets ($info2)" [ "$info1" = "$info2" ]
+"$demo" >/dev/null
+"$demo" again >/dev/null &
+oops=$!
+wait $oops
+check "seqs: anomaly still caught after a restart" \
+	wait_log "PID $oops (demo, profile $key): anomaly in write: unknown sequence"
+n=$(grep -c "(demo, profile $key): anomaly" "$log")
+m=$(grep -c "PID $oops (demo, profile $key): anomaly" "$log")
+check "seqs: after a restart, runs without an argument stay quiet ($n anomalies, $m from PID $oops)" \
+	[ "$n" -gt 0 -a "$n" -eq "$m" ]
+check "seqs: ebph exits 0 on SIGINT after the restart" stop_ebph
 
 if [ "$fail" -ne 0 ]; then
 	echo "---- ebph log ----"

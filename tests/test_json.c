@@ -5,7 +5,9 @@
  * an unreadable inode), and strings no JSON parser should choke on: a
  * comm with quotes, backslashes and control characters, and a path that
  * is not UTF-8.  Python's json module is the judge: it parses each line
- * and the test compares what it read with what went in.
+ * and the test compares what it read with what went in.  The sequence
+ * detector's fields too: seq_miss in an anomaly, a learned sequence in
+ * new_seq, the seqs map full.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,11 @@
 #include "ebph.h"
 #include "ebph_log.h"
 #include "test.h"
+
+/* The sequence read close openat (newest first), then two empty slots,
+ * as ebph_seq_pack() packs it: 10 bits a slot, the newest lowest. */
+#define PACKED	(0ULL | 3ULL << 10 | 257ULL << 20 | 0x3ffULL << 30 | \
+		 0x3ffULL << 40 | 0x3ffULL << 50)
 
 /* 2026-11-21T12:07:17.123456Z */
 #define T0	1795263237123456789ULL
@@ -33,9 +40,10 @@ static const char checker[] =
 "        print('FAIL line %d: not an object' % n); continue\n"
 "    if not re.fullmatch(r'\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z', o.get('time', '')):\n"
 "        print('FAIL line %d: time %r' % (n, o.get('time')))\n"
-"    print('%s|%s|%r|%r|%r|%r|%r|%r|%r' % (o['event'], o['level'], o.get('comm'),\n"
-"          o.get('executable'), o.get('call'), o.get('sequence'), o.get('code'),\n"
-"          o.get('normal_at'), o['message']))\n";
+"    print('%s|%s|%r|%r|%r|%r|%r|%r|%r|%r|%r|%r|%r' % (o['event'], o['level'],\n"
+"          o.get('comm'), o.get('executable'), o.get('call'), o.get('sequence'),\n"
+"          o.get('code'), o.get('normal_at'), o['message'], o.get('misses'),\n"
+"          o.get('seq_miss'), o.get('kind'), o.get('packed')))\n";
 
 static struct ebph_event event(__u32 type)
 {
@@ -94,6 +102,26 @@ int main(void)
 	ev = event(EBPH_EV_ASSOC);
 	memcpy(ev.comm, "0123456789abcdefGARBAGE", EBPH_COMM_LEN);
 	ebph_json_line(f, T0, EBPH_DEBUG, "", &ev, "", 0);
+	/* 17: the seqs map full, arg the packed sequence */
+	ev = event(EBPH_EV_MESSAGE);
+	ev.level = EBPH_ERROR;
+	ev.code = EBPH_MSG_SEQS_FULL;
+	ev.arg = PACKED;
+	ebph_json_line(f, T0, EBPH_ERROR, "seqs full", &ev, NULL, 0);
+	/* 18: an anomaly of the sequence detector alone: no pair missed */
+	ev = event(EBPH_EV_ANOMALY);
+	ev.misses = 0;
+	ev.seq_miss = 1;
+	ebph_json_line(f, T0, EBPH_WARNING, "seq", &ev, NULL, 0);
+	/* 19: both detectors missed */
+	ev = event(EBPH_EV_ANOMALY);
+	ev.seq_miss = 1;
+	ebph_json_line(f, T0, EBPH_WARNING, "both", &ev, NULL, 0);
+	/* 20: a sequence learned: misses 0, arg packed */
+	ev = event(EBPH_EV_NEW_SEQ);
+	ev.misses = 0;
+	ev.arg = PACKED;
+	ebph_json_line(f, T0, EBPH_INFO, "learned", &ev, NULL, 0);
 	fclose(f);
 
 	TEST("parse");
@@ -114,7 +142,8 @@ int main(void)
 		switch (n) {
 		case 1:
 			CHECK(strcmp(line, "anomaly|info|'demo'|'/usr/bin/demo'|'write'|"
-				     "['read', 'fstat', 'mprotect']|None|None|'a message'"),
+				     "['read', 'fstat', 'mprotect']|None|None|'a message'|"
+				     "5|False|None|None"),
 			      "anomaly: %s", line);
 			break;
 		case 4:
@@ -123,8 +152,9 @@ int main(void)
 			      "frozen: normal_at an hour after the epoch: %s", line);
 			break;
 		case 8:
-			CHECK(strncmp(line, "new_seq|info|'demo'|'/usr/bin/demo'|'write'|", 44),
-			      "new_seq: %s", line);
+			CHECK(strncmp(line, "new_seq|info|'demo'|'/usr/bin/demo'|'write'|", 44) ||
+			      !strstr(line, "|None|None|'pair'|None"),
+			      "new_seq of a pair: %s", line);
 			break;
 		case 10:
 			CHECK(!strstr(line, "message|error|") || !strstr(line, "'key_error'") ||
@@ -135,25 +165,48 @@ int main(void)
 			break;
 		case 14:
 			CHECK(strcmp(line, "log|warning|None|None|None|None|None|None|"
-				     "'12 events lost on CPU 0'"), "log line: %s", line);
+				     "'12 events lost on CPU 0'|None|None|None|None"),
+			      "log line: %s", line);
 			break;
 		case 15:
 			/* Python's repr: the bytes that are not UTF-8 come
 			 * back as the code points of their values. */
 			CHECK(strcmp(line, "anomaly|warning|'a\"b\\\\c\\n\\t\\x01\\x7f\u00ff\u00e9z'"
 				     "|'/tmp/\u00e2\\x82/x\u00e9'|'write'|['read', 'fstat', 'mprotect']|"
-				     "None|None|'say \"hi\"\\\\'"),
+				     "None|None|'say \"hi\"\\\\'|5|False|None|None"),
 			      "hostile strings: %s", line);
 			break;
 		case 16:
-			CHECK(strcmp(line, "assoc|debug|'0123456789abcdef'|''|None|None|None|None|''"),
+			CHECK(strcmp(line, "assoc|debug|'0123456789abcdef'|''|None|None|None|None|''|"
+				     "None|None|None|None"),
 			      "unterminated comm: %s", line);
+			break;
+		case 17:
+			CHECK(strcmp(line, "message|error|'demo'|None|None|"
+				     "['read', 'close', 'openat']|'seqs_full'|None|'seqs full'|"
+				     "None|None|None|'0fffffffd0100c00'"),
+			      "seqs_full: %s", line);
+			break;
+		case 18:
+			CHECK(strcmp(line, "anomaly|warning|'demo'|None|'write'|"
+				     "['read', 'fstat', 'mprotect']|None|None|'seq'|0|True|None|None"),
+			      "anomaly, sequence only: %s", line);
+			break;
+		case 19:
+			CHECK(!strstr(line, "|'both'|5|True|None|None"),
+			      "anomaly, pairs and sequence: %s", line);
+			break;
+		case 20:
+			CHECK(strcmp(line, "new_seq|info|'demo'|None|'write'|"
+				     "['read', 'close', 'openat']|None|None|'learned'|"
+				     "None|None|'sequence'|'0fffffffd0100c00'"),
+			      "new_seq of a sequence: %s", line);
 			break;
 		}
 	}
 	CHECK(pclose(p) != 0, "python3 failed");
 	TEST("count");
-	CHECK_EQ(n, 16, "lines parsed");
+	CHECK_EQ(n, 20, "lines parsed");
 	CHECK_EQ(fails, 0, "lines python could not parse");
 
 	TEST("syslog");

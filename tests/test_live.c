@@ -8,7 +8,7 @@
  * forked child, in a thread, and for this very process, which was
  * running before ebph started and must be picked up at its next call.
  * Also the refusals a user meets: not root, a missing object, a bad
- * option, a second instance.
+ * option (a duration, a detector), a second instance.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -143,6 +143,8 @@ static void test_refusals(const char *log)
 	char *bad_obj[] = { "./ebph", "run", "--no-load", "--no-save", "-o",
 			    "/nonexistent/ebph_kern.o", NULL };
 	char *bad_opt[] = { "./ebph", "--normal-wait", "3 weeks", NULL };
+	/* "none" is a name ebph prints, not a detector it runs. */
+	char *bad_det[] = { "./ebph", "run", "--detector", "none", NULL };
 	char *run[] = { "./ebph", "run", "--no-load", "--no-save", NULL };
 	pid_t pid;
 	int rc;
@@ -165,6 +167,12 @@ static void test_refusals(const char *log)
 	CHECK(rc != 2, "bad --normal-wait: exit %d, want 2", rc);
 	CHECK(!file_has(log, "invalid --normal-wait '3 weeks'"),
 	      "bad --normal-wait: no clear sentence");
+
+	pid = spawn(bad_det, log, 0);
+	rc = wait_exit(pid, 5000);
+	CHECK(rc != 2, "bad --detector: exit %d, want 2", rc);
+	CHECK(!file_has(log, "invalid --detector 'none' (pairs, seqs or both)"),
+	      "bad --detector: no clear sentence");
 }
 
 int main(void)

@@ -5,8 +5,10 @@
 # --json: every line of a run that provokes every event kind the kernel
 # can be made to send (new profile, association, new sequence, frozen,
 # normal, anomaly, back to training, tolerize) must parse as one JSON
-# object, with the event's fields.  (The kernel's error messages, which
-# need a full map, are checked by test_json.)
+# object, with the event's fields.  Both detectors run, so that new_seq
+# comes as a pair and as a sequence, and the demo's anomaly has a pair
+# missed and its sequence unknown (seq_miss).  (The kernel's error
+# messages, which need a full map, are checked by test_json.)
 #
 # --syslog: events reach syslog(3) with their priorities, and not stdout.
 # The test listens on /dev/log in a mount namespace of its own, so that
@@ -43,8 +45,10 @@ wait_log() { # wait_log PATTERN [FILE]
 # Limits of 1 so that one run with an argument is an anomaly, over the
 # anomaly limit and over the tolerize limit at once.
 EBPH_ERR=$dir/stderr ebph_start "$log" --json -v --log-sequences --no-load --no-save --normal-wait 1s \
-	--anomaly-limit 1 --tolerize-limit 1
+	--anomaly-limit 1 --tolerize-limit 1 --detector both
 check "ebph --json attaches" grep -q '"event":"log".*"message":"ebph attached' "$log"
+check "the attached line names the detectors" \
+	grep -q '"message":"ebph attached.*detector both' "$log"
 for i in $(seq 5); do "$demo" >/dev/null; done
 check "the demo's profile freezes" wait_log "\"event\":\"frozen\".*\"profile\":\"$key\""
 sleep 1.2
@@ -65,6 +69,7 @@ import json, re, sys
 log, key, oops, demo = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 kinds, bad, n = set(), 0, 0
 anomaly = None
+learned = {'pair': None, 'sequence': None}
 for line in open(log, 'rb'):
     n += 1
     try:
@@ -83,6 +88,8 @@ for line in open(log, 'rb'):
     kinds.add(o['event'])
     if o['event'] == 'anomaly' and o['pid'] == oops and anomaly is None:
         anomaly = o
+    if o['event'] == 'new_seq' and o.get('profile') == key and learned.get(o.get('kind'), 1) is None:
+        learned[o['kind']] = o
 print('lines', n)
 print('unparsed', bad)
 want = ['anomaly', 'new_profile', 'assoc', 'new_seq', 'frozen',
@@ -91,12 +98,23 @@ print('missing', ' '.join(k for k in want if k not in kinds) or 'none')
 a = anomaly or {}
 print('anomaly', a.get('profile') == key and a.get('executable') == demo and
       a.get('call') == 'write' and a.get('call_nr') == 1 and a.get('misses', 0) > 0 and
-      a.get('comm') == 'demo' and a.get('sequence', [None])[0] == 'write')
+      a.get('comm') == 'demo' and a.get('sequence', [None])[0] == 'write' and
+      a.get('seq_miss') is True)
+p, q = learned['pair'] or {}, learned['sequence'] or {}
+print('pair', 1 <= p.get('distance', 0) <= 8 and 'previous' in p and 'packed' not in p)
+seq = q.get('sequence', [])
+print('sequence', re.fullmatch(r'[0-9a-f]{16}', q.get('packed', '')) is not None and
+      1 <= len(seq) <= 6 and seq[0] == q.get('call') and 'distance' not in q and
+      q.get('message', '').startswith('profile demo (') and
+      ('learned the sequence ' + ' '.join(reversed(seq))) in q.get('message', ''))
 EOF
 check "python read the log" grep -q "^lines [1-9]" "$dir/py"
 check "every line is a JSON object with time, level, event, message" grep -q "^unparsed 0$" "$dir/py"
 check "every event kind appears ($(grep missing "$dir/py"))" grep -q "^missing none$" "$dir/py"
-check "the demo's anomaly has its fields" grep -q "^anomaly True$" "$dir/py"
+check "the demo's anomaly has its fields, seq_miss true" grep -q "^anomaly True$" "$dir/py"
+check "the demo learned a pair: kind, previous, distance" grep -q "^pair True$" "$dir/py"
+check "the demo learned a sequence: kind, packed, its calls newest first" \
+	grep -q "^sequence True$" "$dir/py"
 check "--json: -v's loader steps go to stderr, not among the JSON" \
 	grep -q "^bpf_load: " "$dir/stderr"
 if [ "$fail" -ne 0 ]; then

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/test_profile.c - profiles on disk: the round trip, the format
- * byte by byte, and every way a file can be refused.
+ * byte by byte (version 2, and version 1 files still loading), and every
+ * way a file can be refused, the sequence detector's sequences included.
  *
  * Each refusal is checked three ways: profile_load() fails, its reason
  * names the problem, and the file is byte-identical afterwards (same
@@ -43,14 +44,42 @@
 #define H_NTIME		64
 #define H_PATH		72
 #define H_ROWS		328
-#define H_RESERVED	332
-#define H_ROW0		336
+#define H_FLAGS		332	/* version 1: reserved */
+#define H_NSEQS		336
+#define H_RESERVED	340
+#define H_ROW0		344
+#define V1_ROW0		336
 
 static const unsigned int train_calls[] = { 0, 1, 59, 257, 469, 511 };
 static const unsigned int test_calls[] = { 0, 3, 511 };
 #define NROWS	(sizeof(train_calls) / sizeof(train_calls[0]) + \
 		 sizeof(test_calls) / sizeof(test_calls[0]))
-#define GOOD_SIZE (PROFILE_HEADER_SIZE + NROWS * PROFILE_ROW_SIZE + 8)
+
+/*
+ * Sequences, as calls newest first (EBPH_EMPTY: an empty slot), in no
+ * particular order, and their sets.  The last is in no set, as a
+ * sequence the kernel forgot: a save leaves it out.  Sorted by packed
+ * value (the oldest slot in the high bits) they come out as: all zeros,
+ * the full one, all 511, {2, 1}, {0}.
+ */
+#define E EBPH_EMPTY
+static const struct {
+	uint16_t calls[EBPH_SEQ_CALLS];
+	uint32_t sets;
+} seq_defs[] = {
+	{ { 1, 0, 59, 257, 511, 3 }, PROFILE_SEQ_TRAIN | PROFILE_SEQ_TEST },
+	{ { 0, E, E, E, E, E }, PROFILE_SEQ_TRAIN },
+	{ { 511, 511, 511, 511, 511, 511 }, PROFILE_SEQ_TRAIN },
+	{ { 2, 1, E, E, E, E }, PROFILE_SEQ_TEST },
+	{ { 0, 0, 0, 0, 0, 0 }, PROFILE_SEQ_TRAIN | PROFILE_SEQ_TEST },
+	{ { 7, 7, 7, E, E, E }, 0 },
+};
+#undef E
+#define NSEQS_IN	(sizeof(seq_defs) / sizeof(seq_defs[0]))
+#define NSEQS		(NSEQS_IN - 1)	/* written: those in a set */
+#define H_SEQ0		(H_ROW0 + NROWS * PROFILE_ROW_SIZE)
+#define GOOD_SIZE	(PROFILE_HEADER_SIZE + NROWS * PROFILE_ROW_SIZE + \
+			 NSEQS * PROFILE_SEQ_SIZE + 8)
 
 static char root[64];	/* the mkdtemp() directory */
 
@@ -80,6 +109,23 @@ static uint64_t get64(const uint8_t *p)
 static uint32_t get32(const uint8_t *p)
 {
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A sequence packed as the file format says: slot i in bits 10i.., an
+ * empty slot as 0x3ff.  Written out, not ebph_seq_pack(), so that the
+ * test pins the format; test_seq_pack() checks the two agree. */
+static uint64_t seq_of(const uint16_t calls[EBPH_SEQ_CALLS])
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < EBPH_SEQ_CALLS; i++)
+		v |= (uint64_t)(calls[i] == EBPH_EMPTY ? 0x3ff : calls[i]) << (10 * i);
+	return v;
+}
+
+static uint64_t seq_def(size_t i)
+{
+	return seq_of(seq_defs[i].calls);
 }
 
 /* Recompute the checksum after editing a field. */
@@ -117,6 +163,37 @@ static void make_rec(struct ebph_profile_rec *rec, uint64_t key)
 			row[j] = (uint8_t)(j * 31 + test_calls[i] + 1);
 		rec->rows[EBPH_TEST][test_calls[i]] = row;
 	}
+	rec->seqs = malloc(NSEQS_IN * sizeof(*rec->seqs));
+	for (i = 0; i < NSEQS_IN; i++) {
+		rec->seqs[i].seq = seq_def(i);
+		rec->seqs[i].sets = seq_defs[i].sets;
+	}
+	rec->nseqs = NSEQS_IN;
+	/* With a test set of sequences, in the epochs a load gives. */
+	profile_seq_epochs(&rec->prof, 1);
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+	uint64_t x = ((const struct ebph_seq_rec *)a)->seq;
+	uint64_t y = ((const struct ebph_seq_rec *)b)->seq;
+
+	return x < y ? -1 : x > y;
+}
+
+/* REC's sequences in a set, sorted, in a malloc'd array; *N of them. */
+static struct ebph_seq_rec *seqs_sorted(const struct ebph_profile_rec *rec,
+					size_t *n)
+{
+	struct ebph_seq_rec *v = malloc((rec->nseqs + 1) * sizeof(*v));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < rec->nseqs; i++)
+		if (rec->seqs[i].sets)
+			v[(*n)++] = rec->seqs[i];
+	qsort(v, *n, sizeof(*v), cmp_seq);
+	return v;
 }
 
 /* 0 when A and B hold the same profile, else the number of differences,
@@ -148,6 +225,27 @@ static int rec_diff(const struct ebph_profile_rec *a,
 				diffs++;
 			}
 		}
+	}
+	/* The sequences in a set, in any order: a save sorts them and
+	 * drops those in none. */
+	{
+		size_t na, nb, i;
+		struct ebph_seq_rec *sa = seqs_sorted(a, &na), *sb = seqs_sorted(b, &nb);
+
+		if (na != nb) {
+			printf("  %zu sequences / %zu\n", na, nb);
+			diffs++;
+		}
+		for (i = 0; i < na && i < nb; i++) {
+			if (sa[i].seq != sb[i].seq || sa[i].sets != sb[i].sets) {
+				printf("  sequence %zu: %016llx sets %u / %016llx sets %u\n",
+				       i, (unsigned long long)sa[i].seq, sa[i].sets,
+				       (unsigned long long)sb[i].seq, sb[i].sets);
+				diffs++;
+			}
+		}
+		free(sa);
+		free(sb);
 	}
 	return diffs;
 }
@@ -310,10 +408,10 @@ static void test_round_trip(void)
 	/* The bytes, where the format says they are. */
 	if (!CHECK(read_bytes(file, &buf, &size), "read %s", file)) {
 		CHECK(memcmp(buf, "EBPHPROF", 8), "magic");
-		CHECK_EQ(get32(buf + H_VERSION), 1, "version");
+		CHECK_EQ(get32(buf + H_VERSION), 2, "version");
 		CHECK_EQ(get32(buf + H_NCALLS), 512, "num_syscalls");
 		CHECK_EQ(get32(buf + H_SEQLEN), 9, "seqlen");
-		CHECK_EQ(get32(buf + H_HSIZE), 336, "header size");
+		CHECK_EQ(get32(buf + H_HSIZE), 344, "header size");
 		CHECK(get64(buf + H_KEY) != KEY, "key");
 		CHECK_EQ(get32(buf + H_STATUS), EBPH_FROZEN | EBPH_NORMAL, "status");
 		CHECK(get64(buf + H_COUNT) != 0xfedcba9876543211ULL, "count");
@@ -322,6 +420,8 @@ static void test_round_trip(void)
 		      (unsigned long long)get64(buf + H_NTIME));
 		CHECK(strcmp((char *)buf + H_PATH, rec.path), "path");
 		CHECK_EQ(get32(buf + H_ROWS), NROWS, "row count");
+		CHECK_EQ(get32(buf + H_FLAGS), 1, "flags: a test set of sequences");
+		CHECK_EQ(get32(buf + H_NSEQS), NSEQS, "sequence count: those in a set");
 		CHECK_EQ(get32(buf + H_RESERVED), 0, "reserved");
 		/* First row: train set, call 0; first test row after the
 		 * six train rows. */
@@ -329,6 +429,24 @@ static void test_round_trip(void)
 		CHECK_EQ(get32(buf + H_ROW0 + 6 * PROFILE_ROW_SIZE),
 			 0 | 1 << 16, "row 6: call 0, test set");
 		CHECK(memcmp(buf + H_ROW0 + 4, rec.rows[0][0], 512), "row 0 bytes");
+		/* The sequences after the rows, ascending, with their sets. */
+		{
+			static const int order[NSEQS] = { 4, 0, 2, 3, 1 };
+			int k;
+
+			for (k = 0; k < (int)NSEQS; k++) {
+				const uint8_t *q = buf + H_SEQ0 + k * PROFILE_SEQ_SIZE;
+
+				CHECK(get64(q) != seq_def(order[k]),
+				      "sequence %d: %016llx, want %016llx", k,
+				      (unsigned long long)get64(q),
+				      (unsigned long long)seq_def(order[k]));
+				CHECK_EQ(get32(q + 8), seq_defs[order[k]].sets, "sets");
+			}
+			CHECK(get64(buf + H_SEQ0 + PROFILE_SEQ_SIZE) !=
+			      (1 | 59ULL << 20 | 257ULL << 30 | 511ULL << 40 | 3ULL << 50),
+			      "the full sequence, packed by hand");
+		}
 		CHECK(get64(buf + size - 8) != profile_fnv1a64(buf, size - 8),
 		      "checksum");
 		free(buf);
@@ -337,7 +455,13 @@ static void test_round_trip(void)
 	err = profile_load(file, &back, B2R, why, sizeof(why));
 	CHECK(err, "profile_load: %d %s", err, why);
 	CHECK(rec_diff(&rec, &back), "loaded profile differs from saved");
-	CHECK_EQ(profile_rec_bytes(&back), NROWS * 512, "profile_rec_bytes");
+	CHECK_EQ(profile_rec_bytes(&back), NROWS * 512 + NSEQS * 24,
+		 "profile_rec_bytes: 512 a row, 24 a sequence");
+	CHECK(back.prof.seq_epoch != 1 || back.prof.seq_train_from != 1 ||
+	      back.prof.seq_test_from != 0 || back.prof.seq_test_to != 1,
+	      "loaded epochs %u %u [%u, %u), want the canonical 1 1 [0, 1)",
+	      back.prof.seq_epoch, back.prof.seq_train_from,
+	      back.prof.seq_test_from, back.prof.seq_test_to);
 	profile_rec_free(&back);
 	CHECK(!rec_empty(&back), "profile_rec_free leaves it zeroed");
 
@@ -370,17 +494,86 @@ static void test_round_trip(void)
 	CHECK(rec_diff(&rec, &back), "second round trip");
 	profile_rec_free(&back);
 
+	/* Epochs as the kernel leaves them (a few resets and
+	 * normalizations later): the test set still exists, and loads in
+	 * the canonical epochs. */
+	rec.prof.seq_epoch = 17;
+	rec.prof.seq_train_from = 12;
+	rec.prof.seq_test_from = 5;
+	rec.prof.seq_test_to = 11;
+	err = profile_save(dir, &rec, B2R);
+	CHECK(err, "save, kernel epochs: %s", strerror(-err));
+	err = profile_load(file, &back, B2R, why, sizeof(why));
+	CHECK(err, "load, kernel epochs: %s", why);
+	profile_seq_epochs(&rec.prof, 1);
+	CHECK(rec_diff(&rec, &back), "kernel epochs round trip");
+	profile_rec_free(&back);
+
+	/* No test set of sequences (normal while the detector was off):
+	 * flag 0 on disk, and none after the load. */
+	for (size_t i = 0; i < rec.nseqs; i++)
+		rec.seqs[i].sets &= ~PROFILE_SEQ_TEST;
+	rec.prof.seq_epoch = 4;
+	rec.prof.seq_train_from = 3;
+	rec.prof.seq_test_from = rec.prof.seq_test_to = 2;
+	err = profile_save(dir, &rec, B2R);
+	CHECK(err, "save without a test set: %s", strerror(-err));
+	if (!CHECK(read_bytes(file, &buf, &size), "read again")) {
+		CHECK_EQ(get32(buf + H_FLAGS), 0, "flags without a test set");
+		CHECK_EQ(get32(buf + H_NSEQS), NSEQS - 1,
+			 "sequence count: the test-only one is in no set now");
+		free(buf);
+	}
+	err = profile_load(file, &back, B2R, why, sizeof(why));
+	CHECK(err, "load without a test set: %s", why);
+	CHECK(back.prof.seq_test_to != back.prof.seq_test_from,
+	      "a test set of sequences appeared: [%u, %u)",
+	      back.prof.seq_test_from, back.prof.seq_test_to);
+	profile_seq_epochs(&rec.prof, 0);
+	CHECK(rec_diff(&rec, &back), "round trip without a test set");
+	profile_rec_free(&back);
+
 	/* A profile with no rows at all, and an empty path. */
 	profile_rec_free(&rec);
 	rec.prof.key = KEY;
 	err = profile_save(dir, &rec, B2R);
 	CHECK(err, "save empty: %s", strerror(-err));
 	CHECK(stat(file, &st), "stat");
-	CHECK_EQ(st.st_size, PROFILE_MIN_SIZE, "empty profile size");
+	CHECK_EQ(st.st_size, PROFILE_EMPTY_SIZE, "empty profile size");
 	err = profile_load(file, &back, B2R, why, sizeof(why));
 	CHECK(err, "load empty: %s", why);
+	profile_seq_epochs(&rec.prof, 0);
 	CHECK(rec_diff(&rec, &back), "empty round trip");
 	profile_rec_free(&back);
+
+	/* An empty test set of sequences is still a test set. */
+	profile_seq_epochs(&rec.prof, 1);
+	err = profile_save(dir, &rec, B2R);
+	CHECK(err, "save an empty test set: %s", strerror(-err));
+	err = profile_load(file, &back, B2R, why, sizeof(why));
+	CHECK(err, "load an empty test set: %s", why);
+	CHECK(rec_diff(&rec, &back), "empty test set round trip");
+	profile_rec_free(&back);
+}
+
+/* The file format's packing is the kernel's: ebph_seq_pack() of a
+ * window as struct ebph_task holds it (16-bit lanes, seq[0] newest). */
+static void test_seq_pack(void)
+{
+	TEST("seq_pack");
+	for (size_t i = 0; i < NSEQS_IN; i++) {
+		uint16_t lanes[8];
+		uint64_t w0, w1;
+
+		for (int j = 0; j < 8; j++)
+			lanes[j] = j < EBPH_SEQ_CALLS ? seq_defs[i].calls[j] : 77;
+		memcpy(&w0, &lanes[0], 8);
+		memcpy(&w1, &lanes[4], 8);
+		CHECK(ebph_seq_pack(w0, w1) != seq_def(i),
+		      "sequence %zu: ebph_seq_pack %016llx, the format %016llx", i,
+		      (unsigned long long)ebph_seq_pack(w0, w1),
+		      (unsigned long long)seq_def(i));
+	}
 }
 
 static void test_save_tmp(void)
@@ -442,6 +635,37 @@ static void test_save_refuses(void)
 	rec.prof.status = 1u << 5;
 	CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL, "unknown status bit");
 	rec.prof.status = 0;
+	/* Sequences the kernel cannot make (rec.seqs[0] is the full one). */
+	{
+		static const struct {
+			uint64_t seq;
+			uint32_t sets;
+			const char *what;
+		} bad[] = {
+			{ 600, PROFILE_SEQ_TRAIN, "a call of 600" },
+			{ 0x3fe, PROFILE_SEQ_TRAIN, "slot 0x3fe" },
+			{ 0xffffffffffffffffULL, PROFILE_SEQ_TRAIN, "all ones" },
+			{ 0x3ff | 5 << 10, PROFILE_SEQ_TRAIN, "an empty newest slot" },
+			{ 5 | 0x3ffULL << 10 | 5ULL << 20, PROFILE_SEQ_TRAIN,
+			  "a call after an empty slot" },
+			{ 5, 4, "unknown set bit" },
+		};
+		struct ebph_seq_rec keep = rec.seqs[0];
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			rec.seqs[0].seq = bad[i].seq;
+			rec.seqs[0].sets = bad[i].sets;
+			CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL, bad[i].what);
+		}
+		rec.seqs[0] = keep;
+		rec.seqs[1].seq = rec.seqs[0].seq;
+		CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL, "a sequence twice");
+		rec.seqs[1].seq = seq_def(1);
+		profile_seq_epochs(&rec.prof, 0);
+		CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL,
+			 "sequences in a test set the profile does not have");
+		profile_seq_epochs(&rec.prof, 1);
+	}
 	CHECK_EQ(count_entries(dir), 0, "nothing written");
 
 	/* Never replace a refused file. */
@@ -511,6 +735,137 @@ static void expect_refused(const char *what, const char *dir, const char *name,
 	unlink(file);
 }
 
+/* The sequences of the good file (B, N bytes), each wrong in one way,
+ * re-checksummed.  In the file they are, sorted: 0 all zeros (train and
+ * test), 1 the full one (both), 2 all 511 (train), 3 {2, 1} (test),
+ * 4 {0} (train). */
+static void test_seq_refusals(const char *dir, uint8_t *b, size_t n)
+{
+#define Q(k) (b + H_SEQ0 + (k) * PROFILE_SEQ_SIZE)
+#define FRESH() memcpy(b, good, n)
+#define REFUSED(what, want) do {					\
+	resum(b, n);							\
+	expect_refused(what, dir, NAME, b, n, 0600, 0, want);		\
+} while (0)
+	uint8_t tmp[PROFILE_SEQ_SIZE];
+
+	TEST("seq_refusals");
+	FRESH();
+	CHECK(get64(Q(0)) != 0 || get64(Q(1)) != seq_def(0) || get64(Q(4)) != seq_def(1),
+	      "the good file's sequences are not where this test expects them");
+
+	/* Slots: a call below 512, or 0x3ff for empty; nothing else. */
+	FRESH(); put64(Q(0), 600);
+	REFUSED("call 600", "bad sequence 0000000000000258: slot 0 is 600, neither a call below 512 nor empty (0x3ff)");
+	FRESH(); put64(Q(0), 512ULL << 30);
+	REFUSED("call 512", "slot 3 is 512, neither a call below 512");
+	FRESH(); put64(Q(0), 0x3feULL << 50);
+	REFUSED("slot 0x3fe", "slot 5 is 1022, neither a call below 512");
+	FRESH(); put64(Q(0), 1ULL << 60);
+	REFUSED("bit 60", "bad sequence 1000000000000000: bits set above its 6 slots");
+	FRESH(); put64(Q(0), 1ULL << 63);
+	REFUSED("bit 63", "bits set above its 6 slots");
+	/* Empty slots only trail: the window fills from the newest. */
+	FRESH(); put64(Q(0), 4 | 0x3ffULL << 10);
+	REFUSED("a call after an empty slot", "slot 1 is empty but slot 2 holds a call");
+	FRESH(); put64(Q(1), get64(Q(1)) | 0x3ffULL << 40);
+	REFUSED("an empty slot between calls", "slot 4 is empty but slot 5 holds a call");
+	FRESH(); put64(Q(4), 0x0fffffffffffffffULL);
+	REFUSED("no call at all", "bad sequence 0fffffffffffffff: its newest slot is empty");
+	FRESH(); put64(Q(4), get64(Q(4)) | 0x3ff);
+	REFUSED("newest slot empty", "its newest slot is empty");
+
+	/* Sets: train, test, or both. */
+	FRESH(); put32(Q(2) + 8, 0);
+	REFUSED("sets 0", "in no set");
+	FRESH(); put32(Q(2) + 8, 1 | 4);
+	REFUSED("sets bit 2", "unknown set bits 0x4");
+	FRESH(); put32(Q(2) + 8, 0x80000000u);
+	REFUSED("sets bit 31", "unknown set bits 0x80000000");
+	FRESH(); put32(b + H_FLAGS, 0);
+	REFUSED("a test sequence without a test set",
+		"sequence 0000000000000000 in the test set, but the profile has no test set of sequences");
+
+	/* Each sequence once, in ascending order. */
+	FRESH(); memcpy(Q(2), Q(1), 8);
+	REFUSED("duplicate", "duplicate sequence");
+	FRESH(); memcpy(tmp, Q(1), sizeof(tmp)); memcpy(Q(1), Q(2), sizeof(tmp));
+	memcpy(Q(2), tmp, sizeof(tmp));
+	REFUSED("out of order", "sequences out of order");
+#undef REFUSED
+#undef FRESH
+#undef Q
+	TEST("refusals");
+}
+
+/* The good file as version 1 wrote it: the header up to the row count,
+ * 4 reserved bytes, the same rows, no sequences.  Its size. */
+static size_t make_v1(uint8_t *b)
+{
+	size_t n = V1_ROW0 + NROWS * PROFILE_ROW_SIZE + 8;
+
+	memcpy(b, good, H_FLAGS);
+	put32(b + H_VERSION, 1);
+	put32(b + H_HSIZE, 336);
+	put32(b + H_FLAGS, 0);
+	memcpy(b + V1_ROW0, good + H_ROW0, NROWS * PROFILE_ROW_SIZE);
+	resum(b, n);
+	return n;
+}
+
+/* Version 1 files still load: no sequences, and no test set of them. */
+static void test_v1(void)
+{
+	struct ebph_profile_rec rec, back;
+	char dir[128], file[192], why[160];
+	uint8_t *b = malloc(GOOD_SIZE + 16), *buf;
+	size_t n = make_v1(b), size;
+	int err;
+
+	TEST("v1");
+	CHECK(mkdir_in(dir, sizeof(dir), "v1", 0700), "mkdir");
+	path_in(file, sizeof(file), dir, NAME);
+	CHECK(write_bytes(file, b, n, 0600), "write");
+	err = profile_load(file, &back, B2R, why, sizeof(why));
+	CHECK(err, "a version 1 file refused: %s", why);
+	make_rec(&rec, KEY);
+	free(rec.seqs);
+	rec.seqs = NULL;
+	rec.nseqs = 0;
+	profile_seq_epochs(&rec.prof, 0);
+	CHECK(rec_diff(&rec, &back), "version 1 file loads as the profile without sequences");
+	CHECK(back.prof.seq_test_to != back.prof.seq_test_from,
+	      "a version 1 file has no test set of sequences");
+	profile_rec_free(&back);
+
+	/* A save over it writes version 2. */
+	err = profile_save(dir, &rec, B2R);
+	CHECK(err, "save over a version 1 file: %s", strerror(-err));
+	if (!CHECK(read_bytes(file, &buf, &size), "read")) {
+		CHECK_EQ(get32(buf + H_VERSION), 2, "version after a save");
+		CHECK_EQ(size, n + 8, "8 bytes more: the sequence count, reserved");
+		free(buf);
+	}
+	profile_rec_free(&rec);
+
+	/* Its own refusals. */
+#define REFUSED(what, size, want) \
+	expect_refused(what, dir, NAME, b, size, 0600, 0, want)
+	n = make_v1(b); put32(b + H_FLAGS, 1); resum(b, n);
+	REFUSED("v1 reserved", n, "reserved field 0x1, expected 0");
+	n = make_v1(b); put32(b + H_HSIZE, 344); resum(b, n);
+	REFUSED("v1 header size", n, "header size 344, expected 336");
+	n = make_v1(b); put32(b + H_ROWS, NROWS - 1); resum(b, n);
+	REFUSED("v1 one row too few", n,
+		"trailing data (4988 bytes, 8 rows and 0 sequences need 4472)");
+	n = make_v1(b);
+	REFUSED("v1 cut after header", V1_ROW0, "short file (336 bytes)");
+	b[V1_ROW0 + 10] ^= 1;
+	REFUSED("v1 flip in a row", n, "checksum mismatch");
+#undef REFUSED
+	free(b);
+}
+
 static void test_refusals(void)
 {
 	uint8_t *b = malloc(PROFILE_MAX_SIZE + 16);
@@ -527,8 +882,12 @@ static void test_refusals(void)
 	FRESH();
 	REFUSED("empty", 0, "short file (0 bytes)");
 	REFUSED("cut in header", 100, "short file (100 bytes)");
-	REFUSED("cut after header", H_ROW0, "short file (336 bytes)");
-	REFUSED("cut mid-row", H_ROW0 + 700, "short file (1036 bytes, 9 rows need 4988)");
+	REFUSED("cut before the sequence count", V1_ROW0, "short file (336 bytes)");
+	REFUSED("cut after header", H_ROW0, "short file (344 bytes)");
+	REFUSED("cut mid-row", H_ROW0 + 700,
+		"short file (1044 bytes, 9 rows and 5 sequences need 5056)");
+	REFUSED("cut mid-sequence", H_SEQ0 + 20,
+		"short file (5008 bytes, 9 rows and 5 sequences need 5056)");
 	REFUSED("cut in checksum", n - 3, "short file");
 	REFUSED("no checksum", n - 8, "short file");
 	b[n] = 0;
@@ -541,20 +900,30 @@ static void test_refusals(void)
 	REFUSED("flip in path", n, "checksum mismatch");
 	FRESH(); b[r1 + 4 + 300] ^= 0x80;
 	REFUSED("flip in a row", n, "checksum mismatch");
+	FRESH(); b[H_SEQ0 + PROFILE_SEQ_SIZE + 2] ^= 0x01;
+	REFUSED("flip in a sequence", n, "checksum mismatch");
+	FRESH(); b[H_SEQ0 + 8] ^= 0x02;
+	REFUSED("flip in a sequence's sets", n, "checksum mismatch");
+	FRESH(); b[H_FLAGS] ^= 0x01;
+	REFUSED("flip in the flags", n, "checksum mismatch");
 	FRESH(); b[n - 5] ^= 0x04;
 	REFUSED("flip in checksum", n, "checksum mismatch");
 
 	/* One wrong field each, re-checksummed. */
 	FRESH(); memcpy(b, "EBPHPROX", 8); resum(b, n);
 	REFUSED("magic", n, "bad magic");
-	FRESH(); put32(b + H_VERSION, 2); resum(b, n);
-	REFUSED("version 2", n, "format version 2, expected 1");
+	FRESH(); put32(b + H_VERSION, 3); resum(b, n);
+	REFUSED("version 3", n, "format version 3, expected 1 or 2");
+	FRESH(); put32(b + H_VERSION, 0); resum(b, n);
+	REFUSED("version 0", n, "format version 0, expected 1 or 2");
 	FRESH(); put32(b + H_NCALLS, 256); resum(b, n);
 	REFUSED("256 calls", n, "alphabet 256 calls/seqlen 9, expected 512/9");
 	FRESH(); put32(b + H_SEQLEN, 6); resum(b, n);
 	REFUSED("seqlen 6", n, "alphabet 512 calls/seqlen 6, expected 512/9");
 	FRESH(); put32(b + H_HSIZE, 400); resum(b, n);
-	REFUSED("header size", n, "header size 400, expected 336");
+	REFUSED("header size", n, "header size 400, expected 344");
+	FRESH(); put32(b + H_HSIZE, 336); resum(b, n);
+	REFUSED("version 1's header size", n, "header size 336, expected 344");
 	FRESH(); put32(b + H_ROWS, 1000000000); resum(b, n);
 	REFUSED("a billion rows", n, "row count 1000000000, at most 1024");
 	FRESH(); put32(b + H_ROWS, NROWS - 1); resum(b, n);
@@ -562,7 +931,17 @@ static void test_refusals(void)
 	FRESH(); put32(b + H_ROWS, NROWS + 1); resum(b, n);
 	REFUSED("one row too many", n, "short file");
 	FRESH(); put32(b + H_RESERVED, 1); resum(b, n);
-	REFUSED("reserved", n, "reserved field 0x1");
+	REFUSED("reserved", n, "reserved field 0x1, expected 0");
+	FRESH(); put32(b + H_FLAGS, 1 | 4); resum(b, n);
+	REFUSED("flag bits", n, "unknown flags 0x4");
+	FRESH(); put32(b + H_NSEQS, 1u << 30); resum(b, n);
+	REFUSED("a billion sequences", n, "sequence count 1073741824, at most 1048576");
+	FRESH(); put32(b + H_NSEQS, PROFILE_MAX_SEQS + 1); resum(b, n);
+	REFUSED("one sequence past the map", n, "sequence count 1048577, at most 1048576");
+	FRESH(); put32(b + H_NSEQS, NSEQS - 1); resum(b, n);
+	REFUSED("one sequence too few", n, "trailing data");
+	FRESH(); put32(b + H_NSEQS, NSEQS + 1); resum(b, n);
+	REFUSED("one sequence too many", n, "short file");
 	FRESH(); put32(b + H_STATUS, EBPH_NORMAL | 0x10); resum(b, n);
 	REFUSED("status bits", n, "unknown status bits 0x10");
 	FRESH(); memset(b + H_PATH, 'A', EBPH_PATH_LEN); resum(b, n);
@@ -574,6 +953,7 @@ static void test_refusals(void)
 	/* Row 1 (train, call 1) made a second train row for call 0. */
 	FRESH(); put32(b + r1, 0); resum(b, n);
 	REFUSED("duplicate row", n, "duplicate row: call 0, train set");
+	test_seq_refusals(dir, b, n);
 	/* A key that does not match the file name. */
 	FRESH(); put64(b + H_KEY, KEY + 1); resum(b, n);
 	REFUSED("key != name", n, "name does not match key 0000080300001a2c");
@@ -711,7 +1091,7 @@ static void test_load_dir(void)
 {
 	static const struct { const char *name; const char *want; } bad[] = {
 		{ "0000000000000002.prof", "checksum mismatch" },
-		{ "0000000000000004.prof", "format version 2" },
+		{ "0000000000000004.prof", "format version 3" },
 		{ "0000000000000005.prof", "owned by uid 65534" },
 		{ "0000000000000006.prof", "writable by group or others" },
 		{ "0000000000000007.prof", "symbolic link" },
@@ -751,7 +1131,7 @@ static void test_load_dir(void)
 		profile_file_name(i, name);
 		path_in(file, sizeof(file), dir, name);
 		if (i == 4 && !CHECK(read_bytes(file, &now, &now_size), "read 4")) {
-			put32(now + H_VERSION, 2);
+			put32(now + H_VERSION, 3);
 			resum(now, now_size);
 			CHECK(write_bytes(file, now, now_size, 0600), "version 4");
 			free(now);
@@ -948,6 +1328,8 @@ int main(void)
 
 	test_fnv();
 	test_round_trip();
+	test_seq_pack();
+	test_v1();
 	test_save_tmp();
 	test_save_refuses();
 	test_refusals();
