@@ -162,13 +162,19 @@ bench: need-root deps
 	$(Q)$(MAKE) --no-print-directory all ebph_bench bench_floor_kern.o bench_count_kern.o
 	./ebph_bench $(ARGS)
 
-# ebph's detection on ADFA-LD, the README's table: ../shared beside the
-# checkout, or ADFA_DIR=path.
+# ebph's detection on ADFA-LD, the README's tables: each detector in
+# turn (a few seconds each), ../shared beside the checkout, or
+# ADFA_DIR=path.  ARGS go to each run (a --csv FILE would be overwritten:
+# run ./ebph replay by hand for those).
 ADFA_DIR ?= $(abspath $(CURDIR)/../shared/datasets/adfa-ld)
 .PHONY: evaluate
 evaluate: need-root deps
 	$(Q)$(MAKE) --no-print-directory all
-	./ebph replay --adfa $(ADFA_DIR) $(ARGS)
+	./ebph replay --adfa $(ADFA_DIR) --detector pairs $(ARGS)
+	@echo
+	./ebph replay --adfa $(ADFA_DIR) --detector seqs $(ARGS)
+	@echo
+	./ebph replay --adfa $(ADFA_DIR) --detector both $(ARGS)
 
 # The unit names the binary by its path: /usr/local/sbin in the tree,
 # SBINDIR once installed.

@@ -30,6 +30,11 @@
  *             ROC points, their AUC and the operating point at 90%
  *             detection, overall and per attack family.
  *
+ * --detector picks what sys_enter learns and tests, as for `ebph run`:
+ * pH's lookahead pairs (the default), whole sequences of the last 6
+ * calls (as STIDE; struct ebph_seq in ebph.h), or both, a call being
+ * anomalous when either misses.  Everything below holds for each.
+ *
  * Judging every test trace against the same profile.  In the kernel a
  * normal profile keeps training, counts anomalies towards its anomaly
  * limit (past it, it stops testing), and a task over the tolerize limit
@@ -40,7 +45,8 @@
  *
  *   1. the profile is made normal from user space, the way `ebph
  *      normalize` and start_normal() do it: train rows copied to test
- *      rows, status NORMAL, counters zero;
+ *      rows, the sequences' test range set to the train set's epochs
+ *      (for the detectors that are on), status NORMAL, counters zero;
  *   2. during testing the anomaly and tolerize limits are set out of
  *      reach (UINT32_MAX: a u8 LFC and a u32 count never exceed it) and
  *      the normal wait to a century, so the program never stops testing,
@@ -49,14 +55,18 @@
  *      verdict depends on besides the task, which is fresh per trace;
  *   3. still, the program keeps training while it tests, so before each
  *      test trace its profile is restored to the snapshot taken at step
- *      1: the profile record (counters, status) and the train rows of
- *      every call the previous trace of that profile made (the only rows
- *      sys_enter writes while the limits are out of reach).  Each trace
- *      thus starts from the very state the first one did;
- *   4. at the end the whole rows map is compared with the snapshot.  A
- *      kernel program that wrote any other row (a test row, another
- *      call's row) would have changed later verdicts: replay then fails
- *      with a message instead of printing figures.
+ *      1: the profile record (counters, status, epochs), the train rows
+ *      of every call the previous trace of that profile made, and each
+ *      sequence that trace made: deleted if the snapshot lacks it,
+ *      written back if the snapshot has it outside the train set (it
+ *      was relearned).  Those are the only rows and sequences sys_enter
+ *      writes while the limits are out of reach.  Each trace thus
+ *      starts from the very state the first one did;
+ *   4. at the end the whole rows map and the whole seqs map are
+ *      compared with the snapshot.  A kernel program that wrote any
+ *      other row (a test row, another call's row) or sequence (one of
+ *      the train set restamped) would have changed later verdicts:
+ *      replay then fails with a message instead of printing figures.
  *
  * Step 2 alone makes the verdicts independent; step 3 makes the state
  * identical too; step 4 checks the claim rather than trusting it.
@@ -125,9 +135,17 @@ struct trace {
 	__u64 seen;		/* calls the task counted */
 	__u32 anomalies;	/* anomalous calls: ANOMALY events */
 	__u64 misses;		/* pairs missing from the test set, summed */
+	__u32 seq_misses;	/* calls whose sequence was not in the test
+				 * set (ANOMALY events with seq_miss) */
 	__u32 max_lfc;		/* highest LFC of the task */
 	__u32 tolerized, stopped, normal; /* TOLERIZE, STOP_NORMAL,
 					   * START_NORMAL events */
+};
+
+/* An element of the seqs map as the kernel holds it. */
+struct seq_elem {
+	__u64 seq;		/* ebph_seq_pack() */
+	struct ebph_seq v;
 };
 
 struct program {
@@ -135,8 +153,13 @@ struct program {
 	__u64 key;
 	size_t ntrain;
 	struct ebph_profile_rec snap;	/* after normalization */
+	struct seq_elem *seqs;		/* its sequences then, by seq */
+	size_t nseqs;
 	__u8 dirty[EBPH_NUM_SYSCALLS];	/* train rows a test trace may
 					 * have changed since the restore */
+	__u64 *touched;			/* sequences test traces made since
+					 * the restore (repeats and all) */
+	size_t ntouched, touched_cap;
 	int has_dirty;
 };
 
@@ -148,6 +171,7 @@ struct replay {
 	int verbose;
 	__u64 normal_wait;
 	__u32 anomaly_limit, tolerize_limit;
+	__u32 detectors;	/* EBPH_DET_*, --detector */
 	int adfa;
 
 	/* traces and programs */
@@ -166,6 +190,7 @@ struct replay {
 	__u32 pid, tid;
 	struct trace *cur;	/* the trace events belong to */
 	__u64 lost, foreign;	/* lost events; events with no trace */
+	__u64 unlearned;	/* pairs or sequences a full map refused */
 	__u64 calls_run;
 	double run_secs;
 };
@@ -553,6 +578,7 @@ static int on_sample(void *ctx, int cpu, const void *data, uint32_t size)
 	case EBPH_EV_ANOMALY:
 		t->anomalies++;
 		t->misses += ev.misses;
+		t->seq_misses += ev.seq_miss != 0;
 		break;
 	case EBPH_EV_TOLERIZE:
 		t->tolerized++;
@@ -562,6 +588,12 @@ static int on_sample(void *ctx, int cpu, const void *data, uint32_t size)
 		break;
 	case EBPH_EV_START_NORMAL:
 		t->normal++;
+		break;
+	case EBPH_EV_MESSAGE:
+		/* A full map: the profile did not learn what the trace
+		 * taught, so the figures would not be the algorithm's. */
+		if (ev.code == EBPH_MSG_ROWS_FULL || ev.code == EBPH_MSG_SEQS_FULL)
+			r->unlearned++;
 		break;
 	}
 	return 0;
@@ -580,7 +612,7 @@ static int config_write(struct replay *r, __u64 normal_wait, __u32 anomaly_limit
 		.anomaly_limit = anomaly_limit,
 		.tolerize_limit = tolerize_limit,
 		.monitoring = 1,
-		.detectors = EBPH_DET_PAIRS,
+		.detectors = r->detectors,
 		/* No BTF offsets: the task is always in the map before its
 		 * first call, so the program never reads an executable. */
 	};
@@ -716,10 +748,11 @@ static int row_key_set(int fd, __u64 key, int call, int set, const void *row)
 }
 
 /*
- * What `ebph normalize` and start_normal() in the kernel do: the train
- * set becomes the test set, status NORMAL, counters zero.  Then the
- * profile and its rows are read back as the snapshot every test trace
- * starts from.
+ * What `ebph normalize` and start_normal() in the kernel do, for the
+ * detectors that are on: the train set becomes the test set, status
+ * NORMAL, counters zero.  Then the profile and its rows are read back
+ * as the snapshot every test trace starts from (its sequences, all
+ * programs' at once, by seqs_snapshot()).
  */
 static int normalize(struct replay *r, struct program *pg)
 {
@@ -732,7 +765,8 @@ static int normalize(struct replay *r, struct program *pg)
 		say_err("program %s: no profile after training", pg->name);
 		return err;
 	}
-	for (call = 0; call < EBPH_NUM_SYSCALLS; call++) {
+	for (call = 0; call < EBPH_NUM_SYSCALLS &&
+		    (r->detectors & EBPH_DET_PAIRS); call++) {
 		struct ebph_row_key rk = { .profile = pg->key, .call = call,
 					   .set = EBPH_TRAIN };
 		int have = !bpf_map_lookup(r->m.rows, &rk, row);
@@ -743,6 +777,14 @@ static int normalize(struct replay *r, struct program *pg)
 				pg->name, call, strerror(-err));
 			return err;
 		}
+	}
+	/* The sequences' test set is the train set's range of epochs, and
+	 * what is learned from now on gets an epoch outside it: three
+	 * stores, as start_normal() makes them (struct ebph_seq). */
+	if (r->detectors & EBPH_DET_SEQS) {
+		p.seq_test_from = p.seq_train_from;
+		p.seq_test_to = p.seq_epoch + 1;
+		p.seq_epoch++;
 	}
 	p.status = EBPH_NORMAL;
 	p.train_count = 0;
@@ -768,6 +810,12 @@ static int normalize(struct replay *r, struct program *pg)
 
 			if (bpf_map_lookup(r->m.rows, &rk, row))
 				continue;
+			if (!(r->detectors & EBPH_DET_PAIRS)) {
+				say_err("program %s: a %s row of call %d with the pairs detector off: %s does not honour the detectors it is given",
+					pg->name, set == EBPH_TEST ? "test" : "train", call,
+					r->object);
+				return -EPROTO;
+			}
 			pg->snap.rows[set][call] = xrealloc(NULL, EBPH_NUM_SYSCALLS);
 			memcpy(pg->snap.rows[set][call], row, EBPH_NUM_SYSCALLS);
 		}
@@ -775,9 +823,135 @@ static int normalize(struct replay *r, struct program *pg)
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* struct seq_elem begins with its sequence: cmp_u64 sorts them too. */
+static const struct seq_elem *seq_find(const struct program *pg, __u64 seq)
+{
+	return bsearch(&seq, pg->seqs, pg->nseqs, sizeof(*pg->seqs), cmp_u64);
+}
+
+/* The program a profile key of ours belongs to, or NULL. */
+static struct program *program_of(struct replay *r, __u64 key)
+{
+	__u64 i = key - REPLAY_KEY(0);
+
+	return key >= REPLAY_KEY(0) && i < r->nprogs ? &r->progs[i] : NULL;
+}
+
+/* SEQ as its calls, oldest first ("-": no call yet), for a message. */
+static const char *seq_str(char *buf, size_t len, __u64 seq)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = EBPH_SEQ_CALLS - 1; i >= 0 && n < len; i--) {
+		__u32 c = ebph_seq_call(seq, i);
+
+		n += c == EBPH_EMPTY ? snprintf(buf + n, len - n, "%s-", n ? " " : "")
+				     : snprintf(buf + n, len - n, "%s%u", n ? " " : "", c);
+	}
+	return buf;
+}
+
+/*
+ * Step 1 for the sequences: every element of the seqs map, read once
+ * after normalization, into the programs they belong to.  With the seqs
+ * detector off the map is empty, and must stay so.
+ */
+static int seqs_snapshot(struct replay *r)
+{
+	struct ebph_seq_key sk, next;
+	size_t i, *cap = calloc(r->nprogs ? r->nprogs : 1, sizeof(*cap));
+	int err;
+
+	if (!cap) {
+		say_err("out of memory");
+		return -ENOMEM;
+	}
+	for (err = bpf_map_next_key(r->m.seqs, NULL, &next); !err;
+	     err = bpf_map_next_key(r->m.seqs, &sk, &next)) {
+		struct program *pg = program_of(r, next.profile);
+		struct ebph_seq v;
+
+		sk = next;
+		if (!pg || !(r->detectors & EBPH_DET_SEQS)) {
+			char calls[64];
+
+			say_err("the sequence %s of profile %llx, %s: %s does not honour the detectors it is given, or is from another version",
+				seq_str(calls, sizeof(calls), sk.seq),
+				(unsigned long long)sk.profile,
+				pg ? "learned with the seqs detector off" : "which no trace ran",
+				r->object);
+			err = -EPROTO;
+			break;
+		}
+		err = bpf_map_lookup(r->m.seqs, &sk, &v);
+		if (err)
+			break;
+		i = pg - r->progs;
+		if (pg->nseqs == cap[i]) {
+			cap[i] = cap[i] ? 2 * cap[i] : 1024;
+			pg->seqs = xrealloc(pg->seqs, cap[i] * sizeof(*pg->seqs));
+		}
+		pg->seqs[pg->nseqs].seq = sk.seq;
+		pg->seqs[pg->nseqs++].v = v;
+	}
+	free(cap);
+	if (err == -EPROTO)
+		return err;
+	if (err != -ENOENT) {
+		say_err("cannot read the seqs map: %s", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < r->nprogs; i++)
+		qsort(r->progs[i].seqs, r->progs[i].nseqs, sizeof(*r->progs[i].seqs),
+		      cmp_u64);
+	return 0;
+}
+
+/*
+ * The sequences trace T may have written, for restore(): those that are
+ * not in the profile's train set after normalization.  The kernel's
+ * window, the kernel's packing: the same sequence the kernel made of
+ * each call.  Those in the train set are left to the check at the end.
+ */
+static void seqs_touched(struct program *pg, const struct trace *t)
+{
+	__u64 w0 = ~0ULL, w1 = ~0ULL;	/* every slot EBPH_EMPTY */
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct seq_elem *e;
+		__u64 seq;
+
+		if (t->calls[i] >= EBPH_NUM_SYSCALLS)
+			continue;	/* skipped by sys_enter too */
+		w1 = w1 << 16 | w0 >> 48;
+		w0 = w0 << 16 | t->calls[i];
+		seq = ebph_seq_pack(w0, w1);
+		e = seq_find(pg, seq);
+		if (e && ebph_seq_in_train(&pg->snap.prof, &e->v))
+			continue;
+		if (pg->ntouched == pg->touched_cap) {
+			pg->touched_cap = pg->touched_cap ? 2 * pg->touched_cap : 1024;
+			pg->touched = xrealloc(pg->touched,
+					       pg->touched_cap * sizeof(*pg->touched));
+		}
+		pg->touched[pg->ntouched++] = seq;
+	}
+}
+
 /* Step 3 of the comment at the top: back to the snapshot. */
 static int restore(struct replay *r, struct program *pg)
 {
+	size_t i;
 	int call, err;
 
 	err = bpf_map_update(r->m.profiles, &pg->key, &pg->snap.prof, BPF_ANY);
@@ -790,6 +964,22 @@ static int restore(struct replay *r, struct program *pg)
 		if (err == -ENOENT)
 			err = 0;
 	}
+	/* Sequences learned while testing go; sequences relearned (in the
+	 * snapshot, outside its train set) get their stamps back. */
+	qsort(pg->touched, pg->ntouched, sizeof(*pg->touched), cmp_u64);
+	for (i = 0; i < pg->ntouched && !err; i++) {
+		struct ebph_seq_key sk = { .profile = pg->key, .seq = pg->touched[i] };
+		const struct seq_elem *e;
+
+		if (i && pg->touched[i] == pg->touched[i - 1])
+			continue;
+		e = seq_find(pg, sk.seq);
+		if (e)
+			err = bpf_map_update(r->m.seqs, &sk, &e->v, BPF_ANY);
+		else if ((err = bpf_map_delete(r->m.seqs, &sk)) == -ENOENT)
+			err = 0;	/* not stored: the map was full */
+	}
+	pg->ntouched = 0;
 	if (err)
 		say_err("program %s: cannot restore the profile: %s", pg->name, strerror(-err));
 	pg->has_dirty = 0;
@@ -834,6 +1024,55 @@ static int check_rows(struct replay *r)
 	return 0;
 }
 
+/* Step 4 for the sequences: the seqs map holds exactly the snapshots. */
+static int check_seqs(struct replay *r)
+{
+	struct ebph_seq_key sk, next;
+	size_t want = 0, have = 0, i;
+	char calls[64];
+	int err;
+
+	for (i = 0; i < r->nprogs; i++)
+		want += r->progs[i].nseqs;
+	for (err = bpf_map_next_key(r->m.seqs, NULL, &next); !err;
+	     err = bpf_map_next_key(r->m.seqs, &sk, &next)) {
+		struct program *pg = program_of(r, next.profile);
+		const struct seq_elem *e = NULL;
+		struct ebph_seq v;
+
+		sk = next;
+		if (pg)
+			e = seq_find(pg, sk.seq);
+		err = bpf_map_lookup(r->m.seqs, &sk, &v);
+		if (err)
+			break;
+		if (!e) {
+			say_err("the sequence %s of profile %llx was learned while testing and is still there: the verdicts would depend on the order of the traces; is %s from another version?",
+				seq_str(calls, sizeof(calls), sk.seq),
+				(unsigned long long)sk.profile, r->object);
+			return -EPROTO;
+		}
+		if (memcmp(&v, &e->v, sizeof(v))) {
+			say_err("the sequence %s of profile %llx changed while testing (stamp %u, prev %u; %u, %u when made normal): the verdicts would depend on the order of the traces; is %s from another version?",
+				seq_str(calls, sizeof(calls), sk.seq),
+				(unsigned long long)sk.profile, v.stamp, v.prev,
+				e->v.stamp, e->v.prev, r->object);
+			return -EPROTO;
+		}
+		have++;
+	}
+	if (err != -ENOENT) {
+		say_err("cannot read the seqs map: %s", strerror(-err));
+		return err;
+	}
+	if (have != want) {
+		say_err("%zu sequences after testing, %zu in the normal profiles: a sequence was deleted while testing; is %s from another version?",
+			have, want, r->object);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 static int train(struct replay *r)
 {
 	size_t i;
@@ -872,10 +1111,22 @@ static int test(struct replay *r)
 		err = run_trace(r, t);
 		if (err)
 			return err;
-		for (c = 0; c < (int)t->n; c++)
-			if (t->calls[c] < EBPH_NUM_SYSCALLS)
-				pg->dirty[t->calls[c]] = 1;
+		if (r->detectors & EBPH_DET_PAIRS)
+			for (c = 0; c < (int)t->n; c++)
+				if (t->calls[c] < EBPH_NUM_SYSCALLS)
+					pg->dirty[t->calls[c]] = 1;
+		if (r->detectors & EBPH_DET_SEQS)
+			seqs_touched(pg, t);
 		pg->has_dirty = 1;
+		/* A detector that is off must not miss (nor learn: see
+		 * normalize() and seqs_snapshot()). */
+		if ((!(r->detectors & EBPH_DET_PAIRS) && t->misses) ||
+		    (!(r->detectors & EBPH_DET_SEQS) && t->seq_misses)) {
+			say_err("%s: %s missed with the %s detector alone: %s does not honour the detectors it is given",
+				t->name, t->misses ? "lookahead pairs" : "sequences",
+				ebph_detectors_name(r->detectors), r->object);
+			return -EPROTO;
+		}
 		/* With the limits out of reach nothing may change state... */
 		if (t->normal || t->stopped || t->tolerized) {
 			say_err("%s: the profile changed state while tested (made normal %u times, stopped %u, tolerized %u): %s does not honour the settings replay relies on",
@@ -894,7 +1145,9 @@ static int test(struct replay *r)
 	for (i = 0; i < r->nprogs; i++)
 		if (r->progs[i].has_dirty && (err = restore(r, &r->progs[i])))
 			return err;
-	return check_rows(r);
+	if ((err = check_rows(r)))
+		return err;
+	return check_seqs(r);
 }
 
 static int save_profiles(struct replay *r)
@@ -1094,7 +1347,8 @@ static int write_csv(struct replay *r)
 		say_err("%s: %s", r->csv, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "set,program,family,trace,calls,anomalous_calls,misses,max_lfc,anomaly_rate,tolerized,stopped_normal,started_normal\n");
+	/* New columns go last: readers index the old ones. */
+	fprintf(f, "set,program,family,trace,calls,anomalous_calls,misses,max_lfc,anomaly_rate,tolerized,stopped_normal,started_normal,seq_misses,detector\n");
 	for (i = 0; i < r->ntraces; i++) {
 		const struct trace *t = &r->traces[i];
 
@@ -1104,9 +1358,10 @@ static int write_csv(struct replay *r)
 		csv_str(f, t->family);
 		fputc(',', f);
 		csv_str(f, t->name);
-		fprintf(f, ",%zu,%u,%llu,%u,%.6f,%u,%u,%u\n", t->n, t->anomalies,
+		fprintf(f, ",%zu,%u,%llu,%u,%.6f,%u,%u,%u,%u,%s\n", t->n, t->anomalies,
 			(unsigned long long)t->misses, t->max_lfc, score(t, SCORE_RATE),
-			t->tolerized, t->stopped, t->normal);
+			t->tolerized, t->stopped, t->normal, t->seq_misses,
+			ebph_detectors_name(r->detectors));
 	}
 	if (fclose(f)) {
 		say_err("%s: %s", r->csv, strerror(errno));
@@ -1125,15 +1380,16 @@ static int write_roc_csv(struct replay *r, struct roc rocs[NR_SCORES])
 		say_err("%s: %s", r->roc_csv, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "score,threshold,detection_rate,false_positive_rate\n");
+	fprintf(f, "score,threshold,detection_rate,false_positive_rate,detector\n");
 	for (k = 0; k < NR_SCORES; k++)
 		for (i = 0; i < rocs[k].n; i++) {
 			char thr[32] = "inf";	/* the first point: nothing flagged */
 
 			if (!isinf(rocs[k].pts[i].thr))
 				snprintf(thr, sizeof(thr), "%.6g", rocs[k].pts[i].thr);
-			fprintf(f, "%s,%s,%.6f,%.6f\n", score_csv[k], thr,
-				rocs[k].pts[i].tpr, rocs[k].pts[i].fpr);
+			fprintf(f, "%s,%s,%.6f,%.6f,%s\n", score_csv[k], thr,
+				rocs[k].pts[i].tpr, rocs[k].pts[i].fpr,
+				ebph_detectors_name(r->detectors));
 		}
 	if (fclose(f)) {
 		say_err("%s: %s", r->roc_csv, strerror(errno));
@@ -1290,6 +1546,26 @@ static void print_roc(struct replay *r, struct roc rocs[NR_SCORES])
 	}
 }
 
+/* The sequences of profile P (key KEY) in its train and test sets. */
+static void count_seqs(struct replay *r, __u64 key, const struct ebph_profile *p,
+		       size_t *train, size_t *test)
+{
+	struct ebph_seq_key sk, next;
+	int err;
+
+	*train = *test = 0;
+	for (err = bpf_map_next_key(r->m.seqs, NULL, &next); !err;
+	     err = bpf_map_next_key(r->m.seqs, &sk, &next)) {
+		struct ebph_seq v;
+
+		sk = next;
+		if (sk.profile != key || bpf_map_lookup(r->m.seqs, &sk, &v))
+			continue;
+		*train += ebph_seq_in_train(p, &v);
+		*test += p->seq_test_to != p->seq_test_from && ebph_seq_in_test(p, &v);
+	}
+}
+
 static void print_profiles(struct replay *r, int normalized)
 {
 	size_t i;
@@ -1298,9 +1574,17 @@ static void print_profiles(struct replay *r, int normalized)
 		const struct program *pg = &r->progs[i];
 		struct ebph_profile p;
 		int c, rows = 0, pairs = 0;
+		size_t train, test;
+		char learned[128], seqs[64] = "";
 
 		if (bpf_map_lookup(r->m.profiles, &pg->key, &p))
 			continue;
+		/* What each detector that is on holds: the test set when
+		 * made normal, else the train set. */
+		count_seqs(r, pg->key, &p, &train, &test);
+		if (r->detectors & EBPH_DET_SEQS)
+			snprintf(seqs, sizeof(seqs), "%zu sequences of %d calls",
+				 normalized ? test : train, EBPH_SEQ_CALLS);
 		for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
 			struct ebph_row_key rk = { .profile = pg->key, .call = c,
 						   .set = normalized ? EBPH_TEST : EBPH_TRAIN };
@@ -1313,14 +1597,19 @@ static void print_profiles(struct replay *r, int normalized)
 			for (b = 0; b < EBPH_NUM_SYSCALLS; b++)
 				pairs += __builtin_popcount(row[b]);
 		}
-		if (normalized)
-			printf("profile %s: trained on %zu traces, made normal: %d calls, %d lookahead pairs\n",
-			       pg->name, pg->ntrain, rows, pairs);
+		if (r->detectors & EBPH_DET_PAIRS)
+			snprintf(learned, sizeof(learned), "%d calls, %d lookahead pairs%s%s",
+				 rows, pairs, *seqs ? ", " : "", seqs);
 		else
-			printf("profile %s: %zu traces, %llu calls; %s%s; %d calls, %d lookahead pairs learned\n",
+			snprintf(learned, sizeof(learned), "%s", seqs);
+		if (normalized)
+			printf("profile %s: trained on %zu traces, made normal: %s\n",
+			       pg->name, pg->ntrain, learned);
+		else
+			printf("profile %s: %zu traces, %llu calls; %s%s; %s learned\n",
 			       pg->name, pg->ntrain, (unsigned long long)p.count,
 			       p.status & EBPH_NORMAL ? "normal" : "training",
-			       p.status & EBPH_FROZEN ? ", frozen" : "", rows, pairs);
+			       p.status & EBPH_FROZEN ? ", frozen" : "", learned);
 	}
 }
 
@@ -1353,6 +1642,9 @@ static void usage(FILE *f)
 "                            per file), unm (\"PID CALL\" lines, a trace per\n"
 "                            PID), or auto (default)\n"
 "  -o, --object FILE         BPF object (default: ebph_kern.o beside ebph)\n"
+"      --detector D          pairs (pH's lookahead pairs, the default), seqs\n"
+"                            (the last 6 calls as one sequence, as STIDE)\n"
+"                            or both (anomalous when either misses)\n"
 "      --csv FILE            per-trace results as CSV\n"
 "      --roc-csv FILE        the ROC points as CSV\n"
 "  -s, --save DIR            save the profiles (learn mode: as learned; with\n"
@@ -1367,7 +1659,8 @@ static void usage(FILE *f)
 "\n"
 "Examples:\n"
 "  sudo ebph replay --adfa ../shared/datasets/adfa-ld\n"
-"  sudo make evaluate                 the same, with the README's table\n"
+"  sudo ebph replay --adfa ../shared/datasets/adfa-ld --detector seqs\n"
+"  sudo make evaluate                 each detector, the README's tables\n"
 "  sudo ebph replay -t lpr=unm/lpr/train -n lpr=unm/lpr/normal \\\n"
 "                   -a lpr=unm/lpr/exploit   a profile per program (UNM)\n"
 "  sudo ebph replay -t traces/ -w 0 --save /tmp/profiles\n",
@@ -1398,7 +1691,8 @@ struct set_arg {
 
 int cmd_replay(int argc, char **argv)
 {
-	enum { OPT_ADFA = 256, OPT_CSV, OPT_ROC_CSV, OPT_ANOMALY, OPT_TOLERIZE };
+	enum { OPT_ADFA = 256, OPT_CSV, OPT_ROC_CSV, OPT_ANOMALY, OPT_TOLERIZE,
+	       OPT_DETECTOR };
 	static const struct option longopts[] = {
 		{ "train", required_argument, NULL, 't' },
 		{ "normal", required_argument, NULL, 'n' },
@@ -1406,6 +1700,7 @@ int cmd_replay(int argc, char **argv)
 		{ "adfa", required_argument, NULL, OPT_ADFA },
 		{ "format", required_argument, NULL, 'f' },
 		{ "object", required_argument, NULL, 'o' },
+		{ "detector", required_argument, NULL, OPT_DETECTOR },
 		{ "csv", required_argument, NULL, OPT_CSV },
 		{ "roc-csv", required_argument, NULL, OPT_ROC_CSV },
 		{ "save", required_argument, NULL, 's' },
@@ -1431,6 +1726,7 @@ int cmd_replay(int argc, char **argv)
 	r->normal_wait = EBPH_NORMAL_WAIT;
 	r->anomaly_limit = EBPH_ANOMALY_LIMIT;
 	r->tolerize_limit = EBPH_TOLERIZE_LIMIT;
+	r->detectors = EBPH_DET_PAIRS;	/* as `ebph run` */
 	memset(rocs, 0, sizeof(rocs));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:n:a:f:o:s:w:vh", longopts, NULL)) != -1) {
@@ -1469,6 +1765,10 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case 'o':
 			r->object = optarg;
+			break;
+		case OPT_DETECTOR:
+			if (ebph_detectors_parse(optarg, &r->detectors))
+				return bad_usage("invalid --detector '%s' (pairs, seqs or both)", optarg);
 			break;
 		case OPT_CSV:
 			r->csv = optarg;
@@ -1550,6 +1850,8 @@ int cmd_replay(int argc, char **argv)
 		for (i = 0; i < r->nprogs; i++)
 			if (normalize(r, &r->progs[i]))
 				goto out;
+		if (seqs_snapshot(r))
+			goto out;
 		if (r->save_dir && save_profiles(r))
 			goto out;
 		if (test(r))
@@ -1561,12 +1863,17 @@ int cmd_replay(int argc, char **argv)
 		say_err("%llu events lost: the counts would be wrong", (unsigned long long)r->lost);
 		goto out;
 	}
+	if (r->unlearned) {
+		say_err("the rows or seqs map was full %llu times: what the traces teach was not all learned, so the figures would not be the algorithm's",
+			(unsigned long long)r->unlearned);
+		goto out;
+	}
 
 	/* Report. */
 	if (r->verbose)
 		print_traces(r);
-	printf("ebph replay: %s, %zu profile%s%s\n", r->object, r->nprogs,
-	       r->nprogs == 1 ? "" : "s",
+	printf("ebph replay: %s, detector %s, %zu profile%s%s\n", r->object,
+	       ebph_detectors_name(r->detectors), r->nprogs, r->nprogs == 1 ? "" : "s",
 	       r->adfa ? " (ADFA-LD names no programs: one shared profile)" : "");
 	print_profiles(r, testing);
 	putchar('\n');

@@ -6,8 +6,11 @@
  *
  * Without an argument it makes a fixed pattern of harmless calls.  With
  * one it breaks the pattern in its middle with calls the pattern never
- * makes, long enough to be anomalous past the anomaly limit (30) and the
- * tolerize limit (LFC 12) of a profile that learned the plain runs.
+ * makes: "x", long enough to be anomalous past the anomaly limit (30)
+ * and the tolerize limit (LFC 12) of a profile that learned the plain
+ * runs; "y", other calls, past the tolerize limit only, so that the
+ * profile stays normal and tests the pattern it relearns after the
+ * reset (for the sequence detector, what struct ebph_seq's prev is for).
  */
 #include <asm/unistd.h>
 
@@ -53,13 +56,32 @@ static void odd(int n)
 	}
 }
 
+/* The same with four calls neither the pattern nor odd() makes; each
+ * only reads (whatever the registers hold as arguments). */
+static void odd2(int n)
+{
+	static const long calls[] = {
+		__NR_getsid, __NR_getpgid, __NR_sched_getscheduler,
+		__NR_getpriority,
+	};
+	unsigned int x = 4321;
+
+	while (n-- > 0) {
+		x = x * 1103515245 + 12345;
+		sys0(calls[(x >> 16) % 4]);
+	}
+}
+
 /* The kernel starts us with the stack pointer at argc. */
 void __attribute__((noreturn, used)) start_c(long *sp)
 {
 	long argc = sp[0];
+	const char *arg = argc > 1 ? (const char *)sp[2] : "";
 
 	pattern(20);
-	if (argc > 1)
+	if (arg[0] == 'y')
+		odd2(16);
+	else if (arg[0])
 		odd(60);
 	pattern(30);
 	sys_exit_group(0);

@@ -3,14 +3,19 @@
  * tests/test_replay.c - `ebph replay`, from the outside (needs root).
  *
  *   protocol   synthetic traces replayed with the train/normal/attack
- *              protocol; every test trace's anomalous calls and max LFC
- *              must be what a plain model of pH computes (lookahead
- *              pairs of the training traces; a call is anomalous when a
- *              pair of its window is missing; LFC over the last 128
- *              calls), whatever was tested before it; AUC and the ROC
+ *              protocol, with each detector (--detector pairs, seqs,
+ *              both); every test trace's anomalous calls and max LFC
+ *              must be what a plain model computes, whatever was tested
+ *              before it: pH (lookahead pairs of the training traces; a
+ *              call is anomalous when a pair of its window is missing),
+ *              STIDE (the set of windows of 6 calls of the training
+ *              traces, those still filling after an exec included; a
+ *              call is anomalous when its window is not in the set), or
+ *              either; LFC over the last 128 calls.  AUC and the ROC
  *              points checked against a count of the pairs of scores
  *   isolation  each test trace replayed alone gets the verdict it gets
- *              among the others, in either order of the sets
+ *              among the others, in either order of the sets, for each
+ *              detector
  *   formats    the UNM format (interleaved PIDs) gives each PID the
  *              verdict of the same calls in a file of its own; one
  *              profile per program with PROG=PATH
@@ -24,6 +29,9 @@
  *              live run learned and saved.  Along the way the profile
  *              becomes normal, flags, tolerizes and crosses the anomaly
  *              limit, so this covers testing as well as learning.
+ *              Once with lookahead pairs, once with sequences (whose
+ *              relearning after a tolerize, the prev stamp, only such a
+ *              history reaches).
  *
  * EBPH_TEST_OBJECT=FILE makes every replay load FILE instead of
  * ebph_kern.o (the live run always loads ebph_kern.o, the reference):
@@ -186,11 +194,32 @@ static void show(const char *file)
 	}
 }
 
+static int file_has(const char *file, const char *needle)
+{
+	char *s = slurp(file);
+	int has = s && strstr(s, needle);
+
+	free(s);
+	return has;
+}
+
+static int file_lines(const char *file)
+{
+	char *s = slurp(file), *p;
+	int n = 0;
+
+	for (p = s; p && *p; p++)
+		n += *p == '\n';
+	free(s);
+	return n;
+}
+
 /* ---- ebph replay's CSV ----------------------------------------------------- */
 
 struct row {
-	char set[16], program[32], family[32], trace[256];
+	char set[16], program[32], family[32], trace[256], detector[16];
 	long calls, anomalies, misses, max_lfc, tolerized, stopped, normal;
+	long seq_misses;
 };
 
 static int read_csv(const char *file, struct row *rows, int max)
@@ -206,10 +235,11 @@ static int read_csv(const char *file, struct row *rows, int max)
 
 		if (!strncmp(line, "set,", 4) || n == max)
 			continue;
-		if (sscanf(line, "%15[^,],%31[^,],%31[^,],%255[^,],%ld,%ld,%ld,%ld,%lf,%ld,%ld,%ld",
+		if (sscanf(line, "%15[^,],%31[^,],%31[^,],%255[^,],%ld,%ld,%ld,%ld,%lf,%ld,%ld,%ld,%ld,%15[^,]",
 			   r->set, r->program, r->family, r->trace, &r->calls,
 			   &r->anomalies, &r->misses, &r->max_lfc, &rate,
-			   &r->tolerized, &r->stopped, &r->normal) == 12)
+			   &r->tolerized, &r->stopped, &r->normal, &r->seq_misses,
+			   r->detector) == 14)
 			n++;
 	}
 	free(buf);
@@ -231,32 +261,104 @@ static struct row *find(struct row *rows, int n, const char *suffix)
 	return NULL;
 }
 
-/* ---- the model: pH on paper -------------------------------------------------- */
+/* ---- the models: pH and STIDE on paper ------------------------------------------ */
+
+/* Which detectors a model run uses (ebph replay --detector). */
+enum { DET_PAIRS = 1, DET_SEQS = 2, DET_BOTH = 3 };
+static const char *det_name[] = { [DET_PAIRS] = "pairs", [DET_SEQS] = "seqs",
+				   [DET_BOTH] = "both" };
 
 /* pairs[c][p] bit i-1: p was seen i calls before c. */
 static unsigned char pairs[EBPH_NUM_SYSCALLS][EBPH_NUM_SYSCALLS];
 
-static void model_train(const int *t, int n)
-{
-	int j, i;
+/*
+ * STIDE's database: the windows of the last STIDE_LEN calls, newest
+ * first, -1 in the slots before a trace's first call (a window still
+ * filling is a window of its own).  Written out, not packed as the
+ * kernel packs them, and searched one by one: the data set is small.
+ */
+#define STIDE_LEN	6
+#define MAX_WINDOWS	4096
 
-	for (j = 0; j < n; j++)
-		for (i = 1; i < EBPH_SEQLEN && j - i >= 0; i++)
-			pairs[t[j]][t[j - i]] |= 1 << (i - 1);
+struct window {
+	int c[STIDE_LEN];
+};
+static struct window windows[MAX_WINDOWS];
+static int nwindows;
+
+static void window_at(const int *t, int j, struct window *w)
+{
+	int i;
+
+	for (i = 0; i < STIDE_LEN; i++)
+		w->c[i] = j - i >= 0 ? t[j - i] : -1;
 }
 
-static void model_judge(const int *t, int n, long *anomalies, long *max_lfc)
+static int window_known(const struct window *w)
+{
+	int k;
+
+	for (k = 0; k < nwindows; k++)
+		if (!memcmp(&windows[k], w, sizeof(*w)))
+			return 1;
+	return 0;
+}
+
+static void model_forget(void)
+{
+	memset(pairs, 0, sizeof(pairs));
+	nwindows = 0;
+}
+
+static void model_train(const int *t, int n)
+{
+	struct window w;
+	int j, i;
+
+	for (j = 0; j < n; j++) {
+		for (i = 1; i < EBPH_SEQLEN && j - i >= 0; i++)
+			pairs[t[j]][t[j - i]] |= 1 << (i - 1);
+		window_at(t, j, &w);
+		if (window_known(&w))
+			continue;
+		if (nwindows == MAX_WINDOWS) {
+			CHECK(1, "the model's table of windows is full: raise MAX_WINDOWS");
+			return;
+		}
+		windows[nwindows++] = w;
+	}
+}
+
+/* Call J of T, for pH: one of its pairs is not in the profile. */
+static int pair_missing(const int *t, int j)
+{
+	int i;
+
+	for (i = 1; i < EBPH_SEQLEN && j - i >= 0; i++)
+		if (!(pairs[t[j]][t[j - i]] & (1 << (i - 1))))
+			return 1;
+	return 0;
+}
+
+/* Call J of T, for STIDE: its window is not in the database. */
+static int window_missing(const int *t, int j)
+{
+	struct window w;
+
+	window_at(t, j, &w);
+	return !window_known(&w);
+}
+
+static void model_judge(const int *t, int n, int det, long *anomalies, long *max_lfc)
 {
 	char bad[MAX_CALLS];
 	long lfc = 0;
-	int j, i;
+	int j;
 
 	*anomalies = *max_lfc = 0;
 	for (j = 0; j < n; j++) {
-		bad[j] = 0;
-		for (i = 1; i < EBPH_SEQLEN && j - i >= 0; i++)
-			if (!(pairs[t[j]][t[j - i]] & (1 << (i - 1))))
-				bad[j] = 1;
+		bad[j] = ((det & DET_PAIRS) && pair_missing(t, j)) ||
+			 ((det & DET_SEQS) && window_missing(t, j));
 		*anomalies += bad[j];
 		lfc += bad[j] - (j >= EBPH_LOCALITY_WIN ? bad[j - EBPH_LOCALITY_WIN] : 0);
 		if (lfc > *max_lfc)
@@ -287,13 +389,16 @@ static void add(struct tr *t, int times, ...)
 			t->calls[t->n++] = pat[v];
 }
 
-enum { T1, T2, N1, N2, N3, A1, A2, A3, A4, B1, NR_TR };
+enum { T1, T2, N1, N2, N3, N4, A1, A2, A3, A4, B1, NR_TR };
 static struct tr tr[NR_TR] = {
 	[T1] = { "syn/train/t1" },
 	[T2] = { "syn/train/t2" },
 	[N1] = { "syn/normal/n1" },		/* = t1: nothing new */
 	[N2] = { "syn/normal/n2" },		/* the two patterns joined */
 	[N3] = { "syn/normal/n3" },		/* = t2 */
+	[N4] = { "syn/normal/n4_rotated" },	/* t1 from its second call:
+						 * every pair known, not the
+						 * windows filling up */
 	[A1] = { "syn/attack/famA_1/a1_big" },	/* 60 anomalous calls in a row */
 	[A2] = { "syn/attack/famA_1/a2_learn" },/* a new pattern, long enough to freeze */
 	[A3] = { "syn/attack/famA_2/a3_small" },/* an odd call, twice, far apart */
@@ -311,6 +416,7 @@ static void make_dataset(void)
 	add(&tr[N2], 10, 1, 2, 3, 4, 5, -1);
 	add(&tr[N2], 10, 1, 2, 3, 6, 7, -1);
 	add(&tr[N3], 20, 1, 2, 3, 6, 7, -1);
+	add(&tr[N4], 20, 2, 3, 4, 5, 1, -1);
 	add(&tr[A1], 4, 1, 2, 3, 4, 5, -1);
 	add(&tr[A1], 20, 9, 10, 11, -1);
 	add(&tr[A1], 4, 1, 2, 3, 4, 5, -1);
@@ -332,30 +438,30 @@ static void make_dataset(void)
 	mkdirs(path("syn/attack/famB_1"));
 	for (i = 0; i < NR_TR; i++)
 		write_trace(path("%s", tr[i].file), tr[i].calls, tr[i].n);
-	memset(pairs, 0, sizeof(pairs));
+	model_forget();
 	model_train(tr[T1].calls, tr[T1].n);
 	model_train(tr[T2].calls, tr[T2].n);
 }
 
 /* The AUC by its definition: P(attack > normal) + P(tie) / 2, over every
  * pair of an attack and a normal trace. */
-static double auc_pairs(int score_lfc)
+static double auc_pairs(int det, int score_lfc)
 {
 	double sum = 0;
 	int a, n, np = 0, nn = 0;
 
 	for (a = A1; a <= B1; a++)
-		for (n = N1; n <= N3; n++) {
+		for (n = N1; n <= N4; n++) {
 			long aa, al, na, nl, x, y;
 
-			model_judge(tr[a].calls, tr[a].n, &aa, &al);
-			model_judge(tr[n].calls, tr[n].n, &na, &nl);
+			model_judge(tr[a].calls, tr[a].n, det, &aa, &al);
+			model_judge(tr[n].calls, tr[n].n, det, &na, &nl);
 			x = score_lfc ? al : aa;
 			y = score_lfc ? nl : na;
 			sum += x > y ? 1 : x == y ? 0.5 : 0;
 		}
 	np = B1 - A1 + 1;
-	nn = N3 - N1 + 1;
+	nn = N4 - N1 + 1;
 	return sum / (np * nn);
 }
 
@@ -377,50 +483,100 @@ static double printed_auc(const char *out, const char *score)
 
 /* ---- the tests --------------------------------------------------------------------- */
 
-static struct row batch[MAX_ROWS];
-static int nbatch;
+/* The results of test_protocol() for each detector. */
+static struct row batches[DET_BOTH + 1][MAX_ROWS];
+static int nbatches[DET_BOTH + 1];
 
-static void test_protocol(void)
+/* What the model for DET is called in a message. */
+static const char *model_name(int det)
 {
-	char *out = path("protocol.out"), *err = path("protocol.err");
-	char *roc;
-	int i, rc;
+	return det == DET_PAIRS ? "pH" : det == DET_SEQS ? "STIDE" : "pH or STIDE";
+}
 
-	TEST("protocol");
+/* The data set tells the detectors apart, or the runs below would
+ * prove nothing about which one replay ran. */
+static void test_dataset(void)
+{
+	long a[DET_BOTH + 1], l[DET_BOTH + 1];
+	int d;
+
+	TEST("dataset");
+	for (d = DET_PAIRS; d <= DET_BOTH; d++)
+		model_judge(tr[N4].calls, tr[N4].n, d, &a[d], &l[d]);
+	CHECK(a[DET_PAIRS] != 0 || a[DET_SEQS] != STIDE_LEN - 1 || a[DET_BOTH] != a[DET_SEQS],
+	      "n4: %ld, %ld, %ld anomalies by pairs, sequences, both; want 0, %d, %d",
+	      a[DET_PAIRS], a[DET_SEQS], a[DET_BOTH], STIDE_LEN - 1, STIDE_LEN - 1);
+}
+
+/* --detector DET, or (pairs) no --detector at all: the default. */
+static void test_protocol(int det, int explicit)
+{
+	static char name[32];
+	char out[512], err[512], csv[512], rocf[512], *roc;
+	struct row *batch = batches[det];
+	int i, rc, nb;
+
+	/* Copies: path()'s buffers are reused. */
+	snprintf(out, sizeof(out), "%s", path("protocol-%s.out", det_name[det]));
+	snprintf(err, sizeof(err), "%s", path("protocol-%s.err", det_name[det]));
+	snprintf(csv, sizeof(csv), "%s", path("protocol-%s.csv", det_name[det]));
+	snprintf(rocf, sizeof(rocf), "%s", path("roc-%s.csv", det_name[det]));
+	snprintf(name, sizeof(name), "protocol %s%s", det_name[det],
+		 explicit ? "" : " (default)");
+	TEST(name);
 	rc = ebph(out, err, "replay", "-o", object, "-t", path("syn/train"),
 		  "-n", path("syn/normal"), "-a", path("syn/attack"),
-		  "--csv", path("protocol.csv"), "--roc-csv", path("roc.csv"), NULL);
+		  "--csv", csv, "--roc-csv", rocf,
+		  explicit ? "--detector" : NULL, det_name[det], NULL);
 	if (CHECK(rc != 0, "ebph replay exited %d", rc)) {
 		show(err);
 		return;
 	}
-	nbatch = read_csv(path("protocol.csv"), batch, MAX_ROWS);
-	CHECK_EQ(nbatch, NR_TR, "CSV rows");
+	nb = nbatches[det] = read_csv(csv, batch, MAX_ROWS);
+	CHECK_EQ(nb, NR_TR, "CSV rows");
 	for (i = 0; i < NR_TR; i++) {
-		struct row *r = find(batch, nbatch, tr[i].file);
+		struct row *r = find(batch, nb, tr[i].file);
 		long anomalies, max_lfc;
 
 		if (CHECK(!r, "no CSV row for %s", tr[i].file))
 			continue;
 		CHECK_EQ(r->calls, tr[i].n, tr[i].file);
+		CHECK(strcmp(r->detector, det_name[det]), "%s: detector '%s' in the CSV, want %s",
+		      tr[i].file, r->detector, det_name[det]);
 		if (i <= T2) {
 			CHECK(strcmp(r->set, "training") || r->anomalies || r->max_lfc,
 			      "%s: set %s, %ld anomalies while training", tr[i].file,
 			      r->set, r->anomalies);
 			continue;
 		}
-		model_judge(tr[i].calls, tr[i].n, &anomalies, &max_lfc);
+		model_judge(tr[i].calls, tr[i].n, det, &anomalies, &max_lfc);
 		CHECK(r->anomalies != anomalies || r->max_lfc != max_lfc,
-		      "%s: %ld anomalous calls, max LFC %ld; pH says %ld and %ld",
-		      tr[i].file, r->anomalies, r->max_lfc, anomalies, max_lfc);
+		      "%s: %ld anomalous calls, max LFC %ld; %s says %ld and %ld",
+		      tr[i].file, r->anomalies, r->max_lfc, model_name(det),
+		      anomalies, max_lfc);
+		/* Which detector missed, from the events: a sequence miss
+		 * is a call whose window STIDE does not know. */
+		if (det & DET_SEQS) {
+			long a, l;
+
+			model_judge(tr[i].calls, tr[i].n, DET_SEQS, &a, &l);
+			CHECK(r->seq_misses != a, "%s: %ld sequence misses, STIDE says %ld",
+			      tr[i].file, r->seq_misses, a);
+		} else {
+			CHECK(r->seq_misses != 0, "%s: %ld sequence misses with pairs alone",
+			      tr[i].file, r->seq_misses);
+		}
+		if (!(det & DET_PAIRS))
+			CHECK(r->misses != 0, "%s: %ld pairs missed with sequences alone",
+			      tr[i].file, r->misses);
 	}
 	/* The cases the data set was made for, spelled out. */
-	if (find(batch, nbatch, "/n1") && find(batch, nbatch, "/a1_big") &&
-	    find(batch, nbatch, "/a2_learn") && find(batch, nbatch, "/a4_learn")) {
-		struct row *n1 = find(batch, nbatch, "/n1");
-		struct row *a1 = find(batch, nbatch, "/a1_big");
-		struct row *a2 = find(batch, nbatch, "/a2_learn");
-		struct row *a4 = find(batch, nbatch, "/a4_learn");
+	if (find(batch, nb, "/n1") && find(batch, nb, "/a1_big") &&
+	    find(batch, nb, "/a2_learn") && find(batch, nb, "/a4_learn")) {
+		struct row *n1 = find(batch, nb, "/n1");
+		struct row *a1 = find(batch, nb, "/a1_big");
+		struct row *a2 = find(batch, nb, "/a2_learn");
+		struct row *a4 = find(batch, nb, "/a4_learn");
 
 		CHECK_EQ(n1->anomalies, 0, "a normal trace equal to a training trace");
 		/* Past the limits, yet fully counted and followed by more
@@ -436,30 +592,38 @@ static void test_protocol(void)
 		CHECK_EQ(a4->max_lfc, a2->max_lfc, "a4 max LFC");
 		CHECK_EQ(a2->normal, 0, "a profile made normal again while testing");
 	}
-	CHECK(!find(batch, nbatch, "/a3_small") ||
-	      strcmp(find(batch, nbatch, "/a3_small")->family, "famA"),
+	CHECK(!find(batch, nb, "/a3_small") ||
+	      strcmp(find(batch, nb, "/a3_small")->family, "famA"),
 	      "family of famA_2/a3_small: want famA");
-	CHECK(!find(batch, nbatch, "/b1") || strcmp(find(batch, nbatch, "/b1")->family, "famB"),
+	CHECK(!find(batch, nb, "/b1") || strcmp(find(batch, nb, "/b1")->family, "famB"),
 	      "family of famB_1/b1: want famB");
+	{
+		char line[64];
+
+		snprintf(line, sizeof(line), ", detector %s, ", det_name[det]);
+		CHECK(!file_has(out, line), "the summary does not say '%s'", line);
+	}
 
 	/* AUC, by the definition, against the table's. */
-	CHECK(fabs(printed_auc(out, "max LFC") - auc_pairs(1)) > 0.0005,
+	CHECK(fabs(printed_auc(out, "max LFC") - auc_pairs(det, 1)) > 0.0005,
 	      "AUC of max LFC: printed %.3f, by pairs of traces %.4f",
-	      printed_auc(out, "max LFC"), auc_pairs(1));
-	CHECK(fabs(printed_auc(out, "anomalous calls") - auc_pairs(0)) > 0.0005,
+	      printed_auc(out, "max LFC"), auc_pairs(det, 1));
+	CHECK(fabs(printed_auc(out, "anomalous calls") - auc_pairs(det, 0)) > 0.0005,
 	      "AUC of anomalous calls: printed %.3f, by pairs of traces %.4f",
-	      printed_auc(out, "anomalous calls"), auc_pairs(0));
+	      printed_auc(out, "anomalous calls"), auc_pairs(det, 0));
 
-	/* The ROC: from (0,0) to (1,1), never going back. */
-	roc = slurp(path("roc.csv"));
+	/* The ROC: from (0,0) to (1,1), never going back, and named. */
+	roc = slurp(rocf);
 	if (!CHECK(!roc, "no ROC CSV")) {
-		char *line, *save = NULL, score[32], prev[32] = "";
+		char *line, *save = NULL, score[32], prev[32] = "", d[16];
 		double thr, tpr, fpr, ptpr = 0, pfpr = 0;
-		int bad = 0, starts = 0, ends = 0;
+		int bad = 0, starts = 0, ends = 0, named = 0, points = 0;
 
 		for (line = strtok_r(roc, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			if (sscanf(line, "%31[^,],%lf,%lf,%lf", score, &thr, &tpr, &fpr) != 4)
+			if (sscanf(line, "%31[^,],%lf,%lf,%lf,%15s", score, &thr, &tpr, &fpr, d) != 5)
 				continue;
+			points++;
+			named += !strcmp(d, det_name[det]);
 			if (strcmp(score, prev)) {
 				starts += tpr == 0 && fpr == 0 && isinf(thr);
 				snprintf(prev, sizeof(prev), "%s", score);
@@ -473,23 +637,26 @@ static void test_protocol(void)
 		CHECK_EQ(starts, 3, "ROC curves starting at (0,0)");
 		CHECK_EQ(ends, 3, "ROC curves ending at (1,1)");
 		CHECK_EQ(bad, 0, "ROC points going back");
+		CHECK_EQ(named, points, "ROC points naming the detector");
 		free(roc);
 	}
 }
 
 /* Each test trace alone, then all in the other order of the sets. */
-static void test_isolation(void)
+static void test_isolation(int det)
 {
-	struct row rows[MAX_ROWS];
-	int i, n, rc;
+	struct row rows[MAX_ROWS], *batch = batches[det];
+	int i, n, rc, nbatch = nbatches[det];
+	static char name[32];
 
-	TEST("isolation");
+	snprintf(name, sizeof(name), "isolation %s", det_name[det]);
+	TEST(name);
 	for (i = N1; i < NR_TR; i++) {
 		struct row *b = find(batch, nbatch, tr[i].file);
 
 		rc = ebph(path("alone.out"), path("alone.err"), "replay", "-o", object,
 			  "-t", path("syn/train"), "-a", path("%s", tr[i].file),
-			  "--csv", path("alone.csv"), NULL);
+			  "--csv", path("alone.csv"), "--detector", det_name[det], NULL);
 		if (CHECK(rc != 0, "%s alone: exit %d", tr[i].file, rc)) {
 			show(path("alone.err"));
 			continue;
@@ -498,15 +665,19 @@ static void test_isolation(void)
 		if (CHECK(!b || !find(rows, n, tr[i].file), "%s: no result", tr[i].file))
 			continue;
 		CHECK(find(rows, n, tr[i].file)->anomalies != b->anomalies ||
-		      find(rows, n, tr[i].file)->max_lfc != b->max_lfc,
-		      "%s alone: %ld anomalies, max LFC %ld; among the others %ld, %ld",
+		      find(rows, n, tr[i].file)->max_lfc != b->max_lfc ||
+		      find(rows, n, tr[i].file)->seq_misses != b->seq_misses,
+		      "%s alone: %ld anomalies, max LFC %ld, %ld sequence misses; among the others %ld, %ld, %ld",
 		      tr[i].file, find(rows, n, tr[i].file)->anomalies,
-		      find(rows, n, tr[i].file)->max_lfc, b->anomalies, b->max_lfc);
+		      find(rows, n, tr[i].file)->max_lfc,
+		      find(rows, n, tr[i].file)->seq_misses, b->anomalies, b->max_lfc,
+		      b->seq_misses);
 	}
 
 	rc = ebph(path("rev.out"), path("rev.err"), "replay", "-o", object,
 		  "-a", path("syn/attack"), "-n", path("syn/normal"),
-		  "-t", path("syn/train"), "--csv", path("rev.csv"), NULL);
+		  "-t", path("syn/train"), "--csv", path("rev.csv"),
+		  "--detector", det_name[det], NULL);
 	if (CHECK(rc != 0, "reversed: exit %d", rc)) {
 		show(path("rev.err"));
 		return;
@@ -516,7 +687,8 @@ static void test_isolation(void)
 	for (i = 0; i < NR_TR; i++) {
 		struct row *a = find(rows, n, tr[i].file), *b = find(batch, nbatch, tr[i].file);
 
-		CHECK(!a || !b || a->anomalies != b->anomalies || a->max_lfc != b->max_lfc,
+		CHECK(!a || !b || a->anomalies != b->anomalies || a->max_lfc != b->max_lfc ||
+		      a->seq_misses != b->seq_misses,
 		      "%s: another verdict with the sets in another order", tr[i].file);
 	}
 }
@@ -549,11 +721,11 @@ static void test_formats(void)
 		n = read_csv(path("unm.csv"), rows, MAX_ROWS);
 		CHECK_EQ(n, 2 + 2, "rows: 2 training traces, 2 PIDs");
 		r = find(rows, n, "mixed.int:7");
-		model_judge(tr[N2].calls, tr[N2].n, &anomalies, &max_lfc);
+		model_judge(tr[N2].calls, tr[N2].n, DET_PAIRS, &anomalies, &max_lfc);
 		CHECK(!r || r->calls != tr[N2].n || r->anomalies != anomalies ||
 		      r->max_lfc != max_lfc, "PID 7: not the verdict on n2");
 		r = find(rows, n, "mixed.int:9");
-		model_judge(tr[A3].calls, tr[A3].n, &anomalies, &max_lfc);
+		model_judge(tr[A3].calls, tr[A3].n, DET_PAIRS, &anomalies, &max_lfc);
 		CHECK(!r || r->calls != tr[A3].n || r->anomalies != anomalies ||
 		      r->max_lfc != max_lfc || anomalies == 0, "PID 9: not the verdict on a3");
 	}
@@ -578,9 +750,9 @@ static void test_formats(void)
 	}
 	n = read_csv(path("prog.csv"), rows, MAX_ROWS);
 	CHECK_EQ(n, 4, "rows");
-	memset(pairs, 0, sizeof(pairs));
+	model_forget();
 	model_train(tr[T1].calls, tr[T1].n);
-	model_judge(tr[N3].calls, tr[N3].n, &anomalies, &max_lfc);
+	model_judge(tr[N3].calls, tr[N3].n, DET_PAIRS, &anomalies, &max_lfc);
 	CHECK(anomalies == 0, "the data set: t2 must be anomalous after t1");
 	for (i = 0; i < n; i++) {
 		if (strcmp(rows[i].set, "attack"))
@@ -593,18 +765,9 @@ static void test_formats(void)
 			CHECK(rows[i].anomalies != 0, "program two: %ld anomalies, want 0",
 			      rows[i].anomalies);
 	}
-	memset(pairs, 0, sizeof(pairs));
+	model_forget();
 	model_train(tr[T1].calls, tr[T1].n);
 	model_train(tr[T2].calls, tr[T2].n);
-}
-
-static int file_has(const char *file, const char *needle)
-{
-	char *s = slurp(file);
-	int has = s && strstr(s, needle);
-
-	free(s);
-	return has;
 }
 
 static void test_errors(void)
@@ -641,6 +804,19 @@ static void test_errors(void)
 	CHECK(rc != 2 || !file_has(path("e.err"), "no traces"), "no traces: exit %d", rc);
 	rc = ebph(path("e.out"), path("e.err"), "replay", "--format", "xml", "-t", "x", NULL);
 	CHECK(rc != 2, "a bad format: exit %d", rc);
+	/* A detector replay does not know, and "none" (a name status
+	 * prints, never a run's choice): refused before any work. */
+	rc = ebph(path("e.out"), path("e.err"), "replay", "--detector", "stide",
+		  "-t", path("syn/train"), NULL);
+	CHECK(rc != 2 || !file_has(path("e.err"), "invalid --detector 'stide' (pairs, seqs or both)"),
+	      "--detector stide: exit %d, want 2 and the choices", rc);
+	CHECK(file_lines(path("e.err")) != 2, "--detector stide: %d lines of message, want the sentence and the hint",
+	      file_lines(path("e.err")));
+	rc = ebph(path("e.out"), path("e.err"), "replay", "--detector", "none",
+		  "-t", path("syn/train"), NULL);
+	CHECK(rc != 2, "--detector none: exit %d, want 2", rc);
+	rc = ebph(path("e.out"), path("e.err"), "replay", "--detector", NULL);
+	CHECK(rc != 2, "--detector without a value: exit %d, want 2", rc);
 	rc = ebph(path("e.out"), path("e.err"), "replay", "-h", NULL);
 	CHECK(rc != 0 || !file_has(path("e.out"), "Usage: ebph replay"), "-h: exit %d", rc);
 }
@@ -648,8 +824,9 @@ static void test_errors(void)
 /* ---- live ------------------------------------------------------------------------ */
 
 /* Runs of tests/replay_prog: normal from the first, over both limits in
- * the third (with an argument), normal again in the last ones. */
-#define NRUNS		6
+ * the third ("x"), normal again in the sixth, over the tolerize limit
+ * alone in the seventh ("y"), then tested on what it relearned. */
+#define NRUNS		8
 
 static char instance[128];
 
@@ -735,11 +912,13 @@ static int record_run(const char *arg, int *calls, int max, pid_t *child)
 	return n;
 }
 
-/* Start `ebph run`; wait for another instance (another test) to end. */
-static pid_t start_live(const char *log)
+/* Start `ebph run` with detector DET, saving in DIR; wait for another
+ * instance (another test) to end. */
+static pid_t start_live(const char *log, const char *dir, int det)
 {
-	char *argv[] = { "./ebph", "run", "--no-load", "--profile-dir", path("live"),
+	char *argv[] = { "./ebph", "run", "--no-load", "--profile-dir", (char *)dir,
 			 "--normal-wait", "0", "--save-interval", "0",
+			 "--detector", (char *)det_name[det],
 			 "-o", "ebph_kern.o", NULL };
 	int tries, i;
 
@@ -812,35 +991,49 @@ static int load_only(const char *dir, struct ebph_profile_rec *rec)
 	return found == 1 ? err : -EINVAL;
 }
 
-static void test_live(void)
+/* The sequences of REC, sorted, as "seq:sets" words, for a comparison. */
+static int cmp_seq_rec(const void *a, const void *b)
 {
-	static const char *args[NRUNS] = { NULL, NULL, "x", NULL, NULL, NULL };
+	const struct ebph_seq_rec *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 :
+	       (int)x->sets - (int)y->sets;
+}
+
+static void test_live(int det)
+{
+	static const char *args[NRUNS] = { NULL, NULL, "x", NULL, NULL, NULL, "y", NULL };
 	static int calls[NRUNS][MAX_CALLS];
 	struct ebph_profile_rec live = {}, replayed = {};
 	struct row rows[MAX_ROWS];
 	struct stat st;
-	char file[600], key[32], log[512];
+	char file[600], key[32], log[512], livedir[512], recdir[512], savedir[512];
+	static char name[32];
 	int n[NRUNS], i, c, s, rc, bad;
 	pid_t pid, pids[NRUNS];
 
-	TEST("live");
+	snprintf(livedir, sizeof(livedir), "%s", path("live-%s", det_name[det]));
+	snprintf(recdir, sizeof(recdir), "%s", path("rec-%s", det_name[det]));
+	snprintf(savedir, sizeof(savedir), "%s", path("replayed-%s", det_name[det]));
+	snprintf(name, sizeof(name), "live %s", det_name[det]);
+	TEST(name);
 	if (CHECK(bpf_ensure_mounts(0), "tracefs"))
 		return;
 	snprintf(instance, sizeof(instance), TRACEFS "/instances/ebph_test_replay_%d", getpid());
 	if (CHECK(mkdir(instance, 0700), "mkdir %s: %s", instance, strerror(errno)))
 		return;
-	mkdirs(path("live"));
-	mkdirs(path("rec"));
-	snprintf(log, sizeof(log), "%s", path("live.log"));
+	mkdirs(livedir);
+	mkdirs(recdir);
+	snprintf(log, sizeof(log), "%s", path("live-%s.log", det_name[det]));
 
-	pid = start_live(log);
+	pid = start_live(log, livedir, det);
 	if (CHECK(pid < 0, "ebph run did not start")) {
 		show(log);
 		goto out;
 	}
 	for (i = 0; i < NRUNS; i++) {
 		n[i] = record_run(args[i], calls[i], MAX_CALLS, &pids[i]);
-		snprintf(file, sizeof(file), "%s", path("rec/run-%d", i + 1));
+		snprintf(file, sizeof(file), "%s/run-%d", recdir, i + 1);
 		if (n[i] > 0)
 			write_trace(file, calls[i], n[i]);
 	}
@@ -852,9 +1045,10 @@ static void test_live(void)
 		show(log);
 
 	/* The program is deterministic and the recorder saw all of it:
-	 * 50 x 3 calls and exit_group, plus 60 with an argument. */
+	 * 50 x 3 calls and exit_group, plus 60 with "x", 16 with "y". */
 	for (i = 0; i < NRUNS; i++)
-		CHECK_EQ(n[i], 151 + (args[i] ? 60 : 0), "calls recorded");
+		CHECK_EQ(n[i], 151 + (!args[i] ? 0 : args[i][0] == 'y' ? 16 : 60),
+			 "calls recorded");
 	CHECK(n[0] > 0 && calls[0][n[0] - 1] != __NR_exit_group, "last call not exit_group");
 
 	/* The live profile, saved by ebph run on SIGINT. */
@@ -862,7 +1056,7 @@ static void test_live(void)
 		goto out;
 	snprintf(key, sizeof(key), "%016llx.prof",
 		 (unsigned long long)(((__u64)st.st_dev << 32) + st.st_ino));
-	snprintf(file, sizeof(file), "%s/%s", path("live"), key);
+	snprintf(file, sizeof(file), "%s/%s", livedir, key);
 	{
 		char why[128] = "";
 
@@ -875,13 +1069,13 @@ static void test_live(void)
 
 	/* The record, replayed as a live system runs it. */
 	rc = ebph(path("learn.out"), path("learn.err"), "replay", "-o", object,
-		  "-t", path("rec"), "--normal-wait", "0", "--save", path("replayed"),
-		  "--csv", path("learn.csv"), NULL);
+		  "-t", recdir, "--normal-wait", "0", "--save", savedir,
+		  "--csv", path("learn.csv"), "--detector", det_name[det], NULL);
 	if (CHECK(rc != 0, "ebph replay (learn) exited %d", rc)) {
 		show(path("learn.err"));
 		goto out;
 	}
-	if (load_only(path("replayed"), &replayed))
+	if (load_only(savedir, &replayed))
 		goto out;
 
 	CHECK_EQ(replayed.prof.status, live.prof.status, "status");
@@ -908,7 +1102,30 @@ static void test_live(void)
 		}
 		if (!bad)
 			test_passed++;
-		CHECK(rows_live == 0, "the live profile has no %s rows", s ? "test" : "train");
+		/* Rows exactly when the pairs detector runs. */
+		CHECK(!rows_live != !(det & DET_PAIRS), "the live profile has %d %s rows",
+		      rows_live, s ? "test" : "train");
+	}
+	/* The sequences, set for set, once profiles on disk hold them. */
+	if (live.nseqs || replayed.nseqs || !(det & DET_SEQS)) {
+		CHECK(!(det & DET_SEQS) && live.nseqs,
+		      "%zu sequences in the live profile with pairs alone", live.nseqs);
+		CHECK_EQ(replayed.nseqs, live.nseqs, "sequences");
+		if (live.nseqs == replayed.nseqs && live.nseqs) {
+			qsort(live.seqs, live.nseqs, sizeof(*live.seqs), cmp_seq_rec);
+			qsort(replayed.seqs, replayed.nseqs, sizeof(*replayed.seqs), cmp_seq_rec);
+			for (i = 0; i < (int)live.nseqs; i++)
+				if (live.seqs[i].seq != replayed.seqs[i].seq ||
+				    live.seqs[i].sets != replayed.seqs[i].sets)
+					break;
+			CHECK(i < (int)live.nseqs,
+			      "sequence %d: live %llx (sets %u), replayed %llx (sets %u)", i,
+			      (unsigned long long)live.seqs[i].seq, live.seqs[i].sets,
+			      (unsigned long long)replayed.seqs[i].seq, replayed.seqs[i].sets);
+		}
+	} else {
+		printf("note: live %s: the profiles on disk hold no sequences: compared by counters and events\n",
+		       det_name[det]);
 	}
 
 	/* What the runs put the profile through, or the comparison above
@@ -929,8 +1146,7 @@ static void test_live(void)
 			      "run %d: live: %ld anomalies, %ld tolerizations; replayed: %ld, %ld",
 			      i + 1, anom, tol, rows[i].anomalies, rows[i].tolerized);
 		}
-		CHECK(rows[NRUNS - 1].normal != 1, "run %d: normal %ld times, want 1",
-		      NRUNS, rows[NRUNS - 1].normal);
+		CHECK(rows[5].normal != 1, "run 6: normal %ld times, want 1", rows[5].normal);
 		CHECK(rows[2].tolerized == 0 || rows[2].stopped != 1 ||
 		      rows[2].max_lfc <= EBPH_TOLERIZE_LIMIT,
 		      "run 3: tolerized %ld, stopped %ld, max LFC %ld", rows[2].tolerized,
@@ -968,11 +1184,17 @@ int main(void)
 		return test_summary();
 
 	make_dataset();
-	test_protocol();
-	test_isolation();
+	test_dataset();
+	test_protocol(DET_PAIRS, 0);
+	test_protocol(DET_SEQS, 1);
+	test_protocol(DET_BOTH, 1);
+	test_isolation(DET_PAIRS);
+	test_isolation(DET_SEQS);
+	test_isolation(DET_BOTH);
 	test_formats();
 	test_errors();
-	test_live();
+	test_live(DET_PAIRS);
+	test_live(DET_SEQS);
 	cleanup();
 	return test_summary();
 }
