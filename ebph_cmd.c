@@ -5,7 +5,7 @@
  *   status      what it does, its settings, how full its maps are
  *   ps          the processes (threads with -t) it traces
  *   profiles    every profile, with its state
- *   show        one profile and its lookahead pairs
+ *   show        one profile and its lookahead pairs (or sequences)
  *   normalize, sensitize, tolerize, delete    change a profile
  *   save        make it save its profiles now
  *   set         change a setting
@@ -37,6 +37,15 @@
  *             false anomaly.  Test rows are written before the status
  *             says NORMAL, so the kernel never tests against a set that
  *             is still being copied.
+ *   seqs      Programs add sequences and restamp them in place; commands
+ *             never write one.  The sets are ranges of epochs kept in
+ *             the profile (struct ebph_seq in ebph.h), so normalize and
+ *             sensitize change only the profile, and the test set they
+ *             take is made of elements already in the map: it is
+ *             complete in the same write that says NORMAL.  They do it
+ *             only when the running ebph has the detector on, as
+ *             start_normal() and reset_train() do.  delete removes a
+ *             profile's sequences after the profile (as its rows).
  *   paths     Only user space replaces paths; the kernel creates one when
  *             it creates a profile.
  *   config    An ARRAY: an update is a memcpy into the one value, in
@@ -269,6 +278,66 @@ static void free_rows(__u8 *rows[EBPH_NUM_SYSCALLS])
 	}
 }
 
+/*
+ * The sequences of profile P, in one walk of the seqs map: a sequence is
+ * a 64-bit word, so there is nothing to probe by as read_rows() does.
+ * N[EBPH_TRAIN] and N[EBPH_TEST] count each set (a sequence may be in
+ * both, as one element); elements in neither are left out, as a save
+ * leaves them.  With LIST, the sequences of set SET go into *LIST
+ * (malloc'd, *NLIST of them; NULL if none).  0 or -errno.
+ */
+static int read_seqs(const struct ebph_maps *m, const struct ebph_profile *p,
+		     long n[2], int set, __u64 **list, size_t *nlist)
+{
+	struct ebph_seq_key sk, next;
+	size_t cap = 0;
+	int err;
+
+	n[EBPH_TRAIN] = n[EBPH_TEST] = 0;
+	if (list) {
+		*list = NULL;
+		*nlist = 0;
+	}
+	for (err = bpf_map_next_key(m->seqs, NULL, &next); !err;
+	     err = bpf_map_next_key(m->seqs, &sk, &next)) {
+		struct ebph_seq v;
+		int in[2];
+
+		sk = next;
+		if (sk.profile != p->key || bpf_map_lookup(m->seqs, &sk, &v))
+			continue;
+		in[EBPH_TRAIN] = ebph_seq_in_train(p, &v);
+		in[EBPH_TEST] = ebph_seq_in_test(p, &v);
+		n[EBPH_TRAIN] += in[EBPH_TRAIN];
+		n[EBPH_TEST] += in[EBPH_TEST];
+		if (!list || !in[set])
+			continue;
+		if (*nlist == cap) {
+			void *l = realloc(*list, (cap = cap ? 2 * cap : 256) * sizeof(**list));
+
+			if (!l) {
+				free(*list);
+				*list = NULL;
+				return -ENOMEM;
+			}
+			*list = l;
+		}
+		(*list)[(*nlist)++] = sk.seq;
+	}
+	if (err != -ENOENT && list) {
+		free(*list);
+		*list = NULL;
+	}
+	return err == -ENOENT ? 0 : err;
+}
+
+/* Whether profile P has a test set of sequences: it became normal while
+ * the sequence detector ran (the kernel tests sequences only then). */
+static int has_seq_test(const struct ebph_profile *p)
+{
+	return p->seq_test_to != p->seq_test_from;
+}
+
 /* ---- naming a profile ------------------------------------------------ */
 
 static int is_hex(const char *s)
@@ -371,14 +440,33 @@ static int profile_of_pid(const struct ebph_maps *m, __u32 pid, __u64 *key)
 
 static const char status_usage[] =
 "Usage: ebph status [-h]\n"
-"What the running ebph is doing: monitoring on or off, its settings, its\n"
-"profiles by state, the tasks it traces, the calls and anomalies it saw,\n"
-"how full its maps are, and what it could not do (events dropped or\n"
-"lost, tasks untraced, pairs unlearned).\n";
+"What the running ebph is doing: monitoring on or off, its settings and\n"
+"detectors, its profiles by state, the tasks it traces, the calls and\n"
+"anomalies it saw, how full its maps are, and what it could not do\n"
+"(events dropped or lost, tasks untraced, pairs or sequences unlearned).\n";
 
 static void pct(char *buf, size_t len, long n, long max)
 {
-	snprintf(buf, len, "%ld/%ld (%.1f%%)", n, max, max ? 100.0 * n / max : 0.0);
+	if (n < 0)
+		snprintf(buf, len, "unreadable (%s)", strerror(-n));
+	else
+		snprintf(buf, len, "%ld/%ld (%.1f%%)", n, max, max ? 100.0 * n / max : 0.0);
+}
+
+/* What `ebph run --detector` chose, in words after its name. */
+static const char *detectors_does(__u32 det)
+{
+	switch (det) {
+	case EBPH_DET_PAIRS:
+		return "lookahead pairs, as pH";
+	case EBPH_DET_SEQS:
+		return "sequences of 6 calls, as STIDE";
+	case EBPH_DET_PAIRS | EBPH_DET_SEQS:
+		return "lookahead pairs and sequences of 6 calls";
+	case 0:
+		return "nothing is learned or tested";
+	}
+	return "detectors this ebph binary does not know";
 }
 
 int cmd_status(int argc, char **argv)
@@ -388,9 +476,9 @@ int cmd_status(int argc, char **argv)
 	struct ebph_config cfg;
 	struct ebph_maps m;
 	__u64 calls = 0, st[EBPH_STAT_MAX];
-	long ntasks, nrows;
+	long ntasks, nrows, nseqs;
 	size_t i, by_state[3] = { 0 };
-	char a[64], b[64], c[64], when[32];
+	char a[64], b[64], c[64], d[64], when[32];
 	__u32 zero = 0, k;
 	int ncpus, rc, have_rs;
 
@@ -409,6 +497,9 @@ int cmd_status(int argc, char **argv)
 		st[k] = stat_sum(&m, k, ncpus);
 	ntasks = count_keys(m.tasks, sizeof(__u32));
 	nrows = count_keys(m.rows, sizeof(struct ebph_row_key));
+	/* Even with the detector off: sequences loaded from files, or kept
+	 * by an earlier run, still fill the map. */
+	nseqs = count_keys(m.seqs, sizeof(struct ebph_seq_key));
 	for (i = 0; i < s.n; i++) {
 		__u32 status = s.recs[i].prof.status;
 
@@ -432,6 +523,8 @@ int cmd_status(int argc, char **argv)
 	printf("%-12s normal-wait %s, anomaly-limit %u, tolerize-limit %u,\n"
 	       "%-12s log-sequences %s\n", "settings", a, cfg.anomaly_limit,
 	       cfg.tolerize_limit, "", cfg.log_sequences ? "on" : "off");
+	printf("%-12s %s: %s\n", "detector", ebph_detectors_name(cfg.detectors),
+	       detectors_does(cfg.detectors));
 	printf("%-12s %zu: %zu training, %zu frozen, %zu normal\n", "profiles",
 	       s.n, by_state[0], by_state[1], by_state[2]);
 	printf("%-12s %ld traced\n", "tasks", ntasks);
@@ -441,7 +534,9 @@ int cmd_status(int argc, char **argv)
 	pct(a, sizeof(a), (long)s.n, EBPH_MAX_PROFILES);
 	pct(b, sizeof(b), ntasks, EBPH_MAX_TASKS);
 	pct(c, sizeof(c), nrows, EBPH_MAX_ROWS);
-	printf("%-12s profiles %s, tasks %s,\n%-12s rows %s\n", "map fill", a, b, "", c);
+	pct(d, sizeof(d), nseqs, EBPH_MAX_SEQS);
+	printf("%-12s profiles %s, tasks %s,\n%-12s rows %s, seqs %s\n", "map fill",
+	       a, b, "", c, d);
 	printf("%-12s %.1f KiB of lookahead pairs (%ld rows x %d bytes)\n", "memory",
 	       nrows * (double)EBPH_NUM_SYSCALLS / 1024, nrows, EBPH_NUM_SYSCALLS);
 	printf("%-12s %llu dropped in the kernel (a perf ring was full)\n", "events",
@@ -455,9 +550,11 @@ int cmd_status(int argc, char **argv)
 	printf("%-12s %llu tasks (tasks map full), %llu tasks (executable unreadable)\n",
 	       "untraced", (unsigned long long)st[EBPH_STAT_TASKS_FULL],
 	       (unsigned long long)st[EBPH_STAT_KEY_ERRORS]);
-	printf("%-12s %llu executables (profiles map full), %llu pairs (rows map full)\n",
+	printf("%-12s %llu executables (profiles map full), %llu pairs (rows map full),\n"
+	       "%-12s %llu sequences (seqs map full)\n",
 	       "unlearned", (unsigned long long)st[EBPH_STAT_PROFILES_FULL],
-	       (unsigned long long)st[EBPH_STAT_ROWS_FULL]);
+	       (unsigned long long)st[EBPH_STAT_ROWS_FULL], "",
+	       (unsigned long long)st[EBPH_STAT_SEQS_FULL]);
 	printf("%-12s %llu calls numbered %d or more\n", "skipped",
 	       (unsigned long long)st[EBPH_STAT_BIG_CALL], EBPH_NUM_SYSCALLS);
 	if (have_rs) {
@@ -712,6 +809,10 @@ int cmd_profiles(int argc, char **argv)
 		char when[32];
 
 		fmt_normal_in(p, when, sizeof(when));
+		/* NORMAL is 10 wide: "in 1s 995ms" keeps its larger unit
+		 * only, rather than push the path out of line. */
+		if (strlen(when) > 10 && strrchr(when, ' '))
+			*strrchr(when, ' ') = 0;
 		printf("%016llx %-8s %8llu %8llu %4u %-10s ", (unsigned long long)p->key,
 		       cmd_state_name(p->status), (unsigned long long)p->train_count,
 		       (unsigned long long)p->last_mod_count, p->anomalies, when);
@@ -730,40 +831,105 @@ int cmd_profiles(int argc, char **argv)
 /* ---- ebph show -------------------------------------------------------- */
 
 static const char show_usage[] =
-"Usage: ebph show [--test] PROFILE\n"
+"Usage: ebph show [--test] [--seqs] PROFILE\n"
 "A profile of the running ebph and its lookahead pairs: one line per pair\n"
 "of calls (CALL, and PREVIOUS made before it) with the distances at which\n"
 "PREVIOUS came before CALL, 1 to 8: \"1.3.....\" means 1 and 3 calls before.\n"
 "\n"
 "  -t, --test      the test set (the copy taken when the profile became\n"
 "                  normal) instead of the train set\n"
+"  -s, --seqs      its sequences of 6 calls (ebph run --detector seqs or\n"
+"                  both) instead of its pairs: one per line, the oldest\n"
+"                  call first, \"-\" for a slot before the program's first\n"
 "  -h, --help      this help\n"
 "\n"
 "PROFILE is a key in hex, an executable's path, or its name.\n"
 "\n"
 "Examples:\n"
 "  sudo ebph show /usr/bin/ls\n"
-"  sudo ebph show --test ls\n";
+"  sudo ebph show --test ls\n"
+"  sudo ebph show --seqs ls\n";
+
+/* The order sequences are listed in: by their calls, the oldest first, so
+ * that those that begin alike stand together; an empty slot (before the
+ * program's first call) sorts before every call. */
+static __u64 seq_order(__u64 seq)
+{
+	__u64 k = 0;
+	int i;
+
+	for (i = EBPH_SEQ_CALLS - 1; i >= 0; i--) {
+		__u32 c = ebph_seq_call(seq, i);
+
+		k = k << 10 | (c == EBPH_EMPTY ? 0 : c + 1);
+	}
+	return k;
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+	__u64 x = seq_order(*(const __u64 *)a), y = seq_order(*(const __u64 *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* SEQ's calls by name, the oldest first; "-" for an empty slot. */
+static void fmt_seq(__u64 seq, char *buf, size_t len)
+{
+	size_t used = 0;
+	char name[32];
+	int i;
+
+	buf[0] = 0;
+	for (i = EBPH_SEQ_CALLS - 1; i >= 0 && used < len; i--) {
+		__u32 c = ebph_seq_call(seq, i);
+
+		if (c == EBPH_EMPTY)
+			snprintf(name, sizeof(name), "-");
+		else
+			syscall_name_fmt(c, name, sizeof(name));
+		used += snprintf(buf + used, len - used, "%s%s",
+				 i == EBPH_SEQ_CALLS - 1 ? "" : " ", name);
+	}
+}
+
+/* What resets "since the last new ..." with detectors DET. */
+static const char *learned_what(__u32 det)
+{
+	if (det == EBPH_DET_SEQS)
+		return "sequence";
+	if (det & EBPH_DET_SEQS)
+		return "pair or sequence";
+	return "pair";
+}
 
 int cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "test", no_argument, NULL, 't' },
+		{ "seqs", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	__u8 *rows[2][EBPH_NUM_SYSCALLS];
 	struct ebph_profile_rec *r;
 	struct ebph_snapshot s;
+	struct ebph_config cfg;
 	struct ebph_maps m;
-	int c, set = EBPH_TRAIN, nrows[2], pairs = 0, cur, prev, d;
-	char a[64], b[64], name[EBPH_PATH_LEN];
-	__u64 key;
+	int c, set = EBPH_TRAIN, nrows[2], pairs = 0, cur, prev, d, list_seqs = 0, err;
+	char a[64], b[64], name[EBPH_PATH_LEN], line[EBPH_SEQ_CALLS * 32];
+	__u64 key, *seqs = NULL;
+	size_t nlist = 0, i;
+	long nseqs[2];
+	__u32 zero = 0;
 
-	while ((c = getopt_long(argc, argv, "th", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "tsh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			set = EBPH_TEST;
+			break;
+		case 's':
+			list_seqs = 1;
 			break;
 		case 'h':
 			fputs(show_usage, stdout);
@@ -777,7 +943,7 @@ int cmd_show(int argc, char **argv)
 				   "show: one profile at a time");
 	if (cmd_open("show", &m))
 		return 1;
-	if (ebph_snapshot_read_profiles(&m, &s)) {
+	if (bpf_map_lookup(m.config, &zero, &cfg) || ebph_snapshot_read_profiles(&m, &s)) {
 		fprintf(stderr, "ebph: cannot read the running ebph's profiles\n");
 		ebph_maps_close(&m);
 		return 1;
@@ -788,6 +954,14 @@ int cmd_show(int argc, char **argv)
 		return 1;
 	}
 	r = ebph_snapshot_find(&s, key);
+	err = read_seqs(&m, &r->prof, nseqs, set, list_seqs ? &seqs : NULL, &nlist);
+	if (err) {
+		fprintf(stderr, "ebph show: cannot read the sequences of %016llx: %s\n",
+			(unsigned long long)key, strerror(-err));
+		ebph_snapshot_free(&s);
+		ebph_maps_close(&m);
+		return 1;
+	}
 	nrows[EBPH_TRAIN] = read_rows(&m, key, EBPH_TRAIN, rows[EBPH_TRAIN]);
 	nrows[EBPH_TEST] = read_rows(&m, key, EBPH_TEST, rows[EBPH_TEST]);
 
@@ -798,14 +972,36 @@ int cmd_show(int argc, char **argv)
 	printf("%-11s %s%s%s\n", "state", cmd_state_name(r->prof.status),
 	       r->prof.status & EBPH_FROZEN ? ", normal " : "",
 	       r->prof.status & EBPH_FROZEN ? a : "");
-	printf("%-11s %llu calls, %llu since the last new pair\n", "training",
+	printf("%-11s %llu calls, %llu since the last new %s\n", "training",
 	       (unsigned long long)r->prof.train_count,
-	       (unsigned long long)r->prof.last_mod_count);
+	       (unsigned long long)r->prof.last_mod_count, learned_what(cfg.detectors));
 	printf("%-11s %llu in all\n", "calls", (unsigned long long)r->prof.count);
 	printf("%-11s %u since it became normal\n", "anomalies", r->prof.anomalies);
 	printf("%-11s %d train, %d test (%d KiB)\n", "rows", nrows[EBPH_TRAIN],
 	       nrows[EBPH_TEST], (nrows[0] + nrows[1]) * EBPH_NUM_SYSCALLS / 1024);
+	/* Where the sequence detector never ran, pairs-only output stays as
+	 * it was.  No test set means the kernel does not test sequences. */
+	if ((cfg.detectors & EBPH_DET_SEQS) || nseqs[EBPH_TRAIN] || nseqs[EBPH_TEST] ||
+	    has_seq_test(&r->prof)) {
+		if (has_seq_test(&r->prof))
+			snprintf(a, sizeof(a), "%ld test", nseqs[EBPH_TEST]);
+		else
+			snprintf(a, sizeof(a), "no test set");
+		printf("%-11s %ld train, %s\n", "sequences", nseqs[EBPH_TRAIN], a);
+	}
 
+	if (list_seqs) {
+		qsort(seqs, nlist, sizeof(*seqs), cmp_seq);
+		printf("\n%s set: %zu sequences of %d calls\n",
+		       set == EBPH_TEST ? "test" : "train", nlist, EBPH_SEQ_CALLS);
+		if (nlist)
+			printf("CALLS, THE OLDEST FIRST\n");
+		for (i = 0; i < nlist; i++) {
+			fmt_seq(seqs[i], line, sizeof(line));
+			printf("%s\n", line);
+		}
+		goto out;
+	}
 	for (cur = 0; cur < EBPH_NUM_SYSCALLS; cur++)
 		for (prev = 0; rows[set][cur] && prev < EBPH_NUM_SYSCALLS; prev++)
 			pairs += !!rows[set][cur][prev];
@@ -827,6 +1023,8 @@ int cmd_show(int argc, char **argv)
 			printf("%-23s %-23s %s\n", a, b, dist);
 		}
 	}
+out:
+	free(seqs);
 	free_rows(rows[0]);
 	free_rows(rows[1]);
 	ebph_snapshot_free(&s);
@@ -869,29 +1067,55 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 	      char *msg, size_t len)
 {
 	struct ebph_row_key rk = { .profile = key };
+	struct ebph_config cfg;
 	struct ebph_profile p;
 	__u8 row[EBPH_NUM_SYSCALLS];
-	int c, n = 0, err = 0, lock;
+	__u32 zero = 0, pairs_on, seqs_on;
+	long nseqs[2] = { 0, 0 };
+	char what[96];
+	int c, n = 0, err = 0, lock, nseq_del;
 
 	if (bpf_map_lookup(m->profiles, &key, &p)) {
 		snprintf(msg, len, "profile %llx is gone (deleted, or ebph stopped)",
 			 (unsigned long long)key);
 		return -ENOENT;
 	}
+	/* The kernel changes the sets only of the detectors it runs, and so
+	 * do we: a pairs-only ebph leaves the sequence epochs alone. */
+	err = bpf_map_lookup(m->config, &zero, &cfg);
+	if (err) {
+		snprintf(msg, len, "cannot read the config map: %s", strerror(-err));
+		return err;
+	}
+	pairs_on = cfg.detectors & EBPH_DET_PAIRS;
+	seqs_on = cfg.detectors & EBPH_DET_SEQS;
 	switch (act) {
 	case ACT_NORMALIZE:
-		/* start_normal(): test := train, counters restart.  The rows
-		 * first, the status last: see the top of this file. */
-		for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+		/* start_normal(): test := train for each detector, counters
+		 * restart.  The rows first, the status last: see the top of
+		 * this file.  The sequences' test set is a range of epochs
+		 * over elements already in the map, taken in the same write
+		 * as the status. */
+		for (c = 0; pairs_on && c < EBPH_NUM_SYSCALLS; c++) {
 			rk.call = c;
 			rk.set = EBPH_TRAIN;
 			n += !bpf_map_lookup(m->rows, &rk, row);
 		}
-		if (!n) {
-			snprintf(msg, len, "it has learned nothing yet: nothing to test against");
+		if (seqs_on) {
+			err = read_seqs(m, &p, nseqs, EBPH_TRAIN, NULL, NULL);
+			if (err) {
+				snprintf(msg, len, "cannot read its sequences: %s", strerror(-err));
+				return err;
+			}
+		}
+		/* An empty test set would make every call an anomaly. */
+		if ((pairs_on && !n) || (seqs_on && !nseqs[EBPH_TRAIN])) {
+			snprintf(msg, len, "it has learned %s yet: nothing to test against",
+				 (!pairs_on || !n) && (!seqs_on || !nseqs[EBPH_TRAIN]) ?
+				 "nothing" : !n ? "no pairs" : "no sequences");
 			return -EINVAL;
 		}
-		for (c = 0, n = 0; c < EBPH_NUM_SYSCALLS && !err; c++) {
+		for (c = 0, n = 0; pairs_on && c < EBPH_NUM_SYSCALLS && !err; c++) {
 			rk.call = c;
 			rk.set = EBPH_TRAIN;
 			if (bpf_map_lookup(m->rows, &rk, row)) {
@@ -908,32 +1132,69 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 				 err == -E2BIG || err == -ENOMEM ? " (the rows map is full)" : "");
 			return err;
 		}
+		/* Read again: the kernel may have moved on while the rows
+		 * were copied, and its epochs are the ones to build on. */
+		bpf_map_lookup(m->profiles, &key, &p);
+		if (seqs_on) {
+			/* As start_normal(): what is stamped from the train
+			 * set's first epoch to now, and nothing learned
+			 * later (a new epoch). */
+			p.seq_test_from = p.seq_train_from;
+			p.seq_test_to = p.seq_epoch + 1;
+			p.seq_epoch++;
+		}
 		p.status = EBPH_NORMAL;
 		p.train_count = 0;
 		p.last_mod_count = 0;
 		p.anomalies = 0;
-		snprintf(msg, len, "normal: testing against %d rows of pairs", n);
+		if (pairs_on && seqs_on)
+			snprintf(what, sizeof(what), "%d rows of pairs and %ld sequences", n,
+				 nseqs[EBPH_TRAIN]);
+		else if (seqs_on)
+			snprintf(what, sizeof(what), "%ld sequences", nseqs[EBPH_TRAIN]);
+		else
+			snprintf(what, sizeof(what), "%d rows of pairs", n);
+		snprintf(msg, len, "normal: testing against %s", what);
 		break;
 	case ACT_SENSITIZE:
 		/* reset_train(): forget what was learned; a normal profile
 		 * keeps testing against its test set meanwhile. */
 		rk.set = EBPH_TRAIN;
-		for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+		for (c = 0; pairs_on && c < EBPH_NUM_SYSCALLS; c++) {
 			rk.call = c;
 			n += !bpf_map_delete(m->rows, &rk);
 		}
+		if (seqs_on) {
+			/* Only to say how many: forgetting is the one store
+			 * below (struct ebph_seq). */
+			err = read_seqs(m, &p, nseqs, EBPH_TRAIN, NULL, NULL);
+			if (err) {
+				snprintf(msg, len, "cannot read its sequences: %s", strerror(-err));
+				return err;
+			}
+		}
 		/* Read again: the kernel may have moved on meanwhile. */
 		bpf_map_lookup(m->profiles, &key, &p);
+		if (seqs_on)
+			p.seq_train_from = ++p.seq_epoch;
 		p.train_count = 0;
 		p.last_mod_count = 0;
 		p.status &= ~EBPH_FROZEN;
-		snprintf(msg, len, "training data forgotten (%d rows); %s", n,
+		if (pairs_on && seqs_on)
+			snprintf(what, sizeof(what), "%d rows, %ld sequences", n,
+				 nseqs[EBPH_TRAIN]);
+		else if (seqs_on)
+			snprintf(what, sizeof(what), "%ld sequences", nseqs[EBPH_TRAIN]);
+		else
+			snprintf(what, sizeof(what), "%d rows", n);
+		snprintf(msg, len, "training data forgotten (%s); %s", what,
 			 p.status & EBPH_NORMAL ? "still normal, learning anew" :
 			 "training anew");
 		break;
 	case ACT_TOLERIZE:
 		/* stop_normal(): back to training, train data kept, so the
-		 * behaviour that made anomalies is learned as normal. */
+		 * behaviour that made anomalies is learned as normal.  It
+		 * keeps both detectors' sets: the sequence epochs stay. */
 		if (!(p.status & EBPH_NORMAL)) {
 			snprintf(msg, len, "not normal: nothing to tolerize (%s)",
 				 cmd_state_name(p.status));
@@ -943,10 +1204,14 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 		snprintf(msg, len, "training again, with what it learned so far");
 		break;
 	case ACT_DELETE:
-		/* Path first, then the profile, then its rows: a task still
-		 * running it makes a new, empty profile at its next call, and
-		 * that profile must not find the old path or rows (the kernel
-		 * writes its comm as the path and `ebph run` resolves it). */
+		/* Path first, then the profile, then its rows and sequences:
+		 * a task still running it makes a new, empty profile at its
+		 * next call, and that profile must not find the old path or
+		 * rows (the kernel writes its comm as the path and `ebph run`
+		 * resolves it).  Sequences are deleted whether or not the
+		 * detector runs: they may have been loaded from a file.  A
+		 * sequence the new profile learns before the walk below
+		 * reaches it is deleted too, and is new again next time. */
 		lock = ebph_state_lock();
 		bpf_map_delete(m->paths, &key);
 		err = bpf_map_delete(m->profiles, &key);
@@ -955,11 +1220,21 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 			rk.set = c / EBPH_NUM_SYSCALLS;
 			n += !bpf_map_delete(m->rows, &rk);
 		}
-		snprintf(msg, len, "deleted, with %d rows", n);
+		nseq_del = ebph_seqs_delete(m, key);
+		if (nseq_del < 0)
+			snprintf(msg, len, "deleted, with %d rows, but not its sequences: %s",
+				 n, strerror(-nseq_del));
+		else if (seqs_on || nseq_del)
+			snprintf(msg, len, "deleted, with %d rows and %d sequences", n,
+				 nseq_del);
+		else
+			snprintf(msg, len, "deleted, with %d rows", n);
 		/* Under the save lock: a save that had already read the
 		 * profile cannot write its file back after this. */
 		delete_file(key, msg, len);
 		ebph_state_unlock(lock);
+		if (nseq_del < 0)
+			return nseq_del;
 		return err == -ENOENT ? 0 : err;
 	}
 	err = bpf_map_update(m->profiles, &key, &p, BPF_EXIST);
@@ -972,13 +1247,14 @@ static const struct {
 	const char *name, *does;
 } actions[] = {
 	[ACT_NORMALIZE] = { "normalize", "Start testing now: copy the profile's train set to its test set and\n"
-				       "make it normal, without waiting for it to freeze and normal-wait.\n" },
+				       "make it normal, without waiting for it to freeze and normal-wait.\n"
+				       "Each detector that runs (pairs, sequences) takes its own.\n" },
 	[ACT_SENSITIZE] = { "sensitize", "Forget the profile's training data: it learns from scratch (a normal\n"
 				       "profile keeps testing against its test set meanwhile).\n" },
 	[ACT_TOLERIZE] = { "tolerize", "Leave normal and keep learning: what made the anomalies becomes\n"
 				      "part of the profile.\n" },
-	[ACT_DELETE] = { "delete", "Delete the profile, its pairs and its saved file.  Tasks still running\n"
-				  "it start a new, empty profile at their next call.\n" },
+	[ACT_DELETE] = { "delete", "Delete the profile, its pairs, its sequences and its saved file.  Tasks\n"
+				  "still running it start a new, empty profile at their next call.\n" },
 };
 
 static int cmd_change(int argc, char **argv, enum cmd_action act)

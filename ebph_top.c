@@ -5,8 +5,9 @@
  * Once a second it reads the pinned maps (profiles, tasks, stats,
  * config) and /run/ebph/anomalies, and redraws:
  *
- *   summary      PID, uptime, monitoring, profiles by state, tasks,
- *                calls, anomalies, rows, events dropped and lost
+ *   summary      PID, uptime, monitoring, detectors, profiles by state,
+ *                tasks, calls, anomalies, rows (and sequences, with that
+ *                detector), events dropped and lost
  *   profiles     the normal ones first, then frozen, then training,
  *                each by anomalies, then by path; one is selected (j/k
  *                or the arrow keys), and the selection follows it
@@ -157,7 +158,7 @@ struct view {
 	int have_rs;
 	pid_t pid;			/* the ebph we watch */
 	__u64 anomalies, drops;
-	long nrows;
+	long nrows, nseqs;		/* nseqs: -1 without the detector */
 	__u64 selected;			/* key of the selected profile */
 	size_t sel, first;		/* its index, the first one shown */
 	char status[EBPH_PATH_LEN + 320]; /* the last action's outcome */
@@ -202,15 +203,16 @@ static int cmp_lfc(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-static long count_rows(int fd)
+/* Entries of a hash map whose keys are KEY_SIZE bytes (up to 16). */
+static long count_keys(int fd, size_t key_size)
 {
-	struct ebph_row_key k, next;
+	char k[16], next[16];
 	long n = 0;
 	int err;
 
-	for (err = bpf_map_next_key(fd, NULL, &next); !err;
-	     err = bpf_map_next_key(fd, &k, &next)) {
-		k = next;
+	for (err = bpf_map_next_key(fd, NULL, next); !err;
+	     err = bpf_map_next_key(fd, k, next)) {
+		memcpy(k, next, key_size);
 		n++;
 	}
 	return n;
@@ -274,7 +276,11 @@ static int view_read(struct view *v)
 		else if (idx == EBPH_STAT_EVENT_DROPS)
 			v->drops = sum;
 	}
-	v->nrows = count_rows(v->m.rows);
+	v->nrows = count_keys(v->m.rows, sizeof(struct ebph_row_key));
+	/* A walk of up to a million keys a second: only when it is the
+	 * detector's map that fills. */
+	v->nseqs = v->cfg.detectors & EBPH_DET_SEQS ?
+		   count_keys(v->m.seqs, sizeof(struct ebph_seq_key)) : -1;
 	/* Our map fds keep the maps alive after ebph stops and unpins
 	 * them: its state file (removed when it stops) and its PID tell. */
 	v->have_rs = !ebph_state_read(&v->rs);
@@ -373,9 +379,9 @@ static void draw(struct view *v, int raw)
 
 	if (v->have_rs)
 		cmd_fmt_duration((t - v->rs.started) * NS, a, sizeof(a));
-	snprintf(b, sizeof(b), "ebph top - PID %d, up %s, monitoring %s",
+	snprintf(b, sizeof(b), "ebph top - PID %d, up %s, monitoring %s, detector %s",
 		 v->have_rs ? v->rs.pid : 0, v->have_rs ? a : "?",
-		 v->cfg.monitoring ? "on" : "OFF");
+		 v->cfg.monitoring ? "on" : "OFF", ebph_detectors_name(v->cfg.detectors));
 	line(raw, cols, 0, "%-*s%s", cols - 1 - (int)strlen(now) > 0 ?
 	     cols - 1 - (int)strlen(now) : 0, b, now);
 	line(raw, cols, 0, "Profiles %zu: %zu training, %zu frozen, %zu normal;"
@@ -383,10 +389,12 @@ static void draw(struct view *v, int raw)
 	     by_state[0], v->ntasks, (unsigned long long)v->anomalies);
 	if (v->have_rs)
 		snprintf(a, sizeof(a), "%llu", (unsigned long long)v->rs.lost_events);
-	line(raw, cols, 0, "Calls %llu; rows %ld (%ld KiB); events dropped %llu,"
+	if (v->nseqs >= 0)
+		snprintf(b, sizeof(b), "; seqs %ld", v->nseqs);
+	line(raw, cols, 0, "Calls %llu; rows %ld (%ld KiB)%s; events dropped %llu,"
 	     " lost %s", (unsigned long long)calls, v->nrows,
-	     v->nrows * EBPH_NUM_SYSCALLS / 1024, (unsigned long long)v->drops,
-	     v->have_rs ? a : "?");
+	     v->nrows * EBPH_NUM_SYSCALLS / 1024, v->nseqs >= 0 ? b : "",
+	     (unsigned long long)v->drops, v->have_rs ? a : "?");
 	line(raw, cols, 0, "");
 
 	/* Profiles, scrolled to keep the selection in view. */
@@ -416,6 +424,10 @@ static void draw(struct view *v, int raw)
 		else {
 			cmd_fmt_duration(p->normal_time - boot, a, sizeof(a));
 			snprintf(when, sizeof(when), "in %s", a);
+			/* NORMAL is 10 wide: "in 1s 995ms" keeps its
+			 * larger unit only. */
+			if (strlen(when) > 10)
+				*strrchr(when, ' ') = 0;
 		}
 		line(raw, cols, raw && i == v->sel, "%c %-16.16s %-8s %8llu %8llu %4u %-10s %016llx",
 		     i == v->sel ? '>' : ' ', cmd_profile_name(v->order[i], name, sizeof(name)),

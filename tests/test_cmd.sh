@@ -5,9 +5,11 @@
 # user who is not root (exit 1), and with a bad argument (usage, exit 2).
 # Then against `ebph run`: status, ps, profiles and show report what the
 # test made happen, and normalize, sensitize, tolerize and delete change
-# what the kernel does next (an anomaly appears, or does not).  Last,
-# ebph is killed with SIGKILL: its pins stay, and the commands must call
-# them stale rather than read them as live.
+# what the kernel does next (an anomaly appears, or does not).  Then the
+# same under --detector seqs and both: the commands keep the sequence
+# sets as the kernel does, and a deleted profile leaves no sequence
+# behind.  Last, ebph is killed with SIGKILL: its pins stay, and the
+# commands must call them stale rather than read them as live.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 ebph_isolate "$@"
@@ -128,6 +130,10 @@ check "status: profiles by state" grep -Eq "^profiles     [0-9]+: [0-9]+ trainin
 check "status: tasks traced" grep -Eq "^tasks        [1-9][0-9]* traced" "$out"
 check "status: calls seen" grep -Eq "^calls        [1-9][0-9]* seen" "$out"
 check "status: map fill" grep -Eq "^map fill     profiles [0-9]+/16384" "$out"
+check "status: the detector" has "$out" "^detector     pairs: lookahead pairs"
+check "status: the seqs map, empty without its detector" \
+	grep -Eq "^             rows [0-9]+/262144 \([0-9.]+%\), seqs 0/1048576 \(0.0%\)$" "$out"
+check "status: sequences unlearned" has "$out" "^             0 sequences (seqs map full)$"
 check "status: memory" grep -Eq "^memory       [0-9.]+ KiB of lookahead pairs \([1-9][0-9]* rows x 512 bytes\)" "$out"
 check "status: events dropped and lost" has "$out" "0 lost by the reader"
 check "status: its PID" has "$out" "^ebph         PID $pid,"
@@ -161,6 +167,7 @@ check "show: pairs listed ($n_train)" [ "$n_train" -gt 10 ]
 check "show: as many lines as pairs" has "$out" "train set: $n_train pairs"
 run 0 "show --test by key" ./ebph show --test "$key"
 check "show --test: no test set while training" has "$out" "test set: 0 pairs"
+check "show: no sequences without their detector" hasnt "$out" "^sequences"
 run 1 "show an ambiguous name" ./ebph show demo
 check "ambiguous: lists the first" has "$err" "$key  $demo"
 check "ambiguous: lists the second" has "$err" "$key2  $dir/bin2/demo"
@@ -176,6 +183,8 @@ run 0 "profiles after normalize" ./ebph profiles
 check "normalize: state normal, counters restarted" grep -Eq "^$key normal +0 +0 +0 " "$out"
 run 0 "show --test after normalize" ./ebph show --test "$key"
 check "normalize: test set = train set" has "$out" "test set: $n_train pairs"
+check "normalize: the sequence epochs untouched without the detector" \
+	hasnt "$out" "^sequences"
 "$demo" >/dev/null
 "$demo" x >/dev/null &
 oops=$!
@@ -258,6 +267,132 @@ run 0 "set monitoring on" ./ebph set monitoring on
 "$demo" >/dev/null
 check "set monitoring on: calls are counted again" \
 	[ "$(./ebph show "$key" | awk '/^calls/ { print $2 }')" -gt "$calls" ]
+
+# ---- the sequence detector ------------------------------------------------
+# An ebph per detector setting, with fresh profiles.  Under seqs alone an
+# anomaly can only come from a sequence: it shows that the test set
+# normalize takes is the one the kernel tests against, and that
+# sensitize keeps it.  Under both, the pairs must go on as before.
+seqcalls='[a-z_0-9-]+( [a-z_0-9-]+){5}'	# a line of show --seqs
+# within A B: A has lines, and every one of them is a line of B.
+within() { [ -s "$1" ] && ! grep -vxqFf "$2" "$1"; }
+nseqs() { sed -n 's/^sequences   \([0-9]*\) train.*/\1/p' "$1"; }
+for det in seqs both; do
+	kill -INT "$pid" && wait "$pid"; pid=
+	ebph_start "$log" --no-load --no-save --normal-wait 1h --detector $det
+	check "$det: ebph attaches" grep -q "ebph attached" "$log"
+	run 0 "$det: status" ./ebph status
+	check "$det: status shows the detector" has "$out" "^detector     $det: "
+	check "$det: status shows the seqs map filling" \
+		grep -Eq "^ +rows [0-9]+/262144 .*, seqs [1-9][0-9]*/1048576 \([0-9.]+%\)$" "$out"
+	check "$det: status lines fit 80 columns" [ "$(awk 'length > 79' "$out" | wc -l)" -eq 0 ]
+	run 0 "$det: top -b" ./ebph top -b
+	check "$det: top shows the detector" has "$out" "^ebph top - PID $pid, .*, detector $det "
+	check "$det: top counts the sequences" grep -Eq "^Calls .*; seqs [1-9][0-9]*; events" "$out"
+	for i in $(seq 5); do "$demo" >/dev/null; done
+
+	run 0 "$det: show" ./ebph show "$demo"
+	check "$det: show counts the sequences, no test set yet" \
+		grep -Eq "^sequences   [1-9][0-9]* train, no test set$" "$out"
+	n_seq=$(nseqs "$out")
+	run 0 "$det: show --seqs" ./ebph show --seqs "$demo"
+	check "$det: show --seqs says how many" has "$out" "^train set: $n_seq sequences of 6 calls$"
+	check "$det: show --seqs lists them by call name" \
+		[ "$(grep -Ec "^$seqcalls$" "$out")" -eq "$n_seq" ]
+	check "$det: show --seqs: the end of the demo" grep -Eq " write exit_group$" "$out"
+	grep -E "^$seqcalls$" "$out" >"$dir/plain.seqs"
+	run 0 "$det: show --seqs --test" ./ebph show --seqs --test "$demo"
+	check "$det: no test set of sequences while training" \
+		has "$out" "^test set: 0 sequences"
+
+	# normalize takes the test set of sequences (and of pairs, with both)
+	run 0 "$det: normalize" ./ebph normalize "$demo"
+	case $det in
+	seqs) check "seqs: normalize counts the sequences" \
+		has "$out" "demo ($key): normal: testing against $n_seq sequences$" ;;
+	both) check "both: normalize counts rows and sequences" grep -Eq \
+		"demo \($key\): normal: testing against [1-9][0-9]* rows of pairs and $n_seq sequences$" "$out" ;;
+	esac
+	run 0 "$det: show after normalize" ./ebph show "$demo"
+	check "$det: normalize: a test set of sequences, = the train set" \
+		has "$out" "^sequences   $n_seq train, $n_seq test$"
+	case $det in
+	seqs) check "seqs: normalize leaves the rows alone" \
+		has "$out" "^rows        0 train, 0 test" ;;
+	both) check "both: normalize copies the rows too" \
+		grep -Eq "^rows        ([1-9][0-9]*) train, \1 test" "$out" ;;
+	esac
+	run 0 "$det: show --seqs --test after normalize" ./ebph show --seqs --test "$demo"
+	grep -E "^$seqcalls$" "$out" >"$dir/test.seqs"
+	check "$det: normalize: the test set lists the same sequences" \
+		cmp -s "$dir/plain.seqs" "$dir/test.seqs"
+	"$demo" >/dev/null
+	"$demo" x >/dev/null &
+	oops=$!
+	wait $oops
+	check "$det: normalize: the kernel reports the anomaly" \
+		wait_for 5 grep -q "PID $oops (demo, profile $logkey): anomaly in write" "$log"
+	check "$det: normalize: the plain run is no anomaly" \
+		[ "$(grep -c "(demo, profile $logkey): anomaly" "$log")" -eq \
+		  "$(grep -c "PID $oops (demo, profile $logkey): anomaly" "$log")" ]
+
+	# --pid: the same, for the profile a process runs
+	"$dir/bin/napper" 60 &
+	nap2=$!
+	# Asleep (in clock_nanosleep, 230): done learning, so the sets
+	# compared below hold still.
+	wait_for 5 sh -c "read nr rest </proc/$nap2/syscall && [ \$nr = 230 ]"
+	run 0 "$det: normalize --pid" ./ebph normalize --pid "$nap2"
+	check "$det: normalize --pid counts the sequences" \
+		grep -Eq "^napper \($napkey\): normal: testing against .*[1-9][0-9]* sequences$" "$out"
+	run 0 "$det: show the sleeper" ./ebph show "$napkey"
+	check "$det: normalize --pid: a test set of sequences" \
+		grep -Eq "^sequences   ([1-9][0-9]*) train, \1 test$" "$out"
+	kill "$nap2"; wait "$nap2" 2>/dev/null
+
+	# sensitize forgets the train set of sequences, keeps the test set
+	run 0 "$det: sensitize" ./ebph sensitize "$demo"
+	check "$det: sensitize counts the sequences forgotten" \
+		grep -Eq "\(([0-9]+ rows, )?[1-9][0-9]* sequences\); still normal" "$out"
+	run 0 "$det: show after sensitize" ./ebph show "$demo"
+	check "$det: sensitize empties the train set of sequences" \
+		has "$out" "^sequences   0 train, $n_seq test$"
+	run 0 "$det: show --seqs after sensitize" ./ebph show --seqs "$demo"
+	check "$det: show --seqs: none listed" [ "$(grep -Ec "^$seqcalls$" "$out")" -eq 0 ]
+	"$demo" x >/dev/null &
+	oops=$!
+	wait $oops
+	check "$det: sensitize: still testing against the test set" \
+		wait_for 5 grep -q "PID $oops (demo, profile $logkey): anomaly in write" "$log"
+
+	# tolerize keeps what was learned, sequences too
+	run 0 "$det: show before tolerize" ./ebph show "$demo"
+	n_x=$(nseqs "$out")
+	run 0 "$det: tolerize" ./ebph tolerize "$demo"
+	run 0 "$det: show after tolerize" ./ebph show "$demo"
+	check "$det: tolerize keeps the train set of sequences ($n_x)" \
+		grep -Eq "^sequences   $n_x train, $n_seq test$" "$out"
+	check "$det: tolerize: state training" has "$out" "^state       training"
+
+	# delete: no sequence of the profile stays.  A new profile of the
+	# same key starts at epoch 0 and would count every one left as its
+	# own: after a plain run it must list only the plain run's.
+	run 0 "$det: delete" ./ebph delete "$demo"
+	check "$det: delete counts the sequences" \
+		grep -Eq "demo \($key\): deleted, with [0-9]+ rows and [1-9][0-9]* sequences" "$out"
+	"$demo" >/dev/null
+	run 0 "$det: show --seqs after delete and a plain run" ./ebph show --seqs "$demo"
+	grep -E "^$seqcalls$" "$out" >"$dir/after.seqs"
+	check "$det: delete: no test set of sequences" \
+		grep -Eq "^sequences   [1-9][0-9]* train, no test set$" "$out"
+	check "$det: delete leaves no sequence of the profile" \
+		within "$dir/after.seqs" "$dir/plain.seqs"
+
+	# With nothing learned, normalize refuses, as for pairs.
+	run 0 "$det: sensitize to empty it" ./ebph sensitize "$demo"
+	run 1 "$det: normalize with nothing learned" ./ebph normalize "$demo"
+	check "$det: normalize with nothing learned says so" has "$err" "it has learned nothing yet"
+done
 
 # ---- killed: stale pins ----------------------------------------------------
 kill "$nap"; nap=

@@ -70,6 +70,10 @@ check "top -b: exit 0" [ $? -eq 0 ]
 check "top -b: 23 lines (the screen but the keys)" [ "$(wc -l <"$dir/out")" -eq 23 ]
 check "top -b: within 80 columns" [ "$(awk 'length > 79' "$dir/out" | wc -l)" -eq 0 ]
 check "top -b: no escapes" [ "$(grep -c "$(printf '\033')" "$dir/out")" -eq 0 ]
+check "top -b: the detector in the summary" \
+	grep -q "^ebph top - PID $pid, up .*, monitoring on, detector pairs " "$dir/out"
+check "top -b: no sequence count without their detector" \
+	grep -Eq "^Calls [0-9]+; rows [0-9]+ \([0-9]+ KiB\); events dropped" "$dir/out"
 
 # ---- in tmux ----------------------------------------------------------------
 # The pane runs top between two `stty -g`: same settings, same terminal.
@@ -88,8 +92,8 @@ check "the demo's profile, normal, listed first" on_screen "^> demo  *normal .* 
 check "the demo's anomaly" on_screen "^[0-9:]\{8\} *[0-9]* demo  *demo  *write "
 check "the tasks by LFC" on_screen "^HIGH LFC  *TID COMM"
 check "the keys on the last line" on_screen "q quit  j/k select"
-check "the screen fits 80x24" [ "$(wc -l <"$dir/screen")" -le 24 ] && \
-	[ "$(awk 'length > 80' "$dir/screen" | wc -l)" -eq 0 ]
+check "the screen fits 24 lines" [ "$(wc -l <"$dir/screen")" -le 24 ]
+check "the screen fits 80 columns" [ "$(awk 'length > 80' "$dir/screen" | wc -l)" -eq 0 ]
 first=$(head -n 1 "$dir/screen")
 sleep 2.2
 screen
