@@ -34,7 +34,8 @@
 #define EBPH_MAX_PROFILES	16384
 #define EBPH_MAX_TASKS		65536
 #define EBPH_MAX_ROWS		262144
-#define EBPH_MAX_SEQS		1048576
+#define EBPH_MAX_SEQS		262144	/* its hash buckets (4 MB) are charged
+					 * from load, detector on or off */
 
 /* ---- profiles --------------------------------------------------------- */
 

@@ -28,7 +28,7 @@
  *      328    4  row count R: at most 1024 (512 calls x train, test)
  *      332    4  flags: bit 0 (PROFILE_F_SEQ_TEST) the profile has a
  *                test set of sequences; no other bit
- *      336    4  sequence count S: at most 1,048,576 (EBPH_MAX_SEQS)
+ *      336    4  sequence count S: at most 262,144 (EBPH_MAX_SEQS)
  *      340    4  reserved: 0
  *      344  516  R rows, train rows by call then test rows by call:
  *                  u16 call (< 512), u16 set (0 train, 1 test),
@@ -44,7 +44,7 @@
  *                    other; test only with PROFILE_F_SEQ_TEST
  *   +12S      8  checksum: FNV-1a 64 of every byte before it
  *
- * So a file is exactly 352 + 516 R + 12 S bytes, at most 13,111,648: the
+ * So a file is exactly 352 + 516 R + 12 S bytes, at most 3,674,464: the
  * loader knows the size it will accept before it reads a byte, and a
  * file that claims a billion rows or sequences is refused, not
  * allocated.  Only the sequences in a set are written: the kernel keeps

@@ -132,7 +132,7 @@ check "status: calls seen" grep -Eq "^calls        [1-9][0-9]* seen" "$out"
 check "status: map fill" grep -Eq "^map fill     profiles [0-9]+/16384" "$out"
 check "status: the detector" has "$out" "^detector     pairs: lookahead pairs"
 check "status: the seqs map, empty without its detector" \
-	grep -Eq "^             rows [0-9]+/262144 \([0-9.]+%\), seqs 0/1048576 \(0.0%\)$" "$out"
+	grep -Eq "^             rows [0-9]+/262144 \([0-9.]+%\), seqs 0/262144 \(0.0%\)$" "$out"
 check "status: sequences unlearned" has "$out" "^             0 sequences (seqs map full)$"
 check "status: memory" grep -Eq "^memory       [0-9.]+ KiB of lookahead pairs \([1-9][0-9]* rows x 512 bytes\)" "$out"
 check "status: events dropped and lost" has "$out" "0 lost by the reader"
@@ -284,7 +284,7 @@ for det in seqs both; do
 	run 0 "$det: status" ./ebph status
 	check "$det: status shows the detector" has "$out" "^detector     $det: "
 	check "$det: status shows the seqs map filling" \
-		grep -Eq "^ +rows [0-9]+/262144 .*, seqs [1-9][0-9]*/1048576 \([0-9.]+%\)$" "$out"
+		grep -Eq "^ +rows [0-9]+/262144 .*, seqs [1-9][0-9]*/262144 \([0-9.]+%\)$" "$out"
 	check "$det: status lines fit 80 columns" [ "$(awk 'length > 79' "$out" | wc -l)" -eq 0 ]
 	run 0 "$det: top -b" ./ebph top -b
 	check "$det: top shows the detector" has "$out" "^ebph top - PID $pid, .*, detector $det "

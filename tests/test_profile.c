@@ -935,9 +935,9 @@ static void test_refusals(void)
 	FRESH(); put32(b + H_FLAGS, 1 | 4); resum(b, n);
 	REFUSED("flag bits", n, "unknown flags 0x4");
 	FRESH(); put32(b + H_NSEQS, 1u << 30); resum(b, n);
-	REFUSED("a billion sequences", n, "sequence count 1073741824, at most 1048576");
+	REFUSED("a billion sequences", n, "sequence count 1073741824, at most 262144");
 	FRESH(); put32(b + H_NSEQS, PROFILE_MAX_SEQS + 1); resum(b, n);
-	REFUSED("one sequence past the map", n, "sequence count 1048577, at most 1048576");
+	REFUSED("one sequence past the map", n, "sequence count 262145, at most 262144");
 	FRESH(); put32(b + H_NSEQS, NSEQS - 1); resum(b, n);
 	REFUSED("one sequence too few", n, "trailing data");
 	FRESH(); put32(b + H_NSEQS, NSEQS + 1); resum(b, n);
