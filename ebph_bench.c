@@ -2,7 +2,7 @@
 /*
  * ebph_bench.c - what ebph costs, measured side by side (`make bench`).
  *
- * Not a test: it prints figures.  Each workload is run under five
+ * Not a test: it prints figures.  Each workload is run under several
  * configurations, interleaved slice by slice (a round runs one slice of
  * each, in a shuffled order), so that the drift of a shared 2-CPU
  * virtual machine falls on all of them alike:
@@ -12,20 +12,38 @@
  *                (bench_floor_kern.o): the price of any program there
  *   count        one hash lookup and add per call, by tid
  *                (bench_count_kern.o): a typical cheap eBPF tool
- *   ebph train   ebph_kern.o, all four programs, the workload's profile
- *                training (in practice frozen: stable, not yet normal)
- *   ebph normal  the same, the profile normal: trained and tested
+ *   pairs train  ebph_kern.o, all four programs, as `ebph run` runs it
+ *                (the lookahead pairs, the default detector), the
+ *                workload's profile training (in practice frozen:
+ *                stable, not yet normal)
+ *   pairs normal the same, the profile normal: trained and tested
+ *   seqs train,  the same with the sequence detector alone (--detector
+ *   seqs normal  seqs): one lookup in "seqs" per call instead of the
+ *                pair rows
+ *   both train,  both detectors (--detector both)
+ *   both normal
+ *
+ * The loops (getppid, pipe) run all nine: the call is cheap there, so a
+ * few ns of difference between the detectors shows.  fork+exec and the
+ * build run the first five only: there ebph's whole cost is within
+ * their noise, and a slice of the build takes half a second.
  *
  * Every object goes through bpf_load.c, as `ebph run` loads it; ebph's
  * events are read by a thread, as `ebph run` reads them.  The profile
  * states are set from user space, as a "normalize" would: a warm-up run
- * under ebph teaches every profile the workloads use; each repetition
- * starts by copying every profile's train rows to its test rows; "normal"
- * sets NORMAL on the profiles of the workloads' executables, and "train"
- * clears it.  The rest of the machine trains.
+ * under ebph with both detectors teaches every profile the workloads
+ * use its pairs and sequences; each repetition starts by taking every
+ * profile's test sets (the train rows copied to test rows, the sequence
+ * epochs moved as start_normal() moves them); "normal" sets NORMAL on
+ * the profiles of the workloads' executables, and "train" clears it.
+ * The rest of the machine trains.  Under "seqs normal" and "both normal"
+ * each slice checks that the bench's own profile is normal, has a test
+ * set of sequences and that its loop's sequence is in it, so that the
+ * figure is one of a detector that tests (print_workload() says so).
  *
- * Then: bytes of lookahead pairs per profile after the run, and the time
- * `ebph run` takes from launch to attached with 1,000 saved profiles.
+ * Then: bytes of lookahead pairs and the number of sequences per profile
+ * after the run, and the time `ebph run` takes from launch to attached
+ * with 1,000 saved profiles, without and with their sequences.
  *
  * The life cycle: check, load, warm up, measure, memory, start-up, print.
  */
@@ -43,6 +61,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -62,11 +81,39 @@
 
 static const char *prog = "ebph_bench";
 
-enum config { CFG_BASE, CFG_FLOOR, CFG_COUNT, CFG_TRAIN, CFG_NORMAL, NCFG };
+enum config {
+	CFG_BASE, CFG_FLOOR, CFG_COUNT,
+	CFG_PAIRS_TRAIN, CFG_PAIRS_NORMAL,
+	CFG_SEQS_TRAIN, CFG_SEQS_NORMAL,
+	CFG_BOTH_TRAIN, CFG_BOTH_NORMAL,
+	NCFG
+};
 
 static const char *cfg_name[NCFG] = {
-	"baseline", "floor", "count", "ebph train", "ebph normal",
+	"baseline", "floor", "count", "pairs train", "pairs normal",
+	"seqs train", "seqs normal", "both train", "both normal",
 };
+
+/* ebph's detectors in each configuration: 0 for the yardsticks. */
+static const __u32 cfg_det[NCFG] = {
+	[CFG_PAIRS_TRAIN] = EBPH_DET_PAIRS,
+	[CFG_PAIRS_NORMAL] = EBPH_DET_PAIRS,
+	[CFG_SEQS_TRAIN] = EBPH_DET_SEQS,
+	[CFG_SEQS_NORMAL] = EBPH_DET_SEQS,
+	[CFG_BOTH_TRAIN] = EBPH_DET_PAIRS | EBPH_DET_SEQS,
+	[CFG_BOTH_NORMAL] = EBPH_DET_PAIRS | EBPH_DET_SEQS,
+};
+
+static int cfg_normal(enum config c)
+{
+	return c == CFG_PAIRS_NORMAL || c == CFG_SEQS_NORMAL ||
+	       c == CFG_BOTH_NORMAL;
+}
+
+#define CFG_BIT(c)	(1U << (c))
+/* What fork+exec and the build run: baseline to pairs normal. */
+#define CFGS_PAIRS	(CFG_BIT(CFG_PAIRS_NORMAL + 1) - 1)
+#define CFGS_ALL	(CFG_BIT(NCFG) - 1)
 
 struct bench {
 	char dir[PATH_MAX];		/* where ebph_bench, ebph and the objects are */
@@ -78,6 +125,11 @@ struct bench {
 	int online;			/* CPUs to run on: make -j */
 	struct bpf_object floor, count, ebph;
 	struct ebph_maps m;
+	struct ebph_config cfg;		/* as last written to the config map */
+	__u64 self_key;			/* this program's profile; 0: unknown */
+	unsigned int only;		/* -w: the workloads to run, by index */
+	int hold_fd[BPF_LOAD_MAX_PROGS];	/* hold_tracepoints() */
+	int nhold;
 	struct perf_buffer pb;
 	pthread_t reader;
 	int reader_on;
@@ -423,6 +475,11 @@ struct workload {
 	int slices;			/* per configuration and repetition */
 	int median;			/* figure: median sample, else the fastest */
 	int paired;			/* added: paired_added(), else medians */
+	unsigned int cfgs;		/* its configurations: CFG_BIT()s */
+	/* A loop of two calls, newest first when the slice is at the
+	 * first: the sequence the sequence detector sees at almost every
+	 * call of the slice, which check_seqs() looks for (if has_loop). */
+	int loop[2], has_loop;
 	double v[NCFG][MAX_REPS];	/* the figures */
 	double pool[NCFG][MAX_SAMPLES];	/* this repetition's samples */
 	int npool[NCFG];
@@ -432,19 +489,26 @@ struct workload {
 	 * between rounds. */
 	double round[NCFG][MAX_ROUNDS];
 	int nround;
-	__u64 anomalies;		/* under ebph normal, in all */
+	__u64 anomalies[NCFG];		/* normal: in the machine, in all */
+	__u64 own_anomalies[NCFG];	/* normal: of the bench's own profile */
+	/* Slices under seqs or both normal, and those that found the
+	 * sequence detector testing (check_seqs()). */
+	int seq_slices[NCFG], seq_tested[NCFG];
 	int noisy;			/* slices kept though others ran */
 };
 
 static struct workload workloads[] = {
 	{ .name = "getppid", .unit = "ns per call, fastest of 20 slices",
-	  .slice = s_getppid, .slices = 20 },
+	  .slice = s_getppid, .slices = 20, .cfgs = CFGS_ALL,
+	  .loop = { SYS_getppid, SYS_getppid }, .has_loop = 1 },
 	{ .name = "pipe", .unit = "ns per 1-byte write+read, fastest of 20 slices",
-	  .slice = s_pipe, .slices = 20 },
+	  .slice = s_pipe, .slices = 20, .cfgs = CFGS_ALL,
+	  .loop = { SYS_read, SYS_write }, .has_loop = 1 },
 	{ .name = "fork+exec", .unit = "us per fork, exec /bin/true, wait; median of 400",
-	  .slice = s_fork_exec, .slices = 10, .median = 1, .paired = 1 },
+	  .slice = s_fork_exec, .slices = 10, .median = 1, .paired = 1,
+	  .cfgs = CFGS_PAIRS },
 	{ .name = "build", .unit = "ms of make -j (5 x cc -O2, a link), fastest of 8",
-	  .slice = s_build, .slices = 8, .paired = 1 },
+	  .slice = s_build, .slices = 8, .paired = 1, .cfgs = CFGS_PAIRS },
 };
 #define NWORK ((int)(sizeof(workloads) / sizeof(workloads[0])))
 
@@ -534,6 +598,8 @@ static void find_workload_keys(struct bench *b)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!exe_key(names[i], &b->keys[b->nkeys]))
 			b->nkeys++;
+	if (exe_key("/proc/self/exe", &b->self_key))
+		b->self_key = 0;
 	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
 		char opt[32], line[PATH_MAX];
 		char *argv[] = { (char *)cc, opt, NULL };
@@ -599,15 +665,87 @@ static int rows_train_to_test(struct bench *b)
 	return err == -ENOENT ? 0 : err;
 }
 
+/*
+ * The sequence detector's test set := its train set, for every profile:
+ * the three stores of start_normal() in ebph_kern.c.  Every sequence
+ * learned so far is then in the test range, and what is learned later
+ * gets a stamp past it (until the next repetition takes it in).  The
+ * keys are gathered first: an update puts the new element at the head
+ * of its bucket, and a walk that updates as it goes can meet a profile
+ * twice, or go round two of them for ever.
+ */
+static int seqs_train_to_test(struct bench *b)
+{
+	__u64 key, next, *pk = NULL, *keys = NULL;
+	struct ebph_profile p;
+	size_t n = 0, cap = 0, i;
+	int err;
+
+	while (!(err = bpf_map_next_key(b->m.profiles, pk, &next))) {
+		key = next;
+		pk = &key;
+		if (n == cap) {
+			void *nk = realloc(keys, (cap = cap ? 2 * cap : 256) * sizeof(*keys));
+
+			if (!nk) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = nk;
+		}
+		keys[n++] = key;
+	}
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup(b->m.profiles, &keys[i], &p))
+			continue;
+		p.seq_test_from = p.seq_train_from;
+		p.seq_test_to = p.seq_epoch + 1;
+		p.seq_epoch++;
+		bpf_map_update(b->m.profiles, &keys[i], &p, BPF_EXIST);
+	}
+	free(keys);
+	return err == -ENOENT ? 0 : err;
+}
+
 /* Forget every task: tasks that exited while ebph was detached left
  * their entries, and a reused tid would run the wrong profile.  Each
- * task is picked up again, from its executable, at its next call. */
+ * task is picked up again, from its executable, at its next call.
+ * The tids are gathered in one walk, then deleted: starting a walk
+ * afresh for each one scans the buckets before it every time. */
 static void tasks_clear(struct bench *b)
 {
-	__u32 tid;
+	__u32 tid, next, *pt = NULL, *tids = NULL;
+	size_t n = 0, cap = 0, i;
 
+	while (!bpf_map_next_key(b->m.tasks, pt, &next)) {
+		tid = next;
+		pt = &tid;
+		if (n == cap) {
+			void *nt = realloc(tids, (cap = cap ? 2 * cap : 1024) * sizeof(*tids));
+
+			if (!nt)
+				break;
+			tids = nt;
+		}
+		tids[n++] = tid;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete(b->m.tasks, &tids[i]);
+	free(tids);
+	/* What the gathering could not hold (out of memory): one by one. */
 	while (!bpf_map_next_key(b->m.tasks, NULL, &tid))
 		bpf_map_delete(b->m.tasks, &tid);
+}
+
+/* Run DET from now on (ebph detached: no call sees half a change). */
+static int set_detectors(struct bench *b, __u32 det)
+{
+	__u32 zero = 0;
+
+	if (b->cfg.detectors == det)
+		return 0;
+	b->cfg.detectors = det;
+	return bpf_map_update(b->m.config, &zero, &b->cfg, BPF_ANY);
 }
 
 static int config_enter(struct bench *b, enum config c)
@@ -621,15 +759,179 @@ static int config_enter(struct bench *b, enum config c)
 		return bpf_object_attach(&b->floor);
 	case CFG_COUNT:
 		return bpf_object_attach(&b->count);
-	case CFG_TRAIN:
-	case CFG_NORMAL:
-		if ((err = profiles_set_normal(b, c == CFG_NORMAL)))
+	case CFG_PAIRS_TRAIN:
+	case CFG_PAIRS_NORMAL:
+	case CFG_SEQS_TRAIN:
+	case CFG_SEQS_NORMAL:
+	case CFG_BOTH_TRAIN:
+	case CFG_BOTH_NORMAL:
+		if ((err = set_detectors(b, cfg_det[c])) ||
+		    (err = profiles_set_normal(b, cfg_normal(c))))
 			return err;
 		tasks_clear(b);
 		return bpf_object_attach(&b->ebph);
 	default:
 		return -EINVAL;
 	}
+}
+
+/*
+ * At the end of a slice under ebph (still attached): is the sequence
+ * detector testing the bench's own calls?  Its profile must be normal,
+ * have a test set of sequences (else the kernel skips the test), and
+ * hold W's loop sequence in it, learned in the warm-up (else every call
+ * of the loop would be an anomaly).  Returns 1 if so.  *ANOMALIES gets
+ * the profile's anomalies since config_enter() zeroed them.
+ *
+ * Called under every configuration of ebph, training too, and both
+ * lookups made whatever the first finds: its calls are then the same
+ * everywhere and learned in the warm-up, not anomalies of their own.
+ */
+static int check_seqs(struct bench *b, const struct workload *w,
+		      __u64 *anomalies)
+{
+	struct ebph_seq_key key = { .profile = b->self_key };
+	struct ebph_profile p;
+	struct ebph_seq s;
+	__u64 w0, w1;
+	int no_p, no_s;
+
+	/* The window as struct ebph_task holds it: seq[0] newest, four
+	 * 16-bit lanes a word. */
+	w0 = (__u64)w->loop[0] | (__u64)w->loop[1] << 16 |
+	     (__u64)w->loop[0] << 32 | (__u64)w->loop[1] << 48;
+	w1 = w0;
+	key.seq = ebph_seq_pack(w0, w1);
+	no_p = bpf_map_lookup(b->m.profiles, &b->self_key, &p);
+	no_s = bpf_map_lookup(b->m.seqs, &key, &s);
+	*anomalies = 0;
+	if (!b->self_key || no_p)
+		return 0;
+	*anomalies = p.anomalies;
+	if (!(p.status & EBPH_NORMAL) || p.seq_test_to == p.seq_test_from)
+		return 0;
+	return !w->has_loop || (!no_s && ebph_seq_in_test(&p, &s));
+}
+
+/*
+ * Detaching ebph took 230 ms, most of the bench's time (ebph is
+ * detached after every one of its slices): closing the perf event of
+ * each of its three sched tracepoints waited 70 to 80 ms for RCU grace
+ * periods, one close after the other.  Two things bring that to some
+ * 65 ms, measured on this machine, without changing what a figure
+ * measures:
+ *
+ * The bench holds a perf event of its own on each of those tracepoints
+ * through the measurements, disabled and without a program
+ * (hold_tracepoints()).  ebph's event is then never the tracepoint's
+ * last, whose close unregisters the kernel's perf probe and waits for
+ * its callers to be gone (perf_trace_event_unreg()), under a mutex that
+ * makes the closes wait for each other.  It costs every configuration
+ * alike, baseline included: a call of the perf probe per fork, exec and
+ * exit, which returns at once (no enabled event, no program).  Released
+ * before the start-up test, whose `ebph run` registers the probes
+ * itself, as it would on a machine without the bench.
+ *
+ * The rest of each close, 35 to 50 ms (taking the program off the
+ * tracepoint waits for a grace period too), is waited for side by side:
+ * ebph_detach() closes the three on threads of their own.
+ */
+static void hold_tracepoints(struct bench *b)
+{
+	static const char *dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	struct perf_event_attr pa = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(pa),
+		.disabled = 1,
+	};
+	char path[PATH_MAX], buf[32];
+	int i, fd = -1;
+	size_t d;
+	ssize_t n;
+
+	for (i = 0; i < b->ebph.nr_progs; i++) {
+		const struct bpf_prog_ld *p = &b->ebph.progs[i];
+
+		if (p->type != BPF_PROG_TYPE_TRACEPOINT)
+			continue;
+		for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+			snprintf(path, sizeof(path), "%s/events/%s/id", dirs[d],
+				 p->attach_to);
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
+				break;
+		}
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		if (n > 0) {
+			buf[n] = 0;
+			pa.config = strtoull(buf, NULL, 10);
+			fd = syscall(__NR_perf_event_open, &pa, -1, 0, -1,
+				     PERF_FLAG_FD_CLOEXEC);
+		}
+		if (fd < 0) {
+			/* Not needed for the figures: only slower. */
+			fprintf(stderr, "%s: cannot hold tracepoint %s: the run will be longer\n",
+				prog, p->attach_to);
+			continue;
+		}
+		b->hold_fd[b->nhold++] = fd;
+	}
+}
+
+static void release_tracepoints(struct bench *b)
+{
+	while (b->nhold > 0)
+		close(b->hold_fd[--b->nhold]);
+}
+
+static void *close_event(void *arg)
+{
+	int fd = (int)(long)arg;
+
+	ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+	close(fd);
+	return NULL;
+}
+
+/*
+ * bpf_object_detach() of ebph, its tracepoints closed side by side (see
+ * above): sys_enter first, then a thread for each tracepoint.  It
+ * returns, as bpf_object_detach() does, when every program is off.
+ * (The threads' own fork and exit may still meet ebph's life-cycle
+ * programs: a stale task entry, which config_enter() clears.)
+ */
+static void ebph_detach(struct bench *b)
+{
+	struct bpf_object *obj = &b->ebph;
+	pthread_t threads[BPF_LOAD_MAX_PROGS];
+	int i, n = 0;
+
+	for (i = 0; i < obj->nr_progs; i++) {
+		struct bpf_prog_ld *p = &obj->progs[i];
+
+		if (p->attach_fd >= 0 && p->type != BPF_PROG_TYPE_TRACEPOINT) {
+			close(p->attach_fd);
+			p->attach_fd = -1;
+		}
+	}
+	for (i = 0; i < obj->nr_progs; i++) {
+		struct bpf_prog_ld *p = &obj->progs[i];
+
+		if (p->attach_fd < 0)
+			continue;
+		if (pthread_create(&threads[n], NULL, close_event,
+				   (void *)(long)p->attach_fd))
+			close_event((void *)(long)p->attach_fd);
+		else
+			n++;
+		p->attach_fd = -1;
+	}
+	while (n--)
+		pthread_join(threads[n], NULL);
 }
 
 static void config_leave(struct bench *b, enum config c)
@@ -639,7 +941,7 @@ static void config_leave(struct bench *b, enum config c)
 	else if (c == CFG_COUNT)
 		bpf_object_detach(&b->count);
 	else if (c != CFG_BASE)
-		bpf_object_detach(&b->ebph);
+		ebph_detach(b);
 }
 
 /* ---- events: read as `ebph run` reads them --------------------------------- */
@@ -686,6 +988,7 @@ static int setup(struct bench *b)
 		.anomaly_limit = ~0U,
 		.tolerize_limit = EBPH_LOCALITY_WIN,
 		.monitoring = 1,
+		/* Each configuration sets its own (set_detectors()). */
 		.detectors = EBPH_DET_PAIRS,
 	};
 	__u32 zero = 0;
@@ -697,8 +1000,10 @@ static int setup(struct bench *b)
 	    open_object(b, &b->ebph, "ebph_kern.o") ||
 	    ebph_maps_from_object(&b->m, &b->ebph))
 		return -1;
+	hold_tracepoints(b);
 	if (ebph_config_offsets(&cfg, 0))
 		return -1;
+	b->cfg = cfg;
 	err = bpf_map_update(b->m.config, &zero, &cfg, BPF_ANY);
 	if (err) {
 		fprintf(stderr, "%s: cannot write the config map: %s\n", prog, strerror(-err));
@@ -819,8 +1124,8 @@ static int wait_no_ebph(void)
 static int measure(struct bench *b, struct workload *w, enum config c, int keep)
 {
 	double out[MAX_SAMPLES], busy, own, wall;
-	__u64 anomalies;
-	int err, tries, n = 0;
+	__u64 anomalies, own_anomalies;
+	int err, tries, tested, n = 0;
 
 	for (tries = 1; tries <= MAX_TRIES; tries++) {
 		if ((err = wait_no_ebph()))
@@ -840,8 +1145,19 @@ static int measure(struct bench *b, struct workload *w, enum config c, int keep)
 		wall = (now_ns() - wall) / 1e9;
 		busy = busy_s() - busy;
 		own = own_s() - own;
-		if (c == CFG_NORMAL)
-			w->anomalies += stat_sum(b, EBPH_STAT_ANOMALIES) - anomalies;
+		/* The same calls under every configuration of ebph, and in
+		 * the warm-up: they are then learned, and the anomalies
+		 * counted are the workload's, not the bench's own checks. */
+		anomalies = stat_sum(b, EBPH_STAT_ANOMALIES) - anomalies;
+		tested = check_seqs(b, w, &own_anomalies);
+		if (cfg_normal(c) && keep) {
+			w->anomalies[c] += anomalies;
+			w->own_anomalies[c] += own_anomalies;
+			if (cfg_det[c] & EBPH_DET_SEQS) {
+				w->seq_slices[c]++;
+				w->seq_tested[c] += tested;
+			}
+		}
 		config_leave(b, c);
 		/* Let what a detach frees after it returns (RCU callbacks)
 		 * be done before the next figure starts. */
@@ -878,9 +1194,9 @@ static int measure(struct bench *b, struct workload *w, enum config c, int keep)
 }
 
 /*
- * Every profile the workloads use is created and trained here: twice,
- * so that what the second run sees is what every later run sees.  Then
- * a shell session, for the memory figure.
+ * Every profile the workloads use is created and trained here, pairs
+ * and sequences: twice, so that what the second run sees is what every
+ * later run sees.  Then a shell session, for the memory figure.
  */
 static int warm_up(struct bench *b)
 {
@@ -888,35 +1204,39 @@ static int warm_up(struct bench *b)
 
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < NWORK; i++)
-			if (measure(b, &workloads[i], CFG_TRAIN, 0))
+			if ((b->only & 1U << i) &&
+			    measure(b, &workloads[i], CFG_BOTH_TRAIN, 0))
 				return -1;
-	if ((err = config_enter(b, CFG_TRAIN)))
+	if ((err = config_enter(b, CFG_BOTH_TRAIN)))
 		return err;
 	err = shell_session(b);
-	config_leave(b, CFG_TRAIN);
+	config_leave(b, CFG_BOTH_TRAIN);
 	return err;
 }
 
 /*
- * The configurations of a round in a random order (a fixed seed: the
- * same orders at every run).  Not a rotation: in a rotation each
- * configuration always follows the same one, and what the one before
- * leaves behind (detaching ebph's tracepoints frees things for a while
- * after) would always fall on the same configuration.
+ * The configurations of a round, those in CFGS, in a random order (a
+ * fixed seed: the same orders at every run); returns how many.  Not a
+ * rotation: in a rotation each configuration always follows the same
+ * one, and what the one before leaves behind (detaching ebph's
+ * tracepoints frees things for a while after) would always fall on the
+ * same configuration.
  */
-static void shuffle(int order[NCFG], unsigned int *seed)
+static int shuffle(int order[NCFG], unsigned int cfgs, unsigned int *seed)
 {
-	int i, j, t;
+	int i, j, t, n = 0;
 
 	for (i = 0; i < NCFG; i++)
-		order[i] = i;
-	for (i = NCFG - 1; i > 0; i--) {
+		if (cfgs & CFG_BIT(i))
+			order[n++] = i;
+	for (i = n - 1; i > 0; i--) {
 		*seed = *seed * 1103515245 + 12345;
 		j = (*seed >> 16) % (i + 1);
 		t = order[i];
 		order[i] = order[j];
 		order[j] = t;
 	}
+	return n;
 }
 
 static int run_all(struct bench *b)
@@ -927,19 +1247,20 @@ static int run_all(struct bench *b)
 	for (rep = 0; rep < b->reps; rep++) {
 		fprintf(stderr, "%s: repetition %d of %d\n", prog, rep + 1, b->reps);
 		/* The test sets: what the profiles learned until now. */
-		if ((err = rows_train_to_test(b)))
+		if ((err = rows_train_to_test(b)) || (err = seqs_train_to_test(b)))
 			return err;
 		for (i = 0; i < NWORK; i++) {
 			struct workload *w = &workloads[i];
-
 			double t0 = now_ns();
 
+			if (!(b->only & 1U << i))
+				continue;
 			memset(w->npool, 0, sizeof(w->npool));
 			for (s = 0; s < w->slices; s++) {
-				int order[NCFG];
+				int order[NCFG], n;
 
-				shuffle(order, &seed);
-				for (k = 0; k < NCFG; k++)
+				n = shuffle(order, w->cfgs, &seed);
+				for (k = 0; k < n; k++)
 					if (measure(b, w, order[k], 1))
 						return -1;
 				w->nround++;
@@ -947,6 +1268,8 @@ static int run_all(struct bench *b)
 			for (c = 0; c < NCFG; c++) {
 				double min, med, max;
 
+				if (!w->npool[c])
+					continue;
 				stats3(w->pool[c], w->npool[c], &min, &med, &max);
 				w->v[c][rep] = w->median ? med : min;
 			}
@@ -987,36 +1310,45 @@ static double paired_added(const struct workload *w, enum config c)
 }
 
 /*
- * One block per workload: min, median and max of each configuration's
- * figures (one per repetition).  "added" is the configuration's median
- * minus the baseline's for the loops, whose figures are steady, and
- * paired_added() for fork+exec and the build, whose figures follow the
- * machine's drift; "overhead" is that over the baseline's median, and
- * "/count" ebph's added cost over count's.
+ * One block per workload: min, median and max of each of its
+ * configurations' figures (one per repetition).  "added" is the
+ * configuration's median minus the baseline's for the loops, whose
+ * figures are steady, and paired_added() for fork+exec and the build,
+ * whose figures follow the machine's drift; "overhead" is that over the
+ * baseline's median, and "/count" ebph's added cost over count's.
+ * Then what ebph's normal configurations found: the anomalies, and
+ * whether the sequence detector was testing (check_seqs()).
  */
 static void print_workload(struct bench *b, const struct workload *w,
 			   double over[NCFG], double per_count[NCFG])
 {
-	double added[NCFG];
+	double added[NCFG] = { 0 };
 	struct row3 r[NCFG];
-	int c;
+	const char *sep = "";
+	int c, slices = 0, tested = 0;
 
+	for (c = 0; c < NCFG; c++) {
+		over[c] = per_count[c] = 0;
+		if (w->cfgs & CFG_BIT(c))
+			r[c] = summarize(w, c, b->reps);
+	}
 	for (c = 0; c < NCFG; c++)
-		r[c] = summarize(w, c, b->reps);
-	for (c = 0; c < NCFG; c++)
-		added[c] = c == CFG_BASE ? 0 : w->paired ? paired_added(w, c)
-						  : r[c].med - r[CFG_BASE].med;
+		if (c != CFG_BASE && (w->cfgs & CFG_BIT(c)))
+			added[c] = w->paired ? paired_added(w, c)
+					     : r[c].med - r[CFG_BASE].med;
 	printf("\n%s: %s, %d runs\n", w->name, w->unit, b->reps);
 	printf("  %-12s %9s %9s %9s %9s %9s %7s\n", "config", "min", "median",
 	       "max", "added", "overhead", "/count");
 	for (c = 0; c < NCFG; c++) {
+		if (!(w->cfgs & CFG_BIT(c)))
+			continue;
 		over[c] = 100 * added[c] / r[CFG_BASE].med;
 		per_count[c] = added[CFG_COUNT] > 0 ? added[c] / added[CFG_COUNT] : 0;
 		printf("  %-12s %9.1f %9.1f %9.1f", cfg_name[c], r[c].min,
 		       r[c].med, r[c].max);
 		if (c == CFG_BASE)
 			printf(" %9s %9s %7s\n", "-", "-", "-");
-		else if (c < CFG_TRAIN || added[CFG_COUNT] <= 0)
+		else if (!cfg_det[c] || added[CFG_COUNT] <= 0)
 			printf(" %9.1f %+8.1f%% %7s\n", added[c], over[c], "-");
 		else
 			printf(" %9.1f %+8.1f%% %6.2fx\n", added[c], over[c], per_count[c]);
@@ -1024,9 +1356,27 @@ static void print_workload(struct bench *b, const struct workload *w,
 	if (w->noisy)
 		printf("  (%d of these slices were taken while other processes were busy)\n",
 		       w->noisy);
-	if (w->anomalies)
-		printf("  (ebph normal: %llu anomalies in the machine during these runs)\n",
-		       (unsigned long long)w->anomalies);
+	printf("  (anomalies during these runs, in the machine / of ebph_bench's own\n"
+	       "   profile:");
+	for (c = 0; c < NCFG; c++) {
+		if (!cfg_normal(c) || !(w->cfgs & CFG_BIT(c)))
+			continue;
+		printf("%s %s %llu / %llu", sep, cfg_name[c],
+		       (unsigned long long)w->anomalies[c],
+		       (unsigned long long)w->own_anomalies[c]);
+		sep = ",";
+		slices += w->seq_slices[c];
+		tested += w->seq_tested[c];
+	}
+	printf(")\n");
+	if (slices && tested == slices)
+		printf("  (seqs and both normal: sequences tested in all %d slices: the\n"
+		       "   profile normal, its test set holding the loop's sequence)\n",
+		       slices);
+	else if (slices)
+		printf("  (WARNING: seqs and both normal: sequences tested in only %d of\n"
+		       "   %d slices; the others measured a detector that does not test)\n",
+		       tested, slices);
 }
 
 /* ---- memory ------------------------------------------------------------------- */
@@ -1034,13 +1384,67 @@ static void print_workload(struct bench *b, const struct workload *w,
 struct memory {
 	size_t profiles, rows;
 	size_t median, total, max;	/* bytes of rows per profile */
+	size_t seqs, seqs_median, seqs_max; /* sequences, per profile */
+	/* What the kernel charges for the maps (fdinfo "memlock"): a hash
+	 * map's buckets from its creation, its elements as they come. */
+	size_t memlock_rows, memlock_seqs, memlock_all;
 };
 
-/* Bytes of lookahead pairs per profile, as `ebph run` reports at exit
- * (ebph_snapshot_bytes()). */
+/* The "memlock" of map FD in /proc/self/fdinfo; 0 if unknown. */
+static size_t map_memlock(int fd)
+{
+	char path[64], line[128];
+	size_t v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %zu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Rows (train and test) of REC: counted here, not with
+ * profile_rec_bytes(), which counts the sequences' bytes too. */
+static size_t rec_rows(const struct ebph_profile_rec *rec)
+{
+	size_t rows = 0;
+	int set, call;
+
+	for (set = 0; set < 2; set++)
+		for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
+			rows += rec->rows[set][call] != NULL;
+	return rows;
+}
+
+/* Median and max of N values (sorted in place); 0 for none. */
+static void median_max(size_t *v, size_t n, size_t *median, size_t *max)
+{
+	*median = *max = 0;
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_size);
+	*median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	*max = v[n - 1];
+}
+
+/* Bytes of lookahead pairs per profile, the rows `ebph run` counts at
+ * exit, and the sequences (train or test set: what a snapshot keeps),
+ * apart. */
 static int memory(struct bench *b, struct ebph_snapshot *s, struct memory *mem)
 {
-	size_t i;
+	size_t i, *v;
 	int err;
 
 	err = ebph_snapshot_read(&b->m, s);
@@ -1049,15 +1453,28 @@ static int memory(struct bench *b, struct ebph_snapshot *s, struct memory *mem)
 		return err;
 	}
 	memset(mem, 0, sizeof(*mem));
-	ebph_snapshot_bytes(s, &mem->median, &mem->total);
-	for (i = 0; i < s->n; i++) {
-		size_t bytes = profile_rec_bytes(&s->recs[i]);
-
-		if (bytes > mem->max)
-			mem->max = bytes;
-	}
 	mem->profiles = s->n;
+	v = calloc(s->n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < s->n; i++) {
+		v[i] = rec_rows(&s->recs[i]) * EBPH_NUM_SYSCALLS;
+		mem->total += v[i];
+	}
 	mem->rows = mem->total / EBPH_NUM_SYSCALLS;
+	median_max(v, s->n, &mem->median, &mem->max);
+	for (i = 0; i < s->n; i++) {
+		v[i] = s->recs[i].nseqs;
+		mem->seqs += v[i];
+	}
+	median_max(v, s->n, &mem->seqs_median, &mem->seqs_max);
+	free(v);
+	mem->memlock_rows = map_memlock(b->m.rows);
+	mem->memlock_seqs = map_memlock(b->m.seqs);
+	mem->memlock_all = map_memlock(b->m.config) + map_memlock(b->m.stats) +
+			   map_memlock(b->m.profiles) + map_memlock(b->m.paths) +
+			   map_memlock(b->m.tasks) + mem->memlock_rows +
+			   mem->memlock_seqs;
 	return 0;
 }
 
@@ -1078,9 +1495,11 @@ static void remove_dir(const char *dir)
 
 /*
  * STARTUP_PROFILES profile files shaped like the real ones of S (their
- * rows and status, cycled), under keys of their own.
+ * rows and status, cycled), under keys of their own; with their
+ * sequences if SEQS, else without, as a machine that never ran the
+ * sequence detector saves them.
  */
-static int write_profiles(const char *dir, struct ebph_snapshot *s)
+static int write_profiles(const char *dir, struct ebph_snapshot *s, int seqs)
 {
 	__s64 boot_to_real;
 	struct timespec rt, bt;
@@ -1092,10 +1511,14 @@ static int write_profiles(const char *dir, struct ebph_snapshot *s)
 	for (i = 0; i < STARTUP_PROFILES; i++) {
 		struct ebph_profile_rec *r = &s->recs[i % s->n];
 		__u64 key = r->prof.key;
+		size_t nseqs = r->nseqs;
 
 		r->prof.key = SYNTH_KEY(i);
+		if (!seqs)
+			r->nseqs = 0;
 		err = profile_save(dir, r, boot_to_real);
 		r->prof.key = key;
+		r->nseqs = nseqs;
 		if (err) {
 			fprintf(stderr, "%s: cannot write a profile in %s: %s\n",
 				prog, dir, strerror(-err));
@@ -1154,43 +1577,71 @@ static int startup_once(struct bench *b, const char *dir, double *attached,
 	return err;
 }
 
+/* Start-up without (0) and with (1) the sequences in the files. */
 struct startup {
-	struct row3 attached, seen;
+	struct row3 attached[2], seen[2];
 	int loaded;
-	size_t rows;
+	size_t rows, seqs;
 };
 
+/*
+ * `ebph run` on the same profiles twice over: as a machine that ran only
+ * the pairs saves them (the figure of the target: what start-up was
+ * before the sequence detector), and with the sequences the warm-up
+ * taught them, which `ebph run` loads whatever its detector.  The two
+ * alternate, run after run.
+ */
 static int startup(struct bench *b, struct ebph_snapshot *s, struct startup *su)
 {
-	char dir[] = "/tmp/ebph-bench-profiles.XXXXXX";
-	double att[MAX_REPS], seen[MAX_REPS];
-	int i, err, reps = b->reps;
+	char dirs[2][32] = {
+		"/tmp/ebph-bench-profiles.XXXXXX", "/tmp/ebph-bench-profiles.XXXXXX",
+	};
+	double att[2][MAX_REPS], seen[2][MAX_REPS];
+	int i, k, err = 0, reps = b->reps;
 
 	if (!s->n) {
 		fprintf(stderr, "%s: no profiles to copy for the start-up test\n", prog);
 		return -ENOENT;
 	}
-	if (!mkdtemp(dir)) {		/* 0700, root's: what ebph wants */
-		fprintf(stderr, "%s: mkdtemp: %s\n", prog, strerror(errno));
-		return -errno;
-	}
-	fprintf(stderr, "%s: writing %d profiles in %s\n", prog, STARTUP_PROFILES, dir);
-	err = write_profiles(dir, s);
-	su->rows = 0;
-	for (i = 0; i < STARTUP_PROFILES; i++)
-		su->rows += profile_rec_bytes(&s->recs[i % s->n]) / EBPH_NUM_SYSCALLS;
-	for (i = 0; i < reps && !err; i++) {
-		if ((err = wait_no_ebph()))
+	for (k = 0; k < 2; k++) {
+		if (!mkdtemp(dirs[k])) {	/* 0700, root's: what ebph wants */
+			err = -errno;
+			fprintf(stderr, "%s: mkdtemp: %s\n", prog, strerror(errno));
+			dirs[k][0] = 0;
 			break;
-		err = startup_once(b, dir, &att[i], &seen[i], &su->loaded);
-		if (err)
-			fprintf(stderr, "%s: ebph run did not start on %s\n", prog, dir);
+		}
+		fprintf(stderr, "%s: writing %d profiles in %s (%s)\n", prog,
+			STARTUP_PROFILES, dirs[k], k ? "with sequences" : "pairs only");
+		if ((err = write_profiles(dirs[k], s, k)))
+			break;
 	}
-	remove_dir(dir);
+	su->rows = su->seqs = 0;
+	for (i = 0; i < STARTUP_PROFILES; i++) {
+		su->rows += rec_rows(&s->recs[i % s->n]);
+		su->seqs += s->recs[i % s->n].nseqs;
+	}
+	for (i = 0; i < reps && !err; i++) {
+		for (k = 0; k < 2 && !err; k++) {
+			if ((err = wait_no_ebph()))
+				break;
+			err = startup_once(b, dirs[k], &att[k][i], &seen[k][i],
+					   &su->loaded);
+			if (err)
+				fprintf(stderr, "%s: ebph run did not start on %s\n",
+					prog, dirs[k]);
+		}
+	}
+	for (k = 0; k < 2; k++)
+		if (dirs[k][0])
+			remove_dir(dirs[k]);
 	if (err)
 		return err;
-	stats3(att, reps, &su->attached.min, &su->attached.med, &su->attached.max);
-	stats3(seen, reps, &su->seen.min, &su->seen.med, &su->seen.max);
+	for (k = 0; k < 2; k++) {
+		stats3(att[k], reps, &su->attached[k].min, &su->attached[k].med,
+		       &su->attached[k].max);
+		stats3(seen[k], reps, &su->seen[k].min, &su->seen[k].med,
+		       &su->seen[k].max);
+	}
 	return 0;
 }
 
@@ -1202,24 +1653,62 @@ static void verdict(const char *what, double value, const char *unit,
 	printf("  %-44s %9.1f%-3s %s\n", what, value, unit, met ? "met" : "MISSED");
 }
 
+/* A target of workload WI, which -w may have left out. */
+static void wverdict(const struct bench *b, int wi, const char *what,
+		     double value, const char *unit, int met)
+{
+	if (b->only & 1U << wi)
+		verdict(what, value, unit, met);
+	else
+		printf("  %-44s %12s not run\n", what, "");
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: ebph_bench [OPTIONS]\n"
 "Measure what ebph costs per system call, per fork+exec and per build,\n"
-"next to no BPF, an empty program and a one-lookup counter; then its\n"
-"memory per profile and its start-up time with %d saved profiles.\n"
+"next to no BPF, an empty program and a one-lookup counter, and per call\n"
+"with each detector (pairs, seqs, both); then its memory per profile\n"
+"and its start-up time with %d saved profiles.\n"
 "Needs root, and no ebph running (the figures would include it).\n"
 "\n"
 "  -r, --reps N   repetitions of every measurement (default 5, 1..%d)\n"
 "  -q, --quick    small iteration counts: checks that it works, in\n"
 "                 seconds; the figures are rough\n"
+"  -w, --workloads LIST\n"
+"                 only these workloads, comma-separated: getppid, pipe,\n"
+"                 fork+exec, build (default: all); the targets of the\n"
+"                 others are not judged\n"
 "  -h, --help     this help\n"
 "\n"
 "Example:\n"
 "  sudo make bench             build, then run with 5 repetitions\n"
-"  sudo ./ebph_bench -r 9      more repetitions, steadier medians\n",
+"  sudo ./ebph_bench -r 9      more repetitions, steadier medians\n"
+"  sudo make bench ARGS=\"-r 1 -w getppid,pipe\"\n"
+"                              the detectors side by side, in a minute\n",
 		STARTUP_PROFILES, MAX_REPS);
+}
+
+/* -w LIST to a mask of workload indices; 0 for a name not known. */
+static unsigned int parse_workloads(const char *list)
+{
+	unsigned int mask = 0;
+	int i;
+
+	while (*list) {
+		size_t len = strcspn(list, ",");
+
+		for (i = 0; i < NWORK; i++)
+			if (strlen(workloads[i].name) == len &&
+			    !strncmp(workloads[i].name, list, len))
+				break;
+		if (i == NWORK)
+			return 0;
+		mask |= 1U << i;
+		list += len + (list[len] == ',');
+	}
+	return mask;
 }
 
 int main(int argc, char **argv)
@@ -1227,10 +1716,11 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "reps", required_argument, NULL, 'r' },
 		{ "quick", no_argument, NULL, 'q' },
+		{ "workloads", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	static struct bench b = { .reps = 5 };
+	static struct bench b = { .reps = 5, .only = (1U << NWORK) - 1 };
 	double over[NWORK][NCFG], per_count[NWORK][NCFG], t_start = now_ns();
 	struct ebph_snapshot snap = { 0 };
 	struct memory mem;
@@ -1239,7 +1729,7 @@ int main(int argc, char **argv)
 	char *slash, *end;
 	ssize_t n;
 
-	while ((c = getopt_long(argc, argv, "r:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:qw:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			errno = 0;
@@ -1252,6 +1742,14 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			b.quick = 1;
+			break;
+		case 'w':
+			b.only = parse_workloads(optarg);
+			if (!b.only) {
+				fprintf(stderr, "%s: invalid --workloads '%s' (getppid, pipe, fork+exec, build)\n",
+					prog, optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -1331,19 +1829,22 @@ int main(int argc, char **argv)
 		goto out;
 
 	/* memory, start-up */
+	release_tracepoints(&b);
 	if (memory(&b, &snap, &mem))
 		goto out;
-	fprintf(stderr, "%s: start-up, %d times\n", prog, b.reps);
+	fprintf(stderr, "%s: start-up, %d times each without and with sequences\n",
+		prog, b.reps);
 	if (startup(&b, &snap, &su))
 		goto out;
 
 	/* print */
 	printf("ebph_bench: %d CPUs, loops pinned to CPU %d, %d runs per figure, the\n"
-	       "configurations interleaved slice by slice; \"ebph normal\": %d executables\n"
+	       "configurations interleaved slice by slice; \"normal\": %d executables\n"
 	       "of the workloads normal%s\n", b.online, b.cpu, b.reps, b.nkeys,
 	       b.quick ? "; QUICK: rough figures" : "");
 	for (i = 0; i < NWORK; i++)
-		print_workload(&b, &workloads[i], over[i], per_count[i]);
+		if (b.only & 1U << i)
+			print_workload(&b, &workloads[i], over[i], per_count[i]);
 
 	printf("\nmemory: lookahead-pair rows of %zu profiles after the run\n"
 	       "(train and test sets, %d bytes per row; all normal, so both)\n",
@@ -1357,37 +1858,53 @@ int main(int argc, char **argv)
 	printf("  in the kernel about twice that: a row's element comes from the\n"
 	       "  1 KiB slab class (median profile: %.1f KB of slab)\n",
 	       mem.median / EBPH_NUM_SYSCALLS * 1028 / 1024.0);
+	printf("  sequences (learned with seqs or both; one element of %zu bytes of\n"
+	       "  key and value each): median %zu, max %zu per profile; %zu in all\n",
+	       sizeof(struct ebph_seq_key) + sizeof(struct ebph_seq),
+	       mem.seqs_median, mem.seqs_max, mem.seqs);
+	/* The buckets of a hash map are allocated when it is created, for
+	 * its max_entries: the seqs map's are there whatever the
+	 * detector. */
+	printf("  the maps, as the kernel charges them (memlock): %.1f MB in all,\n"
+	       "  rows %.1f MB, seqs %.1f MB (most of it buckets, from load on)\n",
+	       mem.memlock_all / 1e6, mem.memlock_rows / 1e6, mem.memlock_seqs / 1e6);
 
 	printf("\nstart-up: ebph run --profile-dir DIR --no-save, %d saved profiles\n"
-	       "(%zu rows), %d runs; %d profiles loaded\n", STARTUP_PROFILES,
-	       su.rows, b.reps, su.loaded);
+	       "(%zu rows; %zu sequences more in the second case), %d runs;\n"
+	       "%d profiles loaded\n", STARTUP_PROFILES, su.rows, su.seqs, b.reps,
+	       su.loaded);
 	printf("  %-30s %9s %9s %9s\n", "", "min", "median", "max");
 	printf("  %-30s %9.1f %9.1f %9.1f\n", "\"attached in\", ms",
-	       su.attached.min, su.attached.med, su.attached.max);
+	       su.attached[0].min, su.attached[0].med, su.attached[0].max);
 	printf("  %-30s %9.1f %9.1f %9.1f\n", "launch to that line, ms",
-	       su.seen.min, su.seen.med, su.seen.max);
+	       su.seen[0].min, su.seen[0].med, su.seen[0].max);
+	printf("  %-30s %9.1f %9.1f %9.1f\n", "with sequences: attached, ms",
+	       su.attached[1].min, su.attached[1].med, su.attached[1].max);
+	printf("  %-30s %9.1f %9.1f %9.1f\n", "  launch to that line, ms",
+	       su.seen[1].min, su.seen[1].med, su.seen[1].max);
 
+	/* Judged on ebph as `ebph run` runs it by default: the pairs. */
 	printf("\ntargets\n");
-	verdict("getppid overhead, ebph train (<= +60%)", over[0][CFG_TRAIN], "%",
-		over[0][CFG_TRAIN] <= 60);
-	verdict("getppid overhead, ebph normal (<= +75%)", over[0][CFG_NORMAL], "%",
-		over[0][CFG_NORMAL] <= 75);
-	verdict("getppid added/count's, train (<= 1.5x)", per_count[0][CFG_TRAIN], "x",
-		per_count[0][CFG_TRAIN] <= 1.5);
-	verdict("getppid added/count's, normal (<= 1.5x)", per_count[0][CFG_NORMAL], "x",
-		per_count[0][CFG_NORMAL] <= 1.5);
-	verdict("fork+exec overhead, ebph train (<= +5%)", over[2][CFG_TRAIN], "%",
-		over[2][CFG_TRAIN] <= 5);
-	verdict("fork+exec overhead, ebph normal (<= +5%)", over[2][CFG_NORMAL], "%",
-		over[2][CFG_NORMAL] <= 5);
-	verdict("build-like overhead, ebph train (<= +2%)", over[3][CFG_TRAIN], "%",
-		over[3][CFG_TRAIN] <= 2);
-	verdict("build-like overhead, ebph normal (<= +2%)", over[3][CFG_NORMAL], "%",
-		over[3][CFG_NORMAL] <= 2);
+	wverdict(&b, 0, "getppid overhead, pairs train (<= +60%)",
+		 over[0][CFG_PAIRS_TRAIN], "%", over[0][CFG_PAIRS_TRAIN] <= 60);
+	wverdict(&b, 0, "getppid overhead, pairs normal (<= +75%)",
+		 over[0][CFG_PAIRS_NORMAL], "%", over[0][CFG_PAIRS_NORMAL] <= 75);
+	wverdict(&b, 0, "getppid added/count's, train (<= 1.5x)",
+		 per_count[0][CFG_PAIRS_TRAIN], "x", per_count[0][CFG_PAIRS_TRAIN] <= 1.5);
+	wverdict(&b, 0, "getppid added/count's, normal (<= 1.5x)",
+		 per_count[0][CFG_PAIRS_NORMAL], "x", per_count[0][CFG_PAIRS_NORMAL] <= 1.5);
+	wverdict(&b, 2, "fork+exec overhead, pairs train (<= +5%)",
+		 over[2][CFG_PAIRS_TRAIN], "%", over[2][CFG_PAIRS_TRAIN] <= 5);
+	wverdict(&b, 2, "fork+exec overhead, pairs normal (<= +5%)",
+		 over[2][CFG_PAIRS_NORMAL], "%", over[2][CFG_PAIRS_NORMAL] <= 5);
+	wverdict(&b, 3, "build-like overhead, pairs train (<= +2%)",
+		 over[3][CFG_PAIRS_TRAIN], "%", over[3][CFG_PAIRS_TRAIN] <= 2);
+	wverdict(&b, 3, "build-like overhead, pairs normal (<= +2%)",
+		 over[3][CFG_PAIRS_NORMAL], "%", over[3][CFG_PAIRS_NORMAL] <= 2);
 	verdict("median memory per profile (<= 40 KB)", mem.median / 1024.0, "KB",
 		mem.median <= 40 * 1024);
-	verdict("start to attached, 1,000 profiles (< 100 ms)", su.attached.med, "ms",
-		su.attached.med < 100);
+	verdict("start to attached, 1,000 profiles (< 100 ms)", su.attached[0].med,
+		"ms", su.attached[0].med < 100);
 	printf("\n(%llu events read, %llu lost; bench took %.0f s)\n",
 	       (unsigned long long)b.events, (unsigned long long)b.lost,
 	       (now_ns() - t_start) / 1e9);
@@ -1399,6 +1916,7 @@ out:
 		pthread_join(b.reader, NULL);
 		perf_buffer_close(&b.pb);
 	}
+	release_tracepoints(&b);
 	if (b.build_dir[0])
 		build_cleanup(&b);
 	bpf_object_close(&b.ebph);
