@@ -157,7 +157,9 @@ test: need-root deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_DEPS)
 	$(Q)tests/run
 
-# Figures, not a test: prints a table (see README, Performance).
+# Figures, not a test: prints a table (see README, Performance).  ARGS
+# go to ebph_bench: e.g. ARGS="-r 1 -w getppid,pipe", the detectors side
+# by side in a minute (ebph_bench -h).
 bench: need-root deps
 	$(Q)$(MAKE) --no-print-directory all ebph_bench bench_floor_kern.o bench_count_kern.o
 	./ebph_bench $(ARGS)
