@@ -161,6 +161,39 @@ int bpf_map_next_key(int fd, const void *key, void *next_key)
 	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &attr);
 }
 
+int bpf_map_keys(int fd, size_t key_size, void **keys, size_t *n)
+{
+	char *all = NULL, *prev = NULL;
+	size_t cap = 0;
+	int err;
+
+	*keys = NULL;
+	*n = 0;
+	for (;;) {
+		if (*n == cap) {
+			char *more = realloc(all, (cap = cap ? 2 * cap : 256) * key_size);
+
+			if (!more) {
+				free(all);
+				return -ENOMEM;
+			}
+			all = more;
+			prev = *n ? all + (*n - 1) * key_size : NULL;
+		}
+		err = bpf_map_next_key(fd, prev, all + *n * key_size);
+		if (err)
+			break;
+		prev = all + (*n)++ * key_size;
+	}
+	if (err != -ENOENT) {
+		free(all);
+		*n = 0;
+		return err;
+	}
+	*keys = all;
+	return 0;
+}
+
 int bpf_obj_get(const char *path)
 {
 	union bpf_attr attr = { .pathname = ptr_to_u64(path) };

@@ -106,6 +106,11 @@ int bpf_map_update_batch(int fd, const void *keys, const void *values,
 			 uint32_t *count, uint64_t elem_flags);
 int bpf_map_delete(int fd, const void *key);
 int bpf_map_next_key(int fd, const void *key, void *next_key);
+/* Every key of the map FD, KEY_SIZE bytes each: *KEYS is a malloc'd
+ * array of *N of them (NULL for none).  Gathered in one walk before the
+ * caller changes the map: an update or delete during a walk can send
+ * BPF_MAP_GET_NEXT_KEY back to the start, or round for ever. */
+int bpf_map_keys(int fd, size_t key_size, void **keys, size_t *n);
 int bpf_obj_get(const char *path);
 /* Run a program once on ctx (BPF_PROG_TEST_RUN); *retval gets its return. */
 int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size,

@@ -630,39 +630,24 @@ static void find_workload_keys(struct bench *b)
 }
 
 /* Test set := train set, for every profile (what start_normal does in
- * the kernel).  The keys are gathered first: inserting while walking a
- * hash map can make the walk start over. */
+ * the kernel). */
 static int rows_train_to_test(struct bench *b)
 {
-	struct ebph_row_key k, next, *pk = NULL, *keys = NULL;
+	struct ebph_row_key *keys;
 	__u8 row[EBPH_NUM_SYSCALLS];
-	size_t n = 0, cap = 0, i;
+	size_t n, i;
 	int err;
 
-	while (!(err = bpf_map_next_key(b->m.rows, pk, &next))) {
-		k = next;
-		pk = &k;
-		if (k.set != EBPH_TRAIN)
-			continue;
-		if (n == cap) {
-			void *nk = realloc(keys, (cap = cap ? 2 * cap : 1024) * sizeof(*keys));
-
-			if (!nk) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = nk;
-		}
-		keys[n++] = k;
-	}
+	err = bpf_map_keys(b->m.rows, sizeof(*keys), (void **)&keys, &n);
 	for (i = 0; i < n; i++) {
-		if (bpf_map_lookup(b->m.rows, &keys[i], row))
+		if (keys[i].set != EBPH_TRAIN ||
+		    bpf_map_lookup(b->m.rows, &keys[i], row))
 			continue;
 		keys[i].set = EBPH_TEST;
 		bpf_map_update(b->m.rows, &keys[i], row, BPF_ANY);
 	}
 	free(keys);
-	return err == -ENOENT ? 0 : err;
+	return err;
 }
 
 /*
@@ -676,25 +661,12 @@ static int rows_train_to_test(struct bench *b)
  */
 static int seqs_train_to_test(struct bench *b)
 {
-	__u64 key, next, *pk = NULL, *keys = NULL;
 	struct ebph_profile p;
-	size_t n = 0, cap = 0, i;
+	size_t n, i;
+	__u64 *keys;
 	int err;
 
-	while (!(err = bpf_map_next_key(b->m.profiles, pk, &next))) {
-		key = next;
-		pk = &key;
-		if (n == cap) {
-			void *nk = realloc(keys, (cap = cap ? 2 * cap : 256) * sizeof(*keys));
-
-			if (!nk) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = nk;
-		}
-		keys[n++] = key;
-	}
+	err = bpf_map_keys(b->m.profiles, sizeof(*keys), (void **)&keys, &n);
 	for (i = 0; i < n; i++) {
 		if (bpf_map_lookup(b->m.profiles, &keys[i], &p))
 			continue;
@@ -704,7 +676,7 @@ static int seqs_train_to_test(struct bench *b)
 		bpf_map_update(b->m.profiles, &keys[i], &p, BPF_EXIST);
 	}
 	free(keys);
-	return err == -ENOENT ? 0 : err;
+	return err;
 }
 
 /* Forget every task: tasks that exited while ebph was detached left
@@ -714,24 +686,14 @@ static int seqs_train_to_test(struct bench *b)
  * afresh for each one scans the buckets before it every time. */
 static void tasks_clear(struct bench *b)
 {
-	__u32 tid, next, *pt = NULL, *tids = NULL;
-	size_t n = 0, cap = 0, i;
+	__u32 tid, *tids;
+	size_t n, i;
 
-	while (!bpf_map_next_key(b->m.tasks, pt, &next)) {
-		tid = next;
-		pt = &tid;
-		if (n == cap) {
-			void *nt = realloc(tids, (cap = cap ? 2 * cap : 1024) * sizeof(*tids));
-
-			if (!nt)
-				break;
-			tids = nt;
-		}
-		tids[n++] = tid;
+	if (!bpf_map_keys(b->m.tasks, sizeof(*tids), (void **)&tids, &n)) {
+		for (i = 0; i < n; i++)
+			bpf_map_delete(b->m.tasks, &tids[i]);
+		free(tids);
 	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete(b->m.tasks, &tids[i]);
-	free(tids);
 	/* What the gathering could not hold (out of memory): one by one. */
 	while (!bpf_map_next_key(b->m.tasks, NULL, &tid))
 		bpf_map_delete(b->m.tasks, &tid);

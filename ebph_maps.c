@@ -307,32 +307,18 @@ int ebph_seqs_load(const struct ebph_maps *m, struct ebph_profile_rec *rec)
 
 int ebph_seqs_delete(const struct ebph_maps *m, __u64 profile)
 {
-	struct ebph_seq_key sk, next, *keys = NULL;
-	size_t n = 0, cap = 0, i;
+	struct ebph_seq_key *keys;
+	size_t n, i;
 	int err, deleted = 0;
 
-	/* Collect first, delete after: deleting the key a walk stands on
-	 * would send next_key back to the start. */
-	for (err = bpf_map_next_key(m->seqs, NULL, &next); !err;
-	     err = bpf_map_next_key(m->seqs, &sk, &next)) {
-		sk = next;
-		if (sk.profile != profile)
-			continue;
-		if (n == cap) {
-			void *k = realloc(keys, (cap = cap ? 2 * cap : 64) * sizeof(*keys));
-
-			if (!k) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = k;
-		}
-		keys[n++] = sk;
-	}
+	err = bpf_map_keys(m->seqs, sizeof(*keys), (void **)&keys, &n);
+	if (err)
+		return err;
 	for (i = 0; i < n; i++)
-		deleted += !bpf_map_delete(m->seqs, &keys[i]);
+		if (keys[i].profile == profile)
+			deleted += !bpf_map_delete(m->seqs, &keys[i]);
 	free(keys);
-	return err == -ENOENT ? deleted : err;
+	return deleted;
 }
 
 static const struct {
