@@ -73,26 +73,33 @@ wait_log() { # wait_log PATTERN
 : >"$log"
 check "ebph starts and attaches" start_ebph
 
-# Train: the demo's runs are alike, so the profile freezes, then waits 2s.
-for i in $(seq 10); do "$demo" >/dev/null; done
-check "new profile reported for demo" wait_log "new profile demo ($key)"
-check "demo profile frozen after identical runs" wait_log "profile demo ($key) frozen"
-sleep 2.5
-"$demo" >/dev/null		# its first call after the wait makes it normal
-check "demo profile becomes normal after --normal-wait" wait_log "profile demo ($key) is normal"
+# The demo under a running ebph, the proposal's way: trained on runs that
+# are alike, so the profile freezes, waits 2s and turns normal; then runs
+# without an argument report nothing and the run with one is caught.
+# demo_session LABEL ANOMALY: ANOMALY is the log's text after the PID.
+demo_session() {
+	for i in $(seq 10); do "$demo" >/dev/null; done
+	check "${1}new profile reported for demo" wait_log "new profile demo ($key)"
+	check "${1}demo profile frozen after identical runs" \
+		wait_log "profile demo ($key) frozen"
+	sleep 2.5
+	"$demo" >/dev/null	# its first call after the wait makes it normal
+	check "${1}demo profile becomes normal after --normal-wait" \
+		wait_log "profile demo ($key) is normal"
+	for i in $(seq 5); do "$demo" >/dev/null; done
+	"$demo" x >/dev/null &
+	oops=$!
+	wait $oops
+	check "${1}the run with an argument is caught: $2" \
+		wait_log "PID $oops (demo, profile $key): $2"
+	# With a 2s wait other programs turn normal too; count the demo's.
+	n=$(grep -c "(demo, profile $key): anomaly" "$log")
+	m=$(grep -c "PID $oops (demo, profile $key): anomaly" "$log")
+	check "${1}no anomaly for runs without an argument ($n anomalies, $m from PID $oops)" \
+		[ "$n" -gt 0 -a "$n" -eq "$m" ]
+}
 
-# Normal runs: nothing to report.
-for i in $(seq 5); do "$demo" >/dev/null; done
-"$demo" x >/dev/null &
-oops=$!
-wait $oops
-check "anomaly reported for the PID run with an argument, in write" \
-	wait_log "PID $oops (demo, profile $key): anomaly in write"
-# With a 2s wait other programs turn normal too; count the demo's only.
-n=$(grep -c "(demo, profile $key): anomaly" "$log")
-m=$(grep -c "PID $oops (demo, profile $key): anomaly" "$log")
-check "no anomaly for runs without an argument ($n anomalies, $m from PID $oops)" \
-	[ "$n" -gt 0 -a "$n" -eq "$m" ]
+demo_session "" "anomaly in write"
 
 check "ebph exits 0 on SIGINT" stop_ebph
 check "the profile was saved" test -f "$dir/profiles/$(printf '%016x' 0x$key).prof"
@@ -144,21 +151,7 @@ rm -f "$dir/profiles/"*.prof
 : >"$log"
 check "ebph --detector seqs starts" start_ebph --detector seqs
 check "the attached line says which detector runs" grep -q "ebph attached.*detector seqs" "$log"
-for i in $(seq 10); do "$demo" >/dev/null; done
-check "seqs: demo profile frozen after identical runs" wait_log "profile demo ($key) frozen"
-sleep 2.5
-"$demo" >/dev/null
-check "seqs: demo profile becomes normal" wait_log "profile demo ($key) is normal"
-for i in $(seq 5); do "$demo" >/dev/null; done
-"$demo" x >/dev/null &
-oops=$!
-wait $oops
-check "seqs: the run with an argument is an unknown sequence in write" \
-	wait_log "PID $oops (demo, profile $key): anomaly in write: unknown sequence, LFC [0-9]"
-n=$(grep -c "(demo, profile $key): anomaly" "$log")
-m=$(grep -c "PID $oops (demo, profile $key): anomaly" "$log")
-check "seqs: no anomaly for runs without an argument ($n anomalies, $m from PID $oops)" \
-	[ "$n" -gt 0 -a "$n" -eq "$m" ]
+demo_session "seqs: " "anomaly in write: unknown sequence, LFC [0-9]"
 check "seqs: ebph exits 0 on SIGINT" stop_ebph
 info1=$(prof_info "$pfile" 2>&1)
 check "seqs: saved as version 2, normal, with a test set and sequences ($info1)" \
