@@ -170,11 +170,18 @@ static inline int ebph_seq_in_train(const struct ebph_profile *p,
 	return s->stamp >= p->seq_train_from;
 }
 
+/* Whether an element stamped STAMP is in P's test set by that stamp. */
+static inline int ebph_seq_stamp_in_test(const struct ebph_profile *p,
+					 __u32 stamp)
+{
+	return stamp >= p->seq_test_from && stamp < p->seq_test_to;
+}
+
 static inline int ebph_seq_in_test(const struct ebph_profile *p,
 				   const struct ebph_seq *s)
 {
-	return (s->stamp >= p->seq_test_from && s->stamp < p->seq_test_to) ||
-	       (s->prev >= p->seq_test_from && s->prev < p->seq_test_to);
+	return ebph_seq_stamp_in_test(p, s->stamp) ||
+	       ebph_seq_stamp_in_test(p, s->prev);
 }
 
 /* ---- tasks -------------------------------------------------------------- */

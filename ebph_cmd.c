@@ -284,13 +284,13 @@ static void free_rows(__u8 *rows[EBPH_NUM_SYSCALLS])
  * N[EBPH_TRAIN] and N[EBPH_TEST] count each set (a sequence may be in
  * both, as one element); elements in neither are left out, as a save
  * leaves them.  With LIST, the sequences of set SET go into *LIST
- * (malloc'd, *NLIST of them; NULL if none).  0 or -errno.
+ * (malloc'd, *NLIST of them, for the caller to free).  0 or -errno.
  */
 static int read_seqs(const struct ebph_maps *m, const struct ebph_profile *p,
 		     long n[2], int set, __u64 **list, size_t *nlist)
 {
-	struct ebph_seq_key sk, next;
-	size_t cap = 0;
+	struct ebph_seq_key *keys;
+	size_t nkeys, i;
 	int err;
 
 	n[EBPH_TRAIN] = n[EBPH_TEST] = 0;
@@ -298,37 +298,28 @@ static int read_seqs(const struct ebph_maps *m, const struct ebph_profile *p,
 		*list = NULL;
 		*nlist = 0;
 	}
-	for (err = bpf_map_next_key(m->seqs, NULL, &next); !err;
-	     err = bpf_map_next_key(m->seqs, &sk, &next)) {
+	err = bpf_map_keys(m->seqs, sizeof(*keys), (void **)&keys, &nkeys);
+	if (err)
+		return err;
+	if (list && nkeys && !(*list = malloc(nkeys * sizeof(**list)))) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nkeys; i++) {
 		struct ebph_seq v;
 		int in[2];
 
-		sk = next;
-		if (sk.profile != p->key || bpf_map_lookup(m->seqs, &sk, &v))
+		if (keys[i].profile != p->key || bpf_map_lookup(m->seqs, &keys[i], &v))
 			continue;
 		in[EBPH_TRAIN] = ebph_seq_in_train(p, &v);
 		in[EBPH_TEST] = ebph_seq_in_test(p, &v);
 		n[EBPH_TRAIN] += in[EBPH_TRAIN];
 		n[EBPH_TEST] += in[EBPH_TEST];
-		if (!list || !in[set])
-			continue;
-		if (*nlist == cap) {
-			void *l = realloc(*list, (cap = cap ? 2 * cap : 256) * sizeof(**list));
-
-			if (!l) {
-				free(*list);
-				*list = NULL;
-				return -ENOMEM;
-			}
-			*list = l;
-		}
-		(*list)[(*nlist)++] = sk.seq;
+		if (list && in[set])
+			(*list)[(*nlist)++] = keys[i].seq;
 	}
-	if (err != -ENOENT && list) {
-		free(*list);
-		*list = NULL;
-	}
-	return err == -ENOENT ? 0 : err;
+	free(keys);
+	return 0;
 }
 
 /* Whether profile P has a test set of sequences: it became normal while
@@ -873,26 +864,6 @@ static int cmp_seq(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* SEQ's calls by name, the oldest first; "-" for an empty slot. */
-static void fmt_seq(__u64 seq, char *buf, size_t len)
-{
-	size_t used = 0;
-	char name[32];
-	int i;
-
-	buf[0] = 0;
-	for (i = EBPH_SEQ_CALLS - 1; i >= 0 && used < len; i--) {
-		__u32 c = ebph_seq_call(seq, i);
-
-		if (c == EBPH_EMPTY)
-			snprintf(name, sizeof(name), "-");
-		else
-			syscall_name_fmt(c, name, sizeof(name));
-		used += snprintf(buf + used, len - used, "%s%s",
-				 i == EBPH_SEQ_CALLS - 1 ? "" : " ", name);
-	}
-}
-
 /* What resets "since the last new ..." with detectors DET. */
 static const char *learned_what(__u32 det)
 {
@@ -997,7 +968,7 @@ int cmd_show(int argc, char **argv)
 		if (nlist)
 			printf("CALLS, THE OLDEST FIRST\n");
 		for (i = 0; i < nlist; i++) {
-			fmt_seq(seqs[i], line, sizeof(line));
+			syscall_seq_fmt(seqs[i], "-", line, sizeof(line));
 			printf("%s\n", line);
 		}
 		goto out;

@@ -275,33 +275,6 @@ static const char *call_name(unsigned nr, char *buf, size_t len)
 }
 
 /*
- * A packed sequence (ebph_seq_pack()) as call names in the order they
- * were made, oldest first: "openat read close".  Empty slots (a window
- * still filling after an exec) are left out.
- */
-static const char *seq_names(__u64 packed, char *buf, size_t len)
-{
-	char call[32];
-	size_t used = 0;
-	int i;
-
-	buf[0] = 0;
-	for (i = EBPH_SEQ_CALLS - 1; i >= 0; i--) {
-		__u32 c = ebph_seq_call(packed, i);
-		int n;
-
-		if (c == EBPH_EMPTY)
-			continue;
-		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
-			     call_name(c, call, sizeof(call)));
-		if (n < 0 || (size_t)n >= len - used)
-			break;
-		used += n;
-	}
-	return buf;
-}
-
-/*
  * "7 misses, LFC 1" as the pairs detector always said it; a sequence
  * not in the test set adds "unknown sequence", and with the sequence
  * detector alone the misses, always 0, are left out.
@@ -383,7 +356,7 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 		/* misses: a pair's distance, 1..8; 0 for a whole sequence. */
 		if (ev->misses == 0)
 			say(e, ev->ts, EBPH_INFO, "profile %s (%llx) learned the sequence %s",
-			    name, (unsigned long long)key, seq_names(ev->arg, seq, sizeof(seq)));
+			    name, (unsigned long long)key, syscall_seq_fmt(ev->arg, NULL, seq, sizeof(seq)));
 		else
 			say(e, ev->ts, EBPH_INFO, "profile %s (%llx) learned %s after %s",
 			    name, (unsigned long long)key,
@@ -429,7 +402,7 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 			break;
 		case EBPH_MSG_SEQS_FULL:
 			say(e, ev->ts, lv, "profile %s: the sequence %s not learned: the seqs map is full (%u)",
-			    name, seq_names(ev->arg, seq, sizeof(seq)), EBPH_MAX_SEQS);
+			    name, syscall_seq_fmt(ev->arg, NULL, seq, sizeof(seq)), EBPH_MAX_SEQS);
 			break;
 		default:
 			say(e, ev->ts, lv, "kernel message %u (arg %llu)",

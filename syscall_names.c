@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ebph.h"
 #include "syscall_names.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -947,4 +948,33 @@ int syscall_number(const char *name)
 		return (int)v;
 	}
 	return -1;
+}
+
+const char *syscall_seq_fmt(unsigned long long packed, const char *empty,
+			    char *buf, size_t len)
+{
+	size_t used = 0;
+	char name[32];
+	int i, n;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	for (i = EBPH_SEQ_CALLS - 1; i >= 0; i--) {
+		__u32 c = ebph_seq_call(packed, i);
+
+		if (c != EBPH_EMPTY)
+			syscall_name_fmt(c, name, sizeof(name));
+		else if (empty)
+			snprintf(name, sizeof(name), "%s", empty);
+		else
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", name);
+		if (n < 0 || (size_t)n >= len - used) {
+			buf[used] = 0;	/* no half name */
+			break;
+		}
+		used += n;
+	}
+	return buf;
 }

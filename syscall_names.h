@@ -29,6 +29,14 @@ void syscall_name_fmt(unsigned int nr, char *buf, size_t len);
  * can be typed back in. */
 int syscall_number(const char *name);
 
+/* A sequence of the sequence detector (ebph_seq_pack() in ebph.h) as
+ * x86_64 call names, the oldest first: "openat read close".  An empty
+ * slot (a window still filling after an exec) is written as EMPTY, or
+ * left out when EMPTY is NULL.  Stops at a name that does not fit, and
+ * always NUL-terminates a BUF of at least one byte.  Returns BUF. */
+const char *syscall_seq_fmt(unsigned long long packed, const char *empty,
+			    char *buf, size_t len);
+
 /* One past the highest number each table names (470 for Linux 6.18). */
 unsigned int syscall_table_size(void);
 unsigned int syscall_table_size_i386(void);

@@ -202,6 +202,25 @@ static void test_fmt_and_number(void)
 	CHECK_EQ(syscall_number("READ"), -1, "case matters");
 }
 
+/* A packed sequence: 10 bits a call, the newest lowest, 0x3ff empty. */
+static void test_seq_fmt(void)
+{
+	/* newest close (3), then read (0), then openat (257), 3 empty */
+	unsigned long long seq = 3ULL | 0ULL << 10 | 257ULL << 20 |
+				 0x3ffULL << 30 | 0x3ffULL << 40 | 0x3ffULL << 50;
+	char buf[64];
+
+	TEST("seq_fmt");
+	CHECK(strcmp(syscall_seq_fmt(seq, NULL, buf, sizeof(buf)),
+		     "openat read close"), "empty slots left out: '%s'", buf);
+	CHECK(strcmp(syscall_seq_fmt(seq, "-", buf, sizeof(buf)),
+		     "- - - openat read close"), "empty slots as '-': '%s'", buf);
+	CHECK(strcmp(syscall_seq_fmt(seq, NULL, buf, 12), "openat read"),
+	      "a short buffer keeps whole names: '%s'", buf);
+	CHECK(strcmp(syscall_seq_fmt(seq, NULL, buf, 4), ""),
+	      "no room for the first name: '%s'", buf);
+}
+
 int main(void)
 {
 	TEST("x86_64_header");
@@ -213,5 +232,6 @@ int main(void)
 	test_after_headers();
 	test_i386_spots();
 	test_fmt_and_number();
+	test_seq_fmt();
 	return test_summary();
 }
