@@ -49,7 +49,7 @@ HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h ebph_ma
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
-TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog
+TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog tests/i386_exec
 
 # Debian packages the build and the tests need.
 DEBIAN_PKGS := make gcc clang llvm libelf-dev
@@ -144,6 +144,11 @@ tests/replay_prog: tests/replay_prog.c
 	$(msg) CC $@
 	$(Q)$(CC) -O2 -static -nostdlib -fno-stack-protector -fno-pie -no-pie -o $@ $<
 
+# Static and not PIE: its i386 call passes pointers below 4 GiB.
+tests/i386_exec: tests/i386_exec.c
+	$(msg) CC $@
+	$(Q)$(CC) -O2 -static -fno-pie -no-pie -o $@ $<
+
 need-root:
 	@[ "$$(id -u)" = 0 ] || { echo "ebph: this loads BPF programs: run it as root (sudo make $(MAKECMDGOALS))" >&2; exit 1; }
 
@@ -202,4 +207,4 @@ inspect: ebph_kern.o
 	$(LLVM_OBJDUMP) -d -r -S --no-show-raw-insn $<
 
 clean:
-	rm -f ebph ebph_bench *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog .libdir
+	rm -f ebph ebph_bench *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog tests/i386_exec .libdir

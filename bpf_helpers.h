@@ -62,6 +62,11 @@ static long (*bpf_get_current_comm)(void *buf, __u32 size) =
 	(void *)BPF_FUNC_get_current_comm;
 static __u64 (*bpf_get_current_task)(void) =
 	(void *)BPF_FUNC_get_current_task;
+/* The same pointer, typed from the kernel's BTF: the verifier lets a
+ * program load a field of it directly, where bpf_get_current_task()'s
+ * plain number needs a bpf_probe_read_kernel(). */
+static void *(*bpf_get_current_task_btf)(void) =
+	(void *)BPF_FUNC_get_current_task_btf;
 static long (*bpf_probe_read_kernel)(void *dst, __u32 size,
 				     const void *unsafe_ptr) =
 	(void *)BPF_FUNC_probe_read_kernel;

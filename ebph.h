@@ -16,7 +16,7 @@
 /* ---- the algorithm's constants (DESIGN.md section 3) ------------------ */
 
 #define EBPH_SEQLEN		9	/* window: the current call and 8 before */
-#define EBPH_NUM_SYSCALLS	512	/* alphabet, sized for the kernel, not uapi */
+#define EBPH_NUM_SYSCALLS	512	/* calls of one ABI, and a row's width */
 #define EBPH_NORMAL_FACTOR	128
 #define EBPH_NORMAL_FACTOR_DEN	32	/* freeze: 3/4 of training calls old */
 #define EBPH_ANOMALY_LIMIT	30
@@ -26,6 +26,41 @@
 #define EBPH_NORMAL_WAIT	(7ULL * 24 * 3600 * 1000000000ULL) /* 1 week, ns */
 
 #define EBPH_EMPTY		0xffff	/* a window slot that holds no call yet */
+
+/*
+ * The alphabet: every system call under its own ABI.  An x86_64 call N
+ * is the symbol N, an i386 call N (int $0x80 or sysenter, from a 32-bit
+ * program or a 64-bit one) the symbol EBPH_I386 + N, so that i386 execve
+ * (11) is not x86_64 munmap (11).  Calls numbered EBPH_NUM_SYSCALLS - 1
+ * or more in either ABI are not real (both tables end near 470) and are
+ * skipped, which leaves 0x3ff free to mark an empty slot of a packed
+ * sequence (ebph_seq_pack()).
+ *
+ * A symbol is exact as the current call of a pair (the row's key) and in
+ * a sequence.  As the earlier call of a pair it indexes a row of
+ * EBPH_NUM_SYSCALLS bytes by its number alone (symbol & 511): a row for
+ * both ABIs would double every profile's memory for calls a 64-bit
+ * program almost never makes.  So an i386 call is always judged as
+ * itself, a profile of a 32-bit program is exact, and only within a
+ * window that mixes the two ABIs can a pair of an x86_64 call after an
+ * i386 one look like a pair after the x86_64 call of the same number.
+ */
+#define EBPH_I386		EBPH_NUM_SYSCALLS
+#define EBPH_NUM_CALLS		(2 * EBPH_NUM_SYSCALLS)	/* symbols */
+#define EBPH_NR_LIMIT		(EBPH_NUM_SYSCALLS - 1)	/* numbers from here
+							 * on are skipped */
+#define EBPH_X32_BIT		0x40000000U	/* __X32_SYSCALL_BIT */
+
+/* Whether SYM is a call symbol the kernel program can learn. */
+static inline int ebph_is_call(__u32 sym)
+{
+	return sym < EBPH_NUM_CALLS &&
+	       (sym & (EBPH_NUM_SYSCALLS - 1)) != EBPH_NUM_SYSCALLS - 1;
+}
+/* task_struct.thread_info.status on x86_64 since Linux 5.11: a constant
+ * the BPF program loads from (the verifier checks the load against the
+ * kernel's BTF), which user space checks against BTF before it loads. */
+#define EBPH_OFF_TI_STATUS	16
 #define EBPH_PATH_LEN		256	/* executable path, NUL-terminated */
 #define EBPH_COMM_LEN		16
 
@@ -89,9 +124,10 @@ struct ebph_path {
 
 /*
  * Key of the "rows" map.  The value is one row of a lookahead-pair set:
- * __u8 row[EBPH_NUM_SYSCALLS], where bit (i - 1) of row[p] says "p was
- * seen i calls before call".  A profile holds one row per call it has
- * made, per set, which keeps a profile to tens of kilobytes.
+ * __u8 row[EBPH_NUM_SYSCALLS], where bit (i - 1) of row[p & 511] says "p
+ * was seen i calls before call".  call is a symbol (< EBPH_NUM_CALLS).  A
+ * profile holds one row per call it has made, per set, which keeps a
+ * profile to tens of kilobytes.
  */
 struct ebph_row_key {
 	__u64 profile;
@@ -143,8 +179,8 @@ _Static_assert(sizeof(struct ebph_seq) == 8, "ebph_seq ABI");
  * The sequence of the window seq[0..5] as one 64-bit word: 10 bits a
  * call, the newest in the low bits.  W0 holds seq[0..3] and W1 seq[4..7]
  * as little-endian 16-bit lanes (as struct ebph_task holds them).  An
- * empty slot (EBPH_EMPTY) packs as 0x3ff, which no call below
- * EBPH_NUM_SYSCALLS does, so a window still filling up is a sequence of
+ * empty slot (EBPH_EMPTY) packs as 0x3ff, which no call symbol is
+ * (see EBPH_I386), so a window still filling up is a sequence of
  * its own.  Both sides use this one function: replay and saved files
  * mean what the kernel means.
  */
@@ -240,7 +276,7 @@ _Static_assert(sizeof(struct ebph_config) == 56, "ebph_config ABI");
  * is something that would otherwise be silent.  They are bumped only off
  * the common path: calls seen are the sum of the profiles' counts. */
 enum ebph_stat {
-	EBPH_STAT_BIG_CALL,	/* calls >= EBPH_NUM_SYSCALLS, skipped */
+	EBPH_STAT_BIG_CALL,	/* numbers no call has (syscall(-1)...), skipped */
 	EBPH_STAT_ANOMALIES,
 	EBPH_STAT_EVENT_DROPS,	/* bpf_perf_event_output failed (ring full) */
 	EBPH_STAT_TASKS_FULL,	/* "tasks" map full: a task went untraced */
@@ -248,6 +284,8 @@ enum ebph_stat {
 	EBPH_STAT_ROWS_FULL,	/* "rows" map full: a pair went unlearned */
 	EBPH_STAT_KEY_ERRORS,	/* could not read the executable's inode */
 	EBPH_STAT_SEQS_FULL,	/* "seqs" map full: a sequence went unlearned */
+	EBPH_STAT_X32,		/* x32 calls (only if the kernel allows the
+				 * x32 ABI; this one does not), not traced */
 	EBPH_STAT_MAX,
 };
 
@@ -276,7 +314,7 @@ enum ebph_msg {
 	EBPH_MSG_TASKS_FULL,	/* arg: the tid left untraced */
 	EBPH_MSG_PROFILES_FULL,
 	EBPH_MSG_ROWS_FULL,	/* arg: the call whose row could not be made;
-				 * EBPH_NUM_SYSCALLS: rows of the test set,
+				 * EBPH_NUM_CALLS: rows of the test set,
 				 * while copying it */
 	EBPH_MSG_SEQS_FULL,	/* arg: the packed sequence not learned */
 };

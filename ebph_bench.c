@@ -1385,7 +1385,7 @@ static size_t rec_rows(const struct ebph_profile_rec *rec)
 	int set, call;
 
 	for (set = 0; set < 2; set++)
-		for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
+		for (call = 0; call < EBPH_NUM_CALLS; call++)
 			rows += rec->rows[set][call] != NULL;
 	return rows;
 }

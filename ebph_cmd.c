@@ -244,17 +244,17 @@ static long count_keys(int fd, size_t key_size)
 	return err == -ENOENT ? n : err;
 }
 
-/* Rows of one profile and set, probed by call: 512 lookups beat walking
- * a rows map of up to 262,144 keys.  ROWS[c] is malloc'd or NULL.
- * Returns how many there are. */
+/* Rows of one profile and set, probed by call: 1024 lookups beat
+ * walking a rows map of up to 262,144 keys.  ROWS[c] is malloc'd or
+ * NULL.  Returns how many there are. */
 static int read_rows(const struct ebph_maps *m, __u64 key, int set,
-		     __u8 *rows[EBPH_NUM_SYSCALLS])
+		     __u8 *rows[EBPH_NUM_CALLS])
 {
 	struct ebph_row_key rk = { .profile = key, .set = set };
 	__u8 buf[EBPH_NUM_SYSCALLS];
 	int c, n = 0;
 
-	for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+	for (c = 0; c < EBPH_NUM_CALLS; c++) {
 		rows[c] = NULL;
 		rk.call = c;
 		if (bpf_map_lookup(m->rows, &rk, buf))
@@ -268,11 +268,11 @@ static int read_rows(const struct ebph_maps *m, __u64 key, int set,
 	return n;
 }
 
-static void free_rows(__u8 *rows[EBPH_NUM_SYSCALLS])
+static void free_rows(__u8 *rows[EBPH_NUM_CALLS])
 {
 	int c;
 
-	for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+	for (c = 0; c < EBPH_NUM_CALLS; c++) {
 		free(rows[c]);
 		rows[c] = NULL;
 	}
@@ -546,8 +546,9 @@ int cmd_status(int argc, char **argv)
 	       "unlearned", (unsigned long long)st[EBPH_STAT_PROFILES_FULL],
 	       (unsigned long long)st[EBPH_STAT_ROWS_FULL], "",
 	       (unsigned long long)st[EBPH_STAT_SEQS_FULL]);
-	printf("%-12s %llu calls numbered %d or more\n", "skipped",
-	       (unsigned long long)st[EBPH_STAT_BIG_CALL], EBPH_NUM_SYSCALLS);
+	printf("%-12s %llu calls numbered %d or more, %llu x32 calls\n", "skipped",
+	       (unsigned long long)st[EBPH_STAT_BIG_CALL], EBPH_NR_LIMIT,
+	       (unsigned long long)st[EBPH_STAT_X32]);
 	if (have_rs) {
 		if (!rs.saving)
 			printf("%-12s none: started with --no-save\n", "saves");
@@ -882,7 +883,7 @@ int cmd_show(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	__u8 *rows[2][EBPH_NUM_SYSCALLS];
+	__u8 *rows[2][EBPH_NUM_CALLS];
 	struct ebph_profile_rec *r;
 	struct ebph_snapshot s;
 	struct ebph_config cfg;
@@ -973,13 +974,13 @@ int cmd_show(int argc, char **argv)
 		}
 		goto out;
 	}
-	for (cur = 0; cur < EBPH_NUM_SYSCALLS; cur++)
+	for (cur = 0; cur < EBPH_NUM_CALLS; cur++)
 		for (prev = 0; rows[set][cur] && prev < EBPH_NUM_SYSCALLS; prev++)
 			pairs += !!rows[set][cur][prev];
 	printf("\n%s set: %d pairs of calls\n", set == EBPH_TEST ? "test" : "train", pairs);
 	if (pairs)
 		printf("%-23s %-23s %s\n", "CALL", "PREVIOUS", "DISTANCE");
-	for (cur = 0; cur < EBPH_NUM_SYSCALLS; cur++) {
+	for (cur = 0; cur < EBPH_NUM_CALLS; cur++) {
 		for (prev = 0; rows[set][cur] && prev < EBPH_NUM_SYSCALLS; prev++) {
 			__u8 bits = rows[set][cur][prev];
 			char dist[EBPH_SEQLEN];
@@ -989,8 +990,10 @@ int cmd_show(int argc, char **argv)
 			for (d = 1; d < EBPH_SEQLEN; d++)
 				dist[d - 1] = bits & (1U << (d - 1)) ? '0' + d : '.';
 			dist[EBPH_SEQLEN - 1] = 0;
+			/* A row holds earlier calls by number: name them in
+			 * the ABI of the call (EBPH_I386 in ebph.h). */
 			syscall_name_fmt(cur, a, sizeof(a));
-			syscall_name_fmt(prev, b, sizeof(b));
+			syscall_name_fmt((cur & EBPH_I386) | prev, b, sizeof(b));
 			printf("%-23s %-23s %s\n", a, b, dist);
 		}
 	}
@@ -1067,7 +1070,7 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 		 * this file.  The sequences' test set is a range of epochs
 		 * over elements already in the map, taken in the same write
 		 * as the status. */
-		for (c = 0; pairs_on && c < EBPH_NUM_SYSCALLS; c++) {
+		for (c = 0; pairs_on && c < EBPH_NUM_CALLS; c++) {
 			rk.call = c;
 			rk.set = EBPH_TRAIN;
 			n += !bpf_map_lookup(m->rows, &rk, row);
@@ -1086,7 +1089,7 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 				 "nothing" : !n ? "no pairs" : "no sequences");
 			return -EINVAL;
 		}
-		for (c = 0, n = 0; pairs_on && c < EBPH_NUM_SYSCALLS && !err; c++) {
+		for (c = 0, n = 0; pairs_on && c < EBPH_NUM_CALLS && !err; c++) {
 			rk.call = c;
 			rk.set = EBPH_TRAIN;
 			if (bpf_map_lookup(m->rows, &rk, row)) {
@@ -1131,7 +1134,7 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 		/* reset_train(): forget what was learned; a normal profile
 		 * keeps testing against its test set meanwhile. */
 		rk.set = EBPH_TRAIN;
-		for (c = 0; pairs_on && c < EBPH_NUM_SYSCALLS; c++) {
+		for (c = 0; pairs_on && c < EBPH_NUM_CALLS; c++) {
 			rk.call = c;
 			n += !bpf_map_delete(m->rows, &rk);
 		}
@@ -1186,9 +1189,9 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 		lock = ebph_state_lock();
 		bpf_map_delete(m->paths, &key);
 		err = bpf_map_delete(m->profiles, &key);
-		for (c = 0; c < 2 * EBPH_NUM_SYSCALLS; c++) {
-			rk.call = c % EBPH_NUM_SYSCALLS;
-			rk.set = c / EBPH_NUM_SYSCALLS;
+		for (c = 0; c < 2 * EBPH_NUM_CALLS; c++) {
+			rk.call = c % EBPH_NUM_CALLS;
+			rk.set = c / EBPH_NUM_CALLS;
 			n += !bpf_map_delete(m->rows, &rk);
 		}
 		nseq_del = ebph_seqs_delete(m, key);

@@ -257,6 +257,27 @@ static __always_inline __u32 detector_on(struct ebph_config *cfg, __u32 d)
 	return *(volatile __u32 *)&cfg->detectors & d;
 }
 
+/*
+ * EBPH_I386 if the current system call is an i386 one, else 0.  The
+ * number alone cannot tell: int $0x80 from a 64-bit program gives
+ * sys_enter the i386 number (11 is execve there, munmap in x86_64).
+ * The kernel marks such a call in current->thread_info.status
+ * (TS_COMPAT, set on every 32-bit entry and cleared on the way back to
+ * user space); a 32-bit program's calls are all marked.  The typed
+ * pointer makes that one load, checked by the verifier against the
+ * kernel's BTF, where bpf_get_current_task() and a probe read cost 7 ns
+ * a call (make bench); its offset is a constant (EBPH_OFF_TI_STATUS).
+ */
+#define TS_COMPAT	0x0002	/* arch/x86/include/asm/thread_info.h */
+
+static __always_inline __u32 i386_base(void)
+{
+	const char *task = bpf_get_current_task_btf();
+
+	return *(const __u32 *)(task + EBPH_OFF_TI_STATUS) & TS_COMPAT ?
+	       EBPH_I386 : 0;
+}
+
 /* Counters are per-CPU, so a plain increment is exact. */
 static __always_inline void stat_add(__u32 idx, __u64 n)
 {
@@ -560,7 +581,7 @@ static __always_inline long rows_copy_train_to_test(__u64 profile)
 	long failed = 0;
 
 #pragma clang loop unroll(disable)
-	for (__u32 call = 0; call < EBPH_NUM_SYSCALLS; call++) {
+	for (__u32 call = 0; call < EBPH_NUM_CALLS; call++) {
 		__u8 *train;
 
 		key.call = call;
@@ -582,7 +603,7 @@ static __always_inline void rows_delete_train(__u64 profile)
 	struct ebph_row_key key = { .profile = profile, .set = EBPH_TRAIN };
 
 #pragma clang loop unroll(disable)
-	for (__u32 call = 0; call < EBPH_NUM_SYSCALLS; call++) {
+	for (__u32 call = 0; call < EBPH_NUM_CALLS; call++) {
 		key.call = call;
 		bpf_map_delete_elem(&rows, &key);
 	}
@@ -673,10 +694,10 @@ static __always_inline __u32 reset_train(struct ebph_config *cfg,
 static __attribute__((noinline)) int finish_work(void *ctx, __u64 profile,
 						 __u32 work)
 {
-	/* arg EBPH_NUM_SYSCALLS: not one call's row, the test set. */
+	/* arg EBPH_NUM_CALLS: not one call's row, the test set. */
 	if ((work & WORK_COPY) && rows_copy_train_to_test(profile))
 		report_full(ctx, EBPH_STAT_ROWS_FULL, EBPH_MSG_ROWS_FULL,
-			    profile, EBPH_NUM_SYSCALLS);
+			    profile, EBPH_NUM_CALLS);
 	if (work & WORK_RESET)
 		rows_delete_train(profile);
 	return 0;
@@ -766,19 +787,19 @@ static __always_inline void log_new_seq(void *ctx, struct ebph_task *task,
 
 /*
  * The bit of distance I for window slot PREV: 1 << (I - 1) when PREV is a
- * call, 0 when it is EBPH_EMPTY (or anything else >= EBPH_NUM_SYSCALLS),
+ * call, 0 when it is EBPH_EMPTY (or anything else >= EBPH_NUM_CALLS),
  * so that an empty slot is no pair and no miss.
  *
  * Arithmetic, not a branch, on purpose: BPF has no conditional move, so
  * a test per slot is 2^8 paths for the verifier to walk, and pairs
- * counted by branches become constants it must tell apart.  PREV >> 9 is
- * 0 for a call and 1..127 otherwise; adding 127 and shifting by 7 maps
+ * counted by branches become constants it must tell apart.  PREV >> 10
+ * is 0 for a call and 1..63 otherwise; adding 63 and shifting by 6 maps
  * that to 0 or 1.  (Not "& -is_call": the verifier splits a value known
  * to be -1 or 0 into two states at an AND.)
  */
 static __always_inline __u32 pair_bit(__u32 prev, int i)
 {
-	__u32 is_call = (((prev >> 9) + 127) >> 7) ^ 1;
+	__u32 is_call = (((prev >> 10) + 63) >> 6) ^ 1;
 
 	return is_call << (i - 1);
 }
@@ -793,7 +814,7 @@ static __always_inline __u32 window_valid(const struct ebph_task *task)
 	__u32 valid = 0;
 	int i;
 
-	if (likely(task->seq[EBPH_SEQLEN - 1] < EBPH_NUM_SYSCALLS))
+	if (likely(task->seq[EBPH_SEQLEN - 1] < EBPH_NUM_CALLS))
 		return 0xff;
 #pragma unroll
 	for (i = 1; i < EBPH_SEQLEN; i++)
@@ -803,7 +824,8 @@ static __always_inline __u32 window_valid(const struct ebph_task *task)
 
 /*
  * The pairs of the window that ROW holds, as pair bits: bit i-1 of
- * row[seq[i]] for each slot i.  An empty slot reads row[511] (the mask
+ * row[seq[i] & 511] for each slot i: an i386 call indexes the row by its
+ * number, as EBPH_I386 explains.  An empty slot reads row[511] (the mask
  * keeps the index in the row for the verifier); window_valid() is what
  * discards it.
  */
@@ -1051,7 +1073,8 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 
 /*
  * Every system call on the machine runs this: ctx->args[0] is the pt_regs
- * pointer (unused), ctx->args[1] the call number.  The common path is
+ * pointer (unused), ctx->args[1] the call number, which becomes a symbol
+ * of its ABI (i386_base(): one load).  The common path is
  * the config lookup (an array: the verifier inlines it), three hash
  * lookups (task, profile, train row) and a fourth when the profile is
  * normal (test row); a frozen profile adds normal_time_passed()'s
@@ -1072,11 +1095,13 @@ int raw_tracepoint__sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (!cfg || !cfg->monitoring)
 		return 0;
 	nr = ctx->args[1];
-	if (unlikely(nr >= EBPH_NUM_SYSCALLS)) {
+	if (unlikely(nr >= EBPH_NR_LIMIT)) {
 		/* Includes -1, the number of a syscall(-1). */
-		stat_inc(EBPH_STAT_BIG_CALL);
+		stat_inc((nr & EBPH_X32_BIT) && nr < (EBPH_X32_BIT | 1024) ?
+			 EBPH_STAT_X32 : EBPH_STAT_BIG_CALL);
 		return 0;
 	}
+	nr += i386_base();
 
 	id = bpf_get_current_pid_tgid();
 	tid = (__u32)id;

@@ -83,6 +83,35 @@ void ebph_maps_close(struct ebph_maps *m)
 	}
 }
 
+/*
+ * The one offset the BPF program has built in, EBPH_OFF_TI_STATUS: it
+ * loads current->thread_info.status directly (a typed pointer needs a
+ * constant offset), so check that this kernel agrees before loading it.
+ */
+static int check_ti_status(const struct btf *btf, int verbose)
+{
+	__u32 ti, status;
+	int err;
+
+	err = btf_member_offset(btf, "task_struct", "thread_info", &ti);
+	if (!err)
+		err = btf_member_offset(btf, "thread_info", "status", &status);
+	if (err) {
+		fprintf(stderr, "ebph: /sys/kernel/btf/vmlinux: no field task_struct.thread_info.status: %s (needed to tell i386 calls apart)\n",
+			strerror(-err));
+		return err;
+	}
+	if (ti + status != EBPH_OFF_TI_STATUS) {
+		fprintf(stderr, "ebph: this kernel has task_struct.thread_info.status at offset %u, not %u: rebuild ebph_kern.o with EBPH_OFF_TI_STATUS %u in ebph.h\n",
+			ti + status, EBPH_OFF_TI_STATUS, ti + status);
+		return -EINVAL;
+	}
+	if (verbose)
+		fprintf(stderr, "bpf_load: BTF: task_struct.thread_info.status at offset %u, as built in\n",
+			ti + status);
+	return 0;
+}
+
 int ebph_config_offsets(struct ebph_config *cfg, int verbose)
 {
 	static const struct { const char *s, *f; size_t off; } fields[] = {
@@ -114,6 +143,8 @@ int ebph_config_offsets(struct ebph_config *cfg, int verbose)
 			fprintf(stderr, "bpf_load: BTF: %s.%s at offset %u\n",
 				fields[i].s, fields[i].f, off);
 	}
+	if (!err)
+		err = check_ti_status(btf, verbose);
 	btf_free(btf);
 	return err;
 }
@@ -241,7 +272,7 @@ int ebph_snapshot_read(const struct ebph_maps *m, struct ebph_snapshot *s)
 
 		rk = next;
 		r = bsearch(&want, s->recs, s->n, sizeof(*s->recs), cmp_rec);
-		if (!r || rk.call >= EBPH_NUM_SYSCALLS || rk.set > EBPH_TEST ||
+		if (!r || !ebph_is_call(rk.call) || rk.set > EBPH_TEST ||
 		    r->rows[rk.set][rk.call])
 			continue;
 		row = malloc(EBPH_NUM_SYSCALLS);

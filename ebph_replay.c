@@ -704,7 +704,7 @@ static int run_trace(struct replay *r, struct trace *t)
 		__u32 retval = 0;
 
 		ctx[1] = t->calls[i];
-		want += t->calls[i] < EBPH_NUM_SYSCALLS;
+		want += t->calls[i] < EBPH_NR_LIMIT;
 		err = bpf_prog_test_run(r->prog_fd, ctx, sizeof(ctx), &retval);
 		if (err) {
 			say_err("%s: BPF_PROG_TEST_RUN: %s", t->name, strerror(-err));
@@ -727,7 +727,7 @@ static int run_trace(struct replay *r, struct trace *t)
 	t->seen = task.count;
 	t->max_lfc = task.max_lfc;
 	bpf_map_delete(r->m.tasks, &r->tid);
-	/* Calls >= EBPH_NUM_SYSCALLS are counted in stats and skipped, as
+	/* Calls >= EBPH_NR_LIMIT are counted in stats and skipped, as
 	 * in the kernel; every other call must have been seen. */
 	if (t->seen != want) {
 		say_err("%s: the program counted %llu calls of %llu: is %s from another version?",
@@ -931,7 +931,7 @@ static void seqs_touched(struct program *pg, const struct trace *t)
 		const struct seq_elem *e;
 		__u64 seq;
 
-		if (t->calls[i] >= EBPH_NUM_SYSCALLS)
+		if (t->calls[i] >= EBPH_NR_LIMIT)
 			continue;	/* skipped by sys_enter too */
 		w1 = w1 << 16 | w0 >> 48;
 		w0 = w0 << 16 | t->calls[i];
@@ -1113,7 +1113,7 @@ static int test(struct replay *r)
 			return err;
 		if (r->detectors & EBPH_DET_PAIRS)
 			for (c = 0; c < (int)t->n; c++)
-				if (t->calls[c] < EBPH_NUM_SYSCALLS)
+				if (t->calls[c] < EBPH_NR_LIMIT)
 					pg->dirty[t->calls[c]] = 1;
 		if (r->detectors & EBPH_DET_SEQS)
 			seqs_touched(pg, t);

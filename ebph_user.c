@@ -393,7 +393,7 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 			    ev->pid, EBPH_MAX_PROFILES);
 			break;
 		case EBPH_MSG_ROWS_FULL:
-			if (ev->arg == EBPH_NUM_SYSCALLS)	/* while copying train to test */
+			if (ev->arg == EBPH_NUM_CALLS)	/* while copying train to test */
 				say(e, ev->ts, lv, "profile %s: test set incomplete: the rows map is full (%u)",
 				    name, EBPH_MAX_ROWS);
 			else
@@ -446,7 +446,7 @@ static void on_lost(void *ctx, int cpu, uint64_t lost)
 static void check_stats(struct ebph *e)
 {
 	static const char *what[EBPH_STAT_MAX] = {
-		[EBPH_STAT_BIG_CALL] = NULL,	/* x32 calls: expected, not news */
+		[EBPH_STAT_BIG_CALL] = NULL,	/* syscall(-1) and the like: not news */
 		[EBPH_STAT_ANOMALIES] = NULL,	/* each one printed already */
 		[EBPH_STAT_EVENT_DROPS] = "events dropped: a perf ring was full",
 		[EBPH_STAT_TASKS_FULL] = "tasks not traced: the tasks map is full",
@@ -454,6 +454,7 @@ static void check_stats(struct ebph *e)
 		[EBPH_STAT_ROWS_FULL] = "pairs not learned: the rows map is full",
 		[EBPH_STAT_KEY_ERRORS] = "tasks not traced: executable inode unreadable",
 		[EBPH_STAT_SEQS_FULL] = "sequences not learned: the seqs map is full",
+		[EBPH_STAT_X32] = "x32 system calls not traced: ebph knows x86_64 and i386 only",
 	};
 	__u64 vals[e->ncpus];
 	__u32 i;
@@ -495,7 +496,7 @@ static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec
 	int set, c, err;
 
 	for (set = 0; set < 2; set++)
-		for (c = 0; c < EBPH_NUM_SYSCALLS; c++)
+		for (c = 0; c < EBPH_NUM_CALLS; c++)
 			n += rec->rows[set][c] != NULL;
 	/* Tens of kilobytes, not the 512 KB of a full profile: a large
 	 * malloc is an mmap, page faults and a munmap every time. */
@@ -504,7 +505,7 @@ static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec
 		return -ENOMEM;
 	n = 0;
 	for (set = 0; set < 2; set++)
-		for (c = 0; c < EBPH_NUM_SYSCALLS; c++) {
+		for (c = 0; c < EBPH_NUM_CALLS; c++) {
 			if (!rec->rows[set][c])
 				continue;
 			keys[n] = (struct ebph_row_key){ .profile = key, .call = c, .set = set };

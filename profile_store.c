@@ -6,15 +6,16 @@
  * ((st_dev << 32) + st_ino of the executable), so that a directory can
  * never hold two files for one profile.
  *
- * File format, version 2.  Every integer is little-endian, whatever the
+ * File format, version 3.  Every integer is little-endian, whatever the
  * host, and written byte by byte (put_u32() and friends), so the layout
  * does not depend on a compiler's struct padding.
  *
  *   offset size  field
  *   ------ ----  ------------------------------------------------------
  *        0    8  magic "EBPHPROF" (no NUL)
- *        8    4  version: 2
- *       12    4  NUM_SYSCALLS: 512 (the alphabet, and the width of a row)
+ *        8    4  version: 3
+ *       12    4  NUM_SYSCALLS: 512 (the width of a row; the alphabet is
+ *                twice that, see EBPH_I386 in ebph.h)
  *       16    4  SEQLEN: 9 (a row byte holds SEQLEN - 1 bits)
  *       20    4  header size: 344
  *       24    8  key
@@ -25,26 +26,27 @@
  *       56    8  count
  *       64    8  normal_time: CLOCK_REALTIME ns, 0 = none (see below)
  *       72  256  path of the executable, NUL-terminated, zero-padded
- *      328    4  row count R: at most 1024 (512 calls x train, test)
+ *      328    4  row count R: at most 2048 (1024 symbols x train, test)
  *      332    4  flags: bit 0 (PROFILE_F_SEQ_TEST) the profile has a
  *                test set of sequences; no other bit
  *      336    4  sequence count S: at most 262,144 (EBPH_MAX_SEQS)
  *      340    4  reserved: 0
  *      344  516  R rows, train rows by call then test rows by call:
- *                  u16 call (< 512), u16 set (0 train, 1 test),
+ *                  u16 call (a symbol: x86_64 0..510, i386 512..1022),
+ *                  u16 set (0 train, 1 test),
  *                  u8 row[512] (bit i-1 of row[p]: p came i calls earlier)
  *   344+516R 12  S sequences of the sequence detector, in strictly
  *                ascending order of the packed value (so no duplicates):
  *                  u64 sequence, as ebph_seq_pack() packs it: slot i
  *                    (0 the newest call) in bits 10i..10i+9, each a
- *                    call < 512 or 0x3ff for an empty slot; slot 0 a
+ *                    call symbol or 0x3ff for an empty slot; slot 0 a
  *                    call, empty slots only after the calls (a window
  *                    fills from the newest slot), bits 60..63 zero
  *                  u32 sets: bit 0 train, bit 1 test, at least one, no
  *                    other; test only with PROFILE_F_SEQ_TEST
  *   +12S      8  checksum: FNV-1a 64 of every byte before it
  *
- * So a file is exactly 352 + 516 R + 12 S bytes, at most 3,674,464: the
+ * So a file is exactly 352 + 516 R + 12 S bytes, at most 4,202,848: the
  * loader knows the size it will accept before it reads a byte, and a
  * file that claims a billion rows or sequences is refused, not
  * allocated.  Only the sequences in a set are written: the kernel keeps
@@ -55,7 +57,10 @@
  * (0) and the rows at offset 336 (header size 336), no sequences.  It
  * loads as a profile with no sequences and no test set of sequences,
  * which the kernel does not test on sequences until it is next made
- * normal.  Saves always write version 2.
+ * normal.  Version 2 is version 3 before i386 calls had symbols of
+ * their own: its calls are all below 512 (an i386 call made by a 64-bit
+ * program was recorded under the x86_64 number).  Saves always write
+ * version 3.
  *
  * The sequence sets.  In the kernel they are ranges of epochs (struct
  * ebph_seq in ebph.h); on disk they are the two bits above, and the
@@ -319,7 +324,7 @@ void profile_rec_free(struct ebph_profile_rec *rec)
 	if (!rec)
 		return;
 	for (set = 0; set < 2; set++)
-		for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
+		for (call = 0; call < EBPH_NUM_CALLS; call++)
 			free(rec->rows[set][call]);
 	free(rec->seqs);
 	memset(rec, 0, sizeof(*rec));
@@ -350,7 +355,7 @@ size_t profile_rec_bytes(const struct ebph_profile_rec *rec)
 	int set, call;
 
 	for (set = 0; set < 2; set++)
-		for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
+		for (call = 0; call < EBPH_NUM_CALLS; call++)
 			if (rec->rows[set][call])
 				bytes += EBPH_NUM_SYSCALLS;
 	return bytes + rec->nseqs * (sizeof(struct ebph_seq_key) +
@@ -365,8 +370,15 @@ size_t profile_rec_bytes(const struct ebph_profile_rec *rec)
  * -EBADMSG with WHY.  Both encode() and decode() ask, so that a save
  * never writes what a load refuses.
  */
+/* Whether CALL can be in a file of VERSION: a symbol of either ABI from
+ * version 3 on, an x86_64 number before. */
+static int call_ok(uint32_t call, uint32_t version)
+{
+	return version >= 3 ? ebph_is_call(call) : call < EBPH_NUM_SYSCALLS;
+}
+
 static int seq_check(uint64_t seq, uint32_t sets, int has_test,
-		     char *why, size_t len)
+		     uint32_t version, char *why, size_t len)
 {
 	unsigned long long v = seq;
 	int i, empty = -1;
@@ -387,10 +399,10 @@ static int seq_check(uint64_t seq, uint32_t sets, int has_test,
 				empty = i;
 			continue;
 		}
-		if (slot >= EBPH_NUM_SYSCALLS)
+		if (!call_ok(slot, version))
 			return refuse(why, len, -EBADMSG,
-				      "bad sequence %016llx: slot %d is %u, neither a call below %u nor empty (0x3ff)",
-				      v, i, slot, EBPH_NUM_SYSCALLS);
+				      "bad sequence %016llx: slot %d is %u, neither a call nor empty (0x3ff)",
+				      v, i, slot);
 		if (empty >= 0)
 			return refuse(why, len, -EBADMSG,
 				      "bad sequence %016llx: slot %d is empty but slot %d holds a call",
@@ -550,7 +562,7 @@ static int encode_seqs(const struct ebph_profile_rec *rec,
 	for (i = 0; i < rec->nseqs; i++) {
 		if (!rec->seqs[i].sets)
 			continue;	/* forgotten: not part of the profile */
-		if (seq_check(rec->seqs[i].seq, rec->seqs[i].sets, has_test,
+		if (seq_check(rec->seqs[i].seq, rec->seqs[i].sets, has_test, PROFILE_VERSION,
 			      NULL, 0))
 			goto bad;
 		seqs[n++] = rec->seqs[i];
@@ -586,7 +598,7 @@ static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
 	if (err)
 		return err;
 	for (set = 0; set < 2; set++)
-		for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
+		for (call = 0; call < EBPH_NUM_CALLS; call++)
 			rows += rec->rows[set][call] != NULL;
 
 	size = PROFILE_HEADER_SIZE + (size_t)rows * PROFILE_ROW_SIZE +
@@ -619,7 +631,7 @@ static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
 
 	p = buf + PROFILE_HEADER_SIZE;
 	for (set = 0; set < 2; set++) {
-		for (call = 0; call < EBPH_NUM_SYSCALLS; call++) {
+		for (call = 0; call < EBPH_NUM_CALLS; call++) {
 			if (!rec->rows[set][call])
 				continue;
 			put_u16(p, call);
@@ -665,8 +677,8 @@ static int decode_layout(const uint8_t *buf, size_t size, struct layout *l,
 	if (memcmp(buf + OFF_MAGIC, PROFILE_MAGIC, 8))
 		return refuse(why, len, -EBADMSG, "bad magic");
 	l->version = get_u32(buf + OFF_VERSION);
-	if (l->version != 1 && l->version != PROFILE_VERSION)
-		return refuse(why, len, -EBADMSG, "format version %u, expected 1 or %u",
+	if (l->version < 1 || l->version > PROFILE_VERSION)
+		return refuse(why, len, -EBADMSG, "format version %u, expected 1 to %u",
 			      l->version, PROFILE_VERSION);
 	ncalls = get_u32(buf + OFF_NUM_SYSCALLS);
 	seqlen = get_u32(buf + OFF_SEQLEN);
@@ -741,18 +753,18 @@ static int decode_fields(const uint8_t *buf, const struct layout *l,
 	return 0;
 }
 
-/* The rows at P, checked, into REC if not NULL. */
-static int decode_rows(const uint8_t *p, uint32_t rows,
+/* The rows at P of a file of VERSION, checked, into REC if not NULL. */
+static int decode_rows(const uint8_t *p, uint32_t rows, uint32_t version,
 		       struct ebph_profile_rec *rec, char *why, size_t len)
 {
-	uint8_t seen[2][EBPH_NUM_SYSCALLS];	/* duplicate rows */
+	uint8_t seen[2][EBPH_NUM_CALLS];	/* duplicate rows */
 	uint32_t i;
 
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < rows; i++, p += PROFILE_ROW_SIZE) {
 		uint16_t call = get_u16(p), set = get_u16(p + 2);
 
-		if (call >= EBPH_NUM_SYSCALLS)
+		if (!call_ok(call, version))
 			return refuse(why, len, -EBADMSG, "bad row: call %u", call);
 		if (set > EBPH_TEST)
 			return refuse(why, len, -EBADMSG, "bad row: call %u set %u",
@@ -775,7 +787,8 @@ static int decode_rows(const uint8_t *p, uint32_t rows,
 /* The NSEQS sequences at P, checked, into REC if not NULL.  Ascending
  * order makes a duplicate the one before it. */
 static int decode_seqs(const uint8_t *p, uint32_t nseqs, int has_test,
-		       struct ebph_profile_rec *rec, char *why, size_t len)
+		       uint32_t version, struct ebph_profile_rec *rec,
+		       char *why, size_t len)
 {
 	uint64_t prev = 0;
 	uint32_t i;
@@ -790,7 +803,7 @@ static int decode_seqs(const uint8_t *p, uint32_t nseqs, int has_test,
 		uint64_t seq = get_u64(p);
 		uint32_t sets = get_u32(p + 8);
 
-		err = seq_check(seq, sets, has_test, why, len);
+		err = seq_check(seq, sets, has_test, version, why, len);
 		if (err)
 			return err;
 		if (i && seq == prev)
@@ -853,10 +866,10 @@ static int decode(const uint8_t *buf, size_t size, const char *name,
 	}
 
 	p = buf + l.hsize;
-	err = decode_rows(p, l.rows, rec, why, len);
+	err = decode_rows(p, l.rows, l.version, rec, why, len);
 	if (!err)
 		err = decode_seqs(p + (size_t)l.rows * PROFILE_ROW_SIZE, l.nseqs,
-				  has_test, rec, why, len);
+				  has_test, l.version, rec, why, len);
 	if (err && rec)
 		profile_rec_free(rec);
 	return err;

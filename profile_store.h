@@ -24,11 +24,11 @@
 /* ---- the format, for readers and tests -------------------------------- */
 
 #define PROFILE_MAGIC		"EBPHPROF"	/* 8 bytes, no NUL */
-#define PROFILE_VERSION		2	/* written; version 1 still loads */
+#define PROFILE_VERSION		3	/* written; versions 1 and 2 still load */
 #define PROFILE_HEADER_SIZE	344
 #define PROFILE_V1_HEADER_SIZE	336	/* no sequence count, no flags */
 #define PROFILE_ROW_SIZE	(4 + EBPH_NUM_SYSCALLS)	/* u16 call, u16 set, row */
-#define PROFILE_MAX_ROWS	(2 * EBPH_NUM_SYSCALLS)	/* train + test, one per call */
+#define PROFILE_MAX_ROWS	(2 * EBPH_NUM_CALLS)	/* train + test, one per call */
 #define PROFILE_SEQ_SIZE	12	/* u64 packed sequence, u32 sets */
 #define PROFILE_MAX_SEQS	EBPH_MAX_SEQS	/* the whole seqs map */
 #define PROFILE_SUM_SIZE	8
@@ -51,7 +51,8 @@
  * What user space holds of one profile: the "profiles" map value, the
  * "paths" map value and the rows from the "rows" map.  rows[set][call] is
  * NULL when the profile has no such row, else a malloc'd array of
- * EBPH_NUM_SYSCALLS bytes; set is EBPH_TRAIN or EBPH_TEST.
+ * EBPH_NUM_SYSCALLS bytes; set is EBPH_TRAIN or EBPH_TEST, call a symbol
+ * (x86_64 or i386, see EBPH_I386).
  *
  * prof.normal_time is CLOCK_BOOTTIME nanoseconds, as in the kernel; the
  * conversion to and from wall-clock time happens only in
@@ -75,7 +76,7 @@ struct ebph_seq_rec {
 struct ebph_profile_rec {
 	struct ebph_profile prof;
 	char path[EBPH_PATH_LEN];	/* NUL-terminated */
-	uint8_t *rows[2][EBPH_NUM_SYSCALLS];
+	uint8_t *rows[2][EBPH_NUM_CALLS];
 	struct ebph_seq_rec *seqs;	/* malloc'd, nseqs of them */
 	size_t nseqs;
 };

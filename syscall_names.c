@@ -904,29 +904,39 @@ unsigned int syscall_table_size_i386(void)
 	return ARRAY_SIZE(names_i386);
 }
 
-void syscall_name_fmt(unsigned int nr, char *buf, size_t len)
+void syscall_name_fmt(unsigned int sym, char *buf, size_t len)
 {
-	const char *name = syscall_name(nr);
+	int i386 = sym >= EBPH_I386 && sym < EBPH_NUM_CALLS;
+	unsigned int nr = i386 ? sym - EBPH_I386 : sym;
+	const char *name = i386 ? syscall_name_i386(nr) : syscall_name(nr);
+	const char *abi = i386 ? I386_PREFIX : "";
 
 	if (!len)
 		return;
 	/* snprintf truncates and terminates: a short buffer gets a short
 	 * name, never an overflow. */
 	if (name)
-		snprintf(buf, len, "%s", name);
+		snprintf(buf, len, "%s%s", abi, name);
 	else
-		snprintf(buf, len, "syscall_%u", nr);
+		snprintf(buf, len, "%ssyscall_%u", abi, nr);
 }
 
 int syscall_number(const char *name)
 {
-	unsigned int i;
+	const char *const *table = names_x86_64;
+	unsigned int i, n = ARRAY_SIZE(names_x86_64), base = 0;
 
 	if (!name || !*name)
 		return -1;
-	for (i = 0; i < ARRAY_SIZE(names_x86_64); i++)
-		if (names_x86_64[i] && strcmp(names_x86_64[i], name) == 0)
-			return (int)i;
+	if (!strncmp(name, I386_PREFIX, strlen(I386_PREFIX))) {
+		name += strlen(I386_PREFIX);
+		table = names_i386;
+		n = ARRAY_SIZE(names_i386);
+		base = EBPH_I386;
+	}
+	for (i = 0; i < n; i++)
+		if (table[i] && strcmp(table[i], name) == 0)
+			return (int)(base + i);
 
 	/* "syscall_N", the fallback syscall_name_fmt() prints: digits only,
 	 * no sign, no spaces, at most 65535 (far above any call number, and
@@ -945,7 +955,9 @@ int syscall_number(const char *name)
 			if (v > 0xffff)
 				return -1;
 		}
-		return (int)v;
+		if (base && v >= EBPH_NUM_SYSCALLS)
+			return -1;
+		return (int)(base + v);
 	}
 	return -1;
 }

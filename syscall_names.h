@@ -19,18 +19,22 @@ const char *syscall_name(unsigned int nr);
 /* Name of i386 call NR ("socketcall"), or NULL when NR has none. */
 const char *syscall_name_i386(unsigned int nr);
 
-/* Write the x86_64 name of NR into BUF, or "syscall_NR" when it has
- * none, so that every call prints as something.  Always NUL-terminates
- * a BUF of at least one byte. */
-void syscall_name_fmt(unsigned int nr, char *buf, size_t len);
+/* How an i386 call is named, before its name: "i386:execve". */
+#define I386_PREFIX	"i386:"
 
-/* The x86_64 number of NAME, or -1 when unknown.  Also takes the
- * "syscall_NR" form that syscall_name_fmt() writes, so what ebph prints
- * can be typed back in. */
+/* Write the name of the call symbol SYM (ebph.h, EBPH_I386) into BUF:
+ * "openat" for an x86_64 call, "i386:execve" for an i386 one, or
+ * "syscall_N" / "i386:syscall_N" for a number with no name, so that
+ * every call prints as something.  Always NUL-terminates a BUF of at
+ * least one byte. */
+void syscall_name_fmt(unsigned int sym, char *buf, size_t len);
+
+/* The symbol of NAME, as syscall_name_fmt() writes it, or -1 when
+ * unknown: what ebph prints can be typed back in. */
 int syscall_number(const char *name);
 
 /* A sequence of the sequence detector (ebph_seq_pack() in ebph.h) as
- * x86_64 call names, the oldest first: "openat read close".  An empty
+ * call names (syscall_name_fmt()), the oldest first: "openat read close".  An empty
  * slot (a window still filling after an exec) is written as EMPTY, or
  * left out when EMPTY is NULL.  Stops at a name that does not fit, and
  * always NUL-terminates a BUF of at least one byte.  Returns BUF. */

@@ -860,10 +860,12 @@ static void test_anomaly_limit(void)
 	CHECK_EQ(profile_get(key).anomalies, 4, "anomalies while training");
 }
 
-/* A call number at or above EBPH_NUM_SYSCALLS is counted and skipped. */
+/* A call number at or above EBPH_NR_LIMIT is counted and skipped, an
+ * x32 call apart. */
 static void test_big_call(void)
 {
 	__u64 key = KEY(11), big = stat_sum(EBPH_STAT_BIG_CALL);
+	__u64 x32 = stat_sum(EBPH_STAT_X32);
 	struct ebph_task before, after;
 	struct ebph_profile p;
 
@@ -875,19 +877,22 @@ static void test_big_call(void)
 	run(2);
 	before = task_get();
 	run(EBPH_NUM_SYSCALLS);
+	run(EBPH_NR_LIMIT);	/* 511: no call, and 0x3ff marks an empty slot */
 	run(~0ULL);		/* syscall(-1) */
 	run(1ULL << 32 | 3);	/* not call 3 */
+	run(EBPH_X32_BIT | 39);	/* x32 getpid */
 	after = task_get();
-	CHECK_EQ(stat_sum(EBPH_STAT_BIG_CALL) - big, 3, "EBPH_STAT_BIG_CALL");
+	CHECK_EQ(stat_sum(EBPH_STAT_BIG_CALL) - big, 4, "EBPH_STAT_BIG_CALL");
+	CHECK_EQ(stat_sum(EBPH_STAT_X32) - x32, 1, "EBPH_STAT_X32");
 	CHECK(memcmp(&before, &after, sizeof(before)), "task changed");
 	p = profile_get(key);
 	CHECK_EQ(p.count, 2, "profile count");
 	CHECK_EQ(rows_count(key, EBPH_TRAIN), 2, "train rows");
 
-	run(EBPH_NUM_SYSCALLS - 1);	/* the highest call is a call */
+	run(EBPH_NR_LIMIT - 1);	/* the highest call is a call */
 	after = task_get();
-	CHECK_EQ(after.seq[0], EBPH_NUM_SYSCALLS - 1, "window after call 511");
-	CHECK_EQ(after.seq[1], 2, "window slot 1 after call 511");
+	CHECK_EQ(after.seq[0], EBPH_NR_LIMIT - 1, "window after call 510");
+	CHECK_EQ(after.seq[1], 2, "window slot 1 after call 510");
 }
 
 /* monitoring == 0: sys_enter does nothing. */

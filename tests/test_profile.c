@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/test_profile.c - profiles on disk: the round trip, the format
- * byte by byte (version 2, and version 1 files still loading), and every
+ * byte by byte (version 3, and versions 1 and 2 still loading), and every
  * way a file can be refused, the sequence detector's sequences included.
  *
  * Each refusal is checked three ways: profile_load() fails, its reason
@@ -50,8 +50,11 @@
 #define H_ROW0		344
 #define V1_ROW0		336
 
-static const unsigned int train_calls[] = { 0, 1, 59, 257, 469, 511 };
-static const unsigned int test_calls[] = { 0, 3, 511 };
+/* Call symbols: x86_64 up to 510, i386 from EBPH_I386 (523: i386 execve,
+ * 1022 the highest). */
+static const unsigned int train_calls[] = { 0, 1, 59, 257, 469, 510, 523, 1022 };
+static const unsigned int test_calls[] = { 0, 3, 510, 523 };
+#define NTRAIN	(sizeof(train_calls) / sizeof(train_calls[0]))
 #define NROWS	(sizeof(train_calls) / sizeof(train_calls[0]) + \
 		 sizeof(test_calls) / sizeof(test_calls[0]))
 
@@ -60,16 +63,16 @@ static const unsigned int test_calls[] = { 0, 3, 511 };
  * particular order, and their sets.  The last is in no set, as a
  * sequence the kernel forgot: a save leaves it out.  Sorted by packed
  * value (the oldest slot in the high bits) they come out as: all zeros,
- * the full one, all 511, {2, 1}, {0}.
+ * the full one, all i386 510, {2, 1}, {0}.
  */
 #define E EBPH_EMPTY
 static const struct {
 	uint16_t calls[EBPH_SEQ_CALLS];
 	uint32_t sets;
 } seq_defs[] = {
-	{ { 1, 0, 59, 257, 511, 3 }, PROFILE_SEQ_TRAIN | PROFILE_SEQ_TEST },
+	{ { 1, 0, 59, 257, 510, 3 }, PROFILE_SEQ_TRAIN | PROFILE_SEQ_TEST },
 	{ { 0, E, E, E, E, E }, PROFILE_SEQ_TRAIN },
-	{ { 511, 511, 511, 511, 511, 511 }, PROFILE_SEQ_TRAIN },
+	{ { 1022, 1022, 1022, 1022, 1022, 1022 }, PROFILE_SEQ_TRAIN },
 	{ { 2, 1, E, E, E, E }, PROFILE_SEQ_TEST },
 	{ { 0, 0, 0, 0, 0, 0 }, PROFILE_SEQ_TRAIN | PROFILE_SEQ_TEST },
 	{ { 7, 7, 7, E, E, E }, 0 },
@@ -216,7 +219,7 @@ static int rec_diff(const struct ebph_profile_rec *a,
 		diffs++;
 	}
 	for (set = 0; set < 2; set++) {
-		for (call = 0; call < EBPH_NUM_SYSCALLS; call++) {
+		for (call = 0; call < EBPH_NUM_CALLS; call++) {
 			const uint8_t *ra = a->rows[set][call], *rb = b->rows[set][call];
 
 			if (!ra != !rb ||
@@ -408,7 +411,7 @@ static void test_round_trip(void)
 	/* The bytes, where the format says they are. */
 	if (!CHECK(read_bytes(file, &buf, &size), "read %s", file)) {
 		CHECK(memcmp(buf, "EBPHPROF", 8), "magic");
-		CHECK_EQ(get32(buf + H_VERSION), 2, "version");
+		CHECK_EQ(get32(buf + H_VERSION), 3, "version");
 		CHECK_EQ(get32(buf + H_NCALLS), 512, "num_syscalls");
 		CHECK_EQ(get32(buf + H_SEQLEN), 9, "seqlen");
 		CHECK_EQ(get32(buf + H_HSIZE), 344, "header size");
@@ -424,10 +427,12 @@ static void test_round_trip(void)
 		CHECK_EQ(get32(buf + H_NSEQS), NSEQS, "sequence count: those in a set");
 		CHECK_EQ(get32(buf + H_RESERVED), 0, "reserved");
 		/* First row: train set, call 0; first test row after the
-		 * six train rows. */
+		 * train rows, the i386 ones last. */
 		CHECK_EQ(get32(buf + H_ROW0), 0, "row 0 call/set");
-		CHECK_EQ(get32(buf + H_ROW0 + 6 * PROFILE_ROW_SIZE),
-			 0 | 1 << 16, "row 6: call 0, test set");
+		CHECK_EQ(get32(buf + H_ROW0 + (NTRAIN - 1) * PROFILE_ROW_SIZE),
+			 1022, "last train row: i386 510");
+		CHECK_EQ(get32(buf + H_ROW0 + NTRAIN * PROFILE_ROW_SIZE),
+			 0 | 1 << 16, "first test row: call 0, test set");
 		CHECK(memcmp(buf + H_ROW0 + 4, rec.rows[0][0], 512), "row 0 bytes");
 		/* The sequences after the rows, ascending, with their sets. */
 		{
@@ -444,7 +449,7 @@ static void test_round_trip(void)
 				CHECK_EQ(get32(q + 8), seq_defs[order[k]].sets, "sets");
 			}
 			CHECK(get64(buf + H_SEQ0 + PROFILE_SEQ_SIZE) !=
-			      (1 | 59ULL << 20 | 257ULL << 30 | 511ULL << 40 | 3ULL << 50),
+			      (1 | 59ULL << 20 | 257ULL << 30 | 510ULL << 40 | 3ULL << 50),
 			      "the full sequence, packed by hand");
 		}
 		CHECK(get64(buf + size - 8) != profile_fnv1a64(buf, size - 8),
@@ -642,8 +647,8 @@ static void test_save_refuses(void)
 			uint32_t sets;
 			const char *what;
 		} bad[] = {
-			{ 600, PROFILE_SEQ_TRAIN, "a call of 600" },
-			{ 0x3fe, PROFILE_SEQ_TRAIN, "slot 0x3fe" },
+			{ 511, PROFILE_SEQ_TRAIN, "a call of 511" },
+			{ 5 | 0x1ffULL << 10, PROFILE_SEQ_TRAIN, "slot 1 511" },
 			{ 0xffffffffffffffffULL, PROFILE_SEQ_TRAIN, "all ones" },
 			{ 0x3ff | 5 << 10, PROFILE_SEQ_TRAIN, "an empty newest slot" },
 			{ 5 | 0x3ffULL << 10 | 5ULL << 20, PROFILE_SEQ_TRAIN,
@@ -737,7 +742,7 @@ static void expect_refused(const char *what, const char *dir, const char *name,
 
 /* The sequences of the good file (B, N bytes), each wrong in one way,
  * re-checksummed.  In the file they are, sorted: 0 all zeros (train and
- * test), 1 the full one (both), 2 all 511 (train), 3 {2, 1} (test),
+ * test), 1 the full one (both), 2 all i386 510 (train), 3 {2, 1} (test),
  * 4 {0} (train). */
 static void test_seq_refusals(const char *dir, uint8_t *b, size_t n)
 {
@@ -754,13 +759,13 @@ static void test_seq_refusals(const char *dir, uint8_t *b, size_t n)
 	CHECK(get64(Q(0)) != 0 || get64(Q(1)) != seq_def(0) || get64(Q(4)) != seq_def(1),
 	      "the good file's sequences are not where this test expects them");
 
-	/* Slots: a call below 512, or 0x3ff for empty; nothing else. */
-	FRESH(); put64(Q(0), 600);
-	REFUSED("call 600", "bad sequence 0000000000000258: slot 0 is 600, neither a call below 512 nor empty (0x3ff)");
-	FRESH(); put64(Q(0), 512ULL << 30);
-	REFUSED("call 512", "slot 3 is 512, neither a call below 512");
-	FRESH(); put64(Q(0), 0x3feULL << 50);
-	REFUSED("slot 0x3fe", "slot 5 is 1022, neither a call below 512");
+	/* Slots: a call symbol, or 0x3ff for empty; nothing else: not 511,
+	 * which the kernel skips.  (An i386 symbol in a version 2 file is
+	 * refused by the same check as its rows, in test_refusals().) */
+	FRESH(); put64(Q(0), 511);
+	REFUSED("call 511", "bad sequence 00000000000001ff: slot 0 is 511, neither a call nor empty (0x3ff)");
+	FRESH(); put64(Q(0), 0x1ffULL << 50);
+	REFUSED("slot 5 511", "slot 5 is 511, neither a call nor empty");
 	FRESH(); put64(Q(0), 1ULL << 60);
 	REFUSED("bit 60", "bad sequence 1000000000000000: bits set above its 6 slots");
 	FRESH(); put64(Q(0), 1ULL << 63);
@@ -798,18 +803,46 @@ static void test_seq_refusals(const char *dir, uint8_t *b, size_t n)
 	TEST("refusals");
 }
 
-/* The good file as version 1 wrote it: the header up to the row count,
- * 4 reserved bytes, the same rows, no sequences.  Its size. */
+/* make_rec() without its i386 rows: the profile a version 1 or 2 file
+ * can hold (9 rows). */
+#define NROWS_X86	9
+static void make_rec_x86(struct ebph_profile_rec *rec, uint64_t key)
+{
+	int set, call;
+
+	make_rec(rec, key);
+	for (set = 0; set < 2; set++)
+		for (call = EBPH_I386; call < EBPH_NUM_CALLS; call++) {
+			free(rec->rows[set][call]);
+			rec->rows[set][call] = NULL;
+		}
+}
+
+/* That profile as version 1 wrote it: the header up to the row count,
+ * 4 reserved bytes, its rows, no sequences.  Its size. */
 static size_t make_v1(uint8_t *b)
 {
-	size_t n = V1_ROW0 + NROWS * PROFILE_ROW_SIZE + 8;
+	size_t n = V1_ROW0 + NROWS_X86 * PROFILE_ROW_SIZE + 8, size;
+	struct ebph_profile_rec rec;
+	char dir[128], file[192];
+	uint8_t *x86 = NULL;
 
-	memcpy(b, good, H_FLAGS);
+	if (mkdir_in(dir, sizeof(dir), "x86", 0700) && errno != EEXIST)
+		return 0;
+	make_rec_x86(&rec, KEY);
+	path_in(file, sizeof(file), dir, NAME);
+	if (profile_save(dir, &rec, B2R) || read_bytes(file, &x86, &size)) {
+		profile_rec_free(&rec);
+		return 0;
+	}
+	profile_rec_free(&rec);
+	memcpy(b, x86, H_FLAGS);
 	put32(b + H_VERSION, 1);
 	put32(b + H_HSIZE, 336);
 	put32(b + H_FLAGS, 0);
-	memcpy(b + V1_ROW0, good + H_ROW0, NROWS * PROFILE_ROW_SIZE);
+	memcpy(b + V1_ROW0, x86 + H_ROW0, NROWS_X86 * PROFILE_ROW_SIZE);
 	resum(b, n);
+	free(x86);
 	return n;
 }
 
@@ -828,7 +861,7 @@ static void test_v1(void)
 	CHECK(write_bytes(file, b, n, 0600), "write");
 	err = profile_load(file, &back, B2R, why, sizeof(why));
 	CHECK(err, "a version 1 file refused: %s", why);
-	make_rec(&rec, KEY);
+	make_rec_x86(&rec, KEY);
 	free(rec.seqs);
 	rec.seqs = NULL;
 	rec.nseqs = 0;
@@ -838,11 +871,11 @@ static void test_v1(void)
 	      "a version 1 file has no test set of sequences");
 	profile_rec_free(&back);
 
-	/* A save over it writes version 2. */
+	/* A save over it writes version 3. */
 	err = profile_save(dir, &rec, B2R);
 	CHECK(err, "save over a version 1 file: %s", strerror(-err));
 	if (!CHECK(read_bytes(file, &buf, &size), "read")) {
-		CHECK_EQ(get32(buf + H_VERSION), 2, "version after a save");
+		CHECK_EQ(get32(buf + H_VERSION), 3, "version after a save");
 		CHECK_EQ(size, n + 8, "8 bytes more: the sequence count, reserved");
 		free(buf);
 	}
@@ -855,7 +888,7 @@ static void test_v1(void)
 	REFUSED("v1 reserved", n, "reserved field 0x1, expected 0");
 	n = make_v1(b); put32(b + H_HSIZE, 344); resum(b, n);
 	REFUSED("v1 header size", n, "header size 344, expected 336");
-	n = make_v1(b); put32(b + H_ROWS, NROWS - 1); resum(b, n);
+	n = make_v1(b); put32(b + H_ROWS, NROWS_X86 - 1); resum(b, n);
 	REFUSED("v1 one row too few", n,
 		"trailing data (4988 bytes, 8 rows and 0 sequences need 4472)");
 	n = make_v1(b);
@@ -885,9 +918,9 @@ static void test_refusals(void)
 	REFUSED("cut before the sequence count", V1_ROW0, "short file (336 bytes)");
 	REFUSED("cut after header", H_ROW0, "short file (344 bytes)");
 	REFUSED("cut mid-row", H_ROW0 + 700,
-		"short file (1044 bytes, 9 rows and 5 sequences need 5056)");
+		"short file (1044 bytes, 12 rows and 5 sequences need 6604)");
 	REFUSED("cut mid-sequence", H_SEQ0 + 20,
-		"short file (5008 bytes, 9 rows and 5 sequences need 5056)");
+		"short file (6556 bytes, 12 rows and 5 sequences need 6604)");
 	REFUSED("cut in checksum", n - 3, "short file");
 	REFUSED("no checksum", n - 8, "short file");
 	b[n] = 0;
@@ -912,10 +945,10 @@ static void test_refusals(void)
 	/* One wrong field each, re-checksummed. */
 	FRESH(); memcpy(b, "EBPHPROX", 8); resum(b, n);
 	REFUSED("magic", n, "bad magic");
-	FRESH(); put32(b + H_VERSION, 3); resum(b, n);
-	REFUSED("version 3", n, "format version 3, expected 1 or 2");
+	FRESH(); put32(b + H_VERSION, 4); resum(b, n);
+	REFUSED("version 4", n, "format version 4, expected 1 to 3");
 	FRESH(); put32(b + H_VERSION, 0); resum(b, n);
-	REFUSED("version 0", n, "format version 0, expected 1 or 2");
+	REFUSED("version 0", n, "format version 0, expected 1 to 3");
 	FRESH(); put32(b + H_NCALLS, 256); resum(b, n);
 	REFUSED("256 calls", n, "alphabet 256 calls/seqlen 9, expected 512/9");
 	FRESH(); put32(b + H_SEQLEN, 6); resum(b, n);
@@ -925,7 +958,7 @@ static void test_refusals(void)
 	FRESH(); put32(b + H_HSIZE, 336); resum(b, n);
 	REFUSED("version 1's header size", n, "header size 336, expected 344");
 	FRESH(); put32(b + H_ROWS, 1000000000); resum(b, n);
-	REFUSED("a billion rows", n, "row count 1000000000, at most 1024");
+	REFUSED("a billion rows", n, "row count 1000000000, at most 2048");
 	FRESH(); put32(b + H_ROWS, NROWS - 1); resum(b, n);
 	REFUSED("one row too few", n, "trailing data");
 	FRESH(); put32(b + H_ROWS, NROWS + 1); resum(b, n);
@@ -946,8 +979,15 @@ static void test_refusals(void)
 	REFUSED("status bits", n, "unknown status bits 0x10");
 	FRESH(); memset(b + H_PATH, 'A', EBPH_PATH_LEN); resum(b, n);
 	REFUSED("path without NUL", n, "path not NUL-terminated");
-	FRESH(); put32(b + r1, 600); resum(b, n);	/* call 600, train set */
-	REFUSED("call 600", n, "bad row: call 600");
+	FRESH(); put32(b + r1, 511); resum(b, n);	/* call 511, train set */
+	REFUSED("call 511", n, "bad row: call 511");
+	FRESH(); put32(b + r1, 1023); resum(b, n);
+	REFUSED("call 1023", n, "bad row: call 1023");
+	FRESH(); put32(b + r1, 1024); resum(b, n);
+	REFUSED("call 1024", n, "bad row: call 1024");
+	/* An i386 row in version 2, where every call was below 512. */
+	FRESH(); put32(b + H_VERSION, 2); resum(b, n);
+	REFUSED("i386 row in version 2", n, "bad row: call 523");
 	FRESH(); put32(b + r1, 1 | 2 << 16); resum(b, n);
 	REFUSED("set 2", n, "bad row: call 1 set 2");
 	/* Row 1 (train, call 1) made a second train row for call 0. */
@@ -1091,7 +1131,7 @@ static void test_load_dir(void)
 {
 	static const struct { const char *name; const char *want; } bad[] = {
 		{ "0000000000000002.prof", "checksum mismatch" },
-		{ "0000000000000004.prof", "format version 3" },
+		{ "0000000000000004.prof", "format version 4" },
 		{ "0000000000000005.prof", "owned by uid 65534" },
 		{ "0000000000000006.prof", "writable by group or others" },
 		{ "0000000000000007.prof", "symbolic link" },
@@ -1131,7 +1171,7 @@ static void test_load_dir(void)
 		profile_file_name(i, name);
 		path_in(file, sizeof(file), dir, name);
 		if (i == 4 && !CHECK(read_bytes(file, &now, &now_size), "read 4")) {
-			put32(now + H_VERSION, 3);
+			put32(now + H_VERSION, 4);
 			resum(now, now_size);
 			CHECK(write_bytes(file, now, now_size, 0600), "version 4");
 			free(now);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ebph.h"
 #include "syscall_names.h"
 #include "test.h"
 
@@ -177,8 +178,18 @@ static void test_fmt_and_number(void)
 	CHECK(strcmp(buf, "openat"), "257: %s", buf);
 	syscall_name_fmt(400, buf, sizeof(buf));
 	CHECK(strcmp(buf, "syscall_400"), "400: %s", buf);
-	syscall_name_fmt(600, buf, sizeof(buf));
-	CHECK(strcmp(buf, "syscall_600"), "600: %s", buf);
+	/* Symbols from EBPH_I386 on are i386 calls. */
+	syscall_name_fmt(EBPH_I386 + 11, buf, sizeof(buf));
+	CHECK(strcmp(buf, "i386:execve"), "i386 11: %s", buf);
+	syscall_name_fmt(EBPH_I386 + 222, buf, sizeof(buf));
+	CHECK(strcmp(buf, "i386:syscall_222"), "i386 222 (a hole): %s", buf);
+	syscall_name_fmt(EBPH_NUM_CALLS + 5, buf, sizeof(buf));
+	CHECK(strcmp(buf, "syscall_1029"), "past the alphabet: %s", buf);
+	CHECK_EQ(syscall_number("i386:execve"), EBPH_I386 + 11, "i386:execve");
+	CHECK_EQ(syscall_number("i386:syscall_222"), EBPH_I386 + 222, "i386:syscall_222");
+	CHECK_EQ(syscall_number("i386:syscall_512"), -1, "i386:syscall_512");
+	CHECK_EQ(syscall_number("i386:openat"), EBPH_I386 + 295, "i386:openat");
+	CHECK_EQ(syscall_number("i386:"), -1, "i386: alone");
 	syscall_name_fmt(257, buf, 4);
 	CHECK(strcmp(buf, "ope"), "truncated: %s", buf);
 	buf[0] = 'x';
