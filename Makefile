@@ -144,6 +144,14 @@ tests/replay_prog: tests/replay_prog.c
 	$(msg) CC $@
 	$(Q)$(CC) -O2 -static -nostdlib -fno-stack-protector -fno-pie -no-pie -o $@ $<
 
+# The stress test's helper (tests/test_stress.sh).
+TEST_HELPERS := tests/threads
+TEST_DEPS += $(TEST_HELPERS)
+
+tests/threads: tests/threads.c
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< -pthread
+
 need-root:
 	@[ "$$(id -u)" = 0 ] || { echo "ebph: this loads BPF programs: run it as root (sudo make $(MAKECMDGOALS))" >&2; exit 1; }
 
@@ -202,4 +210,4 @@ inspect: ebph_kern.o
 	$(LLVM_OBJDUMP) -d -r -S --no-show-raw-insn $<
 
 clean:
-	rm -f ebph ebph_bench *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog .libdir
+	rm -f ebph ebph_bench *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog $(TEST_HELPERS) .libdir
