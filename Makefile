@@ -144,9 +144,13 @@ tests/replay_prog: tests/replay_prog.c
 	$(msg) CC $@
 	$(Q)$(CC) -O2 -static -nostdlib -fno-stack-protector -fno-pie -no-pie -o $@ $<
 
-# The stress test's helper (tests/test_stress.sh).
-TEST_HELPERS := tests/threads
+# The crash and stress tests' helpers (tests/test_crash.sh, test_stress.sh).
+TEST_HELPERS := tests/killsave tests/threads
 TEST_DEPS += $(TEST_HELPERS)
+
+tests/killsave: tests/killsave.c ebph_state.o ebph_state.h
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_state.o
 
 tests/threads: tests/threads.c
 	$(msg) CC $@
