@@ -31,7 +31,7 @@
 # A round takes half a second on an idle machine (300 ms of it the kernel
 # tearing down the killed ebph's programs and maps), a second when other
 # work keeps the disk busy (a save is an fsync per file).  60 rounds, or as many as fit in
-# 40 seconds on a busy machine but at least 20 (EBPH_CRASH_ROUNDS=N and
+# 30 seconds on a busy machine but at least 20 (EBPH_CRASH_ROUNDS=N and
 # EBPH_CRASH_SECONDS=S change that).  A copy of ebph whose saves write
 # in place (EBPH_BIN=FILE runs FILE instead of ./ebph) fails about one
 # round in seven: a file left empty or short.
@@ -52,7 +52,7 @@ cleanup() {
 trap cleanup EXIT
 
 rounds=${EBPH_CRASH_ROUNDS:-60}
-seconds=${EBPH_CRASH_SECONDS:-40}
+seconds=${EBPH_CRASH_SECONDS:-30}
 mkdir -m 0700 "$prof" "$dir/bin"
 for i in $(seq 24); do cp tests/demo "$dir/bin/demo$i"; done
 
