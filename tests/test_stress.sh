@@ -2,11 +2,12 @@
 # tests/test_stress.sh - fork+exec and thread storms under a running ebph
 # (needs root).
 #
-# The storms: 20,000 fork+execs, four shell loops at once (two of
+# ebph runs with both detectors, so that every kernel path of a call is
+# under the storms: 20,000 fork+execs, four shell loops at once (two of
 # /bin/true, two of a static binary without libc, tests/replay_prog);
 # 100 rounds of 1,000 threads started and joined; 500 execs from a
-# thread that is not the leader (the task whose TID changes); and
-# 8,000 threads alive at once, counted in the tasks map while they live.
+# thread that is not the leader (the task whose TID changes); and 8,000
+# threads alive at once, counted in the tasks map while they live.
 # Afterwards:
 #
 # - no task is left behind: no entry of the tasks map is for a TID that
@@ -67,7 +68,7 @@ start_ms=$(now_ms)
 kmark=$(dmesg | tail -n 1)
 
 check "ebph starts and attaches" ebph_start "$log" \
-	--profile-dir "$dir/profiles" --no-load --no-save \
+	--profile-dir "$dir/profiles" --no-load --no-save --detector both \
 	${EBPH_TEST_OBJECT:+-o "$EBPH_TEST_OBJECT"}
 [ -n "$pid" ] || { test_end; exit 1; }
 
