@@ -73,6 +73,8 @@ check "ebph starts and attaches" ebph_start "$log" \
 [ -n "$pid" ] || { test_end; exit 1; }
 
 base=$(tasks_traced)
+check "ebph status counts the tasks map (${base:-nothing})" [ -n "$base" ]
+[ -n "$base" ] || { test_end; exit 1; }
 base_machine=$(machine_tasks)
 rss0=$(mem_kb VmRSS)
 hwm0=$(mem_kb VmHWM)
