@@ -146,6 +146,6 @@ fi
 check "some kills landed in the middle of a save ($during of $rounds)" [ "$during" -gt 0 ]
 
 echo "crash: $rounds rounds killed in $((t1 - t0)) ms: $during in the middle of a save, $before before it wrote a file, $after after it; $tmps temporary files left by the kills"
-echo "crash: $checked profile files loaded after kills, $(nfiles) at the end; the longest save $max_save us"
+echo "crash: $checked profile files loaded after kills, $(nfiles) at the end, and $(ntmp) temporary files of profiles not saved since; the longest save $max_save us"
 
 test_end
