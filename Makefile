@@ -49,7 +49,7 @@ HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h ebph_ma
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
-TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog tests/i386_exec
+TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog
 
 # Debian packages the build and the tests need.
 DEBIAN_PKGS := make gcc clang llvm libelf-dev
@@ -149,6 +149,19 @@ tests/i386_exec: tests/i386_exec.c
 	$(msg) CC $@
 	$(Q)$(CC) -O2 -static -fno-pie -no-pie -o $@ $<
 
+# The crash and stress tests' helpers (tests/test_crash.sh, test_stress.sh),
+# and test_i386.sh's.
+TEST_HELPERS := tests/killsave tests/threads tests/i386_exec
+TEST_DEPS += $(TEST_HELPERS)
+
+tests/killsave: tests/killsave.c ebph_state.o ebph_state.h
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_state.o
+
+tests/threads: tests/threads.c
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< -pthread
+
 need-root:
 	@[ "$$(id -u)" = 0 ] || { echo "ebph: this loads BPF programs: run it as root (sudo make $(MAKECMDGOALS))" >&2; exit 1; }
 
@@ -207,4 +220,4 @@ inspect: ebph_kern.o
 	$(LLVM_OBJDUMP) -d -r -S --no-show-raw-insn $<
 
 clean:
-	rm -f ebph ebph_bench *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog tests/i386_exec .libdir
+	rm -f ebph ebph_bench *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog $(TEST_HELPERS) .libdir
