@@ -67,10 +67,19 @@ static inline int ebph_is_call(__u32 sym)
 /* Map sizes.  Rows are allocated on first use (BPF_F_NO_PREALLOC), so
  * max_entries bounds memory, it does not reserve it. */
 #define EBPH_MAX_PROFILES	16384
+#ifndef EBPH_MAX_TASKS			/* a test object is built smaller */
 #define EBPH_MAX_TASKS		65536
+#endif
 #define EBPH_MAX_ROWS		262144
 #define EBPH_MAX_SEQS		262144	/* its hash buckets (4 MB) are charged
 					 * from load, detector on or off */
+/* Threads that could not be traced (tasks map full, executable
+ * unreadable), remembered so that each is counted and reported once and
+ * its pick-up retried at most once per EBPH_UNTRACED_RETRY_NS, not at
+ * every call.  An LRU map, so preallocated (~1 MB): one evicted under a
+ * bigger storm is counted again when it next fails. */
+#define EBPH_MAX_UNTRACED	16384
+#define EBPH_UNTRACED_RETRY_NS	1000000000ULL
 
 /* ---- profiles --------------------------------------------------------- */
 
@@ -278,11 +287,15 @@ _Static_assert(sizeof(struct ebph_config) == 56, "ebph_config ABI");
 enum ebph_stat {
 	EBPH_STAT_BIG_CALL,	/* numbers no call has (syscall(-1)...), skipped */
 	EBPH_STAT_ANOMALIES,
-	EBPH_STAT_EVENT_DROPS,	/* bpf_perf_event_output failed (ring full) */
-	EBPH_STAT_TASKS_FULL,	/* "tasks" map full: a task went untraced */
+	EBPH_STAT_EVENT_DROPS,	/* bpf_perf_event_output failed (ring full):
+				 * the only count of lost events, as the
+				 * ring's PERF_RECORD_LOST counts the same */
+	EBPH_STAT_TASKS_FULL,	/* "tasks" map full: threads left untraced,
+				 * each counted once (see "untraced") */
 	EBPH_STAT_PROFILES_FULL,/* "profiles" map full */
 	EBPH_STAT_ROWS_FULL,	/* "rows" map full: a pair went unlearned */
-	EBPH_STAT_KEY_ERRORS,	/* could not read the executable's inode */
+	EBPH_STAT_KEY_ERRORS,	/* could not read the executable's inode:
+				 * threads, each counted once */
 	EBPH_STAT_SEQS_FULL,	/* "seqs" map full: a sequence went unlearned */
 	EBPH_STAT_X32,		/* x32 calls (only if the kernel allows the
 				 * x32 ABI; this one does not), not traced */

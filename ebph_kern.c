@@ -89,6 +89,23 @@ struct bpf_map_def SEC("maps") tasks = {
 	.map_flags = BPF_F_NO_PREALLOC,
 };
 
+/*
+ * Threads found untraceable (tasks map full, executable unreadable), by
+ * tid: the time (bpf_ktime_get_boot_ns) of the last attempt to trace them.
+ * A thread left out would otherwise retry pick_up() on every one of its
+ * calls and be counted and reported at each: 463,225 lines in 43 s for
+ * 4,500 threads over capacity.  With this map each is counted once and
+ * reported once, and retried at most once per EBPH_UNTRACED_RETRY_NS.
+ * LRU, so that it can never be full: a thread evicted by a storm bigger
+ * than the map is merely counted again.  Emptied by sched_process_exit.
+ */
+struct bpf_map_def SEC("maps") untraced = {
+	.type = BPF_MAP_TYPE_LRU_HASH,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(__u64),
+	.max_entries = EBPH_MAX_UNTRACED,
+};
+
 /* Lookahead-pair rows, allocated on first use: a profile pays only for
  * the calls it makes. */
 struct bpf_map_def SEC("maps") rows = {
@@ -357,6 +374,27 @@ static __always_inline void report_full(void *ctx, __u32 stat, __u16 code,
 	send_message(ctx, EBPH_ERROR, code, profile, arg);
 }
 
+/*
+ * Thread TID could not be traced (STAT, message CODE): remember when.
+ * Counted and reported only the first time; a later failure of the same
+ * thread (its retry, or the exec of a thread never traced) only moves
+ * the time of its next retry.
+ */
+static __always_inline void untraced_add(void *ctx, __u32 tid, __u32 stat,
+					 __u16 code, __u64 profile, __u64 arg)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 *last = bpf_map_lookup_elem(&untraced, &tid);
+
+	if (last) {
+		*last = now;
+		return;
+	}
+	bpf_map_update_elem(&untraced, &tid, &now, BPF_ANY);
+	stat_inc(stat);
+	send_message(ctx, EBPH_ERROR, code, profile, arg);
+}
+
 /* ---- the executable's key ------------------------------------------------- */
 
 /*
@@ -487,20 +525,24 @@ static __always_inline void task_reset_locality(struct ebph_task *t)
  * A thread that was running before ebph started (or whose entry was lost
  * to a full map) is picked up at its next system call.  Its executable
  * comes from the kernel (mm->exe_file), not /proc.  Returns 0 when the
- * task now exists.
+ * task now exists.  A thread that could not be traced is retried at
+ * most once per EBPH_UNTRACED_RETRY_NS (see "untraced").
  */
 static __always_inline int pick_up(void *ctx, struct ebph_config *cfg,
 				   __u64 id)
 {
 	struct ebph_task t;
 	__u32 tid = (__u32)id;
-	__u64 key = 0;
+	__u64 key = 0, *last;
 	int step;
 
+	last = bpf_map_lookup_elem(&untraced, &tid);
+	if (last && bpf_ktime_get_boot_ns() - *last < EBPH_UNTRACED_RETRY_NS)
+		return -1;
 	step = exe_key(cfg, &key);
 	if (step) {
-		stat_inc(EBPH_STAT_KEY_ERRORS);
-		send_message(ctx, EBPH_ERROR, EBPH_MSG_KEY_ERROR, 0, step - 1);
+		untraced_add(ctx, tid, EBPH_STAT_KEY_ERRORS, EBPH_MSG_KEY_ERROR,
+			     0, step - 1);
 		return -1;
 	}
 	/* The task is made even if its profile cannot be: otherwise the
@@ -509,10 +551,12 @@ static __always_inline int pick_up(void *ctx, struct ebph_config *cfg,
 	task_init(&t, key, id >> 32, tid);
 	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&tasks, &tid)) {
-		report_full(ctx, EBPH_STAT_TASKS_FULL, EBPH_MSG_TASKS_FULL,
-			    key, tid);
+		untraced_add(ctx, tid, EBPH_STAT_TASKS_FULL, EBPH_MSG_TASKS_FULL,
+			     key, tid);
 		return -1;
 	}
+	if (last)
+		bpf_map_delete_elem(&untraced, &tid);
 	send_event(ctx, EBPH_EV_ASSOC, key);
 	return 0;
 }
@@ -1178,8 +1222,8 @@ int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
 		/* Its old association is wrong now: drop it, so the task
 		 * is picked up (and the key read again) at its next call. */
 		bpf_map_delete_elem(&tasks, &tid);
-		stat_inc(EBPH_STAT_KEY_ERRORS);
-		send_message(ctx, EBPH_ERROR, EBPH_MSG_KEY_ERROR, 0, step - 1);
+		untraced_add(ctx, tid, EBPH_STAT_KEY_ERRORS, EBPH_MSG_KEY_ERROR,
+			     0, step - 1);
 		return 0;
 	}
 
@@ -1202,8 +1246,8 @@ int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
 		send_event(ctx, EBPH_EV_NEW_PROFILE, key);
 	task_init(&t, key, id >> 32, tid);
 	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
-		report_full(ctx, EBPH_STAT_TASKS_FULL, EBPH_MSG_TASKS_FULL,
-			    key, tid);
+		untraced_add(ctx, tid, EBPH_STAT_TASKS_FULL, EBPH_MSG_TASKS_FULL,
+			     key, tid);
 	else
 		send_event(ctx, EBPH_EV_ASSOC, key);
 	return 0;
@@ -1237,18 +1281,20 @@ int tracepoint__sched__sched_process_fork(struct sched_process_fork_args *ctx)
 	task_reset_locality(&child);
 	/* BPF_ANY: an entry left under this tid by a missed exit is stale. */
 	if (bpf_map_update_elem(&tasks, &ctid, &child, BPF_ANY))
-		report_full(ctx, EBPH_STAT_TASKS_FULL, EBPH_MSG_TASKS_FULL,
-			    child.profile, ctid);
+		untraced_add(ctx, ctid, EBPH_STAT_TASKS_FULL,
+			     EBPH_MSG_TASKS_FULL, child.profile, ctid);
 	return 0;
 }
 
-/* A thread exits: its state goes.  Fires once per thread. */
+/* A thread exits: its state goes, and so does its untraced entry, whose
+ * tid may be reused.  Fires once per thread. */
 SEC("tracepoint/sched/sched_process_exit")
 int tracepoint__sched__sched_process_exit(struct sched_process_exit_args *ctx)
 {
 	__u32 tid = ctx->pid;
 
 	bpf_map_delete_elem(&tasks, &tid);
+	bpf_map_delete_elem(&untraced, &tid);
 	return 0;
 }
 

@@ -684,7 +684,7 @@ static void remove_stale_pins(void)
 {
 	static const char *names[] = {
 		"config", "stats", "profiles", "paths", "tasks", "rows",
-		"zero_row", "events", "scratch", "seqs",
+		"zero_row", "events", "scratch", "seqs", "untraced",
 	};
 	char path[256];
 	size_t i;

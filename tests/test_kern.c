@@ -41,7 +41,7 @@
 
 static struct bpf_object obj;
 static int prog_fd, config_fd, stats_fd, profiles_fd, paths_fd, tasks_fd,
-	   rows_fd, seqs_fd, events_fd;
+	   rows_fd, seqs_fd, events_fd, untraced_fd;
 static struct ebph_config cfg;
 static __u32 my_pid, my_tid;
 static int ncpus;
@@ -919,6 +919,108 @@ static void test_monitoring_off(void)
 	      "a task was picked up while not monitoring");
 }
 
+/* The BTF offsets into cfg and the config map, so that pick_up() can
+ * read a task's key.  Returns nonzero (reported) if one is missing. */
+static int config_offsets(void)
+{
+	struct btf *btf = NULL;
+	__u32 zero = 0;
+	int err;
+
+	err = btf_load(BTF_PATH, &btf);
+	if (CHECK(err, "btf_load %s: %s", BTF_PATH, strerror(-err)))
+		return err;
+	err = btf_member_offset(btf, "task_struct", "mm", &cfg.off_task_mm) ||
+	      btf_member_offset(btf, "mm_struct", "exe_file", &cfg.off_mm_exe_file) ||
+	      btf_member_offset(btf, "file", "f_inode", &cfg.off_file_inode) ||
+	      btf_member_offset(btf, "inode", "i_ino", &cfg.off_inode_ino) ||
+	      btf_member_offset(btf, "inode", "i_sb", &cfg.off_inode_sb) ||
+	      btf_member_offset(btf, "super_block", "s_dev", &cfg.off_sb_dev);
+	btf_free(btf);
+	if (CHECK(err, "a BTF offset is missing"))
+		return -ENOENT;
+	return bpf_map_update(config_fd, &zero, &cfg, BPF_ANY);
+}
+
+static __u64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Make TID's last failed attempt older than the retry interval. */
+static void untraced_age(__u32 tid)
+{
+	__u64 then = clock_ns(CLOCK_BOOTTIME) - 2 * EBPH_UNTRACED_RETRY_NS;
+
+	CHECK(bpf_map_update(untraced_fd, &tid, &then, BPF_EXIST),
+	      "no untraced entry for tid %u", tid);
+}
+
+/*
+ * A full tasks map: a thread that cannot be added is counted and
+ * reported once, not at each of its calls, and retried once a second.
+ * The map is filled with tids no thread has (above PID_MAX_LIMIT,
+ * 2^22), which go when the object is closed.
+ */
+static void test_tasks_full(void)
+{
+	enum { BATCH = 4096 };
+	static __u32 tids[BATCH];
+	static struct ebph_task vals[BATCH];
+	__u64 key = KEY(40), full0 = stat_sum(EBPH_STAT_TASKS_FULL), last;
+	struct ebph_task t;
+	__u32 n, i, b;
+	int err = 0;
+
+	TEST("tasks_full");
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	profile_new(key);
+	bpf_map_delete(tasks_fd, &my_tid);
+	bpf_map_delete(untraced_fd, &my_tid);
+	for (b = 0; !err && b < EBPH_MAX_TASKS / BATCH + 1; b++) {
+		for (i = 0; i < BATCH; i++)
+			tids[i] = (1U << 23) + b * BATCH + i;
+		n = BATCH;
+		err = bpf_map_update_batch(tasks_fd, tids, vals, &n, BPF_ANY);
+	}
+	CHECK(err != -E2BIG && err != -ENOMEM && err != -ENOSPC,
+	      "filling the tasks map ended with %d, want a full map", err);
+	/* With the offsets: the pick-up reads the key, then tries the map. */
+	if (config_offsets())
+		return;
+	events_clear();
+	for (i = 0; i < 5; i++)
+		run(KNOWN);
+	CHECK(!bpf_map_lookup(tasks_fd, &my_tid, &t), "a task in a full map");
+	CHECK_EQ(stat_sum(EBPH_STAT_TASKS_FULL) - full0, 1,
+		 "EBPH_STAT_TASKS_FULL after 5 calls of one thread");
+	CHECK(bpf_map_lookup(untraced_fd, &my_tid, &last), "not in the untraced map");
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_MESSAGE), 1, "MESSAGE events for 5 calls");
+	if (event_nth(EBPH_EV_MESSAGE, 0)) {
+		CHECK_EQ(event_nth(EBPH_EV_MESSAGE, 0)->code, EBPH_MSG_TASKS_FULL,
+			 "message code");
+		CHECK_EQ(event_nth(EBPH_EV_MESSAGE, 0)->arg, my_tid, "message arg: the tid");
+	}
+	/* Retried after a second, still full: not counted again. */
+	untraced_age(my_tid);
+	run(KNOWN);
+	CHECK_EQ(stat_sum(EBPH_STAT_TASKS_FULL) - full0, 1,
+		 "EBPH_STAT_TASKS_FULL after a retry of the same thread");
+	for (b = 0; b < EBPH_MAX_TASKS / BATCH + 1; b++)
+		for (i = 0; i < BATCH; i++) {
+			__u32 tid = (1U << 23) + b * BATCH + i;
+
+			bpf_map_delete(tasks_fd, &tid);
+		}
+	bpf_map_delete(untraced_fd, &my_tid);
+	cfg.off_task_mm = 0;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+}
+
 /*
  * A thread with no task entry is picked up at its next call: its key is
  * read from current->mm->exe_file in the kernel and must be what stat(2)
@@ -926,15 +1028,14 @@ static void test_monitoring_off(void)
  */
 static void test_pick_up(void)
 {
-	__u64 key, keyerr = stat_sum(EBPH_STAT_KEY_ERRORS);
+	__u64 key, last, keyerr = stat_sum(EBPH_STAT_KEY_ERRORS);
 	struct ebph_config saved = cfg;
 	struct ebph_profile p;
 	struct ebph_path path;
 	struct ebph_task t;
-	struct btf *btf = NULL;
 	struct stat st;
 	__u32 zero = 0;
-	int err, i;
+	int i;
 
 	TEST("pick_up");
 	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
@@ -946,17 +1047,20 @@ static void test_pick_up(void)
 	bpf_map_delete(paths_fd, &key);
 	rows_delete(key);
 
-	/* Without the BTF offsets the key cannot be read: counted, and no
-	 * task is made. */
+	/* Without the BTF offsets the key cannot be read: counted once for
+	 * the thread however many calls it makes, and no task is made. */
 	bpf_map_delete(tasks_fd, &my_tid);
+	bpf_map_delete(untraced_fd, &my_tid);
 	events_clear();
 	run(KNOWN);
+	run(KNOWN);
+	run(KNOWN);
 	CHECK_EQ(stat_sum(EBPH_STAT_KEY_ERRORS) - keyerr, 1,
-		 "EBPH_STAT_KEY_ERRORS without offsets");
+		 "EBPH_STAT_KEY_ERRORS without offsets, 3 calls of one thread");
 	CHECK(!bpf_map_lookup(tasks_fd, &my_tid, &t),
 	      "a task was made without a key");
 	events_read();
-	CHECK_EQ(events_count(EBPH_EV_MESSAGE), 1, "MESSAGE events");
+	CHECK_EQ(events_count(EBPH_EV_MESSAGE), 1, "MESSAGE events for 3 calls");
 	if (event_nth(EBPH_EV_MESSAGE, 0)) {
 		CHECK_EQ(event_nth(EBPH_EV_MESSAGE, 0)->code, EBPH_MSG_KEY_ERROR,
 			 "message code");
@@ -964,22 +1068,19 @@ static void test_pick_up(void)
 			 "message arg");
 	}
 
-	err = btf_load(BTF_PATH, &btf);
-	if (CHECK(err, "btf_load %s: %s", BTF_PATH, strerror(-err)))
+	if (config_offsets())
 		return;
-	err = btf_member_offset(btf, "task_struct", "mm", &cfg.off_task_mm) ||
-	      btf_member_offset(btf, "mm_struct", "exe_file", &cfg.off_mm_exe_file) ||
-	      btf_member_offset(btf, "file", "f_inode", &cfg.off_file_inode) ||
-	      btf_member_offset(btf, "inode", "i_ino", &cfg.off_inode_ino) ||
-	      btf_member_offset(btf, "inode", "i_sb", &cfg.off_inode_sb) ||
-	      btf_member_offset(btf, "super_block", "s_dev", &cfg.off_sb_dev);
-	btf_free(btf);
-	if (CHECK(err, "a BTF offset is missing"))
-		return;
-	bpf_map_update(config_fd, &zero, &cfg, BPF_ANY);
 
+	/* Within a second of the failure the pick-up is not retried; after
+	 * it, it is, and the thread is no longer untraced. */
+	run(KNOWN);
+	CHECK(!bpf_map_lookup(tasks_fd, &my_tid, &t),
+	      "picked up again within EBPH_UNTRACED_RETRY_NS");
+	untraced_age(my_tid);
 	events_clear();
 	run(KNOWN);
+	CHECK(!bpf_map_lookup(untraced_fd, &my_tid, &last),
+	      "still in the untraced map once picked up");
 	if (!CHECK(bpf_map_lookup(tasks_fd, &my_tid, &t), "not picked up")) {
 		CHECK(t.profile != key,
 		      "picked-up key %#llx, stat(2) says %#llx (dev %#llx ino %llu)",
@@ -1415,9 +1516,10 @@ int main(void)
 	rows_fd = bpf_object_map_fd(&obj, "rows");
 	seqs_fd = bpf_object_map_fd(&obj, "seqs");
 	events_fd = bpf_object_map_fd(&obj, "events");
+	untraced_fd = bpf_object_map_fd(&obj, "untraced");
 	if (CHECK(config_fd < 0 || stats_fd < 0 || profiles_fd < 0 ||
 		  paths_fd < 0 || tasks_fd < 0 || rows_fd < 0 || seqs_fd < 0 ||
-		  events_fd < 0,
+		  events_fd < 0 || untraced_fd < 0,
 		  "a map is missing"))
 		goto out;
 
@@ -1441,6 +1543,7 @@ int main(void)
 	test_big_call();
 	test_monitoring_off();
 	test_pick_up();
+	test_tasks_full();
 	test_seq_pack();
 	test_seq_learn();
 	test_seq_test();
