@@ -131,6 +131,12 @@ tests/fixture_%.o: tests/fixture_%.c bpf_helpers.h
 	$(msg) CLANG $@
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
 
+# ebph_kern.o with a tasks map of 64 entries, which test_signals fills.
+TEST_DEPS += tests/kern_tasks64.o
+tests/kern_tasks64.o: ebph_kern.c ebph.h bpf_helpers.h
+	$(msg) CLANG $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DEBPH_MAX_TASKS=64 -c -o $@ $<
+
 tests/test_%: tests/test_%.c tests/test.h $(LIB_OBJS) $(HDRS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)

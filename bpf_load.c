@@ -720,6 +720,7 @@ out:
 
 static int elf_setup(struct bpf_object *obj, struct elf_ctx *ec)
 {
+	struct stat st;
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
 	GElf_Shdr sh;
@@ -728,13 +729,19 @@ static int elf_setup(struct bpf_object *obj, struct elf_ctx *ec)
 		obj_err(obj, NULL, "libelf: %s", elf_errmsg(-1));
 		return -EINVAL;
 	}
-	ec->fd = open(obj->path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO (or a device) must not hang the open; only a
+	 * regular file is read. */
+	ec->fd = open(obj->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (ec->fd < 0) {
 		int err = -errno;
 
 		obj_err(obj, NULL, "cannot open: %s%s", strerror(errno),
 			errno == ENOENT ? " (run make to build it)" : "");
 		return err;
+	}
+	if (fstat(ec->fd, &st) || !S_ISREG(st.st_mode)) {
+		obj_err(obj, NULL, "not a regular file");
+		return -EINVAL;
 	}
 	ec->elf = elf_begin(ec->fd, ELF_C_READ, NULL);
 	if (!ec->elf || elf_kind(ec->elf) != ELF_K_ELF || !gelf_getehdr(ec->elf, &eh) ||

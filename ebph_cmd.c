@@ -434,7 +434,7 @@ static const char status_usage[] =
 "What the running ebph is doing: monitoring on or off, its settings and\n"
 "detectors, its profiles by state, the tasks it traces, the calls and\n"
 "anomalies it saw, how full its maps are, and what it could not do\n"
-"(events dropped or lost, tasks untraced, pairs or sequences unlearned).\n";
+"(events dropped, threads untraced, pairs or sequences unlearned).\n";
 
 static void pct(char *buf, size_t len, long n, long max)
 {
@@ -530,15 +530,11 @@ int cmd_status(int argc, char **argv)
 	       a, b, "", c, d);
 	printf("%-12s %.1f KiB of lookahead pairs (%ld rows x %d bytes)\n", "memory",
 	       nrows * (double)EBPH_NUM_SYSCALLS / 1024, nrows, EBPH_NUM_SYSCALLS);
-	printf("%-12s %llu dropped in the kernel (a perf ring was full)\n", "events",
+	/* Each lost event once: where the kernel found the ring full (the
+	 * ring's own count of lost records is the same events). */
+	printf("%-12s %llu dropped: a perf ring was full, not in the log\n", "events",
 	       (unsigned long long)st[EBPH_STAT_EVENT_DROPS]);
-	if (have_rs)
-		printf("%-12s %llu lost by the reader (overwritten in a ring)\n", "",
-		       (unsigned long long)rs.lost_events);
-	else
-		printf("%-12s lost by the reader: unknown (%s/state unreadable)\n", "",
-		       EBPH_RUN_DIR);
-	printf("%-12s %llu tasks (tasks map full), %llu tasks (executable unreadable)\n",
+	printf("%-12s %llu threads (tasks map full), %llu threads (executable unreadable)\n",
 	       "untraced", (unsigned long long)st[EBPH_STAT_TASKS_FULL],
 	       (unsigned long long)st[EBPH_STAT_KEY_ERRORS]);
 	printf("%-12s %llu executables (profiles map full), %llu pairs (rows map full),\n"

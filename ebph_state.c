@@ -90,12 +90,6 @@ void ebph_state_saved(__u64 saved, __u64 failed)
 	w.state_dirty = 1;
 }
 
-void ebph_state_lost(__u64 total)
-{
-	w.st.lost_events = total;
-	w.state_dirty = 1;
-}
-
 void ebph_state_anomaly(const struct ebph_event *ev, __s64 boot_to_real)
 {
 	struct ebph_anomaly_rec *a = &w.ring[w.next];
@@ -129,13 +123,12 @@ void ebph_state_flush(void)
 	if (w.state_dirty) {
 		len = snprintf(buf, sizeof(buf),
 			       "pid %d\nstarted %llu\nprofile-dir %s\nsaving %d\n"
-			       "saves %llu\nsaved %llu\nsave-failed %llu\nlost-events %llu\n",
+			       "saves %llu\nsaved %llu\nsave-failed %llu\n",
 			       (int)w.st.pid, (unsigned long long)w.st.started,
 			       w.st.profile_dir, w.st.saving,
 			       (unsigned long long)w.st.saves,
 			       (unsigned long long)w.st.saved,
-			       (unsigned long long)w.st.save_failed,
-			       (unsigned long long)w.st.lost_events);
+			       (unsigned long long)w.st.save_failed);
 		if (len > 0 && len < (int)sizeof(buf) &&
 		    !write_atomic(STATE_FILE, buf, len))
 			w.state_dirty = 0;
@@ -254,8 +247,6 @@ int ebph_state_read(struct ebph_runstate *st)
 			st->saved = strtoull(v, NULL, 10);
 		else if (!strcmp(line, "save-failed"))
 			st->save_failed = strtoull(v, NULL, 10);
-		else if (!strcmp(line, "lost-events"))
-			st->lost_events = strtoull(v, NULL, 10);
 	}
 	fclose(f);
 	return st->pid > 0 ? 0 : -EBADMSG;

@@ -5,7 +5,7 @@
  *
  *   /run/ebph.lock       held with flock(2) while it runs; holds its PID
  *   /run/ebph/state      "name value" lines: PID, start time, profile
- *                        directory, saves done, perf events lost
+ *                        directory, saves done
  *   /run/ebph/anomalies  the most recent anomalies, newest last
  *
  * Only `ebph run` writes these files, each by writing a temporary file
@@ -35,7 +35,6 @@ struct ebph_runstate {
 	int saving;			/* 0: started with --no-save */
 	__u64 saves;			/* saves finished, however started */
 	__u64 saved, save_failed;	/* profiles, in the last save */
-	__u64 lost_events;		/* perf records the ring overwrote */
 };
 
 /* One anomaly as `ebph top` shows it. */
@@ -52,7 +51,6 @@ struct ebph_anomaly_rec {
 int ebph_state_start(pid_t pid, const char *profile_dir, int saving);
 /* Events from `ebph run`; published at the next ebph_state_flush(). */
 void ebph_state_saved(__u64 saved, __u64 failed);
-void ebph_state_lost(__u64 total);
 void ebph_state_anomaly(const struct ebph_event *ev, __s64 boot_to_real);
 /* Rewrite the files that changed since the last flush: called once per
  * turn of the event loop, so an anomaly storm costs one write a turn. */

@@ -387,14 +387,12 @@ static void draw(struct view *v, int raw)
 	line(raw, cols, 0, "Profiles %zu: %zu training, %zu frozen, %zu normal;"
 	     " tasks %zu; anomalies %llu", v->s.n, by_state[2], by_state[1],
 	     by_state[0], v->ntasks, (unsigned long long)v->anomalies);
-	if (v->have_rs)
-		snprintf(a, sizeof(a), "%llu", (unsigned long long)v->rs.lost_events);
 	if (v->nseqs >= 0)
 		snprintf(b, sizeof(b), "; seqs %ld", v->nseqs);
-	line(raw, cols, 0, "Calls %llu; rows %ld (%ld KiB)%s; events dropped %llu,"
-	     " lost %s", (unsigned long long)calls, v->nrows,
+	line(raw, cols, 0, "Calls %llu; rows %ld (%ld KiB)%s; events dropped %llu",
+	     (unsigned long long)calls, v->nrows,
 	     v->nrows * EBPH_NUM_SYSCALLS / 1024, v->nseqs >= 0 ? b : "",
-	     (unsigned long long)v->drops, v->have_rs ? a : "?");
+	     (unsigned long long)v->drops);
 	line(raw, cols, 0, "");
 
 	/* Profiles, scrolled to keep the selection in view. */

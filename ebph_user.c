@@ -50,6 +50,7 @@
 #define DEFAULT_PROFILE_DIR	"/var/lib/ebph/profiles"
 #define LOCK_FILE		EBPH_LOCK_FILE
 #define PERF_PAGES		64	/* per CPU: 256 KiB, ~2700 events */
+#define REPORT_INTERVAL		(10 * 1000000000ULL)	/* ns: see check_stats() */
 
 static const char *prog = "ebph";
 
@@ -78,8 +79,14 @@ struct ebph {
 	struct ebph_maps m;
 	int ncpus;
 	__s64 boot_to_real;		/* CLOCK_REALTIME - CLOCK_BOOTTIME, ns */
-	__u64 stats_seen[EBPH_STAT_MAX];
-	__u64 lost_events;
+	struct report {			/* what check_stats() last said */
+		__u64 seen;		/* the counter then */
+		__u64 next;		/* CLOCK_MONOTONIC ns: no line before */
+		/* an example since, from a message */
+		char eg[EBPH_PATH_LEN + EBPH_SEQ_CALLS * 32 + 32];
+	} reports[EBPH_STAT_MAX];
+	int stdout_lost;		/* stdout failed: say() writes to
+					 * stderr and syslog instead */
 	const struct ebph_event *cur;	/* the event say() reports, for --json */
 	pthread_t restorer;		/* restore_start() .. restore_finish() */
 	int restoring;
@@ -88,7 +95,7 @@ struct ebph {
 					 * sequences (atomic: restore threads) */
 };
 
-static volatile sig_atomic_t stop_signal, save_request;
+static volatile sig_atomic_t stop_signal, save_request, hup_request;
 
 static void on_signal(int sig)
 {
@@ -99,6 +106,41 @@ static void on_signal(int sig)
 static void on_save_signal(int sig)
 {
 	save_request = 1;
+}
+
+/* SIGHUP: a closed terminal, or an admin's nudge.  Save and go on. */
+static void on_hup(int sig)
+{
+	hup_request = 1;
+}
+
+/*
+ * Only SIGKILL may lose more than the last save interval.  SIGHUP saves
+ * and goes on.  SIGPIPE is ignored: a closed stdout is an error from
+ * write(2), handled by say().  SIGXFSZ too: a save over the file size
+ * limit fails with EFBIG and is reported.  Every other signal whose
+ * default is to end the process, crashes apart, stops ebph as SIGINT
+ * and SIGTERM do: it saves, cleans up and exits 0.
+ */
+static void handle_signals(void)
+{
+	static const int stops[] = {
+		SIGINT, SIGTERM, SIGQUIT, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
+		SIGXCPU, SIGIO, SIGPWR, SIGSTKFLT,
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction hup = { .sa_handler = on_hup };
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	size_t i;
+	int sig;
+
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		sigaction(stops[i], &sa, NULL);
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaction(sig, &sa, NULL);
+	sigaction(SIGHUP, &hup, NULL);
+	sigaction(SIGPIPE, &ign, NULL);
+	sigaction(SIGXFSZ, &ign, NULL);
 }
 
 static void die_usage(const char *fmt, ...)
@@ -176,18 +218,56 @@ static const char *level_name[] = {
 };
 
 /*
- * One line per event: on stdout as "2026-11-21 12:07:17 WARNING: ...",
- * or as a JSON object (--json, with the fields of e->cur, the kernel
- * event being reported), and/or to syslog (--syslog).
+ * MSG as one line on F: "2026-11-21 12:07:17 WARNING: ...", or a JSON
+ * object (--json, with the fields of e->cur, the kernel event being
+ * reported).  Returns 0, or -errno if F would not take it.
+ */
+static int emit(struct ebph *e, FILE *f, __u64 real_ns, enum ebph_level level,
+		const char *msg)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t t;
+
+	errno = 0;
+	if (e->opt.json) {
+		struct ebph_path p;
+		int have = e->cur && !bpf_map_lookup(e->m.paths, &e->cur->profile, &p);
+
+		if (have)
+			p.path[sizeof(p.path) - 1] = 0;
+		ebph_json_line(f, real_ns, level, msg, e->cur,
+			       have ? p.path : NULL, e->boot_to_real);
+	} else {
+		t = real_ns / 1000000000ULL;
+		localtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(f, "%s %s: %s\n", stamp, level_name[level], msg);
+	}
+	if (fflush(f) == EOF || ferror(f)) {
+		int err = errno ? -errno : -EIO;
+
+		clearerr(f);
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * One line per event: on stdout (text, or JSON with --json), and/or to
+ * syslog (--syslog).  Once stdout fails (a reader gone: EPIPE; a terminal
+ * hung up: EIO), the lines go to stderr and syslog instead, one line
+ * says so, and the profiles are saved: ebph goes on.  A stderr that
+ * fails too is not retried in any loop: syslog still has every line.
  */
 static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 		const char *fmt, ...)
 {
-	char stamp[32], msg[1024];
+	const struct ebph_event *cur;
+	char msg[1024];
 	__u64 real_ns;
-	struct tm tm;
-	time_t t;
 	va_list ap;
+	int err;
 
 	if (level == EBPH_DEBUG && !e->opt.verbose)
 		return;
@@ -195,24 +275,29 @@ static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	real_ns = boot_ns ? boot_ns + e->boot_to_real : clock_ns(CLOCK_REALTIME);
-	if (e->opt.syslog)
+	if (e->opt.syslog || e->stdout_lost)
 		syslog(ebph_syslog_priority(level, e->cur), "%s", msg);
-	if (e->opt.json) {
-		struct ebph_path p;
-		int have = e->cur && !bpf_map_lookup(e->m.paths, &e->cur->profile, &p);
-
-		if (have)
-			p.path[sizeof(p.path) - 1] = 0;
-		ebph_json_line(stdout, real_ns, level, msg, e->cur,
-			       have ? p.path : NULL, e->boot_to_real);
+	if (e->stdout_lost) {
+		emit(e, stderr, real_ns, level, msg);
 		return;
 	}
-	if (e->opt.syslog)
+	if (e->opt.syslog && !e->opt.json)
 		return;
-	t = real_ns / 1000000000ULL;
-	localtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("%s %s: %s\n", stamp, level_name[level], msg);
+	err = emit(e, stdout, real_ns, level, msg);
+	if (!err)
+		return;
+	e->stdout_lost = 1;
+	if (!e->opt.syslog)
+		openlog("ebph", LOG_PID, LOG_DAEMON);
+	if (!e->opt.syslog)	/* this line has not reached syslog yet */
+		syslog(ebph_syslog_priority(level, e->cur), "%s", msg);
+	emit(e, stderr, real_ns, level, msg);
+	save_request = 1;
+	cur = e->cur;
+	e->cur = NULL;
+	say(e, 0, EBPH_WARNING, "stdout is closed (%s): events go to stderr and syslog from now on; saving the profiles",
+	    strerror(-err));
+	e->cur = cur;
 }
 
 /* The settings now: `ebph set` may have changed them since the start. */
@@ -268,6 +353,32 @@ static void resolve_path(struct ebph *e, __u64 key, __u32 pid)
 	bpf_map_update(e->m.paths, &key, &p, BPF_EXIST);
 }
 
+/* The kernel's counters (EBPH_STAT_*) as check_stats() reports them:
+ * what a unit of each is, and the map that was full, to give its size. */
+static const struct stat_report {
+	const char *what;		/* NULL: not reported */
+	const char *map;
+	enum ebph_level level;
+} stat_report[EBPH_STAT_MAX] = {
+	/* Not reported: syscall(-1) and the like are not news; and each
+	 * anomaly has a line of its own. */
+	[EBPH_STAT_BIG_CALL] = { NULL },
+	[EBPH_STAT_ANOMALIES] = { NULL },
+	/* The only count of lost events: the ring's PERF_RECORD_LOST
+	 * counts the same ones (on_lost is not set). */
+	[EBPH_STAT_EVENT_DROPS] = { "events dropped, not in this log: ebph read the perf rings too slowly",
+				    NULL, EBPH_WARNING },
+	[EBPH_STAT_TASKS_FULL] = { "threads not traced: the tasks map is full", "tasks", EBPH_ERROR },
+	[EBPH_STAT_PROFILES_FULL] = { "executables not profiled: the profiles map is full",
+				      "profiles", EBPH_ERROR },
+	[EBPH_STAT_ROWS_FULL] = { "pairs not learned: the rows map is full", "rows", EBPH_ERROR },
+	[EBPH_STAT_KEY_ERRORS] = { "threads not traced: their executable's inode is unreadable",
+				   NULL, EBPH_ERROR },
+	[EBPH_STAT_SEQS_FULL] = { "sequences not learned: the seqs map is full", "seqs", EBPH_ERROR },
+	[EBPH_STAT_X32] = { "x32 system calls not traced: ebph knows x86_64 and i386 only",
+			    NULL, EBPH_WARNING },
+};
+
 static const char *call_name(unsigned nr, char *buf, size_t len)
 {
 	syscall_name_fmt(nr, buf, len);
@@ -295,6 +406,65 @@ static void print_anomaly(struct ebph *e, const struct ebph_event *ev,
 	    "PID %u (%s, profile %llx): anomaly in %s: %s, LFC %u",
 	    ev->pid, name, (unsigned long long)ev->profile,
 	    call_name(ev->call, call, sizeof(call)), what, ev->lfc);
+}
+
+/*
+ * A kernel message: something it could not do (a full map, an unreadable
+ * executable), at most once per thread, pair or sequence, but a storm of
+ * them is still a storm.  Each is the example of the next line that
+ * check_stats() prints with the count of its kind, and a line of its
+ * own only with -v.
+ */
+static void print_message(struct ebph *e, const struct ebph_event *ev,
+			  const char *name)
+{
+	static const char *step[] = {
+		[EBPH_KEY_NO_OFFSETS] = "no BTF offsets in config",
+		[EBPH_KEY_TASK_MM] = "task->mm",
+		[EBPH_KEY_MM_EXE_FILE] = "mm->exe_file",
+		[EBPH_KEY_FILE_INODE] = "file->f_inode",
+		[EBPH_KEY_INODE_INO] = "inode->i_ino",
+		[EBPH_KEY_INODE_SB] = "inode->i_sb",
+		[EBPH_KEY_SB_DEV] = "super_block->s_dev",
+	};
+	char eg[sizeof(e->reports[0].eg)], call[32], seq[EBPH_SEQ_CALLS * 32];
+	__u32 stat;
+
+	switch (ev->code) {
+	case EBPH_MSG_KEY_ERROR:
+		stat = EBPH_STAT_KEY_ERRORS;
+		snprintf(eg, sizeof(eg), "PID %u, at %s", ev->pid,
+			 ev->arg < sizeof(step) / sizeof(step[0]) ? step[ev->arg] : "unknown step");
+		break;
+	case EBPH_MSG_TASKS_FULL:
+		stat = EBPH_STAT_TASKS_FULL;
+		snprintf(eg, sizeof(eg), "TID %llu", (unsigned long long)ev->arg);
+		break;
+	case EBPH_MSG_PROFILES_FULL:
+		stat = EBPH_STAT_PROFILES_FULL;
+		snprintf(eg, sizeof(eg), "PID %u", ev->pid);
+		break;
+	case EBPH_MSG_ROWS_FULL:
+		stat = EBPH_STAT_ROWS_FULL;
+		if (ev->arg == EBPH_NUM_CALLS)	/* while copying train to test */
+			snprintf(eg, sizeof(eg), "profile %s: its test set", name);
+		else
+			snprintf(eg, sizeof(eg), "profile %s: %s", name,
+				 call_name(ev->arg, call, sizeof(call)));
+		break;
+	case EBPH_MSG_SEQS_FULL:
+		stat = EBPH_STAT_SEQS_FULL;
+		snprintf(eg, sizeof(eg), "profile %s: %s", name,
+			 syscall_seq_fmt(ev->arg, NULL, seq, sizeof(seq)));
+		break;
+	default:
+		say(e, ev->ts, EBPH_ERROR, "kernel message %u (arg %llu)",
+		    ev->code, (unsigned long long)ev->arg);
+		return;
+	}
+	if (!e->reports[stat].eg[0])
+		memcpy(e->reports[stat].eg, eg, sizeof(eg));
+	say(e, ev->ts, EBPH_DEBUG, "%s: %s", stat_report[stat].what, eg);
 }
 
 static void print_event(struct ebph *e, const struct ebph_event *ev)
@@ -363,53 +533,9 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 			    call_name(ev->call, call, sizeof(call)),
 			    call_name(ev->arg, when, sizeof(when)));
 		break;
-	case EBPH_EV_MESSAGE: {
-		enum ebph_level lv = ev->level <= EBPH_ERROR ? ev->level : EBPH_ERROR;
-
-		switch (ev->code) {
-		case EBPH_MSG_KEY_ERROR: {
-			static const char *step[] = {
-				[EBPH_KEY_NO_OFFSETS] = "no BTF offsets in config",
-				[EBPH_KEY_TASK_MM] = "task->mm",
-				[EBPH_KEY_MM_EXE_FILE] = "mm->exe_file",
-				[EBPH_KEY_FILE_INODE] = "file->f_inode",
-				[EBPH_KEY_INODE_INO] = "inode->i_ino",
-				[EBPH_KEY_INODE_SB] = "inode->i_sb",
-				[EBPH_KEY_SB_DEV] = "super_block->s_dev",
-			};
-			const char *s = ev->arg < sizeof(step) / sizeof(step[0]) ?
-					step[ev->arg] : "unknown step";
-
-			say(e, ev->ts, lv, "PID %u: cannot read its executable's inode (%s); not traced",
-			    ev->pid, s);
-			break;
-		}
-		case EBPH_MSG_TASKS_FULL:
-			say(e, ev->ts, lv, "PID %u not traced: the tasks map is full (%u)",
-			    ev->pid, EBPH_MAX_TASKS);
-			break;
-		case EBPH_MSG_PROFILES_FULL:
-			say(e, ev->ts, lv, "PID %u not traced: the profiles map is full (%u)",
-			    ev->pid, EBPH_MAX_PROFILES);
-			break;
-		case EBPH_MSG_ROWS_FULL:
-			if (ev->arg == EBPH_NUM_CALLS)	/* while copying train to test */
-				say(e, ev->ts, lv, "profile %s: test set incomplete: the rows map is full (%u)",
-				    name, EBPH_MAX_ROWS);
-			else
-				say(e, ev->ts, lv, "profile %s: %s not learned: the rows map is full (%u)",
-				    name, call_name(ev->arg, call, sizeof(call)), EBPH_MAX_ROWS);
-			break;
-		case EBPH_MSG_SEQS_FULL:
-			say(e, ev->ts, lv, "profile %s: the sequence %s not learned: the seqs map is full (%u)",
-			    name, syscall_seq_fmt(ev->arg, NULL, seq, sizeof(seq)), EBPH_MAX_SEQS);
-			break;
-		default:
-			say(e, ev->ts, lv, "kernel message %u (arg %llu)",
-			    ev->code, (unsigned long long)ev->arg);
-		}
+	case EBPH_EV_MESSAGE:
+		print_message(e, ev, name);
 		break;
-	}
 	default:
 		say(e, 0, EBPH_ERROR, "unknown event type %u: is ebph_kern.o from another version?",
 		    ev->type);
@@ -432,45 +558,40 @@ static int on_sample(void *ctx, int cpu, const void *data, uint32_t size)
 	return 0;
 }
 
-static void on_lost(void *ctx, int cpu, uint64_t lost)
+/*
+ * The kernel counts what it could not do; tell the user when a count
+ * grows, in one line with the number since the last such line and an
+ * example (from its messages), at most once per REPORT_INTERVAL for each
+ * kind: a full map in a storm is one line per interval, not one per
+ * task.  FINAL (at exit) says what is left at once.
+ */
+static void check_stats(struct ebph *e, int final)
 {
-	struct ebph *e = ctx;
-
-	e->lost_events += lost;
-	ebph_state_lost(e->lost_events);	/* only we know: publish it */
-	say(e, 0, EBPH_WARNING, "%llu events lost on CPU %d: the ring was full",
-	    (unsigned long long)lost, cpu);
-}
-
-/* The kernel counts what it could not do; tell the user when they grow. */
-static void check_stats(struct ebph *e)
-{
-	static const char *what[EBPH_STAT_MAX] = {
-		[EBPH_STAT_BIG_CALL] = NULL,	/* syscall(-1) and the like: not news */
-		[EBPH_STAT_ANOMALIES] = NULL,	/* each one printed already */
-		[EBPH_STAT_EVENT_DROPS] = "events dropped: a perf ring was full",
-		[EBPH_STAT_TASKS_FULL] = "tasks not traced: the tasks map is full",
-		[EBPH_STAT_PROFILES_FULL] = "executables not profiled: the profiles map is full",
-		[EBPH_STAT_ROWS_FULL] = "pairs not learned: the rows map is full",
-		[EBPH_STAT_KEY_ERRORS] = "tasks not traced: executable inode unreadable",
-		[EBPH_STAT_SEQS_FULL] = "sequences not learned: the seqs map is full",
-		[EBPH_STAT_X32] = "x32 system calls not traced: ebph knows x86_64 and i386 only",
-	};
-	__u64 vals[e->ncpus];
+	__u64 vals[e->ncpus], now = clock_ns(CLOCK_MONOTONIC);
 	__u32 i;
 	int c;
 
 	for (i = 0; i < EBPH_STAT_MAX; i++) {
+		const struct stat_report *sr = &stat_report[i];
+		struct report *r = &e->reports[i];
+		struct bpf_map_info_ld *map;
+		char size[32] = "";
 		__u64 sum = 0;
 
-		if (bpf_map_lookup(e->m.stats, &i, vals))
+		if (!sr->what || bpf_map_lookup(e->m.stats, &i, vals))
 			continue;
 		for (c = 0; c < e->ncpus; c++)
 			sum += vals[c];
-		if (sum > e->stats_seen[i] && what[i])
-			say(e, 0, EBPH_WARNING, "%llu %s",
-			    (unsigned long long)(sum - e->stats_seen[i]), what[i]);
-		e->stats_seen[i] = sum;
+		if (sum <= r->seen || (now < r->next && !final))
+			continue;
+		map = sr->map ? bpf_object_map(&e->obj, sr->map) : NULL;
+		if (map)
+			snprintf(size, sizeof(size), " (%u)", map->def.max_entries);
+		say(e, 0, sr->level, "%llu %s%s%s%s", (unsigned long long)(sum - r->seen),
+		    sr->what, size, r->eg[0] ? "; e.g. " : "", r->eg);
+		r->seen = sum;
+		r->next = now + REPORT_INTERVAL;
+		r->eg[0] = 0;
 	}
 }
 
@@ -593,11 +714,17 @@ static int restore_finish(struct ebph *e)
 	return 0;
 }
 
+/*
+ * Every profile to its file.  What fails is said in at most two lines a
+ * save, each with a count and the first profile, never a line per
+ * profile: a full disk fails them all, at every save.
+ */
 static int save_profiles(struct ebph *e)
 {
 	struct ebph_snapshot s;
-	size_t i, saved = 0;
-	int err, failed = 0, lock;
+	size_t i, saved = 0, refused = 0, failed = 0;
+	const struct ebph_profile_rec *first_refused = NULL, *first_failed = NULL;
+	int err, first_err = 0, other_errs = 0, lock;
 
 	/* `ebph delete` takes this lock too: a profile it deletes is either
 	 * in this snapshot and its file removed after, or not saved. */
@@ -611,31 +738,39 @@ static int save_profiles(struct ebph *e)
 	for (i = 0; i < s.n; i++) {
 		err = profile_save(e->opt.profile_dir, &s.recs[i], e->boot_to_real);
 		if (err == -EEXIST) {
-			char name[PROFILE_NAME_LEN];
-
 			/* profile_save() never overwrites a file that was
 			 * refused: it would destroy the evidence. */
-			profile_file_name(s.recs[i].prof.key, name);
-			say(e, 0, EBPH_ERROR, "profile %s not saved: %s/%s was refused; move it away",
-			    s.recs[i].path, e->opt.profile_dir, name);
-			failed++;
-			continue;
+			if (!refused++)
+				first_refused = &s.recs[i];
+		} else if (err) {
+			if (!failed++) {
+				first_failed = &s.recs[i];
+				first_err = err;
+			} else if (err != first_err) {
+				other_errs = 1;
+			}
+		} else {
+			saved++;
 		}
-		if (err) {
-			say(e, 0, EBPH_ERROR, "cannot save profile %llx (%s) in %s: %s",
-			    (unsigned long long)s.recs[i].prof.key, s.recs[i].path,
-			    e->opt.profile_dir, strerror(-err));
-			failed++;
-			continue;
-		}
-		saved++;
 	}
+	if (refused) {
+		char name[PROFILE_NAME_LEN];
+
+		profile_file_name(first_refused->prof.key, name);
+		say(e, 0, EBPH_ERROR, "%zu profiles not saved: their files were refused at load; move them away (the first: %s, %s/%s)",
+		    refused, first_refused->path, e->opt.profile_dir, name);
+	}
+	if (failed)
+		say(e, 0, EBPH_ERROR, "%zu profiles not saved in %s: %s%s (the first: %llx, %s)",
+		    failed, e->opt.profile_dir, strerror(-first_err),
+		    other_errs ? ", and other errors" : "",
+		    (unsigned long long)first_failed->prof.key, first_failed->path);
 	ebph_snapshot_free(&s);
 	ebph_state_unlock(lock);
-	ebph_state_saved(saved, failed);
-	say(e, 0, failed ? EBPH_WARNING : EBPH_INFO, "saved %zu profiles to %s%s",
-	    saved, e->opt.profile_dir, failed ? ", some failed" : "");
-	return failed ? -EIO : 0;
+	ebph_state_saved(saved, refused + failed);
+	say(e, 0, refused + failed ? EBPH_WARNING : EBPH_INFO, "saved %zu profiles to %s%s",
+	    saved, e->opt.profile_dir, refused + failed ? ", some failed" : "");
+	return refused + failed ? -EIO : 0;
 }
 
 /* At exit: what the profiles cost, as `make bench` measures it. */
@@ -747,7 +882,6 @@ static int configure(struct ebph *e)
 static int run(struct ebph *e)
 {
 	__u64 t0 = clock_ns(CLOCK_MONOTONIC), next_save;
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigaction sa_save = { .sa_handler = on_save_signal };
 	char objbuf[PATH_MAX], why[256];
 	int lock_fd, err, ret = 1;
@@ -761,6 +895,7 @@ static int run(struct ebph *e)
 	lock_fd = take_lock();
 	if (lock_fd < 0)
 		return 1;
+	handle_signals();
 	if (bpf_ensure_mounts(e->opt.verbose))
 		goto out_lock;
 	remove_stale_pins();
@@ -778,6 +913,14 @@ static int run(struct ebph *e)
 				e->opt.profile_dir, why[0] ? why : strerror(-err));
 			goto out_lock;
 		}
+	}
+	/* Found now, not at the first save, minutes or days later.  The
+	 * kernel's answer for a create in it: a read-only mount (EROFS), an
+	 * immutable directory (EPERM), or permissions. */
+	if (e->opt.save && access(e->opt.profile_dir, W_OK | X_OK)) {
+		fprintf(stderr, "%s: profile directory %s cannot be written (%s): fix it, or run with --no-save\n",
+			prog, e->opt.profile_dir, strerror(errno));
+		goto out_lock;
 	}
 	e->ncpus = bpf_num_possible_cpus();
 	if (e->ncpus < 0) {
@@ -806,22 +949,27 @@ static int run(struct ebph *e)
 		goto out_obj;
 
 	/* listen, pin, attach */
+	/* No on_lost: a record the ring lost is one the kernel failed to
+	 * write, and counted (EBPH_STAT_EVENT_DROPS): counted once. */
 	err = perf_buffer_open(&e->pb, bpf_object_map_fd(&e->obj, "events"),
-			       PERF_PAGES, on_sample, on_lost, e);
+			       PERF_PAGES, on_sample, NULL, e);
 	if (err) {
 		fprintf(stderr, "%s: cannot open the perf rings: %s\n", prog, strerror(-err));
 		goto out_obj;
 	}
 	if (bpf_object_pin_maps(&e->obj, EBPH_PIN_DIR))
 		goto out_pb;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa_save, NULL);
 	/* After SIGUSR1 is handled: `ebph save` finds us through this. */
 	err = ebph_state_start(getpid(), e->opt.profile_dir, e->opt.save);
 	if (err)
 		fprintf(stderr, "%s: cannot publish state in %s: %s (ebph save and status will know less)\n",
 			prog, EBPH_RUN_DIR, strerror(-err));
+	if (stop_signal) {	/* while starting: nothing learned to save */
+		say(e, 0, EBPH_INFO, "stopping on %s, before attaching", strsignal(stop_signal));
+		ret = 0;
+		goto out_pb;
+	}
 	if (bpf_object_attach(&e->obj))
 		goto out_pb;
 	say(e, 0, EBPH_INFO, "ebph attached in %.1f ms: monitoring every system call, detector %s (Ctrl-C to stop)",
@@ -835,11 +983,17 @@ static int run(struct ebph *e)
 			fprintf(stderr, "%s: reading events: %s\n", prog, strerror(-err));
 			goto out_pb;
 		}
-		check_stats(e);
+		check_stats(e, 0);
 		if (e->opt.save && e->opt.save_interval &&
 		    clock_ns(CLOCK_MONOTONIC) >= next_save) {
 			save_profiles(e);
 			next_save = clock_ns(CLOCK_MONOTONIC) + e->opt.save_interval;
+		}
+		if (hup_request) {
+			hup_request = 0;
+			say(e, 0, EBPH_INFO, "SIGHUP: %s; going on",
+			    e->opt.save ? "saving the profiles" : "nothing to save (--no-save)");
+			save_request = 1;
 		}
 		if (save_request) {
 			save_request = 0;
@@ -853,7 +1007,7 @@ static int run(struct ebph *e)
 	say(e, 0, EBPH_INFO, "stopping on %s", strsignal(stop_signal));
 	bpf_object_detach(&e->obj);
 	perf_buffer_poll(&e->pb, 0);
-	check_stats(e);
+	check_stats(e, 1);
 	ret = 0;
 	if (e->opt.save && save_profiles(e))
 		ret = 1;
