@@ -33,6 +33,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# show FILE...: after a section with a failed check, what it wrote.
+fail_seen=0
+show() {
+	[ "$fail" -eq "$fail_seen" ] && return
+	fail_seen=$fail
+	for f in "$@"; do echo "---- $f"; head -40 "$f"; done
+}
+
 wait_for() { # wait_for PATTERN FILE: up to 10 s
 	for i in $(seq 100); do
 		grep -q -- "$1" "$2" 2>/dev/null && return 0
@@ -70,6 +78,8 @@ rc=$?
 pid=
 check "SIGTERM: exit 0 (got $rc)" [ "$rc" -eq 0 ]
 check "SIGTERM: saved again" [ -f "$(prof_file hup)" ]
+
+show "$log"
 
 # ---- a closed stdout, a hung-up terminal -------------------------------------
 # In a namespace with our own /dev: the listener on /dev/log, a pty.
@@ -167,8 +177,108 @@ check "hung-up terminal: still running" grep -q "^alive True$" "$dir/pty"
 check "hung-up terminal: lines go to syslog" grep -q "ebph\[[0-9]*\]: new profile tty2 " "$dir/syslog"
 check "hung-up terminal: SIGTERM, exit 0" grep -q "^exit 0$" "$dir/pty"
 check "hung-up terminal: saved at exit" [ -f "$(prof_file tty2)" ]
-if [ "$fail" -ne 0 ]; then
-	echo "---- stderr ----"; cat "$dir/err"; echo "---- pty ----"; cat "$dir/pty"
-fi
+show "$dir/err" "$dir/pty"
+
+# ---- a flooded ring: each lost event counted once ----------------------------
+# ebph is stopped while a fresh python learns thousands of pairs on one
+# CPU (--log-sequences: one event each): more than its ring holds.
+cp "$(readlink -f "$(command -v python3)")" "$dir/bin/flood"
+ebph_start "$log" --no-load --no-save --log-sequences
+kill -STOP "$pid"
+taskset -c 0 "$dir/bin/flood" -c 'import json, subprocess, email.parser' >/dev/null 2>&1
+kill -CONT "$pid"
+check "flood: the log says events were dropped" \
+	wait_for "WARNING: [1-9][0-9]* events dropped, not in this log" "$log"
+./ebph set log-sequences off >/dev/null
+./ebph status >"$dir/status" 2>&1
+kill -TERM "$pid"
+wait "$pid"
+pid=
+n_status=$(sed -n 's/^events *\([0-9]*\) dropped.*/\1/p' "$dir/status")
+n_log=$(grep -E "WARNING: [0-9]+ events (dropped|lost)" "$log" |
+	sed -E 's/.*WARNING: ([0-9]+) events.*/\1/' | awk '{ n += $1 } END { print n + 0 }')
+check "flood: status counts the drops ($n_status)" [ "${n_status:-0}" -gt 0 ]
+check "flood: the log counts them once, as status does ($n_log, status $n_status)" \
+	[ "$n_log" -eq "${n_status:-0}" ]
+check "flood: status has one count of lost events" \
+	[ "$(grep -Ec "lost|dropped" "$dir/status")" -eq 1 ]
+
+show "$log" "$dir/status"
+
+# ---- a full tasks map: threads counted once, one line per interval ----------
+# A tasks map of 64, filled by 80 sleepers of ours.  dd then makes
+# 40,000 calls in one untraced thread: one thread, not 40,000.
+nthreads=$(ls -d /proc/[0-9]*/task/* | wc -l)
+ebph_start "$log" --no-load --no-save -o tests/kern_tasks64.o
+sleepers=
+for i in $(seq 80); do
+	sleep 60 &
+	sleepers="$sleepers $!"
+done
+check "tasks full: reported" wait_for "ERROR: [1-9][0-9]* threads not traced: the tasks map is full (64)" "$log"
+dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null
+./ebph status >"$dir/status" 2>&1
+lines=$(grep -c "tasks map is full" "$log")
+untraced=$(sed -n 's/^untraced *\([0-9]*\) threads (tasks map full).*/\1/p' "$dir/status")
+kill $sleepers
+kill -TERM "$pid"
+wait "$pid"
+pid=
+check "tasks full: one line in the first interval, not one per call ($lines)" [ "$lines" -eq 1 ]
+check "tasks full: the line has an example thread" grep -q "tasks map is full (64); e.g. TID [0-9]" "$log"
+check "tasks full: status counts threads ($untraced), fewer than the machine has plus ours ($nthreads + 200)" \
+	[ "${untraced:-0}" -gt 0 ] && [ "${untraced:-0}" -lt $((nthreads + 200)) ]
+
+show "$log" "$dir/status"
+
+# ---- a full disk: one line per save ----------------------------------------------
+mkdir "$dir/full"
+mount -t tmpfs -o size=64k,mode=0700 ebph-test "$dir/full"
+ebph_start "$log" -d "$dir/full" --no-load -s 0
+for i in 1 2 3 4 5 6; do new_prog "full$i"; "$dir/bin/full$i" >/dev/null; done
+./ebph save >/dev/null 2>&1
+wait_for "saved [0-9]* profiles to $dir/full, some failed" "$log"
+./ebph save >/dev/null 2>&1
+for i in $(seq 100); do
+	[ "$(grep -c "some failed" "$log")" -ge 2 ] && break
+	sleep 0.1
+done
+kill -TERM "$pid"
+wait "$pid"
+pid=
+nsaves=$(grep -c "saved [0-9]* profiles to $dir/full" "$log")
+nfull=$(grep -c "No space left on device" "$log")
+check "disk full: three saves, each failed ($nsaves)" [ "$(grep -c "some failed" "$log")" -eq 3 ]
+check "disk full: one line per save ($nfull lines for $nsaves saves)" [ "$nfull" -eq "$nsaves" ]
+check "disk full: the line has the count and the first profile" \
+	grep -Eq "ERROR: [1-9][0-9]* profiles not saved in $dir/full: No space left on device \(the first: [0-9a-f]+, " "$log"
+umount "$dir/full"
+
+show "$log"
+
+# ---- a read-only profile directory -----------------------------------------------
+mkdir -m 0700 "$dir/ro"
+mount --bind "$dir/ro" "$dir/ro"
+mount -o remount,bind,ro "$dir/ro"
+timeout 20 "${EBPH_BIN:-./ebph}" run -d "$dir/ro" --no-load >"$log" 2>&1
+rc=$?
+check "read-only profile directory: refused (exit $rc)" [ "$rc" -eq 1 ]
+check "read-only profile directory: one sentence says why" \
+	grep -q "^ebph: profile directory $dir/ro cannot be written (Read-only file system): fix it, or run with --no-save$" "$log"
+ebph_start "$log" -d "$dir/ro" --no-save
+check "read-only profile directory: fine with --no-save" [ -n "$pid" ]
+[ -n "$pid" ] && kill -TERM "$pid" && wait "$pid"
+pid=
+umount "$dir/ro"
+
+show "$log"
+
+# ---- a FIFO as -o ---------------------------------------------------------------
+mkfifo "$dir/fifo"
+timeout 5 "${EBPH_BIN:-./ebph}" run --no-load --no-save -o "$dir/fifo" >"$log" 2>&1
+rc=$?
+check "-o FIFO: refused at once, not waited on (exit $rc)" [ "$rc" -eq 1 ]
+check "-o FIFO: says it is not a regular file" grep -q "^ebph: $dir/fifo: not a regular file$" "$log"
+show "$log"
 
 test_end
