@@ -41,6 +41,10 @@ show() {
 	for f in "$@"; do echo "---- $f"; head -40 "$f"; done
 }
 
+between() { # between N MIN MAX
+	[ "${1:-0}" -ge "$2" ] && [ "${1:-0}" -le "$3" ]
+}
+
 wait_for() { # wait_for PATTERN FILE: up to 10 s
 	for i in $(seq 100); do
 		grep -q -- "$1" "$2" 2>/dev/null && return 0
@@ -227,7 +231,7 @@ pid=
 check "tasks full: one line in the first interval, not one per call ($lines)" [ "$lines" -eq 1 ]
 check "tasks full: the line has an example thread" grep -q "tasks map is full (64); e.g. TID [0-9]" "$log"
 check "tasks full: status counts threads ($untraced), fewer than the machine has plus ours ($nthreads + 200)" \
-	[ "${untraced:-0}" -gt 0 ] && [ "${untraced:-0}" -lt $((nthreads + 200)) ]
+	between "$untraced" 1 $((nthreads + 200))
 
 show "$log" "$dir/status"
 
