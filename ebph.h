@@ -76,7 +76,7 @@ static inline int ebph_is_call(__u32 sym)
 /* Threads that could not be traced (tasks map full, executable
  * unreadable), remembered so that each is counted and reported once and
  * its pick-up retried at most once per EBPH_UNTRACED_RETRY_NS, not at
- * every call.  An LRU map, so preallocated (~1 MB): one evicted under a
+ * every call.  An LRU map, so preallocated (1.3 MB): one evicted under a
  * bigger storm is counted again when it next fails. */
 #define EBPH_MAX_UNTRACED	16384
 #define EBPH_UNTRACED_RETRY_NS	1000000000ULL

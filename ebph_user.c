@@ -287,10 +287,10 @@ static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 	if (!err)
 		return;
 	e->stdout_lost = 1;
-	if (!e->opt.syslog)
+	if (!e->opt.syslog) {	/* this line has not reached syslog yet */
 		openlog("ebph", LOG_PID, LOG_DAEMON);
-	if (!e->opt.syslog)	/* this line has not reached syslog yet */
 		syslog(ebph_syslog_priority(level, e->cur), "%s", msg);
+	}
 	emit(e, stderr, real_ns, level, msg);
 	save_request = 1;
 	cur = e->cur;

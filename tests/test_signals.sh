@@ -83,6 +83,19 @@ pid=
 check "SIGTERM: exit 0 (got $rc)" [ "$rc" -eq 0 ]
 check "SIGTERM: saved again" [ -f "$(prof_file hup)" ]
 
+# Any other signal that would end it (not a crash) stops it as SIGTERM
+# does: SIGUSR2 for one.
+rm -f "$(prof_file hup)"
+ebph_start "$log" -d "$dir/prof" --no-load -s 0
+"$dir/bin/hup" >/dev/null
+wait_for "new profile hup" "$log"
+kill -USR2 "$pid"
+wait "$pid"
+rc=$?
+pid=
+check "SIGUSR2: exit 0 (got $rc)" [ "$rc" -eq 0 ]
+check "SIGUSR2: saved" [ -f "$(prof_file hup)" ]
+
 show "$log"
 
 # ---- a closed stdout, a hung-up terminal -------------------------------------
