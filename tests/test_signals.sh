@@ -206,7 +206,16 @@ taskset -c 0 "$dir/bin/flood" -c 'import json, subprocess, email.parser' >/dev/n
 kill -CONT "$pid"
 check "flood: the log says events were dropped" \
 	wait_for "WARNING: [1-9][0-9]* events dropped, not in this log" "$log"
+# Then until the reader has caught up: two readings alike, 0.5 s apart.
 ./ebph set log-sequences off >/dev/null
+drops() { ./ebph status 2>&1 | sed -n 's/^events *\([0-9]*\) dropped.*/\1/p'; }
+a=$(drops)
+for i in $(seq 20); do
+	sleep 0.5
+	b=$(drops)
+	[ "$a" = "$b" ] && break
+	a=$b
+done
 ./ebph status >"$dir/status" 2>&1
 kill -TERM "$pid"
 wait "$pid"
@@ -252,6 +261,7 @@ show "$log" "$dir/status"
 mkdir "$dir/full"
 mount -t tmpfs -o size=64k,mode=0700 ebph-test "$dir/full"
 ebph_start "$log" -d "$dir/full" --no-load -s 0
+dd if=/dev/zero of="$dir/full/filler" bs=4k 2>/dev/null	# until it is full
 for i in 1 2 3 4 5 6; do new_prog "full$i"; "$dir/bin/full$i" >/dev/null; done
 ./ebph save >/dev/null 2>&1
 wait_for "saved [0-9]* profiles to $dir/full, some failed" "$log"
