@@ -5,7 +5,8 @@
 # Signals: SIGHUP saves and goes on; a reader of stdout that goes away
 # (`ebph run | head -1`) is not a SIGPIPE death: ebph says so on stderr
 # and syslog, saves and goes on; a terminal that hangs up (SIGHUP, then
-# EIO on stdout and stderr) is the same; SIGTERM saves and exits 0.
+# EIO on stdout and stderr) is the same; SIGTERM, and SIGUSR2 as any
+# other signal that would end it, saves and exits 0.
 # Counts: a flooded perf ring's lost events are counted once, alike in
 # the log and in `ebph status`; a full tasks map (an object built with
 # 64 tasks) is one line per interval, and counts threads, not calls; a
@@ -14,7 +15,8 @@
 #
 # syslog and the terminal are our own: a tmpfs on /dev, in a mount
 # namespace of the test's, holds a /dev/log that python3 listens on and
-# a devpts instance of its own.
+# a devpts instance of its own.  EBPH_BIN=FILE runs FILE as `ebph run`
+# (an older build must fail); KEEP=1 keeps the test's directory.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 ebph_isolate "$@"
@@ -24,8 +26,10 @@ test_begin test_signals
 dir=$(mktemp -d /tmp/ebph-signals.XXXXXX)
 log=$dir/log
 pid=
+sleepers=
 cleanup() {
 	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "$sleepers" ] && kill $sleepers 2>/dev/null
 	for m in "$dir/ro" "$dir/full"; do
 		mountpoint -q "$m" && umount "$m"
 	done
@@ -247,6 +251,7 @@ dd if=/dev/zero of=/dev/null bs=1 count=20000 2>/dev/null
 lines=$(grep -c "tasks map is full" "$log")
 untraced=$(sed -n 's/^untraced *\([0-9]*\) threads (tasks map full).*/\1/p' "$dir/status")
 kill $sleepers
+sleepers=
 kill -TERM "$pid"
 wait "$pid"
 pid=
