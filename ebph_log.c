@@ -14,6 +14,10 @@
  * "pair" (call, previous, distance, the window) or "sequence" (call,
  * "packed" as 16 hex digits, the calls of the sequence newest first).
  * Sequences, like the window, list the newest call first.
+ *
+ * An admin's action is "audit" (uid, sudo_user, loginuid, pid, command,
+ * target, old, new), a change to the settings that no command announced
+ * "config_change" (the same fields, who unknown: null).
  */
 #include <stdio.h>
 #include <string.h>
