@@ -14,7 +14,9 @@
  *   attach    sys_enter and the sched tracepoints: monitoring starts
  *   loop      print events, watch the drop counters, save periodically
  *             and on SIGUSR1 (`ebph save`), publish state for the
- *             other subcommands (ebph_state.c)
+ *             other subcommands (ebph_state.c), log the admin actions
+ *             they announce on /run/ebph/control, and any change to
+ *             the config map that none announced
  *   stop      detach, drain the rings, save, unpin, close
  */
 #define _GNU_SOURCE
@@ -29,9 +31,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 
 #include "bpf_load.h"
@@ -81,6 +86,11 @@ struct ebph {
 	__u64 stats_seen[EBPH_STAT_MAX];
 	__u64 lost_events;
 	const struct ebph_event *cur;	/* the event say() reports, for --json */
+	const struct ebph_audit *audit;	/* or the admin's action */
+	int ctl;			/* EBPH_CONTROL_SOCK, or -1 */
+	struct ebph_config cfg_seen;	/* the config map, as last accounted for */
+	unsigned int cfg_announced;	/* settings (1 << cmd_setting) a notice */
+	unsigned int cfg_pending;	/* explained, or not yet */
 	pthread_t restorer;		/* restore_start() .. restore_finish() */
 	int restoring;
 	int restored;			/* profiles loaded, or -errno */
@@ -183,7 +193,7 @@ static const char *level_name[] = {
 static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 		const char *fmt, ...)
 {
-	char stamp[32], msg[1024];
+	char stamp[32], msg[2048];
 	__u64 real_ns;
 	struct tm tm;
 	time_t t;
@@ -195,8 +205,18 @@ static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	real_ns = boot_ns ? boot_ns + e->boot_to_real : clock_ns(CLOCK_REALTIME);
-	if (e->opt.syslog)
-		syslog(ebph_syslog_priority(level, e->cur), "%s", msg);
+	if (e->opt.syslog) {
+		int prio = ebph_syslog_priority(level, e->cur);
+
+		/* An admin's action is news, as a profile that turns normal. */
+		if (e->audit && prio > LOG_NOTICE)
+			prio = LOG_NOTICE;
+		syslog(prio, "%s", msg);
+	}
+	if (e->opt.json && e->audit) {
+		ebph_json_audit(stdout, real_ns, level, msg, e->audit);
+		return;
+	}
 	if (e->opt.json) {
 		struct ebph_path p;
 		int have = e->cur && !bpf_map_lookup(e->m.paths, &e->cur->profile, &p);
@@ -228,7 +248,8 @@ static struct ebph_config live_config(struct ebph *e)
 	return cfg;
 }
 
-/* "demo" for a profile whose path is "/usr/local/bin/demo". */
+/* "demo" for a profile whose path is "/usr/local/bin/demo", escaped:
+ * a file's name must not forge a line of the log. */
 static void profile_label(struct ebph *e, __u64 key, char *buf, size_t len)
 {
 	struct ebph_path p;
@@ -240,7 +261,7 @@ static void profile_label(struct ebph *e, __u64 key, char *buf, size_t len)
 	}
 	p.path[sizeof(p.path) - 1] = 0;
 	base = strrchr(p.path, '/');
-	snprintf(buf, len, "%s", base ? base + 1 : p.path);
+	ebph_escape(base ? base + 1 : p.path, buf, len);
 }
 
 /*
@@ -299,7 +320,7 @@ static void print_anomaly(struct ebph *e, const struct ebph_event *ev,
 
 static void print_event(struct ebph *e, const struct ebph_event *ev)
 {
-	char name[EBPH_PATH_LEN], call[32], when[32], seq[EBPH_SEQ_CALLS * 32];
+	char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], call[32], when[32], seq[EBPH_SEQ_CALLS * 32];
 	__u64 key = ev->profile;
 
 	e->cur = ev;
@@ -473,6 +494,237 @@ static void check_stats(struct ebph *e)
 	}
 }
 
+/* ---- the audit trail -------------------------------------------------------- */
+
+/*
+ * The commands that change something tell us on EBPH_CONTROL_SOCK
+ * (cmd_audit() in ebph_cmd.c), and we log who did what.  Who comes from
+ * the kernel: the sender's uid and PID (SCM_CREDENTIALS, which only a
+ * privileged sender can set to other values), its login uid from
+ * /proc, read while it waits for our answer.  SUDO_USER is what the
+ * command found in its environment: informative only.  The socket is
+ * root's and 0600, so only root sends: the trail records what an admin
+ * did, it cannot stop one who means to hide, and the config check below
+ * catches a change to the settings that comes with no notice at all.
+ */
+static int control_open(struct ebph *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int one = 1, fd, err = 0;
+	mode_t mask;
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", EBPH_CONTROL_SOCK);
+	unlink(sa.sun_path);		/* left by an ebph that was killed */
+	/* 0600 from the start: not open to others between bind and chmod. */
+	mask = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		err = -errno;
+	umask(mask);
+	if (!err && setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)))
+		err = -errno;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	e->ctl = fd;
+	return 0;
+}
+
+static void control_close(struct ebph *e)
+{
+	if (e->ctl < 0)
+		return;
+	close(e->ctl);
+	unlink(EBPH_CONTROL_SOCK);
+	e->ctl = -1;
+}
+
+static __u32 read_loginuid(__u32 pid)
+{
+	char path[64], buf[16];
+	unsigned long v;
+	ssize_t n;
+	char *end;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/loginuid", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return EBPH_NO_LOGINUID;
+	buf[n] = 0;
+	v = strtoul(buf, &end, 10);
+	return end == buf || v > EBPH_NO_LOGINUID ? EBPH_NO_LOGINUID : (__u32)v;
+}
+
+/* A notice of N bytes in BUF into its fields: EBPH_AUDIT_MAGIC, command,
+ * target, old, new, SUDO_USER, each ended by a NUL.  0 or -EBADMSG. */
+static int notice_parse(const char *buf, size_t n, const char *field[6])
+{
+	const char *p = buf, *end;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		end = memchr(p, 0, buf + n - p);
+		if (!end)
+			return -EBADMSG;
+		field[i] = p;
+		p = end + 1;
+	}
+	return p == buf + n && !strcmp(field[0], EBPH_AUDIT_MAGIC) ? 0 : -EBADMSG;
+}
+
+/* "uid 0 (SUDO_USER alice, login uid 1000), PID 4242: set monitoring:
+ * on -> off", every string escaped. */
+static void audit_say(struct ebph *e, const struct ebph_audit *a)
+{
+	char cmd[64], target[512], old[256], new[256], sudo[128], who[256], change[600];
+
+	ebph_escape(a->command, cmd, sizeof(cmd));
+	ebph_escape(a->target, target, sizeof(target));
+	ebph_escape(a->old, old, sizeof(old));
+	ebph_escape(a->new, new, sizeof(new));
+	if (old[0] || new[0])
+		snprintf(change, sizeof(change), ": %s -> %s", old, new);
+	else
+		change[0] = 0;
+	e->audit = a;
+	if (!a->pid) {
+		say(e, 0, EBPH_WARNING, "config changed by something other than ebph set: %s %s -> %s",
+		    target, old, new);
+		e->audit = NULL;
+		return;
+	}
+	snprintf(who, sizeof(who), "uid %u", a->uid);
+	if (a->sudo_user || a->loginuid != EBPH_NO_LOGINUID) {
+		size_t n = strlen(who);
+
+		snprintf(who + n, sizeof(who) - n, " (%s%s%s", a->sudo_user ? "SUDO_USER " : "",
+			 a->sudo_user ? ebph_escape(a->sudo_user, sudo, sizeof(sudo)) : "",
+			 a->sudo_user && a->loginuid != EBPH_NO_LOGINUID ? ", " : "");
+		n = strlen(who);
+		if (a->loginuid != EBPH_NO_LOGINUID)
+			snprintf(who + n, sizeof(who) - n, "login uid %u", a->loginuid);
+		n = strlen(who);
+		snprintf(who + n, sizeof(who) - n, ")");
+	}
+	say(e, 0, EBPH_INFO, "audit: %s, PID %u: %s %s%s", who, a->pid, cmd, target, change);
+	e->audit = NULL;
+}
+
+/* The notices waiting on the socket: each logged, then answered.  At
+ * most 64 a turn, so that a flood of them cannot starve the rings. */
+static void control_read(struct ebph *e)
+{
+	int i;
+
+	for (i = 0; e->ctl >= 0 && i < 64; i++) {
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(struct ucred))];
+		} control;
+		char buf[EBPH_AUDIT_MAX];
+		struct sockaddr_un from;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr mh = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = &control, .msg_controllen = sizeof(control),
+		};
+		const struct ucred *cred = NULL;
+		const char *f[6];
+		struct cmsghdr *c;
+		ssize_t n = recvmsg(e->ctl, &mh, MSG_DONTWAIT | MSG_TRUNC);
+		int set;
+
+		if (n < 0)
+			return;		/* EAGAIN: none left */
+		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+				cred = (const struct ucred *)CMSG_DATA(c);
+		if (!cred || (size_t)n > sizeof(buf) || notice_parse(buf, n, f)) {
+			say(e, 0, EBPH_WARNING, "a malformed notice on %s (%zd bytes, from PID %d, uid %d): not logged",
+			    EBPH_CONTROL_SOCK, n, cred ? (int)cred->pid : -1,
+			    cred ? (int)cred->uid : -1);
+			continue;
+		}
+		audit_say(e, &(struct ebph_audit){
+			.uid = cred->uid, .pid = cred->pid,
+			.loginuid = read_loginuid(cred->pid),
+			.sudo_user = f[5][0] ? f[5] : NULL,
+			.command = f[1], .target = f[2], .old = f[3], .new = f[4],
+		});
+		if (!strcmp(f[1], "set") && (set = cmd_setting_find(f[2])) >= 0)
+			e->cfg_announced |= 1U << set;
+		if (mh.msg_namelen > sizeof(sa_family_t))
+			sendto(e->ctl, "ok", 2, MSG_DONTWAIT, (struct sockaddr *)&from,
+			       mh.msg_namelen);
+	}
+}
+
+/*
+ * The backstop: the config map against what we last accounted for, each
+ * turn.  A setting that changed with no `ebph set` notice (bpftool, a
+ * program writing the pinned map) is logged as such.  `ebph set` writes
+ * the map before it sends its notice, so a change first seen without
+ * one waits a turn for it; LAST (we are stopping) waits no more.  A
+ * change undone within a turn or two can pass unseen: this samples.
+ */
+static void config_check(struct ebph *e, int last)
+{
+	struct ebph_config now;
+	__u32 zero = 0;
+	unsigned int bit;
+	int s, wait = 0;
+
+	if (bpf_map_lookup(e->m.config, &zero, &now))
+		return;
+	for (s = 0; s < SET_MAX && !last; s++) {
+		bit = 1U << s;
+		if (cmd_setting_differs(&e->cfg_seen, &now, s) &&
+		    !((e->cfg_announced | e->cfg_pending) & bit)) {
+			e->cfg_pending |= bit;
+			wait = 1;
+		}
+	}
+	if (wait)
+		return;
+	for (s = 0; s < SET_MAX; s++) {
+		char a[64], b[64];
+
+		if (!cmd_setting_differs(&e->cfg_seen, &now, s) ||
+		    (e->cfg_announced & (1U << s)))
+			continue;
+		cmd_setting_fmt(&e->cfg_seen, s, a, sizeof(a));
+		cmd_setting_fmt(&now, s, b, sizeof(b));
+		audit_say(e, &(struct ebph_audit){
+			.command = "", .target = cmd_setting_name(s), .old = a, .new = b,
+		});
+	}
+	e->cfg_seen = now;
+	e->cfg_announced = e->cfg_pending = 0;
+}
+
+/* Up to TIMEOUT_MS for a record in a ring or a notice on the control
+ * socket, then drain the rings (perf_buffer_poll()): a notice is
+ * answered at once, not at the next event. */
+static int wait_events(struct ebph *e, int timeout_ms)
+{
+	int nr = e->pb.nr_rings;
+	struct pollfd pfds[nr + 1];
+
+	memcpy(pfds, e->pb.pfds, nr * sizeof(*pfds));
+	pfds[nr] = (struct pollfd){ .fd = e->ctl, .events = POLLIN };
+	if (poll(pfds, nr + (e->ctl >= 0), timeout_ms) < 0)
+		return -errno;
+	return perf_buffer_poll(&e->pb, 0);
+}
+
 /* ---- profiles between disk and maps ---------------------------------------- */
 
 /*
@@ -608,7 +860,11 @@ static int save_profiles(struct ebph *e)
 		return err;
 	}
 	for (i = 0; i < s.n; i++) {
+		char path[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
+
 		err = profile_save(e->opt.profile_dir, &s.recs[i], e->boot_to_real);
+		if (err)
+			ebph_escape(s.recs[i].path, path, sizeof(path));
 		if (err == -EEXIST) {
 			char name[PROFILE_NAME_LEN];
 
@@ -616,13 +872,13 @@ static int save_profiles(struct ebph *e)
 			 * refused: it would destroy the evidence. */
 			profile_file_name(s.recs[i].prof.key, name);
 			say(e, 0, EBPH_ERROR, "profile %s not saved: %s/%s was refused; move it away",
-			    s.recs[i].path, e->opt.profile_dir, name);
+			    path, e->opt.profile_dir, name);
 			failed++;
 			continue;
 		}
 		if (err) {
 			say(e, 0, EBPH_ERROR, "cannot save profile %llx (%s) in %s: %s",
-			    (unsigned long long)s.recs[i].prof.key, s.recs[i].path,
+			    (unsigned long long)s.recs[i].prof.key, path,
 			    e->opt.profile_dir, strerror(-err));
 			failed++;
 			continue;
@@ -740,6 +996,7 @@ static int configure(struct ebph *e)
 	err = bpf_map_update(e->m.config, &zero, &cfg, BPF_ANY);
 	if (err)
 		fprintf(stderr, "%s: cannot write the config map: %s\n", prog, strerror(-err));
+	e->cfg_seen = cfg;	/* for config_check() */
 	return err;
 }
 
@@ -821,6 +1078,9 @@ static int run(struct ebph *e)
 	if (err)
 		fprintf(stderr, "%s: cannot publish state in %s: %s (ebph save and status will know less)\n",
 			prog, EBPH_RUN_DIR, strerror(-err));
+	else if ((err = control_open(e)))
+		fprintf(stderr, "%s: cannot open %s: %s (the commands' changes will not be logged)\n",
+			prog, EBPH_CONTROL_SOCK, strerror(-err));
 	if (bpf_object_attach(&e->obj))
 		goto out_pb;
 	say(e, 0, EBPH_INFO, "ebph attached in %.1f ms: monitoring every system call, detector %s (Ctrl-C to stop)",
@@ -829,12 +1089,14 @@ static int run(struct ebph *e)
 	/* loop */
 	next_save = clock_ns(CLOCK_MONOTONIC) + e->opt.save_interval;
 	while (!stop_signal) {
-		err = perf_buffer_poll(&e->pb, 1000);
+		err = wait_events(e, 1000);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "%s: reading events: %s\n", prog, strerror(-err));
 			goto out_pb;
 		}
 		check_stats(e);
+		control_read(e);	/* before the save it may announce */
+		config_check(e, 0);
 		if (e->opt.save && e->opt.save_interval &&
 		    clock_ns(CLOCK_MONOTONIC) >= next_save) {
 			save_profiles(e);
@@ -853,11 +1115,14 @@ static int run(struct ebph *e)
 	bpf_object_detach(&e->obj);
 	perf_buffer_poll(&e->pb, 0);
 	check_stats(e);
+	control_read(e);
+	config_check(e, 1);
 	ret = 0;
 	if (e->opt.save && save_profiles(e))
 		ret = 1;
 	report_memory(e);
 out_pb:
+	control_close(e);
 	ebph_state_stop();
 	perf_buffer_close(&e->pb);
 out_obj:
@@ -982,6 +1247,7 @@ int main(int argc, char **argv)
 			.load = 1, .save = 1,
 			.detectors = EBPH_DET_PAIRS,
 		},
+		.ctl = -1,
 	};
 	long long d;
 	int c;
