@@ -49,7 +49,7 @@ HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h ebph_ma
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
-TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog
+TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog tests/config_poke
 
 # Debian packages the build and the tests need.
 DEBIAN_PKGS := make gcc clang llvm libelf-dev
@@ -139,6 +139,11 @@ tests/demo: tests/demo.c
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
+# Writes the config map behind ebph's back (test_audit.sh).
+tests/config_poke: tests/config_poke.c $(LIB_OBJS) $(HDRS)
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
 # Static and without libc: the same system calls on every run.
 tests/replay_prog: tests/replay_prog.c
 	$(msg) CC $@
@@ -202,4 +207,5 @@ inspect: ebph_kern.o
 	$(LLVM_OBJDUMP) -d -r -S --no-show-raw-insn $<
 
 clean:
-	rm -f ebph ebph_bench *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog .libdir
+	rm -f ebph ebph_bench *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog \
+		tests/config_poke .libdir
