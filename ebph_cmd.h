@@ -37,7 +37,9 @@ int cmd_open(const char *cmd, struct ebph_maps *m);
  * to copy its train set once more, is still "normal"). */
 const char *cmd_state_name(__u32 status);
 
-/* The label of a profile: its executable's base name, else its key. */
+/* The label of a profile: its executable's base name, escaped for text
+ * (ebph_escape(); a LEN of a column's width + 1 cuts it after a whole
+ * escape), else its key. */
 const char *cmd_profile_name(const struct ebph_profile_rec *r, char *buf, size_t len);
 
 /* "6d 23h", "3s", "250ms": the two largest units of NS. */
