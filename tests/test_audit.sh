@@ -159,4 +159,45 @@ if [ "$fail" -ne 0 ]; then
 	cat "$dir/py"; grep -e audit -e config_change "$log" | head -20
 fi
 
+# ---- syslog ---------------------------------------------------------------------
+# As test_log.sh: our own /dev/log, in a mount namespace of its own.
+cat >"$dir/listen.py" <<'EOF2'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind('/dev/log')
+open(sys.argv[1] + '.ready', 'w').close()
+with open(sys.argv[1], 'ab', buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b'\n')
+EOF2
+cat >"$dir/syslog.sh" <<'EOF2'
+dir=$1
+mount --make-rprivate / && mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3 || exit 1
+python3 "$dir/listen.py" "$dir/syslog" &
+lpid=$!
+while [ ! -e "$dir/syslog.ready" ]; do sleep 0.05; done
+./ebph run --syslog --no-load --no-save >/dev/null 2>&1 &
+epid=$!
+for i in $(seq 100); do grep -q "ebph attached" "$dir/syslog" && break; sleep 0.1; done
+SUDO_USER=alice ./ebph set monitoring off >/dev/null 2>"$dir/syslog.err"
+tests/config_poke monitoring 1
+for i in $(seq 50); do grep -q "config changed" "$dir/syslog" && break; sleep 0.1; done
+kill -TERM $epid
+wait $epid
+kill $lpid
+EOF2
+ebph_wait_free
+unshare --mount sh "$dir/syslog.sh" "$dir"
+# <priority>: LOG_DAEMON (3) * 8 + NOTICE 5, WARNING 4.
+check "syslog: the audit line, daemon.notice" \
+	grep -Eq "^<29>.* ebph\[[0-9]+\]: audit: uid 0 \(SUDO_USER alice.*\), PID [0-9]+: set monitoring: on -> off$" \
+	"$dir/syslog"
+check "syslog: the change behind its back, daemon.warning" \
+	grep -Eq "^<28>.* ebph\[[0-9]+\]: config changed by something other than ebph set: monitoring off -> on$" \
+	"$dir/syslog"
+check "syslog: no warning from the command" [ ! -s "$dir/syslog.err" ]
+if [ "$fail" -ne 0 ]; then
+	grep -a -e audit -e config "$dir/syslog"
+fi
+
 test_end
