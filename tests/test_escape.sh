@@ -75,13 +75,17 @@ check "ps: the comm and the profile, escaped and cut at a whole escape" \
 check "ps: no raw ESC" raw_free "$dir/ps"
 check "ps: no forged line" no_forged "$dir/ps"
 
+# Normal, so that it is listed first, whatever else runs meanwhile.
+./ebph normalize "$evil" >"$dir/normalize" 2>&1
+check "normalize: the name, escaped" grep -qF "$shown (" "$dir/normalize"
+check "normalize: no raw ESC" raw_free "$dir/normalize"
 ./ebph top -b >"$dir/top" 2>&1
-check "top -b: the profile, escaped" grep -qF " evil\\x1b[31m\\nIN training" "$dir/top"
+check "top -b: the profile, escaped" grep -qF "> evil\\x1b[31m\\nIN normal" "$dir/top"
 check "top -b: no raw ESC" raw_free "$dir/top"
 check "top -b: no forged line" no_forged "$dir/top"
 
 if [ "$fail" -ne 0 ]; then
-	for f in log profiles wide show ps top; do
+	for f in log profiles wide show ps normalize top; do
 		echo "---- $f"; grep -a -e evil -e fake "$dir/$f" | cat -A | head -5
 	done
 fi
