@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <poll.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/socket.h>
@@ -89,8 +89,10 @@ struct ebph {
 	const struct ebph_audit *audit;	/* or the admin's action */
 	int ctl;			/* EBPH_CONTROL_SOCK, or -1 */
 	struct ebph_config cfg_seen;	/* the config map, as last accounted for */
-	unsigned int cfg_announced;	/* settings (1 << cmd_setting) a notice */
-	unsigned int cfg_pending;	/* explained, or not yet */
+	unsigned int cfg_announced;	/* settings (1 << cmd_setting) that a
+					 * notice said `ebph set` changed */
+	unsigned int cfg_pending;	/* seen changed with none: a turn to
+					 * wait for it (config_check()) */
 	pthread_t restorer;		/* restore_start() .. restore_finish() */
 	int restoring;
 	int restored;			/* profiles loaded, or -errno */
@@ -518,7 +520,8 @@ static int control_open(struct ebph *e)
 		return -errno;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", EBPH_CONTROL_SOCK);
 	unlink(sa.sun_path);		/* left by an ebph that was killed */
-	/* 0600 from the start: not open to others between bind and chmod. */
+	/* 0600 as bind() creates it: never open to others, not even
+	 * between a bind() and a chmod(). */
 	mask = umask(0177);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		err = -errno;
