@@ -329,9 +329,20 @@ int cmd_setting_find(const char *name)
 void cmd_setting_fmt(const struct ebph_config *cfg, enum cmd_setting s,
 		     char *buf, size_t len)
 {
+	static const struct { const char *unit; __u64 ns; } units[] = {
+		{ "w", 604800 * NS }, { "d", 86400 * NS }, { "h", 3600 * NS },
+		{ "m", 60 * NS }, { "s", NS }, { "ms", 1000000 }, { "ns", 1 },
+	};
+	size_t i;
+
 	switch (s) {
 	case SET_NORMAL_WAIT:
-		cmd_fmt_duration(cfg->normal_wait, buf, len);
+		/* Exact, as `ebph set` takes it: the audit trail's old value
+		 * must be the one to set back. */
+		for (i = cfg->normal_wait ? 0 : 4; cfg->normal_wait % units[i].ns; i++)
+			;	/* 0 is "0s" */
+		snprintf(buf, len, "%llu%s", (unsigned long long)(cfg->normal_wait / units[i].ns),
+			 units[i].unit);
 		break;
 	case SET_ANOMALY_LIMIT:
 		snprintf(buf, len, "%u", cfg->anomaly_limit);
@@ -352,6 +363,26 @@ void cmd_setting_fmt(const struct ebph_config *cfg, enum cmd_setting s,
 		snprintf(buf, len, "%u %u %u %u %u %u", cfg->off_task_mm,
 			 cfg->off_mm_exe_file, cfg->off_file_inode, cfg->off_inode_ino,
 			 cfg->off_inode_sb, cfg->off_sb_dev);
+	}
+}
+
+void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
+		      enum cmd_setting s)
+{
+	switch (s) {
+	case SET_NORMAL_WAIT:	dst->normal_wait = src->normal_wait; break;
+	case SET_ANOMALY_LIMIT:	dst->anomaly_limit = src->anomaly_limit; break;
+	case SET_TOLERIZE_LIMIT: dst->tolerize_limit = src->tolerize_limit; break;
+	case SET_MONITORING:	dst->monitoring = src->monitoring; break;
+	case SET_LOG_SEQUENCES:	dst->log_sequences = src->log_sequences; break;
+	case SET_DETECTOR:	dst->detectors = src->detectors; break;
+	default:
+		dst->off_task_mm = src->off_task_mm;
+		dst->off_mm_exe_file = src->off_mm_exe_file;
+		dst->off_file_inode = src->off_file_inode;
+		dst->off_inode_ino = src->off_inode_ino;
+		dst->off_inode_sb = src->off_inode_sb;
+		dst->off_sb_dev = src->off_sb_dev;
 	}
 }
 

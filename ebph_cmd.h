@@ -86,6 +86,9 @@ int cmd_setting_find(const char *name);
 /* Setting S of CFG in words, as `ebph set` takes it: "1d", "on", "8". */
 void cmd_setting_fmt(const struct ebph_config *cfg, enum cmd_setting s,
 		     char *buf, size_t len);
+/* Setting S of SRC into DST. */
+void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
+		      enum cmd_setting s);
 /* Whether setting S differs between A and B. */
 int cmd_setting_differs(const struct ebph_config *a, const struct ebph_config *b,
 			enum cmd_setting s);

@@ -89,10 +89,9 @@ struct ebph {
 	const struct ebph_audit *audit;	/* or the admin's action */
 	int ctl;			/* EBPH_CONTROL_SOCK, or -1 */
 	struct ebph_config cfg_seen;	/* the config map, as last accounted for */
-	unsigned int cfg_announced;	/* settings (1 << cmd_setting) that a
-					 * notice said `ebph set` changed */
-	unsigned int cfg_pending;	/* seen changed with none: a turn to
-					 * wait for it (config_check()) */
+	__u64 cfg_pending[SET_MAX];	/* since when (CLOCK_MONOTONIC) each
+					 * setting differs with no notice;
+					 * 0: it does not (config_check()) */
 	pthread_t restorer;		/* restore_start() .. restore_finish() */
 	int restoring;
 	int restored;			/* profiles loaded, or -errno */
@@ -620,6 +619,79 @@ static void audit_say(struct ebph *e, const struct ebph_audit *a)
 	e->audit = NULL;
 }
 
+/* Setting S changed from what we last saw to NOW's with no notice: say so. */
+static void config_unexplained(struct ebph *e, int s, const struct ebph_config *now,
+			       const char *new)
+{
+	char a[64], b[64];
+
+	cmd_setting_fmt(&e->cfg_seen, s, a, sizeof(a));
+	if (!new) {
+		cmd_setting_fmt(now, s, b, sizeof(b));
+		new = b;
+	}
+	audit_say(e, &(struct ebph_audit){
+		.command = "", .target = cmd_setting_name(s), .old = a, .new = new,
+	});
+}
+
+/*
+ * The backstop: the config map against what we last accounted for, each
+ * turn.  A setting that changed with no `ebph set` notice (bpftool, a
+ * program writing the pinned map) is logged as such.  `ebph set` writes
+ * the map before it sends its notice, so a change waits a second for
+ * one; LAST (we are stopping) waits no more.  A change undone within
+ * that second can pass unseen: this samples, it does not trace.
+ */
+static void config_check(struct ebph *e, int last)
+{
+	__u64 t = clock_ns(CLOCK_MONOTONIC);
+	struct ebph_config now;
+	__u32 zero = 0;
+	int s;
+
+	if (bpf_map_lookup(e->m.config, &zero, &now))
+		return;
+	for (s = 0; s < SET_MAX; s++) {
+		if (!cmd_setting_differs(&e->cfg_seen, &now, s)) {
+			e->cfg_pending[s] = 0;
+			continue;
+		}
+		if (!last && !e->cfg_pending[s])
+			e->cfg_pending[s] = t;
+		if (!last && t - e->cfg_pending[s] < 1000000000ULL)
+			continue;
+		config_unexplained(e, s, &now, NULL);
+		cmd_setting_copy(&e->cfg_seen, &now, s);
+		e->cfg_pending[s] = 0;
+	}
+}
+
+/*
+ * `ebph set` says it changed setting S from OLD to NEW.  An OLD that is
+ * not what we last saw was written by something else before: that is
+ * reported first.  If the map holds NEW, the change is accounted for;
+ * another value means something else wrote it meanwhile, and
+ * config_check() reports that.
+ */
+static void config_explained(struct ebph *e, int s, const char *old, const char *new)
+{
+	struct ebph_config now;
+	__u32 zero = 0;
+	char seen[64], v[64];
+
+	if (bpf_map_lookup(e->m.config, &zero, &now))
+		return;
+	cmd_setting_fmt(&e->cfg_seen, s, seen, sizeof(seen));
+	if (strcmp(seen, old))
+		config_unexplained(e, s, &now, old);
+	cmd_setting_fmt(&now, s, v, sizeof(v));
+	if (!strcmp(v, new)) {
+		cmd_setting_copy(&e->cfg_seen, &now, s);
+		e->cfg_pending[s] = 0;
+	}
+}
+
 /* The notices waiting on the socket: each logged, then answered.  At
  * most 64 a turn, so that a flood of them cannot starve the rings. */
 static void control_read(struct ebph *e)
@@ -663,54 +735,11 @@ static void control_read(struct ebph *e)
 			.command = f[1], .target = f[2], .old = f[3], .new = f[4],
 		});
 		if (!strcmp(f[1], "set") && (set = cmd_setting_find(f[2])) >= 0)
-			e->cfg_announced |= 1U << set;
+			config_explained(e, set, f[3], f[4]);
 		if (mh.msg_namelen > sizeof(sa_family_t))
 			sendto(e->ctl, "ok", 2, MSG_DONTWAIT, (struct sockaddr *)&from,
 			       mh.msg_namelen);
 	}
-}
-
-/*
- * The backstop: the config map against what we last accounted for, each
- * turn.  A setting that changed with no `ebph set` notice (bpftool, a
- * program writing the pinned map) is logged as such.  `ebph set` writes
- * the map before it sends its notice, so a change first seen without
- * one waits a turn for it; LAST (we are stopping) waits no more.  A
- * change undone within a turn or two can pass unseen: this samples.
- */
-static void config_check(struct ebph *e, int last)
-{
-	struct ebph_config now;
-	__u32 zero = 0;
-	unsigned int bit;
-	int s, wait = 0;
-
-	if (bpf_map_lookup(e->m.config, &zero, &now))
-		return;
-	for (s = 0; s < SET_MAX && !last; s++) {
-		bit = 1U << s;
-		if (cmd_setting_differs(&e->cfg_seen, &now, s) &&
-		    !((e->cfg_announced | e->cfg_pending) & bit)) {
-			e->cfg_pending |= bit;
-			wait = 1;
-		}
-	}
-	if (wait)
-		return;
-	for (s = 0; s < SET_MAX; s++) {
-		char a[64], b[64];
-
-		if (!cmd_setting_differs(&e->cfg_seen, &now, s) ||
-		    (e->cfg_announced & (1U << s)))
-			continue;
-		cmd_setting_fmt(&e->cfg_seen, s, a, sizeof(a));
-		cmd_setting_fmt(&now, s, b, sizeof(b));
-		audit_say(e, &(struct ebph_audit){
-			.command = "", .target = cmd_setting_name(s), .old = a, .new = b,
-		});
-	}
-	e->cfg_seen = now;
-	e->cfg_announced = e->cfg_pending = 0;
 }
 
 /* Up to TIMEOUT_MS for a record in a ring or a notice on the control

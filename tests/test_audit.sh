@@ -54,8 +54,10 @@ commands() { # commands MODE LOG
 		./ebph delete "$demo"
 		./ebph save
 	} >/dev/null 2>>"$dir/err.$1"
+	# Behind its back, then set back at once: both are logged.
+	tests/config_poke anomaly-limit 99 2>>"$dir/err.$1"
+	./ebph set anomaly-limit 7 >/dev/null 2>>"$dir/err.$1"
 	tests/config_poke monitoring 0 2>>"$dir/err.$1"
-	wait_log "monitoring" "$2" && wait_log "config" "$2"
 	# The backstop looks once a turn of ebph's loop, a second at most,
 	# and waits one more for a notice.
 	for i in $(seq 50); do
@@ -102,6 +104,9 @@ check "text: save is logged before the save it asked for" \
 	sh -c 'grep -E "audit: .*: save |saved [0-9]+ profiles" "$1" | head -1 | grep -q audit' sh "$log"
 one "the config map changed behind its back" \
 	"WARNING: config changed by something other than ebph set: monitoring on -> off\$"
+one "a change behind its back set back at once: the change" \
+	"WARNING: config changed by something other than ebph set: anomaly-limit 7 -> 99\$"
+one "a change behind its back set back at once: the set" "$who: set anomaly-limit: 99 -> 7\$"
 check "text: no warning from the commands" [ ! -s "$dir/err.text" ]
 check "no instance took the notice: a warning on stderr" \
 	grep -q "^ebph set: warning: the running ebph did not take the notice" "$dir/nobody.text"
@@ -152,7 +157,7 @@ for w in monitoring-off monitoring-on-alice tolerize-limit anomaly-limit normal-
 	 log-sequences normalize tolerize sensitize delete deleted save config_change; do
 	check "json: $w" grep -q "^$w True" "$dir/py"
 done
-check "json: 11 audit lines, one per command" grep -q "^all 11$" "$dir/py"
+check "json: 12 audit lines, one per command" grep -q "^all 12$" "$dir/py"
 check "json: no warning from the commands" [ ! -s "$dir/err.json" ]
 if [ "$fail" -ne 0 ]; then
 	cat "$dir/py"; grep -e audit -e config_change "$log" | head -20
