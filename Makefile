@@ -145,6 +145,11 @@ tests/demo: tests/demo.c
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
+# Writes the config map behind ebph's back (test_audit.sh).
+tests/config_poke: tests/config_poke.c $(LIB_OBJS) $(HDRS)
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
 # Static and without libc: the same system calls on every run.
 tests/replay_prog: tests/replay_prog.c
 	$(msg) CC $@
@@ -155,9 +160,9 @@ tests/i386_exec: tests/i386_exec.c
 	$(msg) CC $@
 	$(Q)$(CC) -O2 -static -fno-pie -no-pie -o $@ $<
 
-# The crash and stress tests' helpers (tests/test_crash.sh, test_stress.sh),
-# and test_i386.sh's.
-TEST_HELPERS := tests/killsave tests/threads tests/i386_exec
+# Helpers of the shell tests: test_crash.sh, test_stress.sh, test_i386.sh,
+# test_audit.sh.
+TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke
 TEST_DEPS += $(TEST_HELPERS)
 
 tests/killsave: tests/killsave.c ebph_state.o ebph_state.h

@@ -12,7 +12,9 @@
  *
  * They read and write the maps that `ebph run` pins under
  * /sys/fs/bpf/ebph, and the few files it keeps under /run (ebph_state.h).
- * None of them loads a BPF program.
+ * None of them loads a BPF program.  Each change they make is told to
+ * the running ebph, which logs it (cmd_audit()); each name a process or
+ * a file chose is printed escaped (ebph_escape()).
  *
  * Writing maps the kernel is updating at the same moment.  `ebph run`
  * keeps running and every CPU keeps updating profiles while a command
@@ -69,12 +71,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "bpf_load.h"
 #include "ebph.h"
 #include "ebph_cmd.h"
+#include "ebph_log.h"
 #include "ebph_maps.h"
 #include "ebph_state.h"
 #include "profile_store.h"
@@ -172,7 +178,7 @@ const char *cmd_profile_name(const struct ebph_profile_rec *r, char *buf, size_t
 	const char *base = strrchr(r->path, '/');
 
 	if (r->path[0])
-		snprintf(buf, len, "%s", base ? base + 1 : r->path);
+		ebph_escape(base ? base + 1 : r->path, buf, len);
 	else
 		snprintf(buf, len, "%llx", (unsigned long long)r->prof.key);
 	return buf;
@@ -198,6 +204,204 @@ void cmd_fmt_duration(__u64 ns, char *buf, size_t len)
 	} else {
 		snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[i].ns),
 			 units[i].unit);
+	}
+}
+
+/* ---- the audit trail ---------------------------------------------------- */
+
+/*
+ * Why a notice and an answer, not a line in a file of our own: the log
+ * that matters is the running ebph's, which goes where its admin sent it
+ * (a terminal, a file, syslog), and our uid and PID reach it from the
+ * kernel (SCM_CREDENTIALS), not from what we claim.  We wait for the
+ * answer so that `ebph run` reads our login uid in /proc while we still
+ * exist, and so that "no instance logged it" is a fact, not a guess.
+ * The answer must come from root and from the running ebph's PID: our
+ * autobound address is abstract, and anyone could write to it.
+ */
+int cmd_audit(const char *command, const char *target, const char *old,
+	      const char *new, char *warn, size_t wlen)
+{
+	const char *sudo = getenv("SUDO_USER");
+	const char *field[] = { EBPH_AUDIT_MAGIC, command, target, old, new, sudo ? sudo : "" };
+	struct sockaddr_un to = { .sun_family = AF_UNIX };
+	sa_family_t autobind = AF_UNIX;
+	char notice[EBPH_AUDIT_MAX], reply[16];
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+	} control;
+	struct iovec iov = { .iov_base = reply, .iov_len = sizeof(reply) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = &control, .msg_controllen = sizeof(control),
+	};
+	struct pollfd pfd = { .events = POLLIN };
+	struct ucred *cred = NULL;
+	struct cmsghdr *c;
+	size_t used = 0, i, n;
+	__u64 deadline;
+	int one = 1, err = 0;
+	ssize_t got;
+
+	warn[0] = 0;
+	for (i = 0; i < sizeof(field) / sizeof(field[0]); i++) {
+		n = strlen(field[i]) + 1;
+		if (used + n > sizeof(notice)) {
+			snprintf(warn, wlen, "the notice for the log is over %d bytes: not sent",
+				 EBPH_AUDIT_MAX);
+			return -E2BIG;
+		}
+		memcpy(notice + used, field[i], n);
+		used += n;
+	}
+	pfd.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (pfd.fd < 0 ||
+	    bind(pfd.fd, (struct sockaddr *)&autobind, sizeof(autobind)) ||
+	    setsockopt(pfd.fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one))) {
+		err = -errno;
+		snprintf(warn, wlen, "cannot make a socket to tell the running ebph: %s",
+			 strerror(errno));
+		goto out;
+	}
+	snprintf(to.sun_path, sizeof(to.sun_path), "%s", EBPH_CONTROL_SOCK);
+	if (sendto(pfd.fd, notice, used, MSG_DONTWAIT, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		err = -errno;
+		snprintf(warn, wlen, "the running ebph did not take the notice (%s: %s): this change is not in its log",
+			 EBPH_CONTROL_SOCK, strerror(errno));
+		goto out;
+	}
+	/* A turn of its loop, or a save of every profile: seconds. */
+	deadline = clock_ns(CLOCK_MONOTONIC) + 10 * NS;
+	for (;;) {
+		__u64 now = clock_ns(CLOCK_MONOTONIC);
+		int r = now < deadline ? poll(&pfd, 1, (deadline - now) / 1000000 + 1) : 0;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = r ? -errno : -ETIMEDOUT;
+			snprintf(warn, wlen, "the running ebph did not answer within 10 s: this change may not be in its log");
+			goto out;
+		}
+		mh.msg_controllen = sizeof(control);
+		got = recvmsg(pfd.fd, &mh, MSG_DONTWAIT);
+		if (got < 0)
+			continue;
+		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+				cred = (struct ucred *)CMSG_DATA(c);
+		if (cred && cred->uid == 0 && cred->pid == ebph_instance_pid() &&
+		    got == 2 && !memcmp(reply, "ok", 2))
+			break;		/* else not the answer: wait on */
+		cred = NULL;
+	}
+out:
+	if (pfd.fd >= 0)
+		close(pfd.fd);
+	return err;
+}
+
+/* ---- settings --------------------------------------------------------------- */
+
+static const char *const setting_names[SET_MAX] = {
+	[SET_NORMAL_WAIT] = "normal-wait", [SET_ANOMALY_LIMIT] = "anomaly-limit",
+	[SET_TOLERIZE_LIMIT] = "tolerize-limit", [SET_MONITORING] = "monitoring",
+	[SET_LOG_SEQUENCES] = "log-sequences", [SET_DETECTOR] = "detector",
+	[SET_OFFSETS] = "BTF offsets",
+};
+
+const char *cmd_setting_name(enum cmd_setting s)
+{
+	return s < SET_MAX ? setting_names[s] : "?";
+}
+
+int cmd_setting_find(const char *name)
+{
+	int s;
+
+	for (s = 0; s < SET_MAX; s++)
+		if (!strcmp(name, setting_names[s]))
+			return s;
+	return -1;
+}
+
+void cmd_setting_fmt(const struct ebph_config *cfg, enum cmd_setting s,
+		     char *buf, size_t len)
+{
+	static const struct { const char *unit; __u64 ns; } units[] = {
+		{ "w", 604800 * NS }, { "d", 86400 * NS }, { "h", 3600 * NS },
+		{ "m", 60 * NS }, { "s", NS }, { "ms", 1000000 }, { "ns", 1 },
+	};
+	size_t i;
+
+	switch (s) {
+	case SET_NORMAL_WAIT:
+		/* Exact, as `ebph set` takes it: the audit trail's old value
+		 * must be the one to set back. */
+		for (i = cfg->normal_wait ? 0 : 4; cfg->normal_wait % units[i].ns; i++)
+			;	/* 0 is "0s" */
+		snprintf(buf, len, "%llu%s", (unsigned long long)(cfg->normal_wait / units[i].ns),
+			 units[i].unit);
+		break;
+	case SET_ANOMALY_LIMIT:
+		snprintf(buf, len, "%u", cfg->anomaly_limit);
+		break;
+	case SET_TOLERIZE_LIMIT:
+		snprintf(buf, len, "%u", cfg->tolerize_limit);
+		break;
+	case SET_MONITORING:
+		snprintf(buf, len, "%s", cfg->monitoring ? "on" : "off");
+		break;
+	case SET_LOG_SEQUENCES:
+		snprintf(buf, len, "%s", cfg->log_sequences ? "on" : "off");
+		break;
+	case SET_DETECTOR:
+		snprintf(buf, len, "%s", ebph_detectors_name(cfg->detectors));
+		break;
+	default:
+		snprintf(buf, len, "%u %u %u %u %u %u", cfg->off_task_mm,
+			 cfg->off_mm_exe_file, cfg->off_file_inode, cfg->off_inode_ino,
+			 cfg->off_inode_sb, cfg->off_sb_dev);
+	}
+}
+
+void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
+		      enum cmd_setting s)
+{
+	switch (s) {
+	case SET_NORMAL_WAIT:	dst->normal_wait = src->normal_wait; break;
+	case SET_ANOMALY_LIMIT:	dst->anomaly_limit = src->anomaly_limit; break;
+	case SET_TOLERIZE_LIMIT: dst->tolerize_limit = src->tolerize_limit; break;
+	case SET_MONITORING:	dst->monitoring = src->monitoring; break;
+	case SET_LOG_SEQUENCES:	dst->log_sequences = src->log_sequences; break;
+	case SET_DETECTOR:	dst->detectors = src->detectors; break;
+	default:
+		dst->off_task_mm = src->off_task_mm;
+		dst->off_mm_exe_file = src->off_mm_exe_file;
+		dst->off_file_inode = src->off_file_inode;
+		dst->off_inode_ino = src->off_inode_ino;
+		dst->off_inode_sb = src->off_inode_sb;
+		dst->off_sb_dev = src->off_sb_dev;
+	}
+}
+
+int cmd_setting_differs(const struct ebph_config *a, const struct ebph_config *b,
+			enum cmd_setting s)
+{
+	switch (s) {
+	case SET_NORMAL_WAIT:	return a->normal_wait != b->normal_wait;
+	case SET_ANOMALY_LIMIT:	return a->anomaly_limit != b->anomaly_limit;
+	case SET_TOLERIZE_LIMIT: return a->tolerize_limit != b->tolerize_limit;
+	case SET_MONITORING:	return a->monitoring != b->monitoring;
+	case SET_LOG_SEQUENCES:	return a->log_sequences != b->log_sequences;
+	case SET_DETECTOR:	return a->detectors != b->detectors;
+	default:
+		return a->off_task_mm != b->off_task_mm ||
+		       a->off_mm_exe_file != b->off_mm_exe_file ||
+		       a->off_file_inode != b->off_file_inode ||
+		       a->off_inode_ino != b->off_inode_ino ||
+		       a->off_inode_sb != b->off_inode_sb || a->off_sb_dev != b->off_sb_dev;
 	}
 }
 
@@ -349,7 +553,7 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 	struct ebph_profile_rec *hits[8];
 	size_t i, n = 0, more = 0;
 	struct stat st;
-	char name[EBPH_PATH_LEN];
+	char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
 
 	if (strchr(arg, '/')) {
 		/* A path names a file, and the file's key is the profile.  A
@@ -373,7 +577,10 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 	}
 	for (i = 0; i < s->n; i++) {
 		struct ebph_profile_rec *r = &s->recs[i];
-		int match = !strcmp(cmd_profile_name(r, name, sizeof(name)), arg);
+		const char *base = strrchr(r->path, '/');
+		/* The name as it is, or as the listings print it escaped. */
+		int match = (r->path[0] && !strcmp(base ? base + 1 : r->path, arg)) ||
+			    !strcmp(cmd_profile_name(r, name, sizeof(name)), arg);
 
 		/* "dd" is both a name and a key in hex: either may match. */
 		if (!match && is_hex(arg))
@@ -397,7 +604,8 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 		arg, n + more);
 	for (i = 0; i < n; i++)
 		fprintf(stderr, "  %016llx  %s\n", (unsigned long long)hits[i]->prof.key,
-			hits[i]->path[0] ? hits[i]->path : "(no path)");
+			hits[i]->path[0] ? ebph_escape(hits[i]->path, name, sizeof(name)) :
+			"(no path)");
 	if (more)
 		fprintf(stderr, "  and %zu more\n", more);
 	return -EEXIST;
@@ -609,9 +817,10 @@ static __u32 tgid_of(__u32 tid)
 	return tgid;
 }
 
+/* Its comm, escaped (ebph_escape()), in at most LEN - 1 bytes. */
 static void read_comm(__u32 pid, __u32 tid, int thread, char *buf, size_t len)
 {
-	char path[64];
+	char path[64], comm[64];
 	ssize_t n;
 	int fd;
 
@@ -620,15 +829,18 @@ static void read_comm(__u32 pid, __u32 tid, int thread, char *buf, size_t len)
 	else
 		snprintf(path, sizeof(path), "/proc/%u/comm", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, buf, len - 1) : -1;
+	n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
 	if (fd >= 0)
 		close(fd);
 	if (n <= 0) {
 		snprintf(buf, len, "-");	/* exited meanwhile */
 		return;
 	}
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
+	/* The kernel's newline ends it; one inside is the process's. */
+	if (comm[n - 1] == '\n')
+		n--;
+	comm[n] = 0;
+	ebph_escape(comm, buf, len);
 }
 
 int cmd_ps(int argc, char **argv)
@@ -697,7 +909,7 @@ int cmd_ps(int argc, char **argv)
 	for (i = 0; i < n; i = j) {
 		struct ps_row r = rows[i];
 		struct ebph_profile_rec *p = ebph_snapshot_find(&s, r.profile);
-		char comm[32], name[EBPH_PATH_LEN];
+		char comm[16], name[15];	/* the columns' widths, escaped */
 
 		/* A process is its threads summed; its LFC the worst one. */
 		for (j = i + 1; j < n && !threads && rows[j].pid == r.pid; j++) {
@@ -718,7 +930,7 @@ int cmd_ps(int argc, char **argv)
 			printf("%7u %7u ", r.pid, r.tid);
 		else
 			printf("%7u ", r.pid);
-		printf("%-15.15s %-14.14s %-8s %9llu %3u %3u %5u\n", comm, name,
+		printf("%-15s %-14s %-8s %9llu %3u %3u %5u\n", comm, name,
 		       p ? cmd_state_name(p->prof.status) : "-",
 		       (unsigned long long)r.count, r.lfc, r.max_lfc,
 		       p ? p->prof.anomalies : 0);
@@ -792,9 +1004,9 @@ int cmd_profiles(int argc, char **argv)
 	       "STABLE", "ANOM", "NORMAL", "EXECUTABLE");
 	for (i = 0; i < s.n; i++) {
 		const struct ebph_profile *p = &s.recs[i].prof;
-		const char *path = s.recs[i].path[0] ? s.recs[i].path : "?";
-		size_t room = 79 - 60, len = strlen(path);	/* 60: the columns before */
-		char when[32];
+		const char *raw = s.recs[i].path[0] ? s.recs[i].path : "?";
+		char when[32], path[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
+		size_t room = 79 - 60, j;	/* 60: the columns before */
 
 		fmt_normal_in(p, when, sizeof(when));
 		/* NORMAL is 10 wide: "in 1s 995ms" keeps its larger unit
@@ -805,11 +1017,16 @@ int cmd_profiles(int argc, char **argv)
 		       cmd_state_name(p->status), (unsigned long long)p->train_count,
 		       (unsigned long long)p->last_mod_count, p->anomalies, when);
 		/* Keep the end of a long path: the name is what tells them
-		 * apart. */
-		if (!wide && len > room)
-			printf("...%s\n", path + len - (room - 3));
-		else
-			printf("%s\n", path);
+		 * apart.  Its escaped form is what must fit, cut before a
+		 * whole character of the path. */
+		ebph_escape(raw, path, sizeof(path));
+		for (j = 1; !wide && strlen(path) > room && raw[j]; j++) {
+			if (((unsigned char)raw[j] & 0xc0) == 0x80)
+				continue;	/* inside a UTF-8 character */
+			memcpy(path, "...", 3);
+			ebph_escape(raw + j, path + 3, sizeof(path) - 3);
+		}
+		printf("%s\n", path);
 	}
 	ebph_snapshot_free(&s);
 	ebph_maps_close(&m);
@@ -885,7 +1102,7 @@ int cmd_show(int argc, char **argv)
 	struct ebph_config cfg;
 	struct ebph_maps m;
 	int c, set = EBPH_TRAIN, nrows[2], pairs = 0, cur, prev, d, list_seqs = 0, err;
-	char a[64], b[64], name[EBPH_PATH_LEN], line[EBPH_SEQ_CALLS * 32];
+	char a[64], b[64], name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], line[EBPH_SEQ_CALLS * 32];
 	__u64 key, *seqs = NULL;
 	size_t nlist = 0, i;
 	long nseqs[2];
@@ -935,7 +1152,8 @@ int cmd_show(int argc, char **argv)
 
 	printf("%-11s %s (%016llx)\n", "profile", cmd_profile_name(r, name, sizeof(name)),
 	       (unsigned long long)key);
-	printf("%-11s %s\n", "executable", r->path[0] ? r->path : "unknown");
+	printf("%-11s %s\n", "executable",
+	       r->path[0] ? ebph_escape(r->path, name, sizeof(name)) : "unknown");
 	fmt_normal_in(&r->prof, a, sizeof(a));
 	printf("%-11s %s%s%s\n", "state", cmd_state_name(r->prof.status),
 	       r->prof.status & EBPH_FROZEN ? ", normal " : "",
@@ -1033,23 +1251,63 @@ static void delete_file(__u64 key, char *msg, size_t len)
 		snprintf(msg + used, len - used, "; %s removed", path);
 }
 
+static const struct {
+	const char *name, *does;
+} actions[] = {
+	[ACT_NORMALIZE] = { "normalize", "Start testing now: copy the profile's train set to its test set and\n"
+				       "make it normal, without waiting for it to freeze and normal-wait.\n"
+				       "Each detector that runs (pairs, sequences) takes its own.\n" },
+	[ACT_SENSITIZE] = { "sensitize", "Forget the profile's training data: it learns from scratch (a normal\n"
+				       "profile keeps testing against its test set meanwhile).\n" },
+	[ACT_TOLERIZE] = { "tolerize", "Leave normal and keep learning: what made the anomalies becomes\n"
+				      "part of the profile.\n" },
+	[ACT_DELETE] = { "delete", "Delete the profile, its pairs, its sequences and its saved file.  Tasks\n"
+				  "still running it start a new, empty profile at their next call.\n" },
+};
+
+/* "normal, 5000 calls trained, 2 anomalies": what the audit trail says a
+ * profile was, and became. */
+static void profile_words(const struct ebph_profile *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s, %llu calls trained, %u anomalies", cmd_state_name(p->status),
+		 (unsigned long long)p->train_count, p->anomalies);
+}
+
+/* Tell the running ebph that ACT changed profile KEY (at PATH, "" if
+ * unknown) from WAS to NOW. */
+static void apply_audit(enum cmd_action act, __u64 key, const char *path,
+			const char *was, const char *now, char *warn, size_t wlen)
+{
+	char target[EBPH_PATH_LEN + 32];
+
+	snprintf(target, sizeof(target), "%s (%016llx)", path[0] ? path : "?",
+		 (unsigned long long)key);
+	cmd_audit(actions[act].name, target, was, now, warn, wlen);
+}
+
 int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
-	      char *msg, size_t len)
+	      char *msg, size_t len, char *warn, size_t wlen)
 {
 	struct ebph_row_key rk = { .profile = key };
+	struct ebph_path path = { .path = "" };
 	struct ebph_config cfg;
 	struct ebph_profile p;
 	__u8 row[EBPH_NUM_SYSCALLS];
 	__u32 zero = 0, pairs_on, seqs_on;
 	long nseqs[2] = { 0, 0 };
-	char what[96];
+	char what[96], was[96], now[96];
 	int c, n = 0, err = 0, lock, nseq_del;
 
+	warn[0] = 0;
 	if (bpf_map_lookup(m->profiles, &key, &p)) {
 		snprintf(msg, len, "profile %llx is gone (deleted, or ebph stopped)",
 			 (unsigned long long)key);
 		return -ENOENT;
 	}
+	/* For the audit trail: what it was, and where. */
+	profile_words(&p, was, sizeof(was));
+	if (!bpf_map_lookup(m->paths, &key, &path))
+		path.path[sizeof(path.path) - 1] = 0;
 	/* The kernel changes the sets only of the detectors it runs, and so
 	 * do we: a pairs-only ebph leaves the sequence epochs alone. */
 	err = bpf_map_lookup(m->config, &zero, &cfg);
@@ -1203,29 +1461,21 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 		 * profile cannot write its file back after this. */
 		delete_file(key, msg, len);
 		ebph_state_unlock(lock);
-		if (nseq_del < 0)
-			return nseq_del;
-		return err == -ENOENT ? 0 : err;
+		if (err && err != -ENOENT)
+			return err;
+		/* Deleted, if not all of it: that is the change to log. */
+		apply_audit(act, key, path.path, was, "deleted", warn, wlen);
+		return nseq_del < 0 ? nseq_del : 0;
 	}
 	err = bpf_map_update(m->profiles, &key, &p, BPF_EXIST);
-	if (err)
+	if (err) {
 		snprintf(msg, len, "cannot update it: %s", strerror(-err));
-	return err;
+		return err;
+	}
+	profile_words(&p, now, sizeof(now));
+	apply_audit(act, key, path.path, was, now, warn, wlen);
+	return 0;
 }
-
-static const struct {
-	const char *name, *does;
-} actions[] = {
-	[ACT_NORMALIZE] = { "normalize", "Start testing now: copy the profile's train set to its test set and\n"
-				       "make it normal, without waiting for it to freeze and normal-wait.\n"
-				       "Each detector that runs (pairs, sequences) takes its own.\n" },
-	[ACT_SENSITIZE] = { "sensitize", "Forget the profile's training data: it learns from scratch (a normal\n"
-				       "profile keeps testing against its test set meanwhile).\n" },
-	[ACT_TOLERIZE] = { "tolerize", "Leave normal and keep learning: what made the anomalies becomes\n"
-				      "part of the profile.\n" },
-	[ACT_DELETE] = { "delete", "Delete the profile, its pairs, its sequences and its saved file.  Tasks\n"
-				  "still running it start a new, empty profile at their next call.\n" },
-};
 
 static int cmd_change(int argc, char **argv, enum cmd_action act)
 {
@@ -1234,7 +1484,7 @@ static int cmd_change(int argc, char **argv, enum cmd_action act)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char usage[1024], msg[PATH_MAX + 256], name[EBPH_PATH_LEN];
+	char usage[1024], msg[PATH_MAX + 256], name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], warn[256];
 	const char *cmd = actions[act].name;
 	struct ebph_profile_rec *r;
 	struct ebph_snapshot s;
@@ -1291,12 +1541,14 @@ static int cmd_change(int argc, char **argv, enum cmd_action act)
 			cmd_profile_name(r, name, sizeof(name));
 		else
 			snprintf(name, sizeof(name), "%llx", (unsigned long long)key);
-		err = cmd_apply(&m, key, act, msg, sizeof(msg));
+		err = cmd_apply(&m, key, act, msg, sizeof(msg), warn, sizeof(warn));
 		if (err)
 			fprintf(stderr, "ebph %s: %s (%016llx): %s\n", cmd, name,
 				(unsigned long long)key, msg);
 		else
 			printf("%s (%016llx): %s\n", name, (unsigned long long)key, msg);
+		if (warn[0])
+			fprintf(stderr, "ebph %s: warning: %s\n", cmd, warn);
 	}
 	ebph_snapshot_free(&s);
 	ebph_maps_close(&m);
@@ -1335,6 +1587,7 @@ int cmd_save(int argc, char **argv)
 {
 	struct ebph_runstate before, now;
 	struct ebph_maps m;
+	char warn[256];
 	pid_t pid;
 	int rc, i;
 
@@ -1356,6 +1609,9 @@ int cmd_save(int argc, char **argv)
 			pid);
 		return 1;
 	}
+	/* Logged first, so that its log reads who asked, then the save. */
+	if (cmd_audit("save", before.profile_dir, "", "", warn, sizeof(warn)))
+		fprintf(stderr, "ebph save: warning: %s\n", warn);
 	/* The running ebph owns the profile directory: it saves, we ask. */
 	if (kill(pid, SIGUSR1)) {
 		fprintf(stderr, "ebph save: cannot signal PID %d: %s\n", pid, strerror(errno));
@@ -1426,10 +1682,10 @@ int cmd_set(int argc, char **argv)
 	struct ebph_config cfg, old;
 	struct ebph_maps m;
 	const char *what, *val;
-	char a[32], b[32];
+	char a[64], b[64], warn[256];
 	__u32 zero = 0;
 	long long v;
-	int rc, err;
+	int rc, err, set;
 
 	rc = only_help(argc, argv, set_usage, 2);
 	if (rc >= 0)
@@ -1438,16 +1694,23 @@ int cmd_set(int argc, char **argv)
 	val = argv[optind + 1];
 	/* Parse before opening anything: a typo is a usage error whether
 	 * or not ebph runs. */
-	if (!strcmp(what, "normal-wait"))
+	switch ((set = cmd_setting_find(what))) {
+	case SET_NORMAL_WAIT:
 		v = parse_duration(val);
-	else if (!strcmp(what, "anomaly-limit"))
+		break;
+	case SET_ANOMALY_LIMIT:
 		v = parse_limit(val, 1000000);
-	else if (!strcmp(what, "tolerize-limit"))
+		break;
+	case SET_TOLERIZE_LIMIT:
 		v = parse_limit(val, EBPH_LOCALITY_WIN);
-	else if (!strcmp(what, "monitoring") || !strcmp(what, "log-sequences"))
+		break;
+	case SET_MONITORING:
+	case SET_LOG_SEQUENCES:
 		v = parse_on_off(val);
-	else
+		break;
+	default:	/* and those only `ebph run` sets */
 		return usage_error(set_usage, "set: unknown setting '%s'", what);
+	}
 	if (v < 0)
 		return usage_error(set_usage, "set: invalid %s '%s'", what, val);
 
@@ -1460,32 +1723,24 @@ int cmd_set(int argc, char **argv)
 		return 1;
 	}
 	old = cfg;
-	switch (what[0]) {
-	case 'n':
+	switch (set) {
+	case SET_NORMAL_WAIT:
 		cfg.normal_wait = v;
-		cmd_fmt_duration(old.normal_wait, a, sizeof(a));
-		cmd_fmt_duration(cfg.normal_wait, b, sizeof(b));
 		break;
-	case 'a':
+	case SET_ANOMALY_LIMIT:
 		cfg.anomaly_limit = v;
-		snprintf(a, sizeof(a), "%u", old.anomaly_limit);
-		snprintf(b, sizeof(b), "%u", cfg.anomaly_limit);
 		break;
-	case 't':
+	case SET_TOLERIZE_LIMIT:
 		cfg.tolerize_limit = v;
-		snprintf(a, sizeof(a), "%u", old.tolerize_limit);
-		snprintf(b, sizeof(b), "%u", cfg.tolerize_limit);
 		break;
-	case 'm':
+	case SET_MONITORING:
 		cfg.monitoring = v;
-		snprintf(a, sizeof(a), "%s", old.monitoring ? "on" : "off");
-		snprintf(b, sizeof(b), "%s", v ? "on" : "off");
 		break;
 	default:	/* log-sequences */
 		cfg.log_sequences = v;
-		snprintf(a, sizeof(a), "%s", old.log_sequences ? "on" : "off");
-		snprintf(b, sizeof(b), "%s", v ? "on" : "off");
 	}
+	cmd_setting_fmt(&old, set, a, sizeof(a));
+	cmd_setting_fmt(&cfg, set, b, sizeof(b));
 	/* An ARRAY value is updated in place: see the top of this file. */
 	err = bpf_map_update(m.config, &zero, &cfg, BPF_ANY);
 	ebph_maps_close(&m);
@@ -1494,5 +1749,7 @@ int cmd_set(int argc, char **argv)
 		return 1;
 	}
 	printf("%s: %s -> %s\n", what, a, b);
+	if (cmd_audit("set", what, a, b, warn, sizeof(warn)))
+		fprintf(stderr, "ebph set: warning: %s\n", warn);
 	return 0;
 }

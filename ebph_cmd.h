@@ -37,7 +37,9 @@ int cmd_open(const char *cmd, struct ebph_maps *m);
  * to copy its train set once more, is still "normal"). */
 const char *cmd_state_name(__u32 status);
 
-/* The label of a profile: its executable's base name, else its key. */
+/* The label of a profile: its executable's base name, escaped for text
+ * (ebph_escape(); a LEN of a column's width + 1 cuts it after a whole
+ * escape), else its key. */
 const char *cmd_profile_name(const struct ebph_profile_rec *r, char *buf, size_t len);
 
 /* "6d 23h", "3s", "250ms": the two largest units of NS. */
@@ -47,9 +49,49 @@ void cmd_fmt_duration(__u64 ns, char *buf, size_t len);
 enum cmd_action { ACT_NORMALIZE, ACT_SENSITIZE, ACT_TOLERIZE, ACT_DELETE };
 
 /* Apply ACT to profile KEY; a sentence saying what was done goes into
- * MSG.  0, or -errno with the reason in MSG. */
+ * MSG.  0, or -errno with the reason in MSG.  A change made is told to
+ * the running ebph (cmd_audit()); if it did not take the notice, WARN
+ * says so (else it is ""). */
 int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
-	      char *msg, size_t len);
+	      char *msg, size_t len, char *warn, size_t wlen);
+
+/*
+ * The audit trail: tell the running `ebph run` that COMMAND changed
+ * TARGET from OLD to NEW ("" for none), for it to log with our uid and
+ * PID (which the kernel attaches to the datagram) and SUDO_USER.  Sent
+ * after the change is made; waits until the instance logged it.  0, or
+ * -errno with a sentence in WARN: the change stands, unlogged.
+ *
+ * The notice, one datagram to EBPH_CONTROL_SOCK: EBPH_AUDIT_MAGIC, then
+ * COMMAND, TARGET, OLD, NEW and SUDO_USER, each ended by a NUL.  The
+ * answer, to the sender's autobound address: "ok".
+ */
+#define EBPH_AUDIT_MAGIC	"ebph-audit-1"
+#define EBPH_AUDIT_MAX		4096	/* bytes in a notice */
+int cmd_audit(const char *command, const char *target, const char *old,
+	      const char *new, char *warn, size_t wlen);
+
+/* The settings of the config map, by the names `ebph set` takes (and
+ * two only `ebph run` sets), for the commands and the running ebph's
+ * check that nothing else changed them. */
+enum cmd_setting {
+	SET_NORMAL_WAIT, SET_ANOMALY_LIMIT, SET_TOLERIZE_LIMIT,
+	SET_MONITORING, SET_LOG_SEQUENCES,
+	SET_DETECTOR, SET_OFFSETS,	/* not by `ebph set` */
+	SET_MAX
+};
+const char *cmd_setting_name(enum cmd_setting s);
+/* The setting called NAME, or -1. */
+int cmd_setting_find(const char *name);
+/* Setting S of CFG in words, as `ebph set` takes it: "1d", "on", "8". */
+void cmd_setting_fmt(const struct ebph_config *cfg, enum cmd_setting s,
+		     char *buf, size_t len);
+/* Setting S of SRC into DST. */
+void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
+		      enum cmd_setting s);
+/* Whether setting S differs between A and B. */
+int cmd_setting_differs(const struct ebph_config *a, const struct ebph_config *b,
+			enum cmd_setting s);
 
 /* Defined in ebph_user.c: "3s", "10m", "1w" to ns, -1 if malformed. */
 long long parse_duration(const char *s);

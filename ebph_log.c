@@ -14,6 +14,10 @@
  * "pair" (call, previous, distance, the window) or "sequence" (call,
  * "packed" as 16 hex digits, the calls of the sequence newest first).
  * Sequences, like the window, list the newest call first.
+ *
+ * An admin's action is "audit" (uid, sudo_user, loginuid, pid, command,
+ * target, old, new), a change to the settings that no command announced
+ * "config_change" (the same fields, who unknown: null).
  */
 #include <stdio.h>
 #include <string.h>
@@ -53,32 +57,77 @@ static const char *msg_code_name(__u16 code)
 }
 
 /* Length of the UTF-8 sequence at S (1 to 4), or 0 if it is not one:
- * overlong forms, surrogates and code points past U+10FFFF are not. */
-static int utf8_len(const unsigned char *s)
+ * overlong forms, surrogates and code points past U+10FFFF are not.
+ * Its code point goes into *CP. */
+static int utf8_char(const unsigned char *s, unsigned int *cp)
 {
 	int n, i;
-	unsigned int cp;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
+	}
 	if ((s[0] & 0xe0) == 0xc0)
-		n = 2, cp = s[0] & 0x1f;
+		n = 2, *cp = s[0] & 0x1f;
 	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, cp = s[0] & 0x0f;
+		n = 3, *cp = s[0] & 0x0f;
 	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, cp = s[0] & 0x07;
+		n = 4, *cp = s[0] & 0x07;
 	else
 		return 0;
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
 			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
+		*cp = *cp << 6 | (s[i] & 0x3f);
 	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
+	if ((n == 2 && *cp < 0x80) || (n == 3 && *cp < 0x800) ||
+	    (n == 4 && *cp < 0x10000) || *cp > 0x10ffff ||
+	    (*cp >= 0xd800 && *cp <= 0xdfff))
 		return 0;
 	return n;
+}
+
+static int utf8_len(const unsigned char *s)
+{
+	unsigned int cp;
+
+	return utf8_char(s, &cp);
+}
+
+const char *ebph_escape(const char *s, char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t used = 0;
+
+	if (!len)
+		return buf;
+	while (*p) {
+		char unit[16];
+		unsigned int cp;
+		int n = utf8_char(p, &cp), w;
+
+		if (*p == '\\')
+			w = snprintf(unit, sizeof(unit), "\\\\");
+		else if (*p == '\n')
+			w = snprintf(unit, sizeof(unit), "\\n");
+		else if (*p == '\t')
+			w = snprintf(unit, sizeof(unit), "\\t");
+		else if (*p >= 0x20 && *p < 0x7f)
+			w = snprintf(unit, sizeof(unit), "%c", *p);
+		else if (n > 1 && cp > 0xffff)
+			w = snprintf(unit, sizeof(unit), "\\U%08x", cp);
+		else if (n > 1)
+			w = snprintf(unit, sizeof(unit), "\\u%04x", cp);
+		else
+			n = 1, w = snprintf(unit, sizeof(unit), "\\x%02x", *p);
+		if (used + w >= len)
+			break;		/* cut at a whole character */
+		memcpy(buf + used, unit, w);
+		used += w;
+		p += n;
+	}
+	buf[used] = 0;
+	return buf;
 }
 
 /* S as a JSON string, quotes included. */
@@ -184,9 +233,8 @@ static void json_packed(FILE *f, __u64 packed)
 	putc(']', f);
 }
 
-void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
-		    const char *msg, const struct ebph_event *ev,
-		    const char *path, __s64 boot_to_real)
+/* The fields every line begins with: time, level, event. */
+static void json_head(FILE *f, __u64 real_ns, enum ebph_level level, const char *event)
 {
 	static const char *levels[] = {
 		[EBPH_DEBUG] = "debug", [EBPH_INFO] = "info",
@@ -196,8 +244,47 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 	fputs("{\"time\":", f);
 	json_time(f, real_ns);
 	fprintf(f, ",\"level\":\"%s\",\"event\":\"%s\"",
-		levels[level <= EBPH_ERROR ? level : EBPH_ERROR],
-		ev ? ebph_event_name(ev->type) : "log");
+		levels[level <= EBPH_ERROR ? level : EBPH_ERROR], event);
+}
+
+/* ,"NAME":S, or null for a NULL (or, with EMPTY_NULL, an empty) S. */
+static void json_field(FILE *f, const char *name, const char *s, int empty_null)
+{
+	fprintf(f, ",\"%s\":", name);
+	if (!s || (empty_null && !*s))
+		fputs("null", f);
+	else
+		json_str(f, s);
+}
+
+void ebph_json_audit(FILE *f, __u64 real_ns, enum ebph_level level,
+		     const char *msg, const struct ebph_audit *a)
+{
+	json_head(f, real_ns, level, a->pid ? "audit" : "config_change");
+	if (a->pid) {
+		fprintf(f, ",\"uid\":%u", a->uid);
+		json_field(f, "sudo_user", a->sudo_user, 1);
+		if (a->loginuid == EBPH_NO_LOGINUID)
+			fputs(",\"loginuid\":null", f);
+		else
+			fprintf(f, ",\"loginuid\":%u", a->loginuid);
+		fprintf(f, ",\"pid\":%u", a->pid);
+	} else {
+		fputs(",\"uid\":null,\"sudo_user\":null,\"loginuid\":null,\"pid\":null", f);
+	}
+	json_field(f, "command", a->command, 1);
+	json_field(f, "target", a->target, 1);
+	json_field(f, "old", a->old, 1);
+	json_field(f, "new", a->new, 1);
+	json_field(f, "message", msg, 0);
+	fputs("}\n", f);
+}
+
+void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
+		    const char *msg, const struct ebph_event *ev,
+		    const char *path, __s64 boot_to_real)
+{
+	json_head(f, real_ns, level, ev ? ebph_event_name(ev->type) : "log");
 	if (ev) {
 		fprintf(f, ",\"pid\":%u,\"tid\":%u,\"comm\":", ev->pid, ev->tid);
 		json_strn(f, ev->comm, sizeof(ev->comm));
@@ -247,8 +334,7 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 			break;
 		}
 	}
-	fputs(",\"message\":", f);
-	json_str(f, msg);
+	json_field(f, "message", msg, 0);
 	fputs("}\n", f);
 }
 

@@ -4,6 +4,8 @@
  * (`ebph run --json`), and the syslog(3) priority of each line
  * (`--syslog`).  The text a person reads is composed by ebph_user.c; it
  * travels in the JSON object as "message", beside the event's fields.
+ * And the one escape every name a process or a file chose goes through
+ * before it is printed as text (ebph_escape()).
  */
 #ifndef EBPH_LOG_H
 #define EBPH_LOG_H
@@ -33,6 +35,52 @@
 void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 		    const char *msg, const struct ebph_event *ev,
 		    const char *path, __s64 boot_to_real);
+
+/*
+ * A record of an admin's action, reported by `ebph run` as an "audit"
+ * line: who (the sender's uid and PID, from the kernel; its login uid,
+ * from /proc; SUDO_USER, as the command found it in its environment:
+ * informative only), what (COMMAND, TARGET) and the change (OLD, NEW;
+ * "" when there is no value to give).  PID 0: nobody is known, a change
+ * to the config map that no command announced ("config_change").
+ */
+struct ebph_audit {
+	__u32 uid, pid;
+	__u32 loginuid;			/* EBPH_NO_LOGINUID: not set */
+	const char *sudo_user;		/* NULL: not set */
+	const char *command, *target, *old, *new;
+};
+#define EBPH_NO_LOGINUID	0xffffffffU	/* as /proc/PID/loginuid says it */
+
+/*
+ * The same JSON line for an admin's action A:
+ *
+ *   {"time":"...","level":"info","event":"audit","uid":0,
+ *    "sudo_user":"alice","loginuid":1000,"pid":4242,"command":"set",
+ *    "target":"monitoring","old":"on","new":"off","message":"audit: ..."}
+ *
+ * or "event":"config_change" with uid, sudo_user, loginuid and pid null.
+ * OLD and NEW that are "" are null.
+ */
+void ebph_json_audit(FILE *f, __u64 real_ns, enum ebph_level level,
+		     const char *msg, const struct ebph_audit *a);
+
+/*
+ * S as text that cannot forge a line of a log nor drive a terminal, into
+ * BUF of LEN bytes, C-style: a backslash as \\, newline and tab as \n and
+ * \t, other control bytes and DEL as \xNN (always two hex digits), a
+ * UTF-8 character as \uXXXX (\UXXXXXXXX past U+FFFF), and a byte that is
+ * not UTF-8 as \xNN.  What comes out is printable ASCII: UTF-8 does not
+ * pass through, because it can look like what it is not (a Cyrillic
+ * "s" in "sshd"), reorder the rest of a line on the screen (U+202E),
+ * be a control (U+009B is CSI to a terminal that takes 8-bit controls)
+ * or a line break (U+2028) to a log viewer; JSON keeps the name as it
+ * is.  The escape is reversible, and printable ASCII is unchanged.  A
+ * string that does not fit is cut after a whole character or escape.
+ * Returns BUF.  EBPH_ESCAPED_LEN(N) holds any N bytes escaped.
+ */
+const char *ebph_escape(const char *s, char *buf, size_t len);
+#define EBPH_ESCAPED_LEN(n)	(4 * (n) + 1)
 
 /* The syslog priority (LOG_WARNING...) of a line of LEVEL about EV. */
 int ebph_syslog_priority(enum ebph_level level, const struct ebph_event *ev);

@@ -7,6 +7,9 @@
  *   /run/ebph/state      "name value" lines: PID, start time, profile
  *                        directory, saves done
  *   /run/ebph/anomalies  the most recent anomalies, newest last
+ *   /run/ebph/control    a datagram socket, root's (0600): the commands
+ *                        that change something tell `ebph run`, which
+ *                        logs who did what (ebph_cmd.h, cmd_audit())
  *
  * Only `ebph run` writes these files, each by writing a temporary file
  * and renaming it over the old one, so a reader sees a whole file, old
@@ -26,6 +29,7 @@
 
 #define EBPH_LOCK_FILE		"/run/ebph.lock"
 #define EBPH_RUN_DIR		"/run/ebph"
+#define EBPH_CONTROL_SOCK	EBPH_RUN_DIR "/control"
 #define EBPH_RECENT_MAX		32	/* anomalies kept in the file */
 
 struct ebph_runstate {

@@ -33,6 +33,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -48,6 +49,7 @@
 #include "bpf_load.h"
 #include "ebph.h"
 #include "ebph_cmd.h"
+#include "ebph_log.h"
 #include "ebph_maps.h"
 #include "ebph_state.h"
 #include "syscall_names.h"
@@ -161,7 +163,7 @@ struct view {
 	long nrows, nseqs;		/* nseqs: -1 without the detector */
 	__u64 selected;			/* key of the selected profile */
 	size_t sel, first;		/* its index, the first one shown */
-	char status[EBPH_PATH_LEN + 320]; /* the last action's outcome */
+	char status[EBPH_ESCAPED_LEN(EBPH_PATH_LEN) + 640]; /* the last action's outcome */
 	int confirm;			/* 'd' or 's' waiting for y/n */
 	int esc;			/* of an arrow's ESC [ A: bytes seen */
 	int changed;			/* a key changed a profile: read again */
@@ -309,7 +311,8 @@ static int view_read(struct view *v)
 
 /* One screen line: printf-style, cut to the width, and in raw mode each
  * line clears to its end (the previous frame may have been longer).
- * Non-printable bytes (a process names itself) are drawn as '?'. */
+ * Names a process or a file chose come escaped (ebph_escape()), in
+ * buffers of their column's width, so that one cannot reach past it. */
 static void line(int raw, int cols, int reverse, const char *fmt, ...)
 {
 	char buf[512];
@@ -319,9 +322,7 @@ static void line(int raw, int cols, int reverse, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	for (i = 0; buf[i]; i++)
-		if ((unsigned char)buf[i] < ' ' || (unsigned char)buf[i] >= 0x7f)
-			buf[i] = '?';
+	i = strlen(buf);
 	/* cols - 1: writing the last column makes some terminals wrap. */
 	if (i > cols - 1)
 		buf[cols > 1 ? cols - 1 : 0] = 0;
@@ -404,7 +405,7 @@ static void draw(struct view *v, int raw)
 	     "TRAIN", "STABLE", "ANOM", "NORMAL", "KEY");
 	for (n = 0, i = v->first; n < (size_t)nprof; n++, i++) {
 		const struct ebph_profile *p;
-		char name[EBPH_PATH_LEN], when[72];
+		char name[17], when[72];	/* name: its column, escaped */
 		__u64 boot = 0;
 		struct timespec ts;
 
@@ -427,7 +428,7 @@ static void draw(struct view *v, int raw)
 			if (strlen(when) > 10)
 				*strrchr(when, ' ') = 0;
 		}
-		line(raw, cols, raw && i == v->sel, "%c %-16.16s %-8s %8llu %8llu %4u %-10s %016llx",
+		line(raw, cols, raw && i == v->sel, "%c %-16s %-8s %8llu %8llu %4u %-10s %016llx",
 		     i == v->sel ? '>' : ' ', cmd_profile_name(v->order[i], name, sizeof(name)),
 		     cmd_state_name(p->status), (unsigned long long)p->train_count,
 		     (unsigned long long)p->last_mod_count, p->anomalies, when,
@@ -438,7 +439,7 @@ static void draw(struct view *v, int raw)
 	     "PROFILE", "CALL", "MISS", "LFC");
 	for (i = 0; i < (size_t)nanom; i++) {
 		const struct ebph_anomaly_rec *r = &v->recent[i];
-		char name[EBPH_PATH_LEN], call[32];
+		char name[15], call[32];	/* name: its column, escaped */
 		time_t at;
 
 		if ((int)i >= v->nrecent) {
@@ -449,7 +450,7 @@ static void draw(struct view *v, int raw)
 		localtime_r(&at, &tm);
 		strftime(a, sizeof(a), "%H:%M:%S", &tm);
 		syscall_name_fmt(r->call, call, sizeof(call));
-		line(raw, cols, 0, "%-8s %7u %-15.15s %-14.14s %-16.16s %4u %3u", a, r->pid,
+		line(raw, cols, 0, "%-8s %7u %-15.15s %-14s %-16.16s %4u %3u", a, r->pid,
 		     r->comm, name_of(v, r->profile, name, sizeof(name)), call,
 		     r->misses, r->lfc);
 	}
@@ -459,29 +460,36 @@ static void draw(struct view *v, int raw)
 	for (i = 0; i < (size_t)nlfc; i++) {
 		const struct top_task *tk = &v->tasks[i];
 		struct ebph_profile_rec *r;
-		char name[EBPH_PATH_LEN], comm[32], path[64];
-		FILE *f;
+		char name[15], comm[16], raw_comm[64], path[64];	/* escaped */
+		ssize_t got;
+		int fd;
 
 		if (i >= v->ntasks) {
 			line(raw, cols, 0, "");
 			continue;
 		}
 		snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", tk->pid, tk->tid);
-		f = fopen(path, "re");
-		if (!f || !fgets(comm, sizeof(comm), f))
-			snprintf(comm, sizeof(comm), "-");
-		if (f)
-			fclose(f);
-		comm[strcspn(comm, "\n")] = 0;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		got = fd >= 0 ? read(fd, raw_comm, sizeof(raw_comm) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		/* The kernel's newline ends it; one inside is the task's. */
+		if (got > 0 && raw_comm[got - 1] == '\n')
+			got--;
+		raw_comm[got > 0 ? got : 0] = 0;
+		if (got > 0)
+			ebph_escape(raw_comm, comm, sizeof(comm));
+		else
+			snprintf(comm, sizeof(comm), "-");	/* exited meanwhile */
 		r = ebph_snapshot_find(&v->s, tk->profile);
-		line(raw, cols, 0, "%-8s %7u %-15.15s %-14.14s %-8s %3u %3u %9llu", "", tk->tid,
+		line(raw, cols, 0, "%-8s %7u %-15s %-14s %-8s %3u %3u %9llu", "", tk->tid,
 		     comm, name_of(v, tk->profile, name, sizeof(name)),
 		     r ? cmd_state_name(r->prof.status) : "-", tk->lfc, tk->max_lfc,
 		     (unsigned long long)tk->count);
 	}
 
 	if (raw) {
-		char name[EBPH_PATH_LEN] = "", msg[sizeof(v->status)];
+		char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)] = "", msg[sizeof(v->status)];
 
 		if (v->s.n)
 			cmd_profile_name(v->order[v->sel], name, sizeof(name));
@@ -509,7 +517,7 @@ static long long mono_ms(void)
 
 static void act(struct view *v, enum cmd_action what)
 {
-	char msg[256], name[EBPH_PATH_LEN];
+	char msg[256], name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], warn[256];
 	static const char *verb[] = {
 		[ACT_NORMALIZE] = "normalize", [ACT_SENSITIZE] = "sensitize",
 		[ACT_TOLERIZE] = "tolerize", [ACT_DELETE] = "delete",
@@ -519,9 +527,9 @@ static void act(struct view *v, enum cmd_action what)
 	if (!v->s.n)
 		return;
 	cmd_profile_name(v->order[v->sel], name, sizeof(name));
-	err = cmd_apply(&v->m, v->selected, what, msg, sizeof(msg));
-	snprintf(v->status, sizeof(v->status), "%s %s: %s%s", verb[what], name,
-		 err ? "failed: " : "", msg);
+	err = cmd_apply(&v->m, v->selected, what, msg, sizeof(msg), warn, sizeof(warn));
+	snprintf(v->status, sizeof(v->status), "%s %s: %s%s%s%s", verb[what], name,
+		 err ? "failed: " : "", msg, warn[0] ? "; warning: " : "", warn);
 	v->changed = 1;
 }
 

@@ -14,7 +14,9 @@
  *   attach    sys_enter and the sched tracepoints: monitoring starts
  *   loop      print events, watch the drop counters, save periodically
  *             and on SIGUSR1 (`ebph save`), publish state for the
- *             other subcommands (ebph_state.c)
+ *             other subcommands (ebph_state.c), log the admin actions
+ *             they announce on /run/ebph/control, and any change to
+ *             the config map that none announced
  *   stop      detach, drain the rings, save, unpin, close
  */
 #define _GNU_SOURCE
@@ -22,6 +24,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,7 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 
 #include "bpf_load.h"
@@ -88,6 +93,12 @@ struct ebph {
 	int stdout_lost;		/* stdout failed: say() writes to
 					 * stderr and syslog instead */
 	const struct ebph_event *cur;	/* the event say() reports, for --json */
+	const struct ebph_audit *audit;	/* or the admin's action */
+	int ctl;			/* EBPH_CONTROL_SOCK, or -1 */
+	struct ebph_config cfg_seen;	/* the config map, as last accounted for */
+	__u64 cfg_pending[SET_MAX];	/* since when (CLOCK_MONOTONIC) each
+					 * setting differs with no notice;
+					 * 0: it does not (config_check()) */
 	pthread_t restorer;		/* restore_start() .. restore_finish() */
 	int restoring;
 	int restored;			/* profiles loaded, or -errno */
@@ -230,7 +241,9 @@ static int emit(struct ebph *e, FILE *f, __u64 real_ns, enum ebph_level level,
 	time_t t;
 
 	errno = 0;
-	if (e->opt.json) {
+	if (e->opt.json && e->audit) {
+		ebph_json_audit(f, real_ns, level, msg, e->audit);
+	} else if (e->opt.json) {
 		struct ebph_path p;
 		int have = e->cur && !bpf_map_lookup(e->m.paths, &e->cur->profile, &p);
 
@@ -253,6 +266,15 @@ static int emit(struct ebph *e, FILE *f, __u64 real_ns, enum ebph_level level,
 	return 0;
 }
 
+/* The syslog priority of a line of LEVEL about e->cur or e->audit: an
+ * admin's action is news, as a profile that turns normal. */
+static int syslog_prio(struct ebph *e, enum ebph_level level)
+{
+	int prio = ebph_syslog_priority(level, e->cur);
+
+	return e->audit && prio > LOG_NOTICE ? LOG_NOTICE : prio;
+}
+
 /*
  * One line per event: on stdout (text, or JSON with --json), and/or to
  * syslog (--syslog).  Once stdout fails (a reader gone: EPIPE; a terminal
@@ -264,7 +286,7 @@ static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 		const char *fmt, ...)
 {
 	const struct ebph_event *cur;
-	char msg[1024];
+	char msg[2048];
 	__u64 real_ns;
 	va_list ap;
 	int err;
@@ -276,7 +298,7 @@ static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 	va_end(ap);
 	real_ns = boot_ns ? boot_ns + e->boot_to_real : clock_ns(CLOCK_REALTIME);
 	if (e->opt.syslog || e->stdout_lost)
-		syslog(ebph_syslog_priority(level, e->cur), "%s", msg);
+		syslog(syslog_prio(e, level), "%s", msg);
 	if (e->stdout_lost) {
 		emit(e, stderr, real_ns, level, msg);
 		return;
@@ -289,7 +311,7 @@ static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 	e->stdout_lost = 1;
 	if (!e->opt.syslog) {	/* this line has not reached syslog yet */
 		openlog("ebph", LOG_PID, LOG_DAEMON);
-		syslog(ebph_syslog_priority(level, e->cur), "%s", msg);
+		syslog(syslog_prio(e, level), "%s", msg);
 	}
 	emit(e, stderr, real_ns, level, msg);
 	save_request = 1;
@@ -313,7 +335,8 @@ static struct ebph_config live_config(struct ebph *e)
 	return cfg;
 }
 
-/* "demo" for a profile whose path is "/usr/local/bin/demo". */
+/* "demo" for a profile whose path is "/usr/local/bin/demo", escaped:
+ * a file's name must not forge a line of the log. */
 static void profile_label(struct ebph *e, __u64 key, char *buf, size_t len)
 {
 	struct ebph_path p;
@@ -325,7 +348,7 @@ static void profile_label(struct ebph *e, __u64 key, char *buf, size_t len)
 	}
 	p.path[sizeof(p.path) - 1] = 0;
 	base = strrchr(p.path, '/');
-	snprintf(buf, len, "%s", base ? base + 1 : p.path);
+	ebph_escape(base ? base + 1 : p.path, buf, len);
 }
 
 /*
@@ -447,14 +470,14 @@ static void print_message(struct ebph *e, const struct ebph_event *ev,
 	case EBPH_MSG_ROWS_FULL:
 		stat = EBPH_STAT_ROWS_FULL;
 		if (ev->arg == EBPH_NUM_CALLS)	/* while copying train to test */
-			snprintf(eg, sizeof(eg), "profile %s: its test set", name);
+			snprintf(eg, sizeof(eg), "profile %.300s: its test set", name);
 		else
-			snprintf(eg, sizeof(eg), "profile %s: %s", name,
+			snprintf(eg, sizeof(eg), "profile %.300s: %s", name,
 				 call_name(ev->arg, call, sizeof(call)));
 		break;
 	case EBPH_MSG_SEQS_FULL:
 		stat = EBPH_STAT_SEQS_FULL;
-		snprintf(eg, sizeof(eg), "profile %s: %s", name,
+		snprintf(eg, sizeof(eg), "profile %.300s: %s", name,
 			 syscall_seq_fmt(ev->arg, NULL, seq, sizeof(seq)));
 		break;
 	default:
@@ -469,7 +492,7 @@ static void print_message(struct ebph *e, const struct ebph_event *ev,
 
 static void print_event(struct ebph *e, const struct ebph_event *ev)
 {
-	char name[EBPH_PATH_LEN], call[32], when[32], seq[EBPH_SEQ_CALLS * 32];
+	char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], call[32], when[32], seq[EBPH_SEQ_CALLS * 32];
 	__u64 key = ev->profile;
 
 	e->cur = ev;
@@ -593,6 +616,268 @@ static void check_stats(struct ebph *e, int final)
 		r->next = now + REPORT_INTERVAL;
 		r->eg[0] = 0;
 	}
+}
+
+/* ---- the audit trail -------------------------------------------------------- */
+
+/*
+ * The commands that change something tell us on EBPH_CONTROL_SOCK
+ * (cmd_audit() in ebph_cmd.c), and we log who did what.  Who comes from
+ * the kernel: the sender's uid and PID (SCM_CREDENTIALS, which only a
+ * privileged sender can set to other values), its login uid from
+ * /proc, read while it waits for our answer.  SUDO_USER is what the
+ * command found in its environment: informative only.  The socket is
+ * root's and 0600, so only root sends: the trail records what an admin
+ * did, it cannot stop one who means to hide, and the config check below
+ * catches a change to the settings that comes with no notice at all.
+ */
+static int control_open(struct ebph *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int one = 1, fd, err = 0;
+	mode_t mask;
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", EBPH_CONTROL_SOCK);
+	unlink(sa.sun_path);		/* left by an ebph that was killed */
+	/* 0600 as bind() creates it: never open to others, not even
+	 * between a bind() and a chmod(). */
+	mask = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		err = -errno;
+	umask(mask);
+	if (!err && setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)))
+		err = -errno;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	e->ctl = fd;
+	return 0;
+}
+
+static void control_close(struct ebph *e)
+{
+	if (e->ctl < 0)
+		return;
+	close(e->ctl);
+	unlink(EBPH_CONTROL_SOCK);
+	e->ctl = -1;
+}
+
+static __u32 read_loginuid(__u32 pid)
+{
+	char path[64], buf[16];
+	unsigned long v;
+	ssize_t n;
+	char *end;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/loginuid", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return EBPH_NO_LOGINUID;
+	buf[n] = 0;
+	v = strtoul(buf, &end, 10);
+	return end == buf || v > EBPH_NO_LOGINUID ? EBPH_NO_LOGINUID : (__u32)v;
+}
+
+/* A notice of N bytes in BUF into its fields: EBPH_AUDIT_MAGIC, command,
+ * target, old, new, SUDO_USER, each ended by a NUL.  0 or -EBADMSG. */
+static int notice_parse(const char *buf, size_t n, const char *field[6])
+{
+	const char *p = buf, *end;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		end = memchr(p, 0, buf + n - p);
+		if (!end)
+			return -EBADMSG;
+		field[i] = p;
+		p = end + 1;
+	}
+	return p == buf + n && !strcmp(field[0], EBPH_AUDIT_MAGIC) ? 0 : -EBADMSG;
+}
+
+/* "uid 0 (SUDO_USER alice, login uid 1000), PID 4242: set monitoring:
+ * on -> off", every string escaped. */
+static void audit_say(struct ebph *e, const struct ebph_audit *a)
+{
+	char cmd[64], target[512], old[256], new[256], sudo[128], who[256], change[600];
+
+	ebph_escape(a->command, cmd, sizeof(cmd));
+	ebph_escape(a->target, target, sizeof(target));
+	ebph_escape(a->old, old, sizeof(old));
+	ebph_escape(a->new, new, sizeof(new));
+	if (old[0] || new[0])
+		snprintf(change, sizeof(change), ": %s -> %s", old, new);
+	else
+		change[0] = 0;
+	e->audit = a;
+	if (!a->pid) {
+		say(e, 0, EBPH_WARNING, "config changed by something other than ebph set: %s %s -> %s",
+		    target, old, new);
+		e->audit = NULL;
+		return;
+	}
+	snprintf(who, sizeof(who), "uid %u", a->uid);
+	if (a->sudo_user || a->loginuid != EBPH_NO_LOGINUID) {
+		size_t n = strlen(who);
+
+		snprintf(who + n, sizeof(who) - n, " (%s%s%s", a->sudo_user ? "SUDO_USER " : "",
+			 a->sudo_user ? ebph_escape(a->sudo_user, sudo, sizeof(sudo)) : "",
+			 a->sudo_user && a->loginuid != EBPH_NO_LOGINUID ? ", " : "");
+		n = strlen(who);
+		if (a->loginuid != EBPH_NO_LOGINUID)
+			snprintf(who + n, sizeof(who) - n, "login uid %u", a->loginuid);
+		n = strlen(who);
+		snprintf(who + n, sizeof(who) - n, ")");
+	}
+	say(e, 0, EBPH_INFO, "audit: %s, PID %u: %s %s%s", who, a->pid, cmd, target, change);
+	e->audit = NULL;
+}
+
+/* Setting S changed from what we last saw to NOW's with no notice: say so. */
+static void config_unexplained(struct ebph *e, int s, const struct ebph_config *now,
+			       const char *new)
+{
+	char a[64], b[64];
+
+	cmd_setting_fmt(&e->cfg_seen, s, a, sizeof(a));
+	if (!new) {
+		cmd_setting_fmt(now, s, b, sizeof(b));
+		new = b;
+	}
+	audit_say(e, &(struct ebph_audit){
+		.command = "", .target = cmd_setting_name(s), .old = a, .new = new,
+	});
+}
+
+/*
+ * The backstop: the config map against what we last accounted for, each
+ * turn.  A setting that changed with no `ebph set` notice (bpftool, a
+ * program writing the pinned map) is logged as such.  `ebph set` writes
+ * the map before it sends its notice, so a change waits a second for
+ * one; LAST (we are stopping) waits no more.  A change undone within
+ * that second can pass unseen: this samples, it does not trace.
+ */
+static void config_check(struct ebph *e, int last)
+{
+	__u64 t = clock_ns(CLOCK_MONOTONIC);
+	struct ebph_config now;
+	__u32 zero = 0;
+	int s;
+
+	if (bpf_map_lookup(e->m.config, &zero, &now))
+		return;
+	for (s = 0; s < SET_MAX; s++) {
+		if (!cmd_setting_differs(&e->cfg_seen, &now, s)) {
+			e->cfg_pending[s] = 0;
+			continue;
+		}
+		if (!last && !e->cfg_pending[s])
+			e->cfg_pending[s] = t;
+		if (!last && t - e->cfg_pending[s] < 1000000000ULL)
+			continue;
+		config_unexplained(e, s, &now, NULL);
+		cmd_setting_copy(&e->cfg_seen, &now, s);
+		e->cfg_pending[s] = 0;
+	}
+}
+
+/*
+ * `ebph set` says it changed setting S from OLD to NEW.  An OLD that is
+ * not what we last saw was written by something else before: that is
+ * reported first.  If the map holds NEW, the change is accounted for;
+ * another value means something else wrote it meanwhile, and
+ * config_check() reports that.
+ */
+static void config_explained(struct ebph *e, int s, const char *old, const char *new)
+{
+	struct ebph_config now;
+	__u32 zero = 0;
+	char seen[64], v[64];
+
+	if (bpf_map_lookup(e->m.config, &zero, &now))
+		return;
+	cmd_setting_fmt(&e->cfg_seen, s, seen, sizeof(seen));
+	if (strcmp(seen, old))
+		config_unexplained(e, s, &now, old);
+	cmd_setting_fmt(&now, s, v, sizeof(v));
+	if (!strcmp(v, new)) {
+		cmd_setting_copy(&e->cfg_seen, &now, s);
+		e->cfg_pending[s] = 0;
+	}
+}
+
+/* The notices waiting on the socket: each logged, then answered.  At
+ * most 64 a turn, so that a flood of them cannot starve the rings. */
+static void control_read(struct ebph *e)
+{
+	int i;
+
+	for (i = 0; e->ctl >= 0 && i < 64; i++) {
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(struct ucred))];
+		} control;
+		char buf[EBPH_AUDIT_MAX];
+		struct sockaddr_un from;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr mh = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = &control, .msg_controllen = sizeof(control),
+		};
+		const struct ucred *cred = NULL;
+		const char *f[6];
+		struct cmsghdr *c;
+		ssize_t n = recvmsg(e->ctl, &mh, MSG_DONTWAIT | MSG_TRUNC);
+		int set;
+
+		if (n < 0)
+			return;		/* EAGAIN: none left */
+		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+				cred = (const struct ucred *)CMSG_DATA(c);
+		if (!cred || (size_t)n > sizeof(buf) || notice_parse(buf, n, f)) {
+			say(e, 0, EBPH_WARNING, "a malformed notice on %s (%zd bytes, from PID %d, uid %d): not logged",
+			    EBPH_CONTROL_SOCK, n, cred ? (int)cred->pid : -1,
+			    cred ? (int)cred->uid : -1);
+			continue;
+		}
+		audit_say(e, &(struct ebph_audit){
+			.uid = cred->uid, .pid = cred->pid,
+			.loginuid = read_loginuid(cred->pid),
+			.sudo_user = f[5][0] ? f[5] : NULL,
+			.command = f[1], .target = f[2], .old = f[3], .new = f[4],
+		});
+		if (!strcmp(f[1], "set") && (set = cmd_setting_find(f[2])) >= 0)
+			config_explained(e, set, f[3], f[4]);
+		if (mh.msg_namelen > sizeof(sa_family_t))
+			sendto(e->ctl, "ok", 2, MSG_DONTWAIT, (struct sockaddr *)&from,
+			       mh.msg_namelen);
+	}
+}
+
+/* Up to TIMEOUT_MS for a record in a ring or a notice on the control
+ * socket, then drain the rings (perf_buffer_poll()): a notice is
+ * answered at once, not at the next event. */
+static int wait_events(struct ebph *e, int timeout_ms)
+{
+	int nr = e->pb.nr_rings;
+	struct pollfd pfds[nr + 1];
+
+	memcpy(pfds, e->pb.pfds, nr * sizeof(*pfds));
+	pfds[nr] = (struct pollfd){ .fd = e->ctl, .events = POLLIN };
+	if (poll(pfds, nr + (e->ctl >= 0), timeout_ms) < 0)
+		return -errno;
+	return perf_buffer_poll(&e->pb, 0);
 }
 
 /* ---- profiles between disk and maps ---------------------------------------- */
@@ -724,6 +1009,7 @@ static int save_profiles(struct ebph *e)
 	struct ebph_snapshot s;
 	size_t i, saved = 0, refused = 0, failed = 0;
 	const struct ebph_profile_rec *first_refused = NULL, *first_failed = NULL;
+	char path[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
 	int err, first_err = 0, other_errs = 0, lock;
 
 	/* `ebph delete` takes this lock too: a profile it deletes is either
@@ -757,14 +1043,17 @@ static int save_profiles(struct ebph *e)
 		char name[PROFILE_NAME_LEN];
 
 		profile_file_name(first_refused->prof.key, name);
+		ebph_escape(first_refused->path, path, sizeof(path));
 		say(e, 0, EBPH_ERROR, "%zu profiles not saved: their files were refused at load; move them away (the first: %s, %s/%s)",
-		    refused, first_refused->path, e->opt.profile_dir, name);
+		    refused, path, e->opt.profile_dir, name);
 	}
-	if (failed)
+	if (failed) {
+		ebph_escape(first_failed->path, path, sizeof(path));
 		say(e, 0, EBPH_ERROR, "%zu profiles not saved in %s: %s%s (the first: %llx, %s)",
 		    failed, e->opt.profile_dir, strerror(-first_err),
 		    other_errs ? ", and other errors" : "",
-		    (unsigned long long)first_failed->prof.key, first_failed->path);
+		    (unsigned long long)first_failed->prof.key, path);
+	}
 	ebph_snapshot_free(&s);
 	ebph_state_unlock(lock);
 	ebph_state_saved(saved, refused + failed);
@@ -876,6 +1165,7 @@ static int configure(struct ebph *e)
 	err = bpf_map_update(e->m.config, &zero, &cfg, BPF_ANY);
 	if (err)
 		fprintf(stderr, "%s: cannot write the config map: %s\n", prog, strerror(-err));
+	e->cfg_seen = cfg;	/* for config_check() */
 	return err;
 }
 
@@ -965,6 +1255,9 @@ static int run(struct ebph *e)
 	if (err)
 		fprintf(stderr, "%s: cannot publish state in %s: %s (ebph save and status will know less)\n",
 			prog, EBPH_RUN_DIR, strerror(-err));
+	else if ((err = control_open(e)))
+		fprintf(stderr, "%s: cannot open %s: %s (the commands' changes will not be logged)\n",
+			prog, EBPH_CONTROL_SOCK, strerror(-err));
 	if (stop_signal) {	/* while starting: nothing learned to save */
 		say(e, 0, EBPH_INFO, "stopping on %s, before attaching", strsignal(stop_signal));
 		ret = 0;
@@ -978,12 +1271,14 @@ static int run(struct ebph *e)
 	/* loop */
 	next_save = clock_ns(CLOCK_MONOTONIC) + e->opt.save_interval;
 	while (!stop_signal) {
-		err = perf_buffer_poll(&e->pb, 1000);
+		err = wait_events(e, 1000);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "%s: reading events: %s\n", prog, strerror(-err));
 			goto out_pb;
 		}
 		check_stats(e, 0);
+		control_read(e);	/* before the save it may announce */
+		config_check(e, 0);
 		if (e->opt.save && e->opt.save_interval &&
 		    clock_ns(CLOCK_MONOTONIC) >= next_save) {
 			save_profiles(e);
@@ -1008,11 +1303,14 @@ static int run(struct ebph *e)
 	bpf_object_detach(&e->obj);
 	perf_buffer_poll(&e->pb, 0);
 	check_stats(e, 1);
+	control_read(e);
+	config_check(e, 1);
 	ret = 0;
 	if (e->opt.save && save_profiles(e))
 		ret = 1;
 	report_memory(e);
 out_pb:
+	control_close(e);
 	ebph_state_stop();
 	perf_buffer_close(&e->pb);
 out_obj:
@@ -1138,6 +1436,7 @@ int main(int argc, char **argv)
 			.load = 1, .save = 1,
 			.detectors = EBPH_DET_PAIRS,
 		},
+		.ctl = -1,
 	};
 	long long d;
 	int c;

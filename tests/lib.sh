@@ -59,6 +59,12 @@ ebph_start() {
 	_err=${EBPH_ERR:-$_log}
 	for _try in 1 2 3 4 5; do
 		ebph_wait_free
+		# Emptied here, not only by the redirection below, which the
+		# child makes after the fork: the loop would else find the
+		# "ebph attached" of the previous run in LOG and signal this
+		# one before it handles signals (a hang in test_cmd).
+		: >"$_log"
+		: >"$_err"
 		if [ "$_err" = "$_log" ]; then
 			"${EBPH_BIN:-./ebph}" run "$@" >"$_log" 2>&1 &
 		else

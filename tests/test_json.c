@@ -7,7 +7,9 @@
  * is not UTF-8.  Python's json module is the judge: it parses each line
  * and the test compares what it read with what went in.  The sequence
  * detector's fields too: seq_miss in an anomaly, a learned sequence in
- * new_seq, the seqs map full.
+ * new_seq, the seqs map full.  The audit trail's lines (audit,
+ * config_change).  And ebph_escape(), the text form of the same hostile
+ * strings: what it makes of each kind of byte, and where it cuts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,67 @@ static const char checker[] =
 "          o.get('comm'), o.get('executable'), o.get('call'), o.get('sequence'),\n"
 "          o.get('code'), o.get('normal_at'), o['message'], o.get('misses'),\n"
 "          o.get('seq_miss'), o.get('kind'), o.get('packed')))\n";
+
+/* The audit lines: their own fields. */
+static const char audit_checker[] =
+"import json, sys\n"
+"for line in sys.stdin.buffer:\n"
+"    o = json.loads(line.decode('utf-8'))\n"
+"    print('%s|%s|%r|%r|%r|%r|%r|%r|%r|%r|%r' % (o['event'], o['level'], o['uid'],\n"
+"          o['sudo_user'], o['loginuid'], o['pid'], o['command'], o['target'],\n"
+"          o['old'], o['new'], o['message']))\n";
+
+/* ebph_escape(IN) into a buffer of LEN bytes is WANT. */
+static void check_escape(const char *in, size_t len, const char *want)
+{
+	char buf[256];
+
+	ebph_escape(in, buf, len);
+	CHECK(strcmp(buf, want), "escape of %zu bytes into %zu: got '%s', want '%s'",
+	      strlen(in), len, buf, want);
+}
+
+static void test_escape(void)
+{
+	char big[EBPH_ESCAPED_LEN(8)], buf[4] = "xyz";
+	unsigned char all[256];
+	int i;
+
+	TEST("escape");
+	check_escape("/usr/bin/demo", 64, "/usr/bin/demo");	/* unchanged */
+	check_escape("", 64, "");
+	/* The forged line of issue 9: ESC, a newline, a fake INFO line. */
+	check_escape("evil\033[31m\nINFO: fake line", 64, "evil\\x1b[31m\\nINFO: fake line");
+	check_escape("a\\b\tc\rd\x01\x7f", 64, "a\\\\b\\tc\\x0dd\\x01\\x7f");
+	/* Not UTF-8: a lone byte, a cut sequence, an overlong '/', a
+	 * surrogate, past U+10FFFF: each byte on its own. */
+	check_escape("\xff|\xe2\x82|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80", 128,
+		     "\\xff|\\xe2\\x82|\\xc0\\xaf|\\xed\\xa0\\x80|\\xf4\\x90\\x80\\x80");
+	/* UTF-8 as code points: é, CSI as a C1 control, RLO, an emoji. */
+	check_escape("caf\xc3\xa9 \xc2\x9b \xe2\x80\xae \xf0\x9f\x98\x80", 128,
+		     "caf\\u00e9 \\u009b \\u202e \\U0001f600");
+	/* Cut after a whole escape, never inside one. */
+	check_escape("ab\033cd", 6, "ab");
+	check_escape("ab\033cd", 7, "ab\\x1b");
+	check_escape("ab\xc3\xa9", 8, "ab");
+	check_escape("ab\xc3\xa9", 9, "ab\\u00e9");
+	ebph_escape("abc", buf, 1);
+	CHECK(buf[0], "a buffer of 1 byte holds the NUL only: '%s'", buf);
+	/* Every byte value: printable ASCII out, and 4 bytes at most each. */
+	for (i = 0; i < 255; i++)
+		all[i] = i + 1;
+	all[255] = 0;
+	for (i = 0; i < 255; i += 8) {
+		char in[9] = { 0 }, *p;
+
+		memcpy(in, all + i, i + 8 <= 255 ? 8 : 255 - i);
+		ebph_escape(in, big, sizeof(big));
+		CHECK(strlen(big) < strlen(in), "bytes %d..: '%s' lost some", i + 1, big);
+		for (p = big; *p >= 0x20 && *p <= 0x7e; p++)
+			;
+		CHECK(*p, "bytes %d..: 0x%02x in '%s'", i + 1, (unsigned char)*p, big);
+	}
+}
 
 static struct ebph_event event(__u32 type)
 {
@@ -208,6 +271,41 @@ int main(void)
 	TEST("count");
 	CHECK_EQ(n, 20, "lines parsed");
 	CHECK_EQ(fails, 0, "lines python could not parse");
+
+	TEST("audit");
+	f = fopen(tmpl, "w");
+	if (CHECK(!f, "reopen %s", tmpl))
+		goto out;
+	ebph_json_audit(f, T0, EBPH_INFO, "audit: ...", &(struct ebph_audit){
+		.uid = 0, .pid = 4242, .loginuid = 1000, .sudo_user = "al\"ice",
+		.command = "set", .target = "monitoring", .old = "on", .new = "off" });
+	ebph_json_audit(f, T0, EBPH_INFO, "save", &(struct ebph_audit){
+		.uid = 7, .pid = 1, .loginuid = EBPH_NO_LOGINUID,
+		.command = "save", .target = "/p\n\033", .old = "", .new = "" });
+	ebph_json_audit(f, T0, EBPH_WARNING, "config changed", &(struct ebph_audit){
+		.command = "", .target = "monitoring", .old = "on", .new = "off" });
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "python3 -c \"$EBPH_AUDIT\" < %s", tmpl);
+	setenv("EBPH_AUDIT", audit_checker, 1);
+	p = popen(cmd, "r");
+	if (CHECK(!p, "popen python3"))
+		goto out;
+	for (n = 1; fgets(line, sizeof(line), p); n++) {
+		static const char *want[] = {
+			"audit|info|0|'al\"ice'|1000|4242|'set'|'monitoring'|'on'|'off'|'audit: ...'",
+			"audit|info|7|None|None|1|'save'|'/p\\n\\x1b'|None|None|'save'",
+			"config_change|warning|None|None|None|None|None|'monitoring'|'on'|'off'|"
+			"'config changed'",
+		};
+
+		line[strcspn(line, "\n")] = 0;
+		if (n <= 3)
+			CHECK(strcmp(line, want[n - 1]), "audit line %d: %s", n, line);
+	}
+	CHECK(pclose(p) != 0, "python3 failed on the audit lines");
+	CHECK_EQ(n - 1, 3, "audit lines parsed");
+
+	test_escape();
 
 	TEST("syslog");
 	ev = event(EBPH_EV_ANOMALY);

@@ -5,7 +5,8 @@
 # selection with j/k and the arrows, tolerize and delete the selected
 # profile (the maps change), and quit on q and on Ctrl-C with exit
 # status 0 and the terminal as it was (stty settings compared before and
-# after, in the same pane).  Also -b, and the refusals.
+# after, in the same pane), each change in ebph's log (the audit
+# trail).  Also -b, and the refusals.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 ebph_isolate "$@"
@@ -118,6 +119,8 @@ check "an arrow in pieces still moves it" wait_for 3 on_screen "^> demo .* $key"
 tmx send-keys -t top t
 check "t tolerizes the selected profile" wait_for 3 on_screen "tolerize demo: training again"
 check "the kernel's profile is training" wait_for 3 sh -c "./ebph profiles | grep -q '^$key training'"
+check "t is in ebph's log: who, and normal -> training" wait_for 3 grep -Eq \
+	"audit: uid 0( \(.*\))?, PID [0-9]+: tolerize $demo \($key\): normal, .* -> training, " "$log"
 check "the selection follows it down the list" wait_for 3 on_screen "^> demo  *training .* $key"
 tmx send-keys -t top d
 check "d asks first" wait_for 3 on_screen "delete demo? y/n"
@@ -130,6 +133,8 @@ wait_for 3 on_screen "delete demo? y/n"
 tmx send-keys -t top y
 check "d y deletes the selected profile" wait_for 3 on_screen "delete demo: deleted"
 check "the profile is gone from the maps" sh -c "! ./ebph profiles | grep -q '^$key '"
+check "d y is in ebph's log" wait_for 3 grep -Eq \
+	"audit: uid 0( \(.*\))?, PID [0-9]+: delete $demo \($key\): .* -> deleted$" "$log"
 
 tmx send-keys -t top q
 check "q quits with exit status 0" wait_for 5 on_screen "TOP EXITED 0"

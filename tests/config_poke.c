@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/config_poke.c - change the running ebph's settings behind its
+ * back, as bpftool would: write the pinned config map directly, not
+ * through `ebph set`, so that no notice reaches the audit trail.
+ *
+ *   tests/config_poke monitoring 0
+ *
+ * Fields: monitoring, anomaly-limit.  Exit 0 when the map was written.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf_load.h"
+#include "ebph.h"
+
+int main(int argc, char **argv)
+{
+	struct ebph_config cfg;
+	__u32 zero = 0;
+	unsigned long v;
+	int fd, err;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s monitoring|anomaly-limit VALUE\n", argv[0]);
+		return 2;
+	}
+	v = strtoul(argv[2], NULL, 10);
+	fd = bpf_obj_get(EBPH_PIN_DIR "/config");
+	if (fd < 0) {
+		fprintf(stderr, "config_poke: %s/config: %s\n", EBPH_PIN_DIR, strerror(-fd));
+		return 1;
+	}
+	err = bpf_map_lookup(fd, &zero, &cfg);
+	if (!err) {
+		if (!strcmp(argv[1], "monitoring"))
+			cfg.monitoring = v;
+		else if (!strcmp(argv[1], "anomaly-limit"))
+			cfg.anomaly_limit = v;
+		else
+			err = -EINVAL;
+	}
+	if (!err)
+		err = bpf_map_update(fd, &zero, &cfg, BPF_ANY);
+	if (err) {
+		fprintf(stderr, "config_poke: %s\n", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
