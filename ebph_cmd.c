@@ -229,21 +229,6 @@ static __u64 stat_sum(const struct ebph_maps *m, __u32 idx, int ncpus)
 	return sum;
 }
 
-/* Entries in a hash map, by walking its keys (no values read). */
-static long count_keys(int fd, size_t key_size)
-{
-	char key[64], next[64];
-	long n = 0;
-	int err;
-
-	for (err = bpf_map_next_key(fd, NULL, next); !err;
-	     err = bpf_map_next_key(fd, key, next)) {
-		memcpy(key, next, key_size);
-		n++;
-	}
-	return err == -ENOENT ? n : err;
-}
-
 /* Rows of one profile and set, probed by call: 512 lookups beat walking
  * a rows map of up to 262,144 keys.  ROWS[c] is malloc'd or NULL.
  * Returns how many there are. */
@@ -408,20 +393,22 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 static int profile_of_pid(const struct ebph_maps *m, __u32 pid, __u64 *key)
 {
 	struct ebph_task t;
-	__u32 tid, next;
-	int err;
+	__u32 *tids;
+	size_t n = 0, i;
 
 	if (!bpf_map_lookup(m->tasks, &pid, &t)) {
 		*key = t.profile;
 		return 0;
 	}
-	for (err = bpf_map_next_key(m->tasks, NULL, &next); !err;
-	     err = bpf_map_next_key(m->tasks, &tid, &next)) {
-		tid = next;
-		if (!bpf_map_lookup(m->tasks, &tid, &t) && t.pid == pid) {
-			*key = t.profile;
-			return 0;
-		}
+	if (bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &n))
+		n = 0;
+	for (i = 0; i < n; i++)
+		if (!bpf_map_lookup(m->tasks, &tids[i], &t) && t.pid == pid)
+			break;
+	free(tids);
+	if (i < n) {
+		*key = t.profile;
+		return 0;
 	}
 	fprintf(stderr, "ebph: PID %u is not traced (see 'ebph ps')\n", pid);
 	return -ENOENT;
@@ -486,11 +473,11 @@ int cmd_status(int argc, char **argv)
 	}
 	for (k = 0; k < EBPH_STAT_MAX; k++)
 		st[k] = stat_sum(&m, k, ncpus);
-	ntasks = count_keys(m.tasks, sizeof(__u32));
-	nrows = count_keys(m.rows, sizeof(struct ebph_row_key));
+	ntasks = bpf_map_count(m.tasks, sizeof(__u32));
+	nrows = bpf_map_count(m.rows, sizeof(struct ebph_row_key));
 	/* Even with the detector off: sequences loaded from files, or kept
 	 * by an earlier run, still fill the map. */
-	nseqs = count_keys(m.seqs, sizeof(struct ebph_seq_key));
+	nseqs = bpf_map_count(m.seqs, sizeof(struct ebph_seq_key));
 	for (i = 0; i < s.n; i++) {
 		__u32 status = s.recs[i].prof.status;
 
@@ -644,9 +631,9 @@ int cmd_ps(int argc, char **argv)
 	struct ps_row *rows = NULL;
 	struct ebph_snapshot s;
 	struct ebph_maps m;
-	size_t n = 0, cap = 0, i, j;
-	__u32 tid, next;
-	int c, threads = 0, err;
+	size_t n = 0, cap = 0, i, j, k, ntids;
+	__u32 *tids;
+	int c, threads = 0;
 
 	while ((c = getopt_long(argc, argv, "th", longopts, NULL)) != -1) {
 		switch (c) {
@@ -669,11 +656,12 @@ int cmd_ps(int argc, char **argv)
 		ebph_maps_close(&m);
 		return 1;
 	}
-	for (err = bpf_map_next_key(m.tasks, NULL, &next); !err;
-	     err = bpf_map_next_key(m.tasks, &tid, &next)) {
+	if (bpf_map_keys(m.tasks, sizeof(*tids), (void **)&tids, &ntids))
+		ntids = 0;
+	for (k = 0; k < ntids; k++) {
+		__u32 tid = tids[k];
 		struct ebph_task t;
 
-		tid = next;
 		if (bpf_map_lookup(m.tasks, &tid, &t))
 			continue;	/* exited meanwhile */
 		if (n == cap) {
@@ -689,6 +677,7 @@ int cmd_ps(int argc, char **argv)
 			.lfc = t.lfc, .max_lfc = t.max_lfc,
 		};
 	}
+	free(tids);
 	qsort(rows, n, sizeof(*rows), cmp_ps);
 
 	if (threads)
