@@ -679,24 +679,20 @@ static int take_lock(void)
 	return fd;
 }
 
-static void remove_stale_pins(void)
+/* Pins left by an ebph that did not stop (we hold the lock: none runs).
+ * Only from a directory that only root controls, where everything is
+ * ebph's: whatever maps the object had, by the directory's own list. */
+static int remove_stale_pins(void)
 {
-	static const char *names[] = {
-		"config", "stats", "profiles", "paths", "tasks", "rows",
-		"zero_row", "events", "scratch", "seqs",
-	};
-	char path[256];
-	size_t i;
+	int fd = bpf_private_dir(EBPH_PIN_DIR, 0);
 
-	if (access(EBPH_PIN_DIR, F_OK))
-		return;
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
 	fprintf(stderr, "%s: removing stale pins in %s left by an ebph that did not stop cleanly\n",
 		prog, EBPH_PIN_DIR);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", EBPH_PIN_DIR, names[i]);
-		unlink(path);
-	}
-	rmdir(EBPH_PIN_DIR);
+	return bpf_private_dir_remove(fd, EBPH_PIN_DIR);
 }
 
 /* ebph_kern.o beside the binary (in the tree), else where make install
@@ -762,7 +758,8 @@ static int run(struct ebph *e)
 		return 1;
 	if (bpf_ensure_mounts(e->opt.verbose))
 		goto out_lock;
-	remove_stale_pins();
+	if (remove_stale_pins() || ebph_state_remove_stale())
+		goto out_lock;
 	if (e->opt.load || e->opt.save) {
 		err = profile_dir_create(e->opt.profile_dir);
 		if (err) {
@@ -817,11 +814,8 @@ static int run(struct ebph *e)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa_save, NULL);
 	/* After SIGUSR1 is handled: `ebph save` finds us through this. */
-	err = ebph_state_start(getpid(), e->opt.profile_dir, e->opt.save);
-	if (err)
-		fprintf(stderr, "%s: cannot publish state in %s: %s (ebph save and status will know less)\n",
-			prog, EBPH_RUN_DIR, strerror(-err));
-	if (bpf_object_attach(&e->obj))
+	if (ebph_state_start(getpid(), e->opt.profile_dir, e->opt.save) ||
+	    bpf_object_attach(&e->obj))
 		goto out_pb;
 	say(e, 0, EBPH_INFO, "ebph attached in %.1f ms: monitoring every system call, detector %s (Ctrl-C to stop)",
 	    (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6, ebph_detectors_name(e->opt.detectors));
