@@ -256,6 +256,16 @@ static int key_set_add(struct key_set *ks, const void *key)
 	return 1;
 }
 
+/* 'tasks', or id 12 for a map without a name: for messages. */
+static const char *map_label(const struct bpf_map_info *info, char *buf, size_t len)
+{
+	if (info->name[0])
+		snprintf(buf, len, "'%.*s'", (int)sizeof(info->name), info->name);
+	else
+		snprintf(buf, len, "id %u", info->id);
+	return buf;
+}
+
 /*
  * The one walk of a map.  BPF_MAP_GET_NEXT_KEY steps from a key to the
  * next; given a key that is no longer there (deleted meanwhile, or
@@ -271,7 +281,7 @@ static int map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx,
 {
 	struct bpf_map_info info;
 	unsigned long long steps = 0, bound;
-	char *key, *prev = NULL;
+	char *key, *prev = NULL, label[32];
 	int err;
 
 	memset(ks, 0, sizeof(*ks));
@@ -280,8 +290,9 @@ static int map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx,
 	if (err)
 		return err;
 	if (info.key_size != key_size) {
-		fprintf(stderr, "%s: map '%s' has %u-byte keys, not %zu: not walked\n",
-			program_invocation_short_name, info.name, info.key_size, key_size);
+		fprintf(stderr, "%s: map %s has %u-byte keys, not %zu: not walked\n",
+			program_invocation_short_name,
+			map_label(&info, label, sizeof(label)), info.key_size, key_size);
 		return -EINVAL;
 	}
 	bound = 2ULL * info.max_entries;
@@ -298,8 +309,9 @@ static int map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx,
 			break;
 		}
 		if (++steps > bound) {
-			fprintf(stderr, "%s: map '%s' changed too much while it was read: stopped after %llu steps with %zu keys, others may be missing\n",
-				program_invocation_short_name, info.name, bound, ks->n);
+			fprintf(stderr, "%s: map %s changed too much while it was read: stopped after %llu steps with %zu keys, others may be missing\n",
+				program_invocation_short_name,
+				map_label(&info, label, sizeof(label)), bound, ks->n);
 			break;
 		}
 		prev = next;
