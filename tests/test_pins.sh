@@ -89,12 +89,14 @@ mkdir -m 0755 $PIN
 refused "root's 0755 pin directory" "^ebph: $PIN is mode 0755, open to group or others: refused"
 rmdir $PIN
 
-mkdir -m 0777 "$dir/elsewhere"
-$U ln -s "$dir/elsewhere" $PIN
+# Pointing to a directory that would pass: only the link is wrong.
+mkdir -m 0700 /sys/fs/bpf/elsewhere
+$U ln -s /sys/fs/bpf/elsewhere $PIN
 refused "a symlink as pin directory" "^ebph: $PIN is a symbolic link: refused"
-check "a symlink: nothing pinned where it points" [ -z "$(ls "$dir/elsewhere")" ]
+check "a symlink: nothing pinned where it points" [ -z "$(ls /sys/fs/bpf/elsewhere)" ]
 check "a symlink: left alone" [ -L $PIN ]
 rm -f $PIN
+rmdir /sys/fs/bpf/elsewhere
 
 $U ln -s /nonexistent $PIN
 refused "a dangling symlink as pin directory" "^ebph: $PIN is a symbolic link: refused"
@@ -108,6 +110,7 @@ refused "user's /run/ebph" "^ebph: $RUN is owned by uid 1001, not root: refused"
 check "user's /run/ebph: left alone" owner_mode $RUN "1001 700"
 check "user's /run/ebph: no pins left behind" [ ! -e $PIN ]
 rmdir $RUN
+mkdir -m 0700 "$dir/elsewhere"
 ln -s "$dir/elsewhere" $RUN
 refused "a symlink as /run/ebph" "^ebph: $RUN is a symbolic link: refused"
 check "a symlink as /run/ebph: nothing written where it points" [ -z "$(ls "$dir/elsewhere")" ]
