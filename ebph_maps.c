@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ebph_maps.c - ebph's maps from user space: found in a loaded object or
- * in the pins of a running instance, and read whole into a snapshot.
+ * in the pins of a running instance, each checked against what ebph.h
+ * says it is, and read whole into a snapshot.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -45,24 +46,30 @@ static int *map_slot(struct ebph_maps *m, size_t i)
 	return (int *)((char *)m + maps[i].off);
 }
 
-/* How HAVE differs from map I as listed, in words after "is a": "hash
+/* How HAVE differs from map I as listed, in words after "is": "a hash
  * of 16-byte keys, not 8"; NULL when it does not. */
+static const char *article(const char *word)
+{
+	return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
 static const char *map_mismatch(size_t i, const struct bpf_map_def *have,
 				char *buf, size_t len)
 {
 	const struct bpf_map_def *want = &maps[i].def;
-	const char *type = bpf_map_type_name(have->type);
+	const char *type = bpf_map_type_name(have->type), *a = article(type);
+	const char *want_type = bpf_map_type_name(want->type);
 
 	if (have->type != want->type)
-		snprintf(buf, len, "%s, not a %s", type, bpf_map_type_name(want->type));
+		snprintf(buf, len, "%s %s, not %s %s", a, type, article(want_type), want_type);
 	else if (have->key_size != want->key_size)
-		snprintf(buf, len, "%s of %u-byte keys, not %u", type,
+		snprintf(buf, len, "%s %s of %u-byte keys, not %u", a, type,
 			 have->key_size, want->key_size);
 	else if (have->value_size != want->value_size)
-		snprintf(buf, len, "%s of %u-byte values, not %u", type,
+		snprintf(buf, len, "%s %s of %u-byte values, not %u", a, type,
 			 have->value_size, want->value_size);
 	else if (have->max_entries != want->max_entries)
-		snprintf(buf, len, "%s of %u entries, not %u", type,
+		snprintf(buf, len, "%s %s of %u entries, not %u", a, type,
 			 have->max_entries, want->max_entries);
 	else
 		return NULL;
@@ -81,7 +88,7 @@ int ebph_maps_from_object(struct ebph_maps *m, struct bpf_object *obj)
 			return *map_slot(m, i);
 		ld = bpf_object_map(obj, maps[i].name);
 		if (map_mismatch(i, &ld->def, why, sizeof(why))) {
-			fprintf(stderr, "ebph: %s: map '%s' is a %s: the object is not from this version of ebph\n",
+			fprintf(stderr, "ebph: %s: map '%s' is %s: the object is not from this version of ebph\n",
 				obj->path, maps[i].name, why);
 			return -EPROTO;
 		}
@@ -108,24 +115,25 @@ static int open_pin(int dirfd, size_t i)
 		return fd;
 	}
 	err = bpf_map_get_info(fd, &info);
-	if (err) {
-		fprintf(stderr, "ebph: %s/%s %s: not ebph's map (swapped or replaced?)\n",
-			EBPH_PIN_DIR, maps[i].name,
-			err == -EINVAL ? "is not a map" : strerror(-err));
+	if (err == -EINVAL) {
+		snprintf(why, sizeof(why), "not a map");
+	} else if (err) {
+		fprintf(stderr, "ebph: cannot tell what %s/%s is: %s\n", EBPH_PIN_DIR,
+			maps[i].name, strerror(-err));
 		close(fd);
-		return err == -EINVAL ? -EPROTO : err;
+		return err;
+	} else {
+		have = (struct bpf_map_def){
+			.type = info.type, .key_size = info.key_size,
+			.value_size = info.value_size, .max_entries = info.max_entries,
+		};
+		if (!map_mismatch(i, &have, why, sizeof(why)))
+			return fd;
 	}
-	have = (struct bpf_map_def){
-		.type = info.type, .key_size = info.key_size,
-		.value_size = info.value_size, .max_entries = info.max_entries,
-	};
-	if (map_mismatch(i, &have, why, sizeof(why))) {
-		fprintf(stderr, "ebph: %s/%s is a %s: not ebph's map (swapped or replaced?)\n",
-			EBPH_PIN_DIR, maps[i].name, why);
-		close(fd);
-		return -EPROTO;
-	}
-	return fd;
+	fprintf(stderr, "ebph: %s/%s is %s: not ebph's map (swapped, replaced, or another version's?)\n",
+		EBPH_PIN_DIR, maps[i].name, why);
+	close(fd);
+	return -EPROTO;
 }
 
 int ebph_maps_open_pinned(struct ebph_maps *m)
