@@ -394,14 +394,18 @@ static int profile_of_pid(const struct ebph_maps *m, __u32 pid, __u64 *key)
 {
 	struct ebph_task t;
 	__u32 *tids;
-	size_t n = 0, i;
+	size_t n, i;
+	int err;
 
 	if (!bpf_map_lookup(m->tasks, &pid, &t)) {
 		*key = t.profile;
 		return 0;
 	}
-	if (bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &n))
-		n = 0;
+	err = bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &n);
+	if (err) {
+		fprintf(stderr, "ebph: cannot read the tasks map: %s\n", strerror(-err));
+		return err;
+	}
 	for (i = 0; i < n; i++)
 		if (!bpf_map_lookup(m->tasks, &tids[i], &t) && t.pid == pid)
 			break;
@@ -633,7 +637,7 @@ int cmd_ps(int argc, char **argv)
 	struct ebph_maps m;
 	size_t n = 0, cap = 0, i, j, k, ntids;
 	__u32 *tids;
-	int c, threads = 0;
+	int c, threads = 0, err;
 
 	while ((c = getopt_long(argc, argv, "th", longopts, NULL)) != -1) {
 		switch (c) {
@@ -656,8 +660,13 @@ int cmd_ps(int argc, char **argv)
 		ebph_maps_close(&m);
 		return 1;
 	}
-	if (bpf_map_keys(m.tasks, sizeof(*tids), (void **)&tids, &ntids))
-		ntids = 0;
+	err = bpf_map_keys(m.tasks, sizeof(*tids), (void **)&tids, &ntids);
+	if (err) {
+		fprintf(stderr, "ebph: cannot read the tasks map: %s\n", strerror(-err));
+		ebph_snapshot_free(&s);
+		ebph_maps_close(&m);
+		return 1;
+	}
 	for (k = 0; k < ntids; k++) {
 		__u32 tid = tids[k];
 		struct ebph_task t;
