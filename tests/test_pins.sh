@@ -7,7 +7,8 @@
 # namespace, /sys/fs/bpf is a fresh bpffs made 1777 the same way.  An
 # ebph run must refuse a pin directory a user made (mode 0777, or 0700
 # but the user's), a symbolic link and a dangling one, with one sentence
-# and a nonzero exit, and leave what it found alone.  A clean start makes
+# and a nonzero exit, and leave what it found alone; so must it refuse an
+# object whose maps are not what the commands read.  A clean start makes
 # it root's and 0700, and /run/ebph too, with root-only files.  With two
 # pins of a running ebph swapped, status, profiles, ps, show and top -b
 # must each say so in one sentence and exit 1 within seconds (they used
@@ -115,6 +116,23 @@ ln -s "$dir/elsewhere" $RUN
 refused "a symlink as /run/ebph" "^ebph: $RUN is a symbolic link: refused"
 check "a symlink as /run/ebph: nothing written where it points" [ -z "$(ls "$dir/elsewhere")" ]
 rm -f $RUN
+
+# ---- an object whose map is not the one the commands read ----------------------
+# A copy of ebph_kern.o with the key of 'profiles' made 16 bytes: the
+# loader takes it, ebph must not.
+sec=$(readelf -SW ebph_kern.o | awk '$2 == "maps" { print $5 }')
+sym=$(readelf -sW ebph_kern.o | awk '$8 == "profiles" { print $2 }')
+python3 -c '
+import struct, sys
+path, off = sys.argv[1], int(sys.argv[2], 16) + int(sys.argv[3], 16) + 4
+data = bytearray(open("ebph_kern.o", "rb").read())
+assert struct.unpack_from("<I", data, off)[0] == 8
+struct.pack_into("<I", data, off, 16)
+open(path, "wb").write(data)' "$dir/other_kern.o" "$sec" "$sym"
+run 1 "an object of another version" ./ebph run --no-load --no-save -o "$dir/other_kern.o"
+check "an object of another version: says which map" \
+	has "$err" "^ebph: $dir/other_kern.o: map 'profiles' is a hash of 16-byte keys, not 8: the object is not from this version of ebph"
+check "an object of another version: no pins left" [ ! -e $PIN ]
 
 # ---- a clean start -------------------------------------------------------------
 ebph_start "$log" --profile-dir "$dir/profiles" --normal-wait 1h --save-interval 0 ||
