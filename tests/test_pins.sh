@@ -188,6 +188,8 @@ kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 pid=
 check "after SIGKILL: the state stays" [ -e $RUN/state ]
+# A log of its own: the old one says "ebph attached" already.
+log=$dir/log2
 ebph_start "$log" --no-load --no-save || bad "ebph did not start after SIGKILL"
 check "after SIGKILL: stale pins, said" has "$log" "removing stale pins in $PIN"
 check "after SIGKILL: stale state, said with its PID" \
