@@ -27,9 +27,11 @@
  * offsets, mounting tracefs/bpffs, and the perf ring reader.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libelf.h>
+#include <limits.h>
 #include <gelf.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -161,37 +163,210 @@ int bpf_map_next_key(int fd, const void *key, void *next_key)
 	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &attr);
 }
 
+int bpf_map_get_info(int fd, struct bpf_map_info *info)
+{
+	union bpf_attr attr = {};
+	char link[64], what[32];
+	ssize_t n;
+
+	/* BPF_OBJ_GET_INFO_BY_FD answers for a program or a link too, in
+	 * another struct: make sure FD is a map before reading one. */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, what, sizeof(what) - 1);
+	if (n < 0)
+		return -errno;
+	what[n] = 0;
+	if (strcmp(what, "anon_inode:bpf-map"))
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(*info);
+	attr.info.info = ptr_to_u64(info);
+	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
+}
+
+/*
+ * The keys a walk has met, each once: KEYS holds them in the order met,
+ * SLOTS is an open-addressing index into KEYS (a power of two, at least
+ * twice as many slots as keys; 0 is empty, else index + 1).
+ */
+struct key_set {
+	char *keys;
+	size_t n, cap, key_size;
+	uint32_t *slots;
+	size_t nslots;
+};
+
+static size_t key_hash(const struct key_set *ks, const void *key)
+{
+	const unsigned char *p = key;
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < ks->key_size; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* Slot of KEY in KS: where it is, or the empty one where it would go. */
+static uint32_t *key_slot(const struct key_set *ks, const void *key)
+{
+	size_t mask = ks->nslots - 1, i = key_hash(ks, key) & mask;
+
+	while (ks->slots[i] &&
+	       memcmp(ks->keys + (ks->slots[i] - 1) * ks->key_size, key, ks->key_size))
+		i = (i + 1) & mask;
+	return &ks->slots[i];
+}
+
+/* Add KEY unless there; 1 when added, 0 when it was there, -ENOMEM. */
+static int key_set_add(struct key_set *ks, const void *key)
+{
+	uint32_t *slot;
+	size_t i;
+
+	if (2 * (ks->n + 1) > ks->nslots) {
+		size_t nslots = ks->nslots ? 2 * ks->nslots : 512;
+		uint32_t *old = ks->slots;
+
+		ks->slots = calloc(nslots, sizeof(*ks->slots));
+		if (!ks->slots) {
+			ks->slots = old;
+			return -ENOMEM;
+		}
+		ks->nslots = nslots;
+		for (i = 0; i < ks->n; i++)
+			*key_slot(ks, ks->keys + i * ks->key_size) = i + 1;
+		free(old);
+	}
+	slot = key_slot(ks, key);
+	if (*slot)
+		return 0;
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap ? 2 * ks->cap : 256;
+		char *more = realloc(ks->keys, cap * ks->key_size);
+
+		if (!more)
+			return -ENOMEM;
+		ks->keys = more;
+		ks->cap = cap;
+	}
+	memcpy(ks->keys + ks->n * ks->key_size, key, ks->key_size);
+	*slot = ++ks->n;
+	return 1;
+}
+
+/* 'tasks', or id 12 for a map without a name: for messages. */
+static const char *map_label(const struct bpf_map_info *info, char *buf, size_t len)
+{
+	if (info->name[0])
+		snprintf(buf, len, "'%.*s'", (int)sizeof(info->name), info->name);
+	else
+		snprintf(buf, len, "id %u", info->id);
+	return buf;
+}
+
+/*
+ * The one walk of a map.  BPF_MAP_GET_NEXT_KEY steps from a key to the
+ * next; given a key that is no longer there (deleted meanwhile, or
+ * updated, which moves it to the head of its hash bucket) it starts
+ * again from the first key, so a walk of a changing map can meet keys
+ * twice, or go round for ever.  Every key met is kept (KS), to pass each
+ * to FN once, and the walk takes at most twice as many steps as the map
+ * can hold keys: a map that does not change is walked in max_entries.
+ * A walk cut short says so on stderr and keeps what it found.
+ */
+static int map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx,
+		    struct key_set *ks)
+{
+	struct bpf_map_info info;
+	unsigned long long steps = 0, bound;
+	char *key, *prev = NULL, label[32];
+	int err;
+
+	memset(ks, 0, sizeof(*ks));
+	ks->key_size = key_size;
+	err = bpf_map_get_info(fd, &info);
+	if (err)
+		return err;
+	if (info.key_size != key_size) {
+		fprintf(stderr, "%s: map %s has %u-byte keys, not %zu: not walked\n",
+			program_invocation_short_name,
+			map_label(&info, label, sizeof(label)), info.key_size, key_size);
+		return -EINVAL;
+	}
+	bound = 2ULL * info.max_entries;
+	key = malloc(2 * key_size);
+	if (!key)
+		return -ENOMEM;
+	for (;;) {
+		char *next = key + (prev == key ? key_size : 0);
+
+		err = bpf_map_next_key(fd, prev, next);
+		if (err) {
+			if (err == -ENOENT)
+				err = 0;
+			break;
+		}
+		if (++steps > bound) {
+			fprintf(stderr, "%s: map %s changed too much while it was read: stopped after %llu steps with %zu keys, others may be missing\n",
+				program_invocation_short_name,
+				map_label(&info, label, sizeof(label)), bound, ks->n);
+			break;
+		}
+		prev = next;
+		err = key_set_add(ks, next);
+		if (err < 0)
+			break;
+		if (err && fn && (err = fn(ctx, next)))
+			break;
+		err = 0;
+	}
+	free(key);
+	return err;
+}
+
+static void key_set_free(struct key_set *ks)
+{
+	free(ks->keys);
+	free(ks->slots);
+	memset(ks, 0, sizeof(*ks));
+}
+
+int bpf_map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx)
+{
+	struct key_set ks;
+	int err = map_walk(fd, key_size, fn, ctx, &ks);
+
+	key_set_free(&ks);
+	return err;
+}
+
 int bpf_map_keys(int fd, size_t key_size, void **keys, size_t *n)
 {
-	char *all = NULL, *prev = NULL;
-	size_t cap = 0;
-	int err;
+	struct key_set ks;
+	int err = map_walk(fd, key_size, NULL, NULL, &ks);
 
 	*keys = NULL;
 	*n = 0;
-	for (;;) {
-		if (*n == cap) {
-			char *more = realloc(all, (cap = cap ? 2 * cap : 256) * key_size);
-
-			if (!more) {
-				free(all);
-				return -ENOMEM;
-			}
-			all = more;
-			prev = *n ? all + (*n - 1) * key_size : NULL;
-		}
-		err = bpf_map_next_key(fd, prev, all + *n * key_size);
-		if (err)
-			break;
-		prev = all + (*n)++ * key_size;
-	}
-	if (err != -ENOENT) {
-		free(all);
-		*n = 0;
+	free(ks.slots);
+	if (err) {
+		free(ks.keys);
 		return err;
 	}
-	*keys = all;
+	*keys = ks.keys;
+	*n = ks.n;
 	return 0;
+}
+
+long bpf_map_count(int fd, size_t key_size)
+{
+	struct key_set ks;
+	int err = map_walk(fd, key_size, NULL, NULL, &ks);
+	long n = ks.n;
+
+	key_set_free(&ks);
+	return err ? err : n;
 }
 
 int bpf_obj_get(const char *path)
@@ -199,6 +374,16 @@ int bpf_obj_get(const char *path)
 	union bpf_attr attr = { .pathname = ptr_to_u64(path) };
 
 	return sys_bpf(BPF_OBJ_GET, &attr);
+}
+
+/* The kernel resolves /proc/self/fd/N like the directory N is open on,
+ * whatever its path has become since: no path lookup to race with. */
+int bpf_obj_get_at(int dirfd, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
+	return bpf_obj_get(path);
 }
 
 static int bpf_obj_pin(int fd, const char *path)
@@ -874,7 +1059,7 @@ static void kernel_name(char dst[BPF_OBJ_NAME_LEN], const char *src)
 	dst[i] = 0;
 }
 
-static const char *map_type_name(unsigned int type)
+const char *bpf_map_type_name(unsigned int type)
 {
 	switch (type) {
 	case BPF_MAP_TYPE_HASH:			return "hash";
@@ -916,7 +1101,7 @@ static int create_map(struct bpf_object *obj, struct bpf_map_info_ld *m)
 	}
 	m->fd = fd;
 	obj_step(obj, "map '%s' created: %s, key %u, value %u, max %u entries (fd %d)",
-		 m->name, map_type_name(m->def.type), m->def.key_size,
+		 m->name, bpf_map_type_name(m->def.type), m->def.key_size,
 		 m->def.value_size, m->def.max_entries, fd);
 	return 0;
 }
@@ -1212,38 +1397,40 @@ int bpf_object_map_fd(struct bpf_object *obj, const char *name)
 
 int bpf_object_pin_maps(struct bpf_object *obj, const char *dir)
 {
-	char path[512];
-	int i, err;
+	char path[PATH_MAX];
+	int i, err, dirfd;
 
 	if (obj->pin_dir) {
 		obj_err(obj, NULL, "maps are pinned already, at %s", obj->pin_dir);
 		return -EBUSY;
 	}
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		err = -errno;
-		obj_err(obj, NULL, "cannot create %s: %s", dir, strerror(errno));
-		return err;
-	}
+	dirfd = bpf_private_dir(dir, 1);
+	if (dirfd < 0)
+		return dirfd;
 	obj->pin_dir = strdup(dir);
-	if (!obj->pin_dir)
+	if (!obj->pin_dir) {
+		close(dirfd);
 		return -ENOMEM;
+	}
+	obj->pin_dirfd = dirfd;
 	for (i = 0; i < obj->nr_maps; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, obj->maps[i].name);
+		/* Into the directory just checked, not whatever DIR names now. */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, obj->maps[i].name);
 		err = bpf_obj_pin(obj->maps[i].fd, path);
 		if (err) {
-			obj_err(obj, NULL, "cannot pin map '%s' at %s: %s",
-				obj->maps[i].name, path, strerror(-err));
+			obj_err(obj, NULL, "cannot pin map '%s' at %s/%s: %s",
+				obj->maps[i].name, dir, obj->maps[i].name, strerror(-err));
 			return err;
 		}
 		obj->maps[i].pinned = 1;
-		obj_step(obj, "map '%s' pinned at %s", obj->maps[i].name, path);
+		obj_step(obj, "map '%s' pinned at %s/%s", obj->maps[i].name, dir,
+			 obj->maps[i].name);
 	}
 	return 0;
 }
 
 int bpf_object_unpin_maps(struct bpf_object *obj)
 {
-	char path[512];
 	int i, err = 0;
 
 	if (!obj->pin_dir)
@@ -1251,14 +1438,18 @@ int bpf_object_unpin_maps(struct bpf_object *obj)
 	for (i = 0; i < obj->nr_maps; i++) {
 		if (!obj->maps[i].pinned)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", obj->pin_dir, obj->maps[i].name);
-		if (unlink(path) && errno != ENOENT) {
+		if (unlinkat(obj->pin_dirfd, obj->maps[i].name, 0) && errno != ENOENT) {
 			err = -errno;
-			fprintf(stderr, "%s: cannot unpin %s: %s\n",
-				program_invocation_short_name, path, strerror(errno));
+			fprintf(stderr, "%s: cannot unpin %s/%s: %s\n",
+				program_invocation_short_name, obj->pin_dir,
+				obj->maps[i].name, strerror(errno));
 		}
 		obj->maps[i].pinned = 0;
 	}
+	close(obj->pin_dirfd);
+	/* By name: only root can have put another directory there (it is
+	 * root's, in a sticky /sys/fs/bpf), and rmdir removes only an
+	 * empty one. */
 	if (rmdir(obj->pin_dir) && errno != ENOENT && !err) {
 		err = -errno;
 		fprintf(stderr, "%s: cannot remove %s: %s\n",
@@ -1315,6 +1506,82 @@ void bpf_object_close(struct bpf_object *obj)
 }
 
 /* ---- the machine ------------------------------------------------------------ */
+
+int bpf_private_dir(const char *path, int create)
+{
+	const char *why = NULL;
+	char buf[64];
+	struct stat st;
+	int fd, err;
+
+	if (create && mkdir(path, 0700) && errno != EEXIST) {
+		err = -errno;
+		fprintf(stderr, "%s: cannot create %s: %s\n",
+			program_invocation_short_name, path, strerror(errno));
+		return err;
+	}
+	/* Opened without following a link, then checked through the fd:
+	 * what is checked is what is used, whatever PATH names later. */
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ENOENT && !create)
+			return err;	/* the caller knows what absent means */
+		if ((err == -ELOOP || err == -ENOTDIR) && !lstat(path, &st))
+			why = S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory";
+		if (!why) {
+			fprintf(stderr, "%s: cannot open %s: %s\n",
+				program_invocation_short_name, path, strerror(-err));
+			return err;
+		}
+	} else if (fstat(fd, &st)) {
+		err = -errno;
+		fprintf(stderr, "%s: cannot stat %s: %s\n",
+			program_invocation_short_name, path, strerror(errno));
+		close(fd);
+		return err;
+	} else if (st.st_uid != 0) {
+		snprintf(buf, sizeof(buf), "owned by uid %u, not root", (unsigned int)st.st_uid);
+		why = buf;
+	} else if (st.st_mode & 077) {
+		snprintf(buf, sizeof(buf), "mode %04o, open to group or others",
+			 (unsigned int)(st.st_mode & 07777));
+		why = buf;
+	}
+	if (!why)
+		return fd;
+	fprintf(stderr, "%s: %s is %s: refused (remove it; ebph makes it itself, root's and 0700)\n",
+		program_invocation_short_name, path, why);
+	if (fd >= 0)
+		close(fd);
+	return -EPERM;
+}
+
+int bpf_private_dir_remove(int dirfd, const char *path)
+{
+	struct dirent *de;
+	DIR *d = fdopendir(dirfd);
+	int err = 0;
+
+	if (!d) {
+		err = -errno;
+		close(dirfd);
+	} else {
+		/* Gone entries are skipped, not re-read: a bpffs or tmpfs
+		 * directory read goes on from a cursor. */
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+			    unlinkat(dirfd, de->d_name, 0) && !err)
+				err = -errno;
+		closedir(d);
+	}
+	if (!err && rmdir(path))
+		err = -errno;
+	if (err)
+		fprintf(stderr, "%s: cannot remove %s: %s\n",
+			program_invocation_short_name, path, strerror(-err));
+	return err;
+}
 
 static int ensure_mount(const char *dir, const char *type, long magic, int verbose)
 {

@@ -78,6 +78,7 @@ struct bpf_object {
 	struct bpf_prog_ld progs[BPF_LOAD_MAX_PROGS];
 	int nr_progs;
 	char *pin_dir;			/* set by bpf_object_pin_maps() */
+	int pin_dirfd;			/* the directory checked, open */
 };
 
 int bpf_object_open(struct bpf_object *obj, const char *path, int verbose);
@@ -92,7 +93,8 @@ struct bpf_prog_ld *bpf_object_prog(struct bpf_object *obj, const char *name);
 /* The map's fd, or -ENOENT with a message naming the missing map. */
 int bpf_object_map_fd(struct bpf_object *obj, const char *name);
 
-/* Pin every map as DIR/NAME (DIR is created); unpin them and remove DIR. */
+/* Pin every map as DIR/NAME, DIR as bpf_private_dir(DIR, 1) made and
+ * checked it; unpin them and remove DIR. */
 int bpf_object_pin_maps(struct bpf_object *obj, const char *dir);
 int bpf_object_unpin_maps(struct bpf_object *obj);
 
@@ -106,12 +108,33 @@ int bpf_map_update_batch(int fd, const void *keys, const void *values,
 			 uint32_t *count, uint64_t elem_flags);
 int bpf_map_delete(int fd, const void *key);
 int bpf_map_next_key(int fd, const void *key, void *next_key);
-/* Every key of the map FD, KEY_SIZE bytes each: *KEYS is a malloc'd
- * array of *N of them (NULL for none).  Gathered in one walk before the
- * caller changes the map: an update or delete during a walk can send
- * BPF_MAP_GET_NEXT_KEY back to the start, or round for ever. */
+/* The map's type, sizes and name (BPF_OBJ_GET_INFO_BY_FD); -EINVAL
+ * when FD is not a map (a pinned program, say). */
+int bpf_map_get_info(int fd, struct bpf_map_info *info);
+/* "hash", "array", ...: for messages. */
+const char *bpf_map_type_name(unsigned int type);
+
+/*
+ * Walk every key of the map FD, whose keys must be KEY_SIZE bytes
+ * (-EINVAL with a message otherwise), calling FN(CTX, KEY) once for each.
+ * FN returns 0 to go on; anything else ends the walk and is returned.
+ * The map may change under the walk: a key deleted or updated during it
+ * sends BPF_MAP_GET_NEXT_KEY back to the first key.  The walk still
+ * meets each key once, and ends after at most twice max_entries steps
+ * (a warning on stderr says so when it ends early).  0 when done, or
+ * -errno.  FN may change the map.
+ */
+typedef int (*bpf_map_key_fn)(void *ctx, const void *key);
+int bpf_map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx);
+/* Every key of the map FD, by the same walk: *KEYS is a malloc'd array
+ * of *N of them (NULL for none), for a caller that changes the map as it
+ * goes through them. */
 int bpf_map_keys(int fd, size_t key_size, void **keys, size_t *n);
+/* How many keys the map FD holds, by the same walk; or -errno. */
+long bpf_map_count(int fd, size_t key_size);
 int bpf_obj_get(const char *path);
+/* The object pinned as NAME in the directory DIRFD is open on. */
+int bpf_obj_get_at(int dirfd, const char *name);
 /* Run a program once on ctx (BPF_PROG_TEST_RUN); *retval gets its return. */
 int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size,
 		      uint32_t *retval);
@@ -121,6 +144,17 @@ int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size,
 /* Mount tracefs at /sys/kernel/tracing and bpffs at /sys/fs/bpf when they
  * are not mounted, as bpftool does. */
 int bpf_ensure_mounts(int verbose);
+/*
+ * PATH as a directory that only root controls, open (O_DIRECTORY,
+ * O_NOFOLLOW): with CREATE it is made (0700) when absent.  A symbolic
+ * link (dangling or not), anything but a directory, one not owned by
+ * root or open to group or others is refused with one sentence, -EPERM.
+ * -ENOENT without a word when absent and not CREATE.  Returns the fd.
+ */
+int bpf_private_dir(const char *path, int create);
+/* Remove everything in the directory DIRFD (from bpf_private_dir(PATH)),
+ * close DIRFD and remove PATH; one sentence on failure. */
+int bpf_private_dir_remove(int dirfd, const char *path);
 /* Number of possible CPUs (/sys/devices/system/cpu/possible). */
 int bpf_num_possible_cpus(void);
 

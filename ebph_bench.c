@@ -534,26 +534,28 @@ static int workload_key(struct bench *b, __u64 key)
  */
 static int profiles_set_normal(struct bench *b, int normal)
 {
-	__u64 key, next, *pk = NULL;
 	struct ebph_profile p;
+	size_t n, i;
+	__u64 *keys;
 	int err;
 
-	while (!(err = bpf_map_next_key(b->m.profiles, pk, &next))) {
+	/* Gathered first: an update moves the key it changes. */
+	err = bpf_map_keys(b->m.profiles, sizeof(*keys), (void **)&keys, &n);
+	for (i = 0; i < n; i++) {
 		__u32 status;
 
-		key = next;
-		pk = &key;
-		if (bpf_map_lookup(b->m.profiles, &key, &p))
+		if (bpf_map_lookup(b->m.profiles, &keys[i], &p))
 			continue;
-		status = normal && workload_key(b, key) ?
+		status = normal && workload_key(b, keys[i]) ?
 			 p.status | EBPH_NORMAL : p.status & ~EBPH_NORMAL;
 		if (status == p.status && !p.anomalies)
 			continue;
 		p.status = status;
 		p.anomalies = 0;
-		bpf_map_update(b->m.profiles, &key, &p, BPF_EXIST);
+		bpf_map_update(b->m.profiles, &keys[i], &p, BPF_EXIST);
 	}
-	return err == -ENOENT ? 0 : err;
+	free(keys);
+	return err;
 }
 
 /* The profile key of the executable PATH, or of NAME found in $PATH. */
@@ -686,17 +688,16 @@ static int seqs_train_to_test(struct bench *b)
  * afresh for each one scans the buckets before it every time. */
 static void tasks_clear(struct bench *b)
 {
-	__u32 tid, *tids;
+	__u32 *tids;
 	size_t n, i;
+	int err;
 
-	if (!bpf_map_keys(b->m.tasks, sizeof(*tids), (void **)&tids, &n)) {
-		for (i = 0; i < n; i++)
-			bpf_map_delete(b->m.tasks, &tids[i]);
-		free(tids);
-	}
-	/* What the gathering could not hold (out of memory): one by one. */
-	while (!bpf_map_next_key(b->m.tasks, NULL, &tid))
-		bpf_map_delete(b->m.tasks, &tid);
+	err = bpf_map_keys(b->m.tasks, sizeof(*tids), (void **)&tids, &n);
+	if (err)
+		fprintf(stderr, "ebph_bench: cannot clear the tasks map: %s\n", strerror(-err));
+	for (i = 0; i < n; i++)
+		bpf_map_delete(b->m.tasks, &tids[i]);
+	free(tids);
 }
 
 /* Run DET from now on (ebph detached: no call sees half a change). */

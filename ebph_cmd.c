@@ -433,21 +433,6 @@ static __u64 stat_sum(const struct ebph_maps *m, __u32 idx, int ncpus)
 	return sum;
 }
 
-/* Entries in a hash map, by walking its keys (no values read). */
-static long count_keys(int fd, size_t key_size)
-{
-	char key[64], next[64];
-	long n = 0;
-	int err;
-
-	for (err = bpf_map_next_key(fd, NULL, next); !err;
-	     err = bpf_map_next_key(fd, key, next)) {
-		memcpy(key, next, key_size);
-		n++;
-	}
-	return err == -ENOENT ? n : err;
-}
-
 /* Rows of one profile and set, probed by call: 1024 lookups beat
  * walking a rows map of up to 262,144 keys.  ROWS[c] is malloc'd or
  * NULL.  Returns how many there are. */
@@ -616,20 +601,26 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 static int profile_of_pid(const struct ebph_maps *m, __u32 pid, __u64 *key)
 {
 	struct ebph_task t;
-	__u32 tid, next;
+	__u32 *tids;
+	size_t n, i;
 	int err;
 
 	if (!bpf_map_lookup(m->tasks, &pid, &t)) {
 		*key = t.profile;
 		return 0;
 	}
-	for (err = bpf_map_next_key(m->tasks, NULL, &next); !err;
-	     err = bpf_map_next_key(m->tasks, &tid, &next)) {
-		tid = next;
-		if (!bpf_map_lookup(m->tasks, &tid, &t) && t.pid == pid) {
-			*key = t.profile;
-			return 0;
-		}
+	err = bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &n);
+	if (err) {
+		fprintf(stderr, "ebph: cannot read the tasks map: %s\n", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < n; i++)
+		if (!bpf_map_lookup(m->tasks, &tids[i], &t) && t.pid == pid)
+			break;
+	free(tids);
+	if (i < n) {
+		*key = t.profile;
+		return 0;
 	}
 	fprintf(stderr, "ebph: PID %u is not traced (see 'ebph ps')\n", pid);
 	return -ENOENT;
@@ -694,11 +685,11 @@ int cmd_status(int argc, char **argv)
 	}
 	for (k = 0; k < EBPH_STAT_MAX; k++)
 		st[k] = stat_sum(&m, k, ncpus);
-	ntasks = count_keys(m.tasks, sizeof(__u32));
-	nrows = count_keys(m.rows, sizeof(struct ebph_row_key));
+	ntasks = bpf_map_count(m.tasks, sizeof(__u32));
+	nrows = bpf_map_count(m.rows, sizeof(struct ebph_row_key));
 	/* Even with the detector off: sequences loaded from files, or kept
 	 * by an earlier run, still fill the map. */
-	nseqs = count_keys(m.seqs, sizeof(struct ebph_seq_key));
+	nseqs = bpf_map_count(m.seqs, sizeof(struct ebph_seq_key));
 	for (i = 0; i < s.n; i++) {
 		__u32 status = s.recs[i].prof.status;
 
@@ -853,8 +844,8 @@ int cmd_ps(int argc, char **argv)
 	struct ps_row *rows = NULL;
 	struct ebph_snapshot s;
 	struct ebph_maps m;
-	size_t n = 0, cap = 0, i, j;
-	__u32 tid, next;
+	size_t n = 0, cap = 0, i, j, k, ntids;
+	__u32 *tids;
 	int c, threads = 0, err;
 
 	while ((c = getopt_long(argc, argv, "th", longopts, NULL)) != -1) {
@@ -878,11 +869,17 @@ int cmd_ps(int argc, char **argv)
 		ebph_maps_close(&m);
 		return 1;
 	}
-	for (err = bpf_map_next_key(m.tasks, NULL, &next); !err;
-	     err = bpf_map_next_key(m.tasks, &tid, &next)) {
+	err = bpf_map_keys(m.tasks, sizeof(*tids), (void **)&tids, &ntids);
+	if (err) {
+		fprintf(stderr, "ebph: cannot read the tasks map: %s\n", strerror(-err));
+		ebph_snapshot_free(&s);
+		ebph_maps_close(&m);
+		return 1;
+	}
+	for (k = 0; k < ntids; k++) {
+		__u32 tid = tids[k];
 		struct ebph_task t;
 
-		tid = next;
 		if (bpf_map_lookup(m.tasks, &tid, &t))
 			continue;	/* exited meanwhile */
 		if (n == cap) {
@@ -898,6 +895,7 @@ int cmd_ps(int argc, char **argv)
 			.lfc = t.lfc, .max_lfc = t.max_lfc,
 		};
 	}
+	free(tids);
 	qsort(rows, n, sizeof(*rows), cmp_ps);
 
 	if (threads)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ebph_maps.c - ebph's maps from user space: found in a loaded object or
- * in the pins of a running instance, and read whole into a snapshot.
+ * in the pins of a running instance, each checked against what ebph.h
+ * says it is, and read whole into a snapshot.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -13,61 +14,155 @@
 #include "ebph.h"
 #include "ebph_maps.h"
 
+/*
+ * The maps user space reads, and what ebph_kern.c defines them as, in
+ * the sizes of ebph.h: the one list of them.  `ebph run` checks its
+ * object against it (ebph_maps_from_object), the subcommands check the
+ * pins (ebph_maps_open_pinned), so that a map of another shape is
+ * refused by name instead of misread.  The kernel's private maps
+ * (scratch, zero_row, events) are pinned with the rest but not listed:
+ * nothing here reads them.
+ */
+#define MAP(n, t, key, value, max) { #n, offsetof(struct ebph_maps, n),	\
+	{ .type = BPF_MAP_TYPE_##t, .key_size = sizeof(key),		\
+	  .value_size = (value), .max_entries = (max) } }
 static const struct {
-	size_t off;
 	const char *name;
-} map_names[] = {
-	{ offsetof(struct ebph_maps, config), "config" },
-	{ offsetof(struct ebph_maps, stats), "stats" },
-	{ offsetof(struct ebph_maps, profiles), "profiles" },
-	{ offsetof(struct ebph_maps, paths), "paths" },
-	{ offsetof(struct ebph_maps, rows), "rows" },
-	{ offsetof(struct ebph_maps, tasks), "tasks" },
-	{ offsetof(struct ebph_maps, seqs), "seqs" },
+	size_t off;
+	struct bpf_map_def def;
+} maps[] = {
+	MAP(config, ARRAY, __u32, sizeof(struct ebph_config), 1),
+	MAP(stats, PERCPU_ARRAY, __u32, sizeof(__u64), EBPH_STAT_MAX),
+	MAP(profiles, HASH, __u64, sizeof(struct ebph_profile), EBPH_MAX_PROFILES),
+	MAP(paths, HASH, __u64, sizeof(struct ebph_path), EBPH_MAX_PROFILES),
+	MAP(rows, HASH, struct ebph_row_key, EBPH_NUM_SYSCALLS, EBPH_MAX_ROWS),
+	MAP(tasks, HASH, __u32, sizeof(struct ebph_task), EBPH_MAX_TASKS),
+	MAP(seqs, HASH, struct ebph_seq_key, sizeof(struct ebph_seq), EBPH_MAX_SEQS),
 };
-#define NR_MAPS (sizeof(map_names) / sizeof(map_names[0]))
+#define NR_MAPS (sizeof(maps) / sizeof(maps[0]))
 
 static int *map_slot(struct ebph_maps *m, size_t i)
 {
-	return (int *)((char *)m + map_names[i].off);
+	return (int *)((char *)m + maps[i].off);
+}
+
+/* How HAVE differs from map I as listed, in words after "is": "a hash
+ * of 16-byte keys, not 8"; NULL when it does not. */
+static const char *article(const char *word)
+{
+	return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+static const char *map_mismatch(size_t i, const struct bpf_map_def *have,
+				char *buf, size_t len)
+{
+	const struct bpf_map_def *want = &maps[i].def;
+	const char *type = bpf_map_type_name(have->type), *a = article(type);
+	const char *want_type = bpf_map_type_name(want->type);
+
+	if (have->type != want->type)
+		snprintf(buf, len, "%s %s, not %s %s", a, type, article(want_type), want_type);
+	else if (have->key_size != want->key_size)
+		snprintf(buf, len, "%s %s of %u-byte keys, not %u", a, type,
+			 have->key_size, want->key_size);
+	else if (have->value_size != want->value_size)
+		snprintf(buf, len, "%s %s of %u-byte values, not %u", a, type,
+			 have->value_size, want->value_size);
+	/* An array is read by index, so its size is part of its shape; a
+	 * hash's capacity is a build's choice (tests build a small tasks
+	 * map), and every walk is bounded by the map's own. */
+	else if (have->max_entries != want->max_entries &&
+		 want->type != BPF_MAP_TYPE_HASH)
+		snprintf(buf, len, "%s %s of %u entries, not %u", a, type,
+			 have->max_entries, want->max_entries);
+	else
+		return NULL;
+	return buf;
 }
 
 int ebph_maps_from_object(struct ebph_maps *m, struct bpf_object *obj)
 {
+	struct bpf_map_info_ld *ld;
+	char why[96];
 	size_t i;
 
 	for (i = 0; i < NR_MAPS; i++) {
-		*map_slot(m, i) = bpf_object_map_fd(obj, map_names[i].name);
+		*map_slot(m, i) = bpf_object_map_fd(obj, maps[i].name);
 		if (*map_slot(m, i) < 0)
 			return *map_slot(m, i);
+		ld = bpf_object_map(obj, maps[i].name);
+		if (map_mismatch(i, &ld->def, why, sizeof(why))) {
+			fprintf(stderr, "ebph: %s: map '%s' is %s: the object is not from this version of ebph\n",
+				obj->path, maps[i].name, why);
+			return -EPROTO;
+		}
 	}
 	return 0;
 }
 
+/* Pin I of the directory DIRFD (EBPH_PIN_DIR) as map I, checked. */
+static int open_pin(int dirfd, size_t i)
+{
+	struct bpf_map_info info;
+	struct bpf_map_def have;
+	char why[96];
+	int fd, err;
+
+	fd = bpf_obj_get_at(dirfd, maps[i].name);
+	if (fd < 0) {
+		if (fd == -ENOENT)
+			fprintf(stderr, "ebph: %s/%s is missing: the pins are incomplete (moved or removed?): restart ebph to pin its maps again\n",
+				EBPH_PIN_DIR, maps[i].name);
+		else
+			fprintf(stderr, "ebph: cannot open %s/%s: %s\n", EBPH_PIN_DIR,
+				maps[i].name, strerror(-fd));
+		return fd;
+	}
+	err = bpf_map_get_info(fd, &info);
+	if (err == -EINVAL) {
+		snprintf(why, sizeof(why), "not a map");
+	} else if (err) {
+		fprintf(stderr, "ebph: cannot tell what %s/%s is: %s\n", EBPH_PIN_DIR,
+			maps[i].name, strerror(-err));
+		close(fd);
+		return err;
+	} else {
+		have = (struct bpf_map_def){
+			.type = info.type, .key_size = info.key_size,
+			.value_size = info.value_size, .max_entries = info.max_entries,
+		};
+		if (!map_mismatch(i, &have, why, sizeof(why)))
+			return fd;
+	}
+	fprintf(stderr, "ebph: %s/%s is %s: not ebph's map (swapped, replaced, or another version's?)\n",
+		EBPH_PIN_DIR, maps[i].name, why);
+	close(fd);
+	return -EPROTO;
+}
+
 int ebph_maps_open_pinned(struct ebph_maps *m)
 {
-	char path[256];
 	size_t i;
-	int fd;
+	int dirfd, fd = 0;
 
 	for (i = 0; i < NR_MAPS; i++)
 		*map_slot(m, i) = -1;
-	for (i = 0; i < NR_MAPS; i++) {
-		snprintf(path, sizeof(path), "%s/%s", EBPH_PIN_DIR, map_names[i].name);
-		fd = bpf_obj_get(path);
-		if (fd < 0) {
-			if (fd == -ENOENT)
-				fprintf(stderr, "ebph: no ebph is running (nothing pinned at %s); start one with 'sudo ebph'\n",
-					path);
-			else if (fd == -EACCES || fd == -EPERM)
-				fprintf(stderr, "ebph: cannot open %s: %s (run as root)\n",
-					path, strerror(-fd));
-			else
-				fprintf(stderr, "ebph: cannot open %s: %s\n", path, strerror(-fd));
-			ebph_maps_close(m);
-			return fd;
-		}
-		*map_slot(m, i) = fd;
+	/* Checked as `ebph run` made it: whoever controls the directory
+	 * controls what these commands read and write. */
+	dirfd = bpf_private_dir(EBPH_PIN_DIR, 0);
+	if (dirfd == -ENOENT) {
+		fprintf(stderr, "ebph: no ebph is running (nothing pinned at %s); start one with 'sudo ebph'\n",
+			EBPH_PIN_DIR);
+		return dirfd;
+	}
+	if (dirfd < 0)
+		return dirfd;
+	for (i = 0; i < NR_MAPS && fd >= 0; i++)
+		fd = *map_slot(m, i) = open_pin(dirfd, i);
+	close(dirfd);
+	if (fd < 0) {
+		ebph_maps_close(m);
+		return fd;
 	}
 	return 0;
 }
@@ -168,40 +263,49 @@ void ebph_snapshot_free(struct ebph_snapshot *s)
 	s->n = 0;
 }
 
+struct snap_walk {
+	const struct ebph_maps *m;
+	struct ebph_snapshot *s;
+	size_t cap;
+};
+
+static int add_profile(void *ctx, const void *key)
+{
+	struct snap_walk *w = ctx;
+	struct ebph_snapshot *s = w->s;
+	struct ebph_profile_rec *r;
+	struct ebph_path p;
+
+	if (s->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+		void *n = realloc(s->recs, cap * sizeof(*s->recs));
+
+		if (!n)
+			return -ENOMEM;
+		s->recs = n;
+		w->cap = cap;
+	}
+	r = &s->recs[s->n];
+	memset(r, 0, sizeof(*r));
+	if (bpf_map_lookup(w->m->profiles, key, &r->prof))
+		return 0;	/* deleted meanwhile */
+	if (!bpf_map_lookup(w->m->paths, key, &p))
+		memcpy(r->path, p.path, sizeof(r->path));
+	r->path[sizeof(r->path) - 1] = 0;
+	s->n++;
+	return 0;
+}
+
 /* Every profile with its path, no rows: what listings need, without
  * reading (up to) 128 MiB of rows. */
 int ebph_snapshot_read_profiles(const struct ebph_maps *m, struct ebph_snapshot *s)
 {
-	__u64 key, nkey, *pk = NULL;
-	size_t cap = 0;
+	struct snap_walk w = { .m = m, .s = s };
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	while (!(err = bpf_map_next_key(m->profiles, pk, &nkey))) {
-		struct ebph_profile_rec *r;
-		struct ebph_path p;
-
-		key = nkey;
-		pk = &key;
-		if (s->n == cap) {
-			void *n = realloc(s->recs, (cap = cap ? 2 * cap : 64) * sizeof(*s->recs));
-
-			if (!n) {
-				ebph_snapshot_free(s);
-				return -ENOMEM;
-			}
-			s->recs = n;
-		}
-		r = &s->recs[s->n];
-		memset(r, 0, sizeof(*r));
-		if (bpf_map_lookup(m->profiles, &key, &r->prof))
-			continue;	/* deleted meanwhile */
-		if (!bpf_map_lookup(m->paths, &key, &p))
-			memcpy(r->path, p.path, sizeof(r->path));
-		r->path[sizeof(r->path) - 1] = 0;
-		s->n++;
-	}
-	if (err != -ENOENT) {
+	err = bpf_map_walk(m->profiles, sizeof(__u64), add_profile, &w);
+	if (err) {
 		ebph_snapshot_free(s);
 		return err;
 	}
@@ -209,88 +313,78 @@ int ebph_snapshot_read_profiles(const struct ebph_maps *m, struct ebph_snapshot 
 	return 0;
 }
 
-/* The sequences of every profile in S, one walk of the seqs map; those
- * in neither set (forgotten, not yet saved away) are left out. */
-static int snapshot_read_seqs(const struct ebph_maps *m, struct ebph_snapshot *s)
+/* A sequence of a profile in the snapshot, unless in neither set
+ * (forgotten, not yet saved away). */
+static int add_seq(void *ctx, const void *key)
 {
-	struct ebph_seq_key sk, next;
-	int err;
+	const struct ebph_seq_key *sk = key;
+	struct snap_walk *w = ctx;
+	struct ebph_profile_rec *r = ebph_snapshot_find(w->s, sk->profile);
+	struct ebph_seq v;
+	__u32 sets;
 
-	for (err = bpf_map_next_key(m->seqs, NULL, &next); !err;
-	     err = bpf_map_next_key(m->seqs, &sk, &next)) {
-		struct ebph_profile_rec want = { .prof.key = next.profile }, *r;
-		struct ebph_seq v;
-		__u32 sets;
+	if (!r || bpf_map_lookup(w->m->seqs, sk, &v))
+		return 0;
+	sets = (ebph_seq_in_train(&r->prof, &v) ? PROFILE_SEQ_TRAIN : 0) |
+	       (ebph_seq_in_test(&r->prof, &v) ? PROFILE_SEQ_TEST : 0);
+	if (!sets)
+		return 0;
+	/* Doubling: nseqs is a power of two whenever it is full. */
+	if (!(r->nseqs & (r->nseqs - 1))) {
+		void *n = realloc(r->seqs, (r->nseqs ? 2 * r->nseqs : 16) *
+					   sizeof(*r->seqs));
 
-		sk = next;
-		r = bsearch(&want, s->recs, s->n, sizeof(*s->recs), cmp_rec);
-		if (!r || bpf_map_lookup(m->seqs, &sk, &v))
-			continue;
-		sets = (ebph_seq_in_train(&r->prof, &v) ? PROFILE_SEQ_TRAIN : 0) |
-		       (ebph_seq_in_test(&r->prof, &v) ? PROFILE_SEQ_TEST : 0);
-		if (!sets)
-			continue;
-		/* Doubling: nseqs is a power of two whenever it is full. */
-		if (!(r->nseqs & (r->nseqs - 1))) {
-			void *n = realloc(r->seqs, (r->nseqs ? 2 * r->nseqs : 16) *
-						   sizeof(*r->seqs));
-
-			if (!n) {
-				ebph_snapshot_free(s);
-				return -ENOMEM;
-			}
-			r->seqs = n;
-		}
-		r->seqs[r->nseqs].seq = sk.seq;
-		r->seqs[r->nseqs].sets = sets;
-		r->nseqs++;
+		if (!n)
+			return -ENOMEM;
+		r->seqs = n;
 	}
-	if (err != -ENOENT) {
-		ebph_snapshot_free(s);
-		return err;
+	r->seqs[r->nseqs].seq = sk->seq;
+	r->seqs[r->nseqs].sets = sets;
+	r->nseqs++;
+	return 0;
+}
+
+static int add_row(void *ctx, const void *key)
+{
+	const struct ebph_row_key *rk = key;
+	struct snap_walk *w = ctx;
+	struct ebph_profile_rec *r = ebph_snapshot_find(w->s, rk->profile);
+	__u8 *row;
+
+	if (!r || !ebph_is_call(rk->call) || rk->set > EBPH_TEST ||
+	    r->rows[rk->set][rk->call])
+		return 0;
+	row = malloc(EBPH_NUM_SYSCALLS);
+	if (!row)
+		return -ENOMEM;
+	if (bpf_map_lookup(w->m->rows, rk, row)) {
+		free(row);
+		return 0;
 	}
+	r->rows[rk->set][rk->call] = row;
 	return 0;
 }
 
 /*
- * Read every profile with its rows.  The rows map is walked once, not
- * probed 1024 times per profile: with a thousand profiles that is the
- * difference between a few thousand syscalls and a million.
+ * Read every profile with its rows and sequences.  The rows map is
+ * walked once, not probed 1024 times per profile: with a thousand
+ * profiles that is the difference between a few thousand syscalls and
+ * a million.
  */
 int ebph_snapshot_read(const struct ebph_maps *m, struct ebph_snapshot *s)
 {
-	struct ebph_row_key rk, next;
+	struct snap_walk w = { .m = m, .s = s };
 	int err;
 
 	err = ebph_snapshot_read_profiles(m, s);
 	if (err)
 		return err;
-	for (err = bpf_map_next_key(m->rows, NULL, &next); !err;
-	     err = bpf_map_next_key(m->rows, &rk, &next)) {
-		struct ebph_profile_rec want = { .prof.key = next.profile }, *r;
-		__u8 *row;
-
-		rk = next;
-		r = bsearch(&want, s->recs, s->n, sizeof(*s->recs), cmp_rec);
-		if (!r || !ebph_is_call(rk.call) || rk.set > EBPH_TEST ||
-		    r->rows[rk.set][rk.call])
-			continue;
-		row = malloc(EBPH_NUM_SYSCALLS);
-		if (!row) {
-			ebph_snapshot_free(s);
-			return -ENOMEM;
-		}
-		if (bpf_map_lookup(m->rows, &rk, row)) {
-			free(row);
-			continue;
-		}
-		r->rows[rk.set][rk.call] = row;
-	}
-	if (err != -ENOENT) {
+	err = bpf_map_walk(m->rows, sizeof(struct ebph_row_key), add_row, &w);
+	if (!err)
+		err = bpf_map_walk(m->seqs, sizeof(struct ebph_seq_key), add_seq, &w);
+	if (err)
 		ebph_snapshot_free(s);
-		return err;
-	}
-	return snapshot_read_seqs(m, s);
+	return err;
 }
 
 struct ebph_profile_rec *ebph_snapshot_find(struct ebph_snapshot *s, __u64 key)

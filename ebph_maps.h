@@ -17,11 +17,16 @@ struct ebph_maps {
 	int config, stats, profiles, paths, rows, tasks, seqs;
 };
 
-/* The maps of a loaded object, found by name; -ENOENT with a message. */
+/* The maps of a loaded object, found by name; -ENOENT with a message,
+ * -EPROTO with one when a map is not of the type and sizes ebph.h gives
+ * it (an object from another version). */
 int ebph_maps_from_object(struct ebph_maps *m, struct bpf_object *obj);
 
-/* The maps a running `ebph run` pinned under EBPH_PIN_DIR.  -ENOENT when
- * no instance runs, -EACCES/-EPERM when not root; prints one sentence. */
+/* The maps a running `ebph run` pinned under EBPH_PIN_DIR, checked as
+ * ebph_maps_from_object() checks them, in a directory checked as
+ * bpf_private_dir() does.  -ENOENT when nothing is pinned or a pin is
+ * missing, -EPERM for a directory not root's and private, -EPROTO for a
+ * map of another type or size, another -errno; prints one sentence. */
 int ebph_maps_open_pinned(struct ebph_maps *m);
 void ebph_maps_close(struct ebph_maps *m);
 

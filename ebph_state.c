@@ -18,14 +18,18 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "bpf_load.h"
 #include "ebph_state.h"
 
-#define STATE_FILE	EBPH_RUN_DIR "/state"
-#define RECENT_FILE	EBPH_RUN_DIR "/anomalies"
+#define STATE_NAME	"state"
+#define RECENT_NAME	"anomalies"
+#define STATE_FILE	EBPH_RUN_DIR "/" STATE_NAME
+#define RECENT_FILE	EBPH_RUN_DIR "/" RECENT_NAME
 #define SAVE_LOCK	EBPH_RUN_DIR "/save.lock"
 
 static struct {
 	int started;
+	int dirfd;			/* EBPH_RUN_DIR, as checked */
 	struct ebph_runstate st;
 	int state_dirty;
 	struct ebph_anomaly_rec ring[EBPH_RECENT_MAX];
@@ -35,46 +39,71 @@ static struct {
 
 /* ---- the writer ------------------------------------------------------- */
 
-/* Write BUF to PATH whole or not at all: a temporary file renamed over
- * it.  No fsync: /run is tmpfs, and gone after a crash anyway. */
-static int write_atomic(const char *path, const char *buf, size_t len)
+/* Write BUF to NAME in the run directory whole or not at all: a
+ * temporary file renamed over it, root's only.  No fsync: /run is
+ * tmpfs, and gone after a crash anyway. */
+static int write_atomic(const char *name, const char *buf, size_t len)
 {
-	char tmp[PATH_MAX];
+	char tmp[64];
 	int fd, err = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	fd = openat(w.dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, buf, len) != (ssize_t)len)
 		err = errno ? -errno : -EIO;
 	if (close(fd) && !err)
 		err = -errno;
-	if (!err && rename(tmp, path))
+	if (!err && renameat(w.dirfd, tmp, w.dirfd, name))
 		err = -errno;
 	if (err)
-		unlink(tmp);
+		unlinkat(w.dirfd, tmp, 0);
 	return err;
+}
+
+int ebph_state_remove_stale(void)
+{
+	struct ebph_runstate old;
+	char when[64] = "";
+	int fd = bpf_private_dir(EBPH_RUN_DIR, 0);
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	/* What it said, to say whose it was. */
+	if (!ebph_state_read(&old)) {
+		time_t t = old.started;
+		struct tm tm;
+
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof(when), ", started %F %T", &tm);
+		fprintf(stderr, "ebph: removing stale state in %s left by an ebph that did not stop cleanly (PID %d%s)\n",
+			EBPH_RUN_DIR, (int)old.pid, when);
+	} else {
+		fprintf(stderr, "ebph: removing stale state in %s left by an ebph that did not stop cleanly\n",
+			EBPH_RUN_DIR);
+	}
+	return bpf_private_dir_remove(fd, EBPH_RUN_DIR);
 }
 
 int ebph_state_start(pid_t pid, const char *profile_dir, int saving)
 {
-	struct stat sb;
+	int fd;
 
+	/* Root's and private: the anomalies say whose calls were flagged. */
+	fd = bpf_private_dir(EBPH_RUN_DIR, 1);
+	if (fd < 0)
+		return fd;
 	memset(&w, 0, sizeof(w));
+	w.dirfd = fd;
 	w.st.pid = pid;
 	w.st.started = time(NULL);
 	w.st.saving = saving;
 	/* The subcommands run elsewhere: `make run` passes "profiles". */
 	if (!realpath(profile_dir, w.st.profile_dir))
 		snprintf(w.st.profile_dir, sizeof(w.st.profile_dir), "%s", profile_dir);
-	if (mkdir(EBPH_RUN_DIR, 0755) && errno != EEXIST)
-		return -errno;
-	/* Root's, not a symlink an unprivileged user planted. */
-	if (lstat(EBPH_RUN_DIR, &sb))
-		return -errno;
-	if (!S_ISDIR(sb.st_mode) || sb.st_uid != 0)
-		return -EPERM;
 	w.started = 1;
 	w.state_dirty = 1;
 	w.ring_dirty = 1;	/* an empty file: none yet, not "unknown" */
@@ -130,7 +159,7 @@ void ebph_state_flush(void)
 			       (unsigned long long)w.st.saved,
 			       (unsigned long long)w.st.save_failed);
 		if (len > 0 && len < (int)sizeof(buf) &&
-		    !write_atomic(STATE_FILE, buf, len))
+		    !write_atomic(STATE_NAME, buf, len))
 			w.state_dirty = 0;
 	}
 	if (w.ring_dirty) {
@@ -150,7 +179,7 @@ void ebph_state_flush(void)
 					(unsigned long long)a->profile, a->call,
 					a->misses, a->lfc, a->comm[0] ? a->comm : "?");
 		}
-		if (!write_atomic(RECENT_FILE, ring, len))
+		if (!write_atomic(RECENT_NAME, ring, len))
 			w.ring_dirty = 0;
 	}
 }
@@ -159,11 +188,8 @@ void ebph_state_stop(void)
 {
 	if (!w.started)
 		return;
-	unlink(STATE_FILE);
-	unlink(RECENT_FILE);
-	unlink(SAVE_LOCK);
-	rmdir(EBPH_RUN_DIR);
 	w.started = 0;
+	bpf_private_dir_remove(w.dirfd, EBPH_RUN_DIR);
 }
 
 int ebph_state_lock(void)

@@ -4,12 +4,16 @@
  * beyond its pinned maps: facts only user space knows.
  *
  *   /run/ebph.lock       held with flock(2) while it runs; holds its PID
+ *   /run/ebph/           root's, 0700, as bpf_private_dir() checks it
  *   /run/ebph/state      "name value" lines: PID, start time, profile
  *                        directory, saves done
  *   /run/ebph/anomalies  the most recent anomalies, newest last
  *   /run/ebph/control    a datagram socket, root's (0600): the commands
  *                        that change something tell `ebph run`, which
  *                        logs who did what (ebph_cmd.h, cmd_audit())
+ *
+ * Every file is root's and 0600: which calls were flagged is no other
+ * user's business (a user watching it would learn how to stay unseen).
  *
  * Only `ebph run` writes these files, each by writing a temporary file
  * and renaming it over the old one, so a reader sees a whole file, old
@@ -51,7 +55,12 @@ struct ebph_anomaly_rec {
 
 /* ---- the writer: `ebph run` ------------------------------------------- */
 
-/* Publish: PID, DIR (made absolute), SAVING; creates /run/ebph. */
+/* Remove /run/ebph left by an ebph that did not stop, saying so on
+ * stderr with its PID; 0 when there is none.  -EPERM (and a sentence)
+ * for one that is not root's and private, which is left alone. */
+int ebph_state_remove_stale(void);
+/* Publish: PID, DIR (made absolute), SAVING; creates /run/ebph (one
+ * sentence and -errno when it cannot, or finds one it refuses). */
 int ebph_state_start(pid_t pid, const char *profile_dir, int saving);
 /* Events from `ebph run`; published at the next ebph_state_flush(). */
 void ebph_state_saved(__u64 saved, __u64 failed);

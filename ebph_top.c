@@ -205,27 +205,12 @@ static int cmp_lfc(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-/* Entries of a hash map whose keys are KEY_SIZE bytes (up to 16). */
-static long count_keys(int fd, size_t key_size)
-{
-	char k[16], next[16];
-	long n = 0;
-	int err;
-
-	for (err = bpf_map_next_key(fd, NULL, next); !err;
-	     err = bpf_map_next_key(fd, k, next)) {
-		memcpy(k, next, key_size);
-		n++;
-	}
-	return n;
-}
-
 /* Read everything anew.  0, -ESRCH when ebph stopped, another -errno
  * when a map could not be read. */
 static int view_read(struct view *v)
 {
-	__u32 zero = 0, tid, next, idx;
-	size_t i, cap = 0;
+	__u32 zero = 0, idx, *tids;
+	size_t i, k, ntids, cap = 0;
 	int err;
 
 	ebph_snapshot_free(&v->s);
@@ -244,11 +229,13 @@ static int view_read(struct view *v)
 		v->order[i] = &v->s.recs[i];
 	qsort(v->order, v->s.n, sizeof(*v->order), cmp_order);
 
-	for (err = bpf_map_next_key(v->m.tasks, NULL, &next); !err;
-	     err = bpf_map_next_key(v->m.tasks, &tid, &next)) {
+	err = bpf_map_keys(v->m.tasks, sizeof(*tids), (void **)&tids, &ntids);
+	if (err)
+		return err;
+	for (k = 0; k < ntids; k++) {
+		__u32 tid = tids[k];
 		struct ebph_task t;
 
-		tid = next;
 		if (bpf_map_lookup(v->m.tasks, &tid, &t))
 			continue;
 		if (v->ntasks == cap) {
@@ -263,6 +250,7 @@ static int view_read(struct view *v)
 			.count = t.count, .lfc = t.lfc, .max_lfc = t.max_lfc,
 		};
 	}
+	free(tids);
 	qsort(v->tasks, v->ntasks, sizeof(*v->tasks), cmp_lfc);
 
 	v->anomalies = v->drops = 0;
@@ -278,11 +266,11 @@ static int view_read(struct view *v)
 		else if (idx == EBPH_STAT_EVENT_DROPS)
 			v->drops = sum;
 	}
-	v->nrows = count_keys(v->m.rows, sizeof(struct ebph_row_key));
+	v->nrows = bpf_map_count(v->m.rows, sizeof(struct ebph_row_key));
 	/* A walk of up to a million keys a second: only when it is the
 	 * detector's map that fills. */
 	v->nseqs = v->cfg.detectors & EBPH_DET_SEQS ?
-		   count_keys(v->m.seqs, sizeof(struct ebph_seq_key)) : -1;
+		   bpf_map_count(v->m.seqs, sizeof(struct ebph_seq_key)) : -1;
 	/* Our map fds keep the maps alive after ebph stops and unpins
 	 * them: its state file (removed when it stops) and its PID tell. */
 	v->have_rs = !ebph_state_read(&v->rs);

@@ -1104,24 +1104,20 @@ static int take_lock(void)
 	return fd;
 }
 
-static void remove_stale_pins(void)
+/* Pins left by an ebph that did not stop (we hold the lock: none runs).
+ * Only from a directory that only root controls, where everything is
+ * ebph's: whatever maps the object had, by the directory's own list. */
+static int remove_stale_pins(void)
 {
-	static const char *names[] = {
-		"config", "stats", "profiles", "paths", "tasks", "rows",
-		"zero_row", "events", "scratch", "seqs", "untraced",
-	};
-	char path[256];
-	size_t i;
+	int fd = bpf_private_dir(EBPH_PIN_DIR, 0);
 
-	if (access(EBPH_PIN_DIR, F_OK))
-		return;
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
 	fprintf(stderr, "%s: removing stale pins in %s left by an ebph that did not stop cleanly\n",
 		prog, EBPH_PIN_DIR);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", EBPH_PIN_DIR, names[i]);
-		unlink(path);
-	}
-	rmdir(EBPH_PIN_DIR);
+	return bpf_private_dir_remove(fd, EBPH_PIN_DIR);
 }
 
 /* ebph_kern.o beside the binary (in the tree), else where make install
@@ -1188,7 +1184,8 @@ static int run(struct ebph *e)
 	handle_signals();
 	if (bpf_ensure_mounts(e->opt.verbose))
 		goto out_lock;
-	remove_stale_pins();
+	if (remove_stale_pins() || ebph_state_remove_stale())
+		goto out_lock;
 	if (e->opt.load || e->opt.save) {
 		err = profile_dir_create(e->opt.profile_dir);
 		if (err) {
@@ -1251,11 +1248,10 @@ static int run(struct ebph *e)
 		goto out_pb;
 	sigaction(SIGUSR1, &sa_save, NULL);
 	/* After SIGUSR1 is handled: `ebph save` finds us through this. */
-	err = ebph_state_start(getpid(), e->opt.profile_dir, e->opt.save);
+	if (ebph_state_start(getpid(), e->opt.profile_dir, e->opt.save))
+		goto out_pb;
+	err = control_open(e);
 	if (err)
-		fprintf(stderr, "%s: cannot publish state in %s: %s (ebph save and status will know less)\n",
-			prog, EBPH_RUN_DIR, strerror(-err));
-	else if ((err = control_open(e)))
 		fprintf(stderr, "%s: cannot open %s: %s (the commands' changes will not be logged)\n",
 			prog, EBPH_CONTROL_SOCK, strerror(-err));
 	if (stop_signal) {	/* while starting: nothing learned to save */

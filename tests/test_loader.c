@@ -15,7 +15,8 @@
  *   load     (root) maps created as defined, the raw tracepoint program
  *            run with BPF_PROG_TEST_RUN to prove relocations and the
  *            .text calls, a verifier refusal with its log, close without
- *            leaking a descriptor, pinning.
+ *            leaking a descriptor, pinning; walks of a map that
+ *            changes under them (keys updated, deleted, replaced).
  *   btf      a hand-made BTF file with known offsets, then vmlinux.
  */
 #define _GNU_SOURCE
@@ -1066,6 +1067,155 @@ out:
 	bpf_object_close(&obj);
 }
 
+/* ---- walks ---------------------------------------------------------------- */
+
+#define WALK_MAX	64	/* entries, and hash buckets */
+#define WALK_KEYS	50
+
+/* A hash map of __u32 keys and values, WALK_MAX entries; with a zero
+ * hash seed, so that which keys share a bucket is the same every run. */
+static int walk_map(void)
+{
+	union bpf_attr attr = {
+		.map_type = BPF_MAP_TYPE_HASH, .key_size = 4, .value_size = 4,
+		.max_entries = WALK_MAX, .map_flags = BPF_F_ZERO_SEED,
+	};
+	__u32 k;
+	int fd = syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+
+	for (k = 0; fd >= 0 && k < WALK_KEYS; k++)
+		if (bpf_map_update(fd, &k, &k, BPF_NOEXIST))
+			return -1;
+	return fd;
+}
+
+struct walk_seen {
+	int fd;
+	unsigned int calls, times[4 * WALK_MAX];
+	__u32 next_new;		/* the key the next insert adds */
+	enum { WALK_READ, WALK_UPDATE, WALK_DELETE, WALK_CHURN } what;
+};
+
+/* The change under the walk happens here, between two GET_NEXT_KEYs. */
+static int walk_step(void *ctx, const void *key)
+{
+	struct walk_seen *w = ctx;
+	__u32 k = *(const __u32 *)key, v = 1;
+
+	w->calls++;
+	if (k < sizeof(w->times) / sizeof(w->times[0]))
+		w->times[k]++;
+	switch (w->what) {
+	case WALK_READ:
+		break;
+	case WALK_UPDATE:	/* moves K to the head of its bucket */
+		bpf_map_update(w->fd, &k, &v, BPF_EXIST);
+		break;
+	case WALK_DELETE:	/* the next step starts from the first key */
+		bpf_map_delete(w->fd, &k);
+		break;
+	case WALK_CHURN:	/* ...and there is always one more */
+		bpf_map_delete(w->fd, &k);
+		bpf_map_update(w->fd, &w->next_new, &v, BPF_NOEXIST);
+		w->next_new++;
+		break;
+	}
+	return 0;
+}
+
+/* Keys met more than once, and keys of 0..WALK_KEYS-1 never met. */
+static void walk_tally(const struct walk_seen *w, int *twice, int *missed)
+{
+	size_t k;
+
+	*twice = *missed = 0;
+	for (k = 0; k < sizeof(w->times) / sizeof(w->times[0]); k++) {
+		*twice += w->times[k] > 1;
+		*missed += k < WALK_KEYS && !w->times[k];
+	}
+}
+
+static void test_walk(void)
+{
+	struct walk_seen w;
+	int fd, err, twice, missed;
+	__u32 *keys;
+	size_t n;
+	long count;
+
+	TEST("walk");
+	fd = walk_map();
+	if (CHECK(fd < 0, "cannot make a hash map: %s", strerror(errno)))
+		return;
+	capture_start();
+	err = bpf_map_keys(fd, sizeof(*keys), (void **)&keys, &n);
+	count = bpf_map_count(fd, sizeof(*keys));
+	capture_end();
+	CHECK_EQ(err, 0, "bpf_map_keys");
+	CHECK_EQ(n, WALK_KEYS, "keys gathered");
+	CHECK_EQ(count, WALK_KEYS, "bpf_map_count");
+	CHECK(err_text[0], "a walk of a map that does not change said: %s", err_text);
+	free(keys);
+
+	/* A key of another size would be read past its end: refused. */
+	TEST("walk_key_size");
+	capture_start();
+	err = bpf_map_keys(fd, 8, (void **)&keys, &n);
+	capture_end();
+	CHECK_EQ(err, -EINVAL, "bpf_map_keys with 8-byte keys on a map of 4");
+	CHECK_SAID("has 4-byte keys, not 8: not walked");
+
+	/* Each update moves a key to the head of its bucket, where the
+	 * walk goes on from: the keys before it come again. */
+	TEST("walk_update");
+	memset(&w, 0, sizeof(w));
+	w.fd = fd;
+	w.what = WALK_UPDATE;
+	capture_start();
+	err = bpf_map_walk(fd, 4, walk_step, &w);
+	capture_end();
+	walk_tally(&w, &twice, &missed);
+	CHECK_EQ(err, 0, "bpf_map_walk");
+	CHECK_EQ(twice, 0, "keys passed twice while updated under the walk");
+	CHECK_EQ(missed, 0, "keys missed while updated under the walk");
+	CHECK(err_text[0], "a walk that updates said: %s", err_text);
+
+	/* Deleting the current key sends the walk back to the first key,
+	 * every time: still each key once, and all of them. */
+	TEST("walk_delete");
+	memset(&w, 0, sizeof(w));
+	w.fd = fd;
+	w.what = WALK_DELETE;
+	err = bpf_map_walk(fd, 4, walk_step, &w);
+	walk_tally(&w, &twice, &missed);
+	CHECK_EQ(err, 0, "bpf_map_walk");
+	CHECK_EQ(w.calls, WALK_KEYS, "keys passed while deleted under the walk");
+	CHECK_EQ(missed, 0, "keys missed while deleted under the walk");
+	CHECK_EQ(bpf_map_count(fd, 4), 0, "keys left");
+
+	/* A map that never runs out of new keys (each one met is replaced
+	 * by another): the walk ends, with a warning, after 2 * max_entries
+	 * steps.  Without the bound this never returns. */
+	TEST("walk_churn");
+	close(fd);
+	fd = walk_map();
+	if (CHECK(fd < 0, "cannot make a hash map: %s", strerror(errno)))
+		return;
+	memset(&w, 0, sizeof(w));
+	w.fd = fd;
+	w.what = WALK_CHURN;
+	w.next_new = WALK_KEYS;
+	alarm(20);	/* a walk that goes round for ever fails, not hangs */
+	capture_start();
+	err = bpf_map_walk(fd, 4, walk_step, &w);
+	capture_end();
+	alarm(0);
+	CHECK_EQ(err, 0, "bpf_map_walk");
+	CHECK(w.calls > 2 * WALK_MAX, "%u keys passed, more than 2 * max_entries", w.calls);
+	CHECK_SAID("changed too much while it was read: stopped after 128 steps");
+	close(fd);
+}
+
 /* ---- the machine ------------------------------------------------------------ */
 
 static void test_cpus(void)
@@ -1314,6 +1464,7 @@ int main(int argc, char **argv)
 	test_verifier_refusal();
 	test_verifier_log_tail();
 	test_pin();
+	test_walk();
 	test_btf_vmlinux();
 	test_btf_truncated();
 
