@@ -95,6 +95,9 @@ static inline int ebph_is_call(__u32 sym)
 #define EBPH_OWNER_QUOTA	(EBPH_MAX_PROFILES / 16)
 #define EBPH_USERS_MAX		(EBPH_MAX_PROFILES / 4 * 3)
 #define EBPH_MAX_OWNERS		1024	/* distinct non-root owners counted */
+/* The "owners" map: three counters an owner, and the sums (struct
+ * ebph_owner_key below). */
+#define EBPH_OWNER_KEYS		(3 * (EBPH_MAX_OWNERS + 1))
 #define EBPH_OWNER_ROOT		0
 /* No file has uid (u32)-1 (the kernel's INVALID_UID), so that key holds
  * the counts of all non-root owners together. */
