@@ -107,8 +107,9 @@ static inline int ebph_is_call(__u32 sym)
 #define EBPH_OWNER_UNKNOWN	0xfffffffeU
 
 /* A profile that made fewer calls than this and never froze learned
- * almost nothing: it is not saved, and `ebph run` may recycle it
- * (delete it) to make room for its owner's new ones.  A static binary
+ * almost nothing: if a user (not root) owns it, it is not saved, and
+ * `ebph run` may recycle it (delete it) to make room for its owner's
+ * new ones.  A static binary
  * that prints one line makes a handful of calls, a dynamic one some 30;
  * anything run for real makes hundreds. */
 #define EBPH_RECYCLE_CALLS	64

@@ -1264,9 +1264,12 @@ static int save_profiles(struct ebph *e)
 		return err;
 	}
 	for (i = 0; i < s.n; i++) {
-		/* Not worth a file, nor a place at the next start: what a
-		 * flood of tiny programs leaves must not come back. */
-		if (ebph_profile_trivial(&s.recs[i].prof)) {
+		/* A user's profile that learned almost nothing is not worth
+		 * a file, nor a place at the next start: what a flood of tiny
+		 * programs leaves must not come back.  Root's are saved as
+		 * before: root is not limited. */
+		if (s.recs[i].prof.owner != EBPH_OWNER_ROOT &&
+		    ebph_profile_trivial(&s.recs[i].prof)) {
 			trivial++;
 			continue;
 		}
@@ -1307,7 +1310,7 @@ static int save_profiles(struct ebph *e)
 	ebph_state_unlock(lock);
 	ebph_state_saved(saved, refused + failed);
 	if (trivial)
-		snprintf(what, sizeof(what), "; %zu that made fewer than %u calls, never frozen, not saved",
+		snprintf(what, sizeof(what), "; %zu of users' that made fewer than %u calls, never frozen, not saved",
 			 trivial, EBPH_RECYCLE_CALLS);
 	say(e, 0, refused + failed ? EBPH_WARNING : EBPH_INFO, "saved %zu profiles to %s%s%s",
 	    saved, e->opt.profile_dir, refused + failed ? ", some failed" : "", what);
