@@ -165,9 +165,9 @@ tests/i386_exec: tests/i386_exec.c
 TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke
 TEST_DEPS += $(TEST_HELPERS)
 
-tests/killsave: tests/killsave.c ebph_state.o ebph_state.h
+tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_load.o
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_state.o
+	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_state.o bpf_load.o $(LDLIBS)
 
 tests/threads: tests/threads.c
 	$(msg) CC $@
