@@ -81,6 +81,39 @@ static inline int ebph_is_call(__u32 sym)
 #define EBPH_MAX_UNTRACED	16384
 #define EBPH_UNTRACED_RETRY_NS	1000000000ULL
 
+/* ---- owners: who may fill the profiles map ------------------------------
+ *
+ * A profile's owner is the uid that owns its executable file (the
+ * inode's i_uid, read where the key is read).  Root's executables are
+ * never limited.  Every other owner may have at most cfg->owner_quota
+ * profiles, and all of them together at most cfg->users_max, so that
+ * one user's flood of tiny binaries leaves room for everyone else's,
+ * and root's always finds some.  Defaults: 1024 profiles an owner (a
+ * sixteenth of the map: more executables than a developer runs from
+ * his own builds in weeks) and 3/4 of the map for all users together.
+ */
+#define EBPH_OWNER_QUOTA	(EBPH_MAX_PROFILES / 16)
+#define EBPH_USERS_MAX		(EBPH_MAX_PROFILES / 4 * 3)
+#define EBPH_MAX_OWNERS		1024	/* distinct non-root owners counted */
+/* The "owners" map: three counters an owner, and the sums (struct
+ * ebph_owner_key below). */
+#define EBPH_OWNER_KEYS		(3 * (EBPH_MAX_OWNERS + 1))
+#define EBPH_OWNER_ROOT		0
+/* No file has uid (u32)-1 (the kernel's INVALID_UID), so that key holds
+ * the counts of all non-root owners together. */
+#define EBPH_OWNER_ALL		0xffffffffU
+/* The owner of a profile saved before owners existed (file format 1 or
+ * 2) whose executable could not be found again: limited like a user. */
+#define EBPH_OWNER_UNKNOWN	0xfffffffeU
+
+/* A profile that made fewer calls than this and never froze learned
+ * almost nothing: if a user (not root) owns it, it is not saved, and
+ * `ebph run` may recycle it (delete it) to make room for its owner's
+ * new ones.  A static binary
+ * that prints one line makes a handful of calls, a dynamic one some 30;
+ * anything run for real makes hundreds. */
+#define EBPH_RECYCLE_CALLS	64
+
 /* ---- profiles --------------------------------------------------------- */
 
 /* Profile status bits.  FROZEN and NORMAL are independent, as in pH: a
@@ -112,8 +145,35 @@ struct ebph_profile {
 	__u32 seq_train_from;	/* train set: stamp >= seq_train_from */
 	__u32 seq_test_from;	/* test set: stamp (or prev) in [from, to); */
 	__u32 seq_test_to;	/* from == to: no test set of sequences yet */
+	__u32 owner;		/* uid owning the executable (see owners) */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct ebph_profile) == 64, "ebph_profile ABI");
+_Static_assert(sizeof(struct ebph_profile) == 72, "ebph_profile ABI");
+
+/* Whether P learned almost nothing: see EBPH_RECYCLE_CALLS. */
+static inline int ebph_profile_trivial(const struct ebph_profile *p)
+{
+	return p->count < EBPH_RECYCLE_CALLS &&
+	       !(p->status & (EBPH_FROZEN | EBPH_NORMAL));
+}
+
+/*
+ * Key of the "owners" map; the value is a __u64 count.  How many
+ * profiles owner UID has is MADE - FREED: the kernel adds to MADE (and
+ * REFUSED) with atomic adds, user space adds to FREED when it deletes
+ * one of the owner's profiles.  Each counter has one writer, so neither
+ * side can lose the other's update, as a read-modify-write of one shared
+ * count would.  UID EBPH_OWNER_ALL holds the sums of all non-root owners.
+ */
+struct ebph_owner_key {
+	__u32 uid;
+	__u32 kind;		/* EBPH_OWNER_MADE, _FREED or _REFUSED */
+};
+_Static_assert(sizeof(struct ebph_owner_key) == 8, "ebph_owner_key ABI");
+
+#define EBPH_OWNER_MADE		0	/* profiles created (or loaded) */
+#define EBPH_OWNER_FREED	1	/* profiles deleted, by user space */
+#define EBPH_OWNER_REFUSED	2	/* creations refused over the quota */
 
 /*
  * Value of the "paths" map, same key as "profiles".  The kernel writes it
@@ -270,9 +330,11 @@ struct ebph_config {
 	__u32 off_inode_sb;	/* inode.i_sb */
 	__u32 off_sb_dev;	/* super_block.s_dev */
 	__u32 detectors;	/* EBPH_DET_PAIRS | EBPH_DET_SEQS */
-	__u32 pad;
+	__u32 off_inode_uid;	/* inode.i_uid (a kuid_t: one __u32) */
+	__u32 owner_quota;	/* profiles a non-root owner may have */
+	__u32 users_max;	/* profiles all non-root owners may have */
 };
-_Static_assert(sizeof(struct ebph_config) == 56, "ebph_config ABI");
+_Static_assert(sizeof(struct ebph_config) == 64, "ebph_config ABI");
 
 /* What sys_enter learns and tests (ebph run --detector).  Each detector
  * keeps its own data per profile; the life cycle (frozen, normal, the
@@ -299,6 +361,8 @@ enum ebph_stat {
 	EBPH_STAT_SEQS_FULL,	/* "seqs" map full: a sequence went unlearned */
 	EBPH_STAT_X32,		/* x32 calls (only if the kernel allows the
 				 * x32 ABI; this one does not), not traced */
+	EBPH_STAT_OWNER_QUOTA,	/* a profile refused: its owner over quota
+				 * (per owner: EBPH_OWNER_REFUSED) */
 	EBPH_STAT_MAX,
 };
 
@@ -342,6 +406,7 @@ enum ebph_key_step {
 	EBPH_KEY_INODE_INO,	/* inode->i_ino */
 	EBPH_KEY_INODE_SB,	/* inode->i_sb */
 	EBPH_KEY_SB_DEV,	/* sb->s_dev */
+	EBPH_KEY_INODE_UID,	/* inode->i_uid */
 };
 
 /*

@@ -60,6 +60,9 @@
  *             thread's state.  So normalize, unlike the kernel's own
  *             start_normal, does not reset the tasks' locality frames.
  *   stats     Never written: per-CPU counters the kernel owns.
+ *   owners    delete adds one to the owner's FREED counter, which only
+ *             user space writes (under the save lock); the kernel only
+ *             reads it (ebph.h, struct ebph_owner_key).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1283,6 +1286,51 @@ static void apply_audit(enum cmd_action act, __u64 key, const char *path,
 	cmd_audit(actions[act].name, target, was, now, warn, wlen);
 }
 
+int cmd_delete_profile(const struct ebph_maps *m, const struct ebph_profile *p,
+		       int seqs_on, char *msg, size_t len, int *seq_err)
+{
+	struct ebph_row_key rk = { .profile = p->key };
+	char what[64] = "";
+	int c, n = 0, err, lock, nseq_del;
+
+	/* Path first, then the profile, then its rows and sequences: a
+	 * task still running it makes a new, empty profile at its next
+	 * call, and that profile must not find the old path or rows (the
+	 * kernel writes its comm as the path and `ebph run` resolves it).
+	 * Sequences are deleted whether or not the detector runs: they may
+	 * have been loaded from a file.  A sequence the new profile learns
+	 * before the walk below reaches it is deleted too, and is new again
+	 * next time. */
+	lock = ebph_state_lock();
+	bpf_map_delete(m->paths, &p->key);
+	err = bpf_map_delete(m->profiles, &p->key);
+	/* Its owner has one less (ebph.h, owners); under the lock, the one
+	 * writer of FREED.  Only if this call deleted it. */
+	if (!err && ebph_owner_add(m, p->owner, EBPH_OWNER_FREED, 1))
+		snprintf(what, sizeof(what), "; its owner's count not updated");
+	for (c = 0; c < 2 * EBPH_NUM_CALLS; c++) {
+		rk.call = c % EBPH_NUM_CALLS;
+		rk.set = c / EBPH_NUM_CALLS;
+		n += !bpf_map_delete(m->rows, &rk);
+	}
+	nseq_del = ebph_seqs_delete(m, p->key);
+	if (nseq_del < 0)
+		snprintf(msg, len, "deleted, with %d rows, but not its sequences: %s",
+			 n, strerror(-nseq_del));
+	else if (seqs_on || nseq_del)
+		snprintf(msg, len, "deleted, with %d rows and %d sequences", n,
+			 nseq_del);
+	else
+		snprintf(msg, len, "deleted, with %d rows", n);
+	snprintf(msg + strlen(msg), len - strlen(msg), "%s", what);
+	/* Under the save lock: a save that had already read the profile
+	 * cannot write its file back after this. */
+	delete_file(p->key, msg, len);
+	ebph_state_unlock(lock);
+	*seq_err = nseq_del < 0 ? nseq_del : 0;
+	return err == -ENOENT ? 0 : err;
+}
+
 int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 	      char *msg, size_t len, char *warn, size_t wlen)
 {
@@ -1294,7 +1342,7 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 	__u32 zero = 0, pairs_on, seqs_on;
 	long nseqs[2] = { 0, 0 };
 	char what[96], was[96], now[96];
-	int c, n = 0, err = 0, lock, nseq_del;
+	int c, n = 0, err = 0, nseq_err;
 
 	warn[0] = 0;
 	if (bpf_map_lookup(m->profiles, &key, &p)) {
@@ -1430,40 +1478,12 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 		snprintf(msg, len, "training again, with what it learned so far");
 		break;
 	case ACT_DELETE:
-		/* Path first, then the profile, then its rows and sequences:
-		 * a task still running it makes a new, empty profile at its
-		 * next call, and that profile must not find the old path or
-		 * rows (the kernel writes its comm as the path and `ebph run`
-		 * resolves it).  Sequences are deleted whether or not the
-		 * detector runs: they may have been loaded from a file.  A
-		 * sequence the new profile learns before the walk below
-		 * reaches it is deleted too, and is new again next time. */
-		lock = ebph_state_lock();
-		bpf_map_delete(m->paths, &key);
-		err = bpf_map_delete(m->profiles, &key);
-		for (c = 0; c < 2 * EBPH_NUM_CALLS; c++) {
-			rk.call = c % EBPH_NUM_CALLS;
-			rk.set = c / EBPH_NUM_CALLS;
-			n += !bpf_map_delete(m->rows, &rk);
-		}
-		nseq_del = ebph_seqs_delete(m, key);
-		if (nseq_del < 0)
-			snprintf(msg, len, "deleted, with %d rows, but not its sequences: %s",
-				 n, strerror(-nseq_del));
-		else if (seqs_on || nseq_del)
-			snprintf(msg, len, "deleted, with %d rows and %d sequences", n,
-				 nseq_del);
-		else
-			snprintf(msg, len, "deleted, with %d rows", n);
-		/* Under the save lock: a save that had already read the
-		 * profile cannot write its file back after this. */
-		delete_file(key, msg, len);
-		ebph_state_unlock(lock);
-		if (err && err != -ENOENT)
+		err = cmd_delete_profile(m, &p, seqs_on, msg, len, &nseq_err);
+		if (err)
 			return err;
 		/* Deleted, if not all of it: that is the change to log. */
 		apply_audit(act, key, path.path, was, "deleted", warn, wlen);
-		return nseq_del < 0 ? nseq_del : 0;
+		return nseq_err;
 	}
 	err = bpf_map_update(m->profiles, &key, &p, BPF_EXIST);
 	if (err) {

@@ -56,6 +56,16 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 	      char *msg, size_t len, char *warn, size_t wlen);
 
 /*
+ * ACT_DELETE of profile P (as read from the map) without the notice:
+ * for `ebph run` itself, which recycles profiles (ebph_user.c) and says
+ * so in its own log.  SEQS_ON: the sequence detector runs (for MSG).
+ * 0 when it is deleted (or was gone already), with *SEQ_ERR the -errno
+ * of deleting its sequences, or 0; -errno if the profile stays.
+ */
+int cmd_delete_profile(const struct ebph_maps *m, const struct ebph_profile *p,
+		       int seqs_on, char *msg, size_t len, int *seq_err);
+
+/*
  * The audit trail: tell the running `ebph run` that COMMAND changed
  * TARGET from OLD to NEW ("" for none), for it to log with our uid and
  * PID (which the kernel attaches to the datagram) and SUDO_USER.  Sent

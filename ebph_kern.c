@@ -126,6 +126,17 @@ struct bpf_map_def SEC("maps") seqs = {
 	.map_flags = BPF_F_NO_PREALLOC,
 };
 
+/* Profiles per owner (struct ebph_owner_key): read and added to only
+ * when a profile is created, never on the common path.  Three counters
+ * an owner, and the sums under EBPH_OWNER_ALL. */
+struct bpf_map_def SEC("maps") owners = {
+	.type = BPF_MAP_TYPE_HASH,
+	.key_size = sizeof(struct ebph_owner_key),
+	.value_size = sizeof(__u64),
+	.max_entries = EBPH_OWNER_KEYS,
+	.map_flags = BPF_F_NO_PREALLOC,
+};
+
 /* The source of every new row: a 512-byte row does not fit on the
  * 512-byte BPF stack, and there is no .rodata to hold zeros.  Never
  * written; read-only to programs so that a bug cannot make it nonzero. */
@@ -399,7 +410,9 @@ static __always_inline void untraced_add(void *ctx, __u32 tid, __u32 stat,
 
 /*
  * The profile key of the current task's executable,
- * (st_dev << 32) + st_ino as stat(2) would report them, read from
+ * (st_dev << 32) + st_ino as stat(2) would report them, and its owner
+ * (st_uid: the inode's i_uid, a kuid_t, which is the uid as seen from
+ * the initial user namespace, where ebph runs), read from
  * current->mm->exe_file->f_inode with the offsets user space found in
  * BTF.  Returns 0, or 1 + the enum ebph_key_step that failed.
  *
@@ -407,7 +420,8 @@ static __always_inline void untraced_add(void *ctx, __u32 tid, __u32 stat,
  * new_encode_dev() of it, which keeps the low 8 bits of the minor at the
  * bottom, the major above them, and the rest of the minor above that.
  */
-static __always_inline int exe_key(struct ebph_config *cfg, __u64 *key)
+static __always_inline int exe_ident(struct ebph_config *cfg, __u64 *key,
+				     __u32 *owner)
 {
 	char *task = (char *)bpf_get_current_task();
 	char *mm = 0, *file = 0, *inode = 0, *sb = 0;
@@ -433,6 +447,9 @@ static __always_inline int exe_key(struct ebph_config *cfg, __u64 *key)
 		return EBPH_KEY_INODE_SB + 1;
 	if (bpf_probe_read_kernel(&dev, sizeof(dev), sb + cfg->off_sb_dev))
 		return EBPH_KEY_SB_DEV + 1;
+	if (bpf_probe_read_kernel(owner, sizeof(*owner),
+				  inode + cfg->off_inode_uid))
+		return EBPH_KEY_INODE_UID + 1;
 
 	major = dev >> 20;
 	minor = dev & 0xfffff;
@@ -441,19 +458,95 @@ static __always_inline int exe_key(struct ebph_config *cfg, __u64 *key)
 	return 0;
 }
 
+/* The key alone, for the callers that need no owner. */
+static __always_inline int exe_key(struct ebph_config *cfg, __u64 *key)
+{
+	__u32 owner;
+
+	return exe_ident(cfg, key, &owner);
+}
+
 /* ---- profiles and tasks -------------------------------------------------- */
 
-/*
- * Create an empty training profile KEY unless it exists.  Returns 1 if
- * this call created it, 0 if it was there, -1 if the map is full
- * (reported).  The profile goes in before its path, so that a full
- * profiles map leaves no orphan path behind.
- */
-static __always_inline int profile_create(void *ctx, __u64 key)
+/* Owner counter KEY, made (zero) on first use; NULL: the owners map
+ * is full. */
+static __always_inline __u64 *owner_counter(struct ebph_owner_key *key)
 {
-	struct ebph_profile p = { .key = key };
+	__u64 zero = 0, *v;
+
+	v = bpf_map_lookup_elem(&owners, key);
+	if (v)
+		return v;
+	/* EEXIST (another CPU made it first) is fine: look it up. */
+	bpf_map_update_elem(&owners, key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&owners, key);
+}
+
+/* Profiles UID has now (MADE - FREED), and its MADE counter in *MADEP
+ * (NULL: the owners map is full). */
+static __always_inline __s64 owner_profiles(__u32 uid, __u64 **madep)
+{
+	struct ebph_owner_key k = { .uid = uid, .kind = EBPH_OWNER_MADE };
+	__u64 *made = owner_counter(&k), *freed;
+
+	*madep = made;
+	k.kind = EBPH_OWNER_FREED;
+	freed = bpf_map_lookup_elem(&owners, &k);
+	return (__s64)((made ? *made : 0) - (freed ? *freed : 0));
+}
+
+/*
+ * Whether OWNER may have one more profile: root always; anyone else
+ * while under cfg->owner_quota and all users together under
+ * cfg->users_max.  On yes, *MADE and *ALL are the counters to add the
+ * new profile to.  A refusal is counted in EBPH_STAT_OWNER_QUOTA and,
+ * for an exec (EXEC), in the owner's REFUSED, which user space reports
+ * once an interval: no event per exec, which a flood would turn into a
+ * flood of events.  (A task refused at exec tries again at each of its
+ * calls, as for a profile deleted under it; those tries are not execs.)
+ * The check and the add are not one atomic step, so CPUs creating at
+ * the same moment can take an owner past its quota by one each: a
+ * bound, not a leak.
+ */
+static __always_inline int owner_allows(struct ebph_config *cfg, __u32 owner,
+					__u64 **made, __u64 **all, int exec)
+{
+	struct ebph_owner_key k = { .uid = owner, .kind = EBPH_OWNER_REFUSED };
+	__u64 *refused;
+
+	*made = *all = 0;
+	if (owner == EBPH_OWNER_ROOT)
+		return 1;
+	if (owner_profiles(owner, made) < (__s64)cfg->owner_quota && *made &&
+	    owner_profiles(EBPH_OWNER_ALL, all) < (__s64)cfg->users_max && *all)
+		return 1;
+	stat_inc(EBPH_STAT_OWNER_QUOTA);
+	if (!exec)
+		return 0;
+	refused = owner_counter(&k);
+	if (refused)
+		__sync_fetch_and_add(refused, 1);
+	return 0;
+}
+
+/*
+ * Create an empty training profile KEY, owned by OWNER, unless it
+ * exists, for an exec (EXEC) or not.  Returns 1 if this call created
+ * it, 0 if it was there, -1 if the map is full (reported) or the owner
+ * is over quota (counted: owner_allows()).  The profile goes in before
+ * its path, so that a full profiles map leaves no orphan path behind.
+ */
+static __always_inline int profile_create(void *ctx, struct ebph_config *cfg,
+					  __u64 key, __u32 owner, int exec)
+{
+	struct ebph_profile p = { .key = key, .owner = owner };
+	__u64 *made, *all;
 	long err;
 
+	if (bpf_map_lookup_elem(&profiles, &key))
+		return 0;
+	if (!owner_allows(cfg, owner, &made, &all, exec))
+		return -1;
 	err = bpf_map_update_elem(&profiles, &key, &p, BPF_NOEXIST);
 	if (err == -17 /* EEXIST: created meanwhile, on another CPU */)
 		return 0;
@@ -462,6 +555,10 @@ static __always_inline int profile_create(void *ctx, __u64 key)
 			    EBPH_MSG_PROFILES_FULL, key, 0);
 		return -1;
 	}
+	if (made)
+		__sync_fetch_and_add(made, 1);
+	if (all)
+		__sync_fetch_and_add(all, 1);
 	return 1;
 }
 
@@ -488,10 +585,22 @@ static __always_inline struct ebph_path *path_create(__u64 key)
  * comm; user space resolves the real one. */
 static __always_inline int profile_create_comm(void *ctx, __u64 key)
 {
+	struct ebph_config *cfg;
 	struct ebph_path *path;
+	__u32 zero = 0, owner = EBPH_OWNER_UNKNOWN;
+	__u64 exe = 0;
 	int created;
 
-	created = profile_create(ctx, key);
+	/* The owner is read here, not passed down, so that sys_enter's
+	 * deleted-profile path and pick_up() stay as they are.  A task
+	 * whose executable is no longer the one of KEY (prctl
+	 * PR_SET_MM_EXE_FILE) has an owner we cannot know: limited. */
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg)
+		return -1;
+	if (exe_ident(cfg, &exe, &owner) || exe != key)
+		owner = EBPH_OWNER_UNKNOWN;
+	created = profile_create(ctx, cfg, key, owner, 0);
 	if (created > 0) {
 		path = path_create(key);
 		if (path)
@@ -1201,7 +1310,7 @@ int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
 {
 	struct ebph_config *cfg;
 	struct ebph_task t;
-	__u32 zero = 0, tid, old_tid;
+	__u32 zero = 0, tid, old_tid, owner = 0;
 	__u64 id, key = 0;
 	int step, created = 0;
 
@@ -1217,7 +1326,7 @@ int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
 	if (old_tid != (__u32)ctx->pid)
 		bpf_map_delete_elem(&tasks, &old_tid);
 
-	step = exe_key(cfg, &key);
+	step = exe_ident(cfg, &key, &owner);
 	if (step) {
 		/* Its old association is wrong now: drop it, so the task
 		 * is picked up (and the key read again) at its next call. */
@@ -1227,8 +1336,7 @@ int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
 		return 0;
 	}
 
-	if (!bpf_map_lookup_elem(&profiles, &key) &&
-	    profile_create(ctx, key) > 0) {
+	if (profile_create(ctx, cfg, key, owner, 1) > 0) {
 		struct ebph_path *path = path_create(key);
 		__u32 off = ctx->filename_loc & 0xffff;
 

@@ -38,6 +38,7 @@ static const struct {
 	MAP(rows, HASH, struct ebph_row_key, EBPH_NUM_SYSCALLS, EBPH_MAX_ROWS),
 	MAP(tasks, HASH, __u32, sizeof(struct ebph_task), EBPH_MAX_TASKS),
 	MAP(seqs, HASH, struct ebph_seq_key, sizeof(struct ebph_seq), EBPH_MAX_SEQS),
+	MAP(owners, HASH, struct ebph_owner_key, sizeof(__u64), EBPH_OWNER_KEYS),
 };
 #define NR_MAPS (sizeof(maps) / sizeof(maps[0]))
 
@@ -216,6 +217,8 @@ int ebph_config_offsets(struct ebph_config *cfg, int verbose)
 		{ "inode", "i_ino", offsetof(struct ebph_config, off_inode_ino) },
 		{ "inode", "i_sb", offsetof(struct ebph_config, off_inode_sb) },
 		{ "super_block", "s_dev", offsetof(struct ebph_config, off_sb_dev) },
+		/* kuid_t is a struct of one uid_t, val: its offset is i_uid's. */
+		{ "inode", "i_uid", offsetof(struct ebph_config, off_inode_uid) },
 	};
 	struct btf *btf;
 	size_t i;
@@ -444,6 +447,36 @@ int ebph_seqs_delete(const struct ebph_maps *m, __u64 profile)
 			deleted += !bpf_map_delete(m->seqs, &keys[i]);
 	free(keys);
 	return deleted;
+}
+
+static __u64 owner_counter(const struct ebph_maps *m, __u32 uid, __u32 kind)
+{
+	struct ebph_owner_key k = { .uid = uid, .kind = kind };
+	__u64 v;
+
+	return bpf_map_lookup(m->owners, &k, &v) ? 0 : v;
+}
+
+__s64 ebph_owner_count(const struct ebph_maps *m, __u32 uid)
+{
+	return (__s64)(owner_counter(m, uid, EBPH_OWNER_MADE) -
+		       owner_counter(m, uid, EBPH_OWNER_FREED));
+}
+
+int ebph_owner_add(const struct ebph_maps *m, __u32 uid, __u32 kind, __u64 n)
+{
+	__u32 uids[2] = { uid, EBPH_OWNER_ALL };
+	int i, err = 0;
+
+	if (uid == EBPH_OWNER_ROOT)
+		return 0;
+	for (i = 0; i < 2 && !err; i++) {
+		struct ebph_owner_key k = { .uid = uids[i], .kind = kind };
+		__u64 v = owner_counter(m, uids[i], kind) + n;
+
+		err = bpf_map_update(m->owners, &k, &v, BPF_ANY);
+	}
+	return err;
 }
 
 static const struct {

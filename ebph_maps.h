@@ -14,7 +14,7 @@
 #include "profile_store.h"
 
 struct ebph_maps {
-	int config, stats, profiles, paths, rows, tasks, seqs;
+	int config, stats, profiles, paths, rows, tasks, seqs, owners;
 };
 
 /* The maps of a loaded object, found by name; -ENOENT with a message,
@@ -31,7 +31,7 @@ int ebph_maps_open_pinned(struct ebph_maps *m);
 void ebph_maps_close(struct ebph_maps *m);
 
 /*
- * Fill the kernel struct offsets of CFG (off_task_mm ... off_sb_dev) from
+ * Fill the kernel struct offsets of CFG (off_task_mm ... off_inode_uid) from
  * /sys/kernel/btf/vmlinux, the stand-in for CO-RE relocations; the other
  * fields are left alone.  VERBOSE prints each offset found.  Prints one
  * sentence and returns -errno when a field is missing.
@@ -73,6 +73,18 @@ int ebph_seqs_load(const struct ebph_maps *m, struct ebph_profile_rec *rec);
 
 /* Delete every sequence of PROFILE from the seqs map; returns how many. */
 int ebph_seqs_delete(const struct ebph_maps *m, __u64 profile);
+
+/*
+ * Owners (struct ebph_owner_key in ebph.h).  ebph_owner_count() is how
+ * many profiles UID has (MADE - FREED).  ebph_owner_add() adds N to
+ * counter KIND of UID and of EBPH_OWNER_ALL, for the counters user
+ * space writes: FREED, under the save lock (ebph_state_lock()), and
+ * MADE only while loading, before the programs run.  A read-modify-write:
+ * never for a counter the kernel adds to at the same time.  Root is not
+ * counted: 0 at once.
+ */
+__s64 ebph_owner_count(const struct ebph_maps *m, __u32 uid);
+int ebph_owner_add(const struct ebph_maps *m, __u32 uid, __u32 kind, __u64 n);
 
 /* --detector: "pairs", "seqs" or "both" to EBPH_DET_* bits; -EINVAL
  * for anything else.  ebph_detectors_name() is the way back ("none"

@@ -614,7 +614,11 @@ static int config_write(struct replay *r, __u64 normal_wait, __u32 anomaly_limit
 		.monitoring = 1,
 		.detectors = r->detectors,
 		/* No BTF offsets: the task is always in the map before its
-		 * first call, so the program never reads an executable. */
+		 * first call, so the program never reads an executable (and
+		 * the profiles it makes have an unknown owner: the quota
+		 * must let them be). */
+		.owner_quota = EBPH_OWNER_QUOTA,
+		.users_max = EBPH_USERS_MAX,
 	};
 	__u32 zero = 0;
 	int err = bpf_map_update(r->m.config, &zero, &cfg, BPF_ANY);

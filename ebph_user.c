@@ -74,7 +74,40 @@ struct options {
 	int syslog;			/* events to syslog(3), not stdout text */
 	int log_sequences;		/* report every new pair or sequence */
 	__u32 detectors;		/* EBPH_DET_* */
+	__u32 owner_quota;		/* profiles a non-root owner may have */
 };
+
+/*
+ * What `ebph run` tracks of one non-root owner: the saved profiles it
+ * did not load for the quota, and the kernel's refusals it has seen and
+ * reported (at most one line an owner per REPORT_INTERVAL), with the
+ * profiles it recycled meanwhile.
+ */
+struct owner_note {
+	__u32 uid;
+	__u64 skipped;			/* at load */
+	__u64 refused_seen, refused_said;
+	__u64 recycled;			/* since the last line */
+	__u64 said_ns;			/* CLOCK_MONOTONIC of the last line */
+	__u64 recycle_ns;		/* ... of the last recycling */
+};
+
+/* How often the owners are looked at (check_owners()): the loop turns
+ * at every batch of events, hundreds of times a second under a flood,
+ * and each look with refusals walks the profiles and tasks maps. */
+#define OWNER_CHECK_NS		1000000000ULL
+/* Profiles recycled for one owner, at most RECYCLE_MAX every
+ * RECYCLE_NS.  Each is a delete as `ebph delete` makes it, 2,048 bpf(2)
+ * calls for the rows alone, and a flood refills whatever is freed: 64
+ * a second cost `ebph run` 30% of a CPU under a flood of 16,500 execs.
+ * 32 every 10 s still leave room for a user's new builds, 192 a
+ * minute beyond the quota. */
+#define RECYCLE_MAX		32
+#define RECYCLE_NS		(10ULL * 1000000000ULL)
+
+/* When check_owners() runs: at most every OWNER_CHECK_NS, now (before
+ * a save), or now and saying everything not yet said (at exit). */
+enum owners_when { OWNERS_TICK, OWNERS_NOW, OWNERS_FLUSH };
 
 /* What `ebph run` holds while it runs. */
 struct ebph {
@@ -104,6 +137,11 @@ struct ebph {
 	int restored;			/* profiles loaded, or -errno */
 	int no_seq_test;		/* of them, normal with no test set of
 					 * sequences (atomic: restore threads) */
+	pthread_mutex_t owner_lock;	/* the quota at load, and notes */
+	struct owner_note *notes;
+	size_t nnotes;
+	int skipped;			/* of the restored, not loaded (quota) */
+	__u64 owners_ns;		/* CLOCK_MONOTONIC of check_owners() */
 };
 
 static volatile sig_atomic_t stop_signal, save_request, hup_request;
@@ -400,6 +438,8 @@ static const struct stat_report {
 	[EBPH_STAT_SEQS_FULL] = { "sequences not learned: the seqs map is full", "seqs", EBPH_ERROR },
 	[EBPH_STAT_X32] = { "x32 system calls not traced: ebph knows x86_64 and i386 only",
 			    NULL, EBPH_WARNING },
+	/* Every try: reported per owner, as execs, by check_owners(). */
+	[EBPH_STAT_OWNER_QUOTA] = { NULL },
 };
 
 static const char *call_name(unsigned nr, char *buf, size_t len)
@@ -449,6 +489,7 @@ static void print_message(struct ebph *e, const struct ebph_event *ev,
 		[EBPH_KEY_INODE_INO] = "inode->i_ino",
 		[EBPH_KEY_INODE_SB] = "inode->i_sb",
 		[EBPH_KEY_SB_DEV] = "super_block->s_dev",
+		[EBPH_KEY_INODE_UID] = "inode->i_uid",
 	};
 	char eg[sizeof(e->reports[0].eg)], call[32], seq[EBPH_SEQ_CALLS * 32];
 	__u32 stat;
@@ -880,6 +921,197 @@ static int wait_events(struct ebph *e, int timeout_ms)
 	return perf_buffer_poll(&e->pb, 0);
 }
 
+/* ---- owners: the quota ---------------------------------------------------- */
+
+/* The note of UID, made on first use; NULL when out of memory. */
+static struct owner_note *owner_note(struct ebph *e, __u32 uid)
+{
+	struct owner_note *n;
+	size_t i;
+
+	for (i = 0; i < e->nnotes; i++)
+		if (e->notes[i].uid == uid)
+			return &e->notes[i];
+	n = realloc(e->notes, (e->nnotes + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	e->notes = n;
+	n = &e->notes[e->nnotes++];
+	memset(n, 0, sizeof(*n));
+	n->uid = uid;
+	return n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The profiles that tasks run now, sorted, in a malloc'd array. */
+static int running_profiles(struct ebph *e, __u64 **keysp, size_t *np)
+{
+	__u32 *tids;
+	__u64 *keys;
+	size_t n, i, k = 0;
+	int err;
+
+	err = bpf_map_keys(e->m.tasks, sizeof(*tids), (void **)&tids, &n);
+	if (err)
+		return err;
+	keys = malloc((n ? n : 1) * sizeof(*keys));
+	if (!keys) {
+		free(tids);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct ebph_task t;
+
+		if (!bpf_map_lookup(e->m.tasks, &tids[i], &t))
+			keys[k++] = t.profile;
+	}
+	free(tids);
+	qsort(keys, k, sizeof(*keys), cmp_u64);
+	*keysp = keys;
+	*np = k;
+	return 0;
+}
+
+/*
+ * Make room for UID's new profiles (or, ALL_USERS, for any user's, when
+ * all users together are at their share): delete up to RECYCLE_MAX of
+ * its profiles that learned almost nothing (ebph_profile_trivial()) and
+ * that no task runs now, as `ebph delete` does (cmd_delete_profile(),
+ * which keeps the owners' counts; without the audit notice, which we
+ * would have to answer ourselves: the report line says it).  Returns
+ * how many.
+ */
+static int recycle(struct ebph *e, __u32 uid, int all_users)
+{
+	struct ebph_snapshot s;
+	__u64 *running;
+	size_t nrun, i;
+	char msg[PATH_MAX + 256];
+	int n = 0, seq_err;
+
+	if (ebph_snapshot_read_profiles(&e->m, &s))
+		return 0;
+	if (running_profiles(e, &running, &nrun)) {
+		ebph_snapshot_free(&s);
+		return 0;
+	}
+	for (i = 0; i < s.n && n < RECYCLE_MAX; i++) {
+		const struct ebph_profile *p = &s.recs[i].prof;
+
+		if (p->owner == EBPH_OWNER_ROOT ||
+		    (!all_users && p->owner != uid) || !ebph_profile_trivial(p) ||
+		    bsearch(&p->key, running, nrun, sizeof(*running), cmp_u64))
+			continue;
+		if (!cmd_delete_profile(&e->m, p, e->opt.detectors & EBPH_DET_SEQS,
+					msg, sizeof(msg), &seq_err))
+			n++;
+	}
+	free(running);
+	ebph_snapshot_free(&s);
+	return n;
+}
+
+/*
+ * The kernel counts, per owner, the execs it refused a profile over the
+ * quota (ebph_kern.c, owner_allows()).  Every OWNER_CHECK_NS: recycle
+ * for the owners refused since the last look, and say so, one line an
+ * owner at most every REPORT_INTERVAL (all at once at exit), with the
+ * uid and the count: never a line per exec.
+ */
+static void check_owners(struct ebph *e, enum owners_when when)
+{
+	struct ebph_config cfg = live_config(e);
+	struct ebph_owner_key *keys;
+	__u64 now = clock_ns(CLOCK_MONOTONIC);
+	int flush = when == OWNERS_FLUSH;
+	char recycled[96];
+	size_t n, i;
+
+	if (when == OWNERS_TICK && now - e->owners_ns < OWNER_CHECK_NS)
+		return;
+	e->owners_ns = now;
+	if (bpf_map_keys(e->m.owners, sizeof(*keys), (void **)&keys, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		struct owner_note *note;
+		__u64 refused;
+		__s64 has, all;
+		int share;
+
+		if (keys[i].kind != EBPH_OWNER_REFUSED || keys[i].uid == EBPH_OWNER_ALL ||
+		    bpf_map_lookup(e->m.owners, &keys[i], &refused))
+			continue;
+		note = owner_note(e, keys[i].uid);
+		if (!note)
+			break;
+		has = ebph_owner_count(&e->m, note->uid);
+		all = ebph_owner_count(&e->m, EBPH_OWNER_ALL);
+		/* Which limit refused is a guess from the counts now: the
+		 * users' share, if it is full (the rarer case), else its own. */
+		share = all >= cfg.users_max;
+		if (refused > note->refused_seen && !flush &&
+		    (!note->recycle_ns || now - note->recycle_ns >= RECYCLE_NS)) {
+			note->recycled += recycle(e, note->uid, share);
+			note->recycle_ns = now;
+		}
+		note->refused_seen = refused;
+		if (refused == note->refused_said ||
+		    (!flush && note->said_ns && now - note->said_ns < REPORT_INTERVAL))
+			continue;
+		recycled[0] = 0;
+		if (note->recycled)
+			snprintf(recycled, sizeof(recycled),
+				 "; %llu of its profiles that learned almost nothing recycled",
+				 (unsigned long long)note->recycled);
+		say(e, 0, EBPH_WARNING,
+		    "uid %u: %llu execution%s of programs it owns not profiled: %s (it had %lld profiles of %u, all users %lld of %u)%s",
+		    note->uid, (unsigned long long)(refused - note->refused_said),
+		    refused - note->refused_said == 1 ? "" : "s",
+		    share ? "all users over their share" : "over its quota",
+		    (long long)has, cfg.owner_quota, (long long)all, cfg.users_max,
+		    recycled);
+		note->refused_said = refused;
+		note->recycled = 0;
+		note->said_ns = now;
+	}
+	free(keys);
+}
+
+/*
+ * The quota at load, as the kernel applies it at creation: a saved
+ * profile of a non-root owner loads only while the owner and all users
+ * are under theirs, and is counted in the owners map (before the
+ * programs run: nothing else writes it yet).  Threads load at once,
+ * hence the lock.  1: load it; 0: leave it on disk (counted, said once
+ * an owner by restore_finish()).
+ */
+static int restore_admit(struct ebph *e, __u32 owner)
+{
+	struct owner_note *note;
+	int ok;
+
+	if (owner == EBPH_OWNER_ROOT)
+		return 1;
+	pthread_mutex_lock(&e->owner_lock);
+	ok = ebph_owner_count(&e->m, owner) < e->opt.owner_quota &&
+	     ebph_owner_count(&e->m, EBPH_OWNER_ALL) < EBPH_USERS_MAX &&
+	     !ebph_owner_add(&e->m, owner, EBPH_OWNER_MADE, 1);
+	if (!ok) {
+		note = owner_note(e, owner);
+		if (note)
+			note->skipped++;
+		e->skipped++;
+	}
+	pthread_mutex_unlock(&e->owner_lock);
+	return ok;
+}
+
 /* ---- profiles between disk and maps ---------------------------------------- */
 
 /*
@@ -889,7 +1121,8 @@ static int wait_events(struct ebph *e, int timeout_ms)
  * them for the epochs it sets in rec->prof, which the profile written
  * after it must carry, and a run with pairs only must still save them
  * back.  Called from several threads at once (restore_start()), so it
- * touches nothing but the maps, stderr and an atomic count.
+ * touches nothing but the maps, stderr, an atomic count and, under
+ * owner_lock, the quota (restore_admit()).
  */
 static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec)
 {
@@ -901,6 +1134,8 @@ static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec
 	__u8 *vals;
 	int set, c, err;
 
+	if (!restore_admit(e, rec->prof.owner))
+		return 0;
 	for (set = 0; set < 2; set++)
 		for (c = 0; c < EBPH_NUM_CALLS; c++)
 			n += rec->rows[set][c] != NULL;
@@ -989,7 +1224,14 @@ static int restore_finish(struct ebph *e)
 	e->restoring = 0;
 	if (e->restored < 0)
 		return e->restored;
-	say(e, 0, EBPH_INFO, "loaded %d profiles from %s", e->restored, e->opt.profile_dir);
+	say(e, 0, EBPH_INFO, "loaded %d profiles from %s", e->restored - e->skipped,
+	    e->opt.profile_dir);
+	for (size_t i = 0; i < e->nnotes; i++)
+		if (e->notes[i].skipped)
+			say(e, 0, EBPH_WARNING,
+			    "uid %u: %llu saved profiles not loaded: over its quota of %u profiles, or all users over %u (left on disk)",
+			    e->notes[i].uid, (unsigned long long)e->notes[i].skipped,
+			    e->opt.owner_quota, EBPH_USERS_MAX);
 	/* Such a profile is tested on pairs only, or with --detector seqs
 	 * not at all, until it is next made normal: say so, not silently. */
 	if ((e->opt.detectors & EBPH_DET_SEQS) && e->no_seq_test)
@@ -1007,9 +1249,9 @@ static int restore_finish(struct ebph *e)
 static int save_profiles(struct ebph *e)
 {
 	struct ebph_snapshot s;
-	size_t i, saved = 0, refused = 0, failed = 0;
+	size_t i, saved = 0, refused = 0, failed = 0, trivial = 0;
 	const struct ebph_profile_rec *first_refused = NULL, *first_failed = NULL;
-	char path[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
+	char path[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], what[96] = "";
 	int err, first_err = 0, other_errs = 0, lock;
 
 	/* `ebph delete` takes this lock too: a profile it deletes is either
@@ -1022,6 +1264,16 @@ static int save_profiles(struct ebph *e)
 		return err;
 	}
 	for (i = 0; i < s.n; i++) {
+		/* A user's profile that learned almost nothing is not worth
+		 * a file, nor a place at the next start: what a flood of tiny
+		 * programs leaves must not come back.  Root's are saved as
+		 * before: root is not limited. */
+		if (s.recs[i].prof.owner != EBPH_OWNER_ROOT &&
+		    ebph_profile_trivial(&s.recs[i].prof)) {
+			trivial++;
+			continue;
+		}
+		profile_rec_settle(&s.recs[i]);
 		err = profile_save(e->opt.profile_dir, &s.recs[i], e->boot_to_real);
 		if (err == -EEXIST) {
 			/* profile_save() never overwrites a file that was
@@ -1057,8 +1309,11 @@ static int save_profiles(struct ebph *e)
 	ebph_snapshot_free(&s);
 	ebph_state_unlock(lock);
 	ebph_state_saved(saved, refused + failed);
-	say(e, 0, refused + failed ? EBPH_WARNING : EBPH_INFO, "saved %zu profiles to %s%s",
-	    saved, e->opt.profile_dir, refused + failed ? ", some failed" : "");
+	if (trivial)
+		snprintf(what, sizeof(what), "; %zu of users' that made fewer than %u calls, never frozen, not saved",
+			 trivial, EBPH_RECYCLE_CALLS);
+	say(e, 0, refused + failed ? EBPH_WARNING : EBPH_INFO, "saved %zu profiles to %s%s%s",
+	    saved, e->opt.profile_dir, refused + failed ? ", some failed" : "", what);
 	return refused + failed ? -EIO : 0;
 }
 
@@ -1151,6 +1406,8 @@ static int configure(struct ebph *e)
 		.monitoring = 1,
 		.log_sequences = e->opt.log_sequences,
 		.detectors = e->opt.detectors,
+		.owner_quota = e->opt.owner_quota,
+		.users_max = EBPH_USERS_MAX,
 	};
 	__u32 zero = 0;
 	int err;
@@ -1275,6 +1532,7 @@ static int run(struct ebph *e)
 		check_stats(e, 0);
 		control_read(e);	/* before the save it may announce */
 		config_check(e, 0);
+		check_owners(e, save_request ? OWNERS_NOW : OWNERS_TICK);
 		if (e->opt.save && e->opt.save_interval &&
 		    clock_ns(CLOCK_MONOTONIC) >= next_save) {
 			save_profiles(e);
@@ -1301,6 +1559,7 @@ static int run(struct ebph *e)
 	check_stats(e, 1);
 	control_read(e);
 	config_check(e, 1);
+	check_owners(e, OWNERS_FLUSH);
 	ret = 0;
 	if (e->opt.save && save_profiles(e))
 		ret = 1;
@@ -1313,6 +1572,7 @@ out_obj:
 	bpf_object_close(&e->obj);	/* detaches and unpins too */
 out_lock:
 	close(lock_fd);
+	free(e->notes);
 	return ret;
 }
 
@@ -1347,6 +1607,9 @@ static void usage(FILE *f)
 "      --syslog              events to syslog (daemon facility), not to\n"
 "                            stdout (unless --json)\n"
 "      --log-sequences       report each new pair (or sequence) learned\n"
+"      --owner-quota N       profiles of executables one user (not root)\n"
+"                            owns, at most (default %u); all users\n"
+"                            together have at most %u\n"
 "      --detector D          pairs (pH's lookahead pairs, the default), seqs\n"
 "                            (the last 6 calls as one sequence, as STIDE)\n"
 "                            or both; a normal profile saved without seqs\n"
@@ -1374,7 +1637,7 @@ static void usage(FILE *f)
 "  sudo ebph                           learn, detect, save every 10 minutes\n"
 "  sudo ebph -d profiles -w 3s         profiles in ./profiles, normal after 3s\n"
 "  sudo ebph --no-load --no-save -v    a clean slate, loader steps shown\n",
-		EBPH_ANOMALY_LIMIT, EBPH_TOLERIZE_LIMIT);
+		EBPH_ANOMALY_LIMIT, EBPH_TOLERIZE_LIMIT, EBPH_OWNER_QUOTA, EBPH_USERS_MAX);
 }
 
 /*
@@ -1404,7 +1667,7 @@ static const struct ebph_command {
 int main(int argc, char **argv)
 {
 	enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE,
-	       OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR };
+	       OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA };
 	static const struct option longopts[] = {
 		{ "profile-dir", required_argument, NULL, 'd' },
 		{ "normal-wait", required_argument, NULL, 'w' },
@@ -1419,6 +1682,7 @@ int main(int argc, char **argv)
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "log-sequences", no_argument, NULL, OPT_LOG_SEQ },
 		{ "detector", required_argument, NULL, OPT_DETECTOR },
+		{ "owner-quota", required_argument, NULL, OPT_OWNER_QUOTA },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -1431,8 +1695,10 @@ int main(int argc, char **argv)
 			.tolerize_limit = EBPH_TOLERIZE_LIMIT,
 			.load = 1, .save = 1,
 			.detectors = EBPH_DET_PAIRS,
+			.owner_quota = EBPH_OWNER_QUOTA,
 		},
 		.ctl = -1,
+		.owner_lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 	long long d;
 	int c;
@@ -1488,6 +1754,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LOG_SEQ:
 			e.opt.log_sequences = 1;
+			break;
+		case OPT_OWNER_QUOTA:
+			e.opt.owner_quota = parse_uint(optarg, "--owner-quota", EBPH_USERS_MAX);
 			break;
 		case OPT_DETECTOR:
 			if (ebph_detectors_parse(optarg, &e.opt.detectors))

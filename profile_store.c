@@ -6,14 +6,14 @@
  * ((st_dev << 32) + st_ino of the executable), so that a directory can
  * never hold two files for one profile.
  *
- * File format, version 3.  Every integer is little-endian, whatever the
+ * File format, version 4.  Every integer is little-endian, whatever the
  * host, and written byte by byte (put_u32() and friends), so the layout
  * does not depend on a compiler's struct padding.
  *
  *   offset size  field
  *   ------ ----  ------------------------------------------------------
  *        0    8  magic "EBPHPROF" (no NUL)
- *        8    4  version: 3
+ *        8    4  version: 4
  *       12    4  NUM_SYSCALLS: 512 (the width of a row; the alphabet is
  *                twice that, see EBPH_I386 in ebph.h)
  *       16    4  SEQLEN: 9 (a row byte holds SEQLEN - 1 bits)
@@ -30,7 +30,8 @@
  *      332    4  flags: bit 0 (PROFILE_F_SEQ_TEST) the profile has a
  *                test set of sequences; no other bit
  *      336    4  sequence count S: at most 262,144 (EBPH_MAX_SEQS)
- *      340    4  reserved: 0
+ *      340    4  owner: the uid owning the executable, not 0xffffffff
+ *                (versions 2 and 3: reserved, 0)
  *      344  516  R rows, train rows by call then test rows by call:
  *                  u16 call (a symbol: x86_64 0..510, i386 512..1022),
  *                  u16 set (0 train, 1 test),
@@ -52,6 +53,49 @@
  * allocated.  Only the sequences in a set are written: the kernel keeps
  * forgotten ones until a save drops them (struct ebph_seq).
  *
+ * The counters must agree with each other as the kernel keeps them
+ * (ebph_syscall() and the state changes in ebph_kern.c, cmd_apply() in
+ * ebph_cmd.c); a file where they do not is refused as corrupt:
+ *
+ *   train_count <= count       every call adds one to both; only a
+ *                              state change (normal, tolerize,
+ *                              sensitize, normalize) resets train_count,
+ *                              and nothing resets count
+ *   last_mod_count <= train_count + 1
+ *                              every reset zeroes both; a call adds one
+ *                              to last_mod_count (or zeroes it) and then
+ *                              one to train_count, so only a copy taken
+ *                              between the two sees the + 1
+ *   count < 2^56               the freeze test multiplies train_count by
+ *                              32 and last_mod_count by 128 in signed
+ *                              64-bit arithmetic; 2^56 calls are 2,000
+ *                              years of a million calls a second
+ *   FROZEN: normal_time != 0   freezing sets it to now + normal-wait
+ *   NORMAL: a test set         test rows or a test set of sequences: a
+ *                              normal profile with neither would find
+ *                              every call anomalous
+ *
+ * The kernel's counters are plain increments shared by CPUs (ebph_kern.c,
+ * top), so a lost increment can break the first rule, and a reset that
+ * races a call on another CPU the second.  Not rarely: a program whose
+ * two threads make 2,000,000 getppid() each on two CPUs ended three runs
+ * out of three with train_count above count, by 300 to 8,800.  So
+ * profile_rec_settle() puts such counters back in order before a save
+ * (count raised to train_count, last_mod_count lowered to it), and a
+ * save never writes what a load refuses.  Versions 1 to 3 were saved
+ * without that, so their loads settle those two the same way instead of
+ * refusing them; the other rules hold for every version.
+ *
+ * Version 3 is version 4 before profiles had owners: the owner field was
+ * reserved (0), and the owner is taken from stat(2) of the saved path if
+ * the file there is still the profile's (its key matches), else it is
+ * EBPH_OWNER_UNKNOWN, which is limited like a user.  Not root: a flood
+ * saved before owners existed would otherwise come back whole,
+ * unlimited, at the first start after an upgrade; and a profile whose
+ * executable is gone (deleted, or replaced by an upgrade, which makes a
+ * new inode) is stale anyway.  Versions 1 and 2 find their owner the
+ * same way.
+ *
  * Version 1, written before the sequence detector, still loads: the
  * same fields up to offset 328, then the row count, 4 reserved bytes
  * (0) and the rows at offset 336 (header size 336), no sequences.  It
@@ -60,7 +104,7 @@
  * normal.  Version 2 is version 3 before i386 calls had symbols of
  * their own: its calls are all below 512 (an i386 call made by a 64-bit
  * program was recorded under the x86_64 number).  Saves always write
- * version 3.
+ * version 4.
  *
  * The sequence sets.  In the kernel they are ranges of epochs (struct
  * ebph_seq in ebph.h); on disk they are the two bits above, and the
@@ -128,8 +172,8 @@ enum {
 	OFF_FLAGS		= OFF_ROW_COUNT + 4,	/* version 1: reserved */
 	V1_HEADER_END		= OFF_FLAGS + 4,
 	OFF_SEQ_COUNT		= V1_HEADER_END,
-	OFF_RESERVED		= OFF_SEQ_COUNT + 4,
-	HEADER_END		= OFF_RESERVED + 4,
+	OFF_OWNER		= OFF_SEQ_COUNT + 4,	/* versions 2, 3: reserved */
+	HEADER_END		= OFF_OWNER + 4,
 };
 _Static_assert(HEADER_END == PROFILE_HEADER_SIZE, "header layout");
 _Static_assert(V1_HEADER_END == PROFILE_V1_HEADER_SIZE, "version 1 header layout");
@@ -422,6 +466,72 @@ static int seq_check(uint64_t seq, uint32_t sets, int has_test,
 	return 0;
 }
 
+/*
+ * Do P's counters and state agree, as the kernel keeps them (the table
+ * at the top)?  TEST_ROWS: how many test rows the profile has.  0, or
+ * -EBADMSG with WHY.  encode() and decode() both ask.
+ */
+static int counts_check(const struct ebph_profile *p, uint32_t test_rows,
+			char *why, size_t len)
+{
+	unsigned long long c = p->count, t = p->train_count, m = p->last_mod_count;
+
+	if (p->count >= PROFILE_COUNT_LIMIT)
+		return refuse(why, len, -EBADMSG,
+			      "counters contradict each other: count %llu, at most 2^56 can be reached",
+			      c);
+	if (p->train_count > p->count)
+		return refuse(why, len, -EBADMSG,
+			      "counters contradict each other: train_count %llu > count %llu",
+			      t, c);
+	if (p->last_mod_count > p->train_count + 1)
+		return refuse(why, len, -EBADMSG,
+			      "counters contradict each other: last_mod_count %llu > train_count %llu + 1",
+			      m, t);
+	if ((p->status & EBPH_FROZEN) && !p->normal_time)
+		return refuse(why, len, -EBADMSG,
+			      "counters contradict each other: frozen with no normal_time");
+	if ((p->status & EBPH_NORMAL) && !test_rows &&
+	    p->seq_test_to == p->seq_test_from)
+		return refuse(why, len, -EBADMSG,
+			      "counters contradict each other: normal with no test set (no test rows, no test set of sequences)");
+	if (p->owner == EBPH_OWNER_ALL)
+		return refuse(why, len, -EBADMSG,
+			      "owner uid %u is no uid (the kernel's invalid uid)",
+			      p->owner);
+	return 0;
+}
+
+static void settle(struct ebph_profile *p)
+{
+	if (p->train_count > p->count)
+		p->count = p->train_count;
+	if (p->last_mod_count > p->train_count)
+		p->last_mod_count = p->train_count;
+}
+
+void profile_rec_settle(struct ebph_profile_rec *rec)
+{
+	settle(&rec->prof);
+}
+
+/*
+ * The owner of a profile saved before owners were (format 1 to 3): the
+ * uid owning PATH, if PATH is absolute and the file there is still the
+ * one of KEY; else EBPH_OWNER_UNKNOWN (why not root: the top of this
+ * file).
+ */
+static uint32_t owner_from_path(const char *path, uint64_t key)
+{
+	struct stat st;
+
+	if (path[0] != '/' || stat(path, &st) ||
+	    (((uint64_t)st.st_dev << 32) + st.st_ino) != key ||
+	    st.st_uid == EBPH_OWNER_ALL)
+		return EBPH_OWNER_UNKNOWN;
+	return st.st_uid;
+}
+
 /* ---- the directory ---------------------------------------------------- */
 
 /* Owner and mode of the directory open at FD. */
@@ -587,12 +697,16 @@ static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
 	const struct ebph_profile *prof = &rec->prof;
 	size_t path_len = strnlen(rec->path, EBPH_PATH_LEN);
 	struct ebph_seq_rec *seqs;
-	uint32_t rows = 0, nseqs, i;
+	uint32_t rows = 0, test_rows = 0, nseqs, i;
 	uint8_t *buf, *p;
 	size_t size;
 	int set, call, err;
 
 	if (path_len == EBPH_PATH_LEN || (prof->status & ~STATUS_KNOWN))
+		return -EINVAL;
+	for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
+		test_rows += rec->rows[EBPH_TEST][call] != NULL;
+	if (counts_check(prof, test_rows, NULL, 0))
 		return -EINVAL;
 	err = encode_seqs(rec, &seqs, &nseqs);
 	if (err)
@@ -628,6 +742,7 @@ static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
 	put_u32(buf + OFF_FLAGS, prof->seq_test_to != prof->seq_test_from ?
 				 PROFILE_F_SEQ_TEST : 0);
 	put_u32(buf + OFF_SEQ_COUNT, nseqs);
+	put_u32(buf + OFF_OWNER, prof->owner);
 
 	p = buf + PROFILE_HEADER_SIZE;
 	for (set = 0; set < 2; set++) {
@@ -732,7 +847,8 @@ static int decode_fields(const uint8_t *buf, const struct layout *l,
 	if (l->flags & ~FLAGS_KNOWN)
 		return refuse(why, len, -EBADMSG, "unknown flags 0x%x",
 			      l->flags & ~FLAGS_KNOWN);
-	reserved = l->version == 1 ? 0 : get_u32(buf + OFF_RESERVED);
+	/* Versions 2 and 3: the owner's field, reserved. */
+	reserved = l->version == 2 || l->version == 3 ? get_u32(buf + OFF_OWNER) : 0;
 	if (reserved)
 		return refuse(why, len, -EBADMSG, "reserved field 0x%x, expected 0",
 			      reserved);
@@ -753,8 +869,10 @@ static int decode_fields(const uint8_t *buf, const struct layout *l,
 	return 0;
 }
 
-/* The rows at P of a file of VERSION, checked, into REC if not NULL. */
+/* The rows at P of a file of VERSION, checked, into REC if not NULL;
+ * the test rows counted in *TEST_ROWS. */
 static int decode_rows(const uint8_t *p, uint32_t rows, uint32_t version,
+		       uint32_t *test_rows,
 		       struct ebph_profile_rec *rec, char *why, size_t len)
 {
 	uint8_t seen[2][EBPH_NUM_CALLS];	/* duplicate rows */
@@ -774,6 +892,7 @@ static int decode_rows(const uint8_t *p, uint32_t rows, uint32_t version,
 				      "duplicate row: call %u, %s set", call,
 				      set == EBPH_TRAIN ? "train" : "test");
 		seen[set][call] = 1;
+		*test_rows += set == EBPH_TEST;
 		if (!rec)
 			continue;
 		rec->rows[set][call] = malloc(EBPH_NUM_SYSCALLS);
@@ -833,8 +952,10 @@ static int decode(const uint8_t *buf, size_t size, const char *name,
 		  struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
 		  char *why, size_t len)
 {
+	struct ebph_profile prof = { 0 };
 	struct layout l = { 0 };
 	const uint8_t *p;
+	uint32_t test_rows = 0;
 	int has_test, err;
 
 	err = decode_layout(buf, size, &l, why, len);
@@ -849,27 +970,38 @@ static int decode(const uint8_t *buf, size_t size, const char *name,
 	if (err)
 		return err;
 	has_test = !!(l.flags & PROFILE_F_SEQ_TEST);
+	prof.key = get_u64(buf + OFF_KEY);
+	prof.status = get_u32(buf + OFF_STATUS);
+	prof.anomalies = get_u32(buf + OFF_ANOMALIES);
+	prof.train_count = get_u64(buf + OFF_TRAIN_COUNT);
+	prof.last_mod_count = get_u64(buf + OFF_LAST_MOD_COUNT);
+	prof.count = get_u64(buf + OFF_COUNT);
+	prof.normal_time = shift_time(get_u64(buf + OFF_NORMAL_TIME),
+				      boot_to_real_ns, 1);
+	profile_seq_epochs(&prof, has_test);
+	/* Version 4 says; before it, ask the file system (only when the
+	 * profile is wanted: a check needs no owner). */
+	if (l.version >= 4)
+		prof.owner = get_u32(buf + OFF_OWNER);
+	else if (rec)
+		prof.owner = owner_from_path((const char *)buf + OFF_PATH, prof.key);
+	/* Saved as the CPUs left them, races and all (the top). */
+	if (l.version < 4)
+		settle(&prof);
 	if (rec) {
 		memset(rec, 0, sizeof(*rec));
-		rec->prof.key = get_u64(buf + OFF_KEY);
-		rec->prof.status = get_u32(buf + OFF_STATUS);
-		rec->prof.anomalies = get_u32(buf + OFF_ANOMALIES);
-		rec->prof.train_count = get_u64(buf + OFF_TRAIN_COUNT);
-		rec->prof.last_mod_count = get_u64(buf + OFF_LAST_MOD_COUNT);
-		rec->prof.count = get_u64(buf + OFF_COUNT);
-		rec->prof.normal_time =
-			shift_time(get_u64(buf + OFF_NORMAL_TIME),
-				   boot_to_real_ns, 1);
-		profile_seq_epochs(&rec->prof, has_test);
+		rec->prof = prof;
 		/* Stops at the NUL found above; the rest stays zero. */
 		strcpy(rec->path, (const char *)buf + OFF_PATH);
 	}
 
 	p = buf + l.hsize;
-	err = decode_rows(p, l.rows, l.version, rec, why, len);
+	err = decode_rows(p, l.rows, l.version, &test_rows, rec, why, len);
 	if (!err)
 		err = decode_seqs(p + (size_t)l.rows * PROFILE_ROW_SIZE, l.nseqs,
 				  has_test, l.version, rec, why, len);
+	if (!err)
+		err = counts_check(&prof, test_rows, why, len);
 	if (err && rec)
 		profile_rec_free(rec);
 	return err;

@@ -24,7 +24,7 @@
 /* ---- the format, for readers and tests -------------------------------- */
 
 #define PROFILE_MAGIC		"EBPHPROF"	/* 8 bytes, no NUL */
-#define PROFILE_VERSION		3	/* written; versions 1 and 2 still load */
+#define PROFILE_VERSION		4	/* written; versions 1 to 3 still load */
 #define PROFILE_HEADER_SIZE	344
 #define PROFILE_V1_HEADER_SIZE	336	/* no sequence count, no flags */
 #define PROFILE_ROW_SIZE	(4 + EBPH_NUM_SYSCALLS)	/* u16 call, u16 set, row */
@@ -39,6 +39,8 @@
 				 PROFILE_MAX_ROWS * PROFILE_ROW_SIZE + \
 				 (size_t)PROFILE_MAX_SEQS * PROFILE_SEQ_SIZE + \
 				 PROFILE_SUM_SIZE)
+/* No profile's count reaches this (the top of profile_store.c). */
+#define PROFILE_COUNT_LIMIT	(1ULL << 56)
 /* Header flags (version 2). */
 #define PROFILE_F_SEQ_TEST	(1U << 0)	/* has a test set of sequences */
 #define PROFILE_SUFFIX		".prof"
@@ -102,6 +104,14 @@ void profile_rec_free(struct ebph_profile_rec *rec);
  */
 size_t profile_rec_bytes(const struct ebph_profile_rec *rec);
 
+/*
+ * Put REC's counters back in the order the kernel keeps them when a lost
+ * increment or a reset racing another CPU broke it (train_count above
+ * count, last_mod_count above train_count): the largest count is kept.
+ * Called before a save, so that what ebph saves always loads.
+ */
+void profile_rec_settle(struct ebph_profile_rec *rec);
+
 /* Write "%016llx.prof" for KEY into NAME (PROFILE_NAME_LEN bytes). */
 void profile_file_name(uint64_t key, char name[PROFILE_NAME_LEN]);
 
@@ -136,8 +146,9 @@ int profile_dir_create(const char *dir);
  * sequences is REC->prof.seq_test_to != seq_test_from, in any epochs.
  *
  * -EINVAL if REC holds something profile_load() would refuse (path not
- * NUL-terminated, unknown status bits, a sequence that cannot be, twice,
- * or in a test set the profile does not have), so a save never writes a
+ * NUL-terminated, unknown status bits, counters that contradict each
+ * other, a sequence that cannot be, twice, or in a test set the profile
+ * does not have), so a save never writes a
  * file the next start refuses.  -EEXIST if DIR/%016llx.prof is there and
  * profile_load() refuses it: a refused file stays on disk until someone
  * moves it away (profile_load() on it gives the reason).
@@ -152,7 +163,9 @@ int profile_save(const char *dir, const struct ebph_profile_rec *rec,
  * its header, and pass every format check.  REC->prof's sequence epochs
  * are the canonical ones (profile_seq_epochs()), with a test set of
  * sequences if the file has one (a version 1 file never has), so that
- * ebph_seqs_load() can write REC as it is.  On refusal REC is left empty,
+ * ebph_seqs_load() can write REC as it is.  REC->prof.owner is the
+ * file's (version 4), else found from the saved path (see the top of
+ * profile_store.c).  On refusal REC is left empty,
  * WHY says why, and the return is -ELOOP (symlink), -EPERM (owner, mode),
  * -EINVAL (not a regular file, wrong name), -EFBIG, -EBADMSG (content),
  * or another -errno from open/read.

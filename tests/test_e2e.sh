@@ -11,7 +11,7 @@
 # Then the same with the sequence detector alone (--detector seqs), so
 # that every anomaly is a sequence missing from the test set (seq_miss):
 # learned, normal, the run with an argument caught and the others quiet;
-# saved as a version 3 file with its sequences and test set; restarted,
+# saved as a version 4 file with its sequences and test set; restarted,
 # the same sequences back in the kernel (a save right after the start
 # writes the same sets) and the anomaly still caught.
 cd "$(dirname "$0")/.." || exit 1
@@ -155,8 +155,8 @@ check "the attached line says which detector runs" grep -q "ebph attached.*detec
 demo_session "seqs: " "anomaly in write: unknown sequence, LFC [0-9]"
 check "seqs: ebph exits 0 on SIGINT" stop_ebph
 info1=$(prof_info "$pfile" 2>&1)
-check "seqs: saved as version 3, normal, with a test set and sequences ($info1)" \
-	eval 'echo "$info1" | grep -Eq "^version 3 flags 1 status [23] rows 0 seqs [1-9][0-9]* [0-9a-f]{40}$"'
+check "seqs: saved as version 4, normal, with a test set and sequences ($info1)" \
+	eval 'echo "$info1" | grep -Eq "^version 4 flags 1 status [23] rows 0 seqs [1-9][0-9]* [0-9a-f]{40}$"'
 
 : >"$log"
 check "seqs: ebph restarts" start_ebph --detector seqs

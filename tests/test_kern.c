@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@
 
 static struct bpf_object obj;
 static int prog_fd, config_fd, stats_fd, profiles_fd, paths_fd, tasks_fd,
-	   rows_fd, seqs_fd, events_fd, untraced_fd;
+	   rows_fd, seqs_fd, events_fd, untraced_fd, owners_fd;
 static struct ebph_config cfg;
 static __u32 my_pid, my_tid;
 static int ncpus;
@@ -935,7 +936,8 @@ static int config_offsets(void)
 	      btf_member_offset(btf, "file", "f_inode", &cfg.off_file_inode) ||
 	      btf_member_offset(btf, "inode", "i_ino", &cfg.off_inode_ino) ||
 	      btf_member_offset(btf, "inode", "i_sb", &cfg.off_inode_sb) ||
-	      btf_member_offset(btf, "super_block", "s_dev", &cfg.off_sb_dev);
+	      btf_member_offset(btf, "super_block", "s_dev", &cfg.off_sb_dev) ||
+	      btf_member_offset(btf, "inode", "i_uid", &cfg.off_inode_uid);
 	btf_free(btf);
 	if (CHECK(err, "a BTF offset is missing"))
 		return -ENOENT;
@@ -1126,6 +1128,151 @@ static void test_pick_up(void)
 	cfg = saved;
 	cfg.off_task_mm = 0;
 	bpf_map_update(config_fd, &zero, &cfg, BPF_ANY);
+}
+
+
+/* ---- owners ---------------------------------------------------------------- */
+
+static __u64 owner_get(__u32 uid, __u32 kind)
+{
+	struct ebph_owner_key k = { .uid = uid, .kind = kind };
+	__u64 v;
+
+	return bpf_map_lookup(owners_fd, &k, &v) ? 0 : v;
+}
+
+static void owner_set(__u32 uid, __u32 kind, __u64 v)
+{
+	struct ebph_owner_key k = { .uid = uid, .kind = kind };
+
+	if (bpf_map_update(owners_fd, &k, &v, BPF_ANY))
+		CHECK(1, "cannot write owner %u counter %u", uid, kind);
+}
+
+static void owners_clear(void)
+{
+	__u32 uids[] = { 0, 1001, EBPH_OWNER_ALL, EBPH_OWNER_UNKNOWN };
+	struct ebph_owner_key k;
+
+	for (size_t i = 0; i < sizeof(uids) / sizeof(uids[0]); i++)
+		for (k.uid = uids[i], k.kind = 0; k.kind <= EBPH_OWNER_REFUSED; k.kind++)
+			bpf_map_delete(owners_fd, &k);
+}
+
+/*
+ * The quota, through the real sys_enter: pick_up() and the deleted-profile
+ * path create profiles through profile_create_comm(), which reads the
+ * owner of our own executable.  So this test makes its executable
+ * 1001's for a while (chown, undone at the end): the kernel reads i_uid
+ * live.  The exec program, a tracepoint, cannot be run this way:
+ * tests/test_quota.sh runs it for real.
+ */
+static void test_owner_quota(void)
+{
+	struct ebph_config saved = cfg;
+	__u64 key, quota0 = stat_sum(EBPH_STAT_OWNER_QUOTA), full0;
+	struct ebph_profile p;
+	struct stat st;
+	int fd;
+
+	TEST("owner_quota");
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (CHECK(fd < 0 || fstat(fd, &st), "open /proc/self/exe: %s", strerror(errno)))
+		return;
+	key = ((__u64)st.st_dev << 32) + st.st_ino;
+	if (config_offsets() || CHECK(fchown(fd, 1001, 1001), "chown our executable to 1001: %s",
+				      strerror(errno)))
+		goto out;
+	cfg.owner_quota = 2;
+	cfg.users_max = 100;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	bpf_map_delete(profiles_fd, &key);
+	bpf_map_delete(paths_fd, &key);
+	bpf_map_delete(tasks_fd, &my_tid);
+	owners_clear();
+
+	/* 1001 has its 2 already: refused, counted, no event.  Each try
+	 * counts in the stat: pick_up() tries, then sys_enter, finding no
+	 * profile, tries again (as for a profile deleted meanwhile).  The
+	 * owner's REFUSED counts execs only: none here. */
+	owner_set(1001, EBPH_OWNER_MADE, 2);
+	owner_set(EBPH_OWNER_ALL, EBPH_OWNER_MADE, 2);
+	full0 = stat_sum(EBPH_STAT_PROFILES_FULL);
+	events_clear();
+	run(KNOWN);
+	CHECK(!bpf_map_lookup(profiles_fd, &key, &p), "a profile over quota was made");
+	CHECK_EQ(stat_sum(EBPH_STAT_OWNER_QUOTA) - quota0, 2, "EBPH_STAT_OWNER_QUOTA");
+	CHECK_EQ(owner_get(1001, EBPH_OWNER_REFUSED), 0, "1001's refused execs");
+	CHECK_EQ(owner_get(1001, EBPH_OWNER_MADE), 2, "1001's profiles made");
+	CHECK_EQ(stat_sum(EBPH_STAT_PROFILES_FULL), full0, "counted as a full map");
+	events_read();
+	CHECK_EQ(events_count(EBPH_EV_NEW_PROFILE), 0, "NEW_PROFILE events");
+	CHECK_EQ(events_count(EBPH_EV_MESSAGE), 0, "a message per refusal");
+
+	/* User space deleted one of them: room again, at the next call. */
+	owner_set(1001, EBPH_OWNER_FREED, 1);
+	owner_set(EBPH_OWNER_ALL, EBPH_OWNER_FREED, 1);
+	run(KNOWN);
+	p = profile_get(key);
+	CHECK_EQ(p.key, key, "profile made under quota");
+	CHECK_EQ(p.owner, 1001, "its owner");
+	CHECK_EQ(owner_get(1001, EBPH_OWNER_MADE), 3, "1001's profiles made, after");
+	CHECK_EQ(owner_get(EBPH_OWNER_ALL, EBPH_OWNER_MADE), 3, "all users' profiles made");
+	/* Existing profiles are not counted again. */
+	run(KNOWN);
+	CHECK_EQ(owner_get(1001, EBPH_OWNER_MADE), 3, "made once");
+
+	/* Under its own quota but all users over theirs: refused too. */
+	bpf_map_delete(profiles_fd, &key);
+	owner_set(1001, EBPH_OWNER_FREED, 3);
+	owner_set(EBPH_OWNER_ALL, EBPH_OWNER_MADE, 100);
+	owner_set(EBPH_OWNER_ALL, EBPH_OWNER_FREED, 0);
+	run(KNOWN);
+	CHECK(!bpf_map_lookup(profiles_fd, &key, &p), "made past users_max");
+	CHECK_EQ(stat_sum(EBPH_STAT_OWNER_QUOTA) - quota0, 3, "refused at users_max");
+	owner_set(EBPH_OWNER_ALL, EBPH_OWNER_FREED, 1);
+	run(KNOWN);
+	CHECK_EQ(profile_get(key).owner, 1001, "made below users_max");
+
+	/* Root's executables are never refused, nor counted. */
+	CHECK(fchown(fd, 0, 0), "chown back to root: %s", strerror(errno));
+	cfg.owner_quota = 0;
+	cfg.users_max = 0;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	bpf_map_delete(profiles_fd, &key);
+	run(KNOWN);
+	p = profile_get(key);
+	CHECK_EQ(p.key, key, "root's profile with a quota of 0");
+	CHECK_EQ(p.owner, 0, "root's profile's owner");
+	CHECK_EQ(owner_get(0, EBPH_OWNER_MADE), 0, "root counted");
+
+	/* A task whose executable is not its profile's: owner unknown,
+	 * and limited like a user. */
+	task_new(KEY(90));
+	bpf_map_delete(profiles_fd, &(__u64){ KEY(90) });
+	run(KNOWN);
+	CHECK(!bpf_map_lookup(profiles_fd, &(__u64){ KEY(90) }, &p),
+	      "unknown owner not limited");
+	CHECK_EQ(stat_sum(EBPH_STAT_OWNER_QUOTA) - quota0, 4, "unknown owner refused");
+	cfg.owner_quota = 10;
+	cfg.users_max = 1000;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	run(KNOWN);
+	CHECK_EQ(profile_get(KEY(90)).owner, EBPH_OWNER_UNKNOWN, "unknown owner");
+	bpf_map_delete(profiles_fd, &(__u64){ KEY(90) });
+	bpf_map_delete(paths_fd, &(__u64){ KEY(90) });
+	rows_delete(KEY(90));
+out:
+	if (fchown(fd, st.st_uid, st.st_gid))
+		CHECK(1, "cannot give our executable back to uid %u", st.st_uid);
+	close(fd);
+	bpf_map_delete(tasks_fd, &my_tid);
+	bpf_map_delete(profiles_fd, &key);
+	bpf_map_delete(paths_fd, &key);
+	rows_delete(key);
+	owners_clear();
+	cfg = saved;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
 }
 
 /* ---- the sequence detector ------------------------------------------------ */
@@ -1491,6 +1638,8 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	cfg.detectors = EBPH_DET_PAIRS;
+	cfg.owner_quota = EBPH_OWNER_QUOTA;
+	cfg.users_max = EBPH_USERS_MAX;
 	my_pid = getpid();
 	my_tid = syscall(SYS_gettid);
 	ncpus = bpf_num_possible_cpus();
@@ -1517,9 +1666,10 @@ int main(void)
 	seqs_fd = bpf_object_map_fd(&obj, "seqs");
 	events_fd = bpf_object_map_fd(&obj, "events");
 	untraced_fd = bpf_object_map_fd(&obj, "untraced");
+	owners_fd = bpf_object_map_fd(&obj, "owners");
 	if (CHECK(config_fd < 0 || stats_fd < 0 || profiles_fd < 0 ||
 		  paths_fd < 0 || tasks_fd < 0 || rows_fd < 0 || seqs_fd < 0 ||
-		  events_fd < 0 || untraced_fd < 0,
+		  events_fd < 0 || untraced_fd < 0 || owners_fd < 0,
 		  "a map is missing"))
 		goto out;
 
@@ -1544,6 +1694,7 @@ int main(void)
 	test_monitoring_off();
 	test_pick_up();
 	test_tasks_full();
+	test_owner_quota();
 	test_seq_pack();
 	test_seq_learn();
 	test_seq_test();

@@ -162,7 +162,7 @@ run 0 "status with the pins back" ./ebph status
 mv $PIN/paths $PIN/t && mv $PIN/profiles $PIN/paths && mv $PIN/t $PIN/profiles
 run 1 "ps with profiles and paths swapped" ./ebph ps
 check "ps with profiles and paths swapped: the value size" \
-	has "$err" "^ebph: $PIN/profiles is a hash of 256-byte values, not 64: not ebph's map"
+	has "$err" "^ebph: $PIN/profiles is a hash of 256-byte values, not 72: not ebph's map"
 mv $PIN/paths $PIN/t && mv $PIN/profiles $PIN/paths && mv $PIN/t $PIN/profiles
 
 # A pinned map that is not of the list's type: the perf event array.

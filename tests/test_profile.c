@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/test_profile.c - profiles on disk: the round trip, the format
- * byte by byte (version 3, and versions 1 and 2 still loading), and every
- * way a file can be refused, the sequence detector's sequences included.
+ * byte by byte (version 4, and versions 1 to 3 still loading, with the
+ * owner found for them), and every way a file can be refused, the
+ * sequence detector's sequences and counters that contradict each other
+ * included.
  *
  * Each refusal is checked three ways: profile_load() fails, its reason
  * names the problem, and the file is byte-identical afterwards (same
@@ -31,6 +33,7 @@
 #define KEY		0x0000080300001a2bULL
 #define NAME		"0000080300001a2b.prof"
 #define NORMAL_TIME	5000000000ULL	/* 5 s after that boot */
+#define OWNER		0x87654321U	/* every byte differs */
 
 /* Header offsets, as documented at the top of profile_store.c; written
  * out here so the test pins the format rather than repeating the code. */
@@ -46,7 +49,9 @@
 #define H_ROWS		328
 #define H_FLAGS		332	/* version 1: reserved */
 #define H_NSEQS		336
-#define H_RESERVED	340
+#define H_OWNER		340	/* versions 2 and 3: reserved */
+#define H_TRAIN		40
+#define H_LASTMOD	48
 #define H_ROW0		344
 #define V1_ROW0		336
 
@@ -148,7 +153,8 @@ static void make_rec(struct ebph_profile_rec *rec, uint64_t key)
 	rec->prof.anomalies = 29;
 	rec->prof.train_count = 123456789013ULL;
 	rec->prof.last_mod_count = 98765;
-	rec->prof.count = 0xfedcba9876543211ULL;	/* top bit set: u64 all the way */
+	rec->prof.count = 0x00dcba9876543211ULL;	/* 7 bytes: u64 all the way */
+	rec->prof.owner = OWNER;
 	rec->prof.normal_time = NORMAL_TIME;
 	snprintf(rec->path, sizeof(rec->path), "/usr/bin/odd name (%llx)",
 		 (unsigned long long)key);
@@ -411,13 +417,13 @@ static void test_round_trip(void)
 	/* The bytes, where the format says they are. */
 	if (!CHECK(read_bytes(file, &buf, &size), "read %s", file)) {
 		CHECK(memcmp(buf, "EBPHPROF", 8), "magic");
-		CHECK_EQ(get32(buf + H_VERSION), 3, "version");
+		CHECK_EQ(get32(buf + H_VERSION), 4, "version");
 		CHECK_EQ(get32(buf + H_NCALLS), 512, "num_syscalls");
 		CHECK_EQ(get32(buf + H_SEQLEN), 9, "seqlen");
 		CHECK_EQ(get32(buf + H_HSIZE), 344, "header size");
 		CHECK(get64(buf + H_KEY) != KEY, "key");
 		CHECK_EQ(get32(buf + H_STATUS), EBPH_FROZEN | EBPH_NORMAL, "status");
-		CHECK(get64(buf + H_COUNT) != 0xfedcba9876543211ULL, "count");
+		CHECK(get64(buf + H_COUNT) != 0x00dcba9876543211ULL, "count");
 		CHECK(get64(buf + H_NTIME) != NORMAL_TIME + B2R,
 		      "normal_time on disk is wall clock: %llu",
 		      (unsigned long long)get64(buf + H_NTIME));
@@ -425,7 +431,7 @@ static void test_round_trip(void)
 		CHECK_EQ(get32(buf + H_ROWS), NROWS, "row count");
 		CHECK_EQ(get32(buf + H_FLAGS), 1, "flags: a test set of sequences");
 		CHECK_EQ(get32(buf + H_NSEQS), NSEQS, "sequence count: those in a set");
-		CHECK_EQ(get32(buf + H_RESERVED), 0, "reserved");
+		CHECK_EQ(get32(buf + H_OWNER), OWNER, "owner");
 		/* First row: train set, call 0; first test row after the
 		 * train rows, the i386 ones last. */
 		CHECK_EQ(get32(buf + H_ROW0), 0, "row 0 call/set");
@@ -866,17 +872,20 @@ static void test_v1(void)
 	rec.seqs = NULL;
 	rec.nseqs = 0;
 	profile_seq_epochs(&rec.prof, 0);
+	/* Its path is no file: the owner cannot be known (see test_v2). */
+	rec.prof.owner = EBPH_OWNER_UNKNOWN;
 	CHECK(rec_diff(&rec, &back), "version 1 file loads as the profile without sequences");
 	CHECK(back.prof.seq_test_to != back.prof.seq_test_from,
 	      "a version 1 file has no test set of sequences");
 	profile_rec_free(&back);
 
-	/* A save over it writes version 3. */
+	/* A save over it writes version 4. */
 	err = profile_save(dir, &rec, B2R);
 	CHECK(err, "save over a version 1 file: %s", strerror(-err));
 	if (!CHECK(read_bytes(file, &buf, &size), "read")) {
-		CHECK_EQ(get32(buf + H_VERSION), 3, "version after a save");
-		CHECK_EQ(size, n + 8, "8 bytes more: the sequence count, reserved");
+		CHECK_EQ(get32(buf + H_VERSION), 4, "version after a save");
+		CHECK_EQ(get32(buf + H_OWNER), EBPH_OWNER_UNKNOWN, "owner after a save");
+		CHECK_EQ(size, n + 8, "8 bytes more: the sequence count, the owner");
 		free(buf);
 	}
 	profile_rec_free(&rec);
@@ -896,6 +905,240 @@ static void test_v1(void)
 	b[V1_ROW0 + 10] ^= 1;
 	REFUSED("v1 flip in a row", n, "checksum mismatch");
 #undef REFUSED
+	free(b);
+}
+
+
+/*
+ * Files before version 4 have no owner: it comes from stat(2) of the saved path
+ * when the file there is still the profile's (same key), else it is
+ * EBPH_OWNER_UNKNOWN, limited like a user.  Saved again, version 4
+ * keeps it.  (Version 3 here: the good file has i386 rows, which version
+ * 2 cannot.)
+ */
+static void test_old_owner(void)
+{
+	struct ebph_profile_rec rec;
+	char dir[128], file[192], exe[192], name[PROFILE_NAME_LEN], why[160];
+	struct stat st;
+	uint8_t *b = malloc(good_size);
+	uint64_t key;
+	int err;
+
+	TEST("old_owner");
+	CHECK(mkdir_in(dir, sizeof(dir), "v3", 0700), "mkdir");
+	/* An executable owned by 1001, and a profile file for its key. */
+	path_in(exe, sizeof(exe), root, "users_prog");
+	CHECK(write_bytes(exe, "#!/bin/sh\n", 10, 0755), "write %s", exe);
+	CHECK(chown(exe, 1001, 1001), "chown %s", exe);
+	CHECK(stat(exe, &st), "stat %s", exe);
+	key = ((uint64_t)st.st_dev << 32) + st.st_ino;
+	profile_file_name(key, name);
+	path_in(file, sizeof(file), dir, name);
+
+#define OLD(path) do {							\
+	memcpy(b, good, good_size);					\
+	put32(b + H_VERSION, 3);					\
+	put32(b + H_OWNER, 0);						\
+	put64(b + H_KEY, key);						\
+	memset(b + H_PATH, 0, EBPH_PATH_LEN);				\
+	strcpy((char *)b + H_PATH, path);				\
+	resum(b, good_size);						\
+	CHECK(write_bytes(file, b, good_size, 0600), "write v3");	\
+} while (0)
+	OLD(exe);
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err, "v3 refused: %s", why);
+	CHECK_EQ(rec.prof.owner, 1001, "owner from the executable at the path");
+	/* Saved again: version 4, with that owner. */
+	CHECK(profile_save(dir, &rec, B2R), "save v3 as v4");
+	profile_rec_free(&rec);
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err, "v4 refused: %s", why);
+	CHECK_EQ(rec.prof.owner, 1001, "owner kept in version 4");
+	profile_rec_free(&rec);
+
+	/* The file at the path is another one now (an upgrade replaced
+	 * it): unknown, not that file's owner. */
+	OLD("/bin/sh");
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err, "v3 refused: %s", why);
+	CHECK_EQ(rec.prof.owner, EBPH_OWNER_UNKNOWN, "another file at the path");
+	profile_rec_free(&rec);
+	/* No file there, or a name that is no path (a comm). */
+	OLD("/nonexistent/prog");
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err, "v3 refused: %s", why);
+	CHECK_EQ(rec.prof.owner, EBPH_OWNER_UNKNOWN, "no file at the path");
+	profile_rec_free(&rec);
+	CHECK(chdir(root), "chdir");
+	OLD("users_prog");
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err, "v3 refused: %s", why);
+	CHECK_EQ(rec.prof.owner, EBPH_OWNER_UNKNOWN, "a relative path is not looked up");
+	profile_rec_free(&rec);
+	CHECK(chdir("/"), "chdir /");
+	/* Root's own executable is root's. */
+	CHECK(chown(exe, 0, 0), "chown root");
+	OLD(exe);
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err, "v3 refused: %s", why);
+	CHECK_EQ(rec.prof.owner, 0, "root's executable");
+	profile_rec_free(&rec);
+#undef OLD
+	unlink(file);
+	unlink(exe);
+	free(b);
+}
+
+/*
+ * Counters and states the kernel cannot produce (the table at the top
+ * of profile_store.c): each refused as corrupt and left on disk, each
+ * edge that the kernel can produce loaded; profile_save() refuses the
+ * same, and profile_rec_settle() repairs what races between CPUs can
+ * leave.
+ */
+static void test_contradictions(void)
+{
+	struct ebph_profile_rec rec;
+	char dir[128], file[192], why[160];
+	uint8_t *b = malloc(good_size), *nb;
+	size_t n = good_size, nsize;
+	int err;
+
+	TEST("contradictions");
+	CHECK(mkdir_in(dir, sizeof(dir), "contra", 0700), "mkdir");
+	path_in(file, sizeof(file), dir, NAME);
+#define FRESH() memcpy(b, good, n)
+#define REFUSED(what, want) do {					\
+	resum(b, n);							\
+	expect_refused(what, dir, NAME, b, n, 0600, 0,			\
+		       "counters contradict each other: " want);	\
+} while (0)
+#define LOADS(what) do {						\
+	resum(b, n);							\
+	CHECK(write_bytes(file, b, n, 0600), "%s: write", what);	\
+	err = profile_load(file, &rec, B2R, why, sizeof(why));		\
+	CHECK(err, "%s: refused: %s", what, why);			\
+	if (!err)							\
+		profile_rec_free(&rec);					\
+	unlink(file);							\
+} while (0)
+	FRESH(); put64(b + H_TRAIN, 0x00dcba9876543212ULL);
+	REFUSED("train_count > count",
+		"train_count 62129658859368978 > count 62129658859368977");
+	FRESH(); put64(b + H_TRAIN, 0x00dcba9876543211ULL);
+	LOADS("train_count == count");
+	FRESH(); put64(b + H_TRAIN, 100); put64(b + H_LASTMOD, 102);
+	REFUSED("last_mod_count > train_count + 1",
+		"last_mod_count 102 > train_count 100 + 1");
+	FRESH(); put64(b + H_TRAIN, 100); put64(b + H_LASTMOD, 101);
+	LOADS("last_mod_count == train_count + 1 (a copy taken mid-call)");
+	FRESH(); put64(b + H_COUNT, ~0ULL); put64(b + H_TRAIN, ~0ULL);
+	put64(b + H_LASTMOD, ~0ULL);
+	REFUSED("counts of 2^64 - 1", "count 18446744073709551615, at most 2^56");
+	FRESH(); put64(b + H_COUNT, 1ULL << 56);
+	REFUSED("count 2^56", "count 72057594037927936, at most 2^56");
+	FRESH(); put64(b + H_COUNT, (1ULL << 56) - 1);
+	LOADS("count 2^56 - 1");
+	FRESH(); put64(b + H_NTIME, 0);
+	REFUSED("frozen, no normal_time", "frozen with no normal_time");
+	FRESH(); put32(b + H_STATUS, EBPH_NORMAL); put64(b + H_NTIME, 0);
+	LOADS("normal, not frozen, no normal_time");
+
+	/* Normal with no test rows: only with a test set of sequences. */
+	make_rec(&rec, KEY);
+	for (int c = 0; c < EBPH_NUM_CALLS; c++) {
+		free(rec.rows[EBPH_TEST][c]);
+		rec.rows[EBPH_TEST][c] = NULL;
+	}
+	rec.prof.status = EBPH_NORMAL;
+	CHECK(profile_save(dir, &rec, B2R), "save normal, test set of sequences only");
+	CHECK(read_bytes(file, &nb, &nsize), "read");
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err, "normal with a test set of sequences, no test rows: refused: %s", why);
+	profile_rec_free(&rec);
+	put32(nb + H_FLAGS, 0);
+	/* Without the test set of sequences, the test-only sequence and
+	 * the test bits go: rebuild the sequences as train only. */
+	for (size_t k = 0; k < NSEQS; k++) {
+		uint8_t *q = nb + H_ROW0 + get32(nb + H_ROWS) * PROFILE_ROW_SIZE +
+			     k * PROFILE_SEQ_SIZE;
+
+		put32(q + 8, PROFILE_SEQ_TRAIN);
+	}
+	resum(nb, nsize);
+	expect_refused("normal, no test set", dir, NAME, nb, nsize, 0600, 0,
+		       "counters contradict each other: normal with no test set");
+	put32(nb + H_STATUS, 0);
+	resum(nb, nsize);
+	CHECK(write_bytes(file, nb, nsize, 0600), "write");
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err, "training, no test set: refused: %s", why);
+	profile_rec_free(&rec);
+	unlink(file);
+	free(nb);
+
+	/* Version 3 was saved with the counters as CPU races left them:
+	 * those two are settled, not refused; the others still are. */
+	FRESH(); put32(b + H_VERSION, 3); put32(b + H_OWNER, 0);
+	put64(b + H_TRAIN, 0x00dcba9876543300ULL); put64(b + H_LASTMOD, 0x00dcba9876543400ULL);
+	resum(b, n);
+	CHECK(write_bytes(file, b, n, 0600), "v3 racy: write");
+	err = profile_load(file, &rec, B2R, why, sizeof(why));
+	CHECK(err, "v3 with racy counters refused: %s", why);
+	if (!err) {
+		CHECK_EQ(rec.prof.count, 0x00dcba9876543300ULL, "v3 count settled");
+		CHECK_EQ(rec.prof.last_mod_count, 0x00dcba9876543300ULL,
+			 "v3 last_mod_count settled");
+		profile_rec_free(&rec);
+	}
+	unlink(file);
+	FRESH(); put32(b + H_VERSION, 3); put32(b + H_OWNER, 0); put64(b + H_NTIME, 0);
+	REFUSED("v3 frozen, no normal_time", "frozen with no normal_time");
+
+	/* profile_save() writes none of them. */
+	make_rec(&rec, KEY);
+	rec.prof.train_count = rec.prof.count + 1;
+	CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL, "save train_count > count");
+	rec.prof.train_count = 10;
+	rec.prof.last_mod_count = 12;
+	CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL, "save last_mod_count > train_count + 1");
+	rec.prof.last_mod_count = 5;
+	rec.prof.count = 1ULL << 56;
+	CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL, "save count 2^56");
+	rec.prof.count = 100;
+	rec.prof.normal_time = 0;
+	CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL, "save frozen, no normal_time");
+	rec.prof.normal_time = NORMAL_TIME;
+	rec.prof.owner = EBPH_OWNER_ALL;
+	CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL, "save owner -1");
+	rec.prof.owner = OWNER;
+	for (int c = 0; c < EBPH_NUM_CALLS; c++) {
+		free(rec.rows[EBPH_TEST][c]);
+		rec.rows[EBPH_TEST][c] = NULL;
+	}
+	for (size_t k = 0; k < rec.nseqs; k++)
+		rec.seqs[k].sets &= ~PROFILE_SEQ_TEST;
+	profile_seq_epochs(&rec.prof, 0);
+	CHECK_EQ(profile_save(dir, &rec, B2R), -EINVAL, "save normal with no test set");
+	CHECK_EQ(count_entries(dir), 0, "nothing written");
+
+	/* What races between CPUs leave, settled so that it saves. */
+	rec.prof.status = 0;
+	rec.prof.count = 40;
+	rec.prof.train_count = 42;	/* a lost increment of count */
+	rec.prof.last_mod_count = 50;	/* a reset raced a call */
+	profile_rec_settle(&rec);
+	CHECK_EQ(rec.prof.count, 42, "settled count");
+	CHECK_EQ(rec.prof.train_count, 42, "settled train_count");
+	CHECK_EQ(rec.prof.last_mod_count, 42, "settled last_mod_count");
+	CHECK(profile_save(dir, &rec, B2R), "save settled");
+	profile_rec_free(&rec);
+	unlink(file);
+#undef LOADS
+#undef REFUSED
+#undef FRESH
 	free(b);
 }
 
@@ -945,10 +1188,10 @@ static void test_refusals(void)
 	/* One wrong field each, re-checksummed. */
 	FRESH(); memcpy(b, "EBPHPROX", 8); resum(b, n);
 	REFUSED("magic", n, "bad magic");
-	FRESH(); put32(b + H_VERSION, 4); resum(b, n);
-	REFUSED("version 4", n, "format version 4, expected 1 to 3");
+	FRESH(); put32(b + H_VERSION, 5); resum(b, n);
+	REFUSED("version 5", n, "format version 5, expected 1 to 4");
 	FRESH(); put32(b + H_VERSION, 0); resum(b, n);
-	REFUSED("version 0", n, "format version 0, expected 1 to 3");
+	REFUSED("version 0", n, "format version 0, expected 1 to 4");
 	FRESH(); put32(b + H_NCALLS, 256); resum(b, n);
 	REFUSED("256 calls", n, "alphabet 256 calls/seqlen 9, expected 512/9");
 	FRESH(); put32(b + H_SEQLEN, 6); resum(b, n);
@@ -963,8 +1206,12 @@ static void test_refusals(void)
 	REFUSED("one row too few", n, "trailing data");
 	FRESH(); put32(b + H_ROWS, NROWS + 1); resum(b, n);
 	REFUSED("one row too many", n, "short file");
-	FRESH(); put32(b + H_RESERVED, 1); resum(b, n);
-	REFUSED("reserved", n, "reserved field 0x1, expected 0");
+	FRESH(); put32(b + H_VERSION, 3); put32(b + H_OWNER, 1); resum(b, n);
+	REFUSED("version 3 reserved", n, "reserved field 0x1, expected 0");
+	FRESH(); put32(b + H_VERSION, 2); put32(b + H_OWNER, 1); resum(b, n);
+	REFUSED("version 2 reserved", n, "reserved field 0x1, expected 0");
+	FRESH(); put32(b + H_OWNER, 0xffffffffU); resum(b, n);
+	REFUSED("owner -1", n, "owner uid 4294967295 is no uid");
 	FRESH(); put32(b + H_FLAGS, 1 | 4); resum(b, n);
 	REFUSED("flag bits", n, "unknown flags 0x4");
 	FRESH(); put32(b + H_NSEQS, 1u << 30); resum(b, n);
@@ -986,7 +1233,7 @@ static void test_refusals(void)
 	FRESH(); put32(b + r1, 1024); resum(b, n);
 	REFUSED("call 1024", n, "bad row: call 1024");
 	/* An i386 row in version 2, where every call was below 512. */
-	FRESH(); put32(b + H_VERSION, 2); resum(b, n);
+	FRESH(); put32(b + H_VERSION, 2); put32(b + H_OWNER, 0); resum(b, n);
 	REFUSED("i386 row in version 2", n, "bad row: call 523");
 	FRESH(); put32(b + r1, 1 | 2 << 16); resum(b, n);
 	REFUSED("set 2", n, "bad row: call 1 set 2");
@@ -1131,7 +1378,7 @@ static void test_load_dir(void)
 {
 	static const struct { const char *name; const char *want; } bad[] = {
 		{ "0000000000000002.prof", "checksum mismatch" },
-		{ "0000000000000004.prof", "format version 4" },
+		{ "0000000000000004.prof", "format version 5" },
 		{ "0000000000000005.prof", "owned by uid 65534" },
 		{ "0000000000000006.prof", "writable by group or others" },
 		{ "0000000000000007.prof", "symbolic link" },
@@ -1171,9 +1418,9 @@ static void test_load_dir(void)
 		profile_file_name(i, name);
 		path_in(file, sizeof(file), dir, name);
 		if (i == 4 && !CHECK(read_bytes(file, &now, &now_size), "read 4")) {
-			put32(now + H_VERSION, 4);
+			put32(now + H_VERSION, 5);
 			resum(now, now_size);
-			CHECK(write_bytes(file, now, now_size, 0600), "version 4");
+			CHECK(write_bytes(file, now, now_size, 0600), "version 5");
 			free(now);
 		}
 		if (i == 5)
@@ -1373,6 +1620,8 @@ int main(void)
 	test_save_tmp();
 	test_save_refuses();
 	test_refusals();
+	test_old_owner();
+	test_contradictions();
 	test_not_files();
 	test_load_dir();
 	test_dir_check();
