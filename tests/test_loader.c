@@ -1163,6 +1163,184 @@ static void expect_btf_refused(const char *path, const char *says)
 		btf_free(btf);
 }
 
+/* ---- damaged copies ------------------------------------------------------ */
+
+/* The whole of PATH, malloc'd; NULL on failure. */
+static uint8_t *slurp(const char *path, size_t *size)
+{
+	struct stat st;
+	uint8_t *buf;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	buf = fstat(fd, &st) ? NULL : malloc(st.st_size + 4096);
+	if (buf && read(fd, buf, st.st_size) != st.st_size) {
+		free(buf);
+		buf = NULL;
+	}
+	*size = st.st_size;
+	close(fd);
+	return buf;
+}
+
+/* Section SEC's header in the raw bytes of the good fixture, found with
+ * libelf on the file; NULL if absent. */
+static Elf64_Shdr *raw_shdr(uint8_t *buf, const char *sec)
+{
+	struct elf_file ef;
+	Elf_Scn *scn;
+	size_t idx = 0;
+
+	if (elf_file_open(&ef, GOOD, 0))
+		return NULL;
+	scn = elf_section(&ef, sec);
+	if (scn)
+		idx = elf_ndxscn(scn);
+	elf_file_close(&ef);
+	if (!idx)
+		return NULL;
+	return (Elf64_Shdr *)(buf + ((Elf64_Ehdr *)buf)->e_shoff) + idx;
+}
+
+/*
+ * Cut short, a section moved past the end, instructions at an odd
+ * offset: each is refused as truncated or corrupt, not as a stripped
+ * object (a truncated copy used to be "no symbol table (was the object
+ * stripped?)"), and the same bytes given in memory get the same answer
+ * (bpf_object_open_mem(), the fuzzer's way in).
+ */
+static void test_refuse_damaged(void)
+{
+	static const size_t cuts[] = { 40, 1000, 0 /* half */, 1 /* size - 1 */ };
+	struct bpf_object obj;
+	size_t size, i;
+	uint8_t *good = slurp(GOOD, &size), *bad;
+	Elf64_Shdr *sh;
+	char path[64];
+	int err;
+
+	TEST("damaged_preconditions");
+	if (CHECK(!good || size < 4000 || !raw_shdr(good, RAW_SEC) ||
+		  ((Elf64_Ehdr *)good)->e_shoff + 64 > size,
+		  "fixture_good.o is not laid out as this test expects")) {
+		free(good);
+		return;
+	}
+	bad = malloc(size + 4096);
+	if (CHECK(!bad, "malloc")) {
+		free(good);
+		return;
+	}
+
+	TEST("open_mem_good");
+	err = bpf_object_open_mem(&obj, "in memory", good, size, 0);
+	CHECK_EQ(err, 0, "bpf_object_open_mem of the fixture's bytes");
+	CHECK(!err && (obj.nr_progs != 2 || !bpf_object_prog(&obj, RAW_PROG)),
+	      "in memory: %d programs", obj.nr_progs);
+	bpf_object_close(&obj);
+
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		size_t n = cuts[i] == 0 ? size / 2 : cuts[i] == 1 ? size - 1 : cuts[i];
+
+		TEST("refuse_truncated");
+		if (CHECK(write_tmp(path, good, n), "cannot write a truncated copy"))
+			continue;
+		expect_open_refused(path, -EINVAL, "truncated or corrupt");
+		CHECK(strstr(err_text, "stripped") != NULL,
+		      "a copy cut to %zu of %zu bytes is called stripped:\n%s",
+		      n, size, err_text);
+		unlink(path);
+		capture_start();
+		err = bpf_object_open_mem(&obj, "in memory", good, n, 0);
+		capture_end();
+		CHECK_EQ(err, -EINVAL, "bpf_object_open_mem of the truncated bytes");
+		CHECK_SAID("truncated or corrupt");
+	}
+
+	/* The section headers intact, one section's bytes past the end. */
+	TEST("refuse_section_past_end");
+	memcpy(bad, good, size);
+	sh = raw_shdr(bad, RAW_SEC);
+	sh->sh_offset = size + 64;
+	if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+		expect_open_refused(path, -EINVAL, "truncated or corrupt");
+		CHECK_SAID("past the end of the file");
+		CHECK_SAID(RAW_SEC);
+		unlink(path);
+	}
+
+	/* The program's instructions moved to an odd offset at the end of
+	 * the file: misaligned in memory, where libelf leaves them (the
+	 * fuzzer's first finding, UBSan: misaligned struct bpf_insn). */
+	TEST("refuse_misaligned_insns");
+	memcpy(bad, good, size);
+	sh = raw_shdr(bad, RAW_SEC);
+	bad[size] = 0;
+	memcpy(bad + size + 1, good + sh->sh_offset, sh->sh_size);
+	sh->sh_offset = size + 1;
+	if (!CHECK(write_tmp(path, bad, size + 1 + sh->sh_size), "cannot write a patched copy")) {
+		expect_open_refused(path, -EINVAL, "not aligned");
+		CHECK_SAID(RAW_SEC);
+		unlink(path);
+	}
+	/* The same move to an aligned offset loads: only alignment counts. */
+	TEST("moved_aligned_control");
+	memcpy(bad, good, size);
+	sh = raw_shdr(bad, RAW_SEC);
+	memset(bad + size, 0, 8);
+	memcpy(bad + size + 8, good + sh->sh_offset, sh->sh_size);
+	sh->sh_offset = size + 8;
+	err = bpf_object_open_mem(&obj, "in memory", bad, size + 8 + sh->sh_size, 0);
+	CHECK_EQ(err, 0, "the section moved to an aligned offset");
+	bpf_object_close(&obj);
+
+	/* Relocations cut to a partial entry: libelf cannot give them,
+	 * which used to read as "no relocations", and the program was
+	 * taken with its map loads unpatched (found by the fuzzer). */
+	TEST("refuse_corrupt_relocs");
+	memcpy(bad, good, size);
+	sh = raw_shdr(bad, ".rel" RAW_SEC);
+	if (!CHECK(!sh || sh->sh_size < 16, "no relocations for " RAW_SEC)) {
+		sh->sh_size -= 3;
+		if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+			expect_open_refused(path, -EINVAL, "corrupt relocation section");
+			CHECK_SAID(RAW_SEC);
+			unlink(path);
+		}
+	}
+
+	/* A "maps" section with no bytes in the file (the fuzzer's was a
+	 * DYNSYM libelf would not convert): read through a NULL pointer. */
+	TEST("refuse_maps_not_bytes");
+	memcpy(bad, good, size);
+	sh = raw_shdr(bad, "maps");
+	if (!CHECK(!sh, "no maps section")) {
+		sh->sh_type = SHT_NOBITS;
+		if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+			expect_open_refused(path, -EINVAL, "corrupt: not a section of bytes");
+			CHECK_SAID("section 'maps'");
+			unlink(path);
+		}
+	}
+
+	/* Not a regular file: a FIFO would block the open, or the read. */
+	TEST("refuse_fifo");
+	strcpy(path, "/tmp/ebph_test_fifo_XXXXXX");
+	if (!CHECK(!mkdtemp(path), "mkdtemp")) {
+		char fifo[80];
+
+		snprintf(fifo, sizeof(fifo), "%s/obj.o", path);
+		if (!CHECK(mkfifo(fifo, 0600), "mkfifo")) {
+			expect_open_refused(fifo, -EINVAL, "not a regular file");
+			unlink(fifo);
+		}
+		rmdir(path);
+	}
+	free(bad);
+	free(good);
+}
+
 static void test_btf_synthetic(void)
 {
 	static const struct { const char *field; int err; __u32 off; } want[] = {
@@ -1306,6 +1484,7 @@ int main(int argc, char **argv)
 	test_refuse_patched();
 	test_cpus();
 	test_btf_synthetic();
+	test_refuse_damaged();
 
 	/* Root and a kernel. */
 	test_load_good();
