@@ -447,6 +447,39 @@ static int load_unm(struct replay *r, const char *file, const char *buf,
 	return err;
 }
 
+/*
+ * Calls numbered past the alphabet are counted by sys_enter and skipped,
+ * as in the kernel, so a replay skips them too: one sentence says how
+ * many, so that a trace in another numbering is not judged on what is
+ * left of it without a word.
+ */
+static void warn_past_alphabet(const struct replay *r)
+{
+	const struct trace *first = NULL;
+	unsigned long long calls = 0;
+	size_t traces = 0, i, j, before;
+	__u32 first_call = 0;
+
+	for (i = 0; i < r->ntraces; i++) {
+		before = calls;
+		for (j = 0; j < r->traces[i].n; j++) {
+			if (r->traces[i].calls[j] < EBPH_NUM_SYSCALLS)
+				continue;
+			if (!first) {
+				first = &r->traces[i];
+				first_call = first->calls[j];
+			}
+			calls++;
+		}
+		traces += calls != before;
+	}
+	if (calls)
+		say_err("%llu call%s in %zu trace%s %s numbered %u or more, past the alphabet (the first: %u in %s): skipped, as the kernel skips them",
+			calls, calls == 1 ? "" : "s", traces, traces == 1 ? "" : "s",
+			calls == 1 ? "is" : "are", EBPH_NUM_SYSCALLS,
+			first_call, first->name);
+}
+
 static int load_file(struct replay *r, const char *file, const char *family,
 		     int set, int prog)
 {
@@ -1817,6 +1850,7 @@ int cmd_replay(int argc, char **argv)
 	for (i = 0; i < nsets; i++)
 		if (add_path(r, sets[i].set, sets[i].arg))
 			return 1;
+	warn_past_alphabet(r);
 	for (i = 0; i < r->nprogs; i++) {
 		size_t j, n = 0;
 
