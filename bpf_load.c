@@ -433,7 +433,7 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 		long at, t, off;
 		GElf_Rel gr;
 		GElf_Sym sym;
-		size_t idx;
+		size_t idx, k;
 		int type, m;
 
 		if (!gelf_getrel(rel, i, &gr)) {
@@ -454,6 +454,13 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 		}
 		insn = &src[idx];
 		at = pos ? pos[idx] : (long)idx;
+		/* Two would both be applied, the last one winning. */
+		for (k = 0; at >= 0 && k < p->reloc_cnt; k++)
+			if (p->relocs[k].insn_idx == (unsigned long)at) {
+				obj_err(obj, sec, "relocation %zu: instruction %zu already has one",
+					i, idx);
+				return -EINVAL;
+			}
 		target = sec_name(ec, sym.st_shndx);
 		if (!target)
 			target = "(none)";

@@ -755,6 +755,13 @@ static void test_refuse_patched(void)
 		expect_open_refused(path, -EINVAL, "is outside the section's 13 instructions");
 		unlink(path);
 	}
+	/* Two relocations of one instruction (the fuzzer's were two maps
+	 * for one ld_imm64): both were applied, the last one winning. */
+	TEST("refuse_reloc_twice");
+	if (!CHECK(patch_reloc(path, RAW_SEC, 1, 5 * 8, KEEP, KEEP), "patch")) {
+		expect_open_refused(path, -EINVAL, "relocation 1: instruction 5 already has one");
+		unlink(path);
+	}
 	/* A call relocation whose symbol is not in .text. */
 	TEST("refuse_call_reloc_not_text");
 	if (!CHECK(patch_reloc(path, RAW_SEC, 0, KEEP, license, KEEP), "patch")) {
