@@ -502,6 +502,13 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 				i, idx, insn->code);
 			return -EINVAL;
 		}
+		/* Both halves in P, one after the other: a function whose
+		 * symbol ends between them would be copied without the second. */
+		if (pos && at >= 0 && pos[idx + 1] != at + 1) {
+			obj_err(obj, sec, "relocation %zu: the ld_imm64 at instruction %zu is cut in two by the end of its function",
+				i, idx);
+			return -EINVAL;
+		}
 		if (is_data_section(target)) {
 			/* A static variable or a string constant is reached
 			 * through the section symbol: it has no name to give. */

@@ -1331,6 +1331,24 @@ static void test_refuse_damaged(void)
 		}
 	}
 
+	/* bump()'s symbol made to end inside its ld_imm64 (instructions 4
+	 * and 5 of .text): the copy held only the first half, and the next
+	 * function's first instruction as the second (found by the fuzzer). */
+	TEST("refuse_ld_imm64_cut");
+	memcpy(bad, good, size);
+	sh = raw_shdr(bad, ".symtab");
+	i = elf_symbol(GOOD, "bump", NULL);
+	if (!CHECK(!sh || (long)i < 0, "no symbol bump")) {
+		Elf64_Sym *bump = (Elf64_Sym *)(bad + sh->sh_offset) + i;
+
+		CHECK_EQ(bump->st_size, 80, "bump's size in fixture_good.o");
+		bump->st_size = 5 * 8;
+		if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+			expect_open_refused(path, -EINVAL, "the ld_imm64 at instruction 4 is cut in two");
+			unlink(path);
+		}
+	}
+
 	/* Not a regular file: a FIFO would block the open, or the read. */
 	TEST("refuse_fifo");
 	strcpy(path, "/tmp/ebph_test_fifo_XXXXXX");
