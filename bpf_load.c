@@ -352,7 +352,8 @@ static int parse_maps(struct bpf_object *obj, struct elf_ctx *ec, Elf_Data *data
 		    sym.st_shndx != (size_t)ec->maps_idx ||
 		    GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
 			continue;
-		if (sym.st_value % def_sz || sym.st_value + def_sz > data->d_size) {
+		/* def_sz <= d_size; st_value + def_sz could wrap. */
+		if (sym.st_value % def_sz || sym.st_value > data->d_size - def_sz) {
 			obj_err(obj, "maps", "map '%s' at offset %llu is not a whole definition",
 				sym_name(ec, &sym), (unsigned long long)sym.st_value);
 			return -EINVAL;

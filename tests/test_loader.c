@@ -1349,6 +1349,29 @@ static void test_refuse_damaged(void)
 		}
 	}
 
+	/* A map symbol so far out that its offset plus the definition's
+	 * size wraps around: it passed the bounds check and was read from
+	 * before the section (found by the fuzzer, UBSan: pointer overflow). */
+	TEST("refuse_map_offset_wraps");
+	memcpy(bad, good, size);
+	sh = raw_shdr(bad, ".symtab");
+	i = elf_symbol(GOOD, "counts", NULL);
+	{
+		Elf64_Shdr *maps = raw_shdr(bad, "maps");
+
+		if (!CHECK(!sh || !maps || (long)i < 0 || maps->sh_size % 3,
+			   "no symbol counts, or no maps of 3 definitions")) {
+			Elf64_Sym *counts = (Elf64_Sym *)(bad + sh->sh_offset) + i;
+			uint64_t def_sz = maps->sh_size / 3;
+
+			counts->st_value = UINT64_MAX / def_sz * def_sz;
+			if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+				expect_open_refused(path, -EINVAL, "is not a whole definition");
+				unlink(path);
+			}
+		}
+	}
+
 	/* Not a regular file: a FIFO would block the open, or the read. */
 	TEST("refuse_fifo");
 	strcpy(path, "/tmp/ebph_test_fifo_XXXXXX");
