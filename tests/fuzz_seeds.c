@@ -8,7 +8,9 @@
  *   train        training, a few train rows
  *   normal       frozen and normal, train and test rows, a normal time
  *   seqs         training, rows and train sequences
- *   seqs_test    normal, rows, sequences in both sets, the test flag
+ *   seqs_test    normal, rows, sequences in both sets, the test flag,
+ *                and an i386 call (EBPH_I386 + 11) in a row and a sequence
+ *   v2           "normal" as version 2 wrote it (x86_64 calls only)
  *   v1           "normal" as version 1 wrote it (no sequences)
  *
  * Usage: tests/fuzz_seeds DIR.  Deterministic: the same bytes every run.
@@ -49,7 +51,8 @@ static uint64_t seq(int n, const int *calls)
 
 static void add_seqs(struct ebph_profile_rec *rec, int with_test)
 {
-	static const int a[] = { 0, 1, 2, 3, 4, 5 }, b[] = { 59, 12, 9 }, c[] = { 511 };
+	static const int a[] = { 0, 1, 2, 3, 4, 5 }, b[] = { 59, 12, 9 },
+		c[] = { EBPH_I386 + 11, 59 };
 
 	rec->seqs = calloc(3, sizeof(*rec->seqs));
 	if (!rec->seqs)
@@ -57,7 +60,7 @@ static void add_seqs(struct ebph_profile_rec *rec, int with_test)
 	rec->seqs[0] = (struct ebph_seq_rec){ seq(6, a), PROFILE_SEQ_TRAIN };
 	rec->seqs[1] = (struct ebph_seq_rec){ seq(3, b), PROFILE_SEQ_TRAIN |
 					      (with_test ? PROFILE_SEQ_TEST : 0) };
-	rec->seqs[2] = (struct ebph_seq_rec){ seq(1, c), with_test ? PROFILE_SEQ_TEST
+	rec->seqs[2] = (struct ebph_seq_rec){ seq(2, c), with_test ? PROFILE_SEQ_TEST
 								   : PROFILE_SEQ_TRAIN };
 	rec->nseqs = 3;
 	profile_seq_epochs(&rec->prof, with_test);
@@ -75,7 +78,7 @@ static void make(struct ebph_profile_rec *rec, const char *kind, uint64_t key)
 	rec->prof.last_mod_count = 1000;
 	add_row(rec, EBPH_TRAIN, 0);
 	add_row(rec, EBPH_TRAIN, 59);
-	add_row(rec, EBPH_TRAIN, 511);
+	add_row(rec, EBPH_TRAIN, 510);
 	if (!strcmp(kind, "normal") || !strcmp(kind, "seqs_test")) {
 		rec->prof.status = EBPH_FROZEN | EBPH_NORMAL;
 		rec->prof.normal_time = 3600000000000ULL;
@@ -86,8 +89,10 @@ static void make(struct ebph_profile_rec *rec, const char *kind, uint64_t key)
 	}
 	if (!strcmp(kind, "seqs"))
 		add_seqs(rec, 0);
-	if (!strcmp(kind, "seqs_test"))
+	if (!strcmp(kind, "seqs_test")) {
+		add_row(rec, EBPH_TRAIN, EBPH_I386 + 11);
 		add_seqs(rec, 1);
+	}
 }
 
 static int read_file(const char *path, uint8_t *buf, size_t cap, size_t *n)
@@ -115,27 +120,35 @@ static int write_file(const char *path, const uint8_t *buf, size_t n)
 	return err;
 }
 
-/* Version 2 without sequences to version 1: the 8 bytes of sequence
- * count and reserved go, the header is 336 bytes, a new checksum. */
-static size_t to_v1(uint8_t *b, size_t n)
+static void resum(uint8_t *b, size_t n)
 {
-	uint64_t sum;
+	uint64_t sum = profile_fnv1a64(b, n - PROFILE_SUM_SIZE);
 	int i;
 
-	memmove(b + PROFILE_V1_HEADER_SIZE, b + PROFILE_HEADER_SIZE, n - PROFILE_HEADER_SIZE);
-	n -= PROFILE_HEADER_SIZE - PROFILE_V1_HEADER_SIZE;
-	b[8] = 1;				/* version */
-	b[20] = PROFILE_V1_HEADER_SIZE & 0xff;	/* header size */
-	b[21] = PROFILE_V1_HEADER_SIZE >> 8;
-	sum = profile_fnv1a64(b, n - PROFILE_SUM_SIZE);
 	for (i = 0; i < 8; i++)
 		b[n - PROFILE_SUM_SIZE + i] = sum >> (8 * i);
+}
+
+/* A file of x86_64 calls as an older version wrote it: version 2 is
+ * the same layout; version 1 has no sequences, and without the 8 bytes
+ * of sequence count and reserved its header is 336 bytes. */
+static size_t to_version(uint8_t *b, size_t n, int version)
+{
+	if (version == 1) {
+		memmove(b + PROFILE_V1_HEADER_SIZE, b + PROFILE_HEADER_SIZE,
+			n - PROFILE_HEADER_SIZE);
+		n -= PROFILE_HEADER_SIZE - PROFILE_V1_HEADER_SIZE;
+		b[20] = PROFILE_V1_HEADER_SIZE & 0xff;	/* header size */
+		b[21] = PROFILE_V1_HEADER_SIZE >> 8;
+	}
+	b[8] = version;
+	resum(b, n);
 	return n;
 }
 
 int main(int argc, char **argv)
 {
-	static const char *kinds[] = { "empty", "train", "normal", "seqs", "seqs_test", "v1" };
+	static const char *kinds[] = { "empty", "train", "normal", "seqs", "seqs_test", "v2", "v1" };
 	static struct ebph_profile_rec rec;
 	static uint8_t buf[1 << 16];
 	char tmp[] = "/tmp/ebph_fuzz_seeds_XXXXXX", in[256], out[4096];
@@ -152,9 +165,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		int v1 = !strcmp(kinds[i], "v1");
+		int version = kinds[i][0] == 'v' ? kinds[i][1] - '0' : 0;
 
-		make(&rec, v1 ? "normal" : kinds[i], 0x0000080300001a00ULL + i);
+		make(&rec, version ? "normal" : kinds[i], 0x0000080300001a00ULL + i);
 		err = profile_save(tmp, &rec, BOOT_TO_REAL_NS);
 		profile_rec_free(&rec);
 		profile_file_name(0x0000080300001a00ULL + i, name);
@@ -162,8 +175,8 @@ int main(int argc, char **argv)
 		if (!err)
 			err = read_file(in, buf, sizeof(buf), &n);
 		unlink(in);
-		if (!err && v1)
-			n = to_v1(buf, n);
+		if (!err && version)
+			n = to_version(buf, n, version);
 		/* A seed the reader refuses would teach the fuzzer little. */
 		if (!err)
 			err = profile_parse(buf, n, name, NULL, BOOT_TO_REAL_NS, why, sizeof(why));
