@@ -463,7 +463,7 @@ static void warn_past_alphabet(const struct replay *r)
 	for (i = 0; i < r->ntraces; i++) {
 		before = calls;
 		for (j = 0; j < r->traces[i].n; j++) {
-			if (r->traces[i].calls[j] < EBPH_NUM_SYSCALLS)
+			if (r->traces[i].calls[j] < EBPH_NR_LIMIT)
 				continue;
 			if (!first) {
 				first = &r->traces[i];
@@ -476,7 +476,7 @@ static void warn_past_alphabet(const struct replay *r)
 	if (calls)
 		say_err("%llu call%s in %zu trace%s %s numbered %u or more, past the alphabet (the first: %u in %s): skipped, as the kernel skips them",
 			calls, calls == 1 ? "" : "s", traces, traces == 1 ? "" : "s",
-			calls == 1 ? "is" : "are", EBPH_NUM_SYSCALLS,
+			calls == 1 ? "is" : "are", EBPH_NR_LIMIT,
 			first_call, first->name);
 }
 

@@ -786,10 +786,10 @@ static void test_errors(void)
 	{
 		char far[64], said[128];
 
-		snprintf(far, sizeof(far), "1 2 3 %d 4 5 %d\n", EBPH_NUM_SYSCALLS + 88,
-			 2 * EBPH_NUM_SYSCALLS);
+		snprintf(far, sizeof(far), "1 2 3 %d 4 5 %d\n", EBPH_NR_LIMIT + 88,
+			 EBPH_NR_LIMIT);
 		snprintf(said, sizeof(said), "2 calls in 1 trace are numbered %d or more, past the alphabet (the first: %d in ",
-			 EBPH_NUM_SYSCALLS, EBPH_NUM_SYSCALLS + 88);
+			 EBPH_NR_LIMIT, EBPH_NR_LIMIT + 88);
 		write_str(path("bad/far"), far);
 		rc = ebph(path("e.out"), path("e.err"), "replay", "-o", object, "-t",
 			  path("bad/far"), NULL);
