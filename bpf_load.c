@@ -637,9 +637,12 @@ static int text_func_at(struct elf_ctx *ec, long t, size_t *start, size_t *end)
 	size_t i;
 
 	for (i = 0; i < ec->nr_syms; i++)
+		/* A whole number of instructions, at least one: a size that
+		 * rounds down to none would be a callee nothing is copied of. */
 		if (gelf_getsym(ec->symbols, i, &sym) &&
 		    (int)sym.st_shndx == ec->text_idx &&
 		    GELF_ST_TYPE(sym.st_info) == STT_FUNC && sym.st_size &&
+		    !(sym.st_size % sizeof(struct bpf_insn)) &&
 		    (long)(sym.st_value / sizeof(struct bpf_insn)) == t) {
 			*start = t;
 			*end = (sym.st_value + sym.st_size) / sizeof(struct bpf_insn);

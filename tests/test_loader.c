@@ -1191,15 +1191,15 @@ static uint8_t *slurp(const char *path, size_t *size)
 	return buf;
 }
 
-/* Section SEC's header in the raw bytes of the good fixture, found with
+/* Section SEC's header in BUF, the raw bytes of fixture PATH, found with
  * libelf on the file; NULL if absent. */
-static Elf64_Shdr *raw_shdr(uint8_t *buf, const char *sec)
+static Elf64_Shdr *raw_shdr(const char *path, uint8_t *buf, const char *sec)
 {
 	struct elf_file ef;
 	Elf_Scn *scn;
 	size_t idx = 0;
 
-	if (elf_file_open(&ef, GOOD, 0))
+	if (elf_file_open(&ef, path, 0))
 		return NULL;
 	scn = elf_section(&ef, sec);
 	if (scn)
@@ -1228,7 +1228,7 @@ static void test_refuse_damaged(void)
 	int err;
 
 	TEST("damaged_preconditions");
-	if (CHECK(!good || size < 4000 || !raw_shdr(good, RAW_SEC) ||
+	if (CHECK(!good || size < 4000 || !raw_shdr(GOOD, good, RAW_SEC) ||
 		  ((Elf64_Ehdr *)good)->e_shoff + 64 > size,
 		  "fixture_good.o is not laid out as this test expects")) {
 		free(good);
@@ -1268,7 +1268,7 @@ static void test_refuse_damaged(void)
 	/* The section headers intact, one section's bytes past the end. */
 	TEST("refuse_section_past_end");
 	memcpy(bad, good, size);
-	sh = raw_shdr(bad, RAW_SEC);
+	sh = raw_shdr(GOOD, bad, RAW_SEC);
 	sh->sh_offset = size + 64;
 	if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
 		expect_open_refused(path, -EINVAL, "truncated or corrupt");
@@ -1282,7 +1282,7 @@ static void test_refuse_damaged(void)
 	 * fuzzer's first finding, UBSan: misaligned struct bpf_insn). */
 	TEST("refuse_misaligned_insns");
 	memcpy(bad, good, size);
-	sh = raw_shdr(bad, RAW_SEC);
+	sh = raw_shdr(GOOD, bad, RAW_SEC);
 	bad[size] = 0;
 	memcpy(bad + size + 1, good + sh->sh_offset, sh->sh_size);
 	sh->sh_offset = size + 1;
@@ -1294,7 +1294,7 @@ static void test_refuse_damaged(void)
 	/* The same move to an aligned offset loads: only alignment counts. */
 	TEST("moved_aligned_control");
 	memcpy(bad, good, size);
-	sh = raw_shdr(bad, RAW_SEC);
+	sh = raw_shdr(GOOD, bad, RAW_SEC);
 	memset(bad + size, 0, 8);
 	memcpy(bad + size + 8, good + sh->sh_offset, sh->sh_size);
 	sh->sh_offset = size + 8;
@@ -1307,7 +1307,7 @@ static void test_refuse_damaged(void)
 	 * taken with its map loads unpatched (found by the fuzzer). */
 	TEST("refuse_corrupt_relocs");
 	memcpy(bad, good, size);
-	sh = raw_shdr(bad, ".rel" RAW_SEC);
+	sh = raw_shdr(GOOD, bad, ".rel" RAW_SEC);
 	if (!CHECK(!sh || sh->sh_size < 16, "no relocations for " RAW_SEC)) {
 		sh->sh_size -= 3;
 		if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
@@ -1321,7 +1321,7 @@ static void test_refuse_damaged(void)
 	 * DYNSYM libelf would not convert): read through a NULL pointer. */
 	TEST("refuse_maps_not_bytes");
 	memcpy(bad, good, size);
-	sh = raw_shdr(bad, "maps");
+	sh = raw_shdr(GOOD, bad, "maps");
 	if (!CHECK(!sh, "no maps section")) {
 		sh->sh_type = SHT_NOBITS;
 		if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
@@ -1336,7 +1336,7 @@ static void test_refuse_damaged(void)
 	 * function's first instruction as the second (found by the fuzzer). */
 	TEST("refuse_ld_imm64_cut");
 	memcpy(bad, good, size);
-	sh = raw_shdr(bad, ".symtab");
+	sh = raw_shdr(GOOD, bad, ".symtab");
 	i = elf_symbol(GOOD, "bump", NULL);
 	if (!CHECK(!sh || (long)i < 0, "no symbol bump")) {
 		Elf64_Sym *bump = (Elf64_Sym *)(bad + sh->sh_offset) + i;
@@ -1354,10 +1354,10 @@ static void test_refuse_damaged(void)
 	 * before the section (found by the fuzzer, UBSan: pointer overflow). */
 	TEST("refuse_map_offset_wraps");
 	memcpy(bad, good, size);
-	sh = raw_shdr(bad, ".symtab");
+	sh = raw_shdr(GOOD, bad, ".symtab");
 	i = elf_symbol(GOOD, "counts", NULL);
 	{
-		Elf64_Shdr *maps = raw_shdr(bad, "maps");
+		Elf64_Shdr *maps = raw_shdr(GOOD, bad, "maps");
 
 		if (!CHECK(!sh || !maps || (long)i < 0 || maps->sh_size % 3,
 			   "no symbol counts, or no maps of 3 definitions")) {
@@ -1370,6 +1370,27 @@ static void test_refuse_damaged(void)
 				unlink(path);
 			}
 		}
+	}
+
+	/* doubled()'s symbol one byte long in fixture_subprog.o, whose
+	 * plus_one_doubled() calls it without a relocation: a callee of no
+	 * instruction, so nothing was copied and the call was aimed before
+	 * the program's first instruction (found by the fuzzer). */
+	TEST("refuse_empty_callee");
+	{
+		size_t sub_size;
+		uint8_t *sub = slurp("tests/fixture_subprog.o", &sub_size);
+		long d = elf_symbol("tests/fixture_subprog.o", "doubled", NULL);
+
+		sh = sub ? raw_shdr("tests/fixture_subprog.o", sub, ".symtab") : NULL;
+		if (!CHECK(!sh || d < 0, "fixture_subprog.o has no symbol doubled")) {
+			((Elf64_Sym *)(sub + sh->sh_offset))[d].st_size = 1;
+			if (!CHECK(write_tmp(path, sub, sub_size), "cannot write a patched copy")) {
+				expect_open_refused(path, -EINVAL, "where no function starts");
+				unlink(path);
+			}
+		}
+		free(sub);
 	}
 
 	/* Not a regular file: a FIFO would block the open, or the read. */
