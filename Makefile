@@ -275,8 +275,10 @@ endif
 # lost.  gcc's UBSan ignores log_path when linked with ASan: its reports
 # stay on stderr, are fatal (exit 1), and the output is searched for them.
 # Leaks are checked: ebph, replay and the tests free what they allocate.
+# EBPH_SANITIZE=1 tells a test what it runs (test_stress.sh does not
+# judge ebph's peak memory against ASan's shadow).
 SAN_TEST = d=$$(mktemp -d /tmp/ebph-sanitize.XXXXXX) && chmod 755 "$$d" && mkdir -m 1777 "$$d/logs" && \
-	{ ASAN_OPTIONS="log_path=$$d/logs/asan:detect_leaks=1" \
+	{ EBPH_SANITIZE=1 ASAN_OPTIONS="log_path=$$d/logs/asan:detect_leaks=1" \
 	  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
 	  tests/run; echo $$? >"$$d/rc"; } 2>&1 | tee "$$d/out"; \
 	rc=$$(cat "$$d/rc"); \
