@@ -637,13 +637,16 @@ static int text_func_at(struct elf_ctx *ec, long t, size_t *start, size_t *end)
 	size_t i;
 
 	for (i = 0; i < ec->nr_syms; i++)
-		/* A whole number of instructions, at least one: a size that
-		 * rounds down to none would be a callee nothing is copied of. */
+		/* A whole number of instructions, at least one, all in
+		 * .text: a size that rounds down to none, or that wraps the
+		 * end around, would be a callee nothing is copied of. */
 		if (gelf_getsym(ec->symbols, i, &sym) &&
 		    (int)sym.st_shndx == ec->text_idx &&
 		    GELF_ST_TYPE(sym.st_info) == STT_FUNC && sym.st_size &&
 		    !(sym.st_size % sizeof(struct bpf_insn)) &&
-		    (long)(sym.st_value / sizeof(struct bpf_insn)) == t) {
+		    (long)(sym.st_value / sizeof(struct bpf_insn)) == t &&
+		    sym.st_value <= ec->text->d_size &&
+		    sym.st_size <= ec->text->d_size - sym.st_value) {
 			*start = t;
 			*end = (sym.st_value + sym.st_size) / sizeof(struct bpf_insn);
 			return 1;
@@ -697,6 +700,10 @@ static int text_reach(struct bpf_object *obj, struct elf_ctx *ec,
 		if (pos[start] != -1)
 			continue;		/* already in */
 		for (k = start; k < end; k++) {
+			/* Functions may overlap (symbols are input too): an
+			 * instruction is scanned once, or todo overflows. */
+			if (pos[k] != -1)
+				continue;
 			pos[k] = -2;
 			if (is_pseudo_call(&text[k]))
 				todo[ntodo++] = text_call_target(ec, text_rel, k, &relocated);

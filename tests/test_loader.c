@@ -1382,9 +1382,13 @@ static void test_refuse_damaged(void)
 		uint8_t *sub = slurp("tests/fixture_subprog.o", &sub_size);
 		long d = elf_symbol("tests/fixture_subprog.o", "doubled", NULL);
 
+		/* ...and one so large that its end wraps around to before its
+		 * start (the fuzzer's next one). */
+		static const uint64_t sizes[] = { 1, -16ULL };
+
 		sh = sub ? raw_shdr("tests/fixture_subprog.o", sub, ".symtab") : NULL;
-		if (!CHECK(!sh || d < 0, "fixture_subprog.o has no symbol doubled")) {
-			((Elf64_Sym *)(sub + sh->sh_offset))[d].st_size = 1;
+		for (i = 0; i < 2 && !CHECK(!sh || d < 0, "fixture_subprog.o has no symbol doubled"); i++) {
+			((Elf64_Sym *)(sub + sh->sh_offset))[d].st_size = sizes[i];
 			if (!CHECK(write_tmp(path, sub, sub_size), "cannot write a patched copy")) {
 				expect_open_refused(path, -EINVAL, "where no function starts");
 				unlink(path);
