@@ -641,6 +641,39 @@ static void test_refuse_files(void)
 	}
 }
 
+/* Overlapping function symbols (fixture_overlap.c): each instruction of
+ * .text is copied once and every call lands on its callee's copy. */
+static void test_overlap(void)
+{
+	struct bpf_object obj;
+	struct bpf_prog_ld *p;
+	size_t i, calls = 0;
+	int err;
+
+	TEST("overlapping_functions");
+	capture_start();
+	err = bpf_object_open(&obj, "tests/fixture_overlap.o", 0);
+	capture_end();
+	if (CHECK_EQ(err, 0, "bpf_object_open of fixture_overlap.o"))
+		return;
+	p = bpf_object_prog(&obj, RAW_PROG);
+	if (!CHECK(!p, "no program " RAW_PROG)) {
+		bpf_object_relocate(&obj);
+		CHECK_EQ(p->insn_cnt, 2 + 17, "the program and all of .text, once");
+		for (i = 0; i < p->insn_cnt; i++) {
+			long to = (long)i + p->insns[i].imm + 1;
+
+			if (p->insns[i].code != CALL || p->insns[i].src_reg != BPF_PSEUDO_CALL)
+				continue;
+			calls++;
+			CHECK(to < (long)p->text_off || to >= (long)p->insn_cnt,
+			      "the call at %zu goes to %ld, outside the copy of .text", i, to);
+		}
+		CHECK_EQ(calls, 1 + 16, "calls in the program");
+	}
+	bpf_object_close(&obj);
+}
+
 static void test_refuse_fixtures(void)
 {
 	TEST("refuse_bss");
@@ -1554,6 +1587,7 @@ int main(int argc, char **argv)
 	test_parse_long_maps();
 	test_refuse_files();
 	test_refuse_fixtures();
+	test_overlap();
 	test_refuse_patched();
 	test_cpus();
 	test_btf_synthetic();
