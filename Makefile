@@ -8,6 +8,10 @@
 #   make inspect    sections, relocations and disassembly of ebph_kern.o
 #   sudo make install   ebph in $(PREFIX)/sbin (PREFIX=/usr/local), its
 #                   BPF object, ebph.service and ebph(8); DESTDIR= stages
+#   make fuzz       build the libFuzzer targets and run each FUZZ_TIME
+#                   seconds (default 60) over its corpus
+#   sudo make test SANITIZE=1   the tests, ebph and its library built
+#                   with ASan and UBSan
 #   make V=1        show the commands
 #
 # KERNEL_DIR=path builds against a kernel tree's exported headers
@@ -17,6 +21,7 @@
 CC	?= cc
 CLANG	?= clang
 LLVM_OBJDUMP ?= llvm-objdump
+LLVM_OBJCOPY ?= llvm-objcopy
 READELF	?= readelf
 
 ifeq ($(V),1)
@@ -41,6 +46,17 @@ CFLAGS	+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -I. \
 	   $(if $(KERNEL_DIR),-I$(KERNEL_DIR)/usr/include)
 LDLIBS	:= -lelf -pthread
 
+# SANITIZE=1: every user-space object, ebph and the tests built with ASan
+# and UBSan, and any finding fatal (-fno-sanitize-recover), so that
+# `make test SANITIZE=1` fails on it.  .sanitize remembers what the
+# objects in the tree were built with: switching either way rebuilds
+# them, as .libdir does for LIBDIR.  The BPF objects are not affected.
+ifeq ($(SANITIZE),1)
+SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	      -fno-omit-frame-pointer
+endif
+CFLAGS	+= $(SAN_CFLAGS)
+
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 
 LIB_OBJS := bpf_load.o profile_store.o syscall_names.o ebph_maps.o ebph_log.o
@@ -49,7 +65,8 @@ HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h ebph_ma
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
-TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog
+FUZZ_BINS := tests/fuzz_profile tests/fuzz_elf
+TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog $(FUZZ_BINS)
 
 # Debian packages the build and the tests need.
 DEBIAN_PKGS := make gcc clang llvm libelf-dev
@@ -58,6 +75,13 @@ DEBIAN_PKGS := make gcc clang llvm libelf-dev
 # linux-headers-amd64 (a kernel headers tree to test KERNEL_DIR with).
 ifneq ($(filter test,$(MAKECMDGOALS)),)
 DEBIAN_PKGS += tmux python3 man-db linux-headers-amd64
+endif
+# ...and clang's runtime for libFuzzer and the sanitizers, for the
+# fuzz targets (which the tests run briefly): the one of the clang
+# installed, or of Debian's default clang on a machine without one yet.
+CLANG_MAJOR := $(shell $(CLANG) -dumpversion 2>/dev/null | cut -d. -f1)
+ifneq ($(filter test fuzz,$(MAKECMDGOALS)),)
+DEBIAN_PKGS += $(if $(CLANG_MAJOR),libclang-rt-$(CLANG_MAJOR)-dev,libclang-rt-dev)
 endif
 
 # Where `make install` puts things.  The binary looks for ebph_kern.o
@@ -70,7 +94,7 @@ UNITDIR	?= $(PREFIX)/lib/systemd/system
 
 .DELETE_ON_ERROR:
 .PHONY: all check-tools deps need-root run test bench inspect clean \
-	install uninstall FORCE
+	install uninstall fuzz fuzz-seeds FORCE
 
 all: check-tools ebph ebph_kern.o
 
@@ -99,7 +123,7 @@ ebph: ebph_user.o ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o $(LIB_OBJS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-%.o: %.c $(HDRS)
+%.o: %.c $(HDRS) .sanitize
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -109,6 +133,8 @@ ebph_user.o: CFLAGS += -DEBPH_LIBDIR='"$(LIBDIR)"'
 ebph_user.o: .libdir
 .libdir: FORCE
 	@echo '$(LIBDIR)' | cmp -s - $@ 2>/dev/null || echo '$(LIBDIR)' >$@
+.sanitize: FORCE
+	@echo '$(SAN_CFLAGS)' | cmp -s - $@ 2>/dev/null || echo '$(SAN_CFLAGS)' >$@
 
 ebph_kern.o: ebph_kern.c ebph.h bpf_helpers.h
 	$(msg) CLANG $@
@@ -137,13 +163,15 @@ tests/kern_tasks64.o: ebph_kern.c ebph.h bpf_helpers.h
 	$(msg) CLANG $@
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DEBPH_MAX_TASKS=64 -c -o $@ $<
 
-tests/test_%: tests/test_%.c tests/test.h $(LIB_OBJS) $(HDRS)
+tests/test_%: tests/test_%.c tests/test.h $(LIB_OBJS) $(HDRS) .sanitize
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-tests/demo: tests/demo.c
+# A workload the tests trace, not code under test: never sanitized, so
+# its system calls are the same in either build.
+tests/demo: tests/demo.c .sanitize
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $<
+	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
 
 # Writes the config map behind ebph's back (test_audit.sh).
 tests/config_poke: tests/config_poke.c $(LIB_OBJS) $(HDRS)
@@ -169,9 +197,59 @@ tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_load.o
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_state.o bpf_load.o $(LDLIBS)
 
-tests/threads: tests/threads.c
+tests/threads: tests/threads.c .sanitize
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< -pthread
+	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $< -pthread
+
+# ---- fuzzing ------------------------------------------------------------
+#
+# One libFuzzer target per parser of hostile bytes, each built by clang
+# straight from the sources (with coverage, ASan and UBSan; the tree's
+# objects are left alone): tests/fuzz_profile (profile_parse(), what
+# profile_load() runs on a file's bytes) and tests/fuzz_elf (the loader
+# up to map creation).  `make fuzz` runs each for FUZZ_TIME seconds,
+# one after the other, from its committed seeds in tests/corpus_NAME/;
+# what a run learns goes to tests/fuzz_NAME.out/ (not committed), a
+# crashing input to tests/fuzz_NAME.out/crash-*, and the run fails.
+# tests/test_fuzz.sh runs both briefly in `make test`.
+FUZZ_TIME ?= 60
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	       -Wall -Wextra -Wno-unused-parameter -std=gnu11 -I. \
+	       $(if $(KERNEL_DIR),-I$(KERNEL_DIR)/usr/include)
+
+tests/fuzz_profile: tests/fuzz_profile.c profile_store.c $(HDRS)
+	$(msg) FUZZ $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< profile_store.c -pthread
+
+tests/fuzz_elf: tests/fuzz_elf.c bpf_load.c $(HDRS)
+	$(msg) FUZZ $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< bpf_load.c -lelf
+
+fuzz: deps check-tools $(FUZZ_BINS)
+	$(Q)for t in profile elf; do \
+	  mkdir -p tests/fuzz_$$t.out/corpus && \
+	  echo "  FUZZ    tests/fuzz_$$t, $(FUZZ_TIME) s" && \
+	  tests/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz_$$t.out/ $(FUZZ_ARGS) \
+	    tests/fuzz_$$t.out/corpus tests/corpus_$$t || exit 1; \
+	done
+
+# The seed corpora, rewritten: profiles profile_save() writes, and the
+# BPF objects without the sections the loader never reads (debug info,
+# BTF), which would only slow the fuzzer down.  Inputs a run found stay.
+FUZZ_SEED_OBJS := $(FIXTURES) ebph_kern.o
+tests/fuzz_seeds: tests/fuzz_seeds.c $(LIB_OBJS) $(HDRS)
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+fuzz-seeds: tests/fuzz_seeds $(FUZZ_SEED_OBJS)
+	$(Q)mkdir -p tests/corpus_profile tests/corpus_elf
+	$(Q)tests/fuzz_seeds tests/corpus_profile
+	$(Q)for o in $(FUZZ_SEED_OBJS); do \
+	  n=$$(basename $$o .o); \
+	  $(LLVM_OBJCOPY) --strip-debug --remove-section=.BTF --remove-section=.BTF.ext \
+	    --remove-section=.rel.BTF --remove-section=.rel.BTF.ext $$o tests/corpus_elf/$$n || exit 1; \
+	done
 
 need-root:
 	@[ "$$(id -u)" = 0 ] || { echo "ebph: this loads BPF programs: run it as root (sudo make $(MAKECMDGOALS))" >&2; exit 1; }
@@ -184,7 +262,30 @@ run: need-root deps
 
 test: need-root deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_DEPS)
+ifeq ($(SANITIZE),1)
+	$(Q)$(SAN_TEST)
+else
 	$(Q)tests/run
+endif
+
+# Under SANITIZE=1 every ASan and LSan report also goes to a file in a
+# fresh directory (writable by the unprivileged user some tests run ebph
+# as), and any file there fails the run: a finding in an ebph that a test
+# runs in the background, or whose exit status it does not judge, is not
+# lost.  gcc's UBSan ignores log_path when linked with ASan: its reports
+# stay on stderr, are fatal (exit 1), and the output is searched for them.
+# Leaks are checked: ebph, replay and the tests free what they allocate.
+# EBPH_SANITIZE=1 tells a test what it runs (test_stress.sh does not
+# judge ebph's peak memory against ASan's shadow).
+SAN_TEST = d=$$(mktemp -d /tmp/ebph-sanitize.XXXXXX) && chmod 755 "$$d" && mkdir -m 1777 "$$d/logs" && \
+	{ EBPH_SANITIZE=1 ASAN_OPTIONS="log_path=$$d/logs/asan:detect_leaks=1" \
+	  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+	  tests/run; echo $$? >"$$d/rc"; } 2>&1 | tee "$$d/out"; \
+	rc=$$(cat "$$d/rc"); \
+	if [ -n "$$(ls -A "$$d/logs")" ] || grep -q 'runtime error:' "$$d/out"; then \
+	  echo "ebph: the sanitizers reported (SANITIZE=1):" >&2; \
+	  cat "$$d"/logs/* >&2 2>/dev/null; grep -A3 'runtime error:' "$$d/out" >&2; rc=1; \
+	fi; rm -rf "$$d"; exit $$rc
 
 # Figures, not a test: prints a table (see README, Performance).  ARGS
 # go to ebph_bench: e.g. ARGS="-r 1 -w getppid,pipe", the detectors side
@@ -231,4 +332,6 @@ inspect: ebph_kern.o
 	$(LLVM_OBJDUMP) -d -r -S --no-show-raw-insn $<
 
 clean:
-	rm -f ebph ebph_bench *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog $(TEST_HELPERS) .libdir
+	rm -f ebph ebph_bench *.o tests/*.o $(TEST_BINS) tests/demo tests/replay_prog $(TEST_HELPERS) \
+		.libdir .sanitize $(FUZZ_BINS) tests/fuzz_seeds
+	rm -rf tests/fuzz_*.out

@@ -408,12 +408,58 @@ int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size,
 	return err;
 }
 
+/* Read FD to its end into a malloc'd *BUF of *SIZE bytes; -EFBIG past
+ * MAX bytes.  Until EOF, not st_size: sysfs files report none. */
+static int read_all(int fd, size_t max, void **buf, size_t *size)
+{
+	char *data = NULL, *more;
+	size_t cap = 0, len = 0;
+	ssize_t n;
+	int err;
+
+	for (;;) {
+		if (len == cap) {
+			more = realloc(data, cap = cap ? 2 * cap : 1 << 16);
+			if (!more) {
+				err = -ENOMEM;
+				goto fail;
+			}
+			data = more;
+		}
+		n = read(fd, data + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto fail;
+		}
+		if (!n)
+			break;
+		len += n;
+		if (len > max) {
+			err = -EFBIG;
+			goto fail;
+		}
+	}
+	*buf = data;
+	*size = len;
+	return 0;
+fail:
+	free(data);
+	return err;
+}
+
 /* ---- 1. open ------------------------------------------------------------ */
+
+/* A BPF object is tens or hundreds of kilobytes: a file larger than
+ * this is not one, and is not read into memory. */
+#define BPF_OBJECT_MAX_SIZE (64u << 20)
 
 /* What open() learns about the ELF file and needs until it is done. */
 struct elf_ctx {
 	Elf *elf;
-	int fd;
+	void *image;		/* the whole file, which libelf reads */
+	size_t size;
 	size_t shstrndx;
 	Elf_Data *symbols;
 	size_t strtabidx;
@@ -491,7 +537,8 @@ static int parse_maps(struct bpf_object *obj, struct elf_ctx *ec, Elf_Data *data
 		    sym.st_shndx != (size_t)ec->maps_idx ||
 		    GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
 			continue;
-		if (sym.st_value % def_sz || sym.st_value + def_sz > data->d_size) {
+		/* def_sz <= d_size; st_value + def_sz could wrap. */
+		if (sym.st_value % def_sz || sym.st_value > data->d_size - def_sz) {
 			obj_err(obj, "maps", "map '%s' at offset %llu is not a whole definition",
 				sym_name(ec, &sym), (unsigned long long)sym.st_value);
 			return -EINVAL;
@@ -572,7 +619,7 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 		long at, t, off;
 		GElf_Rel gr;
 		GElf_Sym sym;
-		size_t idx;
+		size_t idx, k;
 		int type, m;
 
 		if (!gelf_getrel(rel, i, &gr)) {
@@ -593,6 +640,13 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 		}
 		insn = &src[idx];
 		at = pos ? pos[idx] : (long)idx;
+		/* Two would both be applied, the last one winning. */
+		for (k = 0; at >= 0 && k < p->reloc_cnt; k++)
+			if (p->relocs[k].insn_idx == (unsigned long)at) {
+				obj_err(obj, sec, "relocation %zu: instruction %zu already has one",
+					i, idx);
+				return -EINVAL;
+			}
 		target = sec_name(ec, sym.st_shndx);
 		if (!target)
 			target = "(none)";
@@ -605,6 +659,14 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 			t = sym.st_value / sizeof(struct bpf_insn) + insn->imm + 1;
 			if (at < 0)
 				continue;	/* in a function P does not call */
+			/* text_reach() placed every callee it found; a second
+			 * relocation of one call is not among them. */
+			if (t < 0 || (size_t)t >= ec->text->d_size / sizeof(*insn) ||
+			    text_pos[t] < 0) {
+				obj_err(obj, sec, "relocation %zu at instruction %zu calls .text+%ld, where no function of this program starts",
+					i, idx, t);
+				return -EINVAL;
+			}
 			r = &p->relocs[p->reloc_cnt++];
 			r->insn_idx = at;
 			r->kind = BPF_RELOC_CALL;
@@ -624,6 +686,13 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW) || idx + 1 >= sec_insns) {
 			obj_err(obj, sec, "relocation %zu points at instruction %zu (opcode 0x%02x), not at a 16-byte ld_imm64",
 				i, idx, insn->code);
+			return -EINVAL;
+		}
+		/* Both halves in P, one after the other: a function whose
+		 * symbol ends between them would be copied without the second. */
+		if (pos && at >= 0 && pos[idx + 1] != at + 1) {
+			obj_err(obj, sec, "relocation %zu: the ld_imm64 at instruction %zu is cut in two by the end of its function",
+				i, idx);
 			return -EINVAL;
 		}
 		if (is_data_section(target)) {
@@ -672,18 +741,35 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 	return 0;
 }
 
-/* Find the relocation section that applies to section SEC_IDX. */
-static Elf_Data *relocs_for(struct elf_ctx *ec, size_t sec_idx)
+/*
+ * The relocations of section SEC_IDX (named SEC) into *REL, NULL if it
+ * has none.  One that cannot be read is an error, never "none": the
+ * program would load with its map and call instructions unpatched.
+ */
+static int relocs_for(struct bpf_object *obj, struct elf_ctx *ec, size_t sec_idx,
+		      const char *sec, Elf_Data **rel)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 
+	*rel = NULL;
 	while ((scn = elf_nextscn(ec->elf, scn))) {
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_REL &&
-		    sh.sh_info == sec_idx)
-			return elf_getdata(scn, NULL);
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_REL ||
+		    sh.sh_info != sec_idx)
+			continue;
+		if (*rel) {
+			obj_err(obj, sec, "has two relocation sections");
+			return -EINVAL;
+		}
+		*rel = elf_getdata(scn, NULL);
+		if (!*rel || (*rel)->d_size % sizeof(Elf64_Rel)) {
+			obj_err(obj, sec, "corrupt relocation section '%s': %s",
+				elf_strptr(ec->elf, ec->shstrndx, sh.sh_name) ?: "?",
+				*rel ? "not a whole number of entries" : elf_errmsg(-1));
+			return -EINVAL;
+		}
 	}
-	return NULL;
+	return 0;
 }
 
 /* Does any relocation of REL point into .text? Then the program needs it. */
@@ -736,10 +822,16 @@ static int text_func_at(struct elf_ctx *ec, long t, size_t *start, size_t *end)
 	size_t i;
 
 	for (i = 0; i < ec->nr_syms; i++)
+		/* A whole number of instructions, at least one, all in
+		 * .text: a size that rounds down to none, or that wraps the
+		 * end around, would be a callee nothing is copied of. */
 		if (gelf_getsym(ec->symbols, i, &sym) &&
 		    (int)sym.st_shndx == ec->text_idx &&
 		    GELF_ST_TYPE(sym.st_info) == STT_FUNC && sym.st_size &&
-		    (long)(sym.st_value / sizeof(struct bpf_insn)) == t) {
+		    !(sym.st_size % sizeof(struct bpf_insn)) &&
+		    (long)(sym.st_value / sizeof(struct bpf_insn)) == t &&
+		    sym.st_value <= ec->text->d_size &&
+		    sym.st_size <= ec->text->d_size - sym.st_value) {
 			*start = t;
 			*end = (sym.st_value + sym.st_size) / sizeof(struct bpf_insn);
 			return 1;
@@ -793,6 +885,10 @@ static int text_reach(struct bpf_object *obj, struct elf_ctx *ec,
 		if (pos[start] != -1)
 			continue;		/* already in */
 		for (k = start; k < end; k++) {
+			/* Functions may overlap (symbols are input too): an
+			 * instruction is scanned once, or todo overflows. */
+			if (pos[k] != -1)
+				continue;
 			pos[k] = -2;
 			if (is_pseudo_call(&text[k]))
 				todo[ntodo++] = text_call_target(ec, text_rel, k, &relocated);
@@ -806,12 +902,61 @@ static int text_reach(struct bpf_object *obj, struct elf_ctx *ec,
 	return 0;
 }
 
+/*
+ * DATA, of section NAME, as the instructions the loader reads it as: a
+ * whole number of them, and where a struct bpf_insn may be read.  clang
+ * aligns code sections to 8 bytes; libelf hands out a byte section in
+ * place, so one at an odd offset of the file is misaligned in memory.
+ */
+static int check_insns(struct bpf_object *obj, const char *name, Elf_Data *data)
+{
+	if (!data || !data->d_buf) {
+		obj_err(obj, name, "corrupt: its instructions cannot be read from the file");
+		return -EINVAL;
+	}
+	if (data->d_size % sizeof(struct bpf_insn) || !data->d_size) {
+		obj_err(obj, name, "size %zu is not a whole number of instructions",
+			data->d_size);
+		return -EINVAL;
+	}
+	if ((uintptr_t)data->d_buf % __alignof__(struct bpf_insn)) {
+		obj_err(obj, name, "corrupt: instructions not aligned to %zu bytes in the file",
+			__alignof__(struct bpf_insn));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A call in P's own section without a relocation is relative, and must
+ * stay inside that section: past its end is where .text is appended. */
+static int check_local_calls(struct bpf_object *obj, const struct bpf_prog_ld *p,
+			     const char *sec)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->text_off; i++) {
+		long t = (long)i + p->insns[i].imm + 1;
+
+		if (!is_pseudo_call(&p->insns[i]))
+			continue;
+		for (k = 0; k < p->reloc_cnt; k++)
+			if (p->relocs[k].insn_idx == i)
+				break;
+		if (k == p->reloc_cnt && (t < 0 || (size_t)t >= p->text_off)) {
+			obj_err(obj, sec, "instruction %zu calls instruction %ld, outside the section's %zu",
+				i, t, p->text_off);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* 4. One program: its section, plus .text when it calls into it. */
 static int parse_prog(struct bpf_object *obj, struct elf_ctx *ec, size_t idx,
 		      const char *name, Elf_Data *data)
 {
-	Elf_Data *rel = relocs_for(ec, idx), *text_rel = NULL;
-	size_t n = data->d_size / sizeof(struct bpf_insn), text_n = 0, used = 0, i;
+	Elf_Data *rel, *text_rel = NULL;
+	size_t n = data ? data->d_size / sizeof(struct bpf_insn) : 0, text_n = 0, used = 0, i;
 	const struct bpf_insn *text = NULL;
 	long *pos = NULL;
 	size_t max_relocs;
@@ -823,11 +968,9 @@ static int parse_prog(struct bpf_object *obj, struct elf_ctx *ec, size_t idx,
 		obj_err(obj, name, "more than %d programs", BPF_LOAD_MAX_PROGS);
 		return -E2BIG;
 	}
-	if (data->d_size % sizeof(struct bpf_insn) || !n) {
-		obj_err(obj, name, "size %zu is not a whole number of instructions",
-			data->d_size);
-		return -EINVAL;
-	}
+	if ((err = check_insns(obj, name, data)) ||
+	    (err = relocs_for(obj, ec, idx, name, &rel)))
+		return err;
 	p = &obj->progs[obj->nr_progs++];
 	memset(p, 0, sizeof(*p));
 	p->fd = p->attach_fd = -1;
@@ -856,7 +999,8 @@ static int parse_prog(struct bpf_object *obj, struct elf_ctx *ec, size_t idx,
 	if (ec->text && uses_text(ec, rel)) {
 		text = ec->text->d_buf;
 		text_n = ec->text->d_size / sizeof(struct bpf_insn);
-		text_rel = relocs_for(ec, ec->text_idx);
+		if ((err = relocs_for(obj, ec, ec->text_idx, ".text", &text_rel)))
+			return err;
 		pos = malloc(text_n * sizeof(*pos));
 		if (!pos)
 			return -ENOMEM;
@@ -894,6 +1038,8 @@ static int parse_prog(struct bpf_object *obj, struct elf_ctx *ec, size_t idx,
 		goto out;
 	if (text_rel && (err = parse_relocs(obj, ec, p, ".text", text_rel, text, text_n, pos, pos)))
 		goto out;
+	if ((err = check_local_calls(obj, p, name)))
+		goto out;
 	obj_step(obj, "program '%s' in section '%s': %zu instructions%s, %zu relocations",
 		 p->name, p->section, n, used ? " plus the .text functions it calls" : "",
 		 p->reloc_cnt);
@@ -903,42 +1049,91 @@ out:
 	return err;
 }
 
+/*
+ * Every section header readable and every section inside the file, or the
+ * object is truncated or corrupt, and says so: libelf would only fail to
+ * give that section's data later, which reads as the section missing.
+ */
+static int check_sections(struct bpf_object *obj, struct elf_ctx *ec)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t n;
+
+	if (elf_getshdrnum(ec->elf, &n)) {
+		obj_err(obj, NULL, "truncated or corrupt: section headers unreadable: %s",
+			elf_errmsg(-1));
+		return -EINVAL;
+	}
+	while ((scn = elf_nextscn(ec->elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh)) {
+			obj_err(obj, NULL, "truncated or corrupt: header of section %zu unreadable: %s",
+				elf_ndxscn(scn), elf_errmsg(-1));
+			return -EINVAL;
+		}
+		if (sh.sh_type == SHT_NOBITS ||
+		    (sh.sh_offset <= ec->size && sh.sh_size <= ec->size - sh.sh_offset))
+			continue;
+		name = elf_strptr(ec->elf, ec->shstrndx, sh.sh_name);
+		obj_err(obj, name, "truncated or corrupt: bytes %llu to %llu are past the end of the file (%zu bytes)",
+			(unsigned long long)sh.sh_offset,
+			(unsigned long long)sh.sh_offset + sh.sh_size, ec->size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* EC->image, EC->size: the object's bytes.  Is it a BPF object, intact? */
 static int elf_setup(struct bpf_object *obj, struct elf_ctx *ec)
 {
-	struct stat st;
+	static const unsigned char elfmag[SELFMAG] = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3 };
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
 	GElf_Shdr sh;
+	uint64_t shdrs;
+	int err;
 
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		obj_err(obj, NULL, "libelf: %s", elf_errmsg(-1));
 		return -EINVAL;
 	}
-	/* O_NONBLOCK: a FIFO (or a device) must not hang the open; only a
-	 * regular file is read. */
-	ec->fd = open(obj->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (ec->fd < 0) {
-		int err = -errno;
+	/* An image libelf refuses that starts as an ELF file is a broken
+	 * one, most likely cut short: say so, not "not an object". */
+	ec->elf = elf_memory(ec->image, ec->size);
+	if (!ec->elf || elf_kind(ec->elf) != ELF_K_ELF || !gelf_getehdr(ec->elf, &eh)) {
+		int e = elf_errno();
 
-		obj_err(obj, NULL, "cannot open: %s%s", strerror(errno),
-			errno == ENOENT ? " (run make to build it)" : "");
-		return err;
-	}
-	if (fstat(ec->fd, &st) || !S_ISREG(st.st_mode)) {
-		obj_err(obj, NULL, "not a regular file");
+		if (ec->size >= SELFMAG && !memcmp(ec->image, elfmag, SELFMAG))
+			obj_err(obj, NULL, "truncated or corrupt ELF file (%zu bytes): %s",
+				ec->size, e ? elf_errmsg(e) : "no whole ELF header");
+		else
+			obj_err(obj, NULL, "not a BPF ELF object (build it with clang -target bpf -c)");
 		return -EINVAL;
 	}
-	ec->elf = elf_begin(ec->fd, ELF_C_READ, NULL);
-	if (!ec->elf || elf_kind(ec->elf) != ELF_K_ELF || !gelf_getehdr(ec->elf, &eh) ||
-	    gelf_getclass(ec->elf) != ELFCLASS64 || eh.e_machine != EM_BPF ||
+	if (gelf_getclass(ec->elf) != ELFCLASS64 || eh.e_machine != EM_BPF ||
 	    eh.e_type != ET_REL) {
 		obj_err(obj, NULL, "not a BPF ELF object (build it with clang -target bpf -c)");
 		return -EINVAL;
 	}
-	if (elf_getshdrstrndx(ec->elf, &ec->shstrndx)) {
-		obj_err(obj, NULL, "no section name table: %s", elf_errmsg(-1));
+	/* libelf takes section headers past the end of the image for no
+	 * sections at all, which would read as a stripped object.  (More
+	 * than 65,279 sections: e_shnum is 0 and section 0 holds the count.) */
+	shdrs = (eh.e_shnum ? eh.e_shnum : eh.e_shoff ? 1 : 0) * sizeof(Elf64_Shdr);
+	if (eh.e_shoff > ec->size || shdrs > ec->size - eh.e_shoff) {
+		obj_err(obj, NULL, "truncated or corrupt: the section headers, bytes %llu to %llu, are past the end of the file (%zu bytes)",
+			(unsigned long long)eh.e_shoff,
+			(unsigned long long)(eh.e_shoff + shdrs), ec->size);
 		return -EINVAL;
 	}
+	if (elf_getshdrstrndx(ec->elf, &ec->shstrndx)) {
+		obj_err(obj, NULL, "truncated or corrupt: no section name table: %s",
+			elf_errmsg(-1));
+		return -EINVAL;
+	}
+	if ((err = check_sections(obj, ec)))
+		return err;
 	ec->maps_idx = ec->text_idx = -1;
 	while ((scn = elf_nextscn(ec->elf, scn))) {
 		if (!gelf_getshdr(scn, &sh))
@@ -949,6 +1144,10 @@ static int elf_setup(struct bpf_object *obj, struct elf_ctx *ec)
 				return -EINVAL;
 			}
 			ec->symbols = elf_getdata(scn, NULL);
+			if (!ec->symbols) {
+				obj_err(obj, NULL, "corrupt symbol table: %s", elf_errmsg(-1));
+				return -EINVAL;
+			}
 			ec->strtabidx = sh.sh_link;
 			ec->nr_syms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
 		}
@@ -960,16 +1159,14 @@ static int elf_setup(struct bpf_object *obj, struct elf_ctx *ec)
 	return 0;
 }
 
-int bpf_object_open(struct bpf_object *obj, const char *path, int verbose)
+/* Steps 1 to 5 on the SIZE bytes at IMAGE (which libelf may write to),
+ * into OBJ, whose path and verbose are set. */
+static int open_image(struct bpf_object *obj, void *image, size_t size)
 {
-	struct elf_ctx ec = { .fd = -1 };
+	struct elf_ctx ec = { .image = image, .size = size };
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	int err;
-
-	memset(obj, 0, sizeof(*obj));
-	obj->verbose = verbose;
-	snprintf(obj->path, sizeof(obj->path), "%s", path);
 
 	err = elf_setup(obj, &ec);
 	if (err)
@@ -983,9 +1180,19 @@ int bpf_object_open(struct bpf_object *obj, const char *path, int verbose)
 		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(ec.elf, ec.shstrndx, sh.sh_name)))
 			continue;
 		data = elf_getdata(scn, NULL);
+		/* Both are read as bytes: they must be bytes in the file. */
+		if ((!strcmp(name, "maps") || !strcmp(name, "license")) &&
+		    (sh.sh_type != SHT_PROGBITS || !data || (data->d_size && !data->d_buf))) {
+			obj_err(obj, name, "corrupt: not a section of bytes in the file (type %u)",
+				(unsigned int)sh.sh_type);
+			err = -EINVAL;
+			goto out;
+		}
 		if (!strcmp(name, "maps")) {
 			ec.maps_idx = elf_ndxscn(scn);
-		} else if (!strcmp(name, ".text") && data && data->d_size) {
+		} else if (!strcmp(name, ".text") && sh.sh_size) {
+			if ((err = check_insns(obj, name, data)))
+				goto out;
 			ec.text_idx = elf_ndxscn(scn);
 			ec.text = data;
 		} else if (!strcmp(name, "license") && data) {
@@ -1035,10 +1242,64 @@ int bpf_object_open(struct bpf_object *obj, const char *path, int verbose)
 out:
 	if (ec.elf)
 		elf_end(ec.elf);
-	if (ec.fd >= 0)
-		close(ec.fd);
 	if (err)
 		bpf_object_close(obj);
+	return err;
+}
+
+/* The whole file is read first and parsed in memory, as the fuzzer
+ * parses its inputs (bpf_object_open_mem()): one path, and libelf
+ * knows the size, so it checks every offset against it. */
+int bpf_object_open(struct bpf_object *obj, const char *path, int verbose)
+{
+	struct stat st;
+	void *image;
+	size_t size;
+	int fd, err;
+
+	memset(obj, 0, sizeof(*obj));
+	obj->verbose = verbose;
+	snprintf(obj->path, sizeof(obj->path), "%s", path);
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		obj_err(obj, NULL, "cannot open: %s%s", strerror(errno),
+			errno == ENOENT ? " (run make to build it)" : "");
+		return err;
+	}
+	/* Not a FIFO or a device, which could block or never end. */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		obj_err(obj, NULL, "not a regular file");
+		return -EINVAL;
+	}
+	err = read_all(fd, BPF_OBJECT_MAX_SIZE, &image, &size);
+	close(fd);
+	if (err) {
+		obj_err(obj, NULL, "cannot read: %s", err == -EFBIG ?
+			"larger than 64 MiB, which no BPF object is" : strerror(-err));
+		return err;
+	}
+	err = open_image(obj, image, size);
+	free(image);
+	return err;
+}
+
+int bpf_object_open_mem(struct bpf_object *obj, const char *name,
+			const void *image, size_t size, int verbose)
+{
+	void *copy = malloc(size ? size : 1);
+	int err;
+
+	memset(obj, 0, sizeof(*obj));
+	obj->verbose = verbose;
+	snprintf(obj->path, sizeof(obj->path), "%s", name);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, image, size);
+	err = open_image(obj, copy, size);
+	free(copy);
 	return err;
 }
 
@@ -1237,17 +1498,24 @@ int bpf_object_create_maps(struct bpf_object *obj)
 	return 0;
 }
 
+void bpf_object_relocate(struct bpf_object *obj)
+{
+	int i;
+
+	for (i = 0; i < obj->nr_progs; i++)
+		apply_relocs(obj, &obj->progs[i]);
+}
+
 int bpf_object_load(struct bpf_object *obj)
 {
 	int i, err;
 
 	if ((err = bpf_object_create_maps(obj)))
 		return err;
-	for (i = 0; i < obj->nr_progs; i++) {
-		apply_relocs(obj, &obj->progs[i]);
+	bpf_object_relocate(obj);
+	for (i = 0; i < obj->nr_progs; i++)
 		if ((err = load_prog(obj, &obj->progs[i])))
 			return err;
-	}
 	return 0;
 }
 
@@ -1695,7 +1963,6 @@ int btf_load(const char *path, struct btf **out)
 	struct btf *btf;
 	size_t cap = 0;
 	char *p, *end;
-	ssize_t n;
 	int fd, err = -EINVAL;
 
 	btf = calloc(1, sizeof(*btf));
@@ -1708,29 +1975,14 @@ int btf_load(const char *path, struct btf **out)
 			program_invocation_short_name, path, strerror(errno));
 		goto fail;
 	}
-	/* sysfs files report no size: read until EOF. */
-	for (;;) {
-		if (btf->size == cap) {
-			void *nd = realloc(btf->data, cap = cap ? cap * 2 : 1 << 20);
-
-			if (!nd) {
-				err = -ENOMEM;
-				close(fd);
-				goto fail;
-			}
-			btf->data = nd;
-		}
-		n = read(fd, (char *)btf->data + btf->size, cap - btf->size);
-		if (n < 0) {
-			err = -errno;
-			close(fd);
-			goto fail;
-		}
-		if (!n)
-			break;
-		btf->size += n;
-	}
+	err = read_all(fd, SIZE_MAX, &btf->data, &btf->size);
 	close(fd);
+	if (err) {
+		fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name,
+			path, strerror(-err));
+		goto fail;
+	}
+	err = -EINVAL;
 
 	h = btf->data;
 	if (btf->size < sizeof(*h) || h->magic != BTF_MAGIC ||

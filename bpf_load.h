@@ -82,8 +82,17 @@ struct bpf_object {
 };
 
 int bpf_object_open(struct bpf_object *obj, const char *path, int verbose);
+/* bpf_object_open() on SIZE bytes in memory (copied), NAME in the
+ * messages: the same parsing, and no file and no syscall, for the fuzzer
+ * (tests/fuzz_elf.c). */
+int bpf_object_open_mem(struct bpf_object *obj, const char *name,
+			const void *image, size_t size, int verbose);
 int bpf_object_create_maps(struct bpf_object *obj);
 int bpf_object_load(struct bpf_object *obj);
+/* The part of bpf_object_load() between the two: write each map's fd
+ * and each call's offset into the instructions.  No syscall; exposed
+ * for the fuzzer, which gives the maps made-up fds. */
+void bpf_object_relocate(struct bpf_object *obj);
 int bpf_object_attach(struct bpf_object *obj);
 void bpf_object_detach(struct bpf_object *obj);
 void bpf_object_close(struct bpf_object *obj);

@@ -165,7 +165,7 @@ struct program {
 
 struct replay {
 	/* options */
-	const char *object;
+	char *object;		/* ours: freed with the rest */
 	const char *csv, *roc_csv, *save_dir;
 	int format;
 	int verbose;
@@ -447,6 +447,39 @@ static int load_unm(struct replay *r, const char *file, const char *buf,
 	return err;
 }
 
+/*
+ * Calls numbered past the alphabet are counted by sys_enter and skipped,
+ * as in the kernel, so a replay skips them too: one sentence says how
+ * many, so that a trace in another numbering is not judged on what is
+ * left of it without a word.
+ */
+static void warn_past_alphabet(const struct replay *r)
+{
+	const struct trace *first = NULL;
+	unsigned long long calls = 0;
+	size_t traces = 0, i, j, before;
+	__u32 first_call = 0;
+
+	for (i = 0; i < r->ntraces; i++) {
+		before = calls;
+		for (j = 0; j < r->traces[i].n; j++) {
+			if (r->traces[i].calls[j] < EBPH_NR_LIMIT)
+				continue;
+			if (!first) {
+				first = &r->traces[i];
+				first_call = first->calls[j];
+			}
+			calls++;
+		}
+		traces += calls != before;
+	}
+	if (calls)
+		say_err("%llu call%s in %zu trace%s %s numbered %u or more, past the alphabet (the first: %u in %s): skipped, as the kernel skips them",
+			calls, calls == 1 ? "" : "s", traces, traces == 1 ? "" : "s",
+			calls == 1 ? "is" : "are", EBPH_NR_LIMIT,
+			first_call, first->name);
+}
+
 static int load_file(struct replay *r, const char *file, const char *family,
 		     int set, int prog)
 {
@@ -635,8 +668,7 @@ static int kernel_open(struct replay *r)
 	int err;
 
 	if (!r->object)
-		r->object = ebph_find_object(buf, sizeof(buf));
-	r->object = xstrdup(r->object);
+		r->object = xstrdup(ebph_find_object(buf, sizeof(buf)));
 	err = bpf_object_open(&r->obj, r->object, r->verbose > 1);
 	if (!err)
 		err = bpf_object_load(&r->obj);
@@ -915,8 +947,9 @@ static int seqs_snapshot(struct replay *r)
 		return err;
 	}
 	for (i = 0; i < r->nprogs; i++)
-		qsort(r->progs[i].seqs, r->progs[i].nseqs, sizeof(*r->progs[i].seqs),
-		      cmp_u64);
+		if (r->progs[i].nseqs)	/* qsort(NULL, 0) is undefined */
+			qsort(r->progs[i].seqs, r->progs[i].nseqs,
+			      sizeof(*r->progs[i].seqs), cmp_u64);
 	return 0;
 }
 
@@ -970,7 +1003,8 @@ static int restore(struct replay *r, struct program *pg)
 	}
 	/* Sequences learned while testing go; sequences relearned (in the
 	 * snapshot, outside its train set) get their stamps back. */
-	qsort(pg->touched, pg->ntouched, sizeof(*pg->touched), cmp_u64);
+	if (pg->ntouched)	/* qsort(NULL, 0) is undefined */
+		qsort(pg->touched, pg->ntouched, sizeof(*pg->touched), cmp_u64);
 	for (i = 0; i < pg->ntouched && !err; i++) {
 		struct ebph_seq_key sk = { .profile = pg->key, .seq = pg->touched[i] };
 		const struct seq_elem *e;
@@ -1690,10 +1724,17 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 
 struct set_arg {
 	int set;
-	const char *arg;
+	char *arg;		/* ours */
 };
 
-int cmd_replay(int argc, char **argv)
+/* What the command holds besides struct replay. */
+struct replay_args {
+	struct set_arg *sets;
+	size_t nsets;
+	struct roc rocs[NR_SCORES];
+};
+
+static int replay_main(struct replay *r, struct replay_args *a, int argc, char **argv)
 {
 	enum { OPT_ADFA = 256, OPT_CSV, OPT_ROC_CSV, OPT_ANOMALY, OPT_TOLERIZE,
 	       OPT_DETECTOR };
@@ -1715,32 +1756,29 @@ int cmd_replay(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct replay *r = calloc(1, sizeof(*r));
 	struct set_arg *sets = NULL;
 	size_t nsets = 0, i;
-	struct roc rocs[NR_SCORES];
+	struct roc *rocs = a->rocs;
 	unsigned long long v;
 	long long d;
 	double t0;
 	int c, err, ret = 1, testing;
 	char path[PATH_MAX];
 
-	if (!r)
-		return 1;
 	r->normal_wait = EBPH_NORMAL_WAIT;
 	r->anomaly_limit = EBPH_ANOMALY_LIMIT;
 	r->tolerize_limit = EBPH_TOLERIZE_LIMIT;
 	r->detectors = EBPH_DET_PAIRS;	/* as `ebph run` */
-	memset(rocs, 0, sizeof(rocs));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:n:a:f:o:s:w:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 		case 'n':
 		case 'a':
-			sets = xrealloc(sets, (nsets + 1) * sizeof(*sets));
+			sets = a->sets = xrealloc(sets, (nsets + 1) * sizeof(*sets));
 			sets[nsets].set = c == 't' ? SET_TRAIN : c == 'n' ? SET_NORMAL : SET_ATTACK;
-			sets[nsets++].arg = optarg;
+			sets[nsets].arg = xstrdup(optarg);
+			a->nsets = ++nsets;
 			break;
 		case OPT_ADFA: {
 			static const char *sub[NR_SETS] = { "Training_Data_Master",
@@ -1749,9 +1787,10 @@ int cmd_replay(int argc, char **argv)
 
 			for (s = 0; s < NR_SETS; s++) {
 				snprintf(path, sizeof(path), "%s/%s", optarg, sub[s]);
-				sets = xrealloc(sets, (nsets + 1) * sizeof(*sets));
+				sets = a->sets = xrealloc(sets, (nsets + 1) * sizeof(*sets));
 				sets[nsets].set = s;
-				sets[nsets++].arg = xstrdup(path);
+				sets[nsets].arg = xstrdup(path);
+				a->nsets = ++nsets;
 			}
 			r->adfa = 1;
 			r->format = FMT_ADFA;
@@ -1768,7 +1807,8 @@ int cmd_replay(int argc, char **argv)
 				return bad_usage("unknown format '%s' (adfa, unm or auto)", optarg);
 			break;
 		case 'o':
-			r->object = optarg;
+			free(r->object);
+			r->object = xstrdup(optarg);
 			break;
 		case OPT_DETECTOR:
 			if (ebph_detectors_parse(optarg, &r->detectors))
@@ -1821,6 +1861,7 @@ int cmd_replay(int argc, char **argv)
 	for (i = 0; i < nsets; i++)
 		if (add_path(r, sets[i].set, sets[i].arg))
 			return 1;
+	warn_past_alphabet(r);
 	for (i = 0; i < r->nprogs; i++) {
 		size_t j, n = 0;
 
@@ -1902,5 +1943,46 @@ int cmd_replay(int argc, char **argv)
 	ret = 0;
 out:
 	kernel_close(r);
+	return ret;
+}
+
+/* Everything replay_main() allocated: a sanitizer build checks for leaks,
+ * and a leak here would hide one elsewhere. */
+static void replay_free(struct replay *r, struct replay_args *a)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntraces; i++) {
+		free(r->traces[i].name);
+		free(r->traces[i].family);
+		free(r->traces[i].calls);
+	}
+	free(r->traces);
+	for (i = 0; i < r->nprogs; i++) {
+		free(r->progs[i].name);
+		profile_rec_free(&r->progs[i].snap);
+		free(r->progs[i].seqs);
+		free(r->progs[i].touched);
+	}
+	free(r->progs);
+	free(r->object);
+	for (i = 0; i < a->nsets; i++)
+		free(a->sets[i].arg);
+	free(a->sets);
+	for (i = 0; i < NR_SCORES; i++)
+		free(a->rocs[i].pts);
+	free(r);
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay_args a = { 0 };
+	struct replay *r = calloc(1, sizeof(*r));
+	int ret;
+
+	if (!r)
+		return 1;
+	ret = replay_main(r, &a, argc, argv);
+	replay_free(r, &a);
 	return ret;
 }

@@ -1104,6 +1104,15 @@ int profile_load(const char *file, struct ebph_profile_rec *rec,
 	return load_at(AT_FDCWD, file, rec, boot_to_real_ns, why, len);
 }
 
+int profile_parse(const void *buf, size_t size, const char *name,
+		  struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
+		  char *why, size_t len)
+{
+	if (rec)
+		memset(rec, 0, sizeof(*rec));
+	return decode(buf, size, name, rec, boot_to_real_ns, why, len);
+}
+
 int profile_save(const char *dir, const struct ebph_profile_rec *rec,
 		 int64_t boot_to_real_ns)
 {

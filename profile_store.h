@@ -173,6 +173,18 @@ int profile_save(const char *dir, const struct ebph_profile_rec *rec,
 int profile_load(const char *file, struct ebph_profile_rec *rec,
 		 int64_t boot_to_real_ns, char *why, size_t len);
 
+/*
+ * The parser profile_load() runs once the file has passed its checks:
+ * SIZE bytes at BUF, the content of a file named NAME (its base name,
+ * which must match the key in the header), into REC, or only checked
+ * when REC is NULL.  No file is touched: this is what the fuzzer
+ * (tests/fuzz_profile.c) calls.  Returns 0, or -EBADMSG, -EINVAL
+ * (name), -ENOMEM with WHY, and REC left empty.
+ */
+int profile_parse(const void *buf, size_t size, const char *name,
+		  struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
+		  char *why, size_t len);
+
 /* ---- a whole directory ------------------------------------------------ */
 
 /*

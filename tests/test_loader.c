@@ -642,6 +642,39 @@ static void test_refuse_files(void)
 	}
 }
 
+/* Overlapping function symbols (fixture_overlap.c): each instruction of
+ * .text is copied once and every call lands on its callee's copy. */
+static void test_overlap(void)
+{
+	struct bpf_object obj;
+	struct bpf_prog_ld *p;
+	size_t i, calls = 0;
+	int err;
+
+	TEST("overlapping_functions");
+	capture_start();
+	err = bpf_object_open(&obj, "tests/fixture_overlap.o", 0);
+	capture_end();
+	if (CHECK_EQ(err, 0, "bpf_object_open of fixture_overlap.o"))
+		return;
+	p = bpf_object_prog(&obj, RAW_PROG);
+	if (!CHECK(!p, "no program " RAW_PROG)) {
+		bpf_object_relocate(&obj);
+		CHECK_EQ(p->insn_cnt, 2 + 17, "the program and all of .text, once");
+		for (i = 0; i < p->insn_cnt; i++) {
+			long to = (long)i + p->insns[i].imm + 1;
+
+			if (p->insns[i].code != CALL || p->insns[i].src_reg != BPF_PSEUDO_CALL)
+				continue;
+			calls++;
+			CHECK(to < (long)p->text_off || to >= (long)p->insn_cnt,
+			      "the call at %zu goes to %ld, outside the copy of .text", i, to);
+		}
+		CHECK_EQ(calls, 1 + 16, "calls in the program");
+	}
+	bpf_object_close(&obj);
+}
+
 static void test_refuse_fixtures(void)
 {
 	TEST("refuse_bss");
@@ -754,6 +787,13 @@ static void test_refuse_patched(void)
 	TEST("refuse_text_reloc_beyond_section");
 	if (!CHECK(patch_reloc(path, ".text", 0, 13 * 8, KEEP, KEEP), "patch")) {
 		expect_open_refused(path, -EINVAL, "is outside the section's 13 instructions");
+		unlink(path);
+	}
+	/* Two relocations of one instruction (the fuzzer's were two maps
+	 * for one ld_imm64): both were applied, the last one winning. */
+	TEST("refuse_reloc_twice");
+	if (!CHECK(patch_reloc(path, RAW_SEC, 1, 5 * 8, KEEP, KEEP), "patch")) {
+		expect_open_refused(path, -EINVAL, "relocation 1: instruction 5 already has one");
 		unlink(path);
 	}
 	/* A call relocation whose symbol is not in .text. */
@@ -1313,6 +1353,250 @@ static void expect_btf_refused(const char *path, const char *says)
 		btf_free(btf);
 }
 
+/* ---- damaged copies ------------------------------------------------------ */
+
+/* The whole of PATH, malloc'd; NULL on failure. */
+static uint8_t *slurp(const char *path, size_t *size)
+{
+	struct stat st;
+	uint8_t *buf;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	buf = fstat(fd, &st) ? NULL : malloc(st.st_size + 4096);
+	if (buf && read(fd, buf, st.st_size) != st.st_size) {
+		free(buf);
+		buf = NULL;
+	}
+	*size = st.st_size;
+	close(fd);
+	return buf;
+}
+
+/* Section SEC's header in BUF, the raw bytes of fixture PATH, found with
+ * libelf on the file; NULL if absent. */
+static Elf64_Shdr *raw_shdr(const char *path, uint8_t *buf, const char *sec)
+{
+	struct elf_file ef;
+	Elf_Scn *scn;
+	size_t idx = 0;
+
+	if (elf_file_open(&ef, path, 0))
+		return NULL;
+	scn = elf_section(&ef, sec);
+	if (scn)
+		idx = elf_ndxscn(scn);
+	elf_file_close(&ef);
+	if (!idx)
+		return NULL;
+	return (Elf64_Shdr *)(buf + ((Elf64_Ehdr *)buf)->e_shoff) + idx;
+}
+
+/*
+ * Cut short, a section moved past the end, instructions at an odd
+ * offset: each is refused as truncated or corrupt, not as a stripped
+ * object (a truncated copy used to be "no symbol table (was the object
+ * stripped?)"), and the same bytes given in memory get the same answer
+ * (bpf_object_open_mem(), the fuzzer's way in).
+ */
+static void test_refuse_damaged(void)
+{
+	static const size_t cuts[] = { 40, 1000, 0 /* half */, 1 /* size - 1 */ };
+	struct bpf_object obj;
+	size_t size, i;
+	uint8_t *good = slurp(GOOD, &size), *bad;
+	Elf64_Shdr *sh;
+	char path[64];
+	int err;
+
+	TEST("damaged_preconditions");
+	if (CHECK(!good || size < 4000 || !raw_shdr(GOOD, good, RAW_SEC) ||
+		  ((Elf64_Ehdr *)good)->e_shoff + 64 > size,
+		  "fixture_good.o is not laid out as this test expects")) {
+		free(good);
+		return;
+	}
+	bad = malloc(size + 4096);
+	if (CHECK(!bad, "malloc")) {
+		free(good);
+		return;
+	}
+
+	TEST("open_mem_good");
+	err = bpf_object_open_mem(&obj, "in memory", good, size, 0);
+	CHECK_EQ(err, 0, "bpf_object_open_mem of the fixture's bytes");
+	CHECK(!err && (obj.nr_progs != 2 || !bpf_object_prog(&obj, RAW_PROG)),
+	      "in memory: %d programs", obj.nr_progs);
+	bpf_object_close(&obj);
+
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		size_t n = cuts[i] == 0 ? size / 2 : cuts[i] == 1 ? size - 1 : cuts[i];
+
+		TEST("refuse_truncated");
+		if (CHECK(write_tmp(path, good, n), "cannot write a truncated copy"))
+			continue;
+		expect_open_refused(path, -EINVAL, "truncated or corrupt");
+		CHECK(strstr(err_text, "stripped") != NULL,
+		      "a copy cut to %zu of %zu bytes is called stripped:\n%s",
+		      n, size, err_text);
+		unlink(path);
+		capture_start();
+		err = bpf_object_open_mem(&obj, "in memory", good, n, 0);
+		capture_end();
+		CHECK_EQ(err, -EINVAL, "bpf_object_open_mem of the truncated bytes");
+		CHECK_SAID("truncated or corrupt");
+	}
+
+	/* The section headers intact, one section's bytes past the end. */
+	TEST("refuse_section_past_end");
+	memcpy(bad, good, size);
+	sh = raw_shdr(GOOD, bad, RAW_SEC);
+	sh->sh_offset = size + 64;
+	if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+		expect_open_refused(path, -EINVAL, "truncated or corrupt");
+		CHECK_SAID("past the end of the file");
+		CHECK_SAID(RAW_SEC);
+		unlink(path);
+	}
+
+	/* The program's instructions moved to an odd offset at the end of
+	 * the file: misaligned in memory, where libelf leaves them (the
+	 * fuzzer's first finding, UBSan: misaligned struct bpf_insn). */
+	TEST("refuse_misaligned_insns");
+	memcpy(bad, good, size);
+	sh = raw_shdr(GOOD, bad, RAW_SEC);
+	bad[size] = 0;
+	memcpy(bad + size + 1, good + sh->sh_offset, sh->sh_size);
+	sh->sh_offset = size + 1;
+	if (!CHECK(write_tmp(path, bad, size + 1 + sh->sh_size), "cannot write a patched copy")) {
+		expect_open_refused(path, -EINVAL, "not aligned");
+		CHECK_SAID(RAW_SEC);
+		unlink(path);
+	}
+	/* The same move to an aligned offset loads: only alignment counts. */
+	TEST("moved_aligned_control");
+	memcpy(bad, good, size);
+	sh = raw_shdr(GOOD, bad, RAW_SEC);
+	memset(bad + size, 0, 8);
+	memcpy(bad + size + 8, good + sh->sh_offset, sh->sh_size);
+	sh->sh_offset = size + 8;
+	err = bpf_object_open_mem(&obj, "in memory", bad, size + 8 + sh->sh_size, 0);
+	CHECK_EQ(err, 0, "the section moved to an aligned offset");
+	bpf_object_close(&obj);
+
+	/* Relocations cut to a partial entry: libelf cannot give them,
+	 * which used to read as "no relocations", and the program was
+	 * taken with its map loads unpatched (found by the fuzzer). */
+	TEST("refuse_corrupt_relocs");
+	memcpy(bad, good, size);
+	sh = raw_shdr(GOOD, bad, ".rel" RAW_SEC);
+	if (!CHECK(!sh || sh->sh_size < 16, "no relocations for " RAW_SEC)) {
+		sh->sh_size -= 3;
+		if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+			expect_open_refused(path, -EINVAL, "corrupt relocation section");
+			CHECK_SAID(RAW_SEC);
+			unlink(path);
+		}
+	}
+
+	/* A "maps" section with no bytes in the file (the fuzzer's was a
+	 * DYNSYM libelf would not convert): read through a NULL pointer. */
+	TEST("refuse_maps_not_bytes");
+	memcpy(bad, good, size);
+	sh = raw_shdr(GOOD, bad, "maps");
+	if (!CHECK(!sh, "no maps section")) {
+		sh->sh_type = SHT_NOBITS;
+		if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+			expect_open_refused(path, -EINVAL, "corrupt: not a section of bytes");
+			CHECK_SAID("section 'maps'");
+			unlink(path);
+		}
+	}
+
+	/* bump()'s symbol made to end inside its ld_imm64 (instructions 4
+	 * and 5 of .text): the copy held only the first half, and the next
+	 * function's first instruction as the second (found by the fuzzer). */
+	TEST("refuse_ld_imm64_cut");
+	memcpy(bad, good, size);
+	sh = raw_shdr(GOOD, bad, ".symtab");
+	i = elf_symbol(GOOD, "bump", NULL);
+	if (!CHECK(!sh || (long)i < 0, "no symbol bump")) {
+		Elf64_Sym *bump = (Elf64_Sym *)(bad + sh->sh_offset) + i;
+
+		CHECK_EQ(bump->st_size, 80, "bump's size in fixture_good.o");
+		bump->st_size = 5 * 8;
+		if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+			expect_open_refused(path, -EINVAL, "the ld_imm64 at instruction 4 is cut in two");
+			unlink(path);
+		}
+	}
+
+	/* A map symbol so far out that its offset plus the definition's
+	 * size wraps around: it passed the bounds check and was read from
+	 * before the section (found by the fuzzer, UBSan: pointer overflow). */
+	TEST("refuse_map_offset_wraps");
+	memcpy(bad, good, size);
+	sh = raw_shdr(GOOD, bad, ".symtab");
+	i = elf_symbol(GOOD, "counts", NULL);
+	{
+		Elf64_Shdr *maps = raw_shdr(GOOD, bad, "maps");
+
+		if (!CHECK(!sh || !maps || (long)i < 0 || maps->sh_size % 3,
+			   "no symbol counts, or no maps of 3 definitions")) {
+			Elf64_Sym *counts = (Elf64_Sym *)(bad + sh->sh_offset) + i;
+			uint64_t def_sz = maps->sh_size / 3;
+
+			counts->st_value = UINT64_MAX / def_sz * def_sz;
+			if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+				expect_open_refused(path, -EINVAL, "is not a whole definition");
+				unlink(path);
+			}
+		}
+	}
+
+	/* doubled()'s symbol one byte long in fixture_subprog.o, whose
+	 * plus_one_doubled() calls it without a relocation: a callee of no
+	 * instruction, so nothing was copied and the call was aimed before
+	 * the program's first instruction (found by the fuzzer). */
+	TEST("refuse_empty_callee");
+	{
+		size_t sub_size;
+		uint8_t *sub = slurp("tests/fixture_subprog.o", &sub_size);
+		long d = elf_symbol("tests/fixture_subprog.o", "doubled", NULL);
+
+		/* ...and one so large that its end wraps around to before its
+		 * start (the fuzzer's next one). */
+		static const uint64_t sizes[] = { 1, -16ULL };
+
+		sh = sub ? raw_shdr("tests/fixture_subprog.o", sub, ".symtab") : NULL;
+		for (i = 0; i < 2 && !CHECK(!sh || d < 0, "fixture_subprog.o has no symbol doubled"); i++) {
+			((Elf64_Sym *)(sub + sh->sh_offset))[d].st_size = sizes[i];
+			if (!CHECK(write_tmp(path, sub, sub_size), "cannot write a patched copy")) {
+				expect_open_refused(path, -EINVAL, "where no function starts");
+				unlink(path);
+			}
+		}
+		free(sub);
+	}
+
+	/* Not a regular file: a FIFO would block the open, or the read. */
+	TEST("refuse_fifo");
+	strcpy(path, "/tmp/ebph_test_fifo_XXXXXX");
+	if (!CHECK(!mkdtemp(path), "mkdtemp")) {
+		char fifo[80];
+
+		snprintf(fifo, sizeof(fifo), "%s/obj.o", path);
+		if (!CHECK(mkfifo(fifo, 0600), "mkfifo")) {
+			expect_open_refused(fifo, -EINVAL, "not a regular file");
+			unlink(fifo);
+		}
+		rmdir(path);
+	}
+	free(bad);
+	free(good);
+}
+
 static void test_btf_synthetic(void)
 {
 	static const struct { const char *field; int err; __u32 off; } want[] = {
@@ -1453,9 +1737,11 @@ int main(int argc, char **argv)
 	test_parse_long_maps();
 	test_refuse_files();
 	test_refuse_fixtures();
+	test_overlap();
 	test_refuse_patched();
 	test_cpus();
 	test_btf_synthetic();
+	test_refuse_damaged();
 
 	/* Root and a kernel. */
 	test_load_good();

@@ -781,6 +781,24 @@ static void test_errors(void)
 	CHECK(rc != 1 || !file_has(path("e.err"), "bad/t:2: not a system call number"),
 	      "a bad number: exit %d, want 1 and file:line", rc);
 
+	/* A call past the alphabet is skipped, as the kernel skips it, but
+	 * not without a word (it used to be dropped silently). */
+	{
+		char far[64], said[128];
+
+		snprintf(far, sizeof(far), "1 2 3 %d 4 5 %d\n", EBPH_NR_LIMIT + 88,
+			 EBPH_NR_LIMIT);
+		snprintf(said, sizeof(said), "2 calls in 1 trace are numbered %d or more, past the alphabet (the first: %d in ",
+			 EBPH_NR_LIMIT, EBPH_NR_LIMIT + 88);
+		write_str(path("bad/far"), far);
+		rc = ebph(path("e.out"), path("e.err"), "replay", "-o", object, "-t",
+			  path("bad/far"), NULL);
+		CHECK(rc != 0 || !file_has(path("e.err"), said),
+		      "calls past the alphabet: exit %d, want 0 and \"%s\"", rc, said);
+		if (!file_has(path("e.err"), "past the alphabet"))
+			show(path("e.err"));
+	}
+
 	rc = ebph(path("e.out"), path("e.err"), "replay", "-t", path("missing"), NULL);
 	CHECK(rc != 1 || !file_has(path("e.err"), "No such file"),
 	      "a missing path: exit %d", rc);

@@ -146,7 +146,13 @@ echo "stress: tasks map $base before, $during with 8000 threads alive, $after af
 rss=$(mem_kb VmRSS)
 hwm=$(mem_kb VmHWM)
 echo "stress: ebph VmRSS $rss0 kB at the start, $rss kB after; VmHWM $hwm0 kB at the start, $hwm kB after"
-check "ebph's peak memory is under 16 MiB (VmHWM $hwm kB)" [ "$hwm" -lt 16384 ]
+# Under make test SANITIZE=1 ASan's shadow memory alone is more than the
+# bound (26 MB at start-up): the growth below is still judged.
+if [ -n "$EBPH_SANITIZE" ]; then
+	echo "stress: peak memory not judged: ebph is built with ASan (SANITIZE=1)"
+else
+	check "ebph's peak memory is under 16 MiB (VmHWM $hwm kB)" [ "$hwm" -lt 16384 ]
+fi
 check "ebph's memory after the storms is within 4 MiB of the start ($rss0 kB, now $rss kB)" \
 	[ "$rss" -lt $((rss0 + 4096)) ]
 "$ebph" status | grep -E '^(events|untraced|unlearned) |^  +[0-9]+ (lost|pairs|sequences)' | sed 's/^/stress: /'
