@@ -333,8 +333,11 @@ struct ebph_config {
 	__u32 off_inode_uid;	/* inode.i_uid (a kuid_t: one __u32) */
 	__u32 owner_quota;	/* profiles a non-root owner may have */
 	__u32 users_max;	/* profiles all non-root owners may have */
+	__u32 off_inode_nlink;	/* inode.i_nlink: 0 for a memfd or a
+				 * deleted file */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct ebph_config) == 64, "ebph_config ABI");
+_Static_assert(sizeof(struct ebph_config) == 72, "ebph_config ABI");
 
 /* What sys_enter learns and tests (ebph run --detector).  Each detector
  * keeps its own data per profile; the life cycle (frozen, normal, the
@@ -363,6 +366,8 @@ enum ebph_stat {
 				 * x32 ABI; this one does not), not traced */
 	EBPH_STAT_OWNER_QUOTA,	/* a profile refused: its owner over quota
 				 * (per owner: EBPH_OWNER_REFUSED) */
+	EBPH_STAT_UNNAMED_EXEC,	/* execs of a file with no name (memfd,
+				 * deleted): reported, see EBPH_EV_UNNAMED_EXEC */
 	EBPH_STAT_MAX,
 };
 
@@ -379,6 +384,9 @@ enum ebph_event_type {
 	EBPH_EV_NEW_SEQ,	/* a new pair or sequence learned (with
 				 * log_sequences) */
 	EBPH_EV_MESSAGE,	/* error/warning/info/debug, see code */
+	EBPH_EV_UNNAMED_EXEC,	/* an exec of a file with no link left (a
+				 * memfd, a deleted file): its profile is
+				 * new each time, so it is never tested */
 	EBPH_EV_MAX,
 };
 

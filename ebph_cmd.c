@@ -747,6 +747,8 @@ int cmd_status(int argc, char **argv)
 	printf("%-12s %llu calls numbered %d or more, %llu x32 calls\n", "skipped",
 	       (unsigned long long)st[EBPH_STAT_BIG_CALL], EBPH_NR_LIMIT,
 	       (unsigned long long)st[EBPH_STAT_X32]);
+	printf("%-12s %llu of files with no name (memfd, deleted): never tested\n", "execs",
+	       (unsigned long long)st[EBPH_STAT_UNNAMED_EXEC]);
 	if (have_rs) {
 		if (!rs.saving)
 			printf("%-12s none: started with --no-save\n", "saves");

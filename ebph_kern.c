@@ -421,7 +421,7 @@ static __always_inline void untraced_add(void *ctx, __u32 tid, __u32 stat,
  * bottom, the major above them, and the rest of the minor above that.
  */
 static __always_inline int exe_ident(struct ebph_config *cfg, __u64 *key,
-				     __u32 *owner)
+				     __u32 *owner, __u32 *nlink)
 {
 	char *task = (char *)bpf_get_current_task();
 	char *mm = 0, *file = 0, *inode = 0, *sb = 0;
@@ -450,6 +450,11 @@ static __always_inline int exe_ident(struct ebph_config *cfg, __u64 *key,
 	if (bpf_probe_read_kernel(owner, sizeof(*owner),
 				  inode + cfg->off_inode_uid))
 		return EBPH_KEY_INODE_UID + 1;
+	/* Only the exec program asks (NLINK is a constant NULL elsewhere);
+	 * a failed read leaves it nonzero: named, as far as we know. */
+	if (nlink && bpf_probe_read_kernel(nlink, sizeof(*nlink),
+					   inode + cfg->off_inode_nlink))
+		*nlink = 1;
 
 	major = dev >> 20;
 	minor = dev & 0xfffff;
@@ -463,7 +468,7 @@ static __always_inline int exe_key(struct ebph_config *cfg, __u64 *key)
 {
 	__u32 owner;
 
-	return exe_ident(cfg, key, &owner);
+	return exe_ident(cfg, key, &owner, 0);
 }
 
 /* ---- profiles and tasks -------------------------------------------------- */
@@ -598,7 +603,7 @@ static __always_inline int profile_create_comm(void *ctx, __u64 key)
 	cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!cfg)
 		return -1;
-	if (exe_ident(cfg, &exe, &owner) || exe != key)
+	if (exe_ident(cfg, &exe, &owner, 0) || exe != key)
 		owner = EBPH_OWNER_UNKNOWN;
 	created = profile_create(ctx, cfg, key, owner, 0);
 	if (created > 0) {
@@ -1310,7 +1315,7 @@ int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
 {
 	struct ebph_config *cfg;
 	struct ebph_task t;
-	__u32 zero = 0, tid, old_tid, owner = 0;
+	__u32 zero = 0, tid, old_tid, owner = 0, nlink = 1;
 	__u64 id, key = 0;
 	int step, created = 0;
 
@@ -1326,7 +1331,7 @@ int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
 	if (old_tid != (__u32)ctx->pid)
 		bpf_map_delete_elem(&tasks, &old_tid);
 
-	step = exe_ident(cfg, &key, &owner);
+	step = exe_ident(cfg, &key, &owner, &nlink);
 	if (step) {
 		/* Its old association is wrong now: drop it, so the task
 		 * is picked up (and the key read again) at its next call. */
@@ -1352,6 +1357,13 @@ int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
 
 	if (created)
 		send_event(ctx, EBPH_EV_NEW_PROFILE, key);
+	/* A memfd (execveat(fd, "", AT_EMPTY_PATH)) or a deleted file has
+	 * no name that another exec could reach: its profile is new every
+	 * time.  Fileless execution is itself worth a line. */
+	if (unlikely(!nlink)) {
+		stat_inc(EBPH_STAT_UNNAMED_EXEC);
+		send_event(ctx, EBPH_EV_UNNAMED_EXEC, key);
+	}
 	task_init(&t, key, id >> 32, tid);
 	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
 		untraced_add(ctx, tid, EBPH_STAT_TASKS_FULL, EBPH_MSG_TASKS_FULL,

@@ -39,6 +39,7 @@ const char *ebph_event_name(__u32 type)
 		[EBPH_EV_TOLERIZE] = "tolerize",
 		[EBPH_EV_NEW_SEQ] = "new_seq",
 		[EBPH_EV_MESSAGE] = "message",
+		[EBPH_EV_UNNAMED_EXEC] = "unnamed_exec",
 	};
 
 	return type < EBPH_EV_MAX && names[type] ? names[type] : "unknown";

@@ -219,6 +219,7 @@ int ebph_config_offsets(struct ebph_config *cfg, int verbose)
 		{ "super_block", "s_dev", offsetof(struct ebph_config, off_sb_dev) },
 		/* kuid_t is a struct of one uid_t, val: its offset is i_uid's. */
 		{ "inode", "i_uid", offsetof(struct ebph_config, off_inode_uid) },
+		{ "inode", "i_nlink", offsetof(struct ebph_config, off_inode_nlink) },
 	};
 	struct btf *btf;
 	size_t i;

@@ -440,6 +440,8 @@ static const struct stat_report {
 			    NULL, EBPH_WARNING },
 	/* Every try: reported per owner, as execs, by check_owners(). */
 	[EBPH_STAT_OWNER_QUOTA] = { NULL },
+	/* Each has a line of its own (EBPH_EV_UNNAMED_EXEC). */
+	[EBPH_STAT_UNNAMED_EXEC] = { NULL },
 };
 
 static const char *call_name(unsigned nr, char *buf, size_t len)
@@ -586,6 +588,16 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 		    "PID %u (%s, profile %llx): LFC %u over the tolerize limit of %u: training data reset",
 		    ev->pid, name, (unsigned long long)key, ev->lfc, live_config(e).tolerize_limit);
 		break;
+	case EBPH_EV_UNNAMED_EXEC: {
+		char comm[EBPH_ESCAPED_LEN(EBPH_COMM_LEN)], c[EBPH_COMM_LEN + 1];
+
+		memcpy(c, ev->comm, EBPH_COMM_LEN);
+		c[EBPH_COMM_LEN] = 0;
+		say(e, ev->ts, EBPH_WARNING,
+		    "PID %u (%s) runs a file with no name (a memfd or a deleted file): its profile %s (%llx) is new at each such exec, so it is never tested",
+		    ev->pid, ebph_escape(c, comm, sizeof(comm)), name, (unsigned long long)key);
+		break;
+	}
 	case EBPH_EV_NEW_SEQ:
 		/* misses: a pair's distance, 1..8; 0 for a whole sequence. */
 		if (ev->misses == 0)

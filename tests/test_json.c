@@ -137,8 +137,9 @@ int main(void)
 		return test_summary();
 	f = fdopen(fd, "w");
 
-	/* 1: every kernel event kind */
-	for (t = EBPH_EV_ANOMALY; t < EBPH_EV_MAX; t++) {
+	/* 1..9: every kernel event kind up to the message (the later ones
+	 * come after line 20, so that these lines keep their numbers) */
+	for (t = EBPH_EV_ANOMALY; t <= EBPH_EV_MESSAGE; t++) {
 		ev = event(t);
 		if (t == EBPH_EV_FROZEN)
 			ev.arg = 3600ULL * 1000000000ULL;	/* an hour after boot */
@@ -185,6 +186,9 @@ int main(void)
 	ev.misses = 0;
 	ev.arg = PACKED;
 	ebph_json_line(f, T0, EBPH_INFO, "learned", &ev, NULL, 0);
+	/* 21: an exec of a file with no name */
+	ev = event(EBPH_EV_UNNAMED_EXEC);
+	ebph_json_line(f, T0, EBPH_WARNING, "no name", &ev, "/dev/fd/3", 0);
 	fclose(f);
 
 	TEST("parse");
@@ -265,11 +269,15 @@ int main(void)
 				     "None|None|'sequence'|'0fffffffd0100c00'"),
 			      "new_seq of a sequence: %s", line);
 			break;
+		case 21:
+			CHECK(strncmp(line, "unnamed_exec|warning|'demo'|'/dev/fd/3'|", 40),
+			      "unnamed_exec: %s", line);
+			break;
 		}
 	}
 	CHECK(pclose(p) != 0, "python3 failed");
 	TEST("count");
-	CHECK_EQ(n, 20, "lines parsed");
+	CHECK_EQ(n, 21, "lines parsed");
 	CHECK_EQ(fails, 0, "lines python could not parse");
 
 	TEST("audit");
