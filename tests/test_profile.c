@@ -1055,6 +1055,7 @@ static void test_contradictions(void)
 	rec.prof.status = EBPH_NORMAL;
 	CHECK(profile_save(dir, &rec, B2R), "save normal, test set of sequences only");
 	CHECK(read_bytes(file, &nb, &nsize), "read");
+	profile_rec_free(&rec);	/* profile_load() overwrites it */
 	err = profile_load(file, &rec, B2R, why, sizeof(why));
 	CHECK(err, "normal with a test set of sequences, no test rows: refused: %s", why);
 	profile_rec_free(&rec);
