@@ -1479,6 +1479,9 @@ static int write_profiles(const char *dir, struct ebph_snapshot *s, int seqs)
 		r->prof.key = SYNTH_KEY(i);
 		if (!seqs)
 			r->nseqs = 0;
+		/* As ebph run saves them: counters CPUs left out of order
+		 * put back first (profile_save() refuses them). */
+		profile_rec_settle(r);
 		err = profile_save(dir, r, boot_to_real);
 		r->prof.key = key;
 		r->nseqs = nseqs;
