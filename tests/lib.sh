@@ -39,6 +39,17 @@ ebph_isolate() {
 		exec sh "$0" "$@"' "$0" "$@"
 }
 
+# wait_log PATTERN [FILE]: up to 10 s for a line matching PATTERN in FILE
+# ($log by default).  Events reach a log through a perf ring and a poll
+# loop, so a line comes a little after what caused it.
+wait_log() {
+	for _i in $(seq 100); do
+		grep -q -- "$1" "${2:-$log}" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Wait up to 120 s until no ebph runs.  Pins left by a killed one (the
 # lock not held) do not count: the next `ebph run` removes them.
 ebph_wait_free() {

@@ -26,14 +26,6 @@ demo=$dir/bin/demo
 key=$(printf '%016x' $(( ($(stat -c %d "$demo") << 32) + $(stat -c %i "$demo") )))
 loginuid=$(cat /proc/self/loginuid 2>/dev/null || echo 4294967295)
 
-wait_log() { # wait_log PATTERN FILE
-	for i in $(seq 100); do
-		grep -q -- "$1" "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # Every state-changing command once, its stderr in $dir/err.MODE; the
 # profile commands on the demo, which has learned something by then.
 commands() { # commands MODE LOG

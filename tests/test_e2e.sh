@@ -62,15 +62,6 @@ stop_ebph() {
 	return $rc
 }
 
-# Events reach the log through a perf ring and a poll loop: wait for one.
-wait_log() { # wait_log PATTERN
-	for i in $(seq 50); do
-		grep -q "$1" "$log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 : >"$log"
 check "ebph starts and attaches" start_ebph
 

@@ -28,14 +28,6 @@ cp tests/i386_exec "$dir/bin/i386_exec"
 prog=$dir/bin/i386_exec
 key=$(printf '%x' $(( ($(stat -c %d "$prog") << 32) + $(stat -c %i "$prog") )))
 
-wait_log() { # wait_log PATTERN
-	for i in $(seq 50); do
-		grep -q "$1" "$log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 check "ebph starts and attaches" ebph_start "$log" --profile-dir "$dir/profiles" \
 	--normal-wait 2s --save-interval 0 ${EBPH_TEST_OBJECT:+-o "$EBPH_TEST_OBJECT"}
 

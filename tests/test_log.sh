@@ -33,14 +33,6 @@ cp tests/demo "$dir/bin/demo"
 demo=$dir/bin/demo
 key=$(printf '%016x' $(( ($(stat -c %d "$demo") << 32) + $(stat -c %i "$demo") )))
 
-wait_log() { # wait_log PATTERN [FILE]
-	for i in $(seq 100); do
-		grep -q -- "$1" "${2:-$log}" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # ---- --json -----------------------------------------------------------------
 # Limits of 1 so that one run with an argument is an anomaly, over the
 # anomaly limit and over the tolerize limit at once.

@@ -55,13 +55,6 @@ profiled() {
 	done
 	echo $n
 }
-wait_log() { # wait_log PATTERN: up to 10 s
-	for i in $(seq 100); do
-		grep -q "$1" "$log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # ebph looks at the owners' refusals once a second, and before a save
 # asked for with `ebph save`.  So once that save is done, ebph has seen
 # every refusal made before it.

@@ -22,14 +22,6 @@ cleanup() {
 trap cleanup EXIT
 ebph=${EBPH_BIN:-./ebph}
 
-wait_log() { # wait_log PATTERN
-	for i in $(seq 50); do
-		grep -q "$1" "$log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 check "ebph starts and attaches" ebph_start "$log" --no-load --no-save \
 	${EBPH_TEST_OBJECT:+-o "$EBPH_TEST_OBJECT"}
 
