@@ -189,8 +189,8 @@ tests/i386_exec: tests/i386_exec.c
 	$(Q)$(CC) -O2 -static -fno-pie -no-pie -o $@ $<
 
 # Helpers of the shell tests: test_crash.sh, test_stress.sh, test_i386.sh,
-# test_audit.sh, test_unnamed.sh.
-TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke tests/memfd_exec
+# test_audit.sh, test_unnamed.sh, test_io_uring.sh.
+TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke tests/memfd_exec tests/uring_nop
 TEST_DEPS += $(TEST_HELPERS)
 
 tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_load.o
@@ -198,6 +198,10 @@ tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_load.o
 	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_state.o bpf_load.o $(LDLIBS)
 
 tests/memfd_exec: tests/memfd_exec.c
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+tests/uring_nop: tests/uring_nop.c
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 

@@ -1562,6 +1562,19 @@ static int read_tracepoint_id(struct bpf_object *obj, struct bpf_prog_ld *p)
 	return atoi(buf);
 }
 
+/* Whether tracefs knows P's tracepoint (it is mounted: the caller made
+ * sure, and read_tracepoint_id() says so if not). */
+static int tracepoint_exists(const struct bpf_prog_ld *p)
+{
+	const char *dir = tracefs_dir();
+	char path[512];
+
+	if (!dir)
+		return 1;	/* let read_tracepoint_id() say it */
+	snprintf(path, sizeof(path), "%s/events/%s/id", dir, p->attach_to);
+	return !access(path, F_OK);
+}
+
 static int attach_prog(struct bpf_object *obj, struct bpf_prog_ld *p)
 {
 	struct perf_event_attr pa = {
@@ -1585,6 +1598,11 @@ static int attach_prog(struct bpf_object *obj, struct bpf_prog_ld *p)
 		}
 		break;
 	case BPF_PROG_TYPE_TRACEPOINT:
+		if (p->optional && !tracepoint_exists(p)) {
+			obj_step(obj, "program '%s' not attached: this kernel has no tracepoint %s",
+				 p->name, p->attach_to);
+			return 0;
+		}
 		id = read_tracepoint_id(obj, p);
 		if (id < 0)
 			return id;

@@ -67,6 +67,9 @@ struct bpf_prog_ld {
 	size_t reloc_cnt;
 	int fd;				/* -1 until loaded */
 	int attach_fd;			/* raw tp link or perf event; -1 */
+	int optional;			/* set before attaching: a tracepoint
+					 * this kernel lacks is skipped, and
+					 * attach_fd stays -1 */
 };
 
 struct bpf_object {

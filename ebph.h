@@ -304,9 +304,13 @@ struct ebph_task {
 	__u8 lf_pos;		/* next slot of the locality ring */
 	__u8 lfc;		/* set bits in lf */
 	__u8 max_lfc;		/* highest lfc this task reached */
-	__u8 pad[3];
+	__u8 flags;		/* EBPH_TASK_* */
+	__u8 pad[2];
 };
 _Static_assert(sizeof(struct ebph_task) == 64, "ebph_task ABI");
+
+/* Task flags: cleared at exec, inherited at fork. */
+#define EBPH_TASK_IO_URING	(1U << 0)	/* its io_uring use was reported */
 
 /* ---- settings and counters --------------------------------------------- */
 
@@ -368,6 +372,8 @@ enum ebph_stat {
 				 * (per owner: EBPH_OWNER_REFUSED) */
 	EBPH_STAT_UNNAMED_EXEC,	/* execs of a file with no name (memfd,
 				 * deleted): reported, see EBPH_EV_UNNAMED_EXEC */
+	EBPH_STAT_IO_URING,	/* io_uring requests of traced tasks, which
+				 * ebph does not analyze: see EBPH_EV_IO_URING */
 	EBPH_STAT_MAX,
 };
 
@@ -387,6 +393,9 @@ enum ebph_event_type {
 	EBPH_EV_UNNAMED_EXEC,	/* an exec of a file with no link left (a
 				 * memfd, a deleted file): its profile is
 				 * new each time, so it is never tested */
+	EBPH_EV_IO_URING,	/* a task's first io_uring request since its
+				 * exec (call: the opcode): what the ring does
+				 * is not system calls, and is not analyzed */
 	EBPH_EV_MAX,
 };
 

@@ -749,6 +749,8 @@ int cmd_status(int argc, char **argv)
 	       (unsigned long long)st[EBPH_STAT_X32]);
 	printf("%-12s %llu of files with no name (memfd, deleted): never tested\n", "execs",
 	       (unsigned long long)st[EBPH_STAT_UNNAMED_EXEC]);
+	printf("%-12s %llu requests, not system calls: not analyzed\n", "io_uring",
+	       (unsigned long long)st[EBPH_STAT_IO_URING]);
 	if (have_rs) {
 		if (!rs.saving)
 			printf("%-12s none: started with --no-save\n", "saves");

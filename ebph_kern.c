@@ -1406,6 +1406,60 @@ int tracepoint__sched__sched_process_fork(struct sched_process_fork_args *ctx)
 	return 0;
 }
 
+/* io_uring_submit_req (Linux 5.19 on), as its format file describes it:
+ *	field:void * ctx;	offset:8;	size:8;
+ *	field:void * req;	offset:16;	size:8;
+ *	field:unsigned long long user_data;	offset:24;	size:8;
+ *	field:u8 opcode;	offset:32;	size:1;
+ *	field:unsigned long long flags;	offset:40;	size:8;
+ *	field:bool sq_thread;	offset:48;	size:1;
+ *	field:__data_loc char[] op_str;	offset:52;	size:4;
+ */
+struct io_uring_submit_req_args {
+	struct trace_common common;
+	__u64 ctx;
+	__u64 req;
+	__u64 user_data;
+	__u8 opcode;
+	__u8 pad[7];
+	__u64 flags;
+	__u8 sq_thread;
+};
+
+/*
+ * An io_uring request: a read, a write, a connect or an open that is no
+ * system call, so pH's window never sees it.  ebph cannot judge what it
+ * does not see, so it says so: the first request of a task since its
+ * exec is an event (fork passes the flag on, so one process tree says
+ * it once), and every request is counted.  A request of the kernel's
+ * polling thread (IORING_SETUP_SQPOLL) counts for its process's leader.
+ * Optional: ebph runs on a kernel without this tracepoint, and says so.
+ */
+SEC("tracepoint/io_uring/io_uring_submit_req")
+int tracepoint__io_uring__io_uring_submit_req(struct io_uring_submit_req_args *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 zero = 0, tid = ctx->sq_thread ? id >> 32 : (__u32)id;
+	struct ebph_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	struct ebph_task *task;
+	struct ebph_event ev;
+
+	if (!cfg || !cfg->monitoring)
+		return 0;
+	task = bpf_map_lookup_elem(&tasks, &tid);
+	if (!task)
+		return 0;
+	stat_inc(EBPH_STAT_IO_URING);
+	if (task->flags & EBPH_TASK_IO_URING)
+		return 0;
+	task->flags |= EBPH_TASK_IO_URING;
+	ev_init(&ev, EBPH_EV_IO_URING, task->profile);
+	ev.pid = task->pid;
+	ev.call = ctx->opcode;
+	ev_send(ctx, &ev);
+	return 0;
+}
+
 /* A thread exits: its state goes, and so does its untraced entry, whose
  * tid may be reused.  Fires once per thread. */
 SEC("tracepoint/sched/sched_process_exit")

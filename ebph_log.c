@@ -40,6 +40,7 @@ const char *ebph_event_name(__u32 type)
 		[EBPH_EV_NEW_SEQ] = "new_seq",
 		[EBPH_EV_MESSAGE] = "message",
 		[EBPH_EV_UNNAMED_EXEC] = "unnamed_exec",
+		[EBPH_EV_IO_URING] = "io_uring",
 	};
 
 	return type < EBPH_EV_MAX && names[type] ? names[type] : "unknown";
@@ -309,6 +310,9 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 			break;
 		case EBPH_EV_STOP_NORMAL:
 			fprintf(f, ",\"anomalies\":%u", ev->anomalies);
+			break;
+		case EBPH_EV_IO_URING:
+			fprintf(f, ",\"opcode\":%u", ev->call);
 			break;
 		case EBPH_EV_TOLERIZE:
 			fprintf(f, ",\"lfc\":%u,\"anomalies\":%u", ev->lfc, ev->anomalies);

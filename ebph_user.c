@@ -440,8 +440,10 @@ static const struct stat_report {
 			    NULL, EBPH_WARNING },
 	/* Every try: reported per owner, as execs, by check_owners(). */
 	[EBPH_STAT_OWNER_QUOTA] = { NULL },
-	/* Each has a line of its own (EBPH_EV_UNNAMED_EXEC). */
+	/* Each has a line of its own (EBPH_EV_UNNAMED_EXEC), or its
+	 * task's first one has (EBPH_EV_IO_URING). */
 	[EBPH_STAT_UNNAMED_EXEC] = { NULL },
+	[EBPH_STAT_IO_URING] = { NULL },
 };
 
 static const char *call_name(unsigned nr, char *buf, size_t len)
@@ -587,6 +589,11 @@ static void print_event(struct ebph *e, const struct ebph_event *ev)
 		say(e, ev->ts, EBPH_WARNING,
 		    "PID %u (%s, profile %llx): LFC %u over the tolerize limit of %u: training data reset",
 		    ev->pid, name, (unsigned long long)key, ev->lfc, live_config(e).tolerize_limit);
+		break;
+	case EBPH_EV_IO_URING:
+		say(e, ev->ts, EBPH_WARNING,
+		    "PID %u (%s, profile %llx) submits io_uring requests (the first: opcode %u): ebph sees io_uring_enter, not what the requests do",
+		    ev->pid, name, (unsigned long long)key, ev->call);
 		break;
 	case EBPH_EV_UNNAMED_EXEC: {
 		char comm[EBPH_ESCAPED_LEN(EBPH_COMM_LEN)], c[EBPH_COMM_LEN + 1];
@@ -1439,6 +1446,7 @@ static int run(struct ebph *e)
 	__u64 t0 = clock_ns(CLOCK_MONOTONIC), next_save;
 	struct sigaction sa_save = { .sa_handler = on_save_signal };
 	char objbuf[PATH_MAX], why[256];
+	struct bpf_prog_ld *uring;
 	int lock_fd, err, ret = 1;
 
 	/* check */
@@ -1528,10 +1536,16 @@ static int run(struct ebph *e)
 		ret = 0;
 		goto out_pb;
 	}
+	/* A kernel without io_uring's tracepoint runs ebph all the same. */
+	uring = bpf_object_prog(&e->obj, "tracepoint__io_uring__io_uring_submit_req");
+	if (uring)
+		uring->optional = 1;
 	if (bpf_object_attach(&e->obj))
 		goto out_pb;
 	say(e, 0, EBPH_INFO, "ebph attached in %.1f ms: monitoring every system call, detector %s (Ctrl-C to stop)",
 	    (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6, ebph_detectors_name(e->opt.detectors));
+	if (uring && uring->attach_fd < 0)
+		say(e, 0, EBPH_WARNING, "this kernel has no io_uring/io_uring_submit_req tracepoint: io_uring requests go unnoticed");
 
 	/* loop */
 	next_save = clock_ns(CLOCK_MONOTONIC) + e->opt.save_interval;

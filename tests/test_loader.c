@@ -806,6 +806,41 @@ static void test_refuse_patched(void)
 
 /* ---- load (root) ------------------------------------------------------------ */
 
+/* A tracepoint this kernel lacks: attaching fails with a sentence,
+ * unless the program is optional, which is then left unattached. */
+static void test_optional_attach(void)
+{
+	struct bpf_object obj;
+	struct bpf_prog_ld *p;
+	int err;
+
+	TEST("optional_attach");
+	if (CHECK(bpf_object_open(&obj, "tests/fixture_tp_missing.o", 0),
+		  "cannot open tests/fixture_tp_missing.o"))
+		return;
+	err = bpf_object_load(&obj);
+	if (CHECK(err, "bpf_object_load: %d", err)) {
+		bpf_object_close(&obj);
+		return;
+	}
+	capture_start();
+	err = bpf_object_attach(&obj);
+	capture_end();
+	CHECK(err != -ENOENT, "attach of a missing tracepoint: %d, want -ENOENT", err);
+	CHECK(!strstr(err_text, "no tracepoint 'ebph_test/no_such_event'"),
+	      "the refusal names it: %s", err_text);
+	p = bpf_object_prog(&obj, "tracepoint__ebph_test__no_such_event");
+	if (!CHECK(!p, "no program by name")) {
+		p->optional = 1;
+		capture_start();
+		err = bpf_object_attach(&obj);
+		capture_end();
+		CHECK(err, "optional: attach returned %d: %s", err, err_text);
+		CHECK(p->attach_fd >= 0, "optional: attached to what?");
+	}
+	bpf_object_close(&obj);
+}
+
 static void test_load_good(void)
 {
 	struct bpf_object obj;
@@ -1745,6 +1780,7 @@ int main(int argc, char **argv)
 
 	/* Root and a kernel. */
 	test_load_good();
+	test_optional_attach();
 	test_static_map();
 	test_unused_subprog();
 	test_verifier_refusal();
