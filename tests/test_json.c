@@ -189,6 +189,10 @@ int main(void)
 	/* 21: an exec of a file with no name */
 	ev = event(EBPH_EV_UNNAMED_EXEC);
 	ebph_json_line(f, T0, EBPH_WARNING, "no name", &ev, "/dev/fd/3", 0);
+	/* 22: a process's first io_uring request, call its opcode */
+	ev = event(EBPH_EV_IO_URING);
+	ev.call = 22;
+	ebph_json_line(f, T0, EBPH_WARNING, "io_uring", &ev, NULL, 0);
 	fclose(f);
 
 	TEST("parse");
@@ -273,11 +277,15 @@ int main(void)
 			CHECK(strncmp(line, "unnamed_exec|warning|'demo'|'/dev/fd/3'|", 40),
 			      "unnamed_exec: %s", line);
 			break;
+		case 22:
+			CHECK(strncmp(line, "io_uring|warning|'demo'|", 24),
+			      "io_uring: %s", line);
+			break;
 		}
 	}
 	CHECK(pclose(p) != 0, "python3 failed");
 	TEST("count");
-	CHECK_EQ(n, 21, "lines parsed");
+	CHECK_EQ(n, 22, "lines parsed");
 	CHECK_EQ(fails, 0, "lines python could not parse");
 
 	TEST("audit");
