@@ -311,7 +311,7 @@ static const char *const setting_names[SET_MAX] = {
 	[SET_NORMAL_WAIT] = "normal-wait", [SET_ANOMALY_LIMIT] = "anomaly-limit",
 	[SET_TOLERIZE_LIMIT] = "tolerize-limit", [SET_MONITORING] = "monitoring",
 	[SET_LOG_SEQUENCES] = "log-sequences", [SET_DETECTOR] = "detector",
-	[SET_OFFSETS] = "BTF offsets",
+	[SET_OFFSETS] = "the rest (BTF offsets, owner quotas)",
 };
 
 const char *cmd_setting_name(enum cmd_setting s)
@@ -363,10 +363,23 @@ void cmd_setting_fmt(const struct ebph_config *cfg, enum cmd_setting s,
 		snprintf(buf, len, "%s", ebph_detectors_name(cfg->detectors));
 		break;
 	default:
-		snprintf(buf, len, "%u %u %u %u %u %u", cfg->off_task_mm,
-			 cfg->off_mm_exe_file, cfg->off_file_inode, cfg->off_inode_ino,
-			 cfg->off_inode_sb, cfg->off_sb_dev);
+		snprintf(buf, len, "offsets %u %u %u %u %u %u %u %u, owner-quota %u, users-max %u",
+			 cfg->off_task_mm, cfg->off_mm_exe_file, cfg->off_file_inode,
+			 cfg->off_inode_ino, cfg->off_inode_sb, cfg->off_sb_dev,
+			 cfg->off_inode_uid, cfg->off_inode_nlink, cfg->owner_quota,
+			 cfg->users_max);
 	}
+}
+
+/* SET_OFFSETS is every byte of the config no other setting names, so
+ * that a field added to struct ebph_config is watched without a word
+ * here: the named ones are made equal, and the rest compared whole. */
+static void named_from(struct ebph_config *dst, const struct ebph_config *src)
+{
+	int s;
+
+	for (s = 0; s < SET_OFFSETS; s++)
+		cmd_setting_copy(dst, src, s);
 }
 
 void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
@@ -379,13 +392,12 @@ void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
 	case SET_MONITORING:	dst->monitoring = src->monitoring; break;
 	case SET_LOG_SEQUENCES:	dst->log_sequences = src->log_sequences; break;
 	case SET_DETECTOR:	dst->detectors = src->detectors; break;
-	default:
-		dst->off_task_mm = src->off_task_mm;
-		dst->off_mm_exe_file = src->off_mm_exe_file;
-		dst->off_file_inode = src->off_file_inode;
-		dst->off_inode_ino = src->off_inode_ino;
-		dst->off_inode_sb = src->off_inode_sb;
-		dst->off_sb_dev = src->off_sb_dev;
+	default: {
+		struct ebph_config keep = *dst;
+
+		*dst = *src;
+		named_from(dst, &keep);
+	}
 	}
 }
 
@@ -399,12 +411,12 @@ int cmd_setting_differs(const struct ebph_config *a, const struct ebph_config *b
 	case SET_MONITORING:	return a->monitoring != b->monitoring;
 	case SET_LOG_SEQUENCES:	return a->log_sequences != b->log_sequences;
 	case SET_DETECTOR:	return a->detectors != b->detectors;
-	default:
-		return a->off_task_mm != b->off_task_mm ||
-		       a->off_mm_exe_file != b->off_mm_exe_file ||
-		       a->off_file_inode != b->off_file_inode ||
-		       a->off_inode_ino != b->off_inode_ino ||
-		       a->off_inode_sb != b->off_inode_sb || a->off_sb_dev != b->off_sb_dev;
+	default: {
+		struct ebph_config x = *a;
+
+		named_from(&x, b);
+		return memcmp(&x, b, sizeof(x)) != 0;
+	}
 	}
 }
 
@@ -1306,6 +1318,12 @@ int cmd_delete_profile(const struct ebph_maps *m, const struct ebph_profile *p,
 	 * before the walk below reaches it is deleted too, and is new again
 	 * next time. */
 	lock = ebph_state_lock();
+	if (lock < 0) {
+		snprintf(msg, len, "not deleted: cannot take %s/save.lock: %s",
+			 EBPH_RUN_DIR, strerror(-lock));
+		*seq_err = 0;
+		return lock;
+	}
 	bpf_map_delete(m->paths, &p->key);
 	err = bpf_map_delete(m->profiles, &p->key);
 	/* Its owner has one less (ebph.h, owners); under the lock, the one

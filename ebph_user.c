@@ -177,8 +177,10 @@ static void handle_signals(void)
 		SIGINT, SIGTERM, SIGQUIT, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
 		SIGXCPU, SIGIO, SIGPWR, SIGSTKFLT,
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct sigaction hup = { .sa_handler = on_hup };
+	/* SA_RESTART: a write to a slow stdout or a flock() is not cut
+	 * short by a signal (poll() still is, which wakes the loop). */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	struct sigaction hup = { .sa_handler = on_hup, .sa_flags = SA_RESTART };
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 	size_t i;
 	int sig;
@@ -324,6 +326,7 @@ static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 		const char *fmt, ...)
 {
 	const struct ebph_event *cur;
+	const struct ebph_audit *audit;
 	char msg[2048];
 	__u64 real_ns;
 	va_list ap;
@@ -344,7 +347,9 @@ static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 	if (e->opt.syslog && !e->opt.json)
 		return;
 	err = emit(e, stdout, real_ns, level, msg);
-	if (!err)
+	/* A stdout that would block now (O_NONBLOCK, or a signal) is
+	 * still there; the next line tries it again. */
+	if (!err || err == -EINTR || err == -EAGAIN)
 		return;
 	e->stdout_lost = 1;
 	if (!e->opt.syslog) {	/* this line has not reached syslog yet */
@@ -353,11 +358,15 @@ static void say(struct ebph *e, __u64 boot_ns, enum ebph_level level,
 	}
 	emit(e, stderr, real_ns, level, msg);
 	save_request = 1;
+	/* This line is ebph's own, not the event's or the audit's. */
 	cur = e->cur;
+	audit = e->audit;
 	e->cur = NULL;
-	say(e, 0, EBPH_WARNING, "stdout is closed (%s): events go to stderr and syslog from now on; saving the profiles",
+	e->audit = NULL;
+	say(e, 0, EBPH_WARNING, "stdout failed (%s): events go to stderr and syslog from now on; saving the profiles",
 	    strerror(-err));
 	e->cur = cur;
+	e->audit = audit;
 }
 
 /* The settings now: `ebph set` may have changed them since the start. */
@@ -1276,6 +1285,11 @@ static int save_profiles(struct ebph *e)
 	/* `ebph delete` takes this lock too: a profile it deletes is either
 	 * in this snapshot and its file removed after, or not saved. */
 	lock = ebph_state_lock();
+	if (lock < 0) {
+		say(e, 0, EBPH_ERROR, "profiles not saved: cannot take %s/save.lock: %s",
+		    EBPH_RUN_DIR, strerror(-lock));
+		return lock;
+	}
 	err = ebph_snapshot_read(&e->m, &s);
 	if (err) {
 		ebph_state_unlock(lock);
@@ -1444,7 +1458,7 @@ static int configure(struct ebph *e)
 static int run(struct ebph *e)
 {
 	__u64 t0 = clock_ns(CLOCK_MONOTONIC), next_save;
-	struct sigaction sa_save = { .sa_handler = on_save_signal };
+	struct sigaction sa_save = { .sa_handler = on_save_signal, .sa_flags = SA_RESTART };
 	char objbuf[PATH_MAX], why[256];
 	struct bpf_prog_ld *uring;
 	int lock_fd, err, ret = 1;

@@ -510,9 +510,27 @@ static void settle(struct ebph_profile *p)
 		p->last_mod_count = p->train_count;
 }
 
+/* How many test rows REC has, over every call symbol. */
+static uint32_t rec_test_rows(const struct ebph_profile_rec *rec)
+{
+	uint32_t n = 0;
+	int call;
+
+	for (call = 0; call < EBPH_NUM_CALLS; call++)
+		n += rec->rows[EBPH_TEST][call] != NULL;
+	return n;
+}
+
 void profile_rec_settle(struct ebph_profile_rec *rec)
 {
 	settle(&rec->prof);
+	/* A rows map that filled up while the kernel copied a train set
+	 * leaves a normal profile with no test set: every call of it
+	 * would be an anomaly, and no save could write it.  Training is
+	 * the state that is true of it. */
+	if ((rec->prof.status & EBPH_NORMAL) && !rec_test_rows(rec) &&
+	    rec->prof.seq_test_to == rec->prof.seq_test_from)
+		rec->prof.status &= ~EBPH_NORMAL;
 }
 
 /*
@@ -704,8 +722,7 @@ static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
 
 	if (path_len == EBPH_PATH_LEN || (prof->status & ~STATUS_KNOWN))
 		return -EINVAL;
-	for (call = 0; call < EBPH_NUM_SYSCALLS; call++)
-		test_rows += rec->rows[EBPH_TEST][call] != NULL;
+	test_rows = rec_test_rows(rec);
 	if (counts_check(prof, test_rows, NULL, 0))
 		return -EINVAL;
 	err = encode_seqs(rec, &seqs, &nseqs);

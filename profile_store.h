@@ -107,8 +107,10 @@ size_t profile_rec_bytes(const struct ebph_profile_rec *rec);
 /*
  * Put REC's counters back in the order the kernel keeps them when a lost
  * increment or a reset racing another CPU broke it (train_count above
- * count, last_mod_count above train_count): the largest count is kept.
- * Called before a save, so that what ebph saves always loads.
+ * count, last_mod_count above train_count): the largest count is kept;
+ * and a normal profile with no test set at all (rows that a full map kept
+ * from being copied) goes back to training.  Called before a save, so
+ * that what ebph saves always loads.
  */
 void profile_rec_settle(struct ebph_profile_rec *rec);
 

@@ -1135,6 +1135,29 @@ static void test_contradictions(void)
 	CHECK_EQ(rec.prof.train_count, 42, "settled train_count");
 	CHECK_EQ(rec.prof.last_mod_count, 42, "settled last_mod_count");
 	CHECK(profile_save(dir, &rec, B2R), "save settled");
+	/* A normal profile whose test set is gone (a full rows map in the
+	 * kernel's copy) is settled to training, so that it saves. */
+	rec.prof.status = EBPH_NORMAL;
+	profile_rec_settle(&rec);
+	CHECK_EQ(rec.prof.status, 0, "a normal profile with no test set settles to training");
+	CHECK(profile_save(dir, &rec, B2R), "save it settled");
+	profile_rec_free(&rec);
+	unlink(file);
+
+	/* A 32-bit program's normal profile: its test rows are all i386
+	 * ones, and it saves (the test set was counted over x86_64 calls
+	 * only: -EINVAL at every save). */
+	make_rec(&rec, KEY);
+	for (int c = 0; c < EBPH_I386; c++) {
+		free(rec.rows[EBPH_TRAIN][c]);
+		free(rec.rows[EBPH_TEST][c]);
+		rec.rows[EBPH_TRAIN][c] = rec.rows[EBPH_TEST][c] = NULL;
+	}
+	for (size_t k = 0; k < rec.nseqs; k++)
+		rec.seqs[k].sets &= ~PROFILE_SEQ_TEST;
+	profile_seq_epochs(&rec.prof, 0);
+	rec.prof.status = EBPH_NORMAL;
+	CHECK(profile_save(dir, &rec, B2R), "save a normal profile of i386 calls only");
 	profile_rec_free(&rec);
 	unlink(file);
 #undef LOADS

@@ -182,7 +182,7 @@ ebph_wait_free
 unshare --mount sh "$dir/ns.sh" "$dir" "$(prof_file tty1)"
 check "| head -1: head got the first line" grep -q "ebph attached" "$dir/first"
 check "| head -1: stderr says stdout is closed, once" \
-	[ "$(grep -c "WARNING: stdout is closed (Broken pipe): events go to stderr and syslog from now on; saving the profiles" "$dir/err")" -eq 1 ]
+	[ "$(grep -c "WARNING: stdout failed (Broken pipe): events go to stderr and syslog from now on; saving the profiles" "$dir/err")" -eq 1 ]
 check "| head -1: the line that met the closed pipe is on stderr" \
 	grep -q "INFO: new profile pipe " "$dir/err"
 check "| head -1: saved then" grep -q "saved [1-9][0-9]* profiles" "$dir/err"
@@ -190,7 +190,7 @@ check "| head -1: the profile is on disk" [ -f "$(prof_file pipe)" ]
 check "| head -1: still running after" [ -f "$dir/pipe-alive" ]
 check "| head -1: later lines go to stderr" grep -q "INFO: new profile pipe2 " "$dir/err"
 check "| head -1: and to syslog" grep -q "ebph\[[0-9]*\]: new profile pipe2 " "$dir/syslog"
-check "| head -1: and syslog has the notice" grep -q "ebph\[[0-9]*\]: stdout is closed" "$dir/syslog"
+check "| head -1: and syslog has the notice" grep -q "ebph\[[0-9]*\]: stdout failed" "$dir/syslog"
 check "| head -1: SIGTERM, exit 0" grep -q "^exit 0$" "$dir/pipe-exit"
 check "| head -1: saved at exit" [ -f "$(prof_file pipe2)" ]
 check "hung-up terminal: saved on its SIGHUP" grep -q "^hup-saved True$" "$dir/pty"
