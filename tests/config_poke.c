@@ -6,7 +6,8 @@
  *
  *   tests/config_poke monitoring 0
  *
- * Fields: monitoring, anomaly-limit.  Exit 0 when the map was written.
+ * Fields: monitoring, anomaly-limit, owner-quota.  Exit 0 when the map
+ * was written.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ int main(int argc, char **argv)
 	int fd, err;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s monitoring|anomaly-limit VALUE\n", argv[0]);
+		fprintf(stderr, "usage: %s monitoring|anomaly-limit|owner-quota VALUE\n", argv[0]);
 		return 2;
 	}
 	v = strtoul(argv[2], NULL, 10);
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
 			cfg.monitoring = v;
 		else if (!strcmp(argv[1], "anomaly-limit"))
 			cfg.anomaly_limit = v;
+		else if (!strcmp(argv[1], "owner-quota"))
+			cfg.owner_quota = v;
 		else
 			err = -EINVAL;
 	}

@@ -71,6 +71,10 @@ check "the control socket is root's, 0600" [ "$(stat -c %u:%a /run/ebph/control)
 check "a user cannot send a notice" sh -c '! setpriv --reuid=1001 --regid=1001 --clear-groups \
 	python3 -c "import socket; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b\"x\", \"/run/ebph/control\")" 2>/dev/null'
 commands text "$log"
+# A setting `ebph set` does not name (the per-user quota) is watched too.
+tests/config_poke owner-quota 4294967295
+check "text: an unnamed field changed behind its back is logged" \
+	wait_log "config changed by something other than ebph set: the rest (BTF offsets, owner quotas) .*owner-quota 1024, .* -> .*owner-quota 4294967295"
 kill -INT "$pid" && wait "$pid"
 pid=
 
