@@ -58,6 +58,8 @@ static __u64 (*bpf_ktime_get_boot_ns)(void) =
 static __u64 (*bpf_jiffies64)(void) = (void *)BPF_FUNC_jiffies64;
 static __u64 (*bpf_get_current_pid_tgid)(void) =
 	(void *)BPF_FUNC_get_current_pid_tgid;
+static __u64 (*bpf_get_current_uid_gid)(void) =
+	(void *)BPF_FUNC_get_current_uid_gid;
 static long (*bpf_get_current_comm)(void *buf, __u32 size) =
 	(void *)BPF_FUNC_get_current_comm;
 static __u64 (*bpf_get_current_task)(void) =

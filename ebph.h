@@ -83,9 +83,14 @@ static inline int ebph_is_call(__u32 sym)
 
 /* ---- owners: who may fill the profiles map ------------------------------
  *
- * A profile's owner is the uid that owns its executable file (the
- * inode's i_uid, read where the key is read).  Root's executables are
- * never limited.  Every other owner may have at most cfg->owner_quota
+ * A profile's owner is who made it: the real uid of the task whose exec
+ * (or first call) created it, as the initial user namespace sees it, and
+ * for a task of root's, the uid that owns the executable file (the
+ * inode's i_uid).  Not the file's owner alone: in a user namespace of
+ * his own a user can mount an overlay of root's binaries, or a FUSE file
+ * system, and so make files of any owner and any device and inode; the
+ * uid his tasks run as he cannot choose.  Root's executables, run by
+ * root, are never limited.  Every other owner may have at most cfg->owner_quota
  * profiles, and all of them together at most cfg->users_max, so that
  * one user's flood of tiny binaries leaves room for everyone else's,
  * and root's always finds some.  Defaults: 1024 profiles an owner (a

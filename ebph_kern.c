@@ -410,9 +410,10 @@ static __always_inline void untraced_add(void *ctx, __u32 tid, __u32 stat,
 
 /*
  * The profile key of the current task's executable,
- * (st_dev << 32) + st_ino as stat(2) would report them, and its owner
- * (st_uid: the inode's i_uid, a kuid_t, which is the uid as seen from
- * the initial user namespace, where ebph runs), read from
+ * (st_dev << 32) + st_ino as stat(2) would report them, and the owner
+ * a new profile of it gets (the task's real uid, or for root's tasks the
+ * inode's i_uid, a kuid_t: uids as the initial user namespace sees
+ * them, where ebph runs), read from
  * current->mm->exe_file->f_inode with the offsets user space found in
  * BTF.  Returns 0, or 1 + the enum ebph_key_step that failed.
  *
@@ -450,6 +451,11 @@ static __always_inline int exe_ident(struct ebph_config *cfg, __u64 *key,
 	if (bpf_probe_read_kernel(owner, sizeof(*owner),
 				  inode + cfg->off_inode_uid))
 		return EBPH_KEY_INODE_UID + 1;
+	/* Charged to the user who runs it, unless that is root (the owners
+	 * map in ebph.h says why): the low half is the real uid, as the
+	 * initial user namespace sees it. */
+	if ((__u32)bpf_get_current_uid_gid())
+		*owner = (__u32)bpf_get_current_uid_gid();
 	/* Only the exec program asks (NLINK is a constant NULL elsewhere);
 	 * a failed read leaves it nonzero: named, as far as we know. */
 	if (nlink && bpf_probe_read_kernel(nlink, sizeof(*nlink),

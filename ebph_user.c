@@ -1098,7 +1098,7 @@ static void check_owners(struct ebph *e, enum owners_when when)
 				 "; %llu of its profiles that learned almost nothing recycled",
 				 (unsigned long long)note->recycled);
 		say(e, 0, EBPH_WARNING,
-		    "uid %u: %llu execution%s of programs it owns not profiled: %s (it had %lld profiles of %u, all users %lld of %u)%s",
+		    "uid %u: %llu execution%s of its not profiled: %s (it had %lld profiles of %u, all users %lld of %u)%s",
 		    note->uid, (unsigned long long)(refused - note->refused_said),
 		    refused - note->refused_said == 1 ? "" : "s",
 		    share ? "all users over their share" : "over its quota",
@@ -1647,8 +1647,8 @@ static void usage(FILE *f)
 "      --syslog              events to syslog (daemon facility), not to\n"
 "                            stdout (unless --json)\n"
 "      --log-sequences       report each new pair (or sequence) learned\n"
-"      --owner-quota N       profiles of executables one user (not root)\n"
-"                            owns, at most (default %u); all users\n"
+"      --owner-quota N       profiles one user (not root) may make by\n"
+"                            running programs (default %u); all users\n"
 "                            together have at most %u\n"
 "      --detector D          pairs (pH's lookahead pairs, the default), seqs\n"
 "                            (the last 6 calls as one sequence, as STIDE)\n"

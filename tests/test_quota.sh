@@ -67,6 +67,10 @@ check "ebph starts" ebph_start "$log" --profile-dir "$dir/profiles" \
 	--save-interval 0 --owner-quota 4
 [ -n "$pid" ] || { test_end; exit 1; }
 
+# A profile is charged to whoever first runs the program: cp, which the
+# user runs below, is root's once root has run it.
+cp --version >/dev/null
+
 # Recycling: the user's quota full of profiles that learned nothing.
 trivial=
 for i in 1 2 3 4; do
@@ -79,7 +83,7 @@ $U "$dir/u/build"
 # (Whether it has a profile right after is a race: ebph run may have
 # recycled before the build's last call, which tries again.)
 check "the build is refused over the quota, reported with the uid" \
-	wait_log "uid 1001: [0-9]* executions* of programs it owns not profiled: over its quota"
+	wait_log "uid 1001: [0-9]* executions* of its not profiled: over its quota"
 said=$(date +%s)
 got=0
 for i in $(seq 50); do
@@ -157,6 +161,20 @@ check "2 of the user's saved profiles loaded (got $n)" test "$n" = 2
 check "the rest reported once, with the uid" \
 	test "$(grep -c "uid 1001: [0-9]* saved profiles not loaded.*left on disk" "$log.2")" = 1
 check "root's saved profile loaded" test "$(profiled "$dir/rootprog")" = 1
+
+# Files of root's seen through overlays a user mounts in a namespace of
+# his own: a new device, so a new profile, each time, and root's as the
+# file's owner.  They are charged to the user who runs them.
+mkdir -p "$dir/low" && cp tests/replay_prog "$dir/low/prog" && chmod 755 "$dir" "$dir/low"
+setpriv --reuid=1002 --regid=1002 --clear-groups unshare -rm sh -c '
+	for i in 1 2 3 4 5 6; do
+		d=$(mktemp -d) && mkdir $d/u $d/w $d/m &&
+		mount -t overlay x -o lowerdir='"$dir/low"',upperdir=$d/u,workdir=$d/w $d/m &&
+		$d/m/prog
+	done' 2>"$dir/ovl.err"
+ebph_sync
+check "overlays of root's files are charged to the user who runs them: refused, uid 1002" \
+	wait_log "uid 1002: [0-9]* executions* of its not profiled: over its quota" "$log.2"
 kill -INT "$pid"
 wait "$pid"
 pid=
