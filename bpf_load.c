@@ -312,6 +312,7 @@ static int map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx,
 			fprintf(stderr, "%s: map %s changed too much while it was read: stopped after %llu steps with %zu keys, others may be missing\n",
 				program_invocation_short_name,
 				map_label(&info, label, sizeof(label)), bound, ks->n);
+			err = -EAGAIN;
 			break;
 		}
 		prev = next;

@@ -132,9 +132,10 @@ const char *bpf_map_type_name(unsigned int type);
  * FN returns 0 to go on; anything else ends the walk and is returned.
  * The map may change under the walk: a key deleted or updated during it
  * sends BPF_MAP_GET_NEXT_KEY back to the first key.  The walk still
- * meets each key once, and ends after at most twice max_entries steps
- * (a warning on stderr says so when it ends early).  0 when done, or
- * -errno.  FN may change the map.
+ * meets each key once, and ends after at most twice max_entries steps:
+ * then, with a warning on stderr, it returns -EAGAIN, because keys may
+ * be missing (a listing may show what it has; a save must not write
+ * it).  0 when done, or -errno.  FN may change the map.
  */
 typedef int (*bpf_map_key_fn)(void *ctx, const void *key);
 int bpf_map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx);

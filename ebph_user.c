@@ -1280,7 +1280,7 @@ static int save_profiles(struct ebph *e)
 	size_t i, saved = 0, refused = 0, failed = 0, trivial = 0;
 	const struct ebph_profile_rec *first_refused = NULL, *first_failed = NULL;
 	char path[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], what[96] = "";
-	int err, first_err = 0, other_errs = 0, lock;
+	int err, first_err = 0, other_errs = 0, lock, tries;
 
 	/* `ebph delete` takes this lock too: a profile it deletes is either
 	 * in this snapshot and its file removed after, or not saved. */
@@ -1290,10 +1290,14 @@ static int save_profiles(struct ebph *e)
 		    EBPH_RUN_DIR, strerror(-lock));
 		return lock;
 	}
-	err = ebph_snapshot_read(&e->m, &s);
+	/* A walk cut short by a map changing under it (-EAGAIN) may miss
+	 * rows: such a snapshot is never written over good files. */
+	for (tries = 0; (err = ebph_snapshot_read(&e->m, &s)) == -EAGAIN && tries < 3; tries++)
+		;
 	if (err) {
 		ebph_state_unlock(lock);
-		say(e, 0, EBPH_ERROR, "cannot read the profiles to save them: %s", strerror(-err));
+		say(e, 0, EBPH_ERROR, "cannot read the profiles to save them: %s%s", strerror(-err),
+		    err == -EAGAIN ? " (the maps changed too fast under three reads: nothing saved this time)" : "");
 		return err;
 	}
 	for (i = 0; i < s.n; i++) {

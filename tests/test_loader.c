@@ -1285,7 +1285,7 @@ static void test_walk(void)
 	err = bpf_map_walk(fd, 4, walk_step, &w);
 	capture_end();
 	alarm(0);
-	CHECK_EQ(err, 0, "bpf_map_walk");
+	CHECK_EQ(err, -EAGAIN, "bpf_map_walk cut short: keys may be missing");
 	CHECK(w.calls > 2 * WALK_MAX, "%u keys passed, more than 2 * max_entries", w.calls);
 	CHECK_SAID("changed too much while it was read: stopped after 128 steps");
 	close(fd);
