@@ -1284,10 +1284,22 @@ int raw_tracepoint__sys_enter(struct bpf_raw_tracepoint_args *ctx)
 
 	p = bpf_map_lookup_elem(&profiles, &task->profile);
 	if (unlikely(!p)) {
-		/* Deleted by a command while tasks still run it: start
-		 * again with an empty training profile. */
-		if (profile_create_comm(ctx, task->profile) < 0)
+		/* Deleted by a command while tasks still run it, or never
+		 * made (a full map, its owner over quota): start again with
+		 * an empty training profile.  A refused one is tried again
+		 * at most once per EBPH_UNTRACED_RETRY_NS, not at each call
+		 * at the full cost of a creation. */
+		__u64 *last = bpf_map_lookup_elem(&untraced, &tid), now;
+
+		if (last && bpf_ktime_get_boot_ns() - *last < EBPH_UNTRACED_RETRY_NS)
 			return 0;
+		if (profile_create_comm(ctx, task->profile) < 0) {
+			now = bpf_ktime_get_boot_ns();
+			bpf_map_update_elem(&untraced, &tid, &now, BPF_ANY);
+			return 0;
+		}
+		if (last)
+			bpf_map_delete_elem(&untraced, &tid);
 		p = bpf_map_lookup_elem(&profiles, &task->profile);
 		if (!p)
 			return 0;

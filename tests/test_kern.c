@@ -1208,10 +1208,16 @@ static void test_owner_quota(void)
 	events_read();
 	CHECK_EQ(events_count(EBPH_EV_NEW_PROFILE), 0, "NEW_PROFILE events");
 	CHECK_EQ(events_count(EBPH_EV_MESSAGE), 0, "a message per refusal");
+	/* Refused, the task is not tried again at its next calls: once per
+	 * EBPH_UNTRACED_RETRY_NS (the untraced map), not at each call. */
+	run(KNOWN);
+	run(KNOWN);
+	CHECK_EQ(stat_sum(EBPH_STAT_OWNER_QUOTA) - quota0, 2, "tried again within a second");
 
-	/* User space deleted one of them: room again, at the next call. */
+	/* User space deleted one of them: room again, at the next try. */
 	owner_set(1001, EBPH_OWNER_FREED, 1);
 	owner_set(EBPH_OWNER_ALL, EBPH_OWNER_FREED, 1);
+	untraced_age(my_tid);
 	run(KNOWN);
 	p = profile_get(key);
 	CHECK_EQ(p.key, key, "profile made under quota");
@@ -1231,6 +1237,7 @@ static void test_owner_quota(void)
 	CHECK(!bpf_map_lookup(profiles_fd, &key, &p), "made past users_max");
 	CHECK_EQ(stat_sum(EBPH_STAT_OWNER_QUOTA) - quota0, 3, "refused at users_max");
 	owner_set(EBPH_OWNER_ALL, EBPH_OWNER_FREED, 1);
+	untraced_age(my_tid);
 	run(KNOWN);
 	CHECK_EQ(profile_get(key).owner, 1001, "made below users_max");
 
@@ -1257,6 +1264,7 @@ static void test_owner_quota(void)
 	cfg.owner_quota = 10;
 	cfg.users_max = 1000;
 	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	untraced_age(my_tid);
 	run(KNOWN);
 	CHECK_EQ(profile_get(KEY(90)).owner, EBPH_OWNER_UNKNOWN, "unknown owner");
 	bpf_map_delete(profiles_fd, &(__u64){ KEY(90) });
