@@ -372,7 +372,7 @@ enum ebph_stat {
 				 * threads, each counted once */
 	EBPH_STAT_SEQS_FULL,	/* "seqs" map full: a sequence went unlearned */
 	EBPH_STAT_X32,		/* x32 calls (only if the kernel allows the
-				 * x32 ABI; this one does not), not traced */
+				 * x32 ABI: CONFIG_X86_X32_ABI), not traced */
 	EBPH_STAT_OWNER_QUOTA,	/* a profile refused: its owner over quota
 				 * (per owner: EBPH_OWNER_REFUSED) */
 	EBPH_STAT_UNNAMED_EXEC,	/* execs of a file with no name (memfd,

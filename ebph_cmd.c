@@ -1119,7 +1119,7 @@ int cmd_show(int argc, char **argv)
 	struct ebph_config cfg;
 	struct ebph_maps m;
 	int c, set = EBPH_TRAIN, nrows[2], pairs = 0, cur, prev, d, list_seqs = 0, err;
-	char a[64], b[64], name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], line[EBPH_SEQ_CALLS * 32];
+	char a[64], b[64], name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], line[EBPH_SEQ_CALLS * SYSCALL_NAME_LEN];
 	__u64 key, *seqs = NULL;
 	size_t nlist = 0, i;
 	long nseqs[2];
@@ -1725,7 +1725,7 @@ int cmd_set(int argc, char **argv)
 	char a[64], b[64], warn[256];
 	__u32 zero = 0;
 	long long v;
-	int rc, err, set;
+	int rc, err, set, lock;
 
 	rc = only_help(argc, argv, set_usage, 2);
 	if (rc >= 0)
@@ -1756,9 +1756,19 @@ int cmd_set(int argc, char **argv)
 
 	if (cmd_open("set", &m))
 		return 1;
+	/* Read, change one field, write whole: two sets at once must not
+	 * undo each other behind an audit trail that logs both. */
+	lock = ebph_state_lock();
+	if (lock < 0) {
+		fprintf(stderr, "ebph set: cannot take %s/save.lock: %s\n", EBPH_RUN_DIR,
+			strerror(-lock));
+		ebph_maps_close(&m);
+		return 1;
+	}
 	err = bpf_map_lookup(m.config, &zero, &cfg);
 	if (err) {
 		fprintf(stderr, "ebph set: cannot read the config map: %s\n", strerror(-err));
+		ebph_state_unlock(lock);
 		ebph_maps_close(&m);
 		return 1;
 	}
@@ -1783,6 +1793,7 @@ int cmd_set(int argc, char **argv)
 	cmd_setting_fmt(&cfg, set, b, sizeof(b));
 	/* An ARRAY value is updated in place: see the top of this file. */
 	err = bpf_map_update(m.config, &zero, &cfg, BPF_ANY);
+	ebph_state_unlock(lock);
 	ebph_maps_close(&m);
 	if (err) {
 		fprintf(stderr, "ebph set: cannot write the config map: %s\n", strerror(-err));

@@ -2,13 +2,15 @@
 /*
  * ebph_kern.c - the BPF side of ebph: pH's lookahead pairs, in the kernel.
  *
- * Four programs, named after where they attach:
+ * Five programs, named after where they attach:
  *
  *   raw_tracepoint__sys_enter                  every system call: train,
  *                                              freeze, test, locality frame
  *   tracepoint__sched__sched_process_exec      a task changes profile
  *   tracepoint__sched__sched_process_fork      a child inherits the window
  *   tracepoint__sched__sched_process_exit      a task's state is dropped
+ *   tracepoint__io_uring__io_uring_submit_req  requests no system call
+ *                                              carries: counted, reported
  *
  * The algorithm is DESIGN.md section 3, step by step; the step numbers in
  * the comments below are its numbers.  Everything user space needs to
@@ -513,8 +515,9 @@ static __always_inline __s64 owner_profiles(__u32 uid, __u64 **madep)
  * new profile to.  A refusal is counted in EBPH_STAT_OWNER_QUOTA and,
  * for an exec (EXEC), in the owner's REFUSED, which user space reports
  * once an interval: no event per exec, which a flood would turn into a
- * flood of events.  (A task refused at exec tries again at each of its
- * calls, as for a profile deleted under it; those tries are not execs.)
+ * flood of events.  (A task refused at exec tries again once a second
+ * at its calls, as for a profile deleted under it: see sys_enter; those
+ * tries are not execs.)
  * The check and the add are not one atomic step, so CPUs creating at
  * the same moment can take an owner past its quota by one each: a
  * bound, not a leak.
@@ -528,7 +531,10 @@ static __always_inline int owner_allows(struct ebph_config *cfg, __u32 owner,
 	*made = *all = 0;
 	if (owner == EBPH_OWNER_ROOT)
 		return 1;
-	if (owner_profiles(owner, made) < (__s64)cfg->owner_quota && *made &&
+	/* An owner past the owners map's EBPH_MAX_OWNERS has no counter of
+	 * its own: the share of all users is its only limit, rather than a
+	 * refusal for ever that nothing could count. */
+	if ((owner_profiles(owner, made) < (__s64)cfg->owner_quota || !*made) &&
 	    owner_profiles(EBPH_OWNER_ALL, all) < (__s64)cfg->users_max && *all)
 		return 1;
 	stat_inc(EBPH_STAT_OWNER_QUOTA);
@@ -1238,7 +1244,7 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 /*
  * Every system call on the machine runs this: ctx->args[0] is the pt_regs
  * pointer (unused), ctx->args[1] the call number, which becomes a symbol
- * of its ABI (i386_base(): one load).  The common path is
+ * of its ABI (i386_base(): a helper call and one load).  The common path is
  * the config lookup (an array: the verifier inlines it), three hash
  * lookups (task, profile, train row) and a fourth when the profile is
  * normal (test row); a frozen profile adds normal_time_passed()'s

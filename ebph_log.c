@@ -186,7 +186,7 @@ static void json_time(FILE *f, __u64 real_ns)
 
 static void json_call(FILE *f, const char *field, unsigned int nr)
 {
-	char name[32];
+	char name[SYSCALL_NAME_LEN];
 
 	syscall_name_fmt(nr, name, sizeof(name));
 	fprintf(f, ",\"%s\":", field);
@@ -197,7 +197,7 @@ static void json_call(FILE *f, const char *field, unsigned int nr)
 /* The window, newest first, without the empty slots of a young task. */
 static void json_sequence(FILE *f, const struct ebph_event *ev)
 {
-	char name[32];
+	char name[SYSCALL_NAME_LEN];
 	int i, first = 1;
 
 	fputs(",\"sequence\":[", f);
@@ -217,7 +217,7 @@ static void json_sequence(FILE *f, const struct ebph_event *ev)
  * the window above, without its empty slots. */
 static void json_packed(FILE *f, __u64 packed)
 {
-	char name[32];
+	char name[SYSCALL_NAME_LEN];
 	int i, first = 1;
 
 	fprintf(f, ",\"packed\":\"%016llx\",\"sequence\":[", (unsigned long long)packed);

@@ -471,11 +471,15 @@ int ebph_owner_add(const struct ebph_maps *m, __u32 uid, __u32 kind, __u64 n)
 
 	if (uid == EBPH_OWNER_ROOT)
 		return 0;
-	for (i = 0; i < 2 && !err; i++) {
+	/* Both, whatever the first gives: an owner the kernel could not
+	 * count (the owners map full) still counts in the sums. */
+	for (i = 0; i < 2; i++) {
 		struct ebph_owner_key k = { .uid = uids[i], .kind = kind };
 		__u64 v = owner_counter(m, uids[i], kind) + n;
+		int e = bpf_map_update(m->owners, &k, &v, BPF_ANY);
 
-		err = bpf_map_update(m->owners, &k, &v, BPF_ANY);
+		if (e && !err)
+			err = e;
 	}
 	return err;
 }

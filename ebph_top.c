@@ -427,7 +427,7 @@ static void draw(struct view *v, int raw)
 	     "PROFILE", "CALL", "MISS", "LFC");
 	for (i = 0; i < (size_t)nanom; i++) {
 		const struct ebph_anomaly_rec *r = &v->recent[i];
-		char name[15], call[32];	/* name: its column, escaped */
+		char name[15], call[SYSCALL_NAME_LEN];	/* name: its column, escaped */
 		time_t at;
 
 		if ((int)i >= v->nrecent) {

@@ -121,7 +121,7 @@ struct ebph {
 		__u64 seen;		/* the counter then */
 		__u64 next;		/* CLOCK_MONOTONIC ns: no line before */
 		/* an example since, from a message */
-		char eg[EBPH_PATH_LEN + EBPH_SEQ_CALLS * 32 + 32];
+		char eg[EBPH_PATH_LEN + EBPH_SEQ_CALLS * SYSCALL_NAME_LEN + 32];
 	} reports[EBPH_STAT_MAX];
 	int stdout_lost;		/* stdout failed: say() writes to
 					 * stderr and syslog instead */
@@ -469,7 +469,7 @@ static const char *call_name(unsigned nr, char *buf, size_t len)
 static void print_anomaly(struct ebph *e, const struct ebph_event *ev,
 			  const char *name)
 {
-	char call[32], what[64];
+	char call[SYSCALL_NAME_LEN], what[64];
 
 	if (!ev->seq_miss)
 		snprintf(what, sizeof(what), "%u misses", ev->misses);
@@ -504,7 +504,7 @@ static void print_message(struct ebph *e, const struct ebph_event *ev,
 		[EBPH_KEY_SB_DEV] = "super_block->s_dev",
 		[EBPH_KEY_INODE_UID] = "inode->i_uid",
 	};
-	char eg[sizeof(e->reports[0].eg)], call[32], seq[EBPH_SEQ_CALLS * 32];
+	char eg[sizeof(e->reports[0].eg)], call[SYSCALL_NAME_LEN], seq[EBPH_SEQ_CALLS * SYSCALL_NAME_LEN];
 	__u32 stat;
 
 	switch (ev->code) {
@@ -546,7 +546,7 @@ static void print_message(struct ebph *e, const struct ebph_event *ev,
 
 static void print_event(struct ebph *e, const struct ebph_event *ev)
 {
-	char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], call[32], when[32], seq[EBPH_SEQ_CALLS * 32];
+	char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], call[SYSCALL_NAME_LEN], when[SYSCALL_NAME_LEN], seq[EBPH_SEQ_CALLS * SYSCALL_NAME_LEN];
 	__u64 key = ev->profile;
 
 	e->cur = ev;
@@ -777,7 +777,7 @@ static int notice_parse(const char *buf, size_t n, const char *field[6])
  * on -> off", every string escaped. */
 static void audit_say(struct ebph *e, const struct ebph_audit *a)
 {
-	char cmd[64], target[512], old[256], new[256], sudo[128], who[256], change[600];
+	char cmd[64], target[EBPH_ESCAPED_LEN(EBPH_PATH_LEN + 32)], old[256], new[256], sudo[128], who[256], change[600];
 
 	ebph_escape(a->command, cmd, sizeof(cmd));
 	ebph_escape(a->target, target, sizeof(target));

@@ -966,7 +966,7 @@ const char *syscall_seq_fmt(unsigned long long packed, const char *empty,
 			    char *buf, size_t len)
 {
 	size_t used = 0;
-	char name[32];
+	char name[SYSCALL_NAME_LEN];
 	int i, n;
 
 	if (!len)

@@ -21,6 +21,9 @@ const char *syscall_name_i386(unsigned int nr);
 
 /* How an i386 call is named, before its name: "i386:execve". */
 #define I386_PREFIX	"i386:"
+/* Room for any name syscall_name_fmt() writes, with its NUL: the longest,
+ * "i386:sched_rr_get_interval_time64", is 34 bytes. */
+#define SYSCALL_NAME_LEN	48
 
 /* Write the name of the call symbol SYM (ebph.h, EBPH_I386) into BUF:
  * "openat" for an x86_64 call, "i386:execve" for an i386 one, or
