@@ -1830,6 +1830,19 @@ int bpf_private_dir(const char *path, int create)
 	} else if (st.st_uid != 0) {
 		snprintf(buf, sizeof(buf), "owned by uid %u, not root", (unsigned int)st.st_uid);
 		why = buf;
+	} else if ((st.st_mode & 077) && !(st.st_mode & 022)) {
+		/* Root's, and writable by root alone (an ebph before this one
+		 * made /run/ebph 0755): nothing in it can be anyone else's,
+		 * but it is not to be read by others either. */
+		if (fchmod(fd, 0700)) {
+			err = -errno;
+			fprintf(stderr, "%s: cannot make %s private: %s\n",
+				program_invocation_short_name, path, strerror(errno));
+			close(fd);
+			return err;
+		}
+		fprintf(stderr, "%s: %s was mode %04o: made private (0700)\n",
+			program_invocation_short_name, path, (unsigned int)(st.st_mode & 07777));
 	} else if (st.st_mode & 077) {
 		snprintf(buf, sizeof(buf), "mode %04o, open to group or others",
 			 (unsigned int)(st.st_mode & 07777));

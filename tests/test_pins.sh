@@ -86,8 +86,15 @@ $U mkdir -m 0700 $PIN
 refused "user's 0700 pin directory" "^ebph: $PIN is owned by uid 1001, not root: refused"
 rmdir $PIN
 
+mkdir -m 0777 $PIN
+refused "root's 0777 pin directory" "^ebph: $PIN is mode 0777, open to group or others: refused"
+rmdir $PIN
+
+# Root's, writable by root alone (what an older ebph left): made private.
 mkdir -m 0755 $PIN
-refused "root's 0755 pin directory" "^ebph: $PIN is mode 0755, open to group or others: refused"
+run 1 "status with root's 0755 pin directory" ./ebph status
+check "root's 0755 pin directory: said" has "$err" "^ebph: $PIN was mode 0755: made private (0700)"
+check "root's 0755 pin directory: now 0700" owner_mode $PIN "0 700"
 rmdir $PIN
 
 # Pointing to a directory that would pass: only the link is wrong.
