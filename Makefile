@@ -269,7 +269,7 @@ run: need-root deps
 	./ebph run --profile-dir profiles $(ARGS)
 
 test: need-root deps
-	$(Q)$(MAKE) --no-print-directory all $(TEST_DEPS)
+	$(Q)$(MAKE) --no-print-directory all $(TEST_DEPS) ebph_bench bench_floor_kern.o bench_count_kern.o
 ifeq ($(SANITIZE),1)
 	$(Q)$(SAN_TEST)
 else

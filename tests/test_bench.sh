@@ -1,0 +1,33 @@
+#!/bin/sh
+# tests/test_bench.sh - `make bench` still runs (needs root, no other
+# ebph on the machine).
+#
+# Not a measurement: the figures of a quick run are rough, and no
+# figure is judged here.  What is checked is that every phase of the
+# bench works on today's programs and files: the loops under each
+# detector, the memory read-back, and the start-up from 1,000 saved
+# profiles, which writes them as `ebph run` saves them (a change to the
+# profile format or its checks once broke that phase silently).
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+
+test_begin test_bench
+
+out=$(mktemp /tmp/ebph-bench.XXXXXX)
+trap 'rm -f "$out"' EXIT
+ebph_wait_free || bad "another ebph kept running for 2 minutes"
+./ebph_bench -q -w getppid >"$out" 2>&1
+rc=$?
+check "ebph_bench -q exits 0 (exit $rc)" [ $rc -eq 0 ]
+for config in baseline floor count "pairs train" "pairs normal" "seqs train" \
+	      "seqs normal" "both train" "both normal"; do
+	check "getppid measured under $config" grep -q "^  $config  *[0-9]" "$out"
+done
+check "the memory per profile read back" grep -q "median memory per profile" "$out"
+check "1000 saved profiles written and loaded" grep -q "^1000 profiles loaded" "$out"
+check "start-up timed" grep -q '"attached in", ms  *[0-9]' "$out"
+if [ "$fail" -ne 0 ]; then
+	echo "---- ebph_bench ----"
+	tail -40 "$out"
+fi
+test_end
