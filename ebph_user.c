@@ -1504,6 +1504,18 @@ static int run(struct ebph *e)
 			prog, e->opt.profile_dir, strerror(errno));
 		goto out_lock;
 	}
+	/* A save we were killed in the middle of leaves a temporary file:
+	 * only that profile's next save would remove it. */
+	if (e->opt.save) {
+		int n = profile_dir_sweep(e->opt.profile_dir);
+
+		if (n > 0)
+			fprintf(stderr, "%s: removed %d temporary file%s in %s left by saves that were cut short\n",
+				prog, n, n == 1 ? "" : "s", e->opt.profile_dir);
+		else if (n < 0)
+			fprintf(stderr, "%s: cannot look for temporary files in %s: %s\n",
+				prog, e->opt.profile_dir, strerror(-n));
+	}
 	e->ncpus = bpf_num_possible_cpus();
 	if (e->ncpus < 0) {
 		fprintf(stderr, "%s: cannot count the CPUs: %s\n", prog, strerror(-e->ncpus));

@@ -133,7 +133,8 @@
  * Atomic writes.  profile_save() writes DIR/.NAME.tmp (a dotfile, which
  * the loader skips), fsyncs it, renames it over DIR/NAME and fsyncs DIR:
  * a crash leaves the old profile or the new one, and at worst a stale
- * temporary file that the next save of that profile removes.  Writers
+ * temporary file, which the next save of that profile removes, and
+ * profile_dir_sweep() at ebph's start whatever its profile.  Writers
  * take flock() on the directory, so two processes saving at once cannot
  * rename each other's half-written temporary file.  A save never
  * replaces a file that the loader refuses (see profile_save()).
@@ -645,6 +646,53 @@ int profile_dir_check(const char *dir, char *why, size_t len)
 		return fd;
 	close(fd);	/* read-only: nothing to lose */
 	return 0;
+}
+
+/* Whether NAME is what profile_save() names a temporary file:
+ * ".%016llx.prof.tmp". */
+static int is_save_tmp(const char *name)
+{
+	size_t i;
+
+	if (strlen(name) != 1 + 16 + strlen(PROFILE_SUFFIX) + 4 || name[0] != '.' ||
+	    strcmp(name + 17, PROFILE_SUFFIX ".tmp"))
+		return 0;
+	for (i = 1; i <= 16; i++)
+		if (!strchr("0123456789abcdef", name[i]))
+			return 0;
+	return 1;
+}
+
+int profile_dir_sweep(const char *dir)
+{
+	struct dirent *de;
+	int dfd, n = 0, err = 0;
+	DIR *d;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	/* profile_save()'s lock: no save is writing one of them now. */
+	if (flock(dfd, LOCK_EX)) {
+		err = -errno;
+		close(dfd);
+		return err;
+	}
+	d = fdopendir(dfd);
+	if (!d) {
+		err = -errno;
+		close(dfd);
+		return err;
+	}
+	while ((de = readdir(d)))
+		if (is_save_tmp(de->d_name)) {
+			if (!unlinkat(dfd, de->d_name, 0))
+				n++;
+			else if (!err)
+				err = -errno;
+		}
+	closedir(d);	/* closes dfd, and so releases the lock */
+	return err ? err : n;
 }
 
 int profile_dir_create(const char *dir)

@@ -135,6 +135,11 @@ int profile_dir_check(const char *dir, char *why, size_t len);
  * parents.  An existing DIR is fine: profile_dir_check() judges it. */
 int profile_dir_create(const char *dir);
 
+/* Remove the temporary files that saves killed midway left in DIR (the
+ * ".KEY.prof.tmp" of profile_save(), nothing else), under the lock
+ * profile_save() takes.  Returns how many, or -errno. */
+int profile_dir_sweep(const char *dir);
+
 /* ---- one file --------------------------------------------------------- */
 
 /*

@@ -587,6 +587,44 @@ static void test_seq_pack(void)
 	}
 }
 
+/* profile_dir_sweep(): the temporary files of cut-short saves go, and
+ * nothing else. */
+static void test_sweep(void)
+{
+	static const char *const tmps[] = {
+		".0000080300001a2b.prof.tmp", ".ffffffffffffffff.prof.tmp",
+	};
+	static const char *const keep[] = {
+		"0000080300001a2b.prof", ".0000080300001a2b.prof", ".notes.tmp",
+		".0000080300001A2B.prof.tmp", ".000008030001a2b.prof.tmp", "x.prof.tmp",
+	};
+	char dir[128], file[192];
+	size_t i;
+
+	TEST("sweep");
+	CHECK(mkdir_in(dir, sizeof(dir), "sweep", 0700), "mkdir");
+	for (i = 0; i < sizeof(tmps) / sizeof(tmps[0]); i++) {
+		path_in(file, sizeof(file), dir, tmps[i]);
+		CHECK(write_bytes(file, (const uint8_t *)"x", 1, 0600), "write %s", tmps[i]);
+	}
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		path_in(file, sizeof(file), dir, keep[i]);
+		CHECK(write_bytes(file, (const uint8_t *)"x", 1, 0600), "write %s", keep[i]);
+	}
+	CHECK_EQ(profile_dir_sweep(dir), 2, "temporary files removed");
+	for (i = 0; i < sizeof(tmps) / sizeof(tmps[0]); i++) {
+		path_in(file, sizeof(file), dir, tmps[i]);
+		CHECK(!access(file, F_OK), "%s still there", tmps[i]);
+	}
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		path_in(file, sizeof(file), dir, keep[i]);
+		CHECK(access(file, F_OK), "%s removed", keep[i]);
+		unlink(file);
+	}
+	CHECK_EQ(profile_dir_sweep(dir), 0, "none the second time");
+	rmdir(dir);
+}
+
 static void test_save_tmp(void)
 {
 	struct ebph_profile_rec rec, back;
@@ -1642,6 +1680,7 @@ int main(void)
 	test_seq_pack();
 	test_v1();
 	test_save_tmp();
+	test_sweep();
 	test_save_refuses();
 	test_refusals();
 	test_old_owner();
