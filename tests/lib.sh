@@ -39,6 +39,28 @@ ebph_isolate() {
 		exec sh "$0" "$@"' "$0" "$@"
 }
 
+# test_dir NAME: $dir, a fresh directory that goes at exit, $log in it,
+# and $pid for an ebph the test starts, which is stopped at exit if it
+# still runs.
+test_dir() {
+	dir=$(mktemp -d "/tmp/ebph-$1.XXXXXX") || exit 1
+	log=$dir/log
+	pid=
+	trap '[ -n "$pid" ] && kill -INT "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+}
+
+# ebph_stop_end: stop the test's ebph ($pid), show its log ($log) if a
+# check failed, and end as test_end does.
+ebph_stop_end() {
+	[ -n "$pid" ] && kill -INT "$pid" && wait "$pid"
+	pid=
+	if [ "$fail" -ne 0 ]; then
+		echo "---- ebph log ----"
+		cat "$log"
+	fi
+	test_end
+}
+
 # wait_log PATTERN [FILE]: up to 10 s for a line matching PATTERN in FILE
 # ($log by default).  Events reach a log through a perf ring and a poll
 # loop, so a line comes a little after what caused it.

@@ -13,14 +13,7 @@ ebph_isolate "$@"
 
 test_begin test_i386
 
-dir=$(mktemp -d /tmp/ebph-i386.XXXXXX)
-log=$dir/log
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -INT "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+test_dir i386
 
 # A copy of our own: its profile is new on every run.
 mkdir -m 0700 "$dir/profiles" "$dir/bin"
@@ -50,9 +43,4 @@ check "the plain runs stay quiet ($n anomalies, $m from PID $oops)" \
 check "ebph show names the i386 call" \
 	eval '"${EBPH_BIN:-./ebph}" show "$key" 2>&1 | grep -q "^i386:execve "'
 
-kill -INT "$pid"; wait "$pid"; pid=
-if [ "$fail" -ne 0 ]; then
-	echo "---- ebph log ----"
-	cat "$log"
-fi
-test_end
+ebph_stop_end

@@ -12,14 +12,7 @@ ebph_isolate "$@"
 
 test_begin test_io_uring
 
-dir=$(mktemp -d /tmp/ebph-uring.XXXXXX)
-log=$dir/log
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -INT "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+test_dir uring
 ebph=${EBPH_BIN:-./ebph}
 
 check "ebph starts and attaches" ebph_start "$log" --no-load --no-save \
@@ -47,9 +40,4 @@ v=$!
 wait $v
 check "each exec reports again: PID $v" wait_log "PID $v (uring_nop, .*) submits io_uring requests"
 
-kill -INT "$pid"; wait "$pid"; pid=
-if [ "$fail" -ne 0 ]; then
-	echo "---- ebph log ----"
-	cat "$log"
-fi
-test_end
+ebph_stop_end

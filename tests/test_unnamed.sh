@@ -12,14 +12,7 @@ ebph_isolate "$@"
 
 test_begin test_unnamed
 
-dir=$(mktemp -d /tmp/ebph-unnamed.XXXXXX)
-log=$dir/log
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -INT "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+test_dir unnamed
 ebph=${EBPH_BIN:-./ebph}
 
 check "ebph starts and attaches" ebph_start "$log" --no-load --no-save \
@@ -47,9 +40,4 @@ check "one line each ($n)" [ "$n" -eq 2 ]
 check "ebph status counts them" \
 	eval '"$ebph" status 2>&1 | grep -q "^execs *2 of files with no name"'
 
-kill -INT "$pid"; wait "$pid"; pid=
-if [ "$fail" -ne 0 ]; then
-	echo "---- ebph log ----"
-	cat "$log"
-fi
-test_end
+ebph_stop_end
