@@ -161,19 +161,10 @@ fi
 
 # ---- syslog ---------------------------------------------------------------------
 # As test_log.sh: our own /dev/log, in a mount namespace of its own.
-cat >"$dir/listen.py" <<'EOF2'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind('/dev/log')
-open(sys.argv[1] + '.ready', 'w').close()
-with open(sys.argv[1], 'ab', buffering=0) as f:
-    while True:
-        f.write(s.recv(65536) + b'\n')
-EOF2
 cat >"$dir/syslog.sh" <<'EOF2'
 dir=$1
 mount --make-rprivate / && mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3 || exit 1
-python3 "$dir/listen.py" "$dir/syslog" &
+python3 tests/syslog_listen.py "$dir/syslog" &
 lpid=$!
 while [ ! -e "$dir/syslog.ready" ]; do sleep 0.05; done
 ./ebph run --syslog --no-load --no-save >/dev/null 2>&1 &

@@ -115,19 +115,10 @@ fi
 
 # ---- --syslog -----------------------------------------------------------------
 # In a private mount namespace: a tmpfs on /dev holding our own /dev/log.
-cat >"$dir/listen.py" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind('/dev/log')
-open(sys.argv[1] + '.ready', 'w').close()
-with open(sys.argv[1], 'ab', buffering=0) as f:
-    while True:
-        f.write(s.recv(65536) + b'\n')
-EOF
 cat >"$dir/syslog.sh" <<'EOF'
 dir=$1 demo=$2
 mount --make-rprivate / && mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3 || exit 1
-python3 "$dir/listen.py" "$dir/syslog" &
+python3 tests/syslog_listen.py "$dir/syslog" &
 lpid=$!
 while [ ! -e "$dir/syslog.ready" ]; do sleep 0.05; done
 ./ebph run --syslog --no-load --no-save --normal-wait 1s >"$dir/out" 2>"$dir/err" &

@@ -104,15 +104,6 @@ show "$log"
 
 # ---- a closed stdout, a hung-up terminal -------------------------------------
 # In a namespace with our own /dev: the listener on /dev/log, a pty.
-cat >"$dir/listen.py" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind('/dev/log')
-open(sys.argv[1] + '.ready', 'w').close()
-with open(sys.argv[1], 'ab', buffering=0) as f:
-    while True:
-        f.write(s.recv(65536) + b'\n')
-EOF
 # The terminal: ebph on a pty it leads, which is then closed (hung up).
 cat >"$dir/term.py" <<'EOF'
 import os, pty, signal, subprocess, sys, time
@@ -151,7 +142,7 @@ mount --make-rprivate / && mount -t tmpfs -o mode=0755 none /dev &&
 	mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/zero c 1 5 &&
 	mkdir /dev/pts && mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts &&
 	ln -s pts/ptmx /dev/ptmx || exit 1
-python3 "$dir/listen.py" "$dir/syslog" &
+python3 tests/syslog_listen.py "$dir/syslog" &
 lpid=$!
 while [ ! -e "$dir/syslog.ready" ]; do sleep 0.05; done
 
