@@ -13,7 +13,7 @@
  *
  * The loader takes one program per section and attaches it where the
  * section name says, so each yardstick is its own object, built from this
- * one file: bpf_object_attach() then does for them exactly what it does
+ * one file: ld_attach() then does for them exactly what it does
  * for ebph_kern.o.
  */
 #include <linux/types.h>

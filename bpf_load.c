@@ -69,7 +69,7 @@
 /* ---- messages ----------------------------------------------------------- */
 
 /* One error format: "ebph: FILE: section 'S': what went wrong". */
-static void obj_err(const struct bpf_object *obj, const char *sec,
+static void obj_err(const struct ld_obj *obj, const char *sec,
 		    const char *fmt, ...)
 {
 	va_list ap;
@@ -83,7 +83,7 @@ static void obj_err(const struct bpf_object *obj, const char *sec,
 	fputc('\n', stderr);
 }
 
-static void obj_step(const struct bpf_object *obj, const char *fmt, ...)
+static void obj_step(const struct ld_obj *obj, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -129,7 +129,7 @@ int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags)
 	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
 }
 
-int bpf_map_update_batch(int fd, const void *keys, const void *values,
+int bpf_map_update_many(int fd, const void *keys, const void *values,
 			 uint32_t *count, uint64_t elem_flags)
 {
 	union bpf_attr attr = {};
@@ -370,7 +370,7 @@ long bpf_map_count(int fd, size_t key_size)
 	return err ? err : n;
 }
 
-int bpf_obj_get(const char *path)
+int bpf_pin_open(const char *path)
 {
 	union bpf_attr attr = { .pathname = ptr_to_u64(path) };
 
@@ -379,22 +379,22 @@ int bpf_obj_get(const char *path)
 
 /* The kernel resolves /proc/self/fd/N like the directory N is open on,
  * whatever its path has become since: no path lookup to race with. */
-int bpf_obj_get_at(int dirfd, const char *name)
+int bpf_pin_open_at(int dirfd, const char *name)
 {
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
-	return bpf_obj_get(path);
+	return bpf_pin_open(path);
 }
 
-static int bpf_obj_pin(int fd, const char *path)
+static int bpf_pin_make(int fd, const char *path)
 {
 	union bpf_attr attr = { .pathname = ptr_to_u64(path), .bpf_fd = fd };
 
 	return sys_bpf(BPF_OBJ_PIN, &attr);
 }
 
-int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size,
+int bpf_prog_run_once(int prog_fd, void *ctx, uint32_t ctx_size,
 		      uint32_t *retval)
 {
 	union bpf_attr attr = {
@@ -495,7 +495,7 @@ static int is_data_section(const char *name)
 }
 
 /* 2. maps: one bpf_map_def per symbol in "maps". */
-static int parse_maps(struct bpf_object *obj, struct elf_ctx *ec, Elf_Data *data)
+static int parse_maps(struct ld_obj *obj, struct elf_ctx *ec, Elf_Data *data)
 {
 	size_t nr = 0, def_sz, i;
 	GElf_Sym sym;
@@ -530,7 +530,7 @@ static int parse_maps(struct bpf_object *obj, struct elf_ctx *ec, Elf_Data *data
 	}
 
 	for (i = 0; i < ec->nr_syms; i++) {
-		struct bpf_map_info_ld *m;
+		struct ld_map *m;
 		const unsigned char *def;
 		size_t k;
 
@@ -564,7 +564,7 @@ static int parse_maps(struct bpf_object *obj, struct elf_ctx *ec, Elf_Data *data
 }
 
 /* Program type from the section name prefix; NULL attach_to: unknown. */
-static int prog_type_of(struct bpf_prog_ld *p)
+static int prog_type_of(struct ld_prog *p)
 {
 	static const struct {
 		const char *prefix;
@@ -588,7 +588,7 @@ static int prog_type_of(struct bpf_prog_ld *p)
 }
 
 /* Which map a relocation's symbol names: the one defined at its offset. */
-static int map_at(struct bpf_object *obj, GElf_Addr off)
+static int map_at(struct ld_obj *obj, GElf_Addr off)
 {
 	int i;
 
@@ -606,15 +606,15 @@ static int map_at(struct bpf_object *obj, GElf_Addr off)
  * not, and named: a relocation that is skipped would leave a program that
  * runs with a bogus pointer.
  */
-static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
-			struct bpf_prog_ld *p, const char *sec, Elf_Data *rel,
+static int parse_relocs(struct ld_obj *obj, struct elf_ctx *ec,
+			struct ld_prog *p, const char *sec, Elf_Data *rel,
 			const struct bpf_insn *src, size_t sec_insns,
 			const long *pos, const long *text_pos)
 {
 	size_t nr = rel->d_size / sizeof(Elf64_Rel), i;
 
 	for (i = 0; i < nr; i++) {
-		struct bpf_reloc *r;
+		struct ld_reloc *r;
 		const struct bpf_insn *insn;
 		const char *target;
 		long at, t, off;
@@ -670,7 +670,7 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 			}
 			r = &p->relocs[p->reloc_cnt++];
 			r->insn_idx = at;
-			r->kind = BPF_RELOC_CALL;
+			r->kind = LD_RELOC_CALL;
 			r->target = text_pos[t] - p->text_off;
 			continue;
 		}
@@ -734,7 +734,7 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
 				i, off);
 			return -EINVAL;
 		}
-		r->kind = BPF_RELOC_MAP;
+		r->kind = LD_RELOC_MAP;
 		r->target = m;
 		if (at < 0)
 			p->reloc_cnt--;	/* in a function P does not call */
@@ -747,7 +747,7 @@ static int parse_relocs(struct bpf_object *obj, struct elf_ctx *ec,
  * has none.  One that cannot be read is an error, never "none": the
  * program would load with its map and call instructions unpatched.
  */
-static int relocs_for(struct bpf_object *obj, struct elf_ctx *ec, size_t sec_idx,
+static int relocs_for(struct ld_obj *obj, struct elf_ctx *ec, size_t sec_idx,
 		      const char *sec, Elf_Data **rel)
 {
 	Elf_Scn *scn = NULL;
@@ -847,7 +847,7 @@ static int text_func_at(struct elf_ctx *ec, long t, size_t *start, size_t *end)
  * so only those are appended, in .text order, from instruction N on:
  * POS[i] gets where .text instruction i lands, or -1; *USED the count.
  */
-static int text_reach(struct bpf_object *obj, struct elf_ctx *ec,
+static int text_reach(struct ld_obj *obj, struct elf_ctx *ec,
 		      const char *sec, const struct bpf_insn *prog, size_t n,
 		      Elf_Data *rel, Elf_Data *text_rel, long *pos, size_t *used)
 {
@@ -909,7 +909,7 @@ static int text_reach(struct bpf_object *obj, struct elf_ctx *ec,
  * aligns code sections to 8 bytes; libelf hands out a byte section in
  * place, so one at an odd offset of the file is misaligned in memory.
  */
-static int check_insns(struct bpf_object *obj, const char *name, Elf_Data *data)
+static int check_insns(struct ld_obj *obj, const char *name, Elf_Data *data)
 {
 	if (!data || !data->d_buf) {
 		obj_err(obj, name, "corrupt: its instructions cannot be read from the file");
@@ -930,7 +930,7 @@ static int check_insns(struct bpf_object *obj, const char *name, Elf_Data *data)
 
 /* A call in P's own section without a relocation is relative, and must
  * stay inside that section: past its end is where .text is appended. */
-static int check_local_calls(struct bpf_object *obj, const struct bpf_prog_ld *p,
+static int check_local_calls(struct ld_obj *obj, const struct ld_prog *p,
 			     const char *sec)
 {
 	size_t i, k;
@@ -953,7 +953,7 @@ static int check_local_calls(struct bpf_object *obj, const struct bpf_prog_ld *p
 }
 
 /* 4. One program: its section, plus .text when it calls into it. */
-static int parse_prog(struct bpf_object *obj, struct elf_ctx *ec, size_t idx,
+static int parse_prog(struct ld_obj *obj, struct elf_ctx *ec, size_t idx,
 		      const char *name, Elf_Data *data)
 {
 	Elf_Data *rel, *text_rel = NULL;
@@ -961,7 +961,7 @@ static int parse_prog(struct bpf_object *obj, struct elf_ctx *ec, size_t idx,
 	const struct bpf_insn *text = NULL;
 	long *pos = NULL;
 	size_t max_relocs;
-	struct bpf_prog_ld *p;
+	struct ld_prog *p;
 	GElf_Sym sym;
 	int err;
 
@@ -1055,7 +1055,7 @@ out:
  * object is truncated or corrupt, and says so: libelf would only fail to
  * give that section's data later, which reads as the section missing.
  */
-static int check_sections(struct bpf_object *obj, struct elf_ctx *ec)
+static int check_sections(struct ld_obj *obj, struct elf_ctx *ec)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
@@ -1087,7 +1087,7 @@ static int check_sections(struct bpf_object *obj, struct elf_ctx *ec)
 }
 
 /* EC->image, EC->size: the object's bytes.  Is it a BPF object, intact? */
-static int elf_setup(struct bpf_object *obj, struct elf_ctx *ec)
+static int elf_setup(struct ld_obj *obj, struct elf_ctx *ec)
 {
 	static const unsigned char elfmag[SELFMAG] = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3 };
 	Elf_Scn *scn = NULL;
@@ -1162,7 +1162,7 @@ static int elf_setup(struct bpf_object *obj, struct elf_ctx *ec)
 
 /* Steps 1 to 5 on the SIZE bytes at IMAGE (which libelf may write to),
  * into OBJ, whose path and verbose are set. */
-static int open_image(struct bpf_object *obj, void *image, size_t size)
+static int open_image(struct ld_obj *obj, void *image, size_t size)
 {
 	struct elf_ctx ec = { .image = image, .size = size };
 	Elf_Scn *scn = NULL;
@@ -1244,14 +1244,14 @@ out:
 	if (ec.elf)
 		elf_end(ec.elf);
 	if (err)
-		bpf_object_close(obj);
+		ld_close(obj);
 	return err;
 }
 
 /* The whole file is read first and parsed in memory, as the fuzzer
- * parses its inputs (bpf_object_open_mem()): one path, and libelf
+ * parses its inputs (ld_open_mem()): one path, and libelf
  * knows the size, so it checks every offset against it. */
-int bpf_object_open(struct bpf_object *obj, const char *path, int verbose)
+int ld_open(struct ld_obj *obj, const char *path, int verbose)
 {
 	struct stat st;
 	void *image;
@@ -1287,7 +1287,7 @@ int bpf_object_open(struct bpf_object *obj, const char *path, int verbose)
 	return err;
 }
 
-int bpf_object_open_mem(struct bpf_object *obj, const char *name,
+int ld_open_mem(struct ld_obj *obj, const char *name,
 			const void *image, size_t size, int verbose)
 {
 	void *copy = malloc(size ? size : 1);
@@ -1333,7 +1333,7 @@ const char *bpf_map_type_name(unsigned int type)
 	}
 }
 
-static int create_map(struct bpf_object *obj, struct bpf_map_info_ld *m)
+static int create_map(struct ld_obj *obj, struct ld_map *m)
 {
 	union bpf_attr attr = {
 		.map_type = m->def.type,
@@ -1369,25 +1369,25 @@ static int create_map(struct bpf_object *obj, struct bpf_map_info_ld *m)
 }
 
 /* Write map fds and function offsets into the instructions. */
-static void apply_relocs(struct bpf_object *obj, struct bpf_prog_ld *p)
+static void apply_relocs(struct ld_obj *obj, struct ld_prog *p)
 {
 	size_t i;
 
 	for (i = 0; i < p->reloc_cnt; i++) {
-		struct bpf_reloc *r = &p->relocs[i];
+		struct ld_reloc *r = &p->relocs[i];
 		struct bpf_insn *insn = &p->insns[r->insn_idx];
 		/* Targets in .text count from the start of its copy. */
 		long rel = (long)(p->text_off + r->target) - (long)r->insn_idx - 1;
 
 		switch (r->kind) {
-		case BPF_RELOC_MAP:
+		case LD_RELOC_MAP:
 			insn->src_reg = BPF_PSEUDO_MAP_FD;
 			insn->imm = obj->maps[r->target].fd;
 			obj_step(obj, "  %s: instruction %u -> map '%s' (fd %d)",
 				 p->name, r->insn_idx, obj->maps[r->target].name,
 				 insn->imm);
 			break;
-		case BPF_RELOC_CALL:
+		case LD_RELOC_CALL:
 			insn->imm = rel;
 			obj_step(obj, "  %s: instruction %u -> call .text+%u",
 				 p->name, r->insn_idx, r->target);
@@ -1403,8 +1403,8 @@ static void apply_relocs(struct bpf_object *obj, struct bpf_prog_ld *p)
  */
 #define VERIFIER_LOG_TAIL 60
 
-static void print_verifier_log(const struct bpf_object *obj,
-			       const struct bpf_prog_ld *p, const char *log)
+static void print_verifier_log(const struct ld_obj *obj,
+			       const struct ld_prog *p, const char *log)
 {
 	size_t len = strlen(log), lines = 0;
 	const char *start = log + len;
@@ -1434,7 +1434,7 @@ static void print_verifier_log(const struct bpf_object *obj,
 	fprintf(stderr, "---- end of verifier log ----\n");
 }
 
-static int load_prog(struct bpf_object *obj, struct bpf_prog_ld *p)
+static int load_prog(struct ld_obj *obj, struct ld_prog *p)
 {
 	union bpf_attr attr = {
 		.prog_type = p->type,
@@ -1489,7 +1489,7 @@ loaded:
 	return 0;
 }
 
-int bpf_object_create_maps(struct bpf_object *obj)
+int ld_create_maps(struct ld_obj *obj)
 {
 	int i, err;
 
@@ -1499,7 +1499,7 @@ int bpf_object_create_maps(struct bpf_object *obj)
 	return 0;
 }
 
-void bpf_object_relocate(struct bpf_object *obj)
+void ld_relocate(struct ld_obj *obj)
 {
 	int i;
 
@@ -1507,13 +1507,13 @@ void bpf_object_relocate(struct bpf_object *obj)
 		apply_relocs(obj, &obj->progs[i]);
 }
 
-int bpf_object_load(struct bpf_object *obj)
+int ld_load(struct ld_obj *obj)
 {
 	int i, err;
 
-	if ((err = bpf_object_create_maps(obj)))
+	if ((err = ld_create_maps(obj)))
 		return err;
-	bpf_object_relocate(obj);
+	ld_relocate(obj);
 	for (i = 0; i < obj->nr_progs; i++)
 		if ((err = load_prog(obj, &obj->progs[i])))
 			return err;
@@ -1533,7 +1533,7 @@ static const char *tracefs_dir(void)
 	return NULL;
 }
 
-static int read_tracepoint_id(struct bpf_object *obj, struct bpf_prog_ld *p)
+static int read_tracepoint_id(struct ld_obj *obj, struct ld_prog *p)
 {
 	const char *dir = tracefs_dir();
 	char path[512], buf[32];
@@ -1565,7 +1565,7 @@ static int read_tracepoint_id(struct bpf_object *obj, struct bpf_prog_ld *p)
 
 /* Whether tracefs knows P's tracepoint (it is mounted: the caller made
  * sure, and read_tracepoint_id() says so if not). */
-static int tracepoint_exists(const struct bpf_prog_ld *p)
+static int tracepoint_exists(const struct ld_prog *p)
 {
 	const char *dir = tracefs_dir();
 	char path[512];
@@ -1576,7 +1576,7 @@ static int tracepoint_exists(const struct bpf_prog_ld *p)
 	return !access(path, F_OK);
 }
 
-static int attach_prog(struct bpf_object *obj, struct bpf_prog_ld *p)
+static int attach_prog(struct ld_obj *obj, struct ld_prog *p)
 {
 	struct perf_event_attr pa = {
 		.type = PERF_TYPE_TRACEPOINT,
@@ -1635,7 +1635,7 @@ static int attach_prog(struct bpf_object *obj, struct bpf_prog_ld *p)
 	return 0;
 }
 
-int bpf_object_attach(struct bpf_object *obj)
+int ld_attach(struct ld_obj *obj)
 {
 	int i, err;
 
@@ -1647,7 +1647,7 @@ int bpf_object_attach(struct bpf_object *obj)
 
 /* ---- lookup by name ------------------------------------------------------ */
 
-struct bpf_map_info_ld *bpf_object_map(struct bpf_object *obj, const char *name)
+struct ld_map *ld_find_map(struct ld_obj *obj, const char *name)
 {
 	int i;
 
@@ -1657,7 +1657,7 @@ struct bpf_map_info_ld *bpf_object_map(struct bpf_object *obj, const char *name)
 	return NULL;
 }
 
-struct bpf_prog_ld *bpf_object_prog(struct bpf_object *obj, const char *name)
+struct ld_prog *ld_find_prog(struct ld_obj *obj, const char *name)
 {
 	int i;
 
@@ -1668,9 +1668,9 @@ struct bpf_prog_ld *bpf_object_prog(struct bpf_object *obj, const char *name)
 	return NULL;
 }
 
-int bpf_object_map_fd(struct bpf_object *obj, const char *name)
+int ld_map_fd(struct ld_obj *obj, const char *name)
 {
-	struct bpf_map_info_ld *m = bpf_object_map(obj, name);
+	struct ld_map *m = ld_find_map(obj, name);
 
 	if (!m || m->fd < 0) {
 		obj_err(obj, "maps", "no map named '%s'%s", name,
@@ -1682,7 +1682,7 @@ int bpf_object_map_fd(struct bpf_object *obj, const char *name)
 
 /* ---- pinning --------------------------------------------------------------- */
 
-int bpf_object_pin_maps(struct bpf_object *obj, const char *dir)
+int ld_pin_maps(struct ld_obj *obj, const char *dir)
 {
 	char path[PATH_MAX];
 	int i, err, dirfd;
@@ -1703,7 +1703,7 @@ int bpf_object_pin_maps(struct bpf_object *obj, const char *dir)
 	for (i = 0; i < obj->nr_maps; i++) {
 		/* Into the directory just checked, not whatever DIR names now. */
 		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, obj->maps[i].name);
-		err = bpf_obj_pin(obj->maps[i].fd, path);
+		err = bpf_pin_make(obj->maps[i].fd, path);
 		if (err) {
 			obj_err(obj, NULL, "cannot pin map '%s' at %s/%s: %s",
 				obj->maps[i].name, dir, obj->maps[i].name, strerror(-err));
@@ -1716,7 +1716,7 @@ int bpf_object_pin_maps(struct bpf_object *obj, const char *dir)
 	return 0;
 }
 
-int bpf_object_unpin_maps(struct bpf_object *obj)
+int ld_unpin_maps(struct ld_obj *obj)
 {
 	int i, err = 0;
 
@@ -1749,12 +1749,12 @@ int bpf_object_unpin_maps(struct bpf_object *obj)
 
 /* ---- 8. close --------------------------------------------------------------- */
 
-void bpf_object_detach(struct bpf_object *obj)
+void ld_detach(struct ld_obj *obj)
 {
 	int i;
 
 	for (i = 0; i < obj->nr_progs; i++) {
-		struct bpf_prog_ld *p = &obj->progs[i];
+		struct ld_prog *p = &obj->progs[i];
 
 		if (p->attach_fd < 0)
 			continue;
@@ -1766,14 +1766,14 @@ void bpf_object_detach(struct bpf_object *obj)
 	}
 }
 
-void bpf_object_close(struct bpf_object *obj)
+void ld_close(struct ld_obj *obj)
 {
 	int i;
 
 	/* Detach first, so nothing runs while the maps go away. */
-	bpf_object_detach(obj);
+	ld_detach(obj);
 	for (i = 0; i < obj->nr_progs; i++) {
-		struct bpf_prog_ld *p = &obj->progs[i];
+		struct ld_prog *p = &obj->progs[i];
 
 		if (p->fd >= 0)
 			close(p->fd);
@@ -1783,7 +1783,7 @@ void bpf_object_close(struct bpf_object *obj)
 		p->insns = NULL;
 		p->relocs = NULL;
 	}
-	bpf_object_unpin_maps(obj);
+	ld_unpin_maps(obj);
 	for (i = 0; i < obj->nr_maps; i++) {
 		if (obj->maps[i].fd >= 0)
 			close(obj->maps[i].fd);
@@ -1947,7 +1947,7 @@ int bpf_num_possible_cpus(void)
 
 /* ---- BTF ------------------------------------------------------------------- */
 
-struct btf {
+struct btf_blob {
 	void *data;
 	size_t size;
 	const char *strs;
@@ -1980,7 +1980,7 @@ static long btf_type_extra(const struct btf_type *t)
 	}
 }
 
-void btf_free(struct btf *btf)
+void btf_blob_free(struct btf_blob *btf)
 {
 	if (!btf)
 		return;
@@ -1989,10 +1989,10 @@ void btf_free(struct btf *btf)
 	free(btf);
 }
 
-int btf_load(const char *path, struct btf **out)
+int btf_blob_read(const char *path, struct btf_blob **out)
 {
 	const struct btf_header *h;
-	struct btf *btf;
+	struct btf_blob *btf;
 	size_t cap = 0;
 	char *p, *end;
 	int fd, err = -EINVAL;
@@ -2062,17 +2062,17 @@ int btf_load(const char *path, struct btf **out)
 	*out = btf;
 	return 0;
 fail:
-	btf_free(btf);
+	btf_blob_free(btf);
 	return err;
 }
 
-static const char *btf_str(const struct btf *btf, __u32 off)
+static const char *btf_str(const struct btf_blob *btf, __u32 off)
 {
 	return off < btf->str_len ? btf->strs + off : "";
 }
 
 /* Follow typedefs and qualifiers to the type that has members. */
-static const struct btf_type *btf_resolve(const struct btf *btf, __u32 id)
+static const struct btf_type *btf_resolve(const struct btf_blob *btf, __u32 id)
 {
 	int depth;
 
@@ -2096,7 +2096,7 @@ static const struct btf_type *btf_resolve(const struct btf *btf, __u32 id)
  * anonymous struct on 6.x kernels, so a member without a name is searched
  * too, and its own offset added.  Offsets are in bits in BTF.
  */
-static int btf_find_member(const struct btf *btf, const struct btf_type *t,
+static int btf_find_member(const struct btf_blob *btf, const struct btf_type *t,
 			   const char *field, __u32 *bits, int depth)
 {
 	const struct btf_member *m = (const void *)(t + 1);
@@ -2130,7 +2130,7 @@ static int btf_find_member(const struct btf *btf, const struct btf_type *t,
 	return -ENOENT;
 }
 
-int btf_member_offset(const struct btf *btf, const char *struct_name,
+int btf_blob_member_offset(const struct btf_blob *btf, const char *struct_name,
 		      const char *field, uint32_t *offset)
 {
 	__u32 id, bits;
@@ -2234,7 +2234,7 @@ int perf_ring_consume(struct perf_event_mmap_page *meta, void *data,
 	return ret < 0 ? ret : nr;
 }
 
-void perf_buffer_close(struct perf_buffer *pb)
+void perf_reader_close(struct perf_reader *pb)
 {
 	int i;
 
@@ -2254,7 +2254,7 @@ void perf_buffer_close(struct perf_buffer *pb)
 	memset(pb, 0, sizeof(*pb));
 }
 
-int perf_buffer_open(struct perf_buffer *pb, int map_fd, int page_cnt,
+int perf_reader_open(struct perf_reader *pb, int map_fd, int page_cnt,
 		     perf_sample_fn on_sample, perf_lost_fn on_lost, void *ctx)
 {
 	struct perf_event_attr attr = {
@@ -2278,7 +2278,7 @@ int perf_buffer_open(struct perf_buffer *pb, int map_fd, int page_cnt,
 	pb->scratch_size = page_cnt * page;
 	pb->scratch = malloc(pb->scratch_size);
 	if (!pb->rings || !pb->pfds || !pb->scratch) {
-		perf_buffer_close(pb);
+		perf_reader_close(pb);
 		return -ENOMEM;
 	}
 	pb->on_sample = on_sample;
@@ -2326,11 +2326,11 @@ int perf_buffer_open(struct perf_buffer *pb, int map_fd, int page_cnt,
 	}
 	return 0;
 fail:
-	perf_buffer_close(pb);
+	perf_reader_close(pb);
 	return err;
 }
 
-int perf_buffer_poll(struct perf_buffer *pb, int timeout_ms)
+int perf_reader_poll(struct perf_reader *pb, int timeout_ms)
 {
 	int i, n, total = 0;
 

@@ -4,18 +4,18 @@
  *
  * Life cycle of an object, in the order the calls are made:
  *
- *   bpf_object_open()     parse the ELF file: maps, programs, license,
+ *   ld_open()     parse the ELF file: maps, programs, license,
  *                         relocations; check every assumption; no syscalls
- *   bpf_object_load()     create the maps, patch their fds into the
+ *   ld_load()     create the maps, patch their fds into the
  *                         programs, load the programs (verifier log on failure);
- *                         bpf_object_create_maps() before it creates only the
+ *                         ld_create_maps() before it creates only the
  *                         maps, for a caller that fills them while the
  *                         verifier checks the programs
- *   bpf_object_attach()   attach each program where its section name says
- *   bpf_object_detach()   stop the programs running; maps stay readable
- *   bpf_object_close()    detach, unpin, close, free; safe on a half-built object
+ *   ld_attach()   attach each program where its section name says
+ *   ld_detach()   stop the programs running; maps stay readable
+ *   ld_close()    detach, unpin, close, free; safe on a half-built object
  *
- * Maps and programs are found by name (bpf_object_map(), bpf_object_prog()),
+ * Maps and programs are found by name (ld_find_map(), ld_find_prog()),
  * never by position.  Every function returns 0 or -errno and prints one
  * error line, prefixed with the object's file name and the section, where
  * it knows the most.
@@ -34,7 +34,7 @@
 #define BPF_LOAD_MAX_PROGS	16
 #define BPF_LOAD_NAME_LEN	64
 
-struct bpf_map_info_ld {
+struct ld_map {
 	char name[BPF_LOAD_NAME_LEN];	/* the ELF symbol */
 	struct bpf_map_def def;
 	unsigned long def_off;		/* its offset in "maps": relocations name it so */
@@ -47,15 +47,15 @@ struct bpf_map_info_ld {
  * MAP: instruction insn_idx is an ld_imm64 that gets map target's fd.
  * CALL: a bpf-to-bpf call to instruction target of .text.
  */
-enum bpf_reloc_kind { BPF_RELOC_MAP, BPF_RELOC_CALL };
+enum ld_reloc_kind { LD_RELOC_MAP, LD_RELOC_CALL };
 
-struct bpf_reloc {
+struct ld_reloc {
 	unsigned int insn_idx;
-	enum bpf_reloc_kind kind;
+	enum ld_reloc_kind kind;
 	unsigned int target;
 };
 
-struct bpf_prog_ld {
+struct ld_prog {
 	char name[BPF_LOAD_NAME_LEN];	/* the function symbol */
 	char section[128];		/* e.g. "raw_tracepoint/sys_enter" */
 	enum bpf_prog_type type;
@@ -63,7 +63,7 @@ struct bpf_prog_ld {
 	struct bpf_insn *insns;		/* the section, then .text if used */
 	size_t insn_cnt;
 	size_t text_off;		/* where the copy of .text starts */
-	struct bpf_reloc *relocs;
+	struct ld_reloc *relocs;
 	size_t reloc_cnt;
 	int fd;				/* -1 until loaded */
 	int attach_fd;			/* raw tp link or perf event; -1 */
@@ -72,43 +72,43 @@ struct bpf_prog_ld {
 					 * attach_fd stays -1 */
 };
 
-struct bpf_object {
+struct ld_obj {
 	char path[256];
 	int verbose;			/* print each step to stderr */
 	char license[64];
-	struct bpf_map_info_ld maps[BPF_LOAD_MAX_MAPS];
+	struct ld_map maps[BPF_LOAD_MAX_MAPS];
 	int nr_maps;
-	struct bpf_prog_ld progs[BPF_LOAD_MAX_PROGS];
+	struct ld_prog progs[BPF_LOAD_MAX_PROGS];
 	int nr_progs;
-	char *pin_dir;			/* set by bpf_object_pin_maps() */
+	char *pin_dir;			/* set by ld_pin_maps() */
 	int pin_dirfd;			/* the directory checked, open */
 };
 
-int bpf_object_open(struct bpf_object *obj, const char *path, int verbose);
-/* bpf_object_open() on SIZE bytes in memory (copied), NAME in the
+int ld_open(struct ld_obj *obj, const char *path, int verbose);
+/* ld_open() on SIZE bytes in memory (copied), NAME in the
  * messages: the same parsing, and no file and no syscall, for the fuzzer
  * (tests/fuzz_elf.c). */
-int bpf_object_open_mem(struct bpf_object *obj, const char *name,
+int ld_open_mem(struct ld_obj *obj, const char *name,
 			const void *image, size_t size, int verbose);
-int bpf_object_create_maps(struct bpf_object *obj);
-int bpf_object_load(struct bpf_object *obj);
-/* The part of bpf_object_load() between the two: write each map's fd
+int ld_create_maps(struct ld_obj *obj);
+int ld_load(struct ld_obj *obj);
+/* The part of ld_load() between the two: write each map's fd
  * and each call's offset into the instructions.  No syscall; exposed
  * for the fuzzer, which gives the maps made-up fds. */
-void bpf_object_relocate(struct bpf_object *obj);
-int bpf_object_attach(struct bpf_object *obj);
-void bpf_object_detach(struct bpf_object *obj);
-void bpf_object_close(struct bpf_object *obj);
+void ld_relocate(struct ld_obj *obj);
+int ld_attach(struct ld_obj *obj);
+void ld_detach(struct ld_obj *obj);
+void ld_close(struct ld_obj *obj);
 
-struct bpf_map_info_ld *bpf_object_map(struct bpf_object *obj, const char *name);
-struct bpf_prog_ld *bpf_object_prog(struct bpf_object *obj, const char *name);
+struct ld_map *ld_find_map(struct ld_obj *obj, const char *name);
+struct ld_prog *ld_find_prog(struct ld_obj *obj, const char *name);
 /* The map's fd, or -ENOENT with a message naming the missing map. */
-int bpf_object_map_fd(struct bpf_object *obj, const char *name);
+int ld_map_fd(struct ld_obj *obj, const char *name);
 
 /* Pin every map as DIR/NAME, DIR as bpf_private_dir(DIR, 1) made and
  * checked it; unpin them and remove DIR. */
-int bpf_object_pin_maps(struct bpf_object *obj, const char *dir);
-int bpf_object_unpin_maps(struct bpf_object *obj);
+int ld_pin_maps(struct ld_obj *obj, const char *dir);
+int ld_unpin_maps(struct ld_obj *obj);
 
 /* ---- raw bpf(2) ------------------------------------------------------- */
 
@@ -116,7 +116,7 @@ int bpf_map_lookup(int fd, const void *key, void *value);
 int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags);
 /* BPF_MAP_UPDATE_BATCH: *COUNT keys and values, packed arrays, in one
  * call; *COUNT is set to how many went in (all of them, unless it fails). */
-int bpf_map_update_batch(int fd, const void *keys, const void *values,
+int bpf_map_update_many(int fd, const void *keys, const void *values,
 			 uint32_t *count, uint64_t elem_flags);
 int bpf_map_delete(int fd, const void *key);
 int bpf_map_next_key(int fd, const void *key, void *next_key);
@@ -145,11 +145,11 @@ int bpf_map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx);
 int bpf_map_keys(int fd, size_t key_size, void **keys, size_t *n);
 /* How many keys the map FD holds, by the same walk; or -errno. */
 long bpf_map_count(int fd, size_t key_size);
-int bpf_obj_get(const char *path);
+int bpf_pin_open(const char *path);
 /* The object pinned as NAME in the directory DIRFD is open on. */
-int bpf_obj_get_at(int dirfd, const char *name);
+int bpf_pin_open_at(int dirfd, const char *name);
 /* Run a program once on ctx (BPF_PROG_TEST_RUN); *retval gets its return. */
-int bpf_prog_test_run(int prog_fd, void *ctx, uint32_t ctx_size,
+int bpf_prog_run_once(int prog_fd, void *ctx, uint32_t ctx_size,
 		      uint32_t *retval);
 
 /* ---- the machine ----------------------------------------------------- */
@@ -173,13 +173,13 @@ int bpf_num_possible_cpus(void);
 
 /* ---- BTF: kernel struct field offsets ---------------------------------- */
 
-struct btf;
+struct btf_blob;
 /* Parse a BTF blob from a file, e.g. /sys/kernel/btf/vmlinux. */
-int btf_load(const char *path, struct btf **out);
-void btf_free(struct btf *btf);
+int btf_blob_read(const char *path, struct btf_blob **out);
+void btf_blob_free(struct btf_blob *btf);
 /* Byte offset of FIELD in struct STRUCT_NAME, looking inside anonymous
  * structs and unions; -ENOENT if absent, -EINVAL for a bitfield. */
-int btf_member_offset(const struct btf *btf, const char *struct_name,
+int btf_blob_member_offset(const struct btf_blob *btf, const char *struct_name,
 		      const char *field, uint32_t *offset);
 
 /* ---- perf ring buffers ------------------------------------------------- */
@@ -214,7 +214,7 @@ struct perf_ring {
 	size_t data_size;
 };
 
-struct perf_buffer {
+struct perf_reader {
 	struct perf_ring *rings;
 	int nr_rings;
 	struct pollfd *pfds;
@@ -227,11 +227,11 @@ struct perf_buffer {
 
 /* One ring of PAGE_CNT data pages (a power of two) per possible CPU, each
  * stored in the PERF_EVENT_ARRAY MAP_FD at its CPU's index. */
-int perf_buffer_open(struct perf_buffer *pb, int map_fd, int page_cnt,
+int perf_reader_open(struct perf_reader *pb, int map_fd, int page_cnt,
 		     perf_sample_fn on_sample, perf_lost_fn on_lost, void *ctx);
 /* Wait up to TIMEOUT_MS for data, then drain every ring.  Returns records
  * read, 0 on timeout, -EINTR when a signal came, or another -errno. */
-int perf_buffer_poll(struct perf_buffer *pb, int timeout_ms);
-void perf_buffer_close(struct perf_buffer *pb);
+int perf_reader_poll(struct perf_reader *pb, int timeout_ms);
+void perf_reader_close(struct perf_reader *pb);
 
 #endif /* BPF_LOAD_H */

@@ -123,14 +123,14 @@ struct bench {
 	cpu_set_t all_cpus;
 	int ncpus;			/* possible CPUs: per-CPU map values */
 	int online;			/* CPUs to run on: make -j */
-	struct bpf_object floor, count, ebph;
+	struct ld_obj floor, count, ebph;
 	struct ebph_maps m;
 	struct ebph_config cfg;		/* as last written to the config map */
 	__u64 self_key;			/* this program's profile; 0: unknown */
 	unsigned int only;		/* -w: the workloads to run, by index */
 	int hold_fd[BPF_LOAD_MAX_PROGS];	/* hold_tracepoints() */
 	int nhold;
-	struct perf_buffer pb;
+	struct perf_reader pb;
 	pthread_t reader;
 	int reader_on;
 	volatile int reader_stop;
@@ -719,9 +719,9 @@ static int config_enter(struct bench *b, enum config c)
 	case CFG_BASE:
 		return 0;
 	case CFG_FLOOR:
-		return bpf_object_attach(&b->floor);
+		return ld_attach(&b->floor);
 	case CFG_COUNT:
-		return bpf_object_attach(&b->count);
+		return ld_attach(&b->count);
 	case CFG_PAIRS_TRAIN:
 	case CFG_PAIRS_NORMAL:
 	case CFG_SEQS_TRAIN:
@@ -732,7 +732,7 @@ static int config_enter(struct bench *b, enum config c)
 		    (err = profiles_set_normal(b, cfg_normal(c))))
 			return err;
 		tasks_clear(b);
-		return bpf_object_attach(&b->ebph);
+		return ld_attach(&b->ebph);
 	default:
 		return -EINVAL;
 	}
@@ -815,7 +815,7 @@ static void hold_tracepoints(struct bench *b)
 	ssize_t n;
 
 	for (i = 0; i < b->ebph.nr_progs; i++) {
-		const struct bpf_prog_ld *p = &b->ebph.progs[i];
+		const struct ld_prog *p = &b->ebph.progs[i];
 
 		if (p->type != BPF_PROG_TYPE_TRACEPOINT)
 			continue;
@@ -861,20 +861,20 @@ static void *close_event(void *arg)
 }
 
 /*
- * bpf_object_detach() of ebph, its tracepoints closed side by side (see
+ * ld_detach() of ebph, its tracepoints closed side by side (see
  * above): sys_enter first, then a thread for each tracepoint.  It
- * returns, as bpf_object_detach() does, when every program is off.
+ * returns, as ld_detach() does, when every program is off.
  * (The threads' own fork and exit may still meet ebph's life-cycle
  * programs: a stale task entry, which config_enter() clears.)
  */
 static void ebph_detach(struct bench *b)
 {
-	struct bpf_object *obj = &b->ebph;
+	struct ld_obj *obj = &b->ebph;
 	pthread_t threads[BPF_LOAD_MAX_PROGS];
 	int i, n = 0;
 
 	for (i = 0; i < obj->nr_progs; i++) {
-		struct bpf_prog_ld *p = &obj->progs[i];
+		struct ld_prog *p = &obj->progs[i];
 
 		if (p->attach_fd >= 0 && p->type != BPF_PROG_TYPE_TRACEPOINT) {
 			close(p->attach_fd);
@@ -882,7 +882,7 @@ static void ebph_detach(struct bench *b)
 		}
 	}
 	for (i = 0; i < obj->nr_progs; i++) {
-		struct bpf_prog_ld *p = &obj->progs[i];
+		struct ld_prog *p = &obj->progs[i];
 
 		if (p->attach_fd < 0)
 			continue;
@@ -900,9 +900,9 @@ static void ebph_detach(struct bench *b)
 static void config_leave(struct bench *b, enum config c)
 {
 	if (c == CFG_FLOOR)
-		bpf_object_detach(&b->floor);
+		ld_detach(&b->floor);
 	else if (c == CFG_COUNT)
-		bpf_object_detach(&b->count);
+		ld_detach(&b->count);
 	else if (c != CFG_BASE)
 		ebph_detach(b);
 }
@@ -925,20 +925,20 @@ static void *reader(void *arg)
 	struct bench *b = arg;
 
 	while (!b->reader_stop)
-		perf_buffer_poll(&b->pb, 200);
+		perf_reader_poll(&b->pb, 200);
 	return NULL;
 }
 
 /* ---- setup ------------------------------------------------------------------ */
 
-static int open_object(struct bench *b, struct bpf_object *obj, const char *name)
+static int open_object(struct bench *b, struct ld_obj *obj, const char *name)
 {
 	char path[PATH_MAX + 32];
 
 	snprintf(path, sizeof(path), "%s/%s", b->dir, name);
-	if (bpf_object_open(obj, path, 0))
+	if (ld_open(obj, path, 0))
 		return -1;
-	return bpf_object_load(obj);
+	return ld_load(obj);
 }
 
 static int setup(struct bench *b)
@@ -972,7 +972,7 @@ static int setup(struct bench *b)
 		fprintf(stderr, "%s: cannot write the config map: %s\n", prog, strerror(-err));
 		return err;
 	}
-	err = perf_buffer_open(&b->pb, bpf_object_map_fd(&b->ebph, "events"), 64,
+	err = perf_reader_open(&b->pb, ld_map_fd(&b->ebph, "events"), 64,
 			       on_sample, on_lost, b);
 	if (err) {
 		fprintf(stderr, "%s: cannot open the perf rings: %s\n", prog, strerror(-err));
@@ -1880,13 +1880,13 @@ out:
 	if (b.reader_on) {
 		b.reader_stop = 1;
 		pthread_join(b.reader, NULL);
-		perf_buffer_close(&b.pb);
+		perf_reader_close(&b.pb);
 	}
 	release_tracepoints(&b);
 	if (b.build_dir[0])
 		build_cleanup(&b);
-	bpf_object_close(&b.ebph);
-	bpf_object_close(&b.count);
-	bpf_object_close(&b.floor);
+	ld_close(&b.ebph);
+	ld_close(&b.count);
+	ld_close(&b.floor);
 	return ret;
 }

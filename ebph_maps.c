@@ -81,17 +81,17 @@ static const char *map_mismatch(size_t i, const struct bpf_map_def *have,
 	return buf;
 }
 
-int ebph_maps_from_object(struct ebph_maps *m, struct bpf_object *obj)
+int ebph_maps_from_object(struct ebph_maps *m, struct ld_obj *obj)
 {
-	struct bpf_map_info_ld *ld;
+	struct ld_map *ld;
 	char why[96];
 	size_t i;
 
 	for (i = 0; i < NR_MAPS; i++) {
-		*map_slot(m, i) = bpf_object_map_fd(obj, maps[i].name);
+		*map_slot(m, i) = ld_map_fd(obj, maps[i].name);
 		if (*map_slot(m, i) < 0)
 			return *map_slot(m, i);
-		ld = bpf_object_map(obj, maps[i].name);
+		ld = ld_find_map(obj, maps[i].name);
 		if (map_mismatch(i, &ld->def, why, sizeof(why))) {
 			fprintf(stderr, "ebph: %s: map '%s' is %s: the object is not from this version of ebph\n",
 				obj->path, maps[i].name, why);
@@ -109,7 +109,7 @@ static int open_pin(int dirfd, size_t i)
 	char why[96];
 	int fd, err;
 
-	fd = bpf_obj_get_at(dirfd, maps[i].name);
+	fd = bpf_pin_open_at(dirfd, maps[i].name);
 	if (fd < 0) {
 		if (fd == -ENOENT)
 			fprintf(stderr, "ebph: %s/%s is missing: the pins are incomplete (moved or removed?): restart ebph to pin its maps again\n",
@@ -184,14 +184,14 @@ void ebph_maps_close(struct ebph_maps *m)
  * loads current->thread_info.status directly (a typed pointer needs a
  * constant offset), so check that this kernel agrees before loading it.
  */
-static int check_ti_status(const struct btf *btf, int verbose)
+static int check_ti_status(const struct btf_blob *btf, int verbose)
 {
 	__u32 ti, status;
 	int err;
 
-	err = btf_member_offset(btf, "task_struct", "thread_info", &ti);
+	err = btf_blob_member_offset(btf, "task_struct", "thread_info", &ti);
 	if (!err)
-		err = btf_member_offset(btf, "thread_info", "status", &status);
+		err = btf_blob_member_offset(btf, "thread_info", "status", &status);
 	if (err) {
 		fprintf(stderr, "ebph: /sys/kernel/btf/vmlinux: no field task_struct.thread_info.status: %s (needed to tell i386 calls apart)\n",
 			strerror(-err));
@@ -221,17 +221,17 @@ int ebph_config_offsets(struct ebph_config *cfg, int verbose)
 		{ "inode", "i_uid", offsetof(struct ebph_config, off_inode_uid) },
 		{ "inode", "i_nlink", offsetof(struct ebph_config, off_inode_nlink) },
 	};
-	struct btf *btf;
+	struct btf_blob *btf;
 	size_t i;
 	int err;
 
-	err = btf_load("/sys/kernel/btf/vmlinux", &btf);
+	err = btf_blob_read("/sys/kernel/btf/vmlinux", &btf);
 	if (err)
 		return err;
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		__u32 off;
 
-		err = btf_member_offset(btf, fields[i].s, fields[i].f, &off);
+		err = btf_blob_member_offset(btf, fields[i].s, fields[i].f, &off);
 		if (err) {
 			fprintf(stderr, "ebph: /sys/kernel/btf/vmlinux: no field %s.%s: %s\n",
 				fields[i].s, fields[i].f, strerror(-err));
@@ -244,7 +244,7 @@ int ebph_config_offsets(struct ebph_config *cfg, int verbose)
 	}
 	if (!err)
 		err = check_ti_status(btf, verbose);
-	btf_free(btf);
+	btf_blob_free(btf);
 	return err;
 }
 
@@ -420,7 +420,7 @@ int ebph_seqs_load(const struct ebph_maps *m, struct ebph_profile_rec *rec)
 		vals[i] = profile_seq_stamp(rec->seqs[i].sets);
 	}
 	if (n)
-		err = bpf_map_update_batch(m->seqs, keys, vals, &n, BPF_ANY);
+		err = bpf_map_update_many(m->seqs, keys, vals, &n, BPF_ANY);
 	if (err == -E2BIG || err == -ENOMEM)
 		err = -ENOSPC;
 	if (err)

@@ -20,7 +20,7 @@ struct ebph_maps {
 /* The maps of a loaded object, found by name; -ENOENT with a message,
  * -EPROTO with one when a map is not of the type and sizes ebph.h gives
  * it (an object from another version). */
-int ebph_maps_from_object(struct ebph_maps *m, struct bpf_object *obj);
+int ebph_maps_from_object(struct ebph_maps *m, struct ld_obj *obj);
 
 /* The maps a running `ebph run` pinned under EBPH_PIN_DIR, checked as
  * ebph_maps_from_object() checks them, in a directory checked as

@@ -182,9 +182,9 @@ struct replay {
 	size_t nset[NR_SETS];
 
 	/* the kernel side */
-	struct bpf_object obj;
+	struct ld_obj obj;
 	struct ebph_maps m;
-	struct perf_buffer pb;
+	struct perf_reader pb;
 	int pb_open;
 	int prog_fd;
 	__u32 pid, tid;
@@ -663,26 +663,26 @@ static int config_write(struct replay *r, __u64 normal_wait, __u32 anomaly_limit
 
 static int kernel_open(struct replay *r)
 {
-	struct bpf_prog_ld *p;
+	struct ld_prog *p;
 	char buf[PATH_MAX];
 	int err;
 
 	if (!r->object)
 		r->object = xstrdup(ebph_find_object(buf, sizeof(buf)));
-	err = bpf_object_open(&r->obj, r->object, r->verbose > 1);
+	err = ld_open(&r->obj, r->object, r->verbose > 1);
 	if (!err)
-		err = bpf_object_load(&r->obj);
+		err = ld_load(&r->obj);
 	if (!err)
 		err = ebph_maps_from_object(&r->m, &r->obj);
 	if (err)
 		return err;
-	p = bpf_object_prog(&r->obj, "raw_tracepoint__sys_enter");
+	p = ld_find_prog(&r->obj, "raw_tracepoint__sys_enter");
 	if (!p) {
 		say_err("%s: no program raw_tracepoint__sys_enter", r->object);
 		return -ENOENT;
 	}
 	r->prog_fd = p->fd;
-	err = perf_buffer_open(&r->pb, bpf_object_map_fd(&r->obj, "events"),
+	err = perf_reader_open(&r->pb, ld_map_fd(&r->obj, "events"),
 			       PERF_PAGES, on_sample, on_lost, r);
 	if (err) {
 		say_err("cannot open the perf rings: %s", strerror(-err));
@@ -695,15 +695,15 @@ static int kernel_open(struct replay *r)
 static void kernel_close(struct replay *r)
 {
 	if (r->pb_open)
-		perf_buffer_close(&r->pb);
-	bpf_object_close(&r->obj);
+		perf_reader_close(&r->pb);
+	ld_close(&r->obj);
 }
 
 static int drain(struct replay *r)
 {
 	int err;
 
-	while ((err = perf_buffer_poll(&r->pb, 0)) > 0)
+	while ((err = perf_reader_poll(&r->pb, 0)) > 0)
 		;
 	if (err < 0 && err != -EINTR) {
 		say_err("reading events: %s", strerror(-err));
@@ -741,7 +741,7 @@ static int run_trace(struct replay *r, struct trace *t)
 
 		ctx[1] = t->calls[i];
 		want += t->calls[i] < EBPH_NR_LIMIT;
-		err = bpf_prog_test_run(r->prog_fd, ctx, sizeof(ctx), &retval);
+		err = bpf_prog_run_once(r->prog_fd, ctx, sizeof(ctx), &retval);
 		if (err) {
 			say_err("%s: BPF_PROG_TEST_RUN: %s", t->name, strerror(-err));
 			return err;

@@ -112,8 +112,8 @@ enum owners_when { OWNERS_TICK, OWNERS_NOW, OWNERS_FLUSH };
 /* What `ebph run` holds while it runs. */
 struct ebph {
 	struct options opt;
-	struct bpf_object obj;
-	struct perf_buffer pb;
+	struct ld_obj obj;
+	struct perf_reader pb;
 	struct ebph_maps m;
 	int ncpus;
 	__s64 boot_to_real;		/* CLOCK_REALTIME - CLOCK_BOOTTIME, ns */
@@ -666,7 +666,7 @@ static void check_stats(struct ebph *e, int final)
 	for (i = 0; i < EBPH_STAT_MAX; i++) {
 		const struct stat_report *sr = &stat_report[i];
 		struct report *r = &e->reports[i];
-		struct bpf_map_info_ld *map;
+		struct ld_map *map;
 		char size[32] = "";
 		__u64 sum = 0;
 
@@ -676,7 +676,7 @@ static void check_stats(struct ebph *e, int final)
 			sum += vals[c];
 		if (sum <= r->seen || (now < r->next && !final))
 			continue;
-		map = sr->map ? bpf_object_map(&e->obj, sr->map) : NULL;
+		map = sr->map ? ld_find_map(&e->obj, sr->map) : NULL;
 		if (map)
 			snprintf(size, sizeof(size), " (%u)", map->def.max_entries);
 		say(e, 0, sr->level, "%llu %s%s%s%s", (unsigned long long)(sum - r->seen),
@@ -935,7 +935,7 @@ static void control_read(struct ebph *e)
 }
 
 /* Up to TIMEOUT_MS for a record in a ring or a notice on the control
- * socket, then drain the rings (perf_buffer_poll()): a notice is
+ * socket, then drain the rings (perf_reader_poll()): a notice is
  * answered at once, not at the next event. */
 static int wait_events(struct ebph *e, int timeout_ms)
 {
@@ -946,7 +946,7 @@ static int wait_events(struct ebph *e, int timeout_ms)
 	pfds[nr] = (struct pollfd){ .fd = e->ctl, .events = POLLIN };
 	if (poll(pfds, nr + (e->ctl >= 0), timeout_ms) < 0)
 		return -errno;
-	return perf_buffer_poll(&e->pb, 0);
+	return perf_reader_poll(&e->pb, 0);
 }
 
 /* ---- owners: the quota ---------------------------------------------------- */
@@ -1198,7 +1198,7 @@ static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec
 		err = bpf_map_update(e->m.paths, &key, &path, BPF_ANY);
 	done = n;
 	if (!err && n)
-		err = bpf_map_update_batch(e->m.rows, keys, vals, &done, BPF_ANY);
+		err = bpf_map_update_many(e->m.rows, keys, vals, &done, BPF_ANY);
 	free(vals);
 	if (err) {
 		fprintf(stderr, "%s: %s: cannot load into the maps: %s%s\n", prog, file,
@@ -1464,7 +1464,7 @@ static int run(struct ebph *e)
 	__u64 t0 = clock_ns(CLOCK_MONOTONIC), next_save;
 	struct sigaction sa_save = { .sa_handler = on_save_signal, .sa_flags = SA_RESTART };
 	char objbuf[PATH_MAX], why[256];
-	struct bpf_prog_ld *uring;
+	struct ld_prog *uring;
 	int lock_fd, err, ret = 1;
 
 	/* check */
@@ -1526,15 +1526,15 @@ static int run(struct ebph *e)
 	/* open, load */
 	if (!e->opt.object)
 		e->opt.object = ebph_find_object(objbuf, sizeof(objbuf));
-	if (bpf_object_open(&e->obj, e->opt.object, e->opt.verbose))
+	if (ld_open(&e->obj, e->opt.object, e->opt.verbose))
 		goto out_lock;
 	/* The maps first: the saved profiles go into them (restore) while
 	 * the verifier checks the programs. */
-	if (bpf_object_create_maps(&e->obj) || ebph_maps_from_object(&e->m, &e->obj))
+	if (ld_create_maps(&e->obj) || ebph_maps_from_object(&e->m, &e->obj))
 		goto out_obj;
 	if (e->opt.load && restore_start(e))
 		goto out_obj;
-	err = bpf_object_load(&e->obj);
+	err = ld_load(&e->obj);
 
 	/* configure, restore */
 	if (!err)
@@ -1545,13 +1545,13 @@ static int run(struct ebph *e)
 	/* listen, pin, attach */
 	/* No on_lost: a record the ring lost is one the kernel failed to
 	 * write, and counted (EBPH_STAT_EVENT_DROPS): counted once. */
-	err = perf_buffer_open(&e->pb, bpf_object_map_fd(&e->obj, "events"),
+	err = perf_reader_open(&e->pb, ld_map_fd(&e->obj, "events"),
 			       PERF_PAGES, on_sample, NULL, e);
 	if (err) {
 		fprintf(stderr, "%s: cannot open the perf rings: %s\n", prog, strerror(-err));
 		goto out_obj;
 	}
-	if (bpf_object_pin_maps(&e->obj, EBPH_PIN_DIR))
+	if (ld_pin_maps(&e->obj, EBPH_PIN_DIR))
 		goto out_pb;
 	sigaction(SIGUSR1, &sa_save, NULL);
 	/* After SIGUSR1 is handled: `ebph save` finds us through this. */
@@ -1567,10 +1567,10 @@ static int run(struct ebph *e)
 		goto out_pb;
 	}
 	/* A kernel without io_uring's tracepoint runs ebph all the same. */
-	uring = bpf_object_prog(&e->obj, "tracepoint__io_uring__io_uring_submit_req");
+	uring = ld_find_prog(&e->obj, "tracepoint__io_uring__io_uring_submit_req");
 	if (uring)
 		uring->optional = 1;
-	if (bpf_object_attach(&e->obj))
+	if (ld_attach(&e->obj))
 		goto out_pb;
 	say(e, 0, EBPH_INFO, "ebph attached in %.1f ms: monitoring every system call, detector %s (Ctrl-C to stop)",
 	    (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6, ebph_detectors_name(e->opt.detectors));
@@ -1610,8 +1610,8 @@ static int run(struct ebph *e)
 
 	/* stop: nothing may change the maps while they are saved */
 	say(e, 0, EBPH_INFO, "stopping on %s", strsignal(stop_signal));
-	bpf_object_detach(&e->obj);
-	perf_buffer_poll(&e->pb, 0);
+	ld_detach(&e->obj);
+	perf_reader_poll(&e->pb, 0);
 	check_stats(e, 1);
 	control_read(e);
 	config_check(e, 1);
@@ -1623,9 +1623,9 @@ static int run(struct ebph *e)
 out_pb:
 	control_close(e);
 	ebph_state_stop();
-	perf_buffer_close(&e->pb);
+	perf_reader_close(&e->pb);
 out_obj:
-	bpf_object_close(&e->obj);	/* detaches and unpins too */
+	ld_close(&e->obj);	/* detaches and unpins too */
 out_lock:
 	close(lock_fd);
 	free(e->notes);

@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	v = strtoul(argv[2], NULL, 10);
-	fd = bpf_obj_get(EBPH_PIN_DIR "/config");
+	fd = bpf_pin_open(EBPH_PIN_DIR "/config");
 	if (fd < 0) {
 		fprintf(stderr, "config_poke: %s/config: %s\n", EBPH_PIN_DIR, strerror(-fd));
 		return 1;

@@ -2,12 +2,12 @@
 /*
  * tests/fuzz_elf.c - libFuzzer target for the ELF loader (make fuzz).
  *
- * The input is a BPF object file.  bpf_object_open_mem() runs the
+ * The input is a BPF object file.  ld_open_mem() runs the
  * loader's steps 1 to 5 on it (ELF checks, maps, license, programs with
  * the .text functions they call, relocations), exactly as
- * bpf_object_open() does on a file; then, for an accepted object, the
+ * ld_open() does on a file; then, for an accepted object, the
  * maps get made-up fds instead of BPF_MAP_CREATE and
- * bpf_object_relocate() writes them and the call offsets into the
+ * ld_relocate() writes them and the call offsets into the
  * instructions.  Nothing reaches bpf(2).
  *
  * Besides what ASan and UBSan catch, an accepted object must keep the
@@ -36,17 +36,17 @@ static void check(int ok, const char *what)
 	}
 }
 
-static void check_prog(const struct bpf_object *obj, const struct bpf_prog_ld *p)
+static void check_prog(const struct ld_obj *obj, const struct ld_prog *p)
 {
 	size_t i;
 
 	check(p->insn_cnt > 0 && p->text_off <= p->insn_cnt, "program size");
 	for (i = 0; i < p->reloc_cnt; i++) {
-		const struct bpf_reloc *r = &p->relocs[i];
+		const struct ld_reloc *r = &p->relocs[i];
 		const struct bpf_insn *insn = &p->insns[r->insn_idx];
 
 		check(r->insn_idx < p->insn_cnt, "relocation inside the program");
-		if (r->kind == BPF_RELOC_MAP) {
+		if (r->kind == LD_RELOC_MAP) {
 			check(r->target < (unsigned int)obj->nr_maps, "map relocation names a map");
 			check(r->insn_idx + 1 < p->insn_cnt &&
 			      insn->code == (BPF_LD | BPF_IMM | BPF_DW),
@@ -54,7 +54,7 @@ static void check_prog(const struct bpf_object *obj, const struct bpf_prog_ld *p
 			check(insn->imm == FAKE_FD_BASE + (int)r->target &&
 			      insn->src_reg == BPF_PSEUDO_MAP_FD, "map fd written");
 		} else {
-			check(r->kind == BPF_RELOC_CALL, "relocation kind");
+			check(r->kind == LD_RELOC_CALL, "relocation kind");
 		}
 	}
 	/* Every bpf-to-bpf call, relocated or left relative by clang. */
@@ -89,20 +89,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct bpf_object obj;	/* 11 KB: not on the stack */
+	static struct ld_obj obj;	/* 11 KB: not on the stack */
 	int i;
 
-	if (bpf_object_open_mem(&obj, "fuzz.o", data, size, 0))
+	if (ld_open_mem(&obj, "fuzz.o", data, size, 0))
 		return 0;
 	check(obj.nr_progs > 0 && obj.nr_progs <= BPF_LOAD_MAX_PROGS, "program count");
 	check(obj.nr_maps >= 0 && obj.nr_maps <= BPF_LOAD_MAX_MAPS, "map count");
 	for (i = 0; i < obj.nr_maps; i++)
 		obj.maps[i].fd = FAKE_FD_BASE + i;	/* BPF_MAP_CREATE, stubbed */
-	bpf_object_relocate(&obj);
+	ld_relocate(&obj);
 	for (i = 0; i < obj.nr_progs; i++)
 		check_prog(&obj, &obj.progs[i]);
 	for (i = 0; i < obj.nr_maps; i++)
 		obj.maps[i].fd = -1;		/* not ours to close */
-	bpf_object_close(&obj);
+	ld_close(&obj);
 	return 0;
 }

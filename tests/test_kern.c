@@ -40,7 +40,7 @@
 /* Profile keys no real executable has: dev 0xebebeb is not a device. */
 #define KEY(n)		(0xebebeb00ULL << 32 | (n))
 
-static struct bpf_object obj;
+static struct ld_obj obj;
 static int prog_fd, config_fd, stats_fd, profiles_fd, paths_fd, tasks_fd,
 	   rows_fd, seqs_fd, events_fd, untraced_fd, owners_fd;
 static struct ebph_config cfg;
@@ -54,7 +54,7 @@ static int run_errors;		/* BPF_PROG_TEST_RUN failures */
 static struct ebph_event events[MAX_EVENTS];
 static int nr_events;
 static unsigned long long lost_events;
-static struct perf_buffer pb;
+static struct perf_reader pb;
 static int pb_open;
 
 static int on_sample(void *ctx, int cpu, const void *data, uint32_t size)
@@ -75,7 +75,7 @@ static void on_lost(void *ctx, int cpu, uint64_t lost)
 static void events_clear(void)
 {
 	if (pb_open)
-		while (perf_buffer_poll(&pb, 0) > 0)
+		while (perf_reader_poll(&pb, 0) > 0)
 			;
 	nr_events = 0;
 }
@@ -83,7 +83,7 @@ static void events_clear(void)
 static void events_read(void)
 {
 	if (pb_open)
-		while (perf_buffer_poll(&pb, 0) > 0)
+		while (perf_reader_poll(&pb, 0) > 0)
 			;
 }
 
@@ -274,7 +274,7 @@ static void run(__u64 call)
 	__u32 retval = ~0U;
 	int err;
 
-	err = bpf_prog_test_run(prog_fd, ctx, sizeof(ctx), &retval);
+	err = bpf_prog_run_once(prog_fd, ctx, sizeof(ctx), &retval);
 	if (err || retval) {
 		if (!run_errors++)
 			printf("FAIL %s: BPF_PROG_TEST_RUN: %s, retval %u\n",
@@ -924,21 +924,21 @@ static void test_monitoring_off(void)
  * read a task's key.  Returns nonzero (reported) if one is missing. */
 static int config_offsets(void)
 {
-	struct btf *btf = NULL;
+	struct btf_blob *btf = NULL;
 	__u32 zero = 0;
 	int err;
 
-	err = btf_load(BTF_PATH, &btf);
-	if (CHECK(err, "btf_load %s: %s", BTF_PATH, strerror(-err)))
+	err = btf_blob_read(BTF_PATH, &btf);
+	if (CHECK(err, "btf_blob_read %s: %s", BTF_PATH, strerror(-err)))
 		return err;
-	err = btf_member_offset(btf, "task_struct", "mm", &cfg.off_task_mm) ||
-	      btf_member_offset(btf, "mm_struct", "exe_file", &cfg.off_mm_exe_file) ||
-	      btf_member_offset(btf, "file", "f_inode", &cfg.off_file_inode) ||
-	      btf_member_offset(btf, "inode", "i_ino", &cfg.off_inode_ino) ||
-	      btf_member_offset(btf, "inode", "i_sb", &cfg.off_inode_sb) ||
-	      btf_member_offset(btf, "super_block", "s_dev", &cfg.off_sb_dev) ||
-	      btf_member_offset(btf, "inode", "i_uid", &cfg.off_inode_uid);
-	btf_free(btf);
+	err = btf_blob_member_offset(btf, "task_struct", "mm", &cfg.off_task_mm) ||
+	      btf_blob_member_offset(btf, "mm_struct", "exe_file", &cfg.off_mm_exe_file) ||
+	      btf_blob_member_offset(btf, "file", "f_inode", &cfg.off_file_inode) ||
+	      btf_blob_member_offset(btf, "inode", "i_ino", &cfg.off_inode_ino) ||
+	      btf_blob_member_offset(btf, "inode", "i_sb", &cfg.off_inode_sb) ||
+	      btf_blob_member_offset(btf, "super_block", "s_dev", &cfg.off_sb_dev) ||
+	      btf_blob_member_offset(btf, "inode", "i_uid", &cfg.off_inode_uid);
+	btf_blob_free(btf);
 	if (CHECK(err, "a BTF offset is missing"))
 		return -ENOENT;
 	return bpf_map_update(config_fd, &zero, &cfg, BPF_ANY);
@@ -986,7 +986,7 @@ static void test_tasks_full(void)
 		for (i = 0; i < BATCH; i++)
 			tids[i] = (1U << 23) + b * BATCH + i;
 		n = BATCH;
-		err = bpf_map_update_batch(tasks_fd, tids, vals, &n, BPF_ANY);
+		err = bpf_map_update_many(tasks_fd, tids, vals, &n, BPF_ANY);
 	}
 	CHECK(err != -E2BIG && err != -ENOMEM && err != -ENOSPC,
 	      "filling the tasks map ended with %d, want a full map", err);
@@ -1618,7 +1618,7 @@ static void test_seqs_full(void)
 			keys[i].seq = (__u64)b * BATCH + i;
 		}
 		n = BATCH;
-		err = bpf_map_update_batch(seqs_fd, keys, vals, &n, BPF_ANY);
+		err = bpf_map_update_many(seqs_fd, keys, vals, &n, BPF_ANY);
 	}
 	CHECK(err != -E2BIG && err != -ENOMEM && err != -ENOSPC,
 	      "filling the seqs map ended with %d, want a full map", err);
@@ -1641,7 +1641,7 @@ static void test_seqs_full(void)
 
 int main(void)
 {
-	struct bpf_prog_ld *prog;
+	struct ld_prog *prog;
 	int err;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1654,27 +1654,27 @@ int main(void)
 	if (CHECK(ncpus <= 0, "cannot count the possible CPUs"))
 		return test_summary();
 
-	err = bpf_object_open(&obj, getenv("EBPH_TEST_OBJECT") ?
+	err = ld_open(&obj, getenv("EBPH_TEST_OBJECT") ?
 				    getenv("EBPH_TEST_OBJECT") : OBJ_PATH, 0);
 	if (!err)
-		err = bpf_object_load(&obj);
+		err = ld_load(&obj);
 	if (CHECK(err, "cannot load %s: %s (run from the top directory, as root)",
 		  OBJ_PATH, strerror(-err)))
 		goto out;
-	prog = bpf_object_prog(&obj, "raw_tracepoint__sys_enter");
+	prog = ld_find_prog(&obj, "raw_tracepoint__sys_enter");
 	if (CHECK(!prog, "no program raw_tracepoint__sys_enter"))
 		goto out;
 	prog_fd = prog->fd;
-	config_fd = bpf_object_map_fd(&obj, "config");
-	stats_fd = bpf_object_map_fd(&obj, "stats");
-	profiles_fd = bpf_object_map_fd(&obj, "profiles");
-	paths_fd = bpf_object_map_fd(&obj, "paths");
-	tasks_fd = bpf_object_map_fd(&obj, "tasks");
-	rows_fd = bpf_object_map_fd(&obj, "rows");
-	seqs_fd = bpf_object_map_fd(&obj, "seqs");
-	events_fd = bpf_object_map_fd(&obj, "events");
-	untraced_fd = bpf_object_map_fd(&obj, "untraced");
-	owners_fd = bpf_object_map_fd(&obj, "owners");
+	config_fd = ld_map_fd(&obj, "config");
+	stats_fd = ld_map_fd(&obj, "stats");
+	profiles_fd = ld_map_fd(&obj, "profiles");
+	paths_fd = ld_map_fd(&obj, "paths");
+	tasks_fd = ld_map_fd(&obj, "tasks");
+	rows_fd = ld_map_fd(&obj, "rows");
+	seqs_fd = ld_map_fd(&obj, "seqs");
+	events_fd = ld_map_fd(&obj, "events");
+	untraced_fd = ld_map_fd(&obj, "untraced");
+	owners_fd = ld_map_fd(&obj, "owners");
 	if (CHECK(config_fd < 0 || stats_fd < 0 || profiles_fd < 0 ||
 		  paths_fd < 0 || tasks_fd < 0 || rows_fd < 0 || seqs_fd < 0 ||
 		  events_fd < 0 || untraced_fd < 0 || owners_fd < 0,
@@ -1683,8 +1683,8 @@ int main(void)
 
 	test_event_drops();
 
-	err = perf_buffer_open(&pb, events_fd, 64, on_sample, on_lost, NULL);
-	if (CHECK(err, "perf_buffer_open: %s", strerror(-err)))
+	err = perf_reader_open(&pb, events_fd, 64, on_sample, on_lost, NULL);
+	if (CHECK(err, "perf_reader_open: %s", strerror(-err)))
 		goto out;
 	pb_open = 1;
 
@@ -1716,7 +1716,7 @@ int main(void)
 out:
 	bpf_map_delete(tasks_fd, &my_tid);
 	if (pb_open)
-		perf_buffer_close(&pb);
-	bpf_object_close(&obj);
+		perf_reader_close(&pb);
+	ld_close(&obj);
 	return test_summary();
 }

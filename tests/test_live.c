@@ -202,9 +202,9 @@ int main(void)
 		kill(ebph, SIGKILL);
 		goto out;
 	}
-	fd_tasks = bpf_obj_get(EBPH_PIN_DIR "/tasks");
-	fd_paths = bpf_obj_get(EBPH_PIN_DIR "/paths");
-	fd_profiles = bpf_obj_get(EBPH_PIN_DIR "/profiles");
+	fd_tasks = bpf_pin_open(EBPH_PIN_DIR "/tasks");
+	fd_paths = bpf_pin_open(EBPH_PIN_DIR "/paths");
+	fd_profiles = bpf_pin_open(EBPH_PIN_DIR "/profiles");
 	if (CHECK(fd_tasks < 0 || fd_paths < 0 || fd_profiles < 0,
 		  "pinned maps missing: %d %d %d", fd_tasks, fd_paths, fd_profiles))
 		goto stop;

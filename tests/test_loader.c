@@ -5,7 +5,7 @@
  * The expected values come from the fixtures' sources and from reading
  * the same ELF files here with libelf, never from the loader itself.
  *
- *   parse    bpf_object_open() on tests/fixture_good.o: sections, program
+ *   parse    ld_open() on tests/fixture_good.o: sections, program
  *            names and types, maps exactly as written, every relocation;
  *            lookups by name.  No syscalls.
  *   refuse   every object the loader must not take, each with its error
@@ -336,19 +336,19 @@ static int map_info(int fd, struct bpf_map_info *info)
  * file's name, as the one error format promises. */
 static void expect_open_refused(const char *path, int want, const char *phrase)
 {
-	struct bpf_object obj;
+	struct ld_obj obj;
 	int err;
 
 	capture_start();
-	err = bpf_object_open(&obj, path, 0);
+	err = ld_open(&obj, path, 0);
 	capture_end();
-	CHECK_EQ(err, want, "bpf_object_open's error");
+	CHECK_EQ(err, want, "ld_open's error");
 	CHECK_SAID(phrase);
 	CHECK_SAID(path);
 	CHECK(obj.nr_maps || obj.nr_progs,
 	      "a refused object still holds %d maps and %d programs",
 	      obj.nr_maps, obj.nr_progs);
-	bpf_object_close(&obj);		/* already closed: must be harmless */
+	ld_close(&obj);		/* already closed: must be harmless */
 }
 
 static int expected_cpus(void)
@@ -379,11 +379,11 @@ static int expected_cpus(void)
 
 /* ---- parse ------------------------------------------------------------- */
 
-static void check_map_def(struct bpf_object *obj, const char *name,
+static void check_map_def(struct ld_obj *obj, const char *name,
 			  unsigned int type, unsigned int key, unsigned int value,
 			  unsigned int max, unsigned int flags, unsigned long off)
 {
-	struct bpf_map_info_ld *m = bpf_object_map(obj, name);
+	struct ld_map *m = ld_find_map(obj, name);
 
 	if (CHECK(!m, "map '%s' not found", name))
 		return;
@@ -403,12 +403,12 @@ static void check_map_def(struct bpf_object *obj, const char *name,
  * CALL ones in its section and in .text, each at the right opcode and
  * aiming at the right map or function.
  */
-static void check_good_prog(struct bpf_object *obj, const char *name,
+static void check_good_prog(struct ld_obj *obj, const char *name,
 			    const char *sec, enum bpf_prog_type type,
 			    const char *attach_to, const char *sec_map,
 			    const char **callees, int nr_callees)
 {
-	struct bpf_prog_ld *p = bpf_object_prog(obj, name);
+	struct ld_prog *p = ld_find_prog(obj, name);
 	size_t sec_sz, text_sz, i;
 	void *sec_bytes = elf_section_bytes(GOOD, sec, &sec_sz);
 	void *text_bytes = elf_section_bytes(GOOD, ".text", &text_sz);
@@ -436,14 +436,14 @@ static void check_good_prog(struct bpf_object *obj, const char *name,
 	/* One MAP relocation in the section, one in .text, one CALL each. */
 	CHECK_EQ(p->reloc_cnt, 2 + nr_callees, "relocation count");
 	for (i = 0; i < p->reloc_cnt; i++) {
-		struct bpf_reloc *r = &p->relocs[i];
+		struct ld_reloc *r = &p->relocs[i];
 		struct bpf_insn *insn;
 
 		if (CHECK(r->insn_idx >= p->insn_cnt, "relocation %zu at %u is outside",
 			  i, r->insn_idx))
 			continue;
 		insn = &p->insns[r->insn_idx];
-		if (r->kind == BPF_RELOC_MAP) {
+		if (r->kind == LD_RELOC_MAP) {
 			int in_text = r->insn_idx >= p->text_off;
 			const char *want = in_text ? "counts" : sec_map;
 
@@ -457,7 +457,7 @@ static void check_good_prog(struct bpf_object *obj, const char *name,
 				maps_in_text++;
 			else
 				maps_in_sec++;
-		} else if (r->kind == BPF_RELOC_CALL) {
+		} else if (r->kind == LD_RELOC_CALL) {
 			int hit = 0;
 
 			CHECK(insn->code != CALL || insn->src_reg != BPF_PSEUDO_CALL ||
@@ -491,14 +491,14 @@ static void test_parse_good(void)
 {
 	static const char *raw_callees[] = { "bump", "twice" };
 	static const char *tp_callees[] = { "bump", "twice" };
-	struct bpf_object obj;
+	struct ld_obj obj;
 	int err;
 
 	TEST("parse_good");
 	capture_start();
-	err = bpf_object_open(&obj, GOOD, 0);
+	err = ld_open(&obj, GOOD, 0);
 	capture_end();
-	if (CHECK(err, "bpf_object_open: %d\n%s", err, err_text))
+	if (CHECK(err, "ld_open: %d\n%s", err, err_text))
 		return;
 	CHECK(err_text[0], "a quiet open printed: %s", err_text);
 	CHECK(strcmp(obj.license, "GPL"), "license '%s'", obj.license);
@@ -512,74 +512,74 @@ static void test_parse_good(void)
 			"sys_enter", "seen", raw_callees, 2);
 	check_good_prog(&obj, TP_PROG, TP_SEC, BPF_PROG_TYPE_TRACEPOINT,
 			"syscalls/sys_enter_getpid", "events", tp_callees, 2);
-	bpf_object_close(&obj);
+	ld_close(&obj);
 	CHECK(obj.nr_maps || obj.nr_progs, "close left %d maps, %d programs",
 	      obj.nr_maps, obj.nr_progs);
-	bpf_object_close(&obj);		/* twice is harmless */
+	ld_close(&obj);		/* twice is harmless */
 }
 
 /* The verbose mode shows its work: each step on stderr. */
 static void test_parse_verbose(void)
 {
-	struct bpf_object obj;
+	struct ld_obj obj;
 	int err;
 
 	TEST("parse_verbose");
 	capture_start();
-	err = bpf_object_open(&obj, GOOD, 1);
+	err = ld_open(&obj, GOOD, 1);
 	capture_end();
-	CHECK_EQ(err, 0, "bpf_object_open");
+	CHECK_EQ(err, 0, "ld_open");
 	CHECK_SAID("program '" RAW_PROG "' in section '" RAW_SEC "'");
 	CHECK_SAID("4 relocations");
 	if (!err)
-		bpf_object_close(&obj);
+		ld_close(&obj);
 }
 
 static void test_lookup(void)
 {
-	struct bpf_object obj;
-	struct bpf_prog_ld *p;
+	struct ld_obj obj;
+	struct ld_prog *p;
 	int err;
 
 	TEST("lookup");
-	if (CHECK(bpf_object_open(&obj, GOOD, 0), "cannot open " GOOD))
+	if (CHECK(ld_open(&obj, GOOD, 0), "cannot open " GOOD))
 		return;
-	CHECK(!bpf_object_map(&obj, "seen") ||
-	      strcmp(bpf_object_map(&obj, "seen")->name, "seen"), "map 'seen'");
-	CHECK(bpf_object_map(&obj, "nosuchmap"), "a missing map was found");
-	CHECK(bpf_object_map(&obj, "see"), "a prefix of a name was found");
-	p = bpf_object_prog(&obj, TP_PROG);
+	CHECK(!ld_find_map(&obj, "seen") ||
+	      strcmp(ld_find_map(&obj, "seen")->name, "seen"), "map 'seen'");
+	CHECK(ld_find_map(&obj, "nosuchmap"), "a missing map was found");
+	CHECK(ld_find_map(&obj, "see"), "a prefix of a name was found");
+	p = ld_find_prog(&obj, TP_PROG);
 	CHECK(!p || p->type != BPF_PROG_TYPE_TRACEPOINT, "program by name");
-	CHECK(bpf_object_prog(&obj, RAW_SEC) != bpf_object_prog(&obj, RAW_PROG) ||
-	      !bpf_object_prog(&obj, RAW_SEC), "program by section name");
-	CHECK(bpf_object_prog(&obj, "nosuchprog"), "a missing program was found");
+	CHECK(ld_find_prog(&obj, RAW_SEC) != ld_find_prog(&obj, RAW_PROG) ||
+	      !ld_find_prog(&obj, RAW_SEC), "program by section name");
+	CHECK(ld_find_prog(&obj, "nosuchprog"), "a missing program was found");
 
 	capture_start();
-	err = bpf_object_map_fd(&obj, "nosuchmap");
+	err = ld_map_fd(&obj, "nosuchmap");
 	capture_end();
-	CHECK_EQ(err, -ENOENT, "bpf_object_map_fd of a missing map");
+	CHECK_EQ(err, -ENOENT, "ld_map_fd of a missing map");
 	CHECK_SAID("nosuchmap");
 	/* Parsed but not created: no fd yet either. */
 	capture_start();
-	err = bpf_object_map_fd(&obj, "counts");
+	err = ld_map_fd(&obj, "counts");
 	capture_end();
-	CHECK_EQ(err, -ENOENT, "bpf_object_map_fd before load");
-	bpf_object_close(&obj);
+	CHECK_EQ(err, -ENOENT, "ld_map_fd before load");
+	ld_close(&obj);
 }
 
 /* Longer definitions whose unknown tail is zero are read, not refused. */
 static void test_parse_long_maps(void)
 {
-	struct bpf_object obj;
+	struct ld_obj obj;
 
 	TEST("parse_long_maps");
-	if (CHECK(bpf_object_open(&obj, "tests/fixture_map_long.o", 0),
+	if (CHECK(ld_open(&obj, "tests/fixture_map_long.o", 0),
 		  "fixture_map_long.o refused"))
 		return;
 	CHECK_EQ(obj.nr_maps, 2, "maps");
 	check_map_def(&obj, "first", BPF_MAP_TYPE_ARRAY, 4, 8, 2, 0, 0);
 	check_map_def(&obj, "second", BPF_MAP_TYPE_HASH, 4, 16, 3, 0, 32);
-	bpf_object_close(&obj);
+	ld_close(&obj);
 }
 
 /* ---- refusals ------------------------------------------------------------- */
@@ -634,10 +634,10 @@ static void test_refuse_files(void)
 	/* The patching itself is sound: an unchanged round trip loads. */
 	TEST("patched_copy_control");
 	if (!CHECK(patch_ehdr(path, EM_BPF, ET_REL), "cannot patch a copy")) {
-		struct bpf_object obj;
+		struct ld_obj obj;
 
-		CHECK(bpf_object_open(&obj, path, 0), "an unchanged copy was refused");
-		bpf_object_close(&obj);
+		CHECK(ld_open(&obj, path, 0), "an unchanged copy was refused");
+		ld_close(&obj);
 		unlink(path);
 	}
 }
@@ -646,20 +646,20 @@ static void test_refuse_files(void)
  * .text is copied once and every call lands on its callee's copy. */
 static void test_overlap(void)
 {
-	struct bpf_object obj;
-	struct bpf_prog_ld *p;
+	struct ld_obj obj;
+	struct ld_prog *p;
 	size_t i, calls = 0;
 	int err;
 
 	TEST("overlapping_functions");
 	capture_start();
-	err = bpf_object_open(&obj, "tests/fixture_overlap.o", 0);
+	err = ld_open(&obj, "tests/fixture_overlap.o", 0);
 	capture_end();
-	if (CHECK_EQ(err, 0, "bpf_object_open of fixture_overlap.o"))
+	if (CHECK_EQ(err, 0, "ld_open of fixture_overlap.o"))
 		return;
-	p = bpf_object_prog(&obj, RAW_PROG);
+	p = ld_find_prog(&obj, RAW_PROG);
 	if (!CHECK(!p, "no program " RAW_PROG)) {
-		bpf_object_relocate(&obj);
+		ld_relocate(&obj);
 		CHECK_EQ(p->insn_cnt, 2 + 17, "the program and all of .text, once");
 		for (i = 0; i < p->insn_cnt; i++) {
 			long to = (long)i + p->insns[i].imm + 1;
@@ -672,7 +672,7 @@ static void test_overlap(void)
 		}
 		CHECK_EQ(calls, 1 + 16, "calls in the program");
 	}
-	bpf_object_close(&obj);
+	ld_close(&obj);
 }
 
 static void test_refuse_fixtures(void)
@@ -810,42 +810,42 @@ static void test_refuse_patched(void)
  * unless the program is optional, which is then left unattached. */
 static void test_optional_attach(void)
 {
-	struct bpf_object obj;
-	struct bpf_prog_ld *p;
+	struct ld_obj obj;
+	struct ld_prog *p;
 	int err;
 
 	TEST("optional_attach");
-	if (CHECK(bpf_object_open(&obj, "tests/fixture_tp_missing.o", 0),
+	if (CHECK(ld_open(&obj, "tests/fixture_tp_missing.o", 0),
 		  "cannot open tests/fixture_tp_missing.o"))
 		return;
-	err = bpf_object_load(&obj);
-	if (CHECK(err, "bpf_object_load: %d", err)) {
-		bpf_object_close(&obj);
+	err = ld_load(&obj);
+	if (CHECK(err, "ld_load: %d", err)) {
+		ld_close(&obj);
 		return;
 	}
 	capture_start();
-	err = bpf_object_attach(&obj);
+	err = ld_attach(&obj);
 	capture_end();
 	CHECK(err != -ENOENT, "attach of a missing tracepoint: %d, want -ENOENT", err);
 	CHECK(!strstr(err_text, "no tracepoint 'ebph_test/no_such_event'"),
 	      "the refusal names it: %s", err_text);
-	p = bpf_object_prog(&obj, "tracepoint__ebph_test__no_such_event");
+	p = ld_find_prog(&obj, "tracepoint__ebph_test__no_such_event");
 	if (!CHECK(!p, "no program by name")) {
 		p->optional = 1;
 		capture_start();
-		err = bpf_object_attach(&obj);
+		err = ld_attach(&obj);
 		capture_end();
 		CHECK(err, "optional: attach returned %d: %s", err, err_text);
 		CHECK(p->attach_fd >= 0, "optional: attached to what?");
 	}
-	bpf_object_close(&obj);
+	ld_close(&obj);
 }
 
 static void test_load_good(void)
 {
-	struct bpf_object obj;
+	struct ld_obj obj;
 	struct bpf_map_info info;
-	struct bpf_prog_ld *p;
+	struct ld_prog *p;
 	__u64 ctx[2], v;
 	__u32 key, retval = 0;
 	int fds = count_fds(), fd, err, i, cpus = expected_cpus();
@@ -860,13 +860,13 @@ static void test_load_good(void)
 	};
 
 	TEST("load_good");
-	if (CHECK(bpf_object_open(&obj, GOOD, 0), "cannot open " GOOD))
+	if (CHECK(ld_open(&obj, GOOD, 0), "cannot open " GOOD))
 		return;
 	capture_start();
-	err = bpf_object_load(&obj);
+	err = ld_load(&obj);
 	capture_end();
-	if (CHECK(err, "bpf_object_load: %d\n%s", err, err_text)) {
-		bpf_object_close(&obj);
+	if (CHECK(err, "ld_load: %d\n%s", err, err_text)) {
+		ld_close(&obj);
 		return;
 	}
 	CHECK(err_text[0], "a quiet load printed: %s", err_text);
@@ -877,7 +877,7 @@ static void test_load_good(void)
 	for (i = 0; i < 3; i++) {
 		unsigned int max = want[i].max < 0 ? (unsigned int)cpus : (unsigned int)want[i].max;
 
-		fd = bpf_object_map_fd(&obj, want[i].name);
+		fd = ld_map_fd(&obj, want[i].name);
 		if (CHECK(fd < 0, "map '%s' has no fd", want[i].name) ||
 		    CHECK(map_info(fd, &info), "BPF_OBJ_GET_INFO_BY_FD on '%s'", want[i].name))
 			continue;
@@ -888,29 +888,29 @@ static void test_load_good(void)
 		CHECK_EQ(info.map_flags, want[i].flags, want[i].name);
 		CHECK(strcmp(info.name, want[i].name), "kernel name '%s'", info.name);
 	}
-	CHECK_EQ(bpf_object_map(&obj, "events")->def.max_entries, cpus,
+	CHECK_EQ(ld_find_map(&obj, "events")->def.max_entries, cpus,
 		 "events max_entries after load");
 
 	/* counts[2] += 2 * 5, then += 2 * 100; seen[2] = 100; return 7. */
 	TEST("load_good_run");
-	p = bpf_object_prog(&obj, RAW_PROG);
+	p = ld_find_prog(&obj, RAW_PROG);
 	if (CHECK(!p, "no program " RAW_PROG))
 		goto out;
 	ctx[0] = 5;
 	ctx[1] = 6;
-	err = bpf_prog_test_run(p->fd, ctx, sizeof(ctx), &retval);
+	err = bpf_prog_run_once(p->fd, ctx, sizeof(ctx), &retval);
 	CHECK_EQ(err, 0, "BPF_PROG_TEST_RUN");
 	CHECK_EQ(retval, 7, "program's return value");
 	ctx[0] = 100;
-	err = bpf_prog_test_run(p->fd, ctx, sizeof(ctx), &retval);
+	err = bpf_prog_run_once(p->fd, ctx, sizeof(ctx), &retval);
 	CHECK_EQ(err, 0, "second BPF_PROG_TEST_RUN");
-	fd = bpf_object_map_fd(&obj, "counts");
+	fd = ld_map_fd(&obj, "counts");
 	for (key = 0; key < 4; key++) {
 		v = ~0ULL;
 		CHECK_EQ(bpf_map_lookup(fd, &key, &v), 0, "lookup counts");
 		CHECK_EQ(v, key == 2 ? 210 : 0, "counts[key]: bump(key, twice(args[0]))");
 	}
-	fd = bpf_object_map_fd(&obj, "seen");
+	fd = ld_map_fd(&obj, "seen");
 	key = 2;
 	v = 0;
 	CHECK_EQ(bpf_map_lookup(fd, &key, &v), 0, "lookup seen[2]");
@@ -921,9 +921,9 @@ static void test_load_good(void)
 	CHECK_EQ(bpf_map_next_key(fd, &key, &key), -ENOENT, "seen has one key");
 out:
 	TEST("load_good_close");
-	bpf_object_close(&obj);
+	ld_close(&obj);
 	CHECK_EQ(count_fds(), fds, "descriptors open after close");
-	bpf_object_close(&obj);
+	ld_close(&obj);
 	CHECK_EQ(count_fds(), fds, "descriptors open after a second close");
 }
 
@@ -931,34 +931,34 @@ out:
  * symbol "maps" with the map's offset in the instruction's immediate. */
 static void test_static_map(void)
 {
-	struct bpf_object obj;
-	struct bpf_prog_ld *p;
+	struct ld_obj obj;
+	struct ld_prog *p;
 	__u64 ctx[2] = { 77, 3 }, v = 0;
 	__u32 key = 3, retval;
 	int fd, err;
 
 	TEST("static_map_reloc");
-	if (CHECK(bpf_object_open(&obj, "tests/fixture_static_map.o", 0),
+	if (CHECK(ld_open(&obj, "tests/fixture_static_map.o", 0),
 		  "fixture_static_map.o refused"))
 		return;
-	p = bpf_object_prog(&obj, RAW_PROG);
+	p = ld_find_prog(&obj, RAW_PROG);
 	if (!CHECK(!p || p->reloc_cnt != 1, "one relocation expected") &&
-	    !CHECK(p->relocs[0].kind != BPF_RELOC_MAP, "a MAP relocation expected"))
+	    !CHECK(p->relocs[0].kind != LD_RELOC_MAP, "a MAP relocation expected"))
 		CHECK(strcmp(obj.maps[p->relocs[0].target].name, "second"),
 		      "the relocation names map '%s', want 'second'",
 		      obj.maps[p->relocs[0].target].name);
 
 	TEST("static_map_run");
 	capture_start();
-	err = bpf_object_load(&obj);
+	err = ld_load(&obj);
 	capture_end();
 	if (!CHECK(err || !p, "load: %d\n%s", err, err_text)) {
-		CHECK_EQ(bpf_prog_test_run(p->fd, ctx, sizeof(ctx), &retval), 0, "test run");
-		fd = bpf_object_map_fd(&obj, "second");
+		CHECK_EQ(bpf_prog_run_once(p->fd, ctx, sizeof(ctx), &retval), 0, "test run");
+		fd = ld_map_fd(&obj, "second");
 		CHECK_EQ(bpf_map_lookup(fd, &key, &v), 0, "lookup second[3]");
 		CHECK_EQ(v, 77, "second[3]");
 	}
-	bpf_object_close(&obj);
+	ld_close(&obj);
 }
 
 /* Each program calls a different .text function: each must load. */
@@ -968,46 +968,46 @@ static void test_unused_subprog(void)
 		{ "raw_tracepoint__sys_enter", 0, 22 },	/* plus_one_doubled(10) */
 		{ "raw_tracepoint__sys_exit", 1, 30 },	/* times_three(10) */
 	};
-	struct bpf_object obj;
-	struct bpf_prog_ld *p;
+	struct ld_obj obj;
+	struct ld_prog *p;
 	__u64 ctx[2] = { 10, 0 }, v;
 	__u32 retval;
 	int err, fd, i;
 
 	TEST("unused_subprog");
-	if (CHECK(bpf_object_open(&obj, "tests/fixture_subprog.o", 0),
+	if (CHECK(ld_open(&obj, "tests/fixture_subprog.o", 0),
 		  "fixture_subprog.o refused"))
 		return;
 	capture_start();
-	err = bpf_object_load(&obj);
+	err = ld_load(&obj);
 	capture_end();
-	if (!CHECK(err, "bpf_object_load: %d\n%s", err, err_text)) {
-		fd = bpf_object_map_fd(&obj, "results");
+	if (!CHECK(err, "ld_load: %d\n%s", err, err_text)) {
+		fd = ld_map_fd(&obj, "results");
 		for (i = 0; i < 2; i++) {
-			p = bpf_object_prog(&obj, runs[i].prog);
+			p = ld_find_prog(&obj, runs[i].prog);
 			v = 0;
-			CHECK(!p || bpf_prog_test_run(p->fd, ctx, sizeof(ctx), &retval),
+			CHECK(!p || bpf_prog_run_once(p->fd, ctx, sizeof(ctx), &retval),
 			      "run %s", runs[i].prog);
 			CHECK_EQ(bpf_map_lookup(fd, &runs[i].key, &v), 0, "lookup results");
 			CHECK_EQ(v, runs[i].want, runs[i].prog);
 		}
 	}
-	bpf_object_close(&obj);
+	ld_close(&obj);
 }
 
 static void test_verifier_refusal(void)
 {
-	struct bpf_object obj;
+	struct ld_obj obj;
 	int fds = count_fds(), err;
 
 	TEST("verifier_refusal");
-	if (CHECK(bpf_object_open(&obj, "tests/fixture_verifier.o", 0),
+	if (CHECK(ld_open(&obj, "tests/fixture_verifier.o", 0),
 		  "fixture_verifier.o refused at open"))
 		return;
 	capture_start();
-	err = bpf_object_load(&obj);
+	err = ld_load(&obj);
 	capture_end();
-	CHECK(err != -EACCES && err != -EINVAL, "bpf_object_load: %d", err);
+	CHECK(err != -EACCES && err != -EINVAL, "ld_load: %d", err);
 	CHECK_SAID("tests/fixture_verifier.o: section '" RAW_SEC "': BPF_PROG_LOAD: ");
 	CHECK_SAID("---- verifier log for " RAW_PROG " ----");	/* all of it */
 	CHECK_SAID("map_value_or_null");	/* the complaint itself */
@@ -1017,7 +1017,7 @@ static void test_verifier_refusal(void)
 	/* Half built: the map was created, the program was not loaded. */
 	CHECK(obj.maps[0].fd < 0, "the map was not created before the refusal");
 	CHECK_EQ(obj.progs[0].fd, -1, "refused program's fd");
-	bpf_object_close(&obj);
+	ld_close(&obj);
 	CHECK_EQ(count_fds(), fds, "descriptors open after closing a half-built object");
 }
 
@@ -1062,17 +1062,17 @@ static void test_verifier_log_tail(void)
 	static char quiet[sizeof(err_text)];
 	const char *hdr = "---- verifier log for " RAW_PROG " (last ";
 	const char *end = "---- end of verifier log ----";
-	struct bpf_object obj;
+	struct ld_obj obj;
 	const char *h;
 	int shown = -1, all;
 	size_t before = 0;
 
 	TEST("verifier_log_tail");
 	capture_start();
-	if (!bpf_object_open(&obj, "tests/fixture_verifier_long.o", 0))
-		bpf_object_load(&obj);
+	if (!ld_open(&obj, "tests/fixture_verifier_long.o", 0))
+		ld_load(&obj);
 	capture_end();
-	bpf_object_close(&obj);
+	ld_close(&obj);
 	memcpy(quiet, err_text, sizeof(quiet));
 	CHECK_SAID(hdr);
 	CHECK_SAID("map_value_or_null");
@@ -1084,10 +1084,10 @@ static void test_verifier_log_tail(void)
 
 	TEST("verifier_log_verbose");
 	capture_start();
-	if (!bpf_object_open(&obj, "tests/fixture_verifier_long.o", 1))
-		bpf_object_load(&obj);
+	if (!ld_open(&obj, "tests/fixture_verifier_long.o", 1))
+		ld_load(&obj);
 	capture_end();
-	bpf_object_close(&obj);
+	ld_close(&obj);
 	CHECK_SAID("---- verifier log for " RAW_PROG " ----\n");
 	all = lines_between(err_text, "---- verifier log for " RAW_PROG " ----", end);
 	CHECK(all <= shown, "-v showed %d lines, the default %d", all, shown);
@@ -1101,7 +1101,7 @@ static void test_verifier_log_tail(void)
 
 static void test_pin(void)
 {
-	struct bpf_object obj;
+	struct ld_obj obj;
 	struct bpf_map_info a, b;
 	char dir[128], path[256];
 	struct stat st;
@@ -1109,23 +1109,23 @@ static void test_pin(void)
 
 	TEST("pin");
 	CHECK_EQ(bpf_ensure_mounts(0), 0, "bpf_ensure_mounts");
-	if (CHECK(bpf_object_open(&obj, GOOD, 0) || bpf_object_load(&obj),
+	if (CHECK(ld_open(&obj, GOOD, 0) || ld_load(&obj),
 		  "cannot load " GOOD))
 		goto out;
 	snprintf(dir, sizeof(dir), "/sys/fs/bpf/ebph_test_loader_%d", (int)getpid());
-	err = bpf_object_pin_maps(&obj, dir);
-	if (CHECK_EQ(err, 0, "bpf_object_pin_maps"))
+	err = ld_pin_maps(&obj, dir);
+	if (CHECK_EQ(err, 0, "ld_pin_maps"))
 		goto out;
 	for (i = 0; i < obj.nr_maps; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, obj.maps[i].name);
-		fd = bpf_obj_get(path);
-		if (CHECK(fd < 0, "bpf_obj_get %s: %d", path, fd))
+		fd = bpf_pin_open(path);
+		if (CHECK(fd < 0, "bpf_pin_open %s: %d", path, fd))
 			continue;
 		CHECK(map_info(fd, &a) || map_info(obj.maps[i].fd, &b) || a.id != b.id,
 		      "%s is not map '%s'", path, obj.maps[i].name);
 		close(fd);
 	}
-	CHECK_EQ(bpf_object_unpin_maps(&obj), 0, "bpf_object_unpin_maps");
+	CHECK_EQ(ld_unpin_maps(&obj), 0, "ld_unpin_maps");
 	for (i = 0; i < obj.nr_maps; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, obj.maps[i].name);
 		CHECK(!stat(path, &st), "%s still exists", path);
@@ -1134,12 +1134,12 @@ static void test_pin(void)
 
 	/* Closing a pinned object unpins it. */
 	TEST("pin_close");
-	if (!CHECK_EQ(bpf_object_pin_maps(&obj, dir), 0, "pin again")) {
-		bpf_object_close(&obj);
+	if (!CHECK_EQ(ld_pin_maps(&obj, dir), 0, "pin again")) {
+		ld_close(&obj);
 		CHECK(!stat(dir, &st), "%s still exists after close", dir);
 	}
 out:
-	bpf_object_close(&obj);
+	ld_close(&obj);
 }
 
 /* ---- walks ---------------------------------------------------------------- */
@@ -1373,19 +1373,19 @@ static int write_tmp(char *path, const void *buf, size_t len)
 	return 0;
 }
 
-/* btf_load(PATH) must fail, saying SAYS. */
+/* btf_blob_read(PATH) must fail, saying SAYS. */
 static void expect_btf_refused(const char *path, const char *says)
 {
-	struct btf *btf = NULL;
+	struct btf_blob *btf = NULL;
 	int err;
 
 	capture_start();
-	err = btf_load(path, &btf);
+	err = btf_blob_read(path, &btf);
 	capture_end();
-	CHECK(err >= 0, "btf_load accepted %s", path);
+	CHECK(err >= 0, "btf_blob_read accepted %s", path);
 	CHECK_SAID(says);
 	if (!err)
-		btf_free(btf);
+		btf_blob_free(btf);
 }
 
 /* ---- damaged copies ------------------------------------------------------ */
@@ -1433,12 +1433,12 @@ static Elf64_Shdr *raw_shdr(const char *path, uint8_t *buf, const char *sec)
  * offset: each is refused as truncated or corrupt, not as a stripped
  * object (a truncated copy used to be "no symbol table (was the object
  * stripped?)"), and the same bytes given in memory get the same answer
- * (bpf_object_open_mem(), the fuzzer's way in).
+ * (ld_open_mem(), the fuzzer's way in).
  */
 static void test_refuse_damaged(void)
 {
 	static const size_t cuts[] = { 40, 1000, 0 /* half */, 1 /* size - 1 */ };
-	struct bpf_object obj;
+	struct ld_obj obj;
 	size_t size, i;
 	uint8_t *good = slurp(GOOD, &size), *bad;
 	Elf64_Shdr *sh;
@@ -1459,11 +1459,11 @@ static void test_refuse_damaged(void)
 	}
 
 	TEST("open_mem_good");
-	err = bpf_object_open_mem(&obj, "in memory", good, size, 0);
-	CHECK_EQ(err, 0, "bpf_object_open_mem of the fixture's bytes");
-	CHECK(!err && (obj.nr_progs != 2 || !bpf_object_prog(&obj, RAW_PROG)),
+	err = ld_open_mem(&obj, "in memory", good, size, 0);
+	CHECK_EQ(err, 0, "ld_open_mem of the fixture's bytes");
+	CHECK(!err && (obj.nr_progs != 2 || !ld_find_prog(&obj, RAW_PROG)),
 	      "in memory: %d programs", obj.nr_progs);
-	bpf_object_close(&obj);
+	ld_close(&obj);
 
 	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
 		size_t n = cuts[i] == 0 ? size / 2 : cuts[i] == 1 ? size - 1 : cuts[i];
@@ -1477,9 +1477,9 @@ static void test_refuse_damaged(void)
 		      n, size, err_text);
 		unlink(path);
 		capture_start();
-		err = bpf_object_open_mem(&obj, "in memory", good, n, 0);
+		err = ld_open_mem(&obj, "in memory", good, n, 0);
 		capture_end();
-		CHECK_EQ(err, -EINVAL, "bpf_object_open_mem of the truncated bytes");
+		CHECK_EQ(err, -EINVAL, "ld_open_mem of the truncated bytes");
 		CHECK_SAID("truncated or corrupt");
 	}
 
@@ -1516,9 +1516,9 @@ static void test_refuse_damaged(void)
 	memset(bad + size, 0, 8);
 	memcpy(bad + size + 8, good + sh->sh_offset, sh->sh_size);
 	sh->sh_offset = size + 8;
-	err = bpf_object_open_mem(&obj, "in memory", bad, size + 8 + sh->sh_size, 0);
+	err = ld_open_mem(&obj, "in memory", bad, size + 8 + sh->sh_size, 0);
 	CHECK_EQ(err, 0, "the section moved to an aligned offset");
-	bpf_object_close(&obj);
+	ld_close(&obj);
 
 	/* Relocations cut to a partial entry: libelf cannot give them,
 	 * which used to read as "no relocations", and the program was
@@ -1640,7 +1640,7 @@ static void test_btf_synthetic(void)
 	};
 	unsigned char buf[512];
 	char path[64];
-	struct btf *btf = NULL;
+	struct btf_blob *btf = NULL;
 	size_t len = make_btf(buf), i;
 	__u32 off;
 	int err;
@@ -1648,18 +1648,18 @@ static void test_btf_synthetic(void)
 	TEST("btf_synthetic");
 	if (CHECK(write_tmp(path, buf, len), "cannot write a BTF file"))
 		return;
-	err = btf_load(path, &btf);
-	if (!CHECK_EQ(err, 0, "btf_load of the hand-made file")) {
+	err = btf_blob_read(path, &btf);
+	if (!CHECK_EQ(err, 0, "btf_blob_read of the hand-made file")) {
 		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 			off = 0xdead;
-			err = btf_member_offset(btf, "outer", want[i].field, &off);
+			err = btf_blob_member_offset(btf, "outer", want[i].field, &off);
 			CHECK(err != want[i].err || (!err && off != want[i].off),
 			      "outer.%s: error %d offset %u, want error %d offset %u",
 			      want[i].field, err, off, want[i].err, want[i].off);
 		}
-		CHECK_EQ(btf_member_offset(btf, "nosuchstruct", "a", &off), -ENOENT,
+		CHECK_EQ(btf_blob_member_offset(btf, "nosuchstruct", "a", &off), -ENOENT,
 			 "a missing struct");
-		btf_free(btf);
+		btf_blob_free(btf);
 	}
 	unlink(path);
 
@@ -1701,38 +1701,38 @@ static void test_btf_vmlinux(void)
 		{ "inode", "i_sb", 8 },
 		{ "super_block", "s_dev", 4 },
 	};
-	struct btf *btf = NULL;
+	struct btf_blob *btf = NULL;
 	__u32 off;
 	size_t i;
 	int err;
 
 	TEST("btf_vmlinux");
-	err = btf_load("/sys/kernel/btf/vmlinux", &btf);
-	if (CHECK_EQ(err, 0, "btf_load /sys/kernel/btf/vmlinux"))
+	err = btf_blob_read("/sys/kernel/btf/vmlinux", &btf);
+	if (CHECK_EQ(err, 0, "btf_blob_read /sys/kernel/btf/vmlinux"))
 		return;
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		off = 0;
-		err = btf_member_offset(btf, fields[i].s, fields[i].f, &off);
+		err = btf_blob_member_offset(btf, fields[i].s, fields[i].f, &off);
 		CHECK(err, "%s.%s: %d", fields[i].s, fields[i].f, err);
 		/* None of them is a struct's first member. */
 		CHECK(!err && (off == 0 || off % fields[i].align),
 		      "%s.%s at %u", fields[i].s, fields[i].f, off);
 	}
 	/* super_block has begun with a list_head then s_dev for decades. */
-	CHECK(btf_member_offset(btf, "super_block", "s_dev", &off) || off != 16,
+	CHECK(btf_blob_member_offset(btf, "super_block", "s_dev", &off) || off != 16,
 	      "super_block.s_dev at %u, want 16", off);
-	CHECK_EQ(btf_member_offset(btf, "task_struct", "no_such_field", &off), -ENOENT,
+	CHECK_EQ(btf_blob_member_offset(btf, "task_struct", "no_such_field", &off), -ENOENT,
 		 "a missing field");
-	CHECK_EQ(btf_member_offset(btf, "no_such_struct_ebph", "mm", &off), -ENOENT,
+	CHECK_EQ(btf_blob_member_offset(btf, "no_such_struct_ebph", "mm", &off), -ENOENT,
 		 "a missing struct");
-	btf_free(btf);
+	btf_blob_free(btf);
 
 	TEST("btf_missing_file");
 	err = 0;
 	capture_start();
-	err = btf_load("/tmp/ebph_no_such_btf_file", &btf);
+	err = btf_blob_read("/tmp/ebph_no_such_btf_file", &btf);
 	capture_end();
-	CHECK_EQ(err, -ENOENT, "btf_load of a missing file");
+	CHECK_EQ(err, -ENOENT, "btf_blob_read of a missing file");
 }
 
 /* A truncated copy of the kernel's BTF. */

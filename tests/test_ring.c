@@ -9,8 +9,8 @@
  * PERF_RECORD_SAMPLE with PERF_SAMPLE_RAW a u32 size and the bytes padded
  * to 8, for PERF_RECORD_LOST a u64 id and a u64 count), data_head and
  * data_tail set by hand.  The last test runs a BPF program that calls
- * bpf_perf_event_output() and reads the sample through perf_buffer_open()
- * and perf_buffer_poll(), end to end (root).
+ * bpf_perf_event_output() and reads the sample through perf_reader_open()
+ * and perf_reader_poll(), end to end (root).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -622,9 +622,9 @@ static int count_fds(void)
 static void test_live(void)
 {
 	static const __u64 values[] = { 0x0123456789abcdefULL, 1, 2, 0xfeedfacecafebeefULL };
-	struct perf_buffer pb;
-	struct bpf_object obj;
-	struct bpf_prog_ld *p;
+	struct perf_reader pb;
+	struct ld_obj obj;
+	struct ld_prog *p;
 	struct log log = {};
 	__u64 ctx[2] = { 0, 0 };
 	__u32 retval;
@@ -641,17 +641,17 @@ static void test_live(void)
 	if (CHECK(sched_setaffinity(0, sizeof(set), &set), "sched_setaffinity"))
 		return;
 
-	err = bpf_object_open(&obj, "tests/fixture_output.o", 0);
+	err = ld_open(&obj, "tests/fixture_output.o", 0);
 	if (!CHECK(err, "open tests/fixture_output.o: %d", err))
-		err = bpf_object_load(&obj);
+		err = ld_load(&obj);
 	if (CHECK(err, "load tests/fixture_output.o: %d", err))
 		goto out_obj;
-	p = bpf_object_prog(&obj, "raw_tracepoint__sys_enter");
-	map_fd = bpf_object_map_fd(&obj, "events");
+	p = ld_find_prog(&obj, "raw_tracepoint__sys_enter");
+	map_fd = ld_map_fd(&obj, "events");
 	if (CHECK(!p || map_fd < 0, "no program or no events map"))
 		goto out_obj;
-	err = perf_buffer_open(&pb, map_fd, 8, on_sample, on_lost, &log);
-	if (CHECK(err, "perf_buffer_open: %d", err))
+	err = perf_reader_open(&pb, map_fd, 8, on_sample, on_lost, &log);
+	if (CHECK(err, "perf_reader_open: %d", err))
 		goto out_obj;
 	/* One ring per possible CPU that is online; ours among them. */
 	CHECK(pb.nr_rings < 1 || pb.nr_rings > bpf_num_possible_cpus(),
@@ -661,8 +661,8 @@ static void test_live(void)
 	CHECK(i == pb.nr_rings, "no ring for CPU %d", cpu);
 
 	ctx[0] = values[0];
-	CHECK_EQ(bpf_prog_test_run(p->fd, ctx, sizeof(ctx), &retval), 0, "BPF_PROG_TEST_RUN");
-	n = perf_buffer_poll(&pb, 1000);
+	CHECK_EQ(bpf_prog_run_once(p->fd, ctx, sizeof(ctx), &retval), 0, "BPF_PROG_TEST_RUN");
+	n = perf_reader_poll(&pb, 1000);
 	CHECK_EQ(n, 1, "records polled");
 	if (!CHECK_EQ(log.n, 1, "samples")) {
 		CHECK(log.r[0].lost, "a LOST record instead of the sample");
@@ -681,22 +681,22 @@ static void test_live(void)
 	TEST("live_perf_buffer_several");
 	for (i = 1; i < 4; i++) {
 		ctx[0] = values[i];
-		CHECK_EQ(bpf_prog_test_run(p->fd, ctx, sizeof(ctx), &retval), 0,
+		CHECK_EQ(bpf_prog_run_once(p->fd, ctx, sizeof(ctx), &retval), 0,
 			 "BPF_PROG_TEST_RUN");
 	}
-	n = perf_buffer_poll(&pb, 1000);
+	n = perf_reader_poll(&pb, 1000);
 	CHECK_EQ(n, 3, "records polled");
 	CHECK_EQ(log.n, 4, "samples in all");
 	for (i = 1; i < 4 && i < log.n; i++)
 		CHECK(memcmp(log.r[i].bytes, &values[i], 8), "sample %d bytes", i);
 
 	TEST("live_perf_buffer_quiet");
-	CHECK_EQ(perf_buffer_poll(&pb, 50), 0, "poll with nothing written");
+	CHECK_EQ(perf_reader_poll(&pb, 50), 0, "poll with nothing written");
 	CHECK_EQ(log.n, 4, "samples in all");
 
-	perf_buffer_close(&pb);
+	perf_reader_close(&pb);
 out_obj:
-	bpf_object_close(&obj);
+	ld_close(&obj);
 	sched_setaffinity(0, sizeof(old), &old);
 	TEST("live_perf_buffer_close");
 	CHECK_EQ(count_fds(), fds, "descriptors open after closing");
