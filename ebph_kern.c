@@ -1,20 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ebph_kern.c - the BPF side of ebph: pH's lookahead pairs, in the kernel.
+ * ebph_kern.c - the BPF side of ebph: pH's lookahead pairs (and whole
+ * sequences), in the kernel.
  *
- * Five programs, named after where they attach:
+ * Five programs.  Each one's section says where it attaches; its name is
+ * short enough for the kernel to keep whole (15 characters: what
+ * `bpftool prog show` prints), and is how user space finds it:
  *
- *   raw_tracepoint__sys_enter                  every system call: train,
- *                                              freeze, test, locality frame
- *   tracepoint__sched__sched_process_exec      a task changes profile
- *   tracepoint__sched__sched_process_fork      a child inherits the window
- *   tracepoint__sched__sched_process_exit      a task's state is dropped
- *   tracepoint__io_uring__io_uring_submit_req  requests no system call
- *                                              carries: counted, reported
+ *   ebph_sys_enter  raw_tracepoint/sys_enter: every system call, the
+ *                   algorithm below
+ *   ebph_exec       tracepoint/sched/sched_process_exec: a task changes
+ *                   profile
+ *   ebph_fork       tracepoint/sched/sched_process_fork: a child inherits
+ *                   the window
+ *   ebph_exit       tracepoint/sched/sched_process_exit: a task's state is
+ *                   dropped
+ *   ebph_io_uring   tracepoint/io_uring/io_uring_submit_req: requests no
+ *                   system call carries, counted and reported
  *
- * The algorithm is DESIGN.md section 3, step by step; the step numbers in
- * the comments below are its numbers.  Everything user space needs to
- * know about the maps is in ebph.h; user space finds the maps by name.
+ * The algorithm (docs/DESIGN.md, The algorithm), in the order
+ * ebph_sys_enter runs it on each call; the step comments below use these
+ * numbers:
+ *
+ *   1. the task and its profile: task_get() (pick_up() a thread not yet
+ *      traced), profile_get() (made again if a command deleted it)
+ *   2. the window: window_push() shifts the call in
+ *   3. learn: pairs_learn() and, for the sequence detector,
+ *      seq_learn_call(); then train_new() (something learned: the
+ *      profile thaws) or train_freeze() (stable: it freezes); frozen for
+ *      normal_wait, start_normal()
+ *   4. test, if normal: pairs_test() and seq_test(); lf_record() puts the
+ *      verdict in the locality frame; anomaly_report() (over the anomaly
+ *      limit, stop_normal())
+ *   5. tolerize: with the frame's count over its limit, tolerize()
+ *      (reset_train())
+ *
+ * and last, the walks over rows that a state change asked for:
+ * finish_work().  Steps 2 to 5 are ebph_syscall().  Everything user space
+ * needs to know about the maps is in ebph.h; user space finds the maps
+ * by name.
  *
  * There is no global or static data (the loader has no .data, .rodata or
  * .bss): settings come from the "config" map, new rows are copied from the
@@ -1411,7 +1435,7 @@ static __always_inline struct ebph_profile *profile_get(void *ctx,
  * The hash lookups are most of the cost (make bench).
  */
 SEC("raw_tracepoint/sys_enter")
-int raw_tracepoint__sys_enter(struct bpf_raw_tracepoint_args *ctx)
+int ebph_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct ebph_config *cfg;
 	struct ebph_profile *p;
@@ -1469,7 +1493,7 @@ int raw_tracepoint__sys_enter(struct bpf_raw_tracepoint_args *ctx)
  * monitoring is off must still be right when it is turned back on.
  */
 SEC("tracepoint/sched/sched_process_exec")
-int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
+int ebph_exec(struct sched_process_exec_args *ctx)
 {
 	struct ebph_config *cfg;
 	struct ebph_task t;
@@ -1542,7 +1566,7 @@ int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
  * fires before wake_up_new_task().)
  */
 SEC("tracepoint/sched/sched_process_fork")
-int tracepoint__sched__sched_process_fork(struct sched_process_fork_args *ctx)
+int ebph_fork(struct sched_process_fork_args *ctx)
 {
 	struct ebph_task *parent, child;
 	__u32 ptid = (__u32)bpf_get_current_pid_tgid();
@@ -1594,7 +1618,7 @@ struct io_uring_submit_req_args {
  * Optional: ebph runs on a kernel without this tracepoint, and says so.
  */
 SEC("tracepoint/io_uring/io_uring_submit_req")
-int tracepoint__io_uring__io_uring_submit_req(struct io_uring_submit_req_args *ctx)
+int ebph_io_uring(struct io_uring_submit_req_args *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 zero = 0, tid = ctx->sq_thread ? id >> 32 : (__u32)id;
@@ -1621,7 +1645,7 @@ int tracepoint__io_uring__io_uring_submit_req(struct io_uring_submit_req_args *c
 /* A thread exits: its state goes, and so does its untraced entry, whose
  * tid may be reused.  Fires once per thread. */
 SEC("tracepoint/sched/sched_process_exit")
-int tracepoint__sched__sched_process_exit(struct sched_process_exit_args *ctx)
+int ebph_exit(struct sched_process_exit_args *ctx)
 {
 	__u32 tid = ctx->pid;
 
