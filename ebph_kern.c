@@ -29,9 +29,10 @@
  *      seq_learn_call(); then train_new() (something learned: the
  *      profile thaws) or train_freeze() (stable: it freezes); frozen for
  *      normal_wait, start_normal()
- *   4. test, if normal: pairs_test() and seq_test(); lf_record() puts the
- *      verdict in the locality frame; anomaly_report() (over the anomaly
- *      limit, stop_normal())
+ *   4. test: a normal profile's pairs_test() and seq_test(); then, for
+ *      every call, lf_record() puts the verdict in the locality frame;
+ *      an anomaly, anomaly_report() (over the anomaly limit,
+ *      stop_normal())
  *   5. tolerize: with the frame's count over its limit, tolerize()
  *      (reset_train())
  *
