@@ -310,12 +310,66 @@ struct ebph_task {
 	__u8 lfc;		/* set bits in lf */
 	__u8 max_lfc;		/* highest lfc this task reached */
 	__u8 flags;		/* EBPH_TASK_* */
-	__u8 pad[2];
+	__u8 frames;		/* windows saved in "frames": signal handlers
+				 * it is in, 0..EBPH_FRAMES (see there) */
+	__u8 pad;
 };
 _Static_assert(sizeof(struct ebph_task) == 64, "ebph_task ABI");
 
 /* Task flags: cleared at exec, inherited at fork. */
 #define EBPH_TASK_IO_URING	(1U << 0)	/* its io_uring use was reported */
+
+/*
+ * Signal frames.  A signal handler's calls have nothing to do with the
+ * calls it interrupted: in the interrupted window they make pairs no
+ * training run repeats, false alarms at random points.  So, as pH and
+ * ebpH did, a handler's calls get a window of their own.  When a signal
+ * is delivered to a handler (tracepoint signal/signal_deliver, not
+ * SIG_DFL or SIG_IGN) the task's window is saved and it starts empty;
+ * the handler's calls are learned and tested in it, in the same profile,
+ * and at its last call, rt_sigreturn (or i386 sigreturn), the saved
+ * window comes back.  The saved windows of thread TID are in the
+ * "frames" map under TID, made at its first handler: a task that takes
+ * no signal pays nothing, and struct ebph_task stays one 64-byte value.
+ *
+ * A ring of EBPH_FRAMES windows, task->frames of them in use: a handler
+ * interrupted by another signal's handler is exact, and deeper nesting
+ * (rare: a handler runs with its own signal blocked) overwrites the
+ * oldest saved window, counted in EBPH_STAT_FRAMES_FULL.  The ring also
+ * bounds what a handler left by siglongjmp() costs: its frame is never
+ * popped, so the calls after the jump go on in the handler's window (as
+ * without frames), and its saved window lingers until EBPH_FRAMES later
+ * handlers have overwritten it.  ebpH kept 6 frames in 2020 and then 2.
+ * At exec the ring empties (the new program has no handlers yet); at
+ * fork the child inherits it, as it inherits the handler's stack frame
+ * it will return through; at a sigreturn with nothing saved (a handler
+ * that began before ebph did, or a sigreturn no signal led to) the
+ * window goes on.  cfg->signal_frames off: no frame is pushed (those
+ * already saved still come back).
+ */
+#define EBPH_FRAMES		2	/* saved windows a thread (max 255) */
+#define EBPH_NR_RT_SIGRETURN	15	/* x86_64 rt_sigreturn */
+#define EBPH_NR_I386_SIGRETURN	119	/* i386 sigreturn */
+#define EBPH_NR_I386_RT_SIGRETURN 173	/* i386 rt_sigreturn */
+
+/* Value of the "frames" map, key: the kernel pid of a thread (its tid). */
+struct ebph_frames {
+	__u16 seq[EBPH_FRAMES][EBPH_SEQLEN];	/* saved windows, a ring */
+	__u8 top;		/* the slot the next push writes, mod
+				 * EBPH_FRAMES: the newest is top - 1 */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct ebph_frames) == 2 * EBPH_FRAMES * EBPH_SEQLEN + 4,
+	       "ebph_frames ABI");
+
+/* Whether call symbol SYM (EBPH_I386 + N for i386) returns from a
+ * signal handler. */
+static inline int ebph_is_sigreturn(__u32 sym)
+{
+	return sym == EBPH_NR_RT_SIGRETURN ||
+	       sym == EBPH_I386 + EBPH_NR_I386_SIGRETURN ||
+	       sym == EBPH_I386 + EBPH_NR_I386_RT_SIGRETURN;
+}
 
 /* ---- settings and counters --------------------------------------------- */
 
@@ -344,7 +398,8 @@ struct ebph_config {
 	__u32 users_max;	/* profiles all non-root owners may have */
 	__u32 off_inode_nlink;	/* inode.i_nlink: 0 for a memfd or a
 				 * deleted file */
-	__u32 pad;
+	__u32 signal_frames;	/* a window for each signal handler frame
+				 * (see EBPH_FRAMES); ebph run's default */
 };
 _Static_assert(sizeof(struct ebph_config) == 72, "ebph_config ABI");
 
@@ -379,6 +434,9 @@ enum ebph_stat {
 				 * deleted): reported, see EBPH_EV_UNNAMED_EXEC */
 	EBPH_STAT_IO_URING,	/* io_uring requests of traced tasks, which
 				 * ebph does not analyze: see EBPH_EV_IO_URING */
+	EBPH_STAT_FRAMES_FULL,	/* signal handlers whose frame overwrote the
+				 * oldest saved window, or had none (see
+				 * EBPH_FRAMES) */
 	EBPH_STAT_MAX,
 };
 

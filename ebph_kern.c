@@ -3,7 +3,7 @@
  * ebph_kern.c - the BPF side of ebph: pH's lookahead pairs (and whole
  * sequences), in the kernel.
  *
- * Five programs.  Each one's section says where it attaches; its name is
+ * Six programs.  Each one's section says where it attaches; its name is
  * short enough for the kernel to keep whole (15 characters: what
  * `bpftool prog show` prints), and is how user space finds it:
  *
@@ -12,11 +12,13 @@
  *   ebph_exec       tracepoint/sched/sched_process_exec: a task changes
  *                   profile
  *   ebph_fork       tracepoint/sched/sched_process_fork: a child inherits
- *                   the window
+ *                   the window (and those its signal frames saved)
  *   ebph_exit       tracepoint/sched/sched_process_exit: a task's state is
  *                   dropped
  *   ebph_io_uring   tracepoint/io_uring/io_uring_submit_req: requests no
  *                   system call carries, counted and reported
+ *   ebph_signal     tracepoint/signal/signal_deliver: a signal handler's
+ *                   calls get a window of their own (EBPH_FRAMES)
  *
  * The algorithm (docs/DESIGN.md, The algorithm), in the order
  * ebph_sys_enter runs it on each call; the step comments below use these
@@ -37,7 +39,9 @@
  *      (reset_train())
  *
  * and last, the walks over rows that a state change asked for:
- * finish_work().  Steps 2 to 5 are ebph_syscall().  Everything user space
+ * finish_work(); and for a task in a signal handler, frame_return():
+ * at the handler's sigreturn the window it interrupted comes back.
+ * Steps 2 to 5 are ebph_syscall().  Everything user space
  * needs to know about the maps is in ebph.h; user space finds the maps
  * by name.
  *
@@ -153,6 +157,18 @@ struct bpf_map_def SEC("maps") seqs = {
 	.map_flags = BPF_F_NO_PREALLOC,
 };
 
+/* The windows saved by signal handlers' frames (struct ebph_frames, see
+ * EBPH_FRAMES), by tid: made at a thread's first handler, so only a
+ * thread that takes signals pays for them.  Emptied by
+ * sched_process_exit. */
+struct bpf_map_def SEC("maps") frames = {
+	.type = BPF_MAP_TYPE_HASH,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(struct ebph_frames),
+	.max_entries = EBPH_MAX_TASKS,
+	.map_flags = BPF_F_NO_PREALLOC,
+};
+
 /* Profiles per owner (struct ebph_owner_key): read and added to only
  * when a profile is created, never on the common path.  Three counters
  * an owner, and the sums under EBPH_OWNER_ALL. */
@@ -264,6 +280,24 @@ struct sched_process_exit_args {
 	__s32 pid;
 	__s32 prio;
 	__u8 group_dead;
+};
+
+/* signal_deliver (signal/signal_deliver, get_signal(): the signal is
+ * about to be handled, by current):
+ *	field:int sig;	offset:8;	size:4;
+ *	field:int errno;	offset:12;	size:4;
+ *	field:int code;	offset:16;	size:4;
+ *	field:unsigned long sa_handler;	offset:24;	size:8;
+ *	field:unsigned long sa_flags;	offset:32;	size:8;
+ */
+struct signal_deliver_args {
+	struct trace_common common;
+	__s32 sig;
+	__s32 err;
+	__s32 code;
+	__u32 pad;
+	__u64 sa_handler;
+	__u64 sa_flags;
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -1378,6 +1412,102 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 	return work;
 }
 
+/* ---- signal frames ------------------------------------------------------------
+ *
+ * A handler's calls in a window of their own (EBPH_FRAMES says why and
+ * what the rules are): ebph_signal pushes the task's window at a
+ * delivery, sys_enter pops it at the handler's sigreturn.  Neither is on
+ * the common path: a task in no handler pays one test of task->frames.
+ */
+
+/* Window SRC into DST (EBPH_SEQLEN slots). */
+static __always_inline void window_copy(__u16 *dst, const __u16 *src)
+{
+	__builtin_memcpy(dst, src, EBPH_SEQLEN * sizeof(__u16));
+}
+
+/*
+ * A signal is delivered to a handler of TASK (thread TID): its window is
+ * saved in the ring and it starts empty, as after an exec.  A full ring
+ * loses its oldest window; a ring that cannot be made (the frames map
+ * full) saves nothing, and the handler's calls go on in the task's
+ * window, as without frames.  Both are counted.
+ */
+static __always_inline void frame_push(struct ebph_task *task, __u32 tid)
+{
+	struct ebph_frames *f = bpf_map_lookup_elem(&frames, &tid);
+	__u32 slot;
+	int i;
+
+	if (!f) {
+		struct ebph_frames fresh = {};
+
+		/* EEXIST (another CPU made it first) is fine: look it up. */
+		bpf_map_update_elem(&frames, &tid, &fresh, BPF_NOEXIST);
+		f = bpf_map_lookup_elem(&frames, &tid);
+		if (!f) {
+			stat_inc(EBPH_STAT_FRAMES_FULL);
+			return;
+		}
+	}
+	slot = f->top % EBPH_FRAMES;
+	window_copy(f->seq[slot], task->seq);
+	f->top = (slot + 1) % EBPH_FRAMES;
+	if (task->frames < EBPH_FRAMES)
+		task->frames++;
+	else
+		stat_inc(EBPH_STAT_FRAMES_FULL);
+#pragma unroll
+	for (i = 0; i < EBPH_SEQLEN; i++)
+		task->seq[i] = EBPH_EMPTY;
+}
+
+/*
+ * The call of CTX was TASK's, which is in a handler (task->frames > 0):
+ * if it returns from the handler, the window the handler interrupted
+ * comes back.  Called after the sigreturn was learned and tested in the
+ * handler's window, whose last call it is.  A ring that is gone (a fork
+ * that could not copy it) leaves the window as it is.
+ *
+ * Not inlined, and the call's symbol read again from CTX: sys_enter
+ * then keeps nothing alive to the end for a test that a task in no
+ * handler never makes.
+ */
+static __attribute__((noinline)) int frame_return(struct bpf_raw_tracepoint_args *ctx,
+						  struct ebph_task *task)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ebph_frames *f;
+	__u32 slot;
+
+	if (!ebph_is_sigreturn(ctx->args[1] + i386_base()))
+		return 0;
+	f = bpf_map_lookup_elem(&frames, &tid);
+	if (!f) {
+		task->frames = 0;
+		return 0;
+	}
+	task->frames--;
+	slot = (f->top + EBPH_FRAMES - 1) % EBPH_FRAMES;
+	window_copy(task->seq, f->seq[slot]);
+	f->top = slot;
+	return 0;
+}
+
+/*
+ * A child of PARENT (thread PTID) forked inside a handler returns
+ * through the same handler frames: its ring is a copy of the parent's
+ * (thread CTID).  Nonzero: not copied, the child has no saved window.
+ */
+static __always_inline long frames_fork(__u32 ptid, __u32 ctid)
+{
+	struct ebph_frames *f = bpf_map_lookup_elem(&frames, &ptid);
+
+	if (!f)
+		return -1;
+	return bpf_map_update_elem(&frames, &ctid, f, BPF_ANY);
+}
+
 /* ---- programs --------------------------------------------------------------- */
 
 /* Step 1: the calling thread's task (ID: its pid_tgid), picked up at its
@@ -1483,6 +1613,11 @@ int ebph_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		}
 		finish_work(ctx, task->profile, work);
 	}
+	/* In a handler, a sigreturn (learned in the handler's window)
+	 * brings back the window it interrupted.  A task in no handler
+	 * pays this one test of a byte on a line it has loaded anyway. */
+	if (unlikely(task->frames))
+		frame_return(ctx, task);
 	return 0;
 }
 
@@ -1512,8 +1647,10 @@ int ebph_exec(struct sched_process_exec_args *ctx)
 	/* A non-leader thread that execs takes over the leader's pid:
 	 * its old tid is gone. */
 	old_tid = ctx->old_pid;
-	if (old_tid != (__u32)ctx->pid)
+	if (old_tid != (__u32)ctx->pid) {
 		bpf_map_delete_elem(&tasks, &old_tid);
+		bpf_map_delete_elem(&frames, &old_tid);
+	}
 
 	step = exe_ident(cfg, &key, &owner, &nlink);
 	if (step) {
@@ -1560,7 +1697,10 @@ int ebph_exec(struct sched_process_exec_args *ctx)
 /*
  * fork, clone, and new threads: current is the parent.  A traced parent's
  * child runs the same profile and inherits its window (the calls that led
- * to the fork), with a locality frame of its own.
+ * to the fork), with a locality frame of its own.  Forked in a signal
+ * handler, it inherits the saved windows too (frames_fork()): a new
+ * thread as well, which is told from a process only later, and which
+ * pthread_create(), not async-signal-safe, should not make there.
  *
  * The record does not say whether the child is a thread, so its thread
  * group id is unknown here: pid is left 0 and sys_enter fills it in at
@@ -1583,6 +1723,8 @@ int ebph_fork(struct sched_process_fork_args *ctx)
 	child.count = 0;
 	child.max_lfc = 0;
 	task_reset_locality(&child);
+	if (unlikely(child.frames) && frames_fork(ptid, ctid))
+		child.frames = 0;
 	/* BPF_ANY: an entry left under this tid by a missed exit is stale. */
 	if (bpf_map_update_elem(&tasks, &ctid, &child, BPF_ANY))
 		untraced_add(ctx, ctid, EBPH_STAT_TASKS_FULL,
@@ -1644,6 +1786,32 @@ int ebph_io_uring(struct io_uring_submit_req_args *ctx)
 	return 0;
 }
 
+/*
+ * A signal is delivered: to a handler (not SIG_DFL 0 or SIG_IGN 1), the
+ * task's calls go into a window of their own until the handler returns
+ * (frame_push(); sys_enter pops at the sigreturn).  current is the
+ * thread that runs the handler: get_signal() fires this on its way back
+ * to user space.  Like sys_enter, nothing while monitoring is off, so
+ * that pushes and pops stay paired.  Optional: ebph runs on a kernel
+ * without this tracepoint, with no signal frames, and says so.
+ */
+SEC("tracepoint/signal/signal_deliver")
+int ebph_signal(struct signal_deliver_args *ctx)
+{
+	__u32 zero = 0, tid = (__u32)bpf_get_current_pid_tgid();
+	struct ebph_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	struct ebph_task *task;
+
+	if (!cfg || !cfg->monitoring || !cfg->signal_frames)
+		return 0;
+	if (ctx->sa_handler <= 1)
+		return 0;
+	task = bpf_map_lookup_elem(&tasks, &tid);
+	if (task)
+		frame_push(task, tid);
+	return 0;
+}
+
 /* A thread exits: its state goes, and so does its untraced entry, whose
  * tid may be reused.  Fires once per thread. */
 SEC("tracepoint/sched/sched_process_exit")
@@ -1653,6 +1821,7 @@ int ebph_exit(struct sched_process_exit_args *ctx)
 
 	bpf_map_delete_elem(&tasks, &tid);
 	bpf_map_delete_elem(&untraced, &tid);
+	bpf_map_delete_elem(&frames, &tid);
 	return 0;
 }
 
