@@ -763,6 +763,9 @@ int cmd_status(int argc, char **argv)
 	       (unsigned long long)st[EBPH_STAT_UNNAMED_EXEC]);
 	printf("%-12s %llu requests, not system calls: not analyzed\n", "io_uring",
 	       (unsigned long long)st[EBPH_STAT_IO_URING]);
+	printf("%-12s handler frames %s, %llu overflows (deeper than %d, or siglongjmp)\n",
+	       "signals", cfg.signal_frames ? "on" : "off",
+	       (unsigned long long)st[EBPH_STAT_FRAMES_FULL], EBPH_FRAMES);
 	if (have_rs) {
 		if (!rs.saving)
 			printf("%-12s none: started with --no-save\n", "saves");

@@ -75,6 +75,7 @@ struct options {
 	int log_sequences;		/* report every new pair or sequence */
 	__u32 detectors;		/* EBPH_DET_* */
 	__u32 owner_quota;		/* profiles a non-root owner may have */
+	int signal_frames;		/* a window per signal handler frame */
 };
 
 /*
@@ -453,6 +454,9 @@ static const struct stat_report {
 	 * task's first one has (EBPH_EV_IO_URING). */
 	[EBPH_STAT_UNNAMED_EXEC] = { NULL },
 	[EBPH_STAT_IO_URING] = { NULL },
+	/* A program that leaves its handlers by siglongjmp() overflows at
+	 * every signal: `ebph status` shows the count, the log does not. */
+	[EBPH_STAT_FRAMES_FULL] = { NULL },
 };
 
 static const char *call_name(unsigned nr, char *buf, size_t len)
@@ -1445,6 +1449,7 @@ static int configure(struct ebph *e)
 		.detectors = e->opt.detectors,
 		.owner_quota = e->opt.owner_quota,
 		.users_max = EBPH_USERS_MAX,
+		.signal_frames = e->opt.signal_frames,
 	};
 	__u32 zero = 0;
 	int err;
@@ -1464,7 +1469,7 @@ static int run(struct ebph *e)
 	__u64 t0 = clock_ns(CLOCK_MONOTONIC), next_save;
 	struct sigaction sa_save = { .sa_handler = on_save_signal, .sa_flags = SA_RESTART };
 	char objbuf[PATH_MAX], why[256];
-	struct ld_prog *uring;
+	struct ld_prog *uring, *sig;
 	int lock_fd, err, ret = 1;
 
 	/* check */
@@ -1570,12 +1575,17 @@ static int run(struct ebph *e)
 	uring = ld_find_prog(&e->obj, "ebph_io_uring");
 	if (uring)
 		uring->optional = 1;
+	sig = ld_find_prog(&e->obj, "ebph_signal");
+	if (sig)
+		sig->optional = 1;
 	if (ld_attach(&e->obj))
 		goto out_pb;
 	say(e, 0, EBPH_INFO, "ebph attached in %.1f ms: monitoring every system call, detector %s (Ctrl-C to stop)",
 	    (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6, ebph_detectors_name(e->opt.detectors));
 	if (uring && uring->attach_fd < 0)
 		say(e, 0, EBPH_WARNING, "this kernel has no io_uring/io_uring_submit_req tracepoint: io_uring requests go unnoticed");
+	if (sig && sig->attach_fd < 0 && e->opt.signal_frames)
+		say(e, 0, EBPH_WARNING, "this kernel has no signal/signal_deliver tracepoint: signal handlers' calls go into the windows they interrupt");
 
 	/* loop */
 	next_save = clock_ns(CLOCK_MONOTONIC) + e->opt.save_interval;
@@ -1671,6 +1681,9 @@ static void usage(FILE *f)
 "                            or both; a normal profile saved without seqs\n"
 "                            is tested on sequences only once it is made\n"
 "                            normal again\n"
+"      --no-signal-frames    a signal handler's calls go into the window of\n"
+"                            the calls it interrupted (default: a window\n"
+"                            of their own, until the handler returns)\n"
 "  -h, --help                this help\n"
 "\n"
 "Commands on the running ebph (each has -h):\n"
@@ -1723,7 +1736,8 @@ static const struct ebph_command {
 int main(int argc, char **argv)
 {
 	enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE,
-	       OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA };
+	       OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA,
+	       OPT_NO_FRAMES };
 	static const struct option longopts[] = {
 		{ "profile-dir", required_argument, NULL, 'd' },
 		{ "normal-wait", required_argument, NULL, 'w' },
@@ -1739,6 +1753,7 @@ int main(int argc, char **argv)
 		{ "log-sequences", no_argument, NULL, OPT_LOG_SEQ },
 		{ "detector", required_argument, NULL, OPT_DETECTOR },
 		{ "owner-quota", required_argument, NULL, OPT_OWNER_QUOTA },
+		{ "no-signal-frames", no_argument, NULL, OPT_NO_FRAMES },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -1752,6 +1767,7 @@ int main(int argc, char **argv)
 			.load = 1, .save = 1,
 			.detectors = EBPH_DET_PAIRS,
 			.owner_quota = EBPH_OWNER_QUOTA,
+			.signal_frames = 1,
 		},
 		.ctl = -1,
 		.owner_lock = PTHREAD_MUTEX_INITIALIZER,
@@ -1813,6 +1829,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_OWNER_QUOTA:
 			e.opt.owner_quota = parse_uint(optarg, "--owner-quota", EBPH_USERS_MAX);
+			break;
+		case OPT_NO_FRAMES:
+			e.opt.signal_frames = 0;
 			break;
 		case OPT_DETECTOR:
 			if (ebph_detectors_parse(optarg, &e.opt.detectors))
