@@ -189,8 +189,9 @@ tests/i386_exec: tests/i386_exec.c
 	$(Q)$(CC) -O2 -static -fno-pie -no-pie -o $@ $<
 
 # Helpers of the shell tests: test_crash.sh, test_stress.sh, test_i386.sh,
-# test_audit.sh, test_unnamed.sh, test_io_uring.sh.
-TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke tests/memfd_exec tests/uring_nop
+# test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh.
+TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke tests/memfd_exec tests/uring_nop \
+		tests/sigstorm
 TEST_DEPS += $(TEST_HELPERS)
 
 tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_load.o
@@ -204,6 +205,11 @@ tests/memfd_exec: tests/memfd_exec.c
 tests/uring_nop: tests/uring_nop.c
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+# A workload, as tests/demo: its calls the same in either build.
+tests/sigstorm: tests/sigstorm.c .sanitize
+	$(msg) CC $@
+	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
 
 tests/threads: tests/threads.c .sanitize
 	$(msg) CC $@

@@ -18,13 +18,17 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/perf_event.h>
 
 #include "bpf_load.h"
 #include "ebph.h"
@@ -42,7 +46,7 @@
 
 static struct ld_obj obj;
 static int prog_fd, config_fd, stats_fd, profiles_fd, paths_fd, tasks_fd,
-	   rows_fd, seqs_fd, events_fd, untraced_fd, owners_fd;
+	   rows_fd, seqs_fd, events_fd, untraced_fd, owners_fd, frames_fd;
 static struct ebph_config cfg;
 static __u32 my_pid, my_tid;
 static int ncpus;
@@ -1639,6 +1643,228 @@ static void test_seqs_full(void)
 	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
 }
 
+/* ---- signal frames ----------------------------------------------------------
+ *
+ * ebph_signal is a tracepoint program, which BPF_PROG_TEST_RUN cannot
+ * run: it is attached for real to signal/signal_deliver, and this thread
+ * sends itself signals.  The handler makes no call, and sys_enter is not
+ * attached, so the window changes only by the pushes and by run().
+ */
+
+static void on_signal(int sig)
+{
+}
+
+/* PROG attached to tracepoint CATEGORY/NAME: the perf event's fd (close
+ * it to detach), or -1. */
+static int tp_attach(const char *prog, const char *tp)
+{
+	struct perf_event_attr pa = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(pa),
+		.sample_period = 1,
+		.wakeup_events = 1,
+	};
+	struct ld_prog *p = ld_find_prog(&obj, prog);
+	char path[256], buf[32] = "";
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/id", tp);
+	fd = open(path, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (CHECK(!p || n <= 0, "no program %s or no tracepoint %s", prog, path))
+		return -1;
+	pa.config = atoi(buf);
+	fd = syscall(__NR_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (CHECK(fd < 0, "perf_event_open %s: %s", tp, strerror(errno)))
+		return -1;
+	if (CHECK(ioctl(fd, PERF_EVENT_IOC_SET_BPF, p->fd) ||
+		  ioctl(fd, PERF_EVENT_IOC_ENABLE, 0), "attach %s: %s", prog,
+		  strerror(errno))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* SIG to this thread: handled (its delivery fires the tracepoint) before
+ * tgkill returns. */
+static void signal_self(int sig)
+{
+	syscall(SYS_tgkill, my_pid, my_tid, sig);
+}
+
+static struct ebph_frames frames_get(__u32 tid)
+{
+	struct ebph_frames f;
+
+	if (bpf_map_lookup(frames_fd, &tid, &f))
+		memset(&f, 0xee, sizeof(f));
+	return f;
+}
+
+/* Slots I.. of window SEQ (EBPH_EMPTY padded) are C0, C1, ...: -1 ends. */
+static int window_is(const __u16 *seq, const int *want)
+{
+	int i, c;
+
+	for (i = 0, c = 0; i < EBPH_SEQLEN; i++) {
+		int w = want[c] < 0 ? EBPH_EMPTY : want[c++];
+
+		if (seq[i] != w)
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether profile KEY's train row for CALL has PREV at distance D. */
+static int learned(__u64 key, __u32 call, __u32 prev, int d)
+{
+	__u8 row[EBPH_NUM_SYSCALLS];
+
+	return !row_get(key, call, EBPH_TRAIN, row) && (row[prev] & 1 << (d - 1));
+}
+
+/*
+ * A handler's calls in a window of their own: a delivery to a handler
+ * saves the window and empties it; the handler's calls are learned from
+ * the empty window; its rt_sigreturn, learned there too, brings the
+ * saved window back.  Nested: two saved exactly, a third overwrites the
+ * oldest (counted), and a sigreturn with nothing saved leaves the window
+ * alone.  No push for an ignored signal, with signal_frames off or
+ * monitoring off; a child forked in a handler inherits the ring.
+ */
+static void test_frames(void)
+{
+	static const int w321[] = { 3, 2, 1, -1 }, none[] = { -1 };
+	static const int w5[] = { 5, -1 }, w4[] = { 4, -1 };
+	static const int w15_4[] = { 15, 4, -1 };
+	struct sigaction sa = { .sa_handler = on_signal }, ign = { .sa_handler = SIG_IGN };
+	__u64 key = KEY(41), full0 = stat_sum(EBPH_STAT_FRAMES_FULL);
+	struct ebph_frames f;
+	struct ebph_task t;
+	sigset_t set;
+	int fd, fork_fd, status;
+	pid_t child;
+
+	TEST("frames");
+	cfg.detectors = EBPH_DET_PAIRS;
+	cfg.signal_frames = 1;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	fd = tp_attach("ebph_signal", "signal/signal_deliver");
+	if (fd < 0)
+		return;
+	sigaction(SIGUSR1, &sa, NULL);
+	bpf_map_delete(frames_fd, &my_tid);
+	profile_new(key);
+	task_new(key);
+	run(1);
+	run(2);
+	run(3);
+	signal_self(SIGUSR1);
+	t = task_get();
+	CHECK_EQ(t.frames, 1, "frames after a delivery");
+	CHECK(!window_is(t.seq, none), "the handler's window is not empty");
+	f = frames_get(my_tid);
+	CHECK(!window_is(f.seq[0], w321), "saved window %u %u %u", f.seq[0][0],
+	      f.seq[0][1], f.seq[0][2]);
+	CHECK_EQ(f.top, 1, "ring top after one push");
+	run(39);		/* getpid */
+	run(1);			/* write */
+	run(EBPH_NR_RT_SIGRETURN);
+	t = task_get();
+	CHECK_EQ(t.frames, 0, "frames after rt_sigreturn");
+	CHECK(!window_is(t.seq, w321), "window after rt_sigreturn: %u %u %u %u",
+	      t.seq[0], t.seq[1], t.seq[2], t.seq[3]);
+	CHECK(!learned(key, 1, 39, 1) || !learned(key, EBPH_NR_RT_SIGRETURN, 39, 2),
+	      "the handler's pairs not learned");
+	CHECK(learned(key, 39, 3, 1), "getpid learned after the interrupted call");
+	run(4);
+	CHECK(!learned(key, 4, 3, 1) || learned(key, 4, EBPH_NR_RT_SIGRETURN, 1),
+	      "after the return, 4 follows 3, not the handler");
+
+	/* Three deep: the third push overwrites the oldest window. */
+	task_new(key);
+	run(3);
+	signal_self(SIGUSR1);
+	run(4);
+	signal_self(SIGUSR1);
+	run(5);
+	signal_self(SIGUSR1);
+	t = task_get();
+	CHECK_EQ(t.frames, EBPH_FRAMES, "frames three deep");
+	CHECK_EQ(stat_sum(EBPH_STAT_FRAMES_FULL) - full0, 1, "EBPH_STAT_FRAMES_FULL");
+	run(EBPH_NR_RT_SIGRETURN);
+	CHECK(!window_is(task_get().seq, w5), "first return: not the window [5]");
+	run(EBPH_NR_RT_SIGRETURN);
+	CHECK(!window_is(task_get().seq, w4), "second return: not the window [4]");
+	run(EBPH_NR_RT_SIGRETURN);
+	t = task_get();
+	CHECK(!window_is(t.seq, w15_4), "a return with nothing saved changed the window");
+	CHECK_EQ(t.frames, 0, "frames after three returns");
+
+	/* A ring that is gone (frames > 0 without one): the window stays. */
+	t.frames = 1;
+	bpf_map_update(tasks_fd, &my_tid, &t, BPF_ANY);
+	bpf_map_delete(frames_fd, &my_tid);
+	run(EBPH_NR_RT_SIGRETURN);
+	t = task_get();
+	CHECK_EQ(t.frames, 0, "frames after a return without a ring");
+	CHECK_EQ(t.seq[1], 15, "a return without a ring keeps the window");
+
+	/* No push: an ignored signal (blocked, so that it is queued and
+	 * delivered at the unblock), signal_frames off, monitoring off. */
+	task_new(key);
+	run(5);
+	sigaction(SIGUSR2, &ign, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal_self(SIGUSR2);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	CHECK_EQ(task_get().frames, 0, "frames after an ignored signal");
+	cfg.signal_frames = 0;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	signal_self(SIGUSR1);
+	CHECK_EQ(task_get().frames, 0, "frames after a signal, signal_frames off");
+	cfg.signal_frames = 1;
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	cfg.monitoring = 0;
+	bpf_map_update(config_fd, &(__u32){ 0 }, &cfg, BPF_ANY);
+	signal_self(SIGUSR1);
+	CHECK_EQ(task_get().frames, 0, "frames after a signal, monitoring off");
+	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
+	CHECK(!window_is(task_get().seq, (const int[]){ 5, -1 }), "window changed without a push");
+
+	/* Forked in a handler: the child has the saved window too. */
+	signal_self(SIGUSR1);
+	fork_fd = tp_attach("ebph_fork", "sched/sched_process_fork");
+	child = fork_fd < 0 ? -1 : fork();
+	if (child == 0)
+		_exit(0);
+	if (fork_fd >= 0)
+		close(fork_fd);
+	if (!CHECK(child < 0, "fork: %s", strerror(errno))) {
+		__u32 ctid = child;
+
+		waitpid(child, &status, 0);
+		CHECK(bpf_map_lookup(tasks_fd, &ctid, &t), "no task for the child");
+		CHECK_EQ(t.frames, 1, "the child's frames");
+		f = frames_get(ctid);
+		CHECK(!window_is(f.seq[(f.top + EBPH_FRAMES - 1) % EBPH_FRAMES], w5),
+		      "the child's saved window");
+		bpf_map_delete(tasks_fd, &ctid);
+		bpf_map_delete(frames_fd, &ctid);
+	}
+	close(fd);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
+	bpf_map_delete(frames_fd, &my_tid);
+	task_new(key);
+}
+
 /*
  * The programs, by the names user space finds them by (ebph run, replay,
  * these tests), each in the section that says where it attaches, and
@@ -1653,6 +1879,7 @@ static void test_prog_names(void)
 		{ "ebph_fork", "tracepoint/sched/sched_process_fork" },
 		{ "ebph_exit", "tracepoint/sched/sched_process_exit" },
 		{ "ebph_io_uring", "tracepoint/io_uring/io_uring_submit_req" },
+		{ "ebph_signal", "tracepoint/signal/signal_deliver" },
 	};
 	size_t i;
 
@@ -1717,9 +1944,11 @@ int main(void)
 	events_fd = ld_map_fd(&obj, "events");
 	untraced_fd = ld_map_fd(&obj, "untraced");
 	owners_fd = ld_map_fd(&obj, "owners");
+	frames_fd = ld_map_fd(&obj, "frames");
 	if (CHECK(config_fd < 0 || stats_fd < 0 || profiles_fd < 0 ||
 		  paths_fd < 0 || tasks_fd < 0 || rows_fd < 0 || seqs_fd < 0 ||
-		  events_fd < 0 || untraced_fd < 0 || owners_fd < 0,
+		  events_fd < 0 || untraced_fd < 0 || owners_fd < 0 ||
+		  frames_fd < 0,
 		  "a map is missing"))
 		goto out;
 
@@ -1752,6 +1981,7 @@ int main(void)
 	test_seq_tolerize();
 	test_seq_both();
 	test_seq_no_test_set();
+	test_frames();
 	test_seqs_full();
 
 	TEST("events");
