@@ -13,6 +13,10 @@
 # for.  (Without frames the profile may not settle in the 30 training
 # runs, the same problem: it is then made normal by `ebph normalize`.)
 #
+# The pairs show it too: with frames no call ever follows rt_sigreturn in
+# a window (the handler's return brings back the window it interrupted),
+# without them the loop's calls do.
+#
 # Then a handler left by siglongjmp(): its frames are never popped, the
 # ring fills, and `ebph status` counts the overflows.
 #
@@ -60,8 +64,9 @@ session_stop() {
 
 # session LABEL [OPTIONS]: a fresh ebph (OPTIONS for `ebph run`), sigstorm
 # trained and made normal, then three runs under a storm.  Sets $settled
-# (the training runs it took to freeze, or "none"), $storm_anomalies and
-# $storm_signals.
+# (the training runs it took to freeze, or "none"), $storm_anomalies,
+# $storm_signals, and $after_return: the profile's pairs of a call after
+# rt_sigreturn.
 session() {
 	label=$1
 	shift
@@ -95,6 +100,7 @@ session() {
 	done
 	sleep 1		# the events' way to the log
 	storm_anomalies=$(($(anomalies) - n0))
+	after_return=$("$ebph" show "$key" | awk '$2 == "rt_sigreturn"' | wc -l)
 }
 
 session frames
@@ -104,6 +110,8 @@ check "frames: normal by itself after --normal-wait" \
 	grep -q "profile sigstorm ($key) is normal" "$log"
 check "frames: $storm_signals signals in a storm, no anomaly ($storm_anomalies)" \
 	[ "$storm_anomalies" -eq 0 ]
+check "frames: no call learned after an rt_sigreturn ($after_return pairs)" \
+	[ "$after_return" -eq 0 ]
 check "frames: ebph status says the frames are on" \
 	eval '"$ebph" status | grep -q "^signals  *handler frames on, 0 overflows"'
 on_anomalies=$storm_anomalies
@@ -124,6 +132,8 @@ check "no frames: ebph status says the frames are off" \
 	eval '"$ebph" status | grep -q "^signals  *handler frames off"'
 check "no frames: $storm_signals signals in a storm, anomalies ($storm_anomalies)" \
 	[ "$storm_anomalies" -gt 0 ]
+check "no frames: calls learned after an rt_sigreturn ($after_return pairs)" \
+	[ "$after_return" -gt 0 ]
 session_stop
 echo "storm anomalies: $on_anomalies with frames (frozen after $on_settled training runs)," \
      "$storm_anomalies without (frozen after: $settled)"
