@@ -296,29 +296,6 @@ static inline int ebph_seq_in_test(const struct ebph_profile *p,
 
 /* ---- tasks -------------------------------------------------------------- */
 
-/* Value of the "tasks" map, key: the kernel pid of a thread (its tid). */
-struct ebph_task {
-	__u64 profile;		/* key of the profile it runs */
-	__u64 count;		/* calls this task made while traced */
-	__u64 lf[EBPH_LOCALITY_WIN / 64]; /* bit set: that call was anomalous */
-	__u32 pid;		/* thread group id; 0 for a forked task until
-				 * its first call (sched_process_fork does not
-				 * say whether the child is a thread) */
-	__u32 tid;
-	__u16 seq[EBPH_SEQLEN];	/* seq[0] is the newest call */
-	__u8 lf_pos;		/* next slot of the locality ring */
-	__u8 lfc;		/* set bits in lf */
-	__u8 max_lfc;		/* highest lfc this task reached */
-	__u8 flags;		/* EBPH_TASK_* */
-	__u8 frames;		/* windows saved in "frames": signal handlers
-				 * it is in, 0..EBPH_FRAMES (see there) */
-	__u8 pad;
-};
-_Static_assert(sizeof(struct ebph_task) == 64, "ebph_task ABI");
-
-/* Task flags: cleared at exec, inherited at fork. */
-#define EBPH_TASK_IO_URING	(1U << 0)	/* its io_uring use was reported */
-
 /*
  * Signal frames.  A signal handler's calls have nothing to do with the
  * calls it interrupted: in the interrupted window they make pairs no
@@ -328,9 +305,8 @@ _Static_assert(sizeof(struct ebph_task) == 64, "ebph_task ABI");
  * SIG_DFL or SIG_IGN) the task's window is saved and it starts empty;
  * the handler's calls are learned and tested in it, in the same profile,
  * and at its last call, rt_sigreturn (or i386 sigreturn), the saved
- * window comes back.  The saved windows of thread TID are in the
- * "frames" map under TID, made at its first handler: a task that takes
- * no signal pays nothing, and struct ebph_task stays one 64-byte value.
+ * window comes back.  The saved windows are in the task (struct
+ * ebph_task's second part), which only a task in a handler reads.
  *
  * A ring of EBPH_FRAMES windows, task->frames of them in use: a handler
  * interrupted by another signal's handler is exact, and deeper nesting
@@ -352,15 +328,40 @@ _Static_assert(sizeof(struct ebph_task) == 64, "ebph_task ABI");
 #define EBPH_NR_I386_SIGRETURN	119	/* i386 sigreturn */
 #define EBPH_NR_I386_RT_SIGRETURN 173	/* i386 rt_sigreturn */
 
-/* Value of the "frames" map, key: the kernel pid of a thread (its tid). */
-struct ebph_frames {
-	__u16 seq[EBPH_FRAMES][EBPH_SEQLEN];	/* saved windows, a ring */
-	__u8 top;		/* the slot the next push writes, mod
-				 * EBPH_FRAMES: the newest is top - 1 */
-	__u8 pad[3];
+
+/* Value of the "tasks" map, key: the kernel pid of a thread (its tid). */
+struct ebph_task {
+	__u64 profile;		/* key of the profile it runs */
+	__u64 count;		/* calls this task made while traced */
+	__u64 lf[EBPH_LOCALITY_WIN / 64]; /* bit set: that call was anomalous */
+	__u32 pid;		/* thread group id; 0 for a forked task until
+				 * its first call (sched_process_fork does not
+				 * say whether the child is a thread) */
+	__u32 tid;
+	__u16 seq[EBPH_SEQLEN];	/* seq[0] is the newest call */
+	__u8 lf_pos;		/* next slot of the locality ring */
+	__u8 lfc;		/* set bits in lf */
+	__u8 max_lfc;		/* highest lfc this task reached */
+	__u8 flags;		/* EBPH_TASK_* */
+	__u8 frames;		/* saved windows: the signal handlers it
+				 * is in, 0..EBPH_FRAMES (see there) */
+	__u8 pad;
+	/* Bytes 64 on: read only by a task in a signal handler.  Every
+	 * call reads the 64 bytes above, and a hash map element's value
+	 * starts on a cache line (after the allocator's 8-byte link, the
+	 * element's 48 and the key's 8), so these cost no line to a task
+	 * in no handler: only memory, 64 bytes more an element (the
+	 * allocator's 192-byte size for 128). */
+	__u16 saved[EBPH_FRAMES][EBPH_SEQLEN];	/* windows, a ring */
+	__u8 saved_top;		/* the slot the next push writes: the
+				 * newest saved is saved_top - 1 */
+	__u8 pad2[3];
 };
-_Static_assert(sizeof(struct ebph_frames) == 2 * EBPH_FRAMES * EBPH_SEQLEN + 4,
-	       "ebph_frames ABI");
+_Static_assert(sizeof(struct ebph_task) == 64 + 4 * EBPH_SEQLEN + 4,
+	       "ebph_task ABI");
+
+/* Task flags: cleared at exec, inherited at fork. */
+#define EBPH_TASK_IO_URING	(1U << 0)	/* its io_uring use was reported */
 
 /* Whether call symbol SYM (EBPH_I386 + N for i386) returns from a
  * signal handler. */
@@ -435,8 +436,7 @@ enum ebph_stat {
 	EBPH_STAT_IO_URING,	/* io_uring requests of traced tasks, which
 				 * ebph does not analyze: see EBPH_EV_IO_URING */
 	EBPH_STAT_FRAMES_FULL,	/* signal handlers whose frame overwrote the
-				 * oldest saved window, or had none (see
-				 * EBPH_FRAMES) */
+				 * oldest saved window (see EBPH_FRAMES) */
 	EBPH_STAT_MAX,
 };
 

@@ -157,18 +157,6 @@ struct bpf_map_def SEC("maps") seqs = {
 	.map_flags = BPF_F_NO_PREALLOC,
 };
 
-/* The windows saved by signal handlers' frames (struct ebph_frames, see
- * EBPH_FRAMES), by tid: made at a thread's first handler, so only a
- * thread that takes signals pays for them.  Emptied by
- * sched_process_exit. */
-struct bpf_map_def SEC("maps") frames = {
-	.type = BPF_MAP_TYPE_HASH,
-	.key_size = sizeof(__u32),
-	.value_size = sizeof(struct ebph_frames),
-	.max_entries = EBPH_MAX_TASKS,
-	.map_flags = BPF_F_NO_PREALLOC,
-};
-
 /* Profiles per owner (struct ebph_owner_key): read and added to only
  * when a profile is created, never on the common path.  Three counters
  * an owner, and the sums under EBPH_OWNER_ALL. */
@@ -1427,32 +1415,17 @@ static __always_inline void window_copy(__u16 *dst, const __u16 *src)
 }
 
 /*
- * A signal is delivered to a handler of TASK (thread TID): its window is
- * saved in the ring and it starts empty, as after an exec.  A full ring
- * loses its oldest window; a ring that cannot be made (the frames map
- * full) saves nothing, and the handler's calls go on in the task's
- * window, as without frames.  Both are counted.
+ * A signal is delivered to a handler of TASK: its window is saved in the
+ * ring and it starts empty, as after an exec.  A full ring loses its
+ * oldest window, counted.
  */
-static __always_inline void frame_push(struct ebph_task *task, __u32 tid)
+static __always_inline void frame_push(struct ebph_task *task)
 {
-	struct ebph_frames *f = bpf_map_lookup_elem(&frames, &tid);
-	__u32 slot;
+	__u32 slot = task->saved_top % EBPH_FRAMES;
 	int i;
 
-	if (!f) {
-		struct ebph_frames fresh = {};
-
-		/* EEXIST (another CPU made it first) is fine: look it up. */
-		bpf_map_update_elem(&frames, &tid, &fresh, BPF_NOEXIST);
-		f = bpf_map_lookup_elem(&frames, &tid);
-		if (!f) {
-			stat_inc(EBPH_STAT_FRAMES_FULL);
-			return;
-		}
-	}
-	slot = f->top % EBPH_FRAMES;
-	window_copy(f->seq[slot], task->seq);
-	f->top = (slot + 1) % EBPH_FRAMES;
+	window_copy(task->saved[slot], task->seq);
+	task->saved_top = (slot + 1) % EBPH_FRAMES;
 	if (task->frames < EBPH_FRAMES)
 		task->frames++;
 	else
@@ -1466,8 +1439,7 @@ static __always_inline void frame_push(struct ebph_task *task, __u32 tid)
  * The call of CTX was TASK's, which is in a handler (task->frames > 0):
  * if it returns from the handler, the window the handler interrupted
  * comes back.  Called after the sigreturn was learned and tested in the
- * handler's window, whose last call it is.  A ring that is gone (a fork
- * that could not copy it) leaves the window as it is.
+ * handler's window, whose last call it is.
  *
  * Not inlined, and the call's symbol read again from CTX: sys_enter
  * then keeps nothing alive to the end for a test that a task in no
@@ -1476,36 +1448,15 @@ static __always_inline void frame_push(struct ebph_task *task, __u32 tid)
 static __attribute__((noinline)) int frame_return(struct bpf_raw_tracepoint_args *ctx,
 						  struct ebph_task *task)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ebph_frames *f;
 	__u32 slot;
 
 	if (!ebph_is_sigreturn(ctx->args[1] + i386_base()))
 		return 0;
-	f = bpf_map_lookup_elem(&frames, &tid);
-	if (!f) {
-		task->frames = 0;
-		return 0;
-	}
 	task->frames--;
-	slot = (f->top + EBPH_FRAMES - 1) % EBPH_FRAMES;
-	window_copy(task->seq, f->seq[slot]);
-	f->top = slot;
+	slot = (task->saved_top + EBPH_FRAMES - 1) % EBPH_FRAMES;
+	window_copy(task->seq, task->saved[slot]);
+	task->saved_top = slot;
 	return 0;
-}
-
-/*
- * A child of PARENT (thread PTID) forked inside a handler returns
- * through the same handler frames: its ring is a copy of the parent's
- * (thread CTID).  Nonzero: not copied, the child has no saved window.
- */
-static __always_inline long frames_fork(__u32 ptid, __u32 ctid)
-{
-	struct ebph_frames *f = bpf_map_lookup_elem(&frames, &ptid);
-
-	if (!f)
-		return -1;
-	return bpf_map_update_elem(&frames, &ctid, f, BPF_ANY);
 }
 
 /* ---- programs --------------------------------------------------------------- */
@@ -1647,10 +1598,8 @@ int ebph_exec(struct sched_process_exec_args *ctx)
 	/* A non-leader thread that execs takes over the leader's pid:
 	 * its old tid is gone. */
 	old_tid = ctx->old_pid;
-	if (old_tid != (__u32)ctx->pid) {
+	if (old_tid != (__u32)ctx->pid)
 		bpf_map_delete_elem(&tasks, &old_tid);
-		bpf_map_delete_elem(&frames, &old_tid);
-	}
 
 	step = exe_ident(cfg, &key, &owner, &nlink);
 	if (step) {
@@ -1698,8 +1647,8 @@ int ebph_exec(struct sched_process_exec_args *ctx)
  * fork, clone, and new threads: current is the parent.  A traced parent's
  * child runs the same profile and inherits its window (the calls that led
  * to the fork), with a locality frame of its own.  Forked in a signal
- * handler, it inherits the saved windows too (frames_fork()): a new
- * thread as well, which is told from a process only later, and which
+ * handler, it inherits the saved windows too (the copy): a new thread
+ * as well, which is told from a process only later, and which
  * pthread_create(), not async-signal-safe, should not make there.
  *
  * The record does not say whether the child is a thread, so its thread
@@ -1723,8 +1672,6 @@ int ebph_fork(struct sched_process_fork_args *ctx)
 	child.count = 0;
 	child.max_lfc = 0;
 	task_reset_locality(&child);
-	if (unlikely(child.frames) && frames_fork(ptid, ctid))
-		child.frames = 0;
 	/* BPF_ANY: an entry left under this tid by a missed exit is stale. */
 	if (bpf_map_update_elem(&tasks, &ctid, &child, BPF_ANY))
 		untraced_add(ctx, ctid, EBPH_STAT_TASKS_FULL,
@@ -1808,7 +1755,7 @@ int ebph_signal(struct signal_deliver_args *ctx)
 		return 0;
 	task = bpf_map_lookup_elem(&tasks, &tid);
 	if (task)
-		frame_push(task, tid);
+		frame_push(task);
 	return 0;
 }
 
@@ -1821,7 +1768,6 @@ int ebph_exit(struct sched_process_exit_args *ctx)
 
 	bpf_map_delete_elem(&tasks, &tid);
 	bpf_map_delete_elem(&untraced, &tid);
-	bpf_map_delete_elem(&frames, &tid);
 	return 0;
 }
 

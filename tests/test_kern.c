@@ -46,7 +46,7 @@
 
 static struct ld_obj obj;
 static int prog_fd, config_fd, stats_fd, profiles_fd, paths_fd, tasks_fd,
-	   rows_fd, seqs_fd, events_fd, untraced_fd, owners_fd, frames_fd;
+	   rows_fd, seqs_fd, events_fd, untraced_fd, owners_fd;
 static struct ebph_config cfg;
 static __u32 my_pid, my_tid;
 static int ncpus;
@@ -1696,13 +1696,10 @@ static void signal_self(int sig)
 	syscall(SYS_tgkill, my_pid, my_tid, sig);
 }
 
-static struct ebph_frames frames_get(__u32 tid)
+/* The newest window TASK saved. */
+static const __u16 *saved_newest(const struct ebph_task *t)
 {
-	struct ebph_frames f;
-
-	if (bpf_map_lookup(frames_fd, &tid, &f))
-		memset(&f, 0xee, sizeof(f));
-	return f;
+	return t->saved[(t->saved_top + EBPH_FRAMES - 1) % EBPH_FRAMES];
 }
 
 /* Slots I.. of window SEQ (EBPH_EMPTY padded) are C0, C1, ...: -1 ends. */
@@ -1743,7 +1740,6 @@ static void test_frames(void)
 	static const int w15_4[] = { 15, 4, -1 };
 	struct sigaction sa = { .sa_handler = on_signal }, ign = { .sa_handler = SIG_IGN };
 	__u64 key = KEY(41), full0 = stat_sum(EBPH_STAT_FRAMES_FULL);
-	struct ebph_frames f;
 	struct ebph_task t;
 	sigset_t set;
 	int fd, fork_fd, status;
@@ -1757,7 +1753,6 @@ static void test_frames(void)
 	if (fd < 0)
 		return;
 	sigaction(SIGUSR1, &sa, NULL);
-	bpf_map_delete(frames_fd, &my_tid);
 	profile_new(key);
 	task_new(key);
 	run(1);
@@ -1767,10 +1762,9 @@ static void test_frames(void)
 	t = task_get();
 	CHECK_EQ(t.frames, 1, "frames after a delivery");
 	CHECK(!window_is(t.seq, none), "the handler's window is not empty");
-	f = frames_get(my_tid);
-	CHECK(!window_is(f.seq[0], w321), "saved window %u %u %u", f.seq[0][0],
-	      f.seq[0][1], f.seq[0][2]);
-	CHECK_EQ(f.top, 1, "ring top after one push");
+	CHECK(!window_is(t.saved[0], w321), "saved window %u %u %u", t.saved[0][0],
+	      t.saved[0][1], t.saved[0][2]);
+	CHECK_EQ(t.saved_top, 1, "ring top after one push");
 	run(39);		/* getpid */
 	run(1);			/* write */
 	run(EBPH_NR_RT_SIGRETURN);
@@ -1804,15 +1798,6 @@ static void test_frames(void)
 	t = task_get();
 	CHECK(!window_is(t.seq, w15_4), "a return with nothing saved changed the window");
 	CHECK_EQ(t.frames, 0, "frames after three returns");
-
-	/* A ring that is gone (frames > 0 without one): the window stays. */
-	t.frames = 1;
-	bpf_map_update(tasks_fd, &my_tid, &t, BPF_ANY);
-	bpf_map_delete(frames_fd, &my_tid);
-	run(EBPH_NR_RT_SIGRETURN);
-	t = task_get();
-	CHECK_EQ(t.frames, 0, "frames after a return without a ring");
-	CHECK_EQ(t.seq[1], 15, "a return without a ring keeps the window");
 
 	/* No push: an ignored signal (blocked, so that it is queued and
 	 * delivered at the unblock), signal_frames off, monitoring off. */
@@ -1852,16 +1837,12 @@ static void test_frames(void)
 		waitpid(child, &status, 0);
 		CHECK(bpf_map_lookup(tasks_fd, &ctid, &t), "no task for the child");
 		CHECK_EQ(t.frames, 1, "the child's frames");
-		f = frames_get(ctid);
-		CHECK(!window_is(f.seq[(f.top + EBPH_FRAMES - 1) % EBPH_FRAMES], w5),
-		      "the child's saved window");
+		CHECK(!window_is(saved_newest(&t), w5), "the child's saved window");
 		bpf_map_delete(tasks_fd, &ctid);
-		bpf_map_delete(frames_fd, &ctid);
 	}
 	close(fd);
 	signal(SIGUSR1, SIG_DFL);
 	signal(SIGUSR2, SIG_DFL);
-	bpf_map_delete(frames_fd, &my_tid);
 	task_new(key);
 }
 
@@ -1944,11 +1925,9 @@ int main(void)
 	events_fd = ld_map_fd(&obj, "events");
 	untraced_fd = ld_map_fd(&obj, "untraced");
 	owners_fd = ld_map_fd(&obj, "owners");
-	frames_fd = ld_map_fd(&obj, "frames");
 	if (CHECK(config_fd < 0 || stats_fd < 0 || profiles_fd < 0 ||
 		  paths_fd < 0 || tasks_fd < 0 || rows_fd < 0 || seqs_fd < 0 ||
-		  events_fd < 0 || untraced_fd < 0 || owners_fd < 0 ||
-		  frames_fd < 0,
+		  events_fd < 0 || untraced_fd < 0 || owners_fd < 0,
 		  "a map is missing"))
 		goto out;
 
