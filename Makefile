@@ -61,7 +61,9 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 
 LIB_OBJS := bpf_load.o profile_store.o syscall_names.o ebph_maps.o ebph_log.o
 HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h \
-	   ebph_cmd.h ebph_state.h ebph_log.h
+	   ebph_cmd.h ebph_state.h ebph_log.h ebph_run.h ebph_util.h
+# `ebph run`: its life cycle (ebph_user.c) and the files of its steps.
+RUN_OBJS := ebph_user.o ebph_print.o ebph_persist.o ebph_audit.o ebph_quota.o
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
@@ -119,7 +121,7 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-ebph: ebph_user.o ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o $(LIB_OBJS)
+ebph: $(RUN_OBJS) ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o ebph_util.o $(LIB_OBJS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -127,10 +129,11 @@ ebph: ebph_user.o ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o $(LIB_OBJS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-# LIBDIR is compiled in: ebph_user.o is rebuilt when it changes (a
+# LIBDIR is compiled in, where ebph_kern.o is looked for (ebph_util.o)
+# and in ebph -h (ebph_user.o): both are rebuilt when it changes (a
 # `make install PREFIX=/usr` after a plain `make`).
-ebph_user.o: CFLAGS += -DEBPH_LIBDIR='"$(LIBDIR)"'
-ebph_user.o: .libdir
+ebph_user.o ebph_util.o: CFLAGS += -DEBPH_LIBDIR='"$(LIBDIR)"'
+ebph_user.o ebph_util.o: .libdir
 .libdir: FORCE
 	@echo '$(LIBDIR)' | cmp -s - $@ 2>/dev/null || echo '$(LIBDIR)' >$@
 .sanitize: FORCE

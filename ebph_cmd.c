@@ -86,20 +86,13 @@
 #include "ebph_log.h"
 #include "ebph_maps.h"
 #include "ebph_state.h"
+#include "ebph_util.h"	/* clock_ns(), parse_duration() */
 #include "profile_store.h"
 #include "syscall_names.h"
 
 #define NS	1000000000ULL
 
 /* ---- shared helpers -------------------------------------------------- */
-
-static __u64 clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (__u64)ts.tv_sec * NS + ts.tv_nsec;
-}
 
 /* Usage on stderr after a one-line complaint: exit status 2. */
 static int usage_error(const char *usage, const char *fmt, ...)

@@ -57,7 +57,7 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 
 /*
  * ACT_DELETE of profile P (as read from the map) without the notice:
- * for `ebph run` itself, which recycles profiles (ebph_user.c) and says
+ * for `ebph run` itself, which recycles profiles (ebph_quota.c) and says
  * so in its own log.  SEQS_ON: the sequence detector runs (for MSG).
  * 0 when it is deleted (or was gone already), with *SEQ_ERR the -errno
  * of deleting its sequences, or 0; -errno if the profile stays.
@@ -102,8 +102,5 @@ void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
 /* Whether setting S differs between A and B. */
 int cmd_setting_differs(const struct ebph_config *a, const struct ebph_config *b,
 			enum cmd_setting s);
-
-/* Defined in ebph_user.c: "3s", "10m", "1w" to ns, -1 if malformed. */
-long long parse_duration(const char *s);
 
 #endif /* EBPH_CMD_H */

@@ -100,9 +100,9 @@
 
 #include "bpf_load.h"
 #include "ebph.h"
-#include "ebph_cmd.h"	/* parse_duration() */
 #include "ebph_maps.h"
 #include "ebph_replay.h"
+#include "ebph_util.h"	/* parse_duration(), ebph_find_object() */
 #include "profile_store.h"
 
 
@@ -1824,7 +1824,7 @@ static int replay_main(struct replay *r, struct replay_args *a, int argc, char *
 			r->save_dir = optarg;
 			break;
 		case 'w':
-			/* As `ebph run` takes it (ebph_user.c). */
+			/* As `ebph run -w` takes it (ebph_util.c). */
 			if ((d = parse_duration(optarg)) < 0)
 				return bad_usage("invalid --normal-wait '%s' (e.g. 0, 3s, 10m, 1w)", optarg);
 			r->normal_wait = d;
