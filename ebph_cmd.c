@@ -436,6 +436,15 @@ static void fmt_normal_in(const struct ebph_profile *p, char *buf, size_t len)
 	}
 }
 
+void cmd_fmt_normal_col(const struct ebph_profile *p, char *buf, size_t len)
+{
+	fmt_normal_in(p, buf, len);
+	/* NORMAL is 10 wide: "in 1s 995ms" keeps its larger unit only,
+	 * rather than push the next column out of line. */
+	if (strlen(buf) > 10 && strrchr(buf, ' '))
+		*strrchr(buf, ' ') = 0;
+}
+
 static __u64 stat_sum(const struct ebph_maps *m, __u32 idx, int ncpus)
 {
 	__u64 vals[ncpus > 0 ? ncpus : 1], sum = 0;
@@ -1098,11 +1107,7 @@ int cmd_profiles(int argc, char **argv)
 		char when[32], path[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
 		size_t room = 79 - 60, j;	/* 60: the columns before */
 
-		fmt_normal_in(p, when, sizeof(when));
-		/* NORMAL is 10 wide: "in 1s 995ms" keeps its larger unit
-		 * only, rather than push the path out of line. */
-		if (strlen(when) > 10 && strrchr(when, ' '))
-			*strrchr(when, ' ') = 0;
+		cmd_fmt_normal_col(p, when, sizeof(when));
 		printf("%016llx %-8s %8llu %8llu %4u %-10s ", (unsigned long long)p->key,
 		       cmd_state_name(p->status), (unsigned long long)p->train_count,
 		       (unsigned long long)p->last_mod_count, p->anomalies, when);

@@ -45,6 +45,11 @@ const char *cmd_profile_name(const struct ebph_profile_rec *r, char *buf, size_t
 /* "6d 23h", "3s", "250ms": the two largest units of NS. */
 void cmd_fmt_duration(__u64 ns, char *buf, size_t len);
 
+/* When frozen profile P becomes normal, for a NORMAL column 10 wide:
+ * "in 6d 23h", "in 1s" (of 1s 995ms), "next call", or "-" if it is not
+ * frozen. */
+void cmd_fmt_normal_col(const struct ebph_profile *p, char *buf, size_t len);
+
 /* The changes a user can make to a profile, as the kernel makes them. */
 enum cmd_action { ACT_NORMALIZE, ACT_SENSITIZE, ACT_TOLERIZE, ACT_DELETE };
 

@@ -397,29 +397,6 @@ static void draw_summary(struct view *v, int raw, int cols, time_t t)
 	line(raw, cols, 0, "");
 }
 
-/* When a frozen profile becomes normal, in NORMAL's 10 columns. */
-static void fmt_when(const struct ebph_profile *p, char *when, size_t len)
-{
-	struct timespec ts;
-	__u64 boot;
-	char a[64];
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	boot = (__u64)ts.tv_sec * NS + ts.tv_nsec;
-	if (!(p->status & EBPH_FROZEN))
-		snprintf(when, len, "-");
-	else if (p->normal_time <= boot)
-		snprintf(when, len, "next call");
-	else {
-		cmd_fmt_duration(p->normal_time - boot, a, sizeof(a));
-		snprintf(when, len, "in %s", a);
-		/* NORMAL is 10 wide: "in 1s 995ms" keeps its larger unit
-		 * only. */
-		if (strlen(when) > 10)
-			*strrchr(when, ' ') = 0;
-	}
-}
-
 /* NPROF lines of profiles, scrolled to keep the selection in view. */
 static void draw_profiles(struct view *v, int raw, int cols, int nprof)
 {
@@ -440,7 +417,7 @@ static void draw_profiles(struct view *v, int raw, int cols, int nprof)
 			continue;
 		}
 		p = &v->order[i]->prof;
-		fmt_when(p, when, sizeof(when));
+		cmd_fmt_normal_col(p, when, sizeof(when));
 		line(raw, cols, raw && i == v->sel, "%c %-16s %-8s %8llu %8llu %4u %-10s %016llx",
 		     i == v->sel ? '>' : ' ', cmd_profile_name(v->order[i], name, sizeof(name)),
 		     cmd_state_name(p->status), (unsigned long long)p->train_count,
