@@ -846,15 +846,9 @@ static const char ps_usage[] =
 "reached (for a process: the highest of its threads); ANOM the anomalies\n"
 "of its profile since that became normal.\n";
 
-struct ps_row {
-	__u32 pid, tid;
-	__u64 profile, count;
-	__u8 lfc, max_lfc;
-};
-
 static int cmp_ps(const void *a, const void *b)
 {
-	const struct ps_row *x = a, *y = b;
+	const struct cmd_task *x = a, *y = b;
 
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
@@ -906,17 +900,13 @@ static void read_comm(__u32 pid, __u32 tid, int thread, char *buf, size_t len)
 	ebph_escape(comm, buf, len);
 }
 
-/* Every traced thread, by PID then TID, into *ROWS (malloc'd, *N of
- * them).  A thread that exits between the walk and its lookup is left
- * out; if memory runs out, the ones read so far are shown.  0 or
- * -errno. */
-static int ps_read(const struct ebph_maps *m, struct ps_row **rows, size_t *n)
+int cmd_read_tasks(const struct ebph_maps *m, struct cmd_task **tasks, size_t *n)
 {
 	size_t cap = 0, k, ntids;
 	__u32 *tids;
 	int err;
 
-	*rows = NULL;
+	*tasks = NULL;
 	*n = 0;
 	err = bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &ntids);
 	if (err)
@@ -928,25 +918,24 @@ static int ps_read(const struct ebph_maps *m, struct ps_row **rows, size_t *n)
 		if (bpf_map_lookup(m->tasks, &tid, &t))
 			continue;	/* exited meanwhile */
 		if (*n == cap) {
-			void *p = realloc(*rows, (cap = cap ? 2 * cap : 256) * sizeof(**rows));
+			void *p = realloc(*tasks, (cap = cap ? 2 * cap : 256) * sizeof(**tasks));
 
 			if (!p)
 				break;
-			*rows = p;
+			*tasks = p;
 		}
-		(*rows)[(*n)++] = (struct ps_row){
+		(*tasks)[(*n)++] = (struct cmd_task){
 			.pid = t.pid ? t.pid : tgid_of(tid), .tid = tid,
 			.profile = t.profile, .count = t.count,
 			.lfc = t.lfc, .max_lfc = t.max_lfc,
 		};
 	}
 	free(tids);
-	qsort(*rows, *n, sizeof(**rows), cmp_ps);
 	return 0;
 }
 
 /* One line: R, a thread or (THREADS off) a process. */
-static void ps_line(const struct ps_row *r, struct ebph_snapshot *s, int threads)
+static void ps_line(const struct cmd_task *r, struct ebph_snapshot *s, int threads)
 {
 	struct ebph_profile_rec *p = ebph_snapshot_find(s, r->profile);
 	char comm[16], name[15];	/* the columns' widths, escaped */
@@ -967,7 +956,7 @@ static void ps_line(const struct ps_row *r, struct ebph_snapshot *s, int threads
 }
 
 /* The table: a line per thread, or per process of the ROWS in a row. */
-static void ps_print(const struct ps_row *rows, size_t n, struct ebph_snapshot *s,
+static void ps_print(const struct cmd_task *rows, size_t n, struct ebph_snapshot *s,
 		     int threads)
 {
 	size_t i, j;
@@ -979,7 +968,7 @@ static void ps_print(const struct ps_row *rows, size_t n, struct ebph_snapshot *
 		printf("%7s %-15s %-14s %-8s %9s %3s %3s %5s\n", "PID",
 		       "COMM", "PROFILE", "STATE", "CALLS", "LFC", "MAX", "ANOM");
 	for (i = 0; i < n; i = j) {
-		struct ps_row r = rows[i];
+		struct cmd_task r = rows[i];
 
 		/* A process is its threads summed; its LFC the worst one. */
 		for (j = i + 1; j < n && !threads && rows[j].pid == r.pid; j++) {
@@ -1002,7 +991,7 @@ int cmd_ps(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct ps_row *rows;
+	struct cmd_task *rows;
 	struct ebph_snapshot s;
 	struct ebph_maps m;
 	int c, threads = 0, err;
@@ -1029,11 +1018,13 @@ int cmd_ps(int argc, char **argv)
 		ebph_maps_close(&m);
 		return 1;
 	}
-	err = ps_read(&m, &rows, &n);
-	if (err)
+	err = cmd_read_tasks(&m, &rows, &n);
+	if (err) {
 		fprintf(stderr, "ebph: cannot read the tasks map: %s\n", strerror(-err));
-	else
+	} else {
+		qsort(rows, n, sizeof(*rows), cmp_ps);
 		ps_print(rows, n, &s, threads);
+	}
 	free(rows);
 	ebph_snapshot_free(&s);
 	ebph_maps_close(&m);

@@ -50,6 +50,19 @@ void cmd_fmt_duration(__u64 ns, char *buf, size_t len);
  * frozen. */
 void cmd_fmt_normal_col(const struct ebph_profile *p, char *buf, size_t len);
 
+/* A traced thread, as `ebph ps` and `ebph top` list it. */
+struct cmd_task {
+	__u32 pid, tid;			/* pid: its thread group's */
+	__u64 profile, count;
+	__u8 lfc, max_lfc;
+};
+
+/* Every traced thread, in the order of the tasks map, into *TASKS
+ * (malloc'd, *N of them).  A thread that exits between the walk and its
+ * lookup is left out; if memory runs out, the ones read so far are
+ * kept.  0 or -errno. */
+int cmd_read_tasks(const struct ebph_maps *m, struct cmd_task **tasks, size_t *n);
+
 /* The changes a user can make to a profile, as the kernel makes them. */
 enum cmd_action { ACT_NORMALIZE, ACT_SENSITIZE, ACT_TOLERIZE, ACT_DELETE };
 

@@ -140,18 +140,12 @@ static void term_size(int *rows, int *cols)
 
 /* ---- what is shown ----------------------------------------------------- */
 
-struct top_task {
-	__u32 pid, tid;
-	__u64 profile, count;
-	__u8 lfc, max_lfc;
-};
-
 struct view {
 	struct ebph_maps m;
 	int ncpus;
 	struct ebph_snapshot s;		/* sorted by key: lookups */
 	struct ebph_profile_rec **order; /* the list as shown */
-	struct top_task *tasks;
+	struct cmd_task *tasks;
 	size_t ntasks;
 	struct ebph_anomaly_rec recent[EBPH_RECENT_MAX];
 	int nrecent;
@@ -194,7 +188,7 @@ static int cmp_order(const void *a, const void *b)
 
 static int cmp_lfc(const void *a, const void *b)
 {
-	const struct top_task *x = a, *y = b;
+	const struct cmd_task *x = a, *y = b;
 
 	if (x->lfc != y->lfc)
 		return x->lfc > y->lfc ? -1 : 1;
@@ -219,36 +213,15 @@ static int view_sort_profiles(struct view *v)
 	return 0;
 }
 
-/* The tasks, by LFC.  A task that exits between the walk and its lookup
- * is left out; if memory runs out, the ones read so far are shown. */
+/* The tasks, by LFC. */
 static int view_read_tasks(struct view *v)
 {
-	size_t k, ntids, cap = 0;
-	__u32 *tids;
 	int err;
 
-	err = bpf_map_keys(v->m.tasks, sizeof(*tids), (void **)&tids, &ntids);
+	free(v->tasks);
+	err = cmd_read_tasks(&v->m, &v->tasks, &v->ntasks);
 	if (err)
 		return err;
-	for (k = 0; k < ntids; k++) {
-		__u32 tid = tids[k];
-		struct ebph_task t;
-
-		if (bpf_map_lookup(v->m.tasks, &tid, &t))
-			continue;
-		if (v->ntasks == cap) {
-			void *p = realloc(v->tasks, (cap = cap ? 2 * cap : 256) * sizeof(*v->tasks));
-
-			if (!p)
-				break;
-			v->tasks = p;
-		}
-		v->tasks[v->ntasks++] = (struct top_task){
-			.pid = t.pid ? t.pid : tid, .tid = tid, .profile = t.profile,
-			.count = t.count, .lfc = t.lfc, .max_lfc = t.max_lfc,
-		};
-	}
-	free(tids);
 	qsort(v->tasks, v->ntasks, sizeof(*v->tasks), cmp_lfc);
 	return 0;
 }
@@ -455,7 +428,7 @@ static void draw_anomalies(struct view *v, int raw, int cols, int nanom)
 }
 
 /* The comm of task TK, escaped, or "-" if it exited meanwhile. */
-static void task_comm(const struct top_task *tk, char *comm, size_t len)
+static void task_comm(const struct cmd_task *tk, char *comm, size_t len)
 {
 	char raw_comm[64], path[64];
 	ssize_t got;
@@ -484,7 +457,7 @@ static void draw_lfc(struct view *v, int raw, int cols, int nlfc)
 	line(raw, cols, 1, "%-8s %7s %-15s %-14s %-8s %3s %3s %9s", "HIGH LFC", "TID",
 	     "COMM", "PROFILE", "STATE", "LFC", "MAX", "CALLS");
 	for (i = 0; i < (size_t)nlfc; i++) {
-		const struct top_task *tk = &v->tasks[i];
+		const struct cmd_task *tk = &v->tasks[i];
 		struct ebph_profile_rec *r;
 		char name[15], comm[16];	/* the columns' widths, escaped */
 
