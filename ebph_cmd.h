@@ -27,7 +27,7 @@ int cmd_save(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 
-/* ---- shared by ebph_cmd.c and ebph_top.c -------------------------------- */
+/* ---- for ebph_top.c, and for `ebph run` (ebph_user.c) ------------------- */
 
 /* Root, the pins, and a live instance holding the lock: 0, or 1 with one
  * sentence on stderr (the exit status to return). */
