@@ -18,7 +18,7 @@
 #define TRACEFS_MAGIC	0x74726163
 #define BPF_FS_MAGIC	0xcafe4a11
 
-const char *tracefs_dir(void)
+const char *bpf_tracefs_dir(void)
 {
 	struct statfs st;
 
@@ -142,7 +142,7 @@ int bpf_ensure_mounts(int verbose)
 {
 	int err = 0;
 
-	if (!tracefs_dir())
+	if (!bpf_tracefs_dir())
 		err = ensure_mount("/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC, verbose);
 	if (!err)
 		err = ensure_mount("/sys/fs/bpf", "bpf", BPF_FS_MAGIC, verbose);

@@ -15,7 +15,7 @@
 
 /* Where tracefs is mounted (/sys/kernel/tracing or, on an older
  * system, /sys/kernel/debug/tracing), or NULL. */
-const char *tracefs_dir(void);
+const char *bpf_tracefs_dir(void);
 /* ---- the machine ----------------------------------------------------- */
 
 /* Mount tracefs at /sys/kernel/tracing and bpffs at /sys/fs/bpf when they

@@ -22,32 +22,33 @@
  *              tracepoints through perf_event_open + PERF_EVENT_IOC_SET_BPF;
  *   8. close   detach, unpin, close, free.
  *
- * Also here, because the kernel side of ebph needs nothing else: the
- * bpf(2) map commands, BPF_PROG_TEST_RUN, a BTF reader for kernel struct
- * offsets, mounting tracefs/bpffs, and the perf ring reader.
+ * Between 6 and 7 a caller may pin the maps (ld_pin_maps()), so that
+ * they outlive it or other processes can open them.
+ *
+ * Only this pipeline is here; what it stands on has files of its own:
+ * bpf_sys.c (the raw bpf(2) and perf_event_open(2) calls, the CPU count)
+ * and bpf_dirs.c (where tracefs is, the private directory maps are pinned
+ * in).  The other pieces ebph needs to run its programs are apart too:
+ * btf_blob.c (kernel struct offsets) and perf_reader.c (the perf rings).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libelf.h>
 #include <limits.h>
 #include <gelf.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/btf.h>
+#include <linux/perf_event.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/syscall.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
+#include "bpf_dirs.h"
 
 #ifndef EM_BPF
 #define EM_BPF 247
@@ -918,7 +919,7 @@ int ld_open(struct ld_obj *obj, const char *path, int verbose)
 		obj_err(obj, NULL, "not a regular file");
 		return -EINVAL;
 	}
-	err = read_all(fd, BPF_OBJECT_MAX_SIZE, &image, &size);
+	err = bpf_read_all(fd, BPF_OBJECT_MAX_SIZE, &image, &size);
 	close(fd);
 	if (err) {
 		obj_err(obj, NULL, "cannot read: %s", err == -EFBIG ?
@@ -1155,7 +1156,7 @@ int ld_load(struct ld_obj *obj)
 
 static int read_tracepoint_id(struct ld_obj *obj, struct ld_prog *p)
 {
-	const char *dir = tracefs_dir();
+	const char *dir = bpf_tracefs_dir();
 	char path[512], buf[32];
 	ssize_t n;
 	int fd;
@@ -1187,7 +1188,7 @@ static int read_tracepoint_id(struct ld_obj *obj, struct ld_prog *p)
  * sure, and read_tracepoint_id() says so if not). */
 static int tracepoint_exists(const struct ld_prog *p)
 {
-	const char *dir = tracefs_dir();
+	const char *dir = bpf_tracefs_dir();
 	char path[512];
 
 	if (!dir)
@@ -1230,11 +1231,10 @@ static int attach_prog(struct ld_obj *obj, struct ld_prog *p)
 		pa.config = id;
 		/* One event, on CPU 0 for all tasks: a tracepoint runs its
 		 * BPF program on whatever CPU hits it (samples/bpf). */
-		fd = syscall(__NR_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+		fd = sys_perf_event_open(&pa, -1, 0);
 		if (fd < 0) {
-			fd = -errno;
 			obj_err(obj, p->section, "perf_event_open tracepoint %d: %s",
-				id, strerror(errno));
+				id, strerror(-fd));
 			return fd;
 		}
 		if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, p->fd) ||

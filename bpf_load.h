@@ -4,21 +4,26 @@
  *
  * Life cycle of an object, in the order the calls are made:
  *
- *   ld_open()     parse the ELF file: maps, programs, license,
- *                         relocations; check every assumption; no syscalls
- *   ld_load()     create the maps, patch their fds into the
- *                         programs, load the programs (verifier log on failure);
- *                         ld_create_maps() before it creates only the
- *                         maps, for a caller that fills them while the
- *                         verifier checks the programs
- *   ld_attach()   attach each program where its section name says
- *   ld_detach()   stop the programs running; maps stay readable
- *   ld_close()    detach, unpin, close, free; safe on a half-built object
+ *   ld_open()      parse the ELF file: maps, programs, license,
+ *                  relocations; check every assumption; no syscalls
+ *   ld_load()      create the maps, patch their fds into the programs,
+ *                  load the programs (verifier log on failure);
+ *                  ld_create_maps() before it creates only the maps, for
+ *                  a caller that fills them while the verifier checks
+ *                  the programs
+ *   ld_pin_maps()  optionally, pin every map in a private directory
+ *   ld_attach()    attach each program where its section name says
+ *   ld_detach()    stop the programs running; maps stay readable
+ *   ld_close()     detach, unpin, close, free; safe on a half-built object
  *
  * Maps and programs are found by name (ld_find_map(), ld_find_prog()),
- * never by position.  Every function returns 0 or -errno and prints one
- * error line, prefixed with the object's file name and the section, where
- * it knows the most.
+ * never by position; those two return NULL, silently.  The calls that
+ * can fail return 0 (ld_map_fd(): the fd) or -errno and print one error
+ * line, prefixed with the object's file name and the section, where it
+ * knows the most.
+ *
+ * Only objects here: the raw bpf(2) calls on their maps are in
+ * bpf_sys.h, the pin directories and mounts in bpf_dirs.h.
  */
 #ifndef BPF_LOAD_H
 #define BPF_LOAD_H
@@ -26,14 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
-#include <linux/perf_event.h>
 
 #include "bpf_helpers.h"	/* struct bpf_map_def: the "maps" section ABI */
-/* For now: what its users found here before the split. */
-#include "bpf_sys.h"
-#include "bpf_dirs.h"
-#include "btf_blob.h"
-#include "perf_reader.h"
 
 #define BPF_LOAD_MAX_MAPS	32
 #define BPF_LOAD_MAX_PROGS	16

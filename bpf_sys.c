@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bpf_sys.c - the kernel's BPF interface, raw: bpf(2) on maps, pins and
- * programs, the bounded walk of a map's keys, and the number of CPUs.
+ * programs, the bounded walk of a map's keys, perf_event_open(2), the
+ * number of CPUs, and reading a file whole.
  *
  * Apart from the loader, which stands on it, because ebph's commands
  * need this and nothing of the ELF parsing (see bpf_sys.h).
@@ -15,9 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <linux/perf_event.h>
 
 #include "bpf_sys.h"
-/* ---- raw bpf(2) ----------------------------------------------------------- */
+
+/* ---- bpf(2) ------------------------------------------------------------- */
 
 int sys_bpf(int cmd, union bpf_attr *attr)
 {
@@ -25,6 +28,8 @@ int sys_bpf(int cmd, union bpf_attr *attr)
 
 	return ret < 0 ? -errno : ret;
 }
+
+/* ---- maps --------------------------------------------------------------- */
 
 int bpf_map_lookup(int fd, const void *key, void *value)
 {
@@ -100,6 +105,20 @@ int bpf_map_get_info(int fd, struct bpf_map_info *info)
 	attr.info.info = ptr_to_u64(info);
 	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
 }
+
+const char *bpf_map_type_name(unsigned int type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH:			return "hash";
+	case BPF_MAP_TYPE_ARRAY:		return "array";
+	case BPF_MAP_TYPE_PERCPU_ARRAY:		return "percpu_array";
+	case BPF_MAP_TYPE_PERCPU_HASH:		return "percpu_hash";
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:	return "perf_event_array";
+	default:				return "map";
+	}
+}
+
+/* ---- walks of a map's keys ---------------------------------------------- */
 
 /*
  * The keys a walk has met, each once: KEYS holds them in the order met,
@@ -286,6 +305,8 @@ long bpf_map_count(int fd, size_t key_size)
 	return err ? err : n;
 }
 
+/* ---- pins and programs -------------------------------------------------- */
+
 int bpf_pin_open(const char *path)
 {
 	union bpf_attr attr = { .pathname = ptr_to_u64(path) };
@@ -325,9 +346,50 @@ int bpf_prog_run_once(int prog_fd, void *ctx, uint32_t ctx_size,
 	return err;
 }
 
-/* Read FD to its end into a malloc'd *BUF of *SIZE bytes; -EFBIG past
- * MAX bytes.  Until EOF, not st_size: sysfs files report none. */
-int read_all(int fd, size_t max, void **buf, size_t *size)
+/* ---- perf events and the machine ---------------------------------------- */
+
+int sys_perf_event_open(struct perf_event_attr *attr, int pid, int cpu)
+{
+	int fd = syscall(__NR_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* "0-3,5,7-8" -> 9: the highest CPU number plus one, since the perf
+ * event array is indexed by CPU number. */
+int bpf_num_possible_cpus(void)
+{
+	char buf[256], *p;
+	int fd, n, max = -1;
+	ssize_t len;
+
+	fd = open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -EIO;
+	buf[len] = 0;
+	for (p = buf; *p;) {
+		char *end;
+
+		n = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (*end == '-')
+			n = strtol(end + 1, &end, 10);
+		if (n > max)
+			max = n;
+		p = *end == ',' ? end + 1 : end;
+		if (*p == '\n')
+			break;
+	}
+	return max < 0 ? -EINVAL : max + 1;
+}
+
+/* Until EOF, not st_size: sysfs files report none. */
+int bpf_read_all(int fd, size_t max, void **buf, size_t *size)
 {
 	char *data = NULL, *more;
 	size_t cap = 0, len = 0;
@@ -364,49 +426,4 @@ int read_all(int fd, size_t max, void **buf, size_t *size)
 fail:
 	free(data);
 	return err;
-}
-
-const char *bpf_map_type_name(unsigned int type)
-{
-	switch (type) {
-	case BPF_MAP_TYPE_HASH:			return "hash";
-	case BPF_MAP_TYPE_ARRAY:		return "array";
-	case BPF_MAP_TYPE_PERCPU_ARRAY:		return "percpu_array";
-	case BPF_MAP_TYPE_PERCPU_HASH:		return "percpu_hash";
-	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:	return "perf_event_array";
-	default:				return "map";
-	}
-}
-
-/* "0-3,5,7-8" -> 9: the highest CPU number plus one, since the perf
- * event array is indexed by CPU number. */
-int bpf_num_possible_cpus(void)
-{
-	char buf[256], *p;
-	int fd, n, max = -1;
-	ssize_t len;
-
-	fd = open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return -EIO;
-	buf[len] = 0;
-	for (p = buf; *p;) {
-		char *end;
-
-		n = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		if (*end == '-')
-			n = strtol(end + 1, &end, 10);
-		if (n > max)
-			max = n;
-		p = *end == ',' ? end + 1 : end;
-		if (*p == '\n')
-			break;
-	}
-	return max < 0 ? -EINVAL : max + 1;
 }

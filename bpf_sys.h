@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * bpf_sys.h - the kernel's BPF interface, raw: bpf(2) on maps, pins and
- * programs, walks of a map's keys that end, perf_event_open(2), and the
- * number of CPUs.
+ * programs, walks of a map's keys that end, perf_event_open(2), the
+ * number of CPUs, and reading a file whole.
  *
  * Apart from the loader (bpf_load.h) because most of ebph needs only
  * this: the commands read the pinned maps of a running ebph without
@@ -17,7 +17,9 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
-/* bpf(2), returning -errno on failure. */
+/* ---- bpf(2) ---------------------------------------------------------- */
+
+/* bpf(2) itself: its answer, or -errno. */
 int sys_bpf(int cmd, union bpf_attr *attr);
 
 /* A pointer as union bpf_attr carries it. */
@@ -25,12 +27,8 @@ static inline __u64 ptr_to_u64(const void *p)
 {
 	return (__u64)(unsigned long)p;
 }
-/* Read FD to its end into a malloc'd *BUF of *SIZE bytes; -EFBIG past
- * MAX bytes. */
-int read_all(int fd, size_t max, void **buf, size_t *size);
-/* Pin the object FD at PATH (BPF_OBJ_PIN). */
-int bpf_pin_make(int fd, const char *path);
-/* ---- raw bpf(2) ------------------------------------------------------- */
+
+/* ---- maps ------------------------------------------------------------ */
 
 int bpf_map_lookup(int fd, const void *key, void *value);
 int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags);
@@ -45,6 +43,8 @@ int bpf_map_next_key(int fd, const void *key, void *next_key);
 int bpf_map_get_info(int fd, struct bpf_map_info *info);
 /* "hash", "array", ...: for messages. */
 const char *bpf_map_type_name(unsigned int type);
+
+/* ---- walks of a map's keys ------------------------------------------- */
 
 /*
  * Walk every key of the map FD, whose keys must be KEY_SIZE bytes
@@ -65,14 +65,29 @@ int bpf_map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx);
 int bpf_map_keys(int fd, size_t key_size, void **keys, size_t *n);
 /* How many keys the map FD holds, by the same walk; or -errno. */
 long bpf_map_count(int fd, size_t key_size);
+
+/* ---- pins and programs ----------------------------------------------- */
+
+/* The object pinned at PATH, open (BPF_OBJ_GET). */
 int bpf_pin_open(const char *path);
 /* The object pinned as NAME in the directory DIRFD is open on. */
 int bpf_pin_open_at(int dirfd, const char *name);
+/* Pin the object FD at PATH (BPF_OBJ_PIN). */
+int bpf_pin_make(int fd, const char *path);
 /* Run a program once on ctx (BPF_PROG_TEST_RUN); *retval gets its return. */
 int bpf_prog_run_once(int prog_fd, void *ctx, uint32_t ctx_size,
 		      uint32_t *retval);
 
+/* ---- perf events and the machine ------------------------------------- */
+
+struct perf_event_attr;
+/* perf_event_open(2) for PID on CPU, in no group, close-on-exec: the
+ * event's fd, or -errno. */
+int sys_perf_event_open(struct perf_event_attr *attr, int pid, int cpu);
 /* Number of possible CPUs (/sys/devices/system/cpu/possible). */
 int bpf_num_possible_cpus(void);
+/* Read FD to its end (a BPF object, a file of /sys) into a malloc'd *BUF
+ * of *SIZE bytes; -EFBIG past MAX bytes. */
+int bpf_read_all(int fd, size_t max, void **buf, size_t *size);
 
 #endif /* BPF_SYS_H */

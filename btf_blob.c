@@ -77,7 +77,7 @@ int btf_blob_read(const char *path, struct btf_blob **out)
 			program_invocation_short_name, path, strerror(errno));
 		goto fail;
 	}
-	err = read_all(fd, SIZE_MAX, &btf->data, &btf->size);
+	err = bpf_read_all(fd, SIZE_MAX, &btf->data, &btf->size);
 	close(fd);
 	if (err) {
 		fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name,

@@ -40,6 +40,9 @@
 #include <syslog.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
+#include "bpf_dirs.h"
+#include "perf_reader.h"
 #include "ebph.h"
 #include "profile_store.h"
 #include "syscall_names.h"

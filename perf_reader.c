@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 
 #include "perf_reader.h"
 #include "bpf_sys.h"
@@ -151,13 +150,13 @@ int perf_reader_open(struct perf_reader *pb, int map_fd, int page_cnt,
 		struct perf_ring *r = &pb->rings[pb->nr_rings];
 		int fd;
 
-		fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		fd = sys_perf_event_open(&attr, -1, cpu);
 		if (fd < 0) {
-			if (errno == ENODEV)	/* possible but offline */
+			if (fd == -ENODEV)	/* possible but offline */
 				continue;
-			err = -errno;
+			err = fd;
 			fprintf(stderr, "%s: perf_event_open on CPU %d: %s\n",
-				program_invocation_short_name, cpu, strerror(errno));
+				program_invocation_short_name, cpu, strerror(-fd));
 			goto fail;
 		}
 		r->cpu = cpu;
