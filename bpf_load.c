@@ -242,6 +242,183 @@ static int map_at(struct ld_obj *obj, GElf_Addr off)
 	return -1;
 }
 
+static int is_pseudo_call(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_CALL;
+}
+
+/*
+ * The relocation parse_relocs() is at, and the section it reads: the
+ * section's name SEC, its SEC_INSNS instructions SRC, where they land in
+ * P (POS) and where .text does (TEXT_POS), as parse_relocs() says; the
+ * relocation's number I, its TYPE and symbol SYM, the section SYM is in
+ * (TARGET), and the instruction IDX of SRC it is on, AT in P (< 0: not
+ * in P).
+ */
+struct reloc_ctx {
+	struct ld_prog *p;
+	const char *sec;
+	const struct bpf_insn *src;
+	size_t sec_insns;
+	const long *pos, *text_pos;
+	size_t i, idx;
+	long at;
+	int type;
+	GElf_Sym sym;
+	const char *target;
+};
+
+/* Relocation RC->i of REL into RC: it names a symbol that exists and an
+ * instruction of the section that no other relocation patches. */
+static int reloc_read(struct ld_obj *obj, struct elf_ctx *ec, Elf_Data *rel,
+		      struct reloc_ctx *rc)
+{
+	GElf_Rel gr;
+	size_t k;
+
+	if (!gelf_getrel(rel, rc->i, &gr)) {
+		obj_err(obj, rc->sec, "relocation %zu unreadable: %s", rc->i, elf_errmsg(-1));
+		return -EINVAL;
+	}
+	rc->type = GELF_R_TYPE(gr.r_info);
+	if (!gelf_getsym(ec->symbols, GELF_R_SYM(gr.r_info), &rc->sym)) {
+		obj_err(obj, rc->sec, "relocation %zu names symbol %llu, which does not exist",
+			rc->i, (unsigned long long)GELF_R_SYM(gr.r_info));
+		return -EINVAL;
+	}
+	rc->idx = gr.r_offset / sizeof(struct bpf_insn);
+	if (gr.r_offset % sizeof(struct bpf_insn) || rc->idx >= rc->sec_insns) {
+		obj_err(obj, rc->sec, "relocation %zu at offset %llu is outside the section's %zu instructions",
+			rc->i, (unsigned long long)gr.r_offset, rc->sec_insns);
+		return -EINVAL;
+	}
+	rc->at = rc->pos ? rc->pos[rc->idx] : (long)rc->idx;
+	/* Two would both be applied, the last one winning. */
+	for (k = 0; rc->at >= 0 && k < rc->p->reloc_cnt; k++)
+		if (rc->p->relocs[k].insn_idx == (unsigned long)rc->at) {
+			obj_err(obj, rc->sec, "relocation %zu: instruction %zu already has one",
+				rc->i, rc->idx);
+			return -EINVAL;
+		}
+	rc->target = sec_name(ec, rc->sym.st_shndx);
+	if (!rc->target)
+		rc->target = "(none)";
+	return 0;
+}
+
+/* Remember that instruction AT of P gets TARGET, of KIND, at load time. */
+static void reloc_add(struct ld_prog *p, long at, enum ld_reloc_kind kind,
+		      unsigned int target)
+{
+	struct ld_reloc *r = &p->relocs[p->reloc_cnt++];
+
+	r->insn_idx = at;
+	r->kind = kind;
+	r->target = target;
+}
+
+/* A call into .text: made relative to where the callee lands in this
+ * program, at load time. */
+static int reloc_call(struct ld_obj *obj, struct elf_ctx *ec,
+		      const struct reloc_ctx *rc)
+{
+	const struct bpf_insn *insn = &rc->src[rc->idx];
+	long t = rc->sym.st_value / sizeof(struct bpf_insn) + insn->imm + 1;
+
+	if (rc->at < 0)
+		return 0;	/* in a function P does not call */
+	/* text_reach() placed every callee it found; a second
+	 * relocation of one call is not among them. */
+	if (t < 0 || (size_t)t >= ec->text->d_size / sizeof(*insn) ||
+	    rc->text_pos[t] < 0) {
+		obj_err(obj, rc->sec, "relocation %zu at instruction %zu calls .text+%ld, where no function of this program starts",
+			rc->i, rc->idx, t);
+		return -EINVAL;
+	}
+	reloc_add(rc->p, rc->at, LD_RELOC_CALL, rc->text_pos[t] - rc->p->text_off);
+	return 0;
+}
+
+/* What an ld_imm64 loads: a map, the one defined where its symbol and
+ * immediate point in "maps"; global data and functions are refused. */
+static int reloc_map(struct ld_obj *obj, struct elf_ctx *ec,
+		     const struct reloc_ctx *rc)
+{
+	long off;
+	int m;
+
+	if (is_data_section(rc->target)) {
+		/* A static variable or a string constant is reached
+		 * through the section symbol: it has no name to give. */
+		if (GELF_ST_TYPE(rc->sym.st_info) == STT_SECTION)
+			obj_err(obj, rc->sec, "instruction %zu uses global data in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
+				rc->idx, rc->target);
+		else
+			obj_err(obj, rc->sec, "instruction %zu uses global data '%s' in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
+				rc->idx, sym_name(ec, &rc->sym), rc->target);
+		return -EINVAL;
+	}
+	if ((int)rc->sym.st_shndx == ec->text_idx) {
+		/* The address of a function: a bpf_loop or
+		 * for_each_map_elem callback.  The kernel accepts one
+		 * only from a program loaded with BTF func_info, and
+		 * this loader loads no program BTF. */
+		obj_err(obj, rc->sec, "instruction %zu takes the address of a function (a callback); the kernel needs BTF func_info for callbacks, which this loader does not load: use a bounded loop instead",
+			rc->idx);
+		return -EINVAL;
+	}
+	if ((int)rc->sym.st_shndx != ec->maps_idx) {
+		obj_err(obj, rc->sec, "relocation %zu at instruction %zu refers to '%s' in section '%s', which is not a map",
+			rc->i, rc->idx, sym_name(ec, &rc->sym), rc->target);
+		return -EINVAL;
+	}
+	/* A global map is its own symbol, with an immediate of 0; a
+	 * static one is the section symbol plus its offset in the
+	 * immediate, as clang writes it. */
+	off = (long)rc->sym.st_value + rc->src[rc->idx].imm;
+	m = map_at(obj, off);
+	if (m < 0) {
+		obj_err(obj, rc->sec, "relocation %zu refers to offset %ld of 'maps', where no map is defined",
+			rc->i, off);
+		return -EINVAL;
+	}
+	if (rc->at >= 0)	/* else in a function P does not call */
+		reloc_add(rc->p, rc->at, LD_RELOC_MAP, m);
+	return 0;
+}
+
+/* Any relocation but a call into .text: an R_BPF_64_64 on a whole
+ * ld_imm64, whose two halves stay together in P. */
+static int reloc_ld_imm64(struct ld_obj *obj, struct elf_ctx *ec,
+			  const struct reloc_ctx *rc)
+{
+	const struct bpf_insn *insn = &rc->src[rc->idx];
+
+	if (rc->type == R_BPF_64_32) {
+		obj_err(obj, rc->sec, "relocation %zu at instruction %zu is a call relocation (R_BPF_64_32) that does not call a function in .text",
+			rc->i, rc->idx);
+		return -EINVAL;
+	}
+	if (rc->type != R_BPF_64_64) {
+		obj_err(obj, rc->sec, "relocation %zu at instruction %zu has type %d; only R_BPF_64_64 (maps, functions) and R_BPF_64_32 (calls) are supported",
+			rc->i, rc->idx, rc->type);
+		return -EINVAL;
+	}
+	if (insn->code != (BPF_LD | BPF_IMM | BPF_DW) || rc->idx + 1 >= rc->sec_insns) {
+		obj_err(obj, rc->sec, "relocation %zu points at instruction %zu (opcode 0x%02x), not at a 16-byte ld_imm64",
+			rc->i, rc->idx, insn->code);
+		return -EINVAL;
+	}
+	/* Both halves in P, one after the other: a function whose
+	 * symbol ends between them would be copied without the second. */
+	if (rc->pos && rc->at >= 0 && rc->pos[rc->idx + 1] != rc->at + 1) {
+		obj_err(obj, rc->sec, "relocation %zu: the ld_imm64 at instruction %zu is cut in two by the end of its function",
+			rc->i, rc->idx);
+		return -EINVAL;
+	}
+	return reloc_map(obj, ec, rc);
+}
+
 /*
  * 5. relocations of one section, whose instructions are SRC.  Instruction
  * i of SRC is instruction POS[i] of P, or not in P when POS[i] < 0 (a .text
@@ -255,133 +432,23 @@ static int parse_relocs(struct ld_obj *obj, struct elf_ctx *ec,
 			const struct bpf_insn *src, size_t sec_insns,
 			const long *pos, const long *text_pos)
 {
-	size_t nr = rel->d_size / sizeof(Elf64_Rel), i;
+	struct reloc_ctx rc = {
+		.p = p, .sec = sec, .src = src, .sec_insns = sec_insns,
+		.pos = pos, .text_pos = text_pos,
+	};
+	size_t nr = rel->d_size / sizeof(Elf64_Rel);
+	int err;
 
-	for (i = 0; i < nr; i++) {
-		struct ld_reloc *r;
-		const struct bpf_insn *insn;
-		const char *target;
-		long at, t, off;
-		GElf_Rel gr;
-		GElf_Sym sym;
-		size_t idx, k;
-		int type, m;
-
-		if (!gelf_getrel(rel, i, &gr)) {
-			obj_err(obj, sec, "relocation %zu unreadable: %s", i, elf_errmsg(-1));
-			return -EINVAL;
-		}
-		type = GELF_R_TYPE(gr.r_info);
-		if (!gelf_getsym(ec->symbols, GELF_R_SYM(gr.r_info), &sym)) {
-			obj_err(obj, sec, "relocation %zu names symbol %llu, which does not exist",
-				i, (unsigned long long)GELF_R_SYM(gr.r_info));
-			return -EINVAL;
-		}
-		idx = gr.r_offset / sizeof(struct bpf_insn);
-		if (gr.r_offset % sizeof(struct bpf_insn) || idx >= sec_insns) {
-			obj_err(obj, sec, "relocation %zu at offset %llu is outside the section's %zu instructions",
-				i, (unsigned long long)gr.r_offset, sec_insns);
-			return -EINVAL;
-		}
-		insn = &src[idx];
-		at = pos ? pos[idx] : (long)idx;
-		/* Two would both be applied, the last one winning. */
-		for (k = 0; at >= 0 && k < p->reloc_cnt; k++)
-			if (p->relocs[k].insn_idx == (unsigned long)at) {
-				obj_err(obj, sec, "relocation %zu: instruction %zu already has one",
-					i, idx);
-				return -EINVAL;
-			}
-		target = sec_name(ec, sym.st_shndx);
-		if (!target)
-			target = "(none)";
-
-		if (type == R_BPF_64_32 && insn->code == (BPF_JMP | BPF_CALL) &&
-		    insn->src_reg == BPF_PSEUDO_CALL &&
-		    (int)sym.st_shndx == ec->text_idx) {
-			/* Call into .text: made relative to where the callee
-			 * lands in this program, at load time. */
-			t = sym.st_value / sizeof(struct bpf_insn) + insn->imm + 1;
-			if (at < 0)
-				continue;	/* in a function P does not call */
-			/* text_reach() placed every callee it found; a second
-			 * relocation of one call is not among them. */
-			if (t < 0 || (size_t)t >= ec->text->d_size / sizeof(*insn) ||
-			    text_pos[t] < 0) {
-				obj_err(obj, sec, "relocation %zu at instruction %zu calls .text+%ld, where no function of this program starts",
-					i, idx, t);
-				return -EINVAL;
-			}
-			r = &p->relocs[p->reloc_cnt++];
-			r->insn_idx = at;
-			r->kind = LD_RELOC_CALL;
-			r->target = text_pos[t] - p->text_off;
-			continue;
-		}
-		if (type == R_BPF_64_32) {
-			obj_err(obj, sec, "relocation %zu at instruction %zu is a call relocation (R_BPF_64_32) that does not call a function in .text",
-				i, idx);
-			return -EINVAL;
-		}
-		if (type != R_BPF_64_64) {
-			obj_err(obj, sec, "relocation %zu at instruction %zu has type %d; only R_BPF_64_64 (maps, functions) and R_BPF_64_32 (calls) are supported",
-				i, idx, type);
-			return -EINVAL;
-		}
-		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW) || idx + 1 >= sec_insns) {
-			obj_err(obj, sec, "relocation %zu points at instruction %zu (opcode 0x%02x), not at a 16-byte ld_imm64",
-				i, idx, insn->code);
-			return -EINVAL;
-		}
-		/* Both halves in P, one after the other: a function whose
-		 * symbol ends between them would be copied without the second. */
-		if (pos && at >= 0 && pos[idx + 1] != at + 1) {
-			obj_err(obj, sec, "relocation %zu: the ld_imm64 at instruction %zu is cut in two by the end of its function",
-				i, idx);
-			return -EINVAL;
-		}
-		if (is_data_section(target)) {
-			/* A static variable or a string constant is reached
-			 * through the section symbol: it has no name to give. */
-			if (GELF_ST_TYPE(sym.st_info) == STT_SECTION)
-				obj_err(obj, sec, "instruction %zu uses global data in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
-					idx, target);
-			else
-				obj_err(obj, sec, "instruction %zu uses global data '%s' in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
-					idx, sym_name(ec, &sym), target);
-			return -EINVAL;
-		}
-		r = &p->relocs[p->reloc_cnt++];
-		r->insn_idx = at;
-		if ((int)sym.st_shndx == ec->text_idx) {
-			/* The address of a function: a bpf_loop or
-			 * for_each_map_elem callback.  The kernel accepts one
-			 * only from a program loaded with BTF func_info, and
-			 * this loader loads no program BTF. */
-			p->reloc_cnt--;
-			obj_err(obj, sec, "instruction %zu takes the address of a function (a callback); the kernel needs BTF func_info for callbacks, which this loader does not load: use a bounded loop instead",
-				idx);
-			return -EINVAL;
-		}
-		if ((int)sym.st_shndx != ec->maps_idx) {
-			obj_err(obj, sec, "relocation %zu at instruction %zu refers to '%s' in section '%s', which is not a map",
-				i, idx, sym_name(ec, &sym), target);
-			return -EINVAL;
-		}
-		/* A global map is its own symbol, with an immediate of 0; a
-		 * static one is the section symbol plus its offset in the
-		 * immediate, as clang writes it. */
-		off = (long)sym.st_value + insn->imm;
-		m = map_at(obj, off);
-		if (m < 0) {
-			obj_err(obj, sec, "relocation %zu refers to offset %ld of 'maps', where no map is defined",
-				i, off);
-			return -EINVAL;
-		}
-		r->kind = LD_RELOC_MAP;
-		r->target = m;
-		if (at < 0)
-			p->reloc_cnt--;	/* in a function P does not call */
+	for (rc.i = 0; rc.i < nr; rc.i++) {
+		if ((err = reloc_read(obj, ec, rel, &rc)))
+			return err;
+		if (rc.type == R_BPF_64_32 && is_pseudo_call(&src[rc.idx]) &&
+		    (int)rc.sym.st_shndx == ec->text_idx)
+			err = reloc_call(obj, ec, &rc);
+		else
+			err = reloc_ld_imm64(obj, ec, &rc);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -430,11 +497,6 @@ static int uses_text(struct elf_ctx *ec, Elf_Data *rel)
 		    (int)sym.st_shndx == ec->text_idx)
 			return 1;
 	return 0;
-}
-
-static int is_pseudo_call(const struct bpf_insn *insn)
-{
-	return insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_CALL;
 }
 
 /* The .text instruction the call at .text instruction I goes to: through
@@ -596,17 +658,65 @@ static int check_local_calls(struct ld_obj *obj, const struct ld_prog *p,
 	return 0;
 }
 
+/* P's name: the one global function symbol in its section IDX (NAME). */
+static int prog_name(struct ld_obj *obj, struct elf_ctx *ec, struct ld_prog *p,
+		     size_t idx, const char *name)
+{
+	GElf_Sym sym;
+	size_t i;
+
+	for (i = 0; i < ec->nr_syms; i++)
+		if (gelf_getsym(ec->symbols, i, &sym) && sym.st_shndx == idx &&
+		    GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
+		    GELF_ST_BIND(sym.st_info) == STB_GLOBAL) {
+			if (p->name[0]) {
+				obj_err(obj, name, "holds two programs ('%s', '%s'); put each in its own section",
+					p->name, sym_name(ec, &sym));
+				return -EINVAL;
+			}
+			snprintf(p->name, sizeof(p->name), "%s", sym_name(ec, &sym));
+		}
+	if (!p->name[0]) {
+		obj_err(obj, name, "no global function names the program");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Copy into P the functions of .text it reaches, each where POS puts it
+ * (text_reach()), and aim the calls among them that clang left relative
+ * at where their callees now are. */
+static void append_text(struct elf_ctx *ec, struct ld_prog *p,
+			Elf_Data *text_rel, const long *pos)
+{
+	const struct bpf_insn *text = ec->text->d_buf;
+	size_t text_n = ec->text->d_size / sizeof(*text), i;
+
+	for (i = 0; i < text_n; i++) {
+		long t;
+		int relocated;
+
+		if (pos[i] < 0)
+			continue;
+		p->insns[pos[i]] = text[i];
+		if (!is_pseudo_call(&text[i]))
+			continue;
+		/* text_reach() checked that the callee is in. */
+		t = text_call_target(ec, text_rel, i, &relocated);
+		if (!relocated)
+			p->insns[pos[i]].imm = pos[t] - pos[i] - 1;
+	}
+}
+
 /* 4. One program: its section, plus .text when it calls into it. */
 static int parse_prog(struct ld_obj *obj, struct elf_ctx *ec, size_t idx,
 		      const char *name, Elf_Data *data)
 {
 	Elf_Data *rel, *text_rel = NULL;
-	size_t n = data ? data->d_size / sizeof(struct bpf_insn) : 0, text_n = 0, used = 0, i;
-	const struct bpf_insn *text = NULL;
+	size_t n = data ? data->d_size / sizeof(struct bpf_insn) : 0, text_n = 0, used = 0;
 	long *pos = NULL;
 	size_t max_relocs;
 	struct ld_prog *p;
-	GElf_Sym sym;
 	int err;
 
 	if (obj->nr_progs == BPF_LOAD_MAX_PROGS) {
@@ -624,25 +734,10 @@ static int parse_prog(struct ld_obj *obj, struct elf_ctx *ec, size_t idx,
 		obj_err(obj, name, "unknown program type: the section name must start with raw_tracepoint/ or tracepoint/ and name the attach point");
 		return -EINVAL;
 	}
-	/* The program's name is its global function symbol. */
-	for (i = 0; i < ec->nr_syms; i++)
-		if (gelf_getsym(ec->symbols, i, &sym) && sym.st_shndx == idx &&
-		    GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
-		    GELF_ST_BIND(sym.st_info) == STB_GLOBAL) {
-			if (p->name[0]) {
-				obj_err(obj, name, "holds two programs ('%s', '%s'); put each in its own section",
-					p->name, sym_name(ec, &sym));
-				return -EINVAL;
-			}
-			snprintf(p->name, sizeof(p->name), "%s", sym_name(ec, &sym));
-		}
-	if (!p->name[0]) {
-		obj_err(obj, name, "no global function names the program");
-		return -EINVAL;
-	}
+	if ((err = prog_name(obj, ec, p, idx, name)))
+		return err;
 
 	if (ec->text && uses_text(ec, rel)) {
-		text = ec->text->d_buf;
 		text_n = ec->text->d_size / sizeof(struct bpf_insn);
 		if ((err = relocs_for(obj, ec, ec->text_idx, ".text", &text_rel)))
 			return err;
@@ -663,25 +758,13 @@ static int parse_prog(struct ld_obj *obj, struct elf_ctx *ec, size_t idx,
 	if (!p->insns || !p->relocs)
 		goto out;
 	memcpy(p->insns, data->d_buf, data->d_size);
-	for (i = 0; i < text_n; i++) {
-		long t;
-		int relocated;
-
-		if (pos[i] < 0)
-			continue;
-		p->insns[pos[i]] = text[i];
-		if (!is_pseudo_call(&text[i]))
-			continue;
-		/* A call inside .text that clang left relative: aim it at
-		 * where its callee now is (text_reach checked it is in). */
-		t = text_call_target(ec, text_rel, i, &relocated);
-		if (!relocated)
-			p->insns[pos[i]].imm = pos[t] - pos[i] - 1;
-	}
+	if (pos)
+		append_text(ec, p, text_rel, pos);
 
 	if (rel && (err = parse_relocs(obj, ec, p, name, rel, data->d_buf, n, NULL, pos)))
 		goto out;
-	if (text_rel && (err = parse_relocs(obj, ec, p, ".text", text_rel, text, text_n, pos, pos)))
+	if (text_rel && (err = parse_relocs(obj, ec, p, ".text", text_rel, ec->text->d_buf,
+					    text_n, pos, pos)))
 		goto out;
 	if ((err = check_local_calls(obj, p, name)))
 		goto out;
@@ -804,25 +887,32 @@ static int elf_setup(struct ld_obj *obj, struct elf_ctx *ec)
 	return 0;
 }
 
-/* Steps 1 to 5 on the SIZE bytes at IMAGE (which libelf may write to),
- * into OBJ, whose path and verbose are set. */
-static int open_image(struct ld_obj *obj, void *image, size_t size)
+/* The "license" section's bytes DATA, into OBJ->license. */
+static int read_license(struct ld_obj *obj, Elf_Data *data)
 {
-	struct elf_ctx ec = { .image = image, .size = size };
+	if (!data->d_size || data->d_size > sizeof(obj->license) ||
+	    memchr(data->d_buf, 0, data->d_size) == NULL) {
+		obj_err(obj, "license", "must be a NUL-terminated string of at most %zu bytes",
+			sizeof(obj->license));
+		return -EINVAL;
+	}
+	memcpy(obj->license, data->d_buf, data->d_size);
+	return 0;
+}
+
+/* First pass: the sections everything else refers to, "maps" and .text
+ * (into EC), and the license, which an object must have. */
+static int find_sections(struct ld_obj *obj, struct elf_ctx *ec)
+{
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	int err;
 
-	err = elf_setup(obj, &ec);
-	if (err)
-		goto out;
-
-	/* First pass: the sections everything else refers to. */
-	while ((scn = elf_nextscn(ec.elf, scn))) {
+	while ((scn = elf_nextscn(ec->elf, scn))) {
 		const char *name;
 		Elf_Data *data;
 
-		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(ec.elf, ec.shstrndx, sh.sh_name)))
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(ec->elf, ec->shstrndx, sh.sh_name)))
 			continue;
 		data = elf_getdata(scn, NULL);
 		/* Both are read as bytes: they must be bytes in the file. */
@@ -830,61 +920,72 @@ static int open_image(struct ld_obj *obj, void *image, size_t size)
 		    (sh.sh_type != SHT_PROGBITS || !data || (data->d_size && !data->d_buf))) {
 			obj_err(obj, name, "corrupt: not a section of bytes in the file (type %u)",
 				(unsigned int)sh.sh_type);
-			err = -EINVAL;
-			goto out;
+			return -EINVAL;
 		}
 		if (!strcmp(name, "maps")) {
-			ec.maps_idx = elf_ndxscn(scn);
+			ec->maps_idx = elf_ndxscn(scn);
 		} else if (!strcmp(name, ".text") && sh.sh_size) {
 			if ((err = check_insns(obj, name, data)))
-				goto out;
-			ec.text_idx = elf_ndxscn(scn);
-			ec.text = data;
+				return err;
+			ec->text_idx = elf_ndxscn(scn);
+			ec->text = data;
 		} else if (!strcmp(name, "license") && data) {
-			if (!data->d_size || data->d_size > sizeof(obj->license) ||
-			    memchr(data->d_buf, 0, data->d_size) == NULL) {
-				obj_err(&*obj, "license", "must be a NUL-terminated string of at most %zu bytes",
-					sizeof(obj->license));
-				err = -EINVAL;
-				goto out;
-			}
-			memcpy(obj->license, data->d_buf, data->d_size);
+			if ((err = read_license(obj, data)))
+				return err;
 		}
 	}
 	if (!obj->license[0]) {
 		obj_err(obj, NULL, "no 'license' section; declare char _license[] SEC(\"license\") = \"GPL\"");
-		err = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
-	if (ec.maps_idx >= 0) {
-		err = parse_maps(obj, &ec, elf_getdata(elf_getscn(ec.elf, ec.maps_idx), NULL));
-		if (err)
-			goto out;
-	}
+	return 0;
+}
 
-	/* Second pass: the programs, with their relocations. */
-	scn = NULL;
-	while ((scn = elf_nextscn(ec.elf, scn))) {
+/* Second pass: each executable section but .text is a program, with its
+ * relocations. */
+static int parse_progs(struct ld_obj *obj, struct elf_ctx *ec)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	int err;
+
+	while ((scn = elf_nextscn(ec->elf, scn))) {
 		const char *name;
 		size_t idx = elf_ndxscn(scn);
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
 		    !(sh.sh_flags & SHF_EXECINSTR) || !sh.sh_size ||
-		    (int)idx == ec.text_idx)
+		    (int)idx == ec->text_idx)
 			continue;
-		name = elf_strptr(ec.elf, ec.shstrndx, sh.sh_name);
-		err = parse_prog(obj, &ec, idx, name ? name : "?", elf_getdata(scn, NULL));
+		name = elf_strptr(ec->elf, ec->shstrndx, sh.sh_name);
+		err = parse_prog(obj, ec, idx, name ? name : "?", elf_getdata(scn, NULL));
 		if (err)
-			goto out;
+			return err;
 	}
 	if (!obj->nr_progs) {
 		obj_err(obj, NULL, "no programs: no executable section other than .text");
-		err = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
-	obj_step(obj, "opened %s: %d maps, %d programs, license \"%s\"",
-		 obj->path, obj->nr_maps, obj->nr_progs, obj->license);
-out:
+	return 0;
+}
+
+/* Steps 1 to 5 on the SIZE bytes at IMAGE (which libelf may write to),
+ * into OBJ, whose path and verbose are set. */
+static int open_image(struct ld_obj *obj, void *image, size_t size)
+{
+	struct elf_ctx ec = { .image = image, .size = size };
+	int err;
+
+	err = elf_setup(obj, &ec);
+	if (!err)
+		err = find_sections(obj, &ec);
+	if (!err && ec.maps_idx >= 0)
+		err = parse_maps(obj, &ec, elf_getdata(elf_getscn(ec.elf, ec.maps_idx), NULL));
+	if (!err)
+		err = parse_progs(obj, &ec);
+	if (!err)
+		obj_step(obj, "opened %s: %d maps, %d programs, license \"%s\"",
+			 obj->path, obj->nr_maps, obj->nr_progs, obj->license);
 	if (ec.elf)
 		elf_end(ec.elf);
 	if (err)
