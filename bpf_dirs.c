@@ -15,6 +15,7 @@
 #include <sys/statfs.h>
 
 #include "bpf_dirs.h"
+
 #define TRACEFS_MAGIC	0x74726163
 #define BPF_FS_MAGIC	0xcafe4a11
 
@@ -28,8 +29,6 @@ const char *bpf_tracefs_dir(void)
 		return "/sys/kernel/debug/tracing";
 	return NULL;
 }
-
-/* ---- the machine ------------------------------------------------------------ */
 
 int bpf_private_dir(const char *path, int create)
 {

@@ -16,8 +16,6 @@
 /* Where tracefs is mounted (/sys/kernel/tracing or, on an older
  * system, /sys/kernel/debug/tracing), or NULL. */
 const char *bpf_tracefs_dir(void);
-/* ---- the machine ----------------------------------------------------- */
-
 /* Mount tracefs at /sys/kernel/tracing and bpffs at /sys/fs/bpf when they
  * are not mounted, as bpftool does. */
 int bpf_ensure_mounts(int verbose);

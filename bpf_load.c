@@ -35,7 +35,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libelf.h>
-#include <limits.h>
 #include <gelf.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,7 +99,7 @@ static void obj_step(const struct ld_obj *obj, const char *fmt, ...)
  * this is not one, and is not read into memory. */
 #define BPF_OBJECT_MAX_SIZE (64u << 20)
 
-/* What open() learns about the ELF file and needs until it is done. */
+/* What open_image() learns about the ELF file and needs until it is done. */
 struct elf_ctx {
 	Elf *elf;
 	void *image;		/* the whole file, which libelf reads */
@@ -994,8 +993,8 @@ static int open_image(struct ld_obj *obj, void *image, size_t size)
 }
 
 /* The whole file is read first and parsed in memory, as the fuzzer
- * parses its inputs (ld_open_mem()): one path, and libelf
- * knows the size, so it checks every offset against it. */
+ * parses its inputs (ld_open_mem()): one path, and libelf knows the
+ * size, so it checks every offset against it. */
 int ld_open(struct ld_obj *obj, const char *path, int verbose)
 {
 	struct stat st;
@@ -1033,7 +1032,7 @@ int ld_open(struct ld_obj *obj, const char *path, int verbose)
 }
 
 int ld_open_mem(struct ld_obj *obj, const char *name,
-			const void *image, size_t size, int verbose)
+		const void *image, size_t size, int verbose)
 {
 	void *copy = malloc(size ? size : 1);
 	int err;
@@ -1253,7 +1252,7 @@ int ld_load(struct ld_obj *obj)
 	return 0;
 }
 
-/* ---- 7. attach ------------------------------------------------------------ */
+/* ---- 7. attach ---------------------------------------------------------- */
 
 static int read_tracepoint_id(struct ld_obj *obj, struct ld_prog *p)
 {
@@ -1366,7 +1365,7 @@ int ld_attach(struct ld_obj *obj)
 	return 0;
 }
 
-/* ---- lookup by name ------------------------------------------------------ */
+/* ---- lookup by name ----------------------------------------------------- */
 
 struct ld_map *ld_find_map(struct ld_obj *obj, const char *name)
 {
@@ -1401,11 +1400,10 @@ int ld_map_fd(struct ld_obj *obj, const char *name)
 	return m->fd;
 }
 
-/* ---- pinning --------------------------------------------------------------- */
+/* ---- pinning ------------------------------------------------------------ */
 
 int ld_pin_maps(struct ld_obj *obj, const char *dir)
 {
-	char path[PATH_MAX];
 	int i, err, dirfd;
 
 	if (obj->pin_dir) {
@@ -1423,8 +1421,7 @@ int ld_pin_maps(struct ld_obj *obj, const char *dir)
 	obj->pin_dirfd = dirfd;
 	for (i = 0; i < obj->nr_maps; i++) {
 		/* Into the directory just checked, not whatever DIR names now. */
-		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, obj->maps[i].name);
-		err = bpf_pin_make(obj->maps[i].fd, path);
+		err = bpf_pin_make_at(obj->maps[i].fd, dirfd, obj->maps[i].name);
 		if (err) {
 			obj_err(obj, NULL, "cannot pin map '%s' at %s/%s: %s",
 				obj->maps[i].name, dir, obj->maps[i].name, strerror(-err));
@@ -1468,7 +1465,7 @@ int ld_unpin_maps(struct ld_obj *obj)
 	return err;
 }
 
-/* ---- 8. close --------------------------------------------------------------- */
+/* ---- 8. close ----------------------------------------------------------- */
 
 void ld_detach(struct ld_obj *obj)
 {

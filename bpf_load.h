@@ -89,16 +89,16 @@ struct ld_obj {
 };
 
 int ld_open(struct ld_obj *obj, const char *path, int verbose);
-/* ld_open() on SIZE bytes in memory (copied), NAME in the
- * messages: the same parsing, and no file and no syscall, for the fuzzer
+/* ld_open() on SIZE bytes in memory (copied), NAME in the messages: the
+ * same parsing, and no file and no syscall, for the fuzzer
  * (tests/fuzz_elf.c). */
 int ld_open_mem(struct ld_obj *obj, const char *name,
-			const void *image, size_t size, int verbose);
+		const void *image, size_t size, int verbose);
 int ld_create_maps(struct ld_obj *obj);
 int ld_load(struct ld_obj *obj);
-/* The part of ld_load() between the two: write each map's fd
- * and each call's offset into the instructions.  No syscall; exposed
- * for the fuzzer, which gives the maps made-up fds. */
+/* The part of ld_load() between the two: write each map's fd and each
+ * call's offset into the instructions.  No syscall; exposed for the
+ * fuzzer, which gives the maps made-up fds. */
 void ld_relocate(struct ld_obj *obj);
 int ld_attach(struct ld_obj *obj);
 void ld_detach(struct ld_obj *obj);

@@ -51,7 +51,7 @@ int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags)
 }
 
 int bpf_map_update_many(int fd, const void *keys, const void *values,
-			 uint32_t *count, uint64_t elem_flags)
+			uint32_t *count, uint64_t elem_flags)
 {
 	union bpf_attr attr = {};
 	int err;
@@ -314,21 +314,35 @@ int bpf_pin_open(const char *path)
 	return sys_bpf(BPF_OBJ_GET, &attr);
 }
 
-/* The kernel resolves /proc/self/fd/N like the directory N is open on,
- * whatever its path has become since: no path lookup to race with. */
-int bpf_pin_open_at(int dirfd, const char *name)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
-	return bpf_pin_open(path);
-}
-
-int bpf_pin_make(int fd, const char *path)
+static int pin_make(int fd, const char *path)
 {
 	union bpf_attr attr = { .pathname = ptr_to_u64(path), .bpf_fd = fd };
 
 	return sys_bpf(BPF_OBJ_PIN, &attr);
+}
+
+/* NAME in the directory DIRFD is open on.  The kernel resolves
+ * /proc/self/fd/N like the directory N is open on, whatever its path has
+ * become since: no path lookup to race with. */
+static void pin_path_at(char path[PATH_MAX], int dirfd, const char *name)
+{
+	snprintf(path, PATH_MAX, "/proc/self/fd/%d/%s", dirfd, name);
+}
+
+int bpf_pin_open_at(int dirfd, const char *name)
+{
+	char path[PATH_MAX];
+
+	pin_path_at(path, dirfd, name);
+	return bpf_pin_open(path);
+}
+
+int bpf_pin_make_at(int fd, int dirfd, const char *name)
+{
+	char path[PATH_MAX];
+
+	pin_path_at(path, dirfd, name);
+	return pin_make(fd, path);
 }
 
 int bpf_prog_run_once(int prog_fd, void *ctx, uint32_t ctx_size,

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
-/* ---- bpf(2) ---------------------------------------------------------- */
+/* ---- bpf(2) ------------------------------------------------------------- */
 
 /* bpf(2) itself: its answer, or -errno. */
 int sys_bpf(int cmd, union bpf_attr *attr);
@@ -28,14 +28,14 @@ static inline __u64 ptr_to_u64(const void *p)
 	return (__u64)(unsigned long)p;
 }
 
-/* ---- maps ------------------------------------------------------------ */
+/* ---- maps --------------------------------------------------------------- */
 
 int bpf_map_lookup(int fd, const void *key, void *value);
 int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags);
 /* BPF_MAP_UPDATE_BATCH: *COUNT keys and values, packed arrays, in one
  * call; *COUNT is set to how many went in (all of them, unless it fails). */
 int bpf_map_update_many(int fd, const void *keys, const void *values,
-			 uint32_t *count, uint64_t elem_flags);
+			uint32_t *count, uint64_t elem_flags);
 int bpf_map_delete(int fd, const void *key);
 int bpf_map_next_key(int fd, const void *key, void *next_key);
 /* The map's type, sizes and name (BPF_OBJ_GET_INFO_BY_FD); -EINVAL
@@ -44,7 +44,7 @@ int bpf_map_get_info(int fd, struct bpf_map_info *info);
 /* "hash", "array", ...: for messages. */
 const char *bpf_map_type_name(unsigned int type);
 
-/* ---- walks of a map's keys ------------------------------------------- */
+/* ---- walks of a map's keys ---------------------------------------------- */
 
 /*
  * Walk every key of the map FD, whose keys must be KEY_SIZE bytes
@@ -66,19 +66,20 @@ int bpf_map_keys(int fd, size_t key_size, void **keys, size_t *n);
 /* How many keys the map FD holds, by the same walk; or -errno. */
 long bpf_map_count(int fd, size_t key_size);
 
-/* ---- pins and programs ----------------------------------------------- */
+/* ---- pins and programs -------------------------------------------------- */
 
 /* The object pinned at PATH, open (BPF_OBJ_GET). */
 int bpf_pin_open(const char *path);
 /* The object pinned as NAME in the directory DIRFD is open on. */
 int bpf_pin_open_at(int dirfd, const char *name);
-/* Pin the object FD at PATH (BPF_OBJ_PIN). */
-int bpf_pin_make(int fd, const char *path);
+/* Pin the object FD as NAME in the directory DIRFD is open on
+ * (BPF_OBJ_PIN). */
+int bpf_pin_make_at(int fd, int dirfd, const char *name);
 /* Run a program once on ctx (BPF_PROG_TEST_RUN); *retval gets its return. */
 int bpf_prog_run_once(int prog_fd, void *ctx, uint32_t ctx_size,
 		      uint32_t *retval);
 
-/* ---- perf events and the machine ------------------------------------- */
+/* ---- perf events and the machine ---------------------------------------- */
 
 struct perf_event_attr;
 /* perf_event_open(2) for PID on CPU, in no group, close-on-exec: the

@@ -15,7 +15,6 @@
 
 #include "btf_blob.h"
 #include "bpf_sys.h"
-/* ---- BTF ------------------------------------------------------------------- */
 
 struct btf_blob {
 	void *data;
@@ -201,7 +200,7 @@ static int btf_find_member(const struct btf_blob *btf, const struct btf_type *t,
 }
 
 int btf_blob_member_offset(const struct btf_blob *btf, const char *struct_name,
-		      const char *field, uint32_t *offset)
+			   const char *field, uint32_t *offset)
 {
 	__u32 id, bits;
 	int err;

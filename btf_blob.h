@@ -12,8 +12,6 @@
 #define BTF_BLOB_H
 
 #include <stdint.h>
-/* ---- BTF: kernel struct field offsets ---------------------------------- */
-
 struct btf_blob;
 /* Parse a BTF blob from a file, e.g. /sys/kernel/btf/vmlinux. */
 int btf_blob_read(const char *path, struct btf_blob **out);
@@ -21,6 +19,6 @@ void btf_blob_free(struct btf_blob *btf);
 /* Byte offset of FIELD in struct STRUCT_NAME, looking inside anonymous
  * structs and unions; -ENOENT if absent, -EINVAL for a bitfield. */
 int btf_blob_member_offset(const struct btf_blob *btf, const char *struct_name,
-		      const char *field, uint32_t *offset);
+			   const char *field, uint32_t *offset);
 
 #endif /* BTF_BLOB_H */

@@ -14,7 +14,6 @@
 
 #include "perf_reader.h"
 #include "bpf_sys.h"
-/* ---- perf ring buffers ------------------------------------------------------ */
 
 int perf_ring_consume(struct perf_event_mmap_page *meta, void *data,
 		      size_t data_size, void *scratch, size_t scratch_size,
@@ -95,12 +94,12 @@ int perf_ring_consume(struct perf_event_mmap_page *meta, void *data,
 	return ret < 0 ? ret : nr;
 }
 
-void perf_reader_close(struct perf_reader *pb)
+void perf_reader_close(struct perf_reader *rd)
 {
 	int i;
 
-	for (i = 0; i < pb->nr_rings; i++) {
-		struct perf_ring *r = &pb->rings[i];
+	for (i = 0; i < rd->nr_rings; i++) {
+		struct perf_ring *r = &rd->rings[i];
 
 		if (r->fd >= 0) {
 			ioctl(r->fd, PERF_EVENT_IOC_DISABLE, 0);
@@ -109,13 +108,13 @@ void perf_reader_close(struct perf_reader *pb)
 		if (r->base)
 			munmap(r->base, getpagesize() + r->data_size);
 	}
-	free(pb->rings);
-	free(pb->pfds);
-	free(pb->scratch);
-	memset(pb, 0, sizeof(*pb));
+	free(rd->rings);
+	free(rd->pfds);
+	free(rd->scratch);
+	memset(rd, 0, sizeof(*rd));
 }
 
-int perf_reader_open(struct perf_reader *pb, int map_fd, int page_cnt,
+int perf_reader_open(struct perf_reader *rd, int map_fd, int page_cnt,
 		     perf_sample_fn on_sample, perf_lost_fn on_lost, void *ctx)
 {
 	struct perf_event_attr attr = {
@@ -129,25 +128,25 @@ int perf_reader_open(struct perf_reader *pb, int map_fd, int page_cnt,
 	size_t page = getpagesize();
 	int cpus = bpf_num_possible_cpus(), cpu, err;
 
-	memset(pb, 0, sizeof(*pb));
+	memset(rd, 0, sizeof(*rd));
 	if (cpus < 0)
 		return cpus;
 	if (page_cnt <= 0 || (page_cnt & (page_cnt - 1)))
 		return -EINVAL;
-	pb->rings = calloc(cpus, sizeof(*pb->rings));
-	pb->pfds = calloc(cpus, sizeof(*pb->pfds));
-	pb->scratch_size = page_cnt * page;
-	pb->scratch = malloc(pb->scratch_size);
-	if (!pb->rings || !pb->pfds || !pb->scratch) {
-		perf_reader_close(pb);
+	rd->rings = calloc(cpus, sizeof(*rd->rings));
+	rd->pfds = calloc(cpus, sizeof(*rd->pfds));
+	rd->scratch_size = page_cnt * page;
+	rd->scratch = malloc(rd->scratch_size);
+	if (!rd->rings || !rd->pfds || !rd->scratch) {
+		perf_reader_close(rd);
 		return -ENOMEM;
 	}
-	pb->on_sample = on_sample;
-	pb->on_lost = on_lost;
-	pb->ctx = ctx;
+	rd->on_sample = on_sample;
+	rd->on_lost = on_lost;
+	rd->ctx = ctx;
 
 	for (cpu = 0; cpu < cpus; cpu++) {
-		struct perf_ring *r = &pb->rings[pb->nr_rings];
+		struct perf_ring *r = &rd->rings[rd->nr_rings];
 		int fd;
 
 		fd = sys_perf_event_open(&attr, -1, cpu);
@@ -162,7 +161,7 @@ int perf_reader_open(struct perf_reader *pb, int map_fd, int page_cnt,
 		r->cpu = cpu;
 		r->fd = fd;
 		r->data_size = page_cnt * page;
-		pb->nr_rings++;
+		rd->nr_rings++;
 		r->base = mmap(NULL, page + r->data_size, PROT_READ | PROT_WRITE,
 			       MAP_SHARED, fd, 0);
 		if (r->base == MAP_FAILED) {
@@ -182,29 +181,29 @@ int perf_reader_open(struct perf_reader *pb, int map_fd, int page_cnt,
 			err = -errno;
 			goto fail;
 		}
-		pb->pfds[pb->nr_rings - 1].fd = fd;
-		pb->pfds[pb->nr_rings - 1].events = POLLIN;
+		rd->pfds[rd->nr_rings - 1].fd = fd;
+		rd->pfds[rd->nr_rings - 1].events = POLLIN;
 	}
 	return 0;
 fail:
-	perf_reader_close(pb);
+	perf_reader_close(rd);
 	return err;
 }
 
-int perf_reader_poll(struct perf_reader *pb, int timeout_ms)
+int perf_reader_poll(struct perf_reader *rd, int timeout_ms)
 {
 	int i, n, total = 0;
 
-	n = poll(pb->pfds, pb->nr_rings, timeout_ms);
+	n = poll(rd->pfds, rd->nr_rings, timeout_ms);
 	if (n < 0)
 		return -errno;
 	/* Drain every ring, not only those poll named: a quiet ring may
 	 * still hold records that did not reach its wakeup mark. */
-	for (i = 0; i < pb->nr_rings; i++) {
-		struct perf_ring *r = &pb->rings[i];
+	for (i = 0; i < rd->nr_rings; i++) {
+		struct perf_ring *r = &rd->rings[i];
 		int ret = perf_ring_consume(r->base, (char *)r->base + getpagesize(),
-					    r->data_size, pb->scratch, pb->scratch_size,
-					    r->cpu, pb->on_sample, pb->on_lost, pb->ctx);
+					    r->data_size, rd->scratch, rd->scratch_size,
+					    r->cpu, rd->on_sample, rd->on_lost, rd->ctx);
 
 		if (ret == -EBADMSG) {
 			fprintf(stderr, "%s: corrupt record in the perf ring of CPU %d; its contents were skipped\n",

@@ -13,8 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/perf_event.h>
-/* ---- perf ring buffers ------------------------------------------------- */
-
 /*
  * Called for each PERF_RECORD_SAMPLE with its raw data, and for each
  * PERF_RECORD_LOST with the number of records the kernel dropped.  Return
@@ -38,6 +36,7 @@ int perf_ring_consume(struct perf_event_mmap_page *meta, void *data,
 		      int cpu, perf_sample_fn on_sample, perf_lost_fn on_lost,
 		      void *ctx);
 
+/* One CPU's ring. */
 struct perf_ring {
 	int cpu;
 	int fd;			/* the PERF_COUNT_SW_BPF_OUTPUT event */
@@ -45,6 +44,8 @@ struct perf_ring {
 	size_t data_size;
 };
 
+/* Every ring of a PERF_EVENT_ARRAY: one per possible CPU that is online
+ * (perf_event_open() refuses an offline one), each one pollfd of PFDS. */
 struct perf_reader {
 	struct perf_ring *rings;
 	int nr_rings;
@@ -58,11 +59,11 @@ struct perf_reader {
 
 /* One ring of PAGE_CNT data pages (a power of two) per possible CPU, each
  * stored in the PERF_EVENT_ARRAY MAP_FD at its CPU's index. */
-int perf_reader_open(struct perf_reader *pb, int map_fd, int page_cnt,
+int perf_reader_open(struct perf_reader *rd, int map_fd, int page_cnt,
 		     perf_sample_fn on_sample, perf_lost_fn on_lost, void *ctx);
 /* Wait up to TIMEOUT_MS for data, then drain every ring.  Returns records
  * read, 0 on timeout, -EINTR when a signal came, or another -errno. */
-int perf_reader_poll(struct perf_reader *pb, int timeout_ms);
-void perf_reader_close(struct perf_reader *pb);
+int perf_reader_poll(struct perf_reader *rd, int timeout_ms);
+void perf_reader_close(struct perf_reader *rd);
 
 #endif /* PERF_READER_H */
