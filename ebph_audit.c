@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "bpf_sys.h"
 #include "ebph_run.h"
 #include "ebph_state.h"		/* EBPH_CONTROL_SOCK */
 #include "ebph_util.h"

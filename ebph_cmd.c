@@ -80,7 +80,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "bpf_load.h"
+#include "bpf_sys.h"
 #include "ebph.h"
 #include "ebph_cmd.h"
 #include "ebph_log.h"

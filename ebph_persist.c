@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf_sys.h"
 #include "ebph_run.h"
 #include "ebph_state.h"
 #include "profile_store.h"

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "bpf_sys.h"
 #include "ebph_run.h"
 #include "ebph_state.h"
 #include "ebph_util.h"

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpf_sys.h"
 #include "ebph_run.h"
 #include "ebph_util.h"
 

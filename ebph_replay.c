@@ -99,6 +99,8 @@
 #include <sys/syscall.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
+#include "perf_reader.h"
 #include "ebph.h"
 #include "ebph_maps.h"
 #include "ebph_replay.h"

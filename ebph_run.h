@@ -22,6 +22,7 @@
 #include <linux/types.h>
 
 #include "bpf_load.h"
+#include "perf_reader.h"
 #include "ebph.h"
 #include "ebph_cmd.h"		/* SET_MAX */
 #include "ebph_log.h"

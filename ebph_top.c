@@ -46,7 +46,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 
-#include "bpf_load.h"
+#include "bpf_sys.h"
 #include "ebph.h"
 #include "ebph_cmd.h"
 #include "ebph_log.h"

@@ -47,6 +47,9 @@
 #include <syslog.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
+#include "bpf_dirs.h"
+#include "perf_reader.h"
 #include "ebph.h"
 #include "profile_store.h"
 #include "ebph_maps.h"
