@@ -128,7 +128,7 @@ static inline int ebph_is_call(__u32 sym)
 #define EBPH_NORMAL		(1U << 1)
 
 /*
- * Value of the "profiles" map, key: (st_dev << 32) + st_ino of the
+ * Value of the "profiles" map, key: ebph_profile_key() of the
  * executable, st_dev in stat(2)'s encoding.  The lookahead pairs are not
  * in here: they are rows in the "rows" map, allocated per call seen.
  *
