@@ -573,8 +573,10 @@ static void test_replay(__u32 det, __u64 key)
 			bad += !a != !b || (a && memcmp(a, b, EBPH_NUM_SYSCALLS));
 		}
 	CHECK(bad, "replay vs command: %d rows differ", bad);
-	qsort(r.seqs, r.nseqs, sizeof(*r.seqs), cmp_seq_rec);
-	qsort(c->seqs, c->nseqs, sizeof(*c->seqs), cmp_seq_rec);
+	if (r.nseqs)
+		qsort(r.seqs, r.nseqs, sizeof(*r.seqs), cmp_seq_rec);
+	if (c->nseqs)
+		qsort(c->seqs, c->nseqs, sizeof(*c->seqs), cmp_seq_rec);
 	bad = r.nseqs != c->nseqs;
 	for (i = 0; !bad && i < r.nseqs; i++)
 		bad = r.seqs[i].seq != c->seqs[i].seq || r.seqs[i].sets != c->seqs[i].sets;
