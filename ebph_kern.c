@@ -805,10 +805,12 @@ static __always_inline void rows_delete_train(__u64 profile)
 
 /* ---- state changes of a profile -------------------------------------------
  *
- * One function a change, kept small: the commands (ebph_cmd.c: normalize,
- * sensitize, tolerize) make the same changes from user space, through
- * the maps, and must leave a profile as these do.  TASK may be NULL when
- * no task caused the change.
+ * One function a change, kept small: each applies its rule from ebph.h
+ * (state changes of a profile), the one the commands (ebph_cmd.c:
+ * normalize, sensitize, tolerize), replay and the bench apply from user
+ * space, and adds what only the kernel does: the event, and the locality
+ * frame of the task that caused it.  TASK may be NULL when no task
+ * caused the change.
  *
  * The walks over the rows are not made here but returned as work for
  * finish_work(), which sys_enter runs last, when little else is live: the
@@ -824,7 +826,7 @@ static __always_inline void rows_delete_train(__u64 profile)
 /* Step 3: the train set becomes the test set (WORK_COPY for the pairs,
  * three stores for the sequences: see struct ebph_seq).  The counters
  * restart so that the profile can freeze again, and a later freeze
- * copies again.  Only the detectors in DET change their sets. */
+ * copies again.  Only the detectors that run change their sets. */
 static __always_inline __u32 start_normal(void *ctx, struct ebph_config *cfg,
 					  struct ebph_profile *p,
 					  struct ebph_task *task)
@@ -871,7 +873,7 @@ static __always_inline __u32 reset_train(struct ebph_config *cfg,
  * that changes state, with its own registers and its own constant WORK;
  * called last, with an unknown WORK, by one.  Measured (Linux 6.18,
  * clang 14; `ebph run -v` prints the figures): sys_enter verifies in
- * 82,921 instructions of the verifier's million, and in 145,598 with
+ * 82,834 instructions of the verifier's million, and in 145,511 with
  * finish_work() inlined: measure again after a change.
  */
 static __attribute__((noinline)) int finish_work(void *ctx, __u64 profile,

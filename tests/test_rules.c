@@ -624,8 +624,8 @@ int main(void)
 		err = ebph_maps_from_object(&m, &obj);
 	if (CHECK(err, "cannot load %s: %s (run as root)", OBJ_PATH, strerror(-err)))
 		goto out;
-	prog = ld_find_prog(&obj, "raw_tracepoint__sys_enter");
-	if (CHECK(!prog, "no program raw_tracepoint__sys_enter"))
+	prog = ld_find_prog(&obj, "ebph_sys_enter");
+	if (CHECK(!prog, "no program ebph_sys_enter"))
 		goto out;
 	prog_fd = prog->fd;
 
