@@ -91,14 +91,6 @@ static __u32 trace_call(int i)
 	return i < 10 ? head[i] : cycle[(i - 10) % 3];
 }
 
-/* ebph_cmd.o's cmd_set() calls parse_duration(), which is in ebph_user.c
- * with main(): a weak stand-in, never called here, that a real one
- * linked in would override. */
-__attribute__((weak)) long long parse_duration(const char *s)
-{
-	return -1;
-}
-
 /* ---- the program and its maps --------------------------------------------- */
 
 static void config_set(__u32 det, __u64 normal_wait, __u32 anomaly_limit,
