@@ -50,6 +50,7 @@
 #include <sys/wait.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
 #include "ebph.h"
 #include "ebph_cmd.h"
 #include "ebph_maps.h"
