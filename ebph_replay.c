@@ -28,7 +28,11 @@
  *             test trace; report per trace the anomalous calls and the
  *             highest locality frame count (LFC), and over all traces the
  *             ROC points, their AUC and the operating point at 90%
- *             detection, overall and per attack family.
+ *             detection, overall and per attack family; then the same
+ *             with the intrusion as the unit (--intrusion-unit: a
+ *             trace, a file or a directory of attack traces, detected
+ *             when any of its traces is flagged) and false alarms per
+ *             normal trace and per 1,000 normal calls.
  *
  * --detector picks what sys_enter learns and tests, as for `ebph run`:
  * pH's lookahead pairs (the default), whole sequences of the last 6
@@ -126,11 +130,26 @@ static const char *set_name[NR_SETS] = { "training", "normal", "attack" };
 
 enum { FMT_AUTO, FMT_ADFA, FMT_UNM };
 
+/*
+ * What one intrusion is (--intrusion-unit): the literature counts an
+ * intrusion detected when any of its traces is flagged, and one
+ * intrusion is often many traces (UNM's lprcp is 1,001 processes, of
+ * which the first and the last do the harm).  UNIT_AUTO becomes
+ * UNIT_DIR with --adfa (ADFA-LD keeps each attack run in a directory of
+ * its own, Adduser_1 to Adduser_10), else UNIT_FILE (a UNM file records
+ * a session's processes together; an ADFA-format file is one trace, so
+ * there it is the same as UNIT_TRACE).
+ */
+enum { UNIT_AUTO, UNIT_TRACE, UNIT_FILE, UNIT_DIR };
+static const char *unit_name[] = { "auto", "trace", "file", "dir" };
+
 struct trace {
 	char *name;		/* the file; "file:PID" in the UNM format */
 	char *family;		/* attack family (or group): see add_path() */
 	int set;		/* SET_* */
 	int prog;		/* index in replay.progs */
+	int unit;		/* attack traces: index in replay.units (the
+				 * intrusion); others -1 */
 	__u32 *calls;
 	size_t n;
 	/* what the program made of it */
@@ -175,6 +194,7 @@ struct replay {
 	__u32 anomaly_limit, tolerize_limit;
 	__u32 detectors;	/* EBPH_DET_*, --detector */
 	int adfa;
+	int unit_mode;		/* UNIT_*, --intrusion-unit */
 
 	/* traces and programs */
 	struct trace *traces;
@@ -182,6 +202,8 @@ struct replay {
 	struct program *progs;
 	size_t nprogs;
 	size_t nset[NR_SETS];
+	char **units;		/* the intrusions: a trace, file or directory */
+	size_t nunits;
 
 	/* the kernel side */
 	struct ld_obj obj;
@@ -268,6 +290,7 @@ static struct trace *trace_new(struct replay *r, const char *name,
 	t->family = xstrdup(family);
 	t->set = set;
 	t->prog = prog;
+	t->unit = -1;
 	r->nset[set]++;
 	return t;
 }
@@ -482,10 +505,54 @@ static void warn_past_alphabet(const struct replay *r)
 			first_call, first->name);
 }
 
+/* The intrusion called NAME, a new one unless it is known: a unit's
+ * traces mostly come in a row, so the last one is looked at first. */
+static int unit_index(struct replay *r, const char *name, int known)
+{
+	size_t i;
+
+	if (known && r->nunits && !strcmp(r->units[r->nunits - 1], name))
+		return r->nunits - 1;
+	for (i = 0; known && i < r->nunits; i++)
+		if (!strcmp(r->units[i], name))
+			return i;
+	r->units = xrealloc(r->units, (r->nunits + 1) * sizeof(*r->units));
+	r->units[r->nunits] = xstrdup(name);
+	return r->nunits++;
+}
+
+/*
+ * The attack traces read from FILE (from index FROM on) into their
+ * intrusion: each its own, FILE's, or that of the directory holding
+ * FILE (ADFA-LD's Attack_Data_Master/Adduser_3).  A trace is always a
+ * new unit: no search, however many thousand there are.
+ */
+static void assign_units(struct replay *r, const char *file, size_t from)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	size_t i;
+
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == file ? 1 : slash - file), file);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	for (i = from; i < r->ntraces; i++) {
+		struct trace *t = &r->traces[i];
+
+		if (t->set != SET_ATTACK)
+			continue;
+		if (r->unit_mode == UNIT_TRACE)
+			t->unit = unit_index(r, t->name, 0);
+		else
+			t->unit = unit_index(r, r->unit_mode == UNIT_DIR ? dir : file, 1);
+	}
+}
+
 static int load_file(struct replay *r, const char *file, const char *family,
 		     int set, int prog)
 {
-	size_t len;
+	size_t len, before = r->ntraces;
 	char *buf = read_file(file, &len);
 	int err, fmt = r->format;
 
@@ -503,6 +570,8 @@ static int load_file(struct replay *r, const char *file, const char *family,
 	else
 		err = load_adfa(r, file, buf, family, set, prog);
 	free(buf);
+	if (!err)
+		assign_units(r, file, before);
 	return err;
 }
 
@@ -1365,7 +1434,7 @@ static int write_csv(struct replay *r)
 		return -1;
 	}
 	/* New columns go last: readers index the old ones. */
-	fprintf(f, "set,program,family,trace,calls,anomalous_calls,misses,max_lfc,anomaly_rate,tolerized,stopped_normal,started_normal,seq_misses,detector\n");
+	fprintf(f, "set,program,family,trace,calls,anomalous_calls,misses,max_lfc,anomaly_rate,tolerized,stopped_normal,started_normal,seq_misses,detector,intrusion\n");
 	for (i = 0; i < r->ntraces; i++) {
 		const struct trace *t = &r->traces[i];
 
@@ -1375,10 +1444,13 @@ static int write_csv(struct replay *r)
 		csv_str(f, t->family);
 		fputc(',', f);
 		csv_str(f, t->name);
-		fprintf(f, ",%zu,%u,%llu,%u,%.6f,%u,%u,%u,%u,%s\n", t->n, t->anomalies,
+		fprintf(f, ",%zu,%u,%llu,%u,%.6f,%u,%u,%u,%u,%s,", t->n, t->anomalies,
 			(unsigned long long)t->misses, t->max_lfc, score(t, SCORE_RATE),
 			t->tolerized, t->stopped, t->normal, t->seq_misses,
 			ebph_detectors_name(r->detectors));
+		/* The intrusion an attack trace belongs to (--intrusion-unit). */
+		csv_str(f, t->unit >= 0 ? r->units[t->unit] : "");
+		fputc('\n', f);
 	}
 	if (fclose(f)) {
 		say_err("%s: %s", r->csv, strerror(errno));
@@ -1511,17 +1583,20 @@ static void print_scores(struct roc rocs[NR_SCORES])
 }
 
 /* The ROC in words: a few thresholds of each integer score, side by
- * side; 13 is the first LFC over the default tolerize limit. */
+ * side, in traces and in intrusions; 13 is the first LFC over the
+ * default tolerize limit. */
+static const double lfc_thr[] = { 1, 2, 3, 4, 6, 8, 10, 13, 16, 24, 32, 64 };
+static const double cnt_thr[] = { 1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256 };
+#define NR_ROC_ROWS	(sizeof(lfc_thr) / sizeof(lfc_thr[0]))
+
 static void print_roc_points(struct roc rocs[NR_SCORES])
 {
-	static const double lfc_thr[] = { 1, 2, 3, 4, 6, 8, 10, 13, 16, 24, 32, 64 };
-	static const double cnt_thr[] = { 1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256 };
 	size_t i;
 
 	printf("\nROC points, detection / false positives:\n");
 	printf("%12s %10s %12s   %18s %10s %12s\n", "max LFC", "detection",
 	       "false pos.", "anomalous calls", "detection", "false pos.");
-	for (i = 0; i < sizeof(lfc_thr) / sizeof(lfc_thr[0]); i++) {
+	for (i = 0; i < NR_ROC_ROWS; i++) {
 		double t1, f1, t2, f2;
 
 		roc_at(&rocs[SCORE_LFC], lfc_thr[i], &t1, &f1);
@@ -1584,6 +1659,228 @@ static void print_families(struct replay *r, struct roc rocs[NR_SCORES])
 		free(fl.pts);
 		free(fc.pts);
 	}
+}
+
+/* ---- intrusions ------------------------------------------------------------------ */
+
+/*
+ * The figures again with the intrusion as the unit of detection, the
+ * way the literature counts: an intrusion is detected at a threshold
+ * when any of its traces is flagged there, so its score is the highest
+ * of its traces' scores.  A false alarm is a flagged normal trace,
+ * counted per normal trace (the false positive rate of the tables
+ * above) and per 1,000 normal calls, which does not depend on how a
+ * data set cuts its normal behaviour into traces.
+ */
+struct intrusions {
+	double *best[NR_SCORES];	/* per intrusion, its highest score */
+	double *neg[NR_SCORES];		/* per normal trace, its score */
+	int *family;			/* per intrusion, its first trace's
+					 * family: an index in fam[] */
+	size_t n, nneg;
+	unsigned long long neg_calls;
+	char fam[MAX_FAMILIES][64];
+	size_t nfam;
+	struct roc roc[NR_SCORES];	/* intrusions against normal traces */
+};
+
+static void intrusions_compute(struct replay *r, struct intrusions *in)
+{
+	double *pos;
+	size_t i, f;
+	int k;
+
+	memset(in, 0, sizeof(*in));
+	in->n = r->nunits;
+	in->nfam = attack_families(r, in->fam);
+	in->family = xrealloc(NULL, in->n * sizeof(*in->family));
+	for (k = 0; k < NR_SCORES; k++) {
+		in->best[k] = xrealloc(NULL, in->n * sizeof(double));
+		in->neg[k] = xrealloc(NULL, r->nset[SET_NORMAL] * sizeof(double));
+		for (i = 0; i < in->n; i++)
+			in->best[k][i] = -INFINITY;
+	}
+	for (i = 0; i < r->ntraces; i++) {
+		const struct trace *t = &r->traces[i];
+
+		if (t->set == SET_NORMAL) {
+			for (k = 0; k < NR_SCORES; k++)
+				in->neg[k][in->nneg] = score(t, k);
+			in->nneg++;
+			in->neg_calls += t->n;
+		}
+		if (t->set != SET_ATTACK || t->unit < 0)
+			continue;
+		if (in->best[0][t->unit] == -INFINITY) {
+			for (f = 0; f < in->nfam && strcmp(in->fam[f], t->family); f++)
+				;
+			in->family[t->unit] = f;	/* nfam: past MAX_FAMILIES */
+		}
+		for (k = 0; k < NR_SCORES; k++)
+			if (score(t, k) > in->best[k][t->unit])
+				in->best[k][t->unit] = score(t, k);
+	}
+	/* roc_compute() sorts what it is given: it gets copies. */
+	pos = xrealloc(NULL, in->n * sizeof(double));
+	for (k = 0; k < NR_SCORES; k++) {
+		double *neg = xrealloc(NULL, in->nneg * sizeof(double));
+
+		memcpy(pos, in->best[k], in->n * sizeof(double));
+		memcpy(neg, in->neg[k], in->nneg * sizeof(double));
+		roc_compute(pos, in->n, neg, in->nneg, &in->roc[k]);
+		free(neg);
+	}
+	free(pos);
+}
+
+static void intrusions_free(struct intrusions *in)
+{
+	int k;
+
+	for (k = 0; k < NR_SCORES; k++) {
+		free(in->best[k]);
+		free(in->neg[k]);
+		free(in->roc[k].pts);
+	}
+	free(in->family);
+}
+
+/* How many of V[0..N) are flagged at THR; of the intrusions of family
+ * FAM only, unless FAM is negative. */
+static size_t flagged_at(const double *v, size_t n, double thr,
+			 const int *family, int fam, size_t *of)
+{
+	size_t i, hit = 0, all = 0;
+
+	for (i = 0; i < n; i++) {
+		if (fam >= 0 && family[i] != fam)
+			continue;
+		all++;
+		hit += v[i] >= thr;
+	}
+	if (of)
+		*of = all;
+	return hit;
+}
+
+/* "k of n" intrusions, the false alarms per normal trace and per 1,000
+ * normal calls, of score KIND at THR: the columns every table below
+ * ends with. */
+static void print_alarms(const struct intrusions *in, int kind, double thr)
+{
+	size_t hit = flagged_at(in->best[kind], in->n, thr, NULL, -1, NULL);
+	size_t fa = flagged_at(in->neg[kind], in->nneg, thr, NULL, -1, NULL);
+	char k[32], f[16];
+
+	snprintf(k, sizeof(k), "%zu of %zu", hit, in->n);
+	pct(f, sizeof(f), in->nneg ? (double)fa / in->nneg : NAN);
+	printf(" %11s %13s %16.3f\n", k, f,
+	       in->neg_calls ? 1000.0 * fa / in->neg_calls : 0.0);
+}
+
+/* At the trace tables' 90% point, and the intrusions' own 100% and 90%
+ * points, per score. */
+static void print_intrusion_points(const struct intrusions *in, struct roc rocs[NR_SCORES])
+{
+	char thr[32];
+	size_t i;
+	int k;
+
+	printf("At the 90%% point of the traces above:\n");
+	printf("%-16s %12s %11s %13s %16s\n", "score", "threshold", "intrusions",
+	       "false alarms", "per 1,000 calls");
+	for (k = 0; k < NR_SCORES; k++) {
+		fmt_thr(thr, sizeof(thr), k, rocs[k].op.thr);
+		printf("%-16s %12s", score_name[k], thr);
+		print_alarms(in, k, rocs[k].op.thr);
+	}
+	printf("\nBy intrusion: AUC, and the highest threshold that detects all of them, then 90%%:\n");
+	printf("%-16s %6s %-7s %12s %11s %13s %16s\n", "score", "AUC", "detects",
+	       "threshold", "intrusions", "false alarms", "per 1,000 calls");
+	for (k = 0; k < NR_SCORES; k++) {
+		const struct roc *roc = &in->roc[k];
+
+		/* The first point with every intrusion: (1,1) at worst. */
+		for (i = 0; i < roc->n && roc->pts[i].tpr < 1; i++)
+			;
+		fmt_thr(thr, sizeof(thr), k, i < roc->n ? roc->pts[i].thr : NAN);
+		printf("%-16s %6.3f %-7s %12s", score_name[k], roc->auc, "all", thr);
+		print_alarms(in, k, i < roc->n ? roc->pts[i].thr : NAN);
+		fmt_thr(thr, sizeof(thr), k, roc->op.thr);
+		printf("%-16s %6s %-7s %12s", score_name[k], "", "90%", thr);
+		print_alarms(in, k, roc->op.thr);
+	}
+}
+
+/* The thresholds of print_roc_points(), in intrusions. */
+static void print_intrusion_rows(const struct intrusions *in)
+{
+	size_t i;
+
+	printf("\nROC points by intrusion: intrusions, false alarms per normal trace and per 1,000 calls:\n");
+	printf("%12s %11s %10s %10s   %18s %11s %10s %10s\n", "max LFC", "intrusions",
+	       "false al.", "per 1,000", "anomalous calls", "intrusions", "false al.",
+	       "per 1,000");
+	for (i = 0; i < NR_ROC_ROWS; i++) {
+		double thr[2] = { lfc_thr[i], cnt_thr[i] };
+		int kind[2] = { SCORE_LFC, SCORE_COUNT }, c;
+
+		for (c = 0; c < 2; c++) {
+			size_t hit = flagged_at(in->best[kind[c]], in->n, thr[c], NULL, -1, NULL);
+			size_t fa = flagged_at(in->neg[kind[c]], in->nneg, thr[c], NULL, -1, NULL);
+			char k[32];
+
+			snprintf(k, sizeof(k), "%zu of %zu", hit, in->n);
+			printf("%s%*s%3.0f %11s %9.1f%% %10.3f", c ? "   " : "", c ? 15 : 9,
+			       ">= ", thr[c], k, 100.0 * fa / in->nneg,
+			       1000.0 * fa / in->neg_calls);
+		}
+		putchar('\n');
+	}
+}
+
+/* Per attack family, when there are two or more: its intrusions
+ * detected at each score's 90% point of the traces. */
+static void print_intrusion_families(const struct intrusions *in, struct roc rocs[NR_SCORES])
+{
+	size_t f;
+	int k;
+
+	if (in->nfam < 2)
+		return;
+	printf("\nPer attack family, intrusions detected at the 90%% point of the traces:\n");
+	printf("%-18s %16s %16s %16s\n", "family", score_name[SCORE_LFC],
+	       score_name[SCORE_COUNT], score_name[SCORE_RATE]);
+	for (f = 0; f < in->nfam; f++) {
+		printf("%-18.18s", in->fam[f]);
+		for (k = 0; k < NR_SCORES; k++) {
+			size_t of, hit = flagged_at(in->best[k], in->n, rocs[k].op.thr,
+						    in->family, f, &of);
+			char buf[32];
+
+			snprintf(buf, sizeof(buf), "%zu of %zu", hit, of);
+			printf(" %16s", buf);
+		}
+		putchar('\n');
+	}
+}
+
+static void print_intrusions(struct replay *r, struct roc rocs[NR_SCORES])
+{
+	static const char *what[] = { [UNIT_TRACE] = "each trace",
+		[UNIT_FILE] = "the traces of a file", [UNIT_DIR] = "the traces of a directory" };
+	struct intrusions in;
+
+	intrusions_compute(r, &in);
+	printf("\nIntrusions: %zu in %zu attack traces (--intrusion-unit %s: %s).\n",
+	       in.n, r->nset[SET_ATTACK], unit_name[r->unit_mode], what[r->unit_mode]);
+	printf("An intrusion is detected when any of its traces is flagged.  A false alarm\n"
+	       "is a flagged normal trace: per normal trace (of %zu) and per 1,000 normal\n"
+	       "calls (of %llu).\n", in.nneg, in.neg_calls);
+	print_intrusion_points(&in, rocs);
+	print_intrusion_rows(&in);
+	print_intrusion_families(&in, rocs);
+	intrusions_free(&in);
 }
 
 /* The sequences of profile P (key KEY) in its train and test sets. */
@@ -1685,6 +1982,10 @@ static void usage(FILE *f)
 "      --detector D          pairs (pH's lookahead pairs, the default), seqs\n"
 "                            (the last 6 calls as one sequence, as STIDE)\n"
 "                            or both (anomalous when either misses)\n"
+"      --intrusion-unit U    what one intrusion is, detected when any of its\n"
+"                            traces is flagged: trace, file (a UNM file's\n"
+"                            PIDs together; the default) or dir (the traces\n"
+"                            of a directory; the default with --adfa)\n"
 "      --csv FILE            per-trace results as CSV\n"
 "      --roc-csv FILE        the ROC points as CSV\n"
 "  -s, --save DIR            save the profiles (learn mode: as learned; with\n"
@@ -1762,7 +2063,7 @@ static void add_adfa(struct replay *r, struct replay_args *a, const char *dir)
 }
 
 enum { OPT_ADFA = 256, OPT_CSV, OPT_ROC_CSV, OPT_ANOMALY, OPT_TOLERIZE,
-       OPT_DETECTOR };
+       OPT_DETECTOR, OPT_UNIT };
 
 /* Option C of getopt_long(), with ARG.  Returns -1 to go on, or the
  * exit status: 0 after -h, 2 for a bad value. */
@@ -1770,6 +2071,7 @@ static int parse_option(struct replay *r, struct replay_args *a, int c, char *ar
 {
 	unsigned long long v;
 	long long d;
+	int u;
 
 	switch (c) {
 	case 't':
@@ -1797,6 +2099,13 @@ static int parse_option(struct replay *r, struct replay_args *a, int c, char *ar
 	case OPT_DETECTOR:
 		if (ebph_detectors_parse(arg, &r->detectors))
 			return bad_usage("invalid --detector '%s' (pairs, seqs or both)", arg);
+		break;
+	case OPT_UNIT:
+		for (u = UNIT_TRACE; u <= UNIT_DIR && strcmp(arg, unit_name[u]); u++)
+			;
+		if (u > UNIT_DIR)
+			return bad_usage("invalid --intrusion-unit '%s' (trace, file or dir)", arg);
+		r->unit_mode = u;
 		break;
 	case OPT_CSV:
 		r->csv = arg;
@@ -1848,6 +2157,7 @@ static int parse_args(struct replay *r, struct replay_args *a, int argc, char **
 		{ "format", required_argument, NULL, 'f' },
 		{ "object", required_argument, NULL, 'o' },
 		{ "detector", required_argument, NULL, OPT_DETECTOR },
+		{ "intrusion-unit", required_argument, NULL, OPT_UNIT },
 		{ "csv", required_argument, NULL, OPT_CSV },
 		{ "roc-csv", required_argument, NULL, OPT_ROC_CSV },
 		{ "save", required_argument, NULL, 's' },
@@ -1872,6 +2182,8 @@ static int parse_args(struct replay *r, struct replay_args *a, int argc, char **
 		return bad_usage("unexpected argument '%s'", argv[optind]);
 	if (!a->nsets)
 		return bad_usage("%s", "no traces: give --adfa DIR, or --train PATH");
+	if (r->unit_mode == UNIT_AUTO)
+		r->unit_mode = r->adfa ? UNIT_DIR : UNIT_FILE;
 	return -1;
 }
 
@@ -1968,6 +2280,7 @@ static int report(struct replay *r, struct roc rocs[NR_SCORES], int testing)
 		print_scores(rocs);
 		print_roc_points(rocs);
 		print_families(r, rocs);
+		print_intrusions(r, rocs);
 		if (r->roc_csv && write_roc_csv(r, rocs))
 			return -1;
 	} else if (r->roc_csv) {
@@ -2019,6 +2332,9 @@ static void replay_free(struct replay *r, struct replay_args *a)
 		free(r->traces[i].calls);
 	}
 	free(r->traces);
+	for (i = 0; i < r->nunits; i++)
+		free(r->units[i]);
+	free(r->units);
 	for (i = 0; i < r->nprogs; i++) {
 		free(r->progs[i].name);
 		profile_rec_free(&r->progs[i].snap);
