@@ -1763,19 +1763,28 @@ static size_t flagged_at(const double *v, size_t n, double thr,
 	return hit;
 }
 
-/* "k of n" intrusions, the false alarms per normal trace and per 1,000
- * normal calls, of score KIND at THR: the columns every table below
- * ends with. */
-static void print_alarms(const struct intrusions *in, int kind, double thr)
+/* Score KIND at THR: the intrusions detected, "k of n" into K, and the
+ * false alarms per normal trace and per 1,000 normal calls. */
+static void alarms_at(const struct intrusions *in, int kind, double thr,
+		      char k[32], double *per_trace, double *per_1000)
 {
 	size_t hit = flagged_at(in->best[kind], in->n, thr, NULL, -1, NULL);
 	size_t fa = flagged_at(in->neg[kind], in->nneg, thr, NULL, -1, NULL);
+
+	snprintf(k, 32, "%zu of %zu", hit, in->n);
+	*per_trace = in->nneg ? (double)fa / in->nneg : NAN;
+	*per_1000 = in->neg_calls ? 1000.0 * fa / in->neg_calls : NAN;
+}
+
+/* The columns the first two tables below end with. */
+static void print_alarms(const struct intrusions *in, int kind, double thr)
+{
+	double per_trace, per_1000;
 	char k[32], f[16];
 
-	snprintf(k, sizeof(k), "%zu of %zu", hit, in->n);
-	pct(f, sizeof(f), in->nneg ? (double)fa / in->nneg : NAN);
-	printf(" %11s %13s %16.3f\n", k, f,
-	       in->neg_calls ? 1000.0 * fa / in->neg_calls : 0.0);
+	alarms_at(in, kind, thr, k, &per_trace, &per_1000);
+	pct(f, sizeof(f), per_trace);
+	printf(" %11s %13s %16.3f\n", k, f, per_1000);
 }
 
 /* At the trace tables' 90% point, and the intrusions' own 100% and 90%
@@ -1826,14 +1835,12 @@ static void print_intrusion_rows(const struct intrusions *in)
 		int kind[2] = { SCORE_LFC, SCORE_COUNT }, c;
 
 		for (c = 0; c < 2; c++) {
-			size_t hit = flagged_at(in->best[kind[c]], in->n, thr[c], NULL, -1, NULL);
-			size_t fa = flagged_at(in->neg[kind[c]], in->nneg, thr[c], NULL, -1, NULL);
+			double per_trace, per_1000;
 			char k[32];
 
-			snprintf(k, sizeof(k), "%zu of %zu", hit, in->n);
+			alarms_at(in, kind[c], thr[c], k, &per_trace, &per_1000);
 			printf("%s%*s%3.0f %11s %9.1f%% %10.3f", c ? "   " : "", c ? 15 : 9,
-			       ">= ", thr[c], k, 100.0 * fa / in->nneg,
-			       1000.0 * fa / in->neg_calls);
+			       ">= ", thr[c], k, 100 * per_trace, per_1000);
 		}
 		putchar('\n');
 	}
