@@ -1,20 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ebph_kern.c - the BPF side of ebph: pH's lookahead pairs, in the kernel.
+ * ebph_kern.c - the BPF side of ebph: pH's lookahead pairs (and whole
+ * sequences), in the kernel.
  *
- * Five programs, named after where they attach:
+ * Five programs.  Each one's section says where it attaches; its name is
+ * short enough for the kernel to keep whole (15 characters: what
+ * `bpftool prog show` prints), and is how user space finds it:
  *
- *   raw_tracepoint__sys_enter                  every system call: train,
- *                                              freeze, test, locality frame
- *   tracepoint__sched__sched_process_exec      a task changes profile
- *   tracepoint__sched__sched_process_fork      a child inherits the window
- *   tracepoint__sched__sched_process_exit      a task's state is dropped
- *   tracepoint__io_uring__io_uring_submit_req  requests no system call
- *                                              carries: counted, reported
+ *   ebph_sys_enter  raw_tracepoint/sys_enter: every system call, the
+ *                   algorithm below
+ *   ebph_exec       tracepoint/sched/sched_process_exec: a task changes
+ *                   profile
+ *   ebph_fork       tracepoint/sched/sched_process_fork: a child inherits
+ *                   the window
+ *   ebph_exit       tracepoint/sched/sched_process_exit: a task's state is
+ *                   dropped
+ *   ebph_io_uring   tracepoint/io_uring/io_uring_submit_req: requests no
+ *                   system call carries, counted and reported
  *
- * The algorithm is DESIGN.md section 3, step by step; the step numbers in
- * the comments below are its numbers.  Everything user space needs to
- * know about the maps is in ebph.h; user space finds the maps by name.
+ * The algorithm (docs/DESIGN.md, The algorithm), in the order
+ * ebph_sys_enter runs it on each call; the step comments below use these
+ * numbers:
+ *
+ *   1. the task and its profile: task_get() (pick_up() a thread not yet
+ *      traced), profile_get() (made again if a command deleted it)
+ *   2. the window: window_push() shifts the call in
+ *   3. learn: pairs_learn() and, for the sequence detector,
+ *      seq_learn_call(); then train_new() (something learned: the
+ *      profile thaws) or train_freeze() (stable: it freezes); frozen for
+ *      normal_wait, start_normal()
+ *   4. test: a normal profile's pairs_test() and seq_test(); then, for
+ *      every call, lf_record() puts the verdict in the locality frame;
+ *      an anomaly, anomaly_report() (over the anomaly limit,
+ *      stop_normal())
+ *   5. tolerize: with the frame's count over its limit, tolerize()
+ *      (reset_train())
+ *
+ * and last, the walks over rows that a state change asked for:
+ * finish_work().  Steps 2 to 5 are ebph_syscall().  Everything user space
+ * needs to know about the maps is in ebph.h; user space finds the maps
+ * by name.
  *
  * There is no global or static data (the loader has no .data, .rodata or
  * .bss): settings come from the "config" map, new rows are copied from the
@@ -279,8 +304,8 @@ static __always_inline int normal_time_passed(__u64 normal_time)
 /*
  * Whether detector D (EBPH_DET_*) is on.  Read from the config map at
  * every test, on purpose: the verifier then sees an unknown value each
- * time, instead of following each combination of detectors through the
- * rest of the program (63,000 instructions verified instead of 72,000).
+ * time, rather than one it could follow through the rest of the program
+ * for each combination of detectors.
  */
 static __always_inline __u32 detector_on(struct ebph_config *cfg, __u32 d)
 {
@@ -516,7 +541,7 @@ static __always_inline __s64 owner_profiles(__u32 uid, __u64 **madep)
  * for an exec (EXEC), in the owner's REFUSED, which user space reports
  * once an interval: no event per exec, which a flood would turn into a
  * flood of events.  (A task refused at exec tries again once a second
- * at its calls, as for a profile deleted under it: see sys_enter; those
+ * at its calls, as for a profile deleted under it: see profile_get(); those
  * tries are not execs.)
  * The check and the add are not one atomic step, so CPUs creating at
  * the same moment can take an owner past its quota by one each: a
@@ -608,10 +633,10 @@ static __always_inline int profile_create_comm(void *ctx, __u64 key)
 	__u64 exe = 0;
 	int created;
 
-	/* The owner is read here, not passed down, so that sys_enter's
-	 * deleted-profile path and pick_up() stay as they are.  A task
-	 * whose executable is no longer the one of KEY (prctl
-	 * PR_SET_MM_EXE_FILE) has an owner we cannot know: limited. */
+	/* The owner is read here, not passed down, so that profile_get()
+	 * and pick_up() stay as they are.  A task whose executable is no
+	 * longer the one of KEY (prctl PR_SET_MM_EXE_FILE) has an owner we
+	 * cannot know: limited. */
 	cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!cfg)
 		return -1;
@@ -732,10 +757,9 @@ static __always_inline __u8 *row_get(struct ebph_row_key *key)
  * train set) are bounded loops, not bpf_loop(): bpf_loop's callback must
  * come with BTF func_info, which the loader does not load.  The verifier
  * walks a bounded loop once per iteration, so what is in the loop body
- * is paid 512 times: keep it to the map calls.  (All of sys_enter
- * verifies in under 80,000 instructions of the verifier's million.)
- * These walks run only when a profile changes state, never on the
- * common path.
+ * is paid 512 times: keep it to the map calls (finish_work() says what
+ * the walks cost the verifier).  These walks run only when a profile
+ * changes state, never on the common path.
  */
 
 /*
@@ -781,9 +805,10 @@ static __always_inline void rows_delete_train(__u64 profile)
 
 /* ---- state changes of a profile -------------------------------------------
  *
- * Kept apart and small so that a command program (normalize, sensitize,
- * tolerize) can make the same changes the algorithm makes.  TASK may be
- * NULL when no task caused the change.
+ * One function a change, kept small: the commands (ebph_cmd.c: normalize,
+ * sensitize, tolerize) make the same changes from user space, through
+ * the maps, and must leave a profile as these do.  TASK may be NULL when
+ * no task caused the change.
  *
  * The walks over the rows are not made here but returned as work for
  * finish_work(), which sys_enter runs last, when little else is live: the
@@ -854,12 +879,12 @@ static __always_inline __u32 reset_train(struct ebph_config *cfg,
  *
  * Why here, in a function of its own, with WORK read back from memory:
  * the verifier walks each 512-iteration loop once for every distinct
- * state that reaches it.  Inlined in the middle of the algorithm, three
- * states reached the copy and two the reset (WORK 1, 1, 3 and 2, 3,
- * each with its own caller's registers); called last, with an unknown
- * WORK, one does, and sys_enter verifies in 45,000 instructions instead
- * of 77,000 (140,000 with the copy inlined in step 3).  That is most of
- * what `ebph run` takes to load.
+ * state that reaches it.  Inlined, the walks are reached by each path
+ * that changes state, with its own registers and its own constant WORK;
+ * called last, with an unknown WORK, by one.  Measured (Linux 6.18,
+ * clang 14; `ebph run -v` prints the figures): sys_enter verifies in
+ * 82,921 instructions of the verifier's million, and in 145,598 with
+ * finish_work() inlined: measure again after a change.
  */
 static __attribute__((noinline)) int finish_work(void *ctx, __u64 profile,
 						 __u32 work)
@@ -903,7 +928,7 @@ static __always_inline void log_new_pairs(void *ctx, struct ebph_task *task,
 /* ---- the sequence detector ------------------------------------------------- */
 
 /*
- * Step 2 for the sequence detector: learn PACKED, the task's last
+ * Step 3 for the sequence detector: learn PACKED, the task's last
  * EBPH_SEQ_CALLS calls, into P's train set.  Sets *NEW when the sequence
  * was not in the train set (or could not be stored) and returns its
  * element, or NULL when the seqs map is full (reported).
@@ -951,6 +976,64 @@ static __always_inline void log_new_seq(void *ctx, struct ebph_task *task,
 	ev_init_call(&ev, EBPH_EV_NEW_SEQ, task, call);
 	ev.arg = packed;
 	ev_send(ctx, &ev);
+}
+
+/*
+ * What the sequence detector found at one call, for the steps after its
+ * lookup: filled in by seq_learn_call() (step 3), read by seq_log_call()
+ * and seq_test() (step 4).  Zero and no element when the detector is off.
+ */
+struct seq_call {
+	__u64 packed;		/* the last EBPH_SEQ_CALLS calls */
+	struct ebph_seq sv;	/* a copy of its element; stamp ~0U: none */
+	__u32 new;		/* not in the train set (or not storable) */
+};
+
+/* Step 3 for the sequence detector, when it is on: the last six calls,
+ * packed from the window words W that window_push() left, and one
+ * lookup, which step 4 reuses. */
+static __always_inline void seq_learn_call(void *ctx, struct ebph_config *cfg,
+					   struct ebph_task *task,
+					   struct ebph_profile *p,
+					   const __u64 w[2],
+					   struct seq_call *sc)
+{
+	struct ebph_seq *s;
+
+	sc->packed = 0;
+	sc->sv.stamp = ~0U;
+	sc->sv.prev = ~0U;
+	sc->new = 0;
+	if (likely(!detector_on(cfg, EBPH_DET_SEQS)))
+		return;
+	sc->packed = ebph_seq_pack(w[0], w[1]);
+	s = seq_learn(ctx, task, p, sc->packed, &sc->new);
+	if (s)
+		sc->sv = *s;
+}
+
+/* Step 3's NEW_SEQ for the sequence, if it was new and stored. */
+static __always_inline void seq_log_call(void *ctx, struct ebph_task *task,
+					 __u32 call, const struct seq_call *sc)
+{
+	if (sc->new && sc->sv.stamp != ~0U)
+		log_new_seq(ctx, task, call, sc->packed);
+}
+
+/*
+ * Step 4 for the sequence detector: 1 if the call's sequence is not in
+ * P's test set.  A profile that went normal while the detector was off
+ * has no test set of sequences: it is not tested on them until its next
+ * normalization.
+ */
+static __always_inline __u32 seq_test(struct ebph_config *cfg,
+				      struct ebph_profile *p,
+				      const struct seq_call *sc)
+{
+	if (unlikely(detector_on(cfg, EBPH_DET_SEQS)) &&
+	    p->seq_test_to != p->seq_test_from)
+		return !ebph_seq_in_test(p, &sc->sv);
+	return 0;
 }
 
 /* ---- the algorithm ---------------------------------------------------------- */
@@ -1021,7 +1104,7 @@ static __always_inline __u32 popcount8(__u32 m)
 }
 
 /*
- * Step 2 for the lookahead pairs: bit i-1 of train[call][seq[i]] is the
+ * Step 3 for the lookahead pairs: bit i-1 of train[call][seq[i]] is the
  * pair at distance i, so one row lookup serves all 8 pairs.  Returns the
  * pairs of the window (VALID: the slots that hold a call) that were new,
  * as pair bits, and the train row in *ROWP (NULL: the rows map is full,
@@ -1070,8 +1153,169 @@ static __always_inline __u32 pairs_learn(void *ctx, struct ebph_task *task,
 #endif
 
 /*
- * One system call CALL of TASK, whose profile is P: DESIGN.md section 3,
- * steps 1 to 5.  Returns the work it leaves for finish_work().
+ * Step 2: CALL enters TASK's window.  seq[0..7] are two aligned
+ * little-endian words, so two shifts move eight slots: each slot goes up
+ * 16 bits, the top one into the next word, and seq[8] gets the last.
+ * The new words are left in W for the sequence detector, which packs its
+ * sequence from them instead of reading the window again.
+ */
+static __always_inline void window_push(struct ebph_task *task, __u32 call,
+					__u64 w[2])
+{
+	__u64 w0, w1;
+
+	__builtin_memcpy(&w0, &task->seq[0], sizeof(w0));
+	__builtin_memcpy(&w1, &task->seq[4], sizeof(w1));
+	task->seq[8] = w1 >> 48;
+	w1 = w1 << 16 | w0 >> 48;
+	w0 = w0 << 16 | call;
+	__builtin_memcpy(&task->seq[4], &w1, sizeof(w1));
+	__builtin_memcpy(&task->seq[0], &w0, sizeof(w0));
+	w[0] = w0;
+	w[1] = w1;
+}
+
+/*
+ * Step 3, a call that taught the profile something (NEWMASK: the pairs
+ * new in ROW, the train row; SC: the sequence): its training is not
+ * stable, so it does not freeze, and a frozen one thaws.  With
+ * cfg->log_sequences each pair and sequence learned is an event.
+ */
+static __always_inline void train_new(void *ctx, struct ebph_config *cfg,
+				      struct ebph_task *task,
+				      struct ebph_profile *p, __u32 call,
+				      __u32 newmask, const __u8 *row,
+				      const struct seq_call *sc)
+{
+	p->last_mod_count = 0;
+	p->status &= ~EBPH_FROZEN;
+	if (unlikely(cfg->log_sequences)) {
+		if (newmask && row)
+			log_new_pairs(ctx, task, call, newmask);
+		seq_log_call(ctx, task, call, sc);
+	}
+}
+
+/*
+ * Step 3, a call that taught the profile nothing: one more since the
+ * last change.  A profile freezes once 3/4 of its training calls came
+ * after the last change (train/stable > 128/32), and is to be normal
+ * cfg->normal_wait later, at normal_time.
+ */
+static __always_inline void train_freeze(void *ctx, struct ebph_config *cfg,
+					 struct ebph_task *task,
+					 struct ebph_profile *p)
+{
+	struct ebph_event ev;
+	__s64 train, stable;
+
+	p->last_mod_count++;
+	if (p->status & EBPH_FROZEN)
+		return;
+	/* Signed: last_mod_count may exceed train_count (a fresh
+	 * profile's first, pairless call). */
+	train = p->train_count;
+	stable = train - (__s64)p->last_mod_count;
+	if (stable > 0 && train * EBPH_NORMAL_FACTOR_DEN >
+			  stable * EBPH_NORMAL_FACTOR) {
+		p->status |= EBPH_FROZEN;
+		p->normal_time = bpf_ktime_get_boot_ns() + cfg->normal_wait;
+		ev_init(&ev, EBPH_EV_FROZEN, task->profile);
+		ev.arg = p->normal_time;
+		ev_send(ctx, &ev);
+	}
+}
+
+/*
+ * Step 4 for the lookahead pairs: how many of the window's pairs (VALID)
+ * the test row of CALL lacks; with no test row, every pair is a miss.
+ * A profile just made normal (COPIED) is tested against ROW, this call's
+ * train row, which is what finish_work() makes its test row.
+ */
+static __always_inline __u32 pairs_test(const struct ebph_task *task,
+					__u32 call, __u32 valid,
+					const __u8 *row, __u32 copied)
+{
+	union row_key rkey;
+	const __u8 *test;
+
+	row_key_set(&rkey, task->profile, call, EBPH_TEST);
+	test = copied ? row : bpf_map_lookup_elem(&rows, &rkey.key);
+	return popcount8(~(test ? row_pairs(test, task) : 0) & valid);
+}
+
+/*
+ * Step 4, the verdict in the locality frame: slot lf_pos now says whether
+ * this call was ANOMALOUS; the LFC follows the bit that leaves the ring
+ * and the one that comes in.  Done before the anomaly is reported so
+ * that the report carries the LFC including this call.  Usually both
+ * bits are 0 and only lf_pos moves.
+ */
+static __always_inline void lf_record(struct ebph_task *task, __u32 anomalous)
+{
+	__u32 pos = task->lf_pos % EBPH_LOCALITY_WIN;
+	__u64 bit = 1ULL << (pos % 64);
+	__u64 *word = &task->lf[pos / 64];
+	__u32 was = (*word & bit) != 0;
+	__u32 is = anomalous != 0;
+
+	if (unlikely(is | was)) {
+		if (is != was)
+			*word ^= bit;
+		task->lfc = task->lfc + is - was;
+		if (task->lfc > task->max_lfc)
+			task->max_lfc = task->lfc;
+	}
+	task->lf_pos = (pos + 1) % EBPH_LOCALITY_WIN;
+}
+
+/* Step 4, an anomaly (MISSES pairs, SEQ_MISS the sequence): counted,
+ * reported with the window and the LFC, and over cfg->anomaly_limit the
+ * profile stops being normal. */
+static __always_inline void anomaly_report(void *ctx, struct ebph_config *cfg,
+					   struct ebph_task *task,
+					   struct ebph_profile *p, __u32 call,
+					   __u32 misses, __u32 seq_miss)
+{
+	struct ebph_event ev;
+
+	p->anomalies++;
+	stat_inc(EBPH_STAT_ANOMALIES);
+	ev_init_call(&ev, EBPH_EV_ANOMALY, task, call);
+	ev.misses = misses;
+	ev.seq_miss = seq_miss;
+	ev.lfc = task->lfc;
+	ev.anomalies = p->anomalies;
+	ev_send(ctx, &ev);
+	if (p->anomalies > cfg->anomaly_limit)
+		stop_normal(ctx, p);
+}
+
+/*
+ * Step 5: too many anomalies close together (the LFC over
+ * cfg->tolerize_limit): the profile forgets its train set and says so.
+ * The frame goes with the training data: a task whose LFC stayed over
+ * the limit would tolerize on every call.  Returns reset_train()'s work.
+ */
+static __always_inline __u32 tolerize(void *ctx, struct ebph_config *cfg,
+				      struct ebph_task *task,
+				      struct ebph_profile *p)
+{
+	struct ebph_event ev;
+	__u32 work = reset_train(cfg, p);
+
+	ev_init(&ev, EBPH_EV_TOLERIZE, task->profile);
+	ev.pid = task->pid;
+	ev.lfc = task->lfc;
+	ev.anomalies = p->anomalies;
+	ev_send(ctx, &ev);
+	task_reset_locality(task);
+	return work;
+}
+
+/*
+ * One system call CALL of TASK, whose profile is P: steps 2 to 5 (see the
+ * top of this file).  Returns the work it leaves for finish_work().
  *
  * Window slots are EBPH_EMPTY until the task has made enough calls since
  * its exec.  An empty slot is not a call: it forms no pair in training
@@ -1089,157 +1333,97 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 					  struct ebph_task *task,
 					  struct ebph_profile *p, __u32 call)
 {
-	union row_key rkey;
-	__u32 valid = 0, newmask = 0, misses = 0, work = 0;
-	__u32 newseq = 0, seq_miss = 0;
-	struct ebph_seq sv = { ~0U, ~0U };
-	__u64 w0, w1, packed = 0;
+	__u32 valid = 0, newmask = 0, misses = 0, seq_miss = 0, work = 0;
+	struct seq_call sc;
 	__u8 *row = 0;
+	__u64 w[2];
 
-	/* 1. Shift the window.  seq[0..7] are two aligned little-endian
-	 * words, so two shifts move eight slots: each slot goes up 16
-	 * bits, the top one into the next word, and seq[8] gets the last. */
-	__builtin_memcpy(&w0, &task->seq[0], sizeof(w0));
-	__builtin_memcpy(&w1, &task->seq[4], sizeof(w1));
-	task->seq[8] = w1 >> 48;
-	w1 = w1 << 16 | w0 >> 48;
-	w0 = w0 << 16 | call;
-	__builtin_memcpy(&task->seq[4], &w1, sizeof(w1));
-	__builtin_memcpy(&task->seq[0], &w0, sizeof(w0));
+	/* 2. The window. */
+	window_push(task, call, w);
 	p->count++;
 	task->count++;
 
-	/* 2. Train. */
+	/* 3. Learn the window's pairs (one row lookup serves all 8) and its
+	 * sequence; then the profile thaws, or freezes if stable; frozen
+	 * long enough, it is normal.  Only a frozen profile asks, and it
+	 * reads the clock only near normal_time. */
 	if (likely(detector_on(cfg, EBPH_DET_PAIRS))) {
 		valid = window_valid(task);
 		newmask = pairs_learn(ctx, task, call, valid, &row);
 	}
-
-	/* 2, for the sequence detector: the last six calls, one lookup. */
-	if (unlikely(detector_on(cfg, EBPH_DET_SEQS))) {
-		packed = ebph_seq_pack(w0, w1);
-		struct ebph_seq *s = seq_learn(ctx, task, p, packed, &newseq);
-
-		if (s)
-			sv = *s;
-	}
-
-	if (unlikely(newmask | newseq)) {
-		p->last_mod_count = 0;
-		p->status &= ~EBPH_FROZEN;
-		if (unlikely(cfg->log_sequences)) {
-			if (newmask && row)
-				log_new_pairs(ctx, task, call, newmask);
-			if (newseq && sv.stamp != ~0U)
-				log_new_seq(ctx, task, call, packed);
-		}
-	} else {
-		p->last_mod_count++;
-		if (!(p->status & EBPH_FROZEN)) {
-			/* Signed: last_mod_count may exceed train_count
-			 * (a fresh profile's first, pairless call). */
-			__s64 train = p->train_count;
-			__s64 stable = train - (__s64)p->last_mod_count;
-
-			/* Freeze once 3/4 of the training calls came after
-			 * the last new pair: train/stable > 128/32. */
-			if (stable > 0 && train * EBPH_NORMAL_FACTOR_DEN >
-					  stable * EBPH_NORMAL_FACTOR) {
-				struct ebph_event ev;
-
-				p->status |= EBPH_FROZEN;
-				p->normal_time = bpf_ktime_get_boot_ns() +
-						 cfg->normal_wait;
-				ev_init(&ev, EBPH_EV_FROZEN, task->profile);
-				ev.arg = p->normal_time;
-				ev_send(ctx, &ev);
-			}
-		}
-	}
+	seq_learn_call(ctx, cfg, task, p, w, &sc);
+	if (unlikely(newmask | sc.new))
+		train_new(ctx, cfg, task, p, call, newmask, row, &sc);
+	else
+		train_freeze(ctx, cfg, task, p);
 	p->train_count++;
-
-	/* 3. Frozen long enough: normal.  Only a frozen profile asks, and
-	 * it reads the clock only near normal_time. */
 	if ((p->status & EBPH_FROZEN) && normal_time_passed(p->normal_time))
 		work = start_normal(ctx, cfg, p, task);
 
-	/* 4. Test against the copy taken when the profile became normal;
-	 * with no test row for this call, every pair is a miss. */
+	/* 4. Test a normal profile against the copy taken when it became
+	 * normal; the locality frame records the verdict, and an anomaly
+	 * is reported. */
 	if (p->status & EBPH_NORMAL) {
-		if (likely(detector_on(cfg, EBPH_DET_PAIRS))) {
-			__u8 *test;
-
-			/* Just made normal: the test row is to be a copy
-			 * of this train row (finish_work()). */
-			row_key_set(&rkey, task->profile, call, EBPH_TEST);
-			test = work ? row : bpf_map_lookup_elem(&rows, &rkey.key);
-			misses = popcount8(~(test ? row_pairs(test, task) : 0) &
-					   valid);
-		}
-		/* A profile that went normal while the detector was off
-		 * has no test set of sequences: it is not tested on them
-		 * until its next normalization. */
-		if (unlikely(detector_on(cfg, EBPH_DET_SEQS)) &&
-		    p->seq_test_to != p->seq_test_from)
-			seq_miss = !ebph_seq_in_test(p, &sv);
+		if (likely(detector_on(cfg, EBPH_DET_PAIRS)))
+			misses = pairs_test(task, call, valid, row, work);
+		seq_miss = seq_test(cfg, p, &sc);
 	}
+	lf_record(task, misses | seq_miss);
+	if (unlikely(misses | seq_miss))
+		anomaly_report(ctx, cfg, task, p, call, misses, seq_miss);
 
-	/* 5, first half. Locality frame: slot lf_pos now says whether this
-	 * call was anomalous; the LFC follows the bit that leaves the ring
-	 * and the one that comes in.  Done before the anomaly is reported so
-	 * that the report carries the LFC including this call.  Usually
-	 * both bits are 0 and only lf_pos moves. */
-	{
-		__u32 pos = task->lf_pos % EBPH_LOCALITY_WIN;
-		__u64 bit = 1ULL << (pos % 64);
-		__u64 *word = &task->lf[pos / 64];
-		__u32 was = (*word & bit) != 0;
-		__u32 is = (misses | seq_miss) != 0;
-
-		if (unlikely(is | was)) {
-			if (is != was)
-				*word ^= bit;
-			task->lfc = task->lfc + is - was;
-			if (task->lfc > task->max_lfc)
-				task->max_lfc = task->lfc;
-		}
-		task->lf_pos = (pos + 1) % EBPH_LOCALITY_WIN;
-	}
-
-	/* 4, second half: report and count the anomaly. */
-	if (unlikely(misses | seq_miss)) {
-		struct ebph_event ev;
-
-		p->anomalies++;
-		stat_inc(EBPH_STAT_ANOMALIES);
-		ev_init_call(&ev, EBPH_EV_ANOMALY, task, call);
-		ev.misses = misses;
-		ev.seq_miss = seq_miss;
-		ev.lfc = task->lfc;
-		ev.anomalies = p->anomalies;
-		ev_send(ctx, &ev);
-		if (p->anomalies > cfg->anomaly_limit)
-			stop_normal(ctx, p);
-	}
-
-	/* 5, second half: too many anomalies close together. */
-	if (unlikely(task->lfc > cfg->tolerize_limit)) {
-		struct ebph_event ev;
-
-		work |= reset_train(cfg, p);
-		ev_init(&ev, EBPH_EV_TOLERIZE, task->profile);
-		ev.pid = task->pid;
-		ev.lfc = task->lfc;
-		ev.anomalies = p->anomalies;
-		ev_send(ctx, &ev);
-		/* The frame goes with the training data: a task whose LFC
-		 * stayed over the limit would tolerize on every call. */
-		task_reset_locality(task);
-	}
+	/* 5. Too many anomalies close together: tolerize. */
+	if (unlikely(task->lfc > cfg->tolerize_limit))
+		work |= tolerize(ctx, cfg, task, p);
 	return work;
 }
 
 /* ---- programs --------------------------------------------------------------- */
+
+/* Step 1: the calling thread's task (ID: its pid_tgid), picked up at its
+ * first call if it has none.  NULL: it cannot be traced, for now. */
+static __always_inline struct ebph_task *task_get(void *ctx,
+						  struct ebph_config *cfg,
+						  __u64 id)
+{
+	__u32 tid = (__u32)id;
+	struct ebph_task *task = bpf_map_lookup_elem(&tasks, &tid);
+
+	if (likely(task))
+		return task;
+	if (pick_up(ctx, cfg, id))
+		return 0;
+	return bpf_map_lookup_elem(&tasks, &tid);
+}
+
+/*
+ * Step 1: the profile of TASK (thread TID).  One deleted by a command
+ * while tasks still run it, or never made (a full map, its owner over
+ * quota), starts again as an empty training profile.  A refused one is
+ * tried again at most once per EBPH_UNTRACED_RETRY_NS, not at each call
+ * at the full cost of a creation.  NULL: none, for now.
+ */
+static __always_inline struct ebph_profile *profile_get(void *ctx,
+							 struct ebph_task *task,
+							 __u32 tid)
+{
+	struct ebph_profile *p = bpf_map_lookup_elem(&profiles, &task->profile);
+	__u64 *last, now;
+
+	if (likely(p))
+		return p;
+	last = bpf_map_lookup_elem(&untraced, &tid);
+	if (last && bpf_ktime_get_boot_ns() - *last < EBPH_UNTRACED_RETRY_NS)
+		return 0;
+	if (profile_create_comm(ctx, task->profile) < 0) {
+		now = bpf_ktime_get_boot_ns();
+		bpf_map_update_elem(&untraced, &tid, &now, BPF_ANY);
+		return 0;
+	}
+	if (last)
+		bpf_map_delete_elem(&untraced, &tid);
+	return bpf_map_lookup_elem(&profiles, &task->profile);
+}
 
 /*
  * Every system call on the machine runs this: ctx->args[0] is the pt_regs
@@ -1250,15 +1434,15 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
  * normal (test row); a frozen profile adds normal_time_passed()'s
  * jiffies read.  The sequence detector, when on, adds one lookup (the
  * sequence, which testing reuses); alone, it replaces the row lookups.
- * The hash lookups are most of the cost (README, Performance).
+ * The hash lookups are most of the cost (make bench).
  */
 SEC("raw_tracepoint/sys_enter")
-int raw_tracepoint__sys_enter(struct bpf_raw_tracepoint_args *ctx)
+int ebph_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct ebph_config *cfg;
 	struct ebph_profile *p;
 	struct ebph_task *task;
-	__u32 zero = 0, tid, work;
+	__u32 zero = 0, work;
 	__u64 nr, id;
 
 	cfg = bpf_map_lookup_elem(&config, &zero);
@@ -1273,44 +1457,20 @@ int raw_tracepoint__sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	}
 	nr += i386_base();
 
+	/* 1. The task and its profile. */
 	id = bpf_get_current_pid_tgid();
-	tid = (__u32)id;
-	task = bpf_map_lookup_elem(&tasks, &tid);
-	if (unlikely(!task)) {
-		if (pick_up(ctx, cfg, id))
-			return 0;
-		task = bpf_map_lookup_elem(&tasks, &tid);
-		if (!task)
-			return 0;
-	}
+	task = task_get(ctx, cfg, id);
+	if (unlikely(!task))
+		return 0;
 	/* sched_process_fork cannot tell a thread from a process, so a
 	 * forked task's pid (tgid) is 0 until its first call: set it here.
 	 * A store to a line the window shift dirties anyway. */
 	task->pid = id >> 32;
+	p = profile_get(ctx, task, (__u32)id);
+	if (unlikely(!p))
+		return 0;
 
-	p = bpf_map_lookup_elem(&profiles, &task->profile);
-	if (unlikely(!p)) {
-		/* Deleted by a command while tasks still run it, or never
-		 * made (a full map, its owner over quota): start again with
-		 * an empty training profile.  A refused one is tried again
-		 * at most once per EBPH_UNTRACED_RETRY_NS, not at each call
-		 * at the full cost of a creation. */
-		__u64 *last = bpf_map_lookup_elem(&untraced, &tid), now;
-
-		if (last && bpf_ktime_get_boot_ns() - *last < EBPH_UNTRACED_RETRY_NS)
-			return 0;
-		if (profile_create_comm(ctx, task->profile) < 0) {
-			now = bpf_ktime_get_boot_ns();
-			bpf_map_update_elem(&untraced, &tid, &now, BPF_ANY);
-			return 0;
-		}
-		if (last)
-			bpf_map_delete_elem(&untraced, &tid);
-		p = bpf_map_lookup_elem(&profiles, &task->profile);
-		if (!p)
-			return 0;
-	}
-
+	/* 2 to 5. */
 	work = ebph_syscall(ctx, cfg, task, p, nr);
 	if (unlikely(work)) {
 		/* Through memory, so that the verifier sees one unknown value
@@ -1335,7 +1495,7 @@ int raw_tracepoint__sys_enter(struct bpf_raw_tracepoint_args *ctx)
  * monitoring is off must still be right when it is turned back on.
  */
 SEC("tracepoint/sched/sched_process_exec")
-int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
+int ebph_exec(struct sched_process_exec_args *ctx)
 {
 	struct ebph_config *cfg;
 	struct ebph_task t;
@@ -1408,7 +1568,7 @@ int tracepoint__sched__sched_process_exec(struct sched_process_exec_args *ctx)
  * fires before wake_up_new_task().)
  */
 SEC("tracepoint/sched/sched_process_fork")
-int tracepoint__sched__sched_process_fork(struct sched_process_fork_args *ctx)
+int ebph_fork(struct sched_process_fork_args *ctx)
 {
 	struct ebph_task *parent, child;
 	__u32 ptid = (__u32)bpf_get_current_pid_tgid();
@@ -1460,7 +1620,7 @@ struct io_uring_submit_req_args {
  * Optional: ebph runs on a kernel without this tracepoint, and says so.
  */
 SEC("tracepoint/io_uring/io_uring_submit_req")
-int tracepoint__io_uring__io_uring_submit_req(struct io_uring_submit_req_args *ctx)
+int ebph_io_uring(struct io_uring_submit_req_args *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 zero = 0, tid = ctx->sq_thread ? id >> 32 : (__u32)id;
@@ -1487,7 +1647,7 @@ int tracepoint__io_uring__io_uring_submit_req(struct io_uring_submit_req_args *c
 /* A thread exits: its state goes, and so does its untraced entry, whose
  * tid may be reused.  Fires once per thread. */
 SEC("tracepoint/sched/sched_process_exit")
-int tracepoint__sched__sched_process_exit(struct sched_process_exit_args *ctx)
+int ebph_exit(struct sched_process_exit_args *ctx)
 {
 	__u32 tid = ctx->pid;
 

@@ -676,9 +676,9 @@ static int kernel_open(struct replay *r)
 		err = ebph_maps_from_object(&r->m, &r->obj);
 	if (err)
 		return err;
-	p = ld_find_prog(&r->obj, "raw_tracepoint__sys_enter");
+	p = ld_find_prog(&r->obj, "ebph_sys_enter");
 	if (!p) {
-		say_err("%s: no program raw_tracepoint__sys_enter", r->object);
+		say_err("%s: no program ebph_sys_enter", r->object);
 		return -ENOENT;
 	}
 	r->prog_fd = p->fd;

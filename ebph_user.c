@@ -1567,7 +1567,7 @@ static int run(struct ebph *e)
 		goto out_pb;
 	}
 	/* A kernel without io_uring's tracepoint runs ebph all the same. */
-	uring = ld_find_prog(&e->obj, "tracepoint__io_uring__io_uring_submit_req");
+	uring = ld_find_prog(&e->obj, "ebph_io_uring");
 	if (uring)
 		uring->optional = 1;
 	if (ld_attach(&e->obj))

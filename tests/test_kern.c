@@ -1639,6 +1639,48 @@ static void test_seqs_full(void)
 	config_set(EBPH_NORMAL_WAIT, 1000, 200, 0);
 }
 
+/*
+ * The programs, by the names user space finds them by (ebph run, replay,
+ * these tests), each in the section that says where it attaches, and
+ * named whole in the kernel, which keeps 15 characters of a name: what
+ * `bpftool prog show` prints.
+ */
+static void test_prog_names(void)
+{
+	static const struct { const char *name, *section; } want[] = {
+		{ "ebph_sys_enter", "raw_tracepoint/sys_enter" },
+		{ "ebph_exec", "tracepoint/sched/sched_process_exec" },
+		{ "ebph_fork", "tracepoint/sched/sched_process_fork" },
+		{ "ebph_exit", "tracepoint/sched/sched_process_exit" },
+		{ "ebph_io_uring", "tracepoint/io_uring/io_uring_submit_req" },
+	};
+	size_t i;
+
+	TEST("prog_names");
+	CHECK_EQ(obj.nr_progs, sizeof(want) / sizeof(want[0]), "programs");
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct ld_prog *p = ld_find_prog(&obj, want[i].name);
+		struct bpf_prog_info info = {};
+		union bpf_attr attr = {};
+
+		if (CHECK(!p, "no program %s", want[i].name))
+			continue;
+		CHECK(strcmp(p->section, want[i].section),
+		      "%s is in section %s, not %s", want[i].name, p->section,
+		      want[i].section);
+		attr.info.bpf_fd = p->fd;
+		attr.info.info_len = sizeof(info);
+		attr.info.info = (__u64)(unsigned long)&info;
+		if (CHECK(syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr,
+				  sizeof(attr)), "BPF_OBJ_GET_INFO_BY_FD on %s: %s",
+			  want[i].name, strerror(errno)))
+			continue;
+		CHECK(strncmp(info.name, want[i].name, sizeof(info.name)),
+		      "the kernel names %s '%.*s'", want[i].name,
+		      (int)sizeof(info.name), info.name);
+	}
+}
+
 int main(void)
 {
 	struct ld_prog *prog;
@@ -1661,8 +1703,8 @@ int main(void)
 	if (CHECK(err, "cannot load %s: %s (run from the top directory, as root)",
 		  OBJ_PATH, strerror(-err)))
 		goto out;
-	prog = ld_find_prog(&obj, "raw_tracepoint__sys_enter");
-	if (CHECK(!prog, "no program raw_tracepoint__sys_enter"))
+	prog = ld_find_prog(&obj, "ebph_sys_enter");
+	if (CHECK(!prog, "no program ebph_sys_enter"))
 		goto out;
 	prog_fd = prog->fd;
 	config_fd = ld_map_fd(&obj, "config");
@@ -1681,6 +1723,7 @@ int main(void)
 		  "a map is missing"))
 		goto out;
 
+	test_prog_names();
 	test_event_drops();
 
 	err = perf_reader_open(&pb, events_fd, 64, on_sample, on_lost, NULL);
