@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ebph_replay.c - `ebph replay`: the kernel program, run offline on
- * recorded traces (DESIGN.md section 7).
+ * recorded traces.
  *
  * A private copy of ebph_kern.o is loaded and never attached: its maps
  * belong to this process alone, so a running `ebph` is not disturbed and
@@ -1500,14 +1500,10 @@ static void roc_at(const struct roc *roc, double thr, double *tpr, double *fpr)
 	}
 }
 
-static void print_roc(struct replay *r, struct roc rocs[NR_SCORES])
+/* Per score: its AUC and the operating point, the highest threshold
+ * with 90% detection. */
+static void print_scores(struct roc rocs[NR_SCORES])
 {
-	/* A few thresholds of each integer score, for the ROC in words;
-	 * 13 is the first LFC over the default tolerize limit. */
-	static const double lfc_thr[] = { 1, 2, 3, 4, 6, 8, 10, 13, 16, 24, 32, 64 };
-	static const double cnt_thr[] = { 1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256 };
-	char fam[64][64];
-	size_t nfam = 0, i, j;
 	int k;
 
 	printf("\nA test trace is flagged when its score reaches the threshold.\n");
@@ -1533,6 +1529,15 @@ static void print_roc(struct replay *r, struct roc rocs[NR_SCORES])
 		       "call: 90%% detection is reached only by flagging every trace.\n",
 		       100 * tpr, 100 * fpr);
 	}
+}
+
+/* The ROC in words: a few thresholds of each integer score, side by
+ * side; 13 is the first LFC over the default tolerize limit. */
+static void print_roc_points(struct roc rocs[NR_SCORES])
+{
+	static const double lfc_thr[] = { 1, 2, 3, 4, 6, 8, 10, 13, 16, 24, 32, 64 };
+	static const double cnt_thr[] = { 1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256 };
+	size_t i;
 
 	printf("\nROC points, detection / false positives:\n");
 	printf("%12s %10s %12s   %18s %10s %12s\n", "max LFC", "detection",
@@ -1546,9 +1551,17 @@ static void print_roc(struct replay *r, struct roc rocs[NR_SCORES])
 		       ">= ", lfc_thr[i], 100 * t1, 100 * f1,
 		       ">= ", cnt_thr[i], 100 * t2, 100 * f2);
 	}
+}
 
-	/* Families, in order of first appearance. */
-	for (i = 0; i < r->ntraces && nfam < 64; i++) {
+#define MAX_FAMILIES	64
+
+/* The attack families, in order of first appearance, into FAM (at most
+ * MAX_FAMILIES); returns how many. */
+static size_t attack_families(struct replay *r, char fam[MAX_FAMILIES][64])
+{
+	size_t nfam = 0, i, j;
+
+	for (i = 0; i < r->ntraces && nfam < MAX_FAMILIES; i++) {
 		const struct trace *t = &r->traces[i];
 
 		if (t->set != SET_ATTACK)
@@ -1558,6 +1571,16 @@ static void print_roc(struct replay *r, struct roc rocs[NR_SCORES])
 		if (j == nfam)
 			snprintf(fam[nfam++], sizeof(fam[0]), "%s", t->family);
 	}
+	return nfam;
+}
+
+/* Per attack family, when there are two or more: each against all the
+ * normal test traces. */
+static void print_families(struct replay *r, struct roc rocs[NR_SCORES])
+{
+	char fam[MAX_FAMILIES][64];
+	size_t nfam = attack_families(r, fam), j;
+
 	if (nfam < 2)
 		return;
 	printf("\nPer attack family (AUC against all normal test traces):\n");
@@ -1734,10 +1757,110 @@ struct replay_args {
 	struct roc rocs[NR_SCORES];
 };
 
-static int replay_main(struct replay *r, struct replay_args *a, int argc, char **argv)
+/* One more --train, --normal or --attack PATH, for SET. */
+static void add_set(struct replay_args *a, int set, const char *arg)
 {
-	enum { OPT_ADFA = 256, OPT_CSV, OPT_ROC_CSV, OPT_ANOMALY, OPT_TOLERIZE,
-	       OPT_DETECTOR };
+	a->sets = xrealloc(a->sets, (a->nsets + 1) * sizeof(*a->sets));
+	a->sets[a->nsets].set = set;
+	a->sets[a->nsets].arg = xstrdup(arg);
+	a->nsets++;
+}
+
+/* --adfa DIR: ADFA-LD's three directories, one per set. */
+static void add_adfa(struct replay *r, struct replay_args *a, const char *dir)
+{
+	static const char *sub[NR_SETS] = { "Training_Data_Master",
+		"Validation_Data_Master", "Attack_Data_Master" };
+	char path[PATH_MAX];
+	int s;
+
+	for (s = 0; s < NR_SETS; s++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, sub[s]);
+		add_set(a, s, path);
+	}
+	r->adfa = 1;
+	r->format = FMT_ADFA;
+}
+
+enum { OPT_ADFA = 256, OPT_CSV, OPT_ROC_CSV, OPT_ANOMALY, OPT_TOLERIZE,
+       OPT_DETECTOR };
+
+/* Option C of getopt_long(), with ARG.  Returns -1 to go on, or the
+ * exit status: 0 after -h, 2 for a bad value. */
+static int parse_option(struct replay *r, struct replay_args *a, int c, char *arg)
+{
+	unsigned long long v;
+	long long d;
+
+	switch (c) {
+	case 't':
+	case 'n':
+	case 'a':
+		add_set(a, c == 't' ? SET_TRAIN : c == 'n' ? SET_NORMAL : SET_ATTACK, arg);
+		break;
+	case OPT_ADFA:
+		add_adfa(r, a, arg);
+		break;
+	case 'f':
+		if (!strcmp(arg, "adfa"))
+			r->format = FMT_ADFA;
+		else if (!strcmp(arg, "unm"))
+			r->format = FMT_UNM;
+		else if (!strcmp(arg, "auto"))
+			r->format = FMT_AUTO;
+		else
+			return bad_usage("unknown format '%s' (adfa, unm or auto)", arg);
+		break;
+	case 'o':
+		free(r->object);
+		r->object = xstrdup(arg);
+		break;
+	case OPT_DETECTOR:
+		if (ebph_detectors_parse(arg, &r->detectors))
+			return bad_usage("invalid --detector '%s' (pairs, seqs or both)", arg);
+		break;
+	case OPT_CSV:
+		r->csv = arg;
+		break;
+	case OPT_ROC_CSV:
+		r->roc_csv = arg;
+		break;
+	case 's':
+		r->save_dir = arg;
+		break;
+	case 'w':
+		/* As `ebph run` takes it (ebph_user.c). */
+		if ((d = parse_duration(arg)) < 0)
+			return bad_usage("invalid --normal-wait '%s' (e.g. 0, 3s, 10m, 1w)", arg);
+		r->normal_wait = d;
+		break;
+	case OPT_ANOMALY:
+		if (parse_u64(arg, UINT32_MAX, &v))
+			return bad_usage("invalid --anomaly-limit '%s'", arg);
+		r->anomaly_limit = v;
+		break;
+	case OPT_TOLERIZE:
+		if (parse_u64(arg, UINT32_MAX, &v))
+			return bad_usage("invalid --tolerize-limit '%s'", arg);
+		r->tolerize_limit = v;
+		break;
+	case 'v':
+		r->verbose++;
+		break;
+	case 'h':
+		usage(stdout);
+		return 0;
+	default:
+		fprintf(stderr, "Try 'ebph replay -h' for help.\n");
+		return 2;
+	}
+	return -1;
+}
+
+/* The command line into R and A, over the defaults.  Returns -1 to go
+ * on, or the exit status. */
+static int parse_args(struct replay *r, struct replay_args *a, int argc, char **argv)
+{
 	static const struct option longopts[] = {
 		{ "train", required_argument, NULL, 't' },
 		{ "normal", required_argument, NULL, 'n' },
@@ -1756,111 +1879,34 @@ static int replay_main(struct replay *r, struct replay_args *a, int argc, char *
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct set_arg *sets = NULL;
-	size_t nsets = 0, i;
-	struct roc *rocs = a->rocs;
-	unsigned long long v;
-	long long d;
-	double t0;
-	int c, err, ret = 1, testing;
-	char path[PATH_MAX];
+	int c, ret;
 
 	r->normal_wait = EBPH_NORMAL_WAIT;
 	r->anomaly_limit = EBPH_ANOMALY_LIMIT;
 	r->tolerize_limit = EBPH_TOLERIZE_LIMIT;
 	r->detectors = EBPH_DET_PAIRS;	/* as `ebph run` */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:n:a:f:o:s:w:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-		case 'n':
-		case 'a':
-			sets = a->sets = xrealloc(sets, (nsets + 1) * sizeof(*sets));
-			sets[nsets].set = c == 't' ? SET_TRAIN : c == 'n' ? SET_NORMAL : SET_ATTACK;
-			sets[nsets].arg = xstrdup(optarg);
-			a->nsets = ++nsets;
-			break;
-		case OPT_ADFA: {
-			static const char *sub[NR_SETS] = { "Training_Data_Master",
-				"Validation_Data_Master", "Attack_Data_Master" };
-			int s;
-
-			for (s = 0; s < NR_SETS; s++) {
-				snprintf(path, sizeof(path), "%s/%s", optarg, sub[s]);
-				sets = a->sets = xrealloc(sets, (nsets + 1) * sizeof(*sets));
-				sets[nsets].set = s;
-				sets[nsets].arg = xstrdup(path);
-				a->nsets = ++nsets;
-			}
-			r->adfa = 1;
-			r->format = FMT_ADFA;
-			break;
-		}
-		case 'f':
-			if (!strcmp(optarg, "adfa"))
-				r->format = FMT_ADFA;
-			else if (!strcmp(optarg, "unm"))
-				r->format = FMT_UNM;
-			else if (!strcmp(optarg, "auto"))
-				r->format = FMT_AUTO;
-			else
-				return bad_usage("unknown format '%s' (adfa, unm or auto)", optarg);
-			break;
-		case 'o':
-			free(r->object);
-			r->object = xstrdup(optarg);
-			break;
-		case OPT_DETECTOR:
-			if (ebph_detectors_parse(optarg, &r->detectors))
-				return bad_usage("invalid --detector '%s' (pairs, seqs or both)", optarg);
-			break;
-		case OPT_CSV:
-			r->csv = optarg;
-			break;
-		case OPT_ROC_CSV:
-			r->roc_csv = optarg;
-			break;
-		case 's':
-			r->save_dir = optarg;
-			break;
-		case 'w':
-			/* As `ebph run` takes it (ebph_user.c). */
-			if ((d = parse_duration(optarg)) < 0)
-				return bad_usage("invalid --normal-wait '%s' (e.g. 0, 3s, 10m, 1w)", optarg);
-			r->normal_wait = d;
-			break;
-		case OPT_ANOMALY:
-			if (parse_u64(optarg, UINT32_MAX, &v))
-				return bad_usage("invalid --anomaly-limit '%s'", optarg);
-			r->anomaly_limit = v;
-			break;
-		case OPT_TOLERIZE:
-			if (parse_u64(optarg, UINT32_MAX, &v))
-				return bad_usage("invalid --tolerize-limit '%s'", optarg);
-			r->tolerize_limit = v;
-			break;
-		case 'v':
-			r->verbose++;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			fprintf(stderr, "Try 'ebph replay -h' for help.\n");
-			return 2;
-		}
-	}
+	while ((c = getopt_long(argc, argv, "t:n:a:f:o:s:w:vh", longopts, NULL)) != -1)
+		if ((ret = parse_option(r, a, c, optarg)) >= 0)
+			return ret;
 	if (optind < argc)
 		return bad_usage("unexpected argument '%s'", argv[optind]);
-	if (!nsets)
+	if (!a->nsets)
 		return bad_usage("%s", "no traces: give --adfa DIR, or --train PATH");
+	return -1;
+}
 
-	/* Read every trace first: a typo in the last path must not cost
-	 * the time of the first. */
-	t0 = now_s();
-	for (i = 0; i < nsets; i++)
-		if (add_path(r, sets[i].set, sets[i].arg))
-			return 1;
+/* Every trace, read before anything runs: a typo in the last path must
+ * not cost the time of the first.  Each program needs training traces
+ * for its test traces to be judged against. */
+static int load_traces(struct replay *r, const struct replay_args *a)
+{
+	double t0 = now_s();
+	size_t i;
+
+	for (i = 0; i < a->nsets; i++)
+		if (add_path(r, a->sets[i].set, a->sets[i].arg))
+			return -1;
 	warn_past_alphabet(r);
 	for (i = 0; i < r->nprogs; i++) {
 		size_t j, n = 0;
@@ -1869,52 +1915,66 @@ static int replay_main(struct replay *r, struct replay_args *a, int argc, char *
 			n += r->traces[j].prog == (int)i && r->traces[j].set == SET_TRAIN;
 		if (!n) {
 			say_err("program %s has test traces but no training traces", r->progs[i].name);
-			return 1;
+			return -1;
 		}
 	}
-	testing = r->nset[SET_NORMAL] || r->nset[SET_ATTACK];
 	if (r->verbose)
 		fprintf(stderr, "%s: read %zu traces in %.2f s\n", prog, r->ntraces, now_s() - t0);
+	return 0;
+}
 
-	if (geteuid() != 0) {
-		say_err("must run as root: it loads BPF programs");
-		return 1;
-	}
-	r->pid = getpid();
-	r->tid = syscall(SYS_gettid);
-	if (kernel_open(r))
-		goto out;
+/*
+ * The traces through the program.  Learn mode (no test traces): train
+ * with the settings given, save if asked.  Evaluate mode: train, make
+ * every profile normal and take the snapshot (steps 1 to 4 at the top:
+ * normalize(), seqs_snapshot(), test()), save if asked, judge each test
+ * trace.
+ */
+static int run_traces(struct replay *r, int testing)
+{
+	size_t i;
+	int err;
 
 	/* Training: in evaluate mode the profile must not become normal on
 	 * its own half-way through the training set. */
 	err = testing ? config_write(r, NEVER_NS, r->anomaly_limit, r->tolerize_limit)
 		      : config_write(r, r->normal_wait, r->anomaly_limit, r->tolerize_limit);
 	if (err || train(r))
-		goto out;
-	if (testing) {
-		for (i = 0; i < r->nprogs; i++)
-			if (normalize(r, &r->progs[i]))
-				goto out;
-		if (seqs_snapshot(r))
-			goto out;
-		if (r->save_dir && save_profiles(r))
-			goto out;
-		if (test(r))
-			goto out;
-	} else if (r->save_dir && save_profiles(r)) {
-		goto out;
-	}
+		return -1;
+	if (!testing)
+		return r->save_dir && save_profiles(r) ? -1 : 0;
+	for (i = 0; i < r->nprogs; i++)
+		if (normalize(r, &r->progs[i]))
+			return -1;
+	if (seqs_snapshot(r))
+		return -1;
+	if (r->save_dir && save_profiles(r))
+		return -1;
+	return test(r) ? -1 : 0;
+}
+
+/* No figures from a run that missed something: a lost event is a
+ * missed anomaly, a full map a pair or sequence not learned. */
+static int check_complete(struct replay *r)
+{
 	if (r->lost) {
 		say_err("%llu events lost: the counts would be wrong", (unsigned long long)r->lost);
-		goto out;
+		return -1;
 	}
 	if (r->unlearned) {
 		say_err("the rows or seqs map was full %llu times: what the traces teach was not all learned, so the figures would not be the algorithm's",
 			(unsigned long long)r->unlearned);
-		goto out;
+		return -1;
 	}
+	return 0;
+}
 
-	/* Report. */
+/* The report: per trace (-v), per profile, per set, the ROC when there
+ * are test traces of both kinds, and the CSV files asked for. */
+static int report(struct replay *r, struct roc rocs[NR_SCORES], int testing)
+{
+	int k;
+
 	if (r->verbose)
 		print_traces(r);
 	printf("ebph replay: %s, detector %s, %zu profile%s%s\n", r->object,
@@ -1924,24 +1984,46 @@ static int replay_main(struct replay *r, struct replay_args *a, int argc, char *
 	putchar('\n');
 	print_sets(r);
 	if (r->nset[SET_NORMAL] && r->nset[SET_ATTACK]) {
-		int k;
-
 		for (k = 0; k < NR_SCORES; k++)
 			roc_of(r, NULL, k, &rocs[k]);
-		print_roc(r, rocs);
+		print_scores(rocs);
+		print_roc_points(rocs);
+		print_families(r, rocs);
 		if (r->roc_csv && write_roc_csv(r, rocs))
-			goto out;
+			return -1;
 	} else if (r->roc_csv) {
 		say_err("no ROC without both normal and attack test traces");
-		goto out;
+		return -1;
 	}
 	if (r->csv && write_csv(r))
-		goto out;
+		return -1;
 	printf("\n%llu calls replayed in %.2f s (%.2f us per call)\n",
 	       (unsigned long long)r->calls_run, r->run_secs,
 	       r->calls_run ? 1e6 * r->run_secs / r->calls_run : 0.0);
-	ret = 0;
-out:
+	return 0;
+}
+
+/* The life cycle: options, traces, the kernel program, the run, the
+ * checks, the report. */
+static int replay_main(struct replay *r, struct replay_args *a, int argc, char **argv)
+{
+	int ret, testing;
+
+	if ((ret = parse_args(r, a, argc, argv)) >= 0)
+		return ret;
+	if (load_traces(r, a))
+		return 1;
+	testing = r->nset[SET_NORMAL] || r->nset[SET_ATTACK];
+	if (geteuid() != 0) {
+		say_err("must run as root: it loads BPF programs");
+		return 1;
+	}
+	r->pid = getpid();
+	r->tid = syscall(SYS_gettid);
+	ret = 1;
+	if (!kernel_open(r) && !run_traces(r, testing) && !check_complete(r) &&
+	    !report(r, a->rocs, testing))
+		ret = 0;
 	kernel_close(r);
 	return ret;
 }
