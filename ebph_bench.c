@@ -68,6 +68,9 @@
 #include <sys/wait.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
+#include "bpf_dirs.h"
+#include "perf_reader.h"
 #include "ebph.h"
 #include "ebph_maps.h"
 #include "profile_store.h"

@@ -11,6 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf_load.h"
+#include "bpf_sys.h"
+#include "bpf_dirs.h"
+#include "btf_blob.h"
 #include "ebph.h"
 #include "ebph_maps.h"
 

@@ -99,10 +99,12 @@
 #include <sys/syscall.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
+#include "perf_reader.h"
 #include "ebph.h"
-#include "ebph_cmd.h"	/* parse_duration() */
 #include "ebph_maps.h"
 #include "ebph_replay.h"
+#include "ebph_util.h"	/* parse_duration(), ebph_find_object() */
 #include "profile_store.h"
 
 
@@ -1829,7 +1831,7 @@ static int parse_option(struct replay *r, struct replay_args *a, int c, char *ar
 		r->save_dir = arg;
 		break;
 	case 'w':
-		/* As `ebph run` takes it (ebph_user.c). */
+		/* As `ebph run -w` takes it (ebph_util.c). */
 		if ((d = parse_duration(arg)) < 0)
 			return bad_usage("invalid --normal-wait '%s' (e.g. 0, 3s, 10m, 1w)", arg);
 		r->normal_wait = d;

@@ -9,9 +9,4 @@
 /* The subcommand: ARGV[0] is "replay".  Returns the exit status. */
 int cmd_replay(int argc, char **argv);
 
-/* The BPF object `ebph run` loads: beside the binary, else in the
- * library directory it was built for.  In ebph_user.c, the one file
- * compiled with EBPH_LIBDIR. */
-const char *ebph_find_object(char *buf, size_t len);
-
 #endif /* EBPH_REPLAY_H */

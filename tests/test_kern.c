@@ -27,6 +27,9 @@
 #include <sys/syscall.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
+#include "btf_blob.h"
+#include "perf_reader.h"
 #include "ebph.h"
 #include "test.h"
 

@@ -23,7 +23,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "bpf_load.h"
+#include "bpf_sys.h"
 #include "ebph.h"
 #include "test.h"
 

@@ -54,7 +54,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "bpf_load.h"
+#include "bpf_dirs.h"
 #include "ebph.h"
 #include "profile_store.h"
 #include "test.h"
