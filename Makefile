@@ -175,6 +175,13 @@ tests/test_%: tests/test_%.c tests/test.h $(LIB_OBJS) $(HDRS) .sanitize
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
+# The rules of the state changes, as the kernel, the commands and replay
+# apply them: cmd_apply() and what it calls too.
+tests/test_rules: tests/test_rules.c tests/test.h ebph_cmd.o ebph_state.o ebph_util.o $(LIB_OBJS) \
+		  $(HDRS) .sanitize
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_cmd.o ebph_state.o ebph_util.o $(LIB_OBJS) $(LDLIBS)
+
 # A workload the tests trace, not code under test: never sanitized, so
 # its system calls are the same in either build.
 tests/demo: tests/demo.c .sanitize

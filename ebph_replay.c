@@ -786,52 +786,29 @@ static int row_key_set(int fd, __u64 key, int call, int set, const void *row)
 }
 
 /*
- * What `ebph normalize` and start_normal() in the kernel do, for the
- * detectors that are on: the train set becomes the test set, status
- * NORMAL, counters zero.  Then the profile and its rows are read back
- * as the snapshot every test trace starts from (its sequences, all
- * programs' at once, by seqs_snapshot()).
+ * What `ebph normalize` and start_normal() in the kernel do, by their
+ * rule (ebph_start_normal() in ebph.h), for the detectors that are on:
+ * the train set becomes the test set, status NORMAL, counters zero.
+ * Then the profile and its rows are read back as the snapshot every
+ * test trace starts from (its sequences, all programs' at once, by
+ * seqs_snapshot()).
  */
 static int normalize(struct replay *r, struct program *pg)
 {
 	struct ebph_profile p;
 	__u8 row[EBPH_NUM_SYSCALLS];
-	int call, err;
+	int call, err, rows;
 
 	err = bpf_map_lookup(r->m.profiles, &pg->key, &p);
 	if (err) {
 		say_err("program %s: no profile after training", pg->name);
 		return err;
 	}
-	for (call = 0; call < EBPH_NUM_SYSCALLS &&
-		    (r->detectors & EBPH_DET_PAIRS); call++) {
-		struct ebph_row_key rk = { .profile = pg->key, .call = call,
-					   .set = EBPH_TRAIN };
-		int have = !bpf_map_lookup(r->m.rows, &rk, row);
-
-		err = row_key_set(r->m.rows, pg->key, call, EBPH_TEST, have ? row : NULL);
-		if (err && err != -ENOENT) {
-			say_err("program %s: cannot write test row %d: %s",
-				pg->name, call, strerror(-err));
-			return err;
-		}
-	}
-	/* The sequences' test set is the train set's range of epochs, and
-	 * what is learned from now on gets an epoch outside it: three
-	 * stores, as start_normal() makes them (struct ebph_seq). */
-	if (r->detectors & EBPH_DET_SEQS) {
-		p.seq_test_from = p.seq_train_from;
-		p.seq_test_to = p.seq_epoch + 1;
-		p.seq_epoch++;
-	}
-	p.status = EBPH_NORMAL;
-	p.train_count = 0;
-	p.last_mod_count = 0;
-	p.anomalies = 0;
-	p.normal_time = 0;
-	err = bpf_map_update(r->m.profiles, &pg->key, &p, BPF_EXIST);
+	err = ebph_profile_change(&r->m, pg->key, ebph_start_normal, r->detectors, &p,
+				  &rows);
 	if (err) {
-		say_err("program %s: cannot write the profile: %s", pg->name, strerror(-err));
+		say_err("program %s: cannot %s: %s", pg->name,
+			rows < 0 ? "write its test rows" : "write the profile", strerror(-err));
 		return err;
 	}
 

@@ -545,7 +545,7 @@ static uint32_t owner_from_path(const char *path, uint64_t key)
 	struct stat st;
 
 	if (path[0] != '/' || stat(path, &st) ||
-	    (((uint64_t)st.st_dev << 32) + st.st_ino) != key ||
+	    ebph_profile_key(st.st_dev, st.st_ino) != key ||
 	    st.st_uid == EBPH_OWNER_ALL)
 		return EBPH_OWNER_UNKNOWN;
 	return st.st_uid;

@@ -1073,7 +1073,7 @@ static void test_live(int det)
 	if (CHECK(stat("tests/replay_prog", &st), "stat tests/replay_prog"))
 		goto out;
 	snprintf(key, sizeof(key), "%016llx.prof",
-		 (unsigned long long)(((__u64)st.st_dev << 32) + st.st_ino));
+		 (unsigned long long)ebph_profile_key(st.st_dev, st.st_ino));
 	snprintf(file, sizeof(file), "%s/%s", livedir, key);
 	{
 		char why[128] = "";
