@@ -279,7 +279,7 @@ fuzz-seeds: tests/fuzz_seeds $(FUZZ_SEED_OBJS)
 need-root:
 	@[ "$$(id -u)" = 0 ] || { echo "ebph: this loads BPF programs: run it as root (sudo make $(MAKECMDGOALS))" >&2; exit 1; }
 
-# profiles/ must be root's and private, or ebph refuses it (DESIGN 6).
+# profiles/ must be root's and private, or ebph refuses it (docs/DESIGN.md, Profile files).
 run: need-root deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)install -d -m 0700 -o root -g root profiles
@@ -312,14 +312,14 @@ SAN_TEST = d=$$(mktemp -d /tmp/ebph-sanitize.XXXXXX) && chmod 755 "$$d" && mkdir
 	  cat "$$d"/logs/* >&2 2>/dev/null; grep -A3 'runtime error:' "$$d/out" >&2; rc=1; \
 	fi; rm -rf "$$d"; exit $$rc
 
-# Figures, not a test: prints a table (see README, Performance).  ARGS
+# Figures, not a test: prints a table (see docs/performance.md).  ARGS
 # go to ebph_bench: e.g. ARGS="-r 1 -w getppid,pipe", the detectors side
 # by side in a minute (ebph_bench -h).
 bench: need-root deps
 	$(Q)$(MAKE) --no-print-directory all ebph_bench bench_floor_kern.o bench_count_kern.o
 	./ebph_bench $(ARGS)
 
-# ebph's detection on ADFA-LD, the README's tables: each detector in
+# ebph's detection on ADFA-LD, docs/evaluation.md's tables: each detector in
 # turn (a few seconds each), ../shared beside the checkout, or
 # ADFA_DIR=path.  ARGS go to each run (a --csv FILE would be overwritten:
 # run ./ebph replay by hand for those).

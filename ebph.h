@@ -13,7 +13,7 @@
 
 #include <linux/types.h>
 
-/* ---- the algorithm's constants (DESIGN.md section 3) ------------------ */
+/* ---- the algorithm's constants (docs/DESIGN.md, The algorithm) -------- */
 
 #define EBPH_SEQLEN		9	/* window: the current call and 8 before */
 #define EBPH_NUM_SYSCALLS	512	/* calls of one ABI, and a row's width */
@@ -232,24 +232,12 @@ struct ebph_seq_key {
 _Static_assert(sizeof(struct ebph_seq_key) == 16, "ebph_seq_key ABI");
 
 /*
- * Value of the "seqs" map.  A BPF program cannot walk a hash map without
- * a callback (bpf_for_each_map_elem, which needs BTF), so the sets are
- * not copied or cleared element by element as the pair rows are.
- * Instead each element is stamped with the profile's seq_epoch when it
- * is learned, and the profile says which stamps make which set:
- *
- *   train set    stamp >= seq_train_from
- *   test set     stamp or prev in [seq_test_from, seq_test_to)
- *
- * Forgetting the train set (tolerize, sensitize) is then one store:
- * seq_train_from = ++seq_epoch.  Taking the test set (start normal) is
- * three: seq_test_from = seq_train_from, seq_test_to = seq_epoch + 1,
- * then ++seq_epoch, so that nothing learned later falls in the range.
- * A sequence forgotten and learned again gets a new stamp; prev keeps
- * the old one if it was in the test range, so that relearning never
- * takes a sequence out of the test set.  Elements outside both sets stay
- * until user space saves (it writes only the two sets) or deletes the
- * profile.
+ * Value of the "seqs" map: STAMP, the epoch the sequence was last
+ * learned in, and PREV, an older stamp that keeps it in the test set.
+ * The sets are ranges of epochs kept in the profile, tested by
+ * ebph_seq_in_train() and ebph_seq_in_test() below, so that no program
+ * has to walk the map to copy or clear a set (docs/DESIGN.md, Sequences
+ * and epochs).
  */
 struct ebph_seq {
 	__u32 stamp;

@@ -16,58 +16,12 @@
  * the running ebph, which logs it (cmd_audit()); each name a process or
  * a file chose is printed escaped (ebph_escape()).
  *
- * Writing maps the kernel is updating at the same moment.  `ebph run`
- * keeps running and every CPU keeps updating profiles while a command
- * changes them; no lock is shared with BPF programs.  What makes that
- * safe is which maps are written, and how:
- *
- *   profiles  A command reads a profile, changes the copy, and writes it
- *             back with BPF_EXIST.  The map is BPF_F_NO_PREALLOC, so the
- *             update puts a new element in the bucket and frees the old
- *             one only after an RCU grace period: a program on another
- *             CPU that still holds a pointer to the old element writes
- *             into the old copy, and its write is lost, never lands in
- *             another profile.  What is lost is what the kernel itself
- *             already tolerates between CPUs (ebph_kern.c, top): a count
- *             or two, or a freeze decided in between, which the next
- *             call decides again.
- *   rows      Programs only ever OR bits into a train row, and read test
- *             rows.  A command replaces or deletes whole rows (the map is
- *             BPF_F_NO_PREALLOC too): an OR into a row being deleted is
- *             lost with it, a pair the kernel learns while normalize
- *             copies the row may miss the copy, and is then at worst one
- *             false anomaly.  Test rows are written before the status
- *             says NORMAL, so the kernel never tests against a set that
- *             is still being copied.
- *   seqs      Programs add sequences and restamp them in place; commands
- *             never write one.  The sets are ranges of epochs kept in
- *             the profile (struct ebph_seq in ebph.h), so normalize and
- *             sensitize change only the profile, and the test set they
- *             take is made of elements already in the map: it is
- *             complete in the same write that says NORMAL.  They do it
- *             only when the running ebph has the detector on: their rules
- *             are the kernel's own (ebph.h, state changes of a profile).
- *             delete removes a profile's sequences after the profile (as
- *             its rows).
- *   paths     Only user space replaces paths; the kernel creates one when
- *             it creates a profile.
- *   config    An ARRAY: an update is a memcpy into the one value, in
- *             place.  Programs read single aligned fields, each either
- *             old or new.  Commands read it, change one field and write
- *             it whole, so the BTF offsets `ebph run` put there stay.
- *   tasks     Never written.  A task's element changes at every call
- *             it makes (its window, its counts, its locality frame): a
- *             command that wrote one back would put back what it had
- *             read, and undo the calls made in between.  Nor does
- *             normalize need to: the kernel's start_normal() resets the
- *             locality frame of the one task whose call made the profile
- *             normal, and leaves every other task running the profile
- *             its own.  A command is no task's call, so it leaves them
- *             all, as the kernel leaves those.
- *   stats     Never written: per-CPU counters the kernel owns.
- *   owners    delete adds one to the owner's FREED counter, which only
- *             user space writes (under the save lock); the kernel only
- *             reads it (ebph.h, struct ebph_owner_key).
+ * Writing maps the kernel is updating at the same moment: no lock is
+ * shared with the BPF programs, and what makes that safe is which maps
+ * a command writes, in what order, and under which lock (one writer per
+ * field; test rows before the status that makes them used; the save
+ * lock around delete; no task ever written back).  docs/DESIGN.md,
+ * Sharing state with commands, goes through each map.
  */
 #define _GNU_SOURCE
 #include <errno.h>

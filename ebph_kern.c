@@ -45,16 +45,10 @@
  * .bss): settings come from the "config" map, new rows are copied from the
  * "zero_row" map, and events carry codes instead of strings.
  *
- * Concurrency.  Tasks that share a profile run on several CPUs at once
- * and update its counters, status and rows with plain loads and stores
- * (the default BPF instruction set has no atomic OR, and a lock per
- * system call would cost more than it buys).  What can be lost is small
- * and self-healing: an increment of a counter, a pair bit set by two CPUs
- * at once (the pair is seen as new again next time and learned then), or
- * a status change racing another one (the next call re-decides it).  Two
- * CPUs may both see a frozen profile ripe for normal and both copy the
- * same train set to test: harmless, and user space sees START_NORMAL
- * twice.  The per-CPU "stats" counters are exact.
+ * Concurrency.  Tasks that share a profile update it from several CPUs
+ * with plain loads and stores, no lock and no atomic OR: what can be
+ * lost is small and heals itself (docs/DESIGN.md, The algorithm,
+ * "Between CPUs").
  */
 #include <linux/types.h>
 #include <linux/bpf.h>

@@ -2008,7 +2008,7 @@ static void usage(FILE *f)
 "Examples:\n"
 "  sudo ebph replay --adfa ../shared/datasets/adfa-ld\n"
 "  sudo ebph replay --adfa ../shared/datasets/adfa-ld --detector seqs\n"
-"  sudo make evaluate                 each detector, the README's tables\n"
+"  sudo make evaluate                 each detector, docs/evaluation.md\n"
 "  sudo ebph replay -t lpr=unm/lpr/train -n lpr=unm/lpr/normal \\\n"
 "                   -a lpr=unm/lpr/exploit   a profile per program (UNM)\n"
 "  sudo ebph replay -t traces/ -w 0 --save /tmp/profiles\n",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * profile_store.c - profiles on disk (DESIGN.md section 6).
+ * profile_store.c - profiles on disk (why: docs/DESIGN.md, Profile files;
+ * the format is this comment).
  *
  * One file per profile, DIR/%016llx.prof, named after the profile's key
  * ((st_dev << 32) + st_ino of the executable), so that a directory can

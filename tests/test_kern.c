@@ -8,7 +8,8 @@
  * bpf_get_current_pid_tgid() in the program then returns this thread, so
  * a task entry under our own tid makes the program treat us as a process
  * running profile K.  The maps are read back to check each step of the
- * algorithm (DESIGN.md section 3) and the events read from the perf rings.
+ * algorithm (docs/DESIGN.md, The algorithm) and the events read from the
+ * perf rings.
  *
  * Every test uses a profile key of its own, so one test's rows cannot
  * make another pass.  EBPH_TEST_OBJECT=FILE loads FILE instead of
