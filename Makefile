@@ -59,9 +59,16 @@ CFLAGS	+= $(SAN_CFLAGS)
 
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 
-LIB_OBJS := bpf_load.o profile_store.o syscall_names.o ebph_maps.o ebph_log.o
-HDRS	 := ebph.h bpf_load.h bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h \
-	   ebph_cmd.h ebph_state.h ebph_log.h
+# The loader and what it stands on, each file one job: bpf_load (ELF
+# objects), bpf_sys (raw bpf(2)), bpf_dirs (mounts, private
+# directories), btf_blob (kernel BTF), perf_reader (perf rings).
+LOADER_SRCS := bpf_load.c bpf_sys.c bpf_dirs.c btf_blob.c perf_reader.c
+LOADER_HDRS := bpf_load.h bpf_sys.h bpf_dirs.h btf_blob.h perf_reader.h
+LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebph_log.o
+HDRS	 := ebph.h $(LOADER_HDRS) bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h \
+	   ebph_cmd.h ebph_state.h ebph_log.h ebph_run.h ebph_util.h
+# `ebph run`: its life cycle (ebph_user.c) and the files of its steps.
+RUN_OBJS := ebph_user.o ebph_print.o ebph_persist.o ebph_audit.o ebph_quota.o
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
@@ -119,7 +126,7 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-ebph: ebph_user.o ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o $(LIB_OBJS)
+ebph: $(RUN_OBJS) ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o ebph_util.o $(LIB_OBJS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -127,10 +134,11 @@ ebph: ebph_user.o ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o $(LIB_OBJS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-# LIBDIR is compiled in: ebph_user.o is rebuilt when it changes (a
+# LIBDIR is compiled in, where ebph_kern.o is looked for (ebph_util.o)
+# and in ebph -h (ebph_user.o): both are rebuilt when it changes (a
 # `make install PREFIX=/usr` after a plain `make`).
-ebph_user.o: CFLAGS += -DEBPH_LIBDIR='"$(LIBDIR)"'
-ebph_user.o: .libdir
+ebph_user.o ebph_util.o: CFLAGS += -DEBPH_LIBDIR='"$(LIBDIR)"'
+ebph_user.o ebph_util.o: .libdir
 .libdir: FORCE
 	@echo '$(LIBDIR)' | cmp -s - $@ 2>/dev/null || echo '$(LIBDIR)' >$@
 .sanitize: FORCE
@@ -167,6 +175,13 @@ tests/test_%: tests/test_%.c tests/test.h $(LIB_OBJS) $(HDRS) .sanitize
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
+# The rules of the state changes, as the kernel, the commands and replay
+# apply them: cmd_apply() and what it calls too.
+tests/test_rules: tests/test_rules.c tests/test.h ebph_cmd.o ebph_state.o ebph_util.o $(LIB_OBJS) \
+		  $(HDRS) .sanitize
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_cmd.o ebph_state.o ebph_util.o $(LIB_OBJS) $(LDLIBS)
+
 # A workload the tests trace, not code under test: never sanitized, so
 # its system calls are the same in either build.
 tests/demo: tests/demo.c .sanitize
@@ -194,9 +209,9 @@ TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke t
 		tests/sigstorm
 TEST_DEPS += $(TEST_HELPERS)
 
-tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_load.o
+tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_state.o bpf_load.o $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_state.o bpf_dirs.o $(LDLIBS)
 
 tests/memfd_exec: tests/memfd_exec.c
 	$(msg) CC $@
@@ -221,8 +236,9 @@ tests/threads: tests/threads.c .sanitize
 # straight from the sources (with coverage, ASan and UBSan; the tree's
 # objects are left alone): tests/fuzz_profile (profile_parse(), what
 # profile_load() runs on a file's bytes) and tests/fuzz_elf (the loader
-# up to map creation).  `make fuzz` runs each for FUZZ_TIME seconds,
-# one after the other, from its committed seeds in tests/corpus_NAME/;
+# up to map creation: bpf_load.c and the two files it calls into,
+# FUZZ_ELF_SRCS).  `make fuzz` runs each for FUZZ_TIME seconds, one
+# after the other, from its committed seeds in tests/corpus_NAME/;
 # what a run learns goes to tests/fuzz_NAME.out/ (not committed), a
 # crashing input to tests/fuzz_NAME.out/crash-*, and the run fails.
 # tests/test_fuzz.sh runs both briefly in `make test`.
@@ -235,9 +251,10 @@ tests/fuzz_profile: tests/fuzz_profile.c profile_store.c $(HDRS)
 	$(msg) FUZZ $@
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< profile_store.c -pthread
 
-tests/fuzz_elf: tests/fuzz_elf.c bpf_load.c $(HDRS)
+FUZZ_ELF_SRCS := bpf_load.c bpf_sys.c bpf_dirs.c
+tests/fuzz_elf: tests/fuzz_elf.c $(FUZZ_ELF_SRCS) $(HDRS)
 	$(msg) FUZZ $@
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< bpf_load.c -lelf
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_ELF_SRCS) -lelf
 
 fuzz: deps check-tools $(FUZZ_BINS)
 	$(Q)for t in profile elf; do \
@@ -268,7 +285,7 @@ fuzz-seeds: tests/fuzz_seeds $(FUZZ_SEED_OBJS)
 need-root:
 	@[ "$$(id -u)" = 0 ] || { echo "ebph: this loads BPF programs: run it as root (sudo make $(MAKECMDGOALS))" >&2; exit 1; }
 
-# profiles/ must be root's and private, or ebph refuses it (DESIGN 6).
+# profiles/ must be root's and private, or ebph refuses it (docs/DESIGN.md, Profile files).
 run: need-root deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)install -d -m 0700 -o root -g root profiles
@@ -301,14 +318,14 @@ SAN_TEST = d=$$(mktemp -d /tmp/ebph-sanitize.XXXXXX) && chmod 755 "$$d" && mkdir
 	  cat "$$d"/logs/* >&2 2>/dev/null; grep -A3 'runtime error:' "$$d/out" >&2; rc=1; \
 	fi; rm -rf "$$d"; exit $$rc
 
-# Figures, not a test: prints a table (see README, Performance).  ARGS
+# Figures, not a test: prints a table (see docs/performance.md).  ARGS
 # go to ebph_bench: e.g. ARGS="-r 1 -w getppid,pipe", the detectors side
 # by side in a minute (ebph_bench -h).
 bench: need-root deps
 	$(Q)$(MAKE) --no-print-directory all ebph_bench bench_floor_kern.o bench_count_kern.o
 	./ebph_bench $(ARGS)
 
-# ebph's detection on ADFA-LD, the README's tables: each detector in
+# ebph's detection on ADFA-LD, docs/evaluation.md's tables: each detector in
 # turn (a few seconds each), ../shared beside the checkout, or
 # ADFA_DIR=path.  ARGS go to each run (a --csv FILE would be overwritten:
 # run ./ebph replay by hand for those).

@@ -22,32 +22,32 @@
  *              tracepoints through perf_event_open + PERF_EVENT_IOC_SET_BPF;
  *   8. close   detach, unpin, close, free.
  *
- * Also here, because the kernel side of ebph needs nothing else: the
- * bpf(2) map commands, BPF_PROG_TEST_RUN, a BTF reader for kernel struct
- * offsets, mounting tracefs/bpffs, and the perf ring reader.
+ * Between 6 and 7 a caller may pin the maps (ld_pin_maps()), so that
+ * they outlive it or other processes can open them.
+ *
+ * Only this pipeline is here; what it stands on has files of its own:
+ * bpf_sys.c (the raw bpf(2) and perf_event_open(2) calls, the CPU count)
+ * and bpf_dirs.c (where tracefs is, the private directory maps are pinned
+ * in).  The other pieces ebph needs to run its programs are apart too:
+ * btf_blob.c (kernel struct offsets) and perf_reader.c (the perf rings).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libelf.h>
-#include <limits.h>
 #include <gelf.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/btf.h>
+#include <linux/perf_event.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/syscall.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
+#include "bpf_dirs.h"
 
 #ifndef EM_BPF
 #define EM_BPF 247
@@ -58,9 +58,6 @@
 #ifndef R_BPF_64_32
 #define R_BPF_64_32 10		/* call: a bpf-to-bpf call target */
 #endif
-
-#define TRACEFS_MAGIC	0x74726163
-#define BPF_FS_MAGIC	0xcafe4a11
 
 /* The verifier's log can be long for a big program; ENOSPC says it was
  * longer still. */
@@ -96,367 +93,13 @@ static void obj_step(const struct ld_obj *obj, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* ---- raw bpf(2) ----------------------------------------------------------- */
-
-static int sys_bpf(int cmd, union bpf_attr *attr)
-{
-	int ret = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-
-	return ret < 0 ? -errno : ret;
-}
-
-static __u64 ptr_to_u64(const void *p)
-{
-	return (__u64)(unsigned long)p;
-}
-
-int bpf_map_lookup(int fd, const void *key, void *value)
-{
-	union bpf_attr attr = {
-		.map_fd = fd, .key = ptr_to_u64(key), .value = ptr_to_u64(value),
-	};
-
-	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr);
-}
-
-int bpf_map_update(int fd, const void *key, const void *value, uint64_t flags)
-{
-	union bpf_attr attr = {
-		.map_fd = fd, .key = ptr_to_u64(key), .value = ptr_to_u64(value),
-		.flags = flags,
-	};
-
-	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
-}
-
-int bpf_map_update_many(int fd, const void *keys, const void *values,
-			 uint32_t *count, uint64_t elem_flags)
-{
-	union bpf_attr attr = {};
-	int err;
-
-	attr.batch.map_fd = fd;
-	attr.batch.keys = ptr_to_u64(keys);
-	attr.batch.values = ptr_to_u64(values);
-	attr.batch.count = *count;
-	attr.batch.elem_flags = elem_flags;
-	err = sys_bpf(BPF_MAP_UPDATE_BATCH, &attr);
-	*count = attr.batch.count;	/* how many went in, even on error */
-	return err;
-}
-
-int bpf_map_delete(int fd, const void *key)
-{
-	union bpf_attr attr = { .map_fd = fd, .key = ptr_to_u64(key) };
-
-	return sys_bpf(BPF_MAP_DELETE_ELEM, &attr);
-}
-
-/* KEY NULL gives the first key; -ENOENT after the last. */
-int bpf_map_next_key(int fd, const void *key, void *next_key)
-{
-	union bpf_attr attr = {
-		.map_fd = fd, .key = ptr_to_u64(key),
-		.next_key = ptr_to_u64(next_key),
-	};
-
-	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &attr);
-}
-
-int bpf_map_get_info(int fd, struct bpf_map_info *info)
-{
-	union bpf_attr attr = {};
-	char link[64], what[32];
-	ssize_t n;
-
-	/* BPF_OBJ_GET_INFO_BY_FD answers for a program or a link too, in
-	 * another struct: make sure FD is a map before reading one. */
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, what, sizeof(what) - 1);
-	if (n < 0)
-		return -errno;
-	what[n] = 0;
-	if (strcmp(what, "anon_inode:bpf-map"))
-		return -EINVAL;
-	memset(info, 0, sizeof(*info));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(*info);
-	attr.info.info = ptr_to_u64(info);
-	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
-}
-
-/*
- * The keys a walk has met, each once: KEYS holds them in the order met,
- * SLOTS is an open-addressing index into KEYS (a power of two, at least
- * twice as many slots as keys; 0 is empty, else index + 1).
- */
-struct key_set {
-	char *keys;
-	size_t n, cap, key_size;
-	uint32_t *slots;
-	size_t nslots;
-};
-
-static size_t key_hash(const struct key_set *ks, const void *key)
-{
-	const unsigned char *p = key;
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < ks->key_size; i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
-	return h;
-}
-
-/* Slot of KEY in KS: where it is, or the empty one where it would go. */
-static uint32_t *key_slot(const struct key_set *ks, const void *key)
-{
-	size_t mask = ks->nslots - 1, i = key_hash(ks, key) & mask;
-
-	while (ks->slots[i] &&
-	       memcmp(ks->keys + (ks->slots[i] - 1) * ks->key_size, key, ks->key_size))
-		i = (i + 1) & mask;
-	return &ks->slots[i];
-}
-
-/* Add KEY unless there; 1 when added, 0 when it was there, -ENOMEM. */
-static int key_set_add(struct key_set *ks, const void *key)
-{
-	uint32_t *slot;
-	size_t i;
-
-	if (2 * (ks->n + 1) > ks->nslots) {
-		size_t nslots = ks->nslots ? 2 * ks->nslots : 512;
-		uint32_t *old = ks->slots;
-
-		ks->slots = calloc(nslots, sizeof(*ks->slots));
-		if (!ks->slots) {
-			ks->slots = old;
-			return -ENOMEM;
-		}
-		ks->nslots = nslots;
-		for (i = 0; i < ks->n; i++)
-			*key_slot(ks, ks->keys + i * ks->key_size) = i + 1;
-		free(old);
-	}
-	slot = key_slot(ks, key);
-	if (*slot)
-		return 0;
-	if (ks->n == ks->cap) {
-		size_t cap = ks->cap ? 2 * ks->cap : 256;
-		char *more = realloc(ks->keys, cap * ks->key_size);
-
-		if (!more)
-			return -ENOMEM;
-		ks->keys = more;
-		ks->cap = cap;
-	}
-	memcpy(ks->keys + ks->n * ks->key_size, key, ks->key_size);
-	*slot = ++ks->n;
-	return 1;
-}
-
-/* 'tasks', or id 12 for a map without a name: for messages. */
-static const char *map_label(const struct bpf_map_info *info, char *buf, size_t len)
-{
-	if (info->name[0])
-		snprintf(buf, len, "'%.*s'", (int)sizeof(info->name), info->name);
-	else
-		snprintf(buf, len, "id %u", info->id);
-	return buf;
-}
-
-/*
- * The one walk of a map.  BPF_MAP_GET_NEXT_KEY steps from a key to the
- * next; given a key that is no longer there (deleted meanwhile, or
- * updated, which moves it to the head of its hash bucket) it starts
- * again from the first key, so a walk of a changing map can meet keys
- * twice, or go round for ever.  Every key met is kept (KS), to pass each
- * to FN once, and the walk takes at most twice as many steps as the map
- * can hold keys: a map that does not change is walked in max_entries.
- * A walk cut short says so on stderr and keeps what it found.
- */
-static int map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx,
-		    struct key_set *ks)
-{
-	struct bpf_map_info info;
-	unsigned long long steps = 0, bound;
-	char *key, *prev = NULL, label[32];
-	int err;
-
-	memset(ks, 0, sizeof(*ks));
-	ks->key_size = key_size;
-	err = bpf_map_get_info(fd, &info);
-	if (err)
-		return err;
-	if (info.key_size != key_size) {
-		fprintf(stderr, "%s: map %s has %u-byte keys, not %zu: not walked\n",
-			program_invocation_short_name,
-			map_label(&info, label, sizeof(label)), info.key_size, key_size);
-		return -EINVAL;
-	}
-	bound = 2ULL * info.max_entries;
-	key = malloc(2 * key_size);
-	if (!key)
-		return -ENOMEM;
-	for (;;) {
-		char *next = key + (prev == key ? key_size : 0);
-
-		err = bpf_map_next_key(fd, prev, next);
-		if (err) {
-			if (err == -ENOENT)
-				err = 0;
-			break;
-		}
-		if (++steps > bound) {
-			fprintf(stderr, "%s: map %s changed too much while it was read: stopped after %llu steps with %zu keys, others may be missing\n",
-				program_invocation_short_name,
-				map_label(&info, label, sizeof(label)), bound, ks->n);
-			err = -EAGAIN;
-			break;
-		}
-		prev = next;
-		err = key_set_add(ks, next);
-		if (err < 0)
-			break;
-		if (err && fn && (err = fn(ctx, next)))
-			break;
-		err = 0;
-	}
-	free(key);
-	return err;
-}
-
-static void key_set_free(struct key_set *ks)
-{
-	free(ks->keys);
-	free(ks->slots);
-	memset(ks, 0, sizeof(*ks));
-}
-
-int bpf_map_walk(int fd, size_t key_size, bpf_map_key_fn fn, void *ctx)
-{
-	struct key_set ks;
-	int err = map_walk(fd, key_size, fn, ctx, &ks);
-
-	key_set_free(&ks);
-	return err;
-}
-
-int bpf_map_keys(int fd, size_t key_size, void **keys, size_t *n)
-{
-	struct key_set ks;
-	int err = map_walk(fd, key_size, NULL, NULL, &ks);
-
-	*keys = NULL;
-	*n = 0;
-	free(ks.slots);
-	if (err) {
-		free(ks.keys);
-		return err;
-	}
-	*keys = ks.keys;
-	*n = ks.n;
-	return 0;
-}
-
-long bpf_map_count(int fd, size_t key_size)
-{
-	struct key_set ks;
-	int err = map_walk(fd, key_size, NULL, NULL, &ks);
-	long n = ks.n;
-
-	key_set_free(&ks);
-	return err ? err : n;
-}
-
-int bpf_pin_open(const char *path)
-{
-	union bpf_attr attr = { .pathname = ptr_to_u64(path) };
-
-	return sys_bpf(BPF_OBJ_GET, &attr);
-}
-
-/* The kernel resolves /proc/self/fd/N like the directory N is open on,
- * whatever its path has become since: no path lookup to race with. */
-int bpf_pin_open_at(int dirfd, const char *name)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
-	return bpf_pin_open(path);
-}
-
-static int bpf_pin_make(int fd, const char *path)
-{
-	union bpf_attr attr = { .pathname = ptr_to_u64(path), .bpf_fd = fd };
-
-	return sys_bpf(BPF_OBJ_PIN, &attr);
-}
-
-int bpf_prog_run_once(int prog_fd, void *ctx, uint32_t ctx_size,
-		      uint32_t *retval)
-{
-	union bpf_attr attr = {
-		.test.prog_fd = prog_fd,
-		.test.ctx_in = ptr_to_u64(ctx),
-		.test.ctx_size_in = ctx_size,
-	};
-	int err = sys_bpf(BPF_PROG_TEST_RUN, &attr);
-
-	if (!err && retval)
-		*retval = attr.test.retval;
-	return err;
-}
-
-/* Read FD to its end into a malloc'd *BUF of *SIZE bytes; -EFBIG past
- * MAX bytes.  Until EOF, not st_size: sysfs files report none. */
-static int read_all(int fd, size_t max, void **buf, size_t *size)
-{
-	char *data = NULL, *more;
-	size_t cap = 0, len = 0;
-	ssize_t n;
-	int err;
-
-	for (;;) {
-		if (len == cap) {
-			more = realloc(data, cap = cap ? 2 * cap : 1 << 16);
-			if (!more) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			data = more;
-		}
-		n = read(fd, data + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto fail;
-		}
-		if (!n)
-			break;
-		len += n;
-		if (len > max) {
-			err = -EFBIG;
-			goto fail;
-		}
-	}
-	*buf = data;
-	*size = len;
-	return 0;
-fail:
-	free(data);
-	return err;
-}
-
 /* ---- 1. open ------------------------------------------------------------ */
 
 /* A BPF object is tens or hundreds of kilobytes: a file larger than
  * this is not one, and is not read into memory. */
 #define BPF_OBJECT_MAX_SIZE (64u << 20)
 
-/* What open() learns about the ELF file and needs until it is done. */
+/* What open_image() learns about the ELF file and needs until it is done. */
 struct elf_ctx {
 	Elf *elf;
 	void *image;		/* the whole file, which libelf reads */
@@ -598,6 +241,183 @@ static int map_at(struct ld_obj *obj, GElf_Addr off)
 	return -1;
 }
 
+static int is_pseudo_call(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_CALL;
+}
+
+/*
+ * The relocation parse_relocs() is at, and the section it reads: the
+ * section's name SEC, its SEC_INSNS instructions SRC, where they land in
+ * P (POS) and where .text does (TEXT_POS), as parse_relocs() says; the
+ * relocation's number I, its TYPE and symbol SYM, the section SYM is in
+ * (TARGET), and the instruction IDX of SRC it is on, AT in P (< 0: not
+ * in P).
+ */
+struct reloc_ctx {
+	struct ld_prog *p;
+	const char *sec;
+	const struct bpf_insn *src;
+	size_t sec_insns;
+	const long *pos, *text_pos;
+	size_t i, idx;
+	long at;
+	int type;
+	GElf_Sym sym;
+	const char *target;
+};
+
+/* Relocation RC->i of REL into RC: it names a symbol that exists and an
+ * instruction of the section that no other relocation patches. */
+static int reloc_read(struct ld_obj *obj, struct elf_ctx *ec, Elf_Data *rel,
+		      struct reloc_ctx *rc)
+{
+	GElf_Rel gr;
+	size_t k;
+
+	if (!gelf_getrel(rel, rc->i, &gr)) {
+		obj_err(obj, rc->sec, "relocation %zu unreadable: %s", rc->i, elf_errmsg(-1));
+		return -EINVAL;
+	}
+	rc->type = GELF_R_TYPE(gr.r_info);
+	if (!gelf_getsym(ec->symbols, GELF_R_SYM(gr.r_info), &rc->sym)) {
+		obj_err(obj, rc->sec, "relocation %zu names symbol %llu, which does not exist",
+			rc->i, (unsigned long long)GELF_R_SYM(gr.r_info));
+		return -EINVAL;
+	}
+	rc->idx = gr.r_offset / sizeof(struct bpf_insn);
+	if (gr.r_offset % sizeof(struct bpf_insn) || rc->idx >= rc->sec_insns) {
+		obj_err(obj, rc->sec, "relocation %zu at offset %llu is outside the section's %zu instructions",
+			rc->i, (unsigned long long)gr.r_offset, rc->sec_insns);
+		return -EINVAL;
+	}
+	rc->at = rc->pos ? rc->pos[rc->idx] : (long)rc->idx;
+	/* Two would both be applied, the last one winning. */
+	for (k = 0; rc->at >= 0 && k < rc->p->reloc_cnt; k++)
+		if (rc->p->relocs[k].insn_idx == (unsigned long)rc->at) {
+			obj_err(obj, rc->sec, "relocation %zu: instruction %zu already has one",
+				rc->i, rc->idx);
+			return -EINVAL;
+		}
+	rc->target = sec_name(ec, rc->sym.st_shndx);
+	if (!rc->target)
+		rc->target = "(none)";
+	return 0;
+}
+
+/* Remember that instruction AT of P gets TARGET, of KIND, at load time. */
+static void reloc_add(struct ld_prog *p, long at, enum ld_reloc_kind kind,
+		      unsigned int target)
+{
+	struct ld_reloc *r = &p->relocs[p->reloc_cnt++];
+
+	r->insn_idx = at;
+	r->kind = kind;
+	r->target = target;
+}
+
+/* A call into .text: made relative to where the callee lands in this
+ * program, at load time. */
+static int reloc_call(struct ld_obj *obj, struct elf_ctx *ec,
+		      const struct reloc_ctx *rc)
+{
+	const struct bpf_insn *insn = &rc->src[rc->idx];
+	long t = rc->sym.st_value / sizeof(struct bpf_insn) + insn->imm + 1;
+
+	if (rc->at < 0)
+		return 0;	/* in a function P does not call */
+	/* text_reach() placed every callee it found; a second
+	 * relocation of one call is not among them. */
+	if (t < 0 || (size_t)t >= ec->text->d_size / sizeof(*insn) ||
+	    rc->text_pos[t] < 0) {
+		obj_err(obj, rc->sec, "relocation %zu at instruction %zu calls .text+%ld, where no function of this program starts",
+			rc->i, rc->idx, t);
+		return -EINVAL;
+	}
+	reloc_add(rc->p, rc->at, LD_RELOC_CALL, rc->text_pos[t] - rc->p->text_off);
+	return 0;
+}
+
+/* What an ld_imm64 loads: a map, the one defined where its symbol and
+ * immediate point in "maps"; global data and functions are refused. */
+static int reloc_map(struct ld_obj *obj, struct elf_ctx *ec,
+		     const struct reloc_ctx *rc)
+{
+	long off;
+	int m;
+
+	if (is_data_section(rc->target)) {
+		/* A static variable or a string constant is reached
+		 * through the section symbol: it has no name to give. */
+		if (GELF_ST_TYPE(rc->sym.st_info) == STT_SECTION)
+			obj_err(obj, rc->sec, "instruction %zu uses global data in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
+				rc->idx, rc->target);
+		else
+			obj_err(obj, rc->sec, "instruction %zu uses global data '%s' in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
+				rc->idx, sym_name(ec, &rc->sym), rc->target);
+		return -EINVAL;
+	}
+	if ((int)rc->sym.st_shndx == ec->text_idx) {
+		/* The address of a function: a bpf_loop or
+		 * for_each_map_elem callback.  The kernel accepts one
+		 * only from a program loaded with BTF func_info, and
+		 * this loader loads no program BTF. */
+		obj_err(obj, rc->sec, "instruction %zu takes the address of a function (a callback); the kernel needs BTF func_info for callbacks, which this loader does not load: use a bounded loop instead",
+			rc->idx);
+		return -EINVAL;
+	}
+	if ((int)rc->sym.st_shndx != ec->maps_idx) {
+		obj_err(obj, rc->sec, "relocation %zu at instruction %zu refers to '%s' in section '%s', which is not a map",
+			rc->i, rc->idx, sym_name(ec, &rc->sym), rc->target);
+		return -EINVAL;
+	}
+	/* A global map is its own symbol, with an immediate of 0; a
+	 * static one is the section symbol plus its offset in the
+	 * immediate, as clang writes it. */
+	off = (long)rc->sym.st_value + rc->src[rc->idx].imm;
+	m = map_at(obj, off);
+	if (m < 0) {
+		obj_err(obj, rc->sec, "relocation %zu refers to offset %ld of 'maps', where no map is defined",
+			rc->i, off);
+		return -EINVAL;
+	}
+	if (rc->at >= 0)	/* else in a function P does not call */
+		reloc_add(rc->p, rc->at, LD_RELOC_MAP, m);
+	return 0;
+}
+
+/* Any relocation but a call into .text: an R_BPF_64_64 on a whole
+ * ld_imm64, whose two halves stay together in P. */
+static int reloc_ld_imm64(struct ld_obj *obj, struct elf_ctx *ec,
+			  const struct reloc_ctx *rc)
+{
+	const struct bpf_insn *insn = &rc->src[rc->idx];
+
+	if (rc->type == R_BPF_64_32) {
+		obj_err(obj, rc->sec, "relocation %zu at instruction %zu is a call relocation (R_BPF_64_32) that does not call a function in .text",
+			rc->i, rc->idx);
+		return -EINVAL;
+	}
+	if (rc->type != R_BPF_64_64) {
+		obj_err(obj, rc->sec, "relocation %zu at instruction %zu has type %d; only R_BPF_64_64 (maps, functions) and R_BPF_64_32 (calls) are supported",
+			rc->i, rc->idx, rc->type);
+		return -EINVAL;
+	}
+	if (insn->code != (BPF_LD | BPF_IMM | BPF_DW) || rc->idx + 1 >= rc->sec_insns) {
+		obj_err(obj, rc->sec, "relocation %zu points at instruction %zu (opcode 0x%02x), not at a 16-byte ld_imm64",
+			rc->i, rc->idx, insn->code);
+		return -EINVAL;
+	}
+	/* Both halves in P, one after the other: a function whose
+	 * symbol ends between them would be copied without the second. */
+	if (rc->pos && rc->at >= 0 && rc->pos[rc->idx + 1] != rc->at + 1) {
+		obj_err(obj, rc->sec, "relocation %zu: the ld_imm64 at instruction %zu is cut in two by the end of its function",
+			rc->i, rc->idx);
+		return -EINVAL;
+	}
+	return reloc_map(obj, ec, rc);
+}
+
 /*
  * 5. relocations of one section, whose instructions are SRC.  Instruction
  * i of SRC is instruction POS[i] of P, or not in P when POS[i] < 0 (a .text
@@ -611,133 +431,23 @@ static int parse_relocs(struct ld_obj *obj, struct elf_ctx *ec,
 			const struct bpf_insn *src, size_t sec_insns,
 			const long *pos, const long *text_pos)
 {
-	size_t nr = rel->d_size / sizeof(Elf64_Rel), i;
+	struct reloc_ctx rc = {
+		.p = p, .sec = sec, .src = src, .sec_insns = sec_insns,
+		.pos = pos, .text_pos = text_pos,
+	};
+	size_t nr = rel->d_size / sizeof(Elf64_Rel);
+	int err;
 
-	for (i = 0; i < nr; i++) {
-		struct ld_reloc *r;
-		const struct bpf_insn *insn;
-		const char *target;
-		long at, t, off;
-		GElf_Rel gr;
-		GElf_Sym sym;
-		size_t idx, k;
-		int type, m;
-
-		if (!gelf_getrel(rel, i, &gr)) {
-			obj_err(obj, sec, "relocation %zu unreadable: %s", i, elf_errmsg(-1));
-			return -EINVAL;
-		}
-		type = GELF_R_TYPE(gr.r_info);
-		if (!gelf_getsym(ec->symbols, GELF_R_SYM(gr.r_info), &sym)) {
-			obj_err(obj, sec, "relocation %zu names symbol %llu, which does not exist",
-				i, (unsigned long long)GELF_R_SYM(gr.r_info));
-			return -EINVAL;
-		}
-		idx = gr.r_offset / sizeof(struct bpf_insn);
-		if (gr.r_offset % sizeof(struct bpf_insn) || idx >= sec_insns) {
-			obj_err(obj, sec, "relocation %zu at offset %llu is outside the section's %zu instructions",
-				i, (unsigned long long)gr.r_offset, sec_insns);
-			return -EINVAL;
-		}
-		insn = &src[idx];
-		at = pos ? pos[idx] : (long)idx;
-		/* Two would both be applied, the last one winning. */
-		for (k = 0; at >= 0 && k < p->reloc_cnt; k++)
-			if (p->relocs[k].insn_idx == (unsigned long)at) {
-				obj_err(obj, sec, "relocation %zu: instruction %zu already has one",
-					i, idx);
-				return -EINVAL;
-			}
-		target = sec_name(ec, sym.st_shndx);
-		if (!target)
-			target = "(none)";
-
-		if (type == R_BPF_64_32 && insn->code == (BPF_JMP | BPF_CALL) &&
-		    insn->src_reg == BPF_PSEUDO_CALL &&
-		    (int)sym.st_shndx == ec->text_idx) {
-			/* Call into .text: made relative to where the callee
-			 * lands in this program, at load time. */
-			t = sym.st_value / sizeof(struct bpf_insn) + insn->imm + 1;
-			if (at < 0)
-				continue;	/* in a function P does not call */
-			/* text_reach() placed every callee it found; a second
-			 * relocation of one call is not among them. */
-			if (t < 0 || (size_t)t >= ec->text->d_size / sizeof(*insn) ||
-			    text_pos[t] < 0) {
-				obj_err(obj, sec, "relocation %zu at instruction %zu calls .text+%ld, where no function of this program starts",
-					i, idx, t);
-				return -EINVAL;
-			}
-			r = &p->relocs[p->reloc_cnt++];
-			r->insn_idx = at;
-			r->kind = LD_RELOC_CALL;
-			r->target = text_pos[t] - p->text_off;
-			continue;
-		}
-		if (type == R_BPF_64_32) {
-			obj_err(obj, sec, "relocation %zu at instruction %zu is a call relocation (R_BPF_64_32) that does not call a function in .text",
-				i, idx);
-			return -EINVAL;
-		}
-		if (type != R_BPF_64_64) {
-			obj_err(obj, sec, "relocation %zu at instruction %zu has type %d; only R_BPF_64_64 (maps, functions) and R_BPF_64_32 (calls) are supported",
-				i, idx, type);
-			return -EINVAL;
-		}
-		if (insn->code != (BPF_LD | BPF_IMM | BPF_DW) || idx + 1 >= sec_insns) {
-			obj_err(obj, sec, "relocation %zu points at instruction %zu (opcode 0x%02x), not at a 16-byte ld_imm64",
-				i, idx, insn->code);
-			return -EINVAL;
-		}
-		/* Both halves in P, one after the other: a function whose
-		 * symbol ends between them would be copied without the second. */
-		if (pos && at >= 0 && pos[idx + 1] != at + 1) {
-			obj_err(obj, sec, "relocation %zu: the ld_imm64 at instruction %zu is cut in two by the end of its function",
-				i, idx);
-			return -EINVAL;
-		}
-		if (is_data_section(target)) {
-			/* A static variable or a string constant is reached
-			 * through the section symbol: it has no name to give. */
-			if (GELF_ST_TYPE(sym.st_info) == STT_SECTION)
-				obj_err(obj, sec, "instruction %zu uses global data in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
-					idx, target);
-			else
-				obj_err(obj, sec, "instruction %zu uses global data '%s' in '%s'; this loader has no .data/.bss/.rodata: keep settings in an ARRAY map",
-					idx, sym_name(ec, &sym), target);
-			return -EINVAL;
-		}
-		r = &p->relocs[p->reloc_cnt++];
-		r->insn_idx = at;
-		if ((int)sym.st_shndx == ec->text_idx) {
-			/* The address of a function: a bpf_loop or
-			 * for_each_map_elem callback.  The kernel accepts one
-			 * only from a program loaded with BTF func_info, and
-			 * this loader loads no program BTF. */
-			p->reloc_cnt--;
-			obj_err(obj, sec, "instruction %zu takes the address of a function (a callback); the kernel needs BTF func_info for callbacks, which this loader does not load: use a bounded loop instead",
-				idx);
-			return -EINVAL;
-		}
-		if ((int)sym.st_shndx != ec->maps_idx) {
-			obj_err(obj, sec, "relocation %zu at instruction %zu refers to '%s' in section '%s', which is not a map",
-				i, idx, sym_name(ec, &sym), target);
-			return -EINVAL;
-		}
-		/* A global map is its own symbol, with an immediate of 0; a
-		 * static one is the section symbol plus its offset in the
-		 * immediate, as clang writes it. */
-		off = (long)sym.st_value + insn->imm;
-		m = map_at(obj, off);
-		if (m < 0) {
-			obj_err(obj, sec, "relocation %zu refers to offset %ld of 'maps', where no map is defined",
-				i, off);
-			return -EINVAL;
-		}
-		r->kind = LD_RELOC_MAP;
-		r->target = m;
-		if (at < 0)
-			p->reloc_cnt--;	/* in a function P does not call */
+	for (rc.i = 0; rc.i < nr; rc.i++) {
+		if ((err = reloc_read(obj, ec, rel, &rc)))
+			return err;
+		if (rc.type == R_BPF_64_32 && is_pseudo_call(&src[rc.idx]) &&
+		    (int)rc.sym.st_shndx == ec->text_idx)
+			err = reloc_call(obj, ec, &rc);
+		else
+			err = reloc_ld_imm64(obj, ec, &rc);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -786,11 +496,6 @@ static int uses_text(struct elf_ctx *ec, Elf_Data *rel)
 		    (int)sym.st_shndx == ec->text_idx)
 			return 1;
 	return 0;
-}
-
-static int is_pseudo_call(const struct bpf_insn *insn)
-{
-	return insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_CALL;
 }
 
 /* The .text instruction the call at .text instruction I goes to: through
@@ -952,17 +657,65 @@ static int check_local_calls(struct ld_obj *obj, const struct ld_prog *p,
 	return 0;
 }
 
+/* P's name: the one global function symbol in its section IDX (NAME). */
+static int prog_name(struct ld_obj *obj, struct elf_ctx *ec, struct ld_prog *p,
+		     size_t idx, const char *name)
+{
+	GElf_Sym sym;
+	size_t i;
+
+	for (i = 0; i < ec->nr_syms; i++)
+		if (gelf_getsym(ec->symbols, i, &sym) && sym.st_shndx == idx &&
+		    GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
+		    GELF_ST_BIND(sym.st_info) == STB_GLOBAL) {
+			if (p->name[0]) {
+				obj_err(obj, name, "holds two programs ('%s', '%s'); put each in its own section",
+					p->name, sym_name(ec, &sym));
+				return -EINVAL;
+			}
+			snprintf(p->name, sizeof(p->name), "%s", sym_name(ec, &sym));
+		}
+	if (!p->name[0]) {
+		obj_err(obj, name, "no global function names the program");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Copy into P the functions of .text it reaches, each where POS puts it
+ * (text_reach()), and aim the calls among them that clang left relative
+ * at where their callees now are. */
+static void append_text(struct elf_ctx *ec, struct ld_prog *p,
+			Elf_Data *text_rel, const long *pos)
+{
+	const struct bpf_insn *text = ec->text->d_buf;
+	size_t text_n = ec->text->d_size / sizeof(*text), i;
+
+	for (i = 0; i < text_n; i++) {
+		long t;
+		int relocated;
+
+		if (pos[i] < 0)
+			continue;
+		p->insns[pos[i]] = text[i];
+		if (!is_pseudo_call(&text[i]))
+			continue;
+		/* text_reach() checked that the callee is in. */
+		t = text_call_target(ec, text_rel, i, &relocated);
+		if (!relocated)
+			p->insns[pos[i]].imm = pos[t] - pos[i] - 1;
+	}
+}
+
 /* 4. One program: its section, plus .text when it calls into it. */
 static int parse_prog(struct ld_obj *obj, struct elf_ctx *ec, size_t idx,
 		      const char *name, Elf_Data *data)
 {
 	Elf_Data *rel, *text_rel = NULL;
-	size_t n = data ? data->d_size / sizeof(struct bpf_insn) : 0, text_n = 0, used = 0, i;
-	const struct bpf_insn *text = NULL;
+	size_t n = data ? data->d_size / sizeof(struct bpf_insn) : 0, text_n = 0, used = 0;
 	long *pos = NULL;
 	size_t max_relocs;
 	struct ld_prog *p;
-	GElf_Sym sym;
 	int err;
 
 	if (obj->nr_progs == BPF_LOAD_MAX_PROGS) {
@@ -980,25 +733,10 @@ static int parse_prog(struct ld_obj *obj, struct elf_ctx *ec, size_t idx,
 		obj_err(obj, name, "unknown program type: the section name must start with raw_tracepoint/ or tracepoint/ and name the attach point");
 		return -EINVAL;
 	}
-	/* The program's name is its global function symbol. */
-	for (i = 0; i < ec->nr_syms; i++)
-		if (gelf_getsym(ec->symbols, i, &sym) && sym.st_shndx == idx &&
-		    GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
-		    GELF_ST_BIND(sym.st_info) == STB_GLOBAL) {
-			if (p->name[0]) {
-				obj_err(obj, name, "holds two programs ('%s', '%s'); put each in its own section",
-					p->name, sym_name(ec, &sym));
-				return -EINVAL;
-			}
-			snprintf(p->name, sizeof(p->name), "%s", sym_name(ec, &sym));
-		}
-	if (!p->name[0]) {
-		obj_err(obj, name, "no global function names the program");
-		return -EINVAL;
-	}
+	if ((err = prog_name(obj, ec, p, idx, name)))
+		return err;
 
 	if (ec->text && uses_text(ec, rel)) {
-		text = ec->text->d_buf;
 		text_n = ec->text->d_size / sizeof(struct bpf_insn);
 		if ((err = relocs_for(obj, ec, ec->text_idx, ".text", &text_rel)))
 			return err;
@@ -1019,25 +757,13 @@ static int parse_prog(struct ld_obj *obj, struct elf_ctx *ec, size_t idx,
 	if (!p->insns || !p->relocs)
 		goto out;
 	memcpy(p->insns, data->d_buf, data->d_size);
-	for (i = 0; i < text_n; i++) {
-		long t;
-		int relocated;
-
-		if (pos[i] < 0)
-			continue;
-		p->insns[pos[i]] = text[i];
-		if (!is_pseudo_call(&text[i]))
-			continue;
-		/* A call inside .text that clang left relative: aim it at
-		 * where its callee now is (text_reach checked it is in). */
-		t = text_call_target(ec, text_rel, i, &relocated);
-		if (!relocated)
-			p->insns[pos[i]].imm = pos[t] - pos[i] - 1;
-	}
+	if (pos)
+		append_text(ec, p, text_rel, pos);
 
 	if (rel && (err = parse_relocs(obj, ec, p, name, rel, data->d_buf, n, NULL, pos)))
 		goto out;
-	if (text_rel && (err = parse_relocs(obj, ec, p, ".text", text_rel, text, text_n, pos, pos)))
+	if (text_rel && (err = parse_relocs(obj, ec, p, ".text", text_rel, ec->text->d_buf,
+					    text_n, pos, pos)))
 		goto out;
 	if ((err = check_local_calls(obj, p, name)))
 		goto out;
@@ -1160,25 +886,32 @@ static int elf_setup(struct ld_obj *obj, struct elf_ctx *ec)
 	return 0;
 }
 
-/* Steps 1 to 5 on the SIZE bytes at IMAGE (which libelf may write to),
- * into OBJ, whose path and verbose are set. */
-static int open_image(struct ld_obj *obj, void *image, size_t size)
+/* The "license" section's bytes DATA, into OBJ->license. */
+static int read_license(struct ld_obj *obj, Elf_Data *data)
 {
-	struct elf_ctx ec = { .image = image, .size = size };
+	if (!data->d_size || data->d_size > sizeof(obj->license) ||
+	    memchr(data->d_buf, 0, data->d_size) == NULL) {
+		obj_err(obj, "license", "must be a NUL-terminated string of at most %zu bytes",
+			sizeof(obj->license));
+		return -EINVAL;
+	}
+	memcpy(obj->license, data->d_buf, data->d_size);
+	return 0;
+}
+
+/* First pass: the sections everything else refers to, "maps" and .text
+ * (into EC), and the license, which an object must have. */
+static int find_sections(struct ld_obj *obj, struct elf_ctx *ec)
+{
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	int err;
 
-	err = elf_setup(obj, &ec);
-	if (err)
-		goto out;
-
-	/* First pass: the sections everything else refers to. */
-	while ((scn = elf_nextscn(ec.elf, scn))) {
+	while ((scn = elf_nextscn(ec->elf, scn))) {
 		const char *name;
 		Elf_Data *data;
 
-		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(ec.elf, ec.shstrndx, sh.sh_name)))
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(ec->elf, ec->shstrndx, sh.sh_name)))
 			continue;
 		data = elf_getdata(scn, NULL);
 		/* Both are read as bytes: they must be bytes in the file. */
@@ -1186,61 +919,72 @@ static int open_image(struct ld_obj *obj, void *image, size_t size)
 		    (sh.sh_type != SHT_PROGBITS || !data || (data->d_size && !data->d_buf))) {
 			obj_err(obj, name, "corrupt: not a section of bytes in the file (type %u)",
 				(unsigned int)sh.sh_type);
-			err = -EINVAL;
-			goto out;
+			return -EINVAL;
 		}
 		if (!strcmp(name, "maps")) {
-			ec.maps_idx = elf_ndxscn(scn);
+			ec->maps_idx = elf_ndxscn(scn);
 		} else if (!strcmp(name, ".text") && sh.sh_size) {
 			if ((err = check_insns(obj, name, data)))
-				goto out;
-			ec.text_idx = elf_ndxscn(scn);
-			ec.text = data;
+				return err;
+			ec->text_idx = elf_ndxscn(scn);
+			ec->text = data;
 		} else if (!strcmp(name, "license") && data) {
-			if (!data->d_size || data->d_size > sizeof(obj->license) ||
-			    memchr(data->d_buf, 0, data->d_size) == NULL) {
-				obj_err(&*obj, "license", "must be a NUL-terminated string of at most %zu bytes",
-					sizeof(obj->license));
-				err = -EINVAL;
-				goto out;
-			}
-			memcpy(obj->license, data->d_buf, data->d_size);
+			if ((err = read_license(obj, data)))
+				return err;
 		}
 	}
 	if (!obj->license[0]) {
 		obj_err(obj, NULL, "no 'license' section; declare char _license[] SEC(\"license\") = \"GPL\"");
-		err = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
-	if (ec.maps_idx >= 0) {
-		err = parse_maps(obj, &ec, elf_getdata(elf_getscn(ec.elf, ec.maps_idx), NULL));
-		if (err)
-			goto out;
-	}
+	return 0;
+}
 
-	/* Second pass: the programs, with their relocations. */
-	scn = NULL;
-	while ((scn = elf_nextscn(ec.elf, scn))) {
+/* Second pass: each executable section but .text is a program, with its
+ * relocations. */
+static int parse_progs(struct ld_obj *obj, struct elf_ctx *ec)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	int err;
+
+	while ((scn = elf_nextscn(ec->elf, scn))) {
 		const char *name;
 		size_t idx = elf_ndxscn(scn);
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
 		    !(sh.sh_flags & SHF_EXECINSTR) || !sh.sh_size ||
-		    (int)idx == ec.text_idx)
+		    (int)idx == ec->text_idx)
 			continue;
-		name = elf_strptr(ec.elf, ec.shstrndx, sh.sh_name);
-		err = parse_prog(obj, &ec, idx, name ? name : "?", elf_getdata(scn, NULL));
+		name = elf_strptr(ec->elf, ec->shstrndx, sh.sh_name);
+		err = parse_prog(obj, ec, idx, name ? name : "?", elf_getdata(scn, NULL));
 		if (err)
-			goto out;
+			return err;
 	}
 	if (!obj->nr_progs) {
 		obj_err(obj, NULL, "no programs: no executable section other than .text");
-		err = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
-	obj_step(obj, "opened %s: %d maps, %d programs, license \"%s\"",
-		 obj->path, obj->nr_maps, obj->nr_progs, obj->license);
-out:
+	return 0;
+}
+
+/* Steps 1 to 5 on the SIZE bytes at IMAGE (which libelf may write to),
+ * into OBJ, whose path and verbose are set. */
+static int open_image(struct ld_obj *obj, void *image, size_t size)
+{
+	struct elf_ctx ec = { .image = image, .size = size };
+	int err;
+
+	err = elf_setup(obj, &ec);
+	if (!err)
+		err = find_sections(obj, &ec);
+	if (!err && ec.maps_idx >= 0)
+		err = parse_maps(obj, &ec, elf_getdata(elf_getscn(ec.elf, ec.maps_idx), NULL));
+	if (!err)
+		err = parse_progs(obj, &ec);
+	if (!err)
+		obj_step(obj, "opened %s: %d maps, %d programs, license \"%s\"",
+			 obj->path, obj->nr_maps, obj->nr_progs, obj->license);
 	if (ec.elf)
 		elf_end(ec.elf);
 	if (err)
@@ -1249,8 +993,8 @@ out:
 }
 
 /* The whole file is read first and parsed in memory, as the fuzzer
- * parses its inputs (ld_open_mem()): one path, and libelf
- * knows the size, so it checks every offset against it. */
+ * parses its inputs (ld_open_mem()): one path, and libelf knows the
+ * size, so it checks every offset against it. */
 int ld_open(struct ld_obj *obj, const char *path, int verbose)
 {
 	struct stat st;
@@ -1275,7 +1019,7 @@ int ld_open(struct ld_obj *obj, const char *path, int verbose)
 		obj_err(obj, NULL, "not a regular file");
 		return -EINVAL;
 	}
-	err = read_all(fd, BPF_OBJECT_MAX_SIZE, &image, &size);
+	err = bpf_read_all(fd, BPF_OBJECT_MAX_SIZE, &image, &size);
 	close(fd);
 	if (err) {
 		obj_err(obj, NULL, "cannot read: %s", err == -EFBIG ?
@@ -1288,7 +1032,7 @@ int ld_open(struct ld_obj *obj, const char *path, int verbose)
 }
 
 int ld_open_mem(struct ld_obj *obj, const char *name,
-			const void *image, size_t size, int verbose)
+		const void *image, size_t size, int verbose)
 {
 	void *copy = malloc(size ? size : 1);
 	int err;
@@ -1319,18 +1063,6 @@ static void kernel_name(char dst[BPF_OBJ_NAME_LEN], const char *src)
 			  (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) ? c : '_';
 	}
 	dst[i] = 0;
-}
-
-const char *bpf_map_type_name(unsigned int type)
-{
-	switch (type) {
-	case BPF_MAP_TYPE_HASH:			return "hash";
-	case BPF_MAP_TYPE_ARRAY:		return "array";
-	case BPF_MAP_TYPE_PERCPU_ARRAY:		return "percpu_array";
-	case BPF_MAP_TYPE_PERCPU_HASH:		return "percpu_hash";
-	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:	return "perf_event_array";
-	default:				return "map";
-	}
 }
 
 static int create_map(struct ld_obj *obj, struct ld_map *m)
@@ -1520,22 +1252,11 @@ int ld_load(struct ld_obj *obj)
 	return 0;
 }
 
-/* ---- 7. attach ------------------------------------------------------------ */
-
-static const char *tracefs_dir(void)
-{
-	struct statfs st;
-
-	if (!statfs("/sys/kernel/tracing", &st) && st.f_type == TRACEFS_MAGIC)
-		return "/sys/kernel/tracing";
-	if (!statfs("/sys/kernel/debug/tracing", &st) && st.f_type == TRACEFS_MAGIC)
-		return "/sys/kernel/debug/tracing";
-	return NULL;
-}
+/* ---- 7. attach ---------------------------------------------------------- */
 
 static int read_tracepoint_id(struct ld_obj *obj, struct ld_prog *p)
 {
-	const char *dir = tracefs_dir();
+	const char *dir = bpf_tracefs_dir();
 	char path[512], buf[32];
 	ssize_t n;
 	int fd;
@@ -1567,7 +1288,7 @@ static int read_tracepoint_id(struct ld_obj *obj, struct ld_prog *p)
  * sure, and read_tracepoint_id() says so if not). */
 static int tracepoint_exists(const struct ld_prog *p)
 {
-	const char *dir = tracefs_dir();
+	const char *dir = bpf_tracefs_dir();
 	char path[512];
 
 	if (!dir)
@@ -1610,11 +1331,10 @@ static int attach_prog(struct ld_obj *obj, struct ld_prog *p)
 		pa.config = id;
 		/* One event, on CPU 0 for all tasks: a tracepoint runs its
 		 * BPF program on whatever CPU hits it (samples/bpf). */
-		fd = syscall(__NR_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+		fd = sys_perf_event_open(&pa, -1, 0);
 		if (fd < 0) {
-			fd = -errno;
 			obj_err(obj, p->section, "perf_event_open tracepoint %d: %s",
-				id, strerror(errno));
+				id, strerror(-fd));
 			return fd;
 		}
 		if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, p->fd) ||
@@ -1645,7 +1365,7 @@ int ld_attach(struct ld_obj *obj)
 	return 0;
 }
 
-/* ---- lookup by name ------------------------------------------------------ */
+/* ---- lookup by name ----------------------------------------------------- */
 
 struct ld_map *ld_find_map(struct ld_obj *obj, const char *name)
 {
@@ -1680,11 +1400,10 @@ int ld_map_fd(struct ld_obj *obj, const char *name)
 	return m->fd;
 }
 
-/* ---- pinning --------------------------------------------------------------- */
+/* ---- pinning ------------------------------------------------------------ */
 
 int ld_pin_maps(struct ld_obj *obj, const char *dir)
 {
-	char path[PATH_MAX];
 	int i, err, dirfd;
 
 	if (obj->pin_dir) {
@@ -1702,8 +1421,7 @@ int ld_pin_maps(struct ld_obj *obj, const char *dir)
 	obj->pin_dirfd = dirfd;
 	for (i = 0; i < obj->nr_maps; i++) {
 		/* Into the directory just checked, not whatever DIR names now. */
-		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, obj->maps[i].name);
-		err = bpf_pin_make(obj->maps[i].fd, path);
+		err = bpf_pin_make_at(obj->maps[i].fd, dirfd, obj->maps[i].name);
 		if (err) {
 			obj_err(obj, NULL, "cannot pin map '%s' at %s/%s: %s",
 				obj->maps[i].name, dir, obj->maps[i].name, strerror(-err));
@@ -1747,7 +1465,7 @@ int ld_unpin_maps(struct ld_obj *obj)
 	return err;
 }
 
-/* ---- 8. close --------------------------------------------------------------- */
+/* ---- 8. close ----------------------------------------------------------- */
 
 void ld_detach(struct ld_obj *obj)
 {
@@ -1790,569 +1508,4 @@ void ld_close(struct ld_obj *obj)
 		obj->maps[i].fd = -1;
 	}
 	obj->nr_progs = obj->nr_maps = 0;
-}
-
-/* ---- the machine ------------------------------------------------------------ */
-
-int bpf_private_dir(const char *path, int create)
-{
-	const char *why = NULL;
-	char buf[64];
-	struct stat st;
-	int fd, err;
-
-	if (create && mkdir(path, 0700) && errno != EEXIST) {
-		err = -errno;
-		fprintf(stderr, "%s: cannot create %s: %s\n",
-			program_invocation_short_name, path, strerror(errno));
-		return err;
-	}
-	/* Opened without following a link, then checked through the fd:
-	 * what is checked is what is used, whatever PATH names later. */
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		if (err == -ENOENT && !create)
-			return err;	/* the caller knows what absent means */
-		if ((err == -ELOOP || err == -ENOTDIR) && !lstat(path, &st))
-			why = S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory";
-		if (!why) {
-			fprintf(stderr, "%s: cannot open %s: %s\n",
-				program_invocation_short_name, path, strerror(-err));
-			return err;
-		}
-	} else if (fstat(fd, &st)) {
-		err = -errno;
-		fprintf(stderr, "%s: cannot stat %s: %s\n",
-			program_invocation_short_name, path, strerror(errno));
-		close(fd);
-		return err;
-	} else if (st.st_uid != 0) {
-		snprintf(buf, sizeof(buf), "owned by uid %u, not root", (unsigned int)st.st_uid);
-		why = buf;
-	} else if ((st.st_mode & 077) && !(st.st_mode & 022)) {
-		/* Root's, and writable by root alone (an ebph before this one
-		 * made /run/ebph 0755): nothing in it can be anyone else's,
-		 * but it is not to be read by others either. */
-		if (fchmod(fd, 0700)) {
-			err = -errno;
-			fprintf(stderr, "%s: cannot make %s private: %s\n",
-				program_invocation_short_name, path, strerror(errno));
-			close(fd);
-			return err;
-		}
-		fprintf(stderr, "%s: %s was mode %04o: made private (0700)\n",
-			program_invocation_short_name, path, (unsigned int)(st.st_mode & 07777));
-	} else if (st.st_mode & 077) {
-		snprintf(buf, sizeof(buf), "mode %04o, open to group or others",
-			 (unsigned int)(st.st_mode & 07777));
-		why = buf;
-	}
-	if (!why)
-		return fd;
-	fprintf(stderr, "%s: %s is %s: refused (remove it; ebph makes it itself, root's and 0700)\n",
-		program_invocation_short_name, path, why);
-	if (fd >= 0)
-		close(fd);
-	return -EPERM;
-}
-
-int bpf_private_dir_remove(int dirfd, const char *path)
-{
-	struct dirent *de;
-	DIR *d = fdopendir(dirfd);
-	int err = 0;
-
-	if (!d) {
-		err = -errno;
-		close(dirfd);
-	} else {
-		/* Gone entries are skipped, not re-read: a bpffs or tmpfs
-		 * directory read goes on from a cursor. */
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-			    unlinkat(dirfd, de->d_name, 0) && !err)
-				err = -errno;
-		closedir(d);
-	}
-	if (!err && rmdir(path))
-		err = -errno;
-	if (err)
-		fprintf(stderr, "%s: cannot remove %s: %s\n",
-			program_invocation_short_name, path, strerror(-err));
-	return err;
-}
-
-static int ensure_mount(const char *dir, const char *type, long magic, int verbose)
-{
-	struct statfs st;
-
-	if (!statfs(dir, &st) && st.f_type == magic)
-		return 0;
-	if (mount(type, dir, type, 0, NULL)) {
-		int err = -errno;
-
-		fprintf(stderr, "%s: cannot mount %s at %s: %s\n",
-			program_invocation_short_name, type, dir, strerror(errno));
-		return err;
-	}
-	if (verbose)
-		fprintf(stderr, "bpf_load: mounted %s at %s\n", type, dir);
-	return 0;
-}
-
-int bpf_ensure_mounts(int verbose)
-{
-	int err = 0;
-
-	if (!tracefs_dir())
-		err = ensure_mount("/sys/kernel/tracing", "tracefs", TRACEFS_MAGIC, verbose);
-	if (!err)
-		err = ensure_mount("/sys/fs/bpf", "bpf", BPF_FS_MAGIC, verbose);
-	return err;
-}
-
-/* "0-3,5,7-8" -> 9: the highest CPU number plus one, since the perf
- * event array is indexed by CPU number. */
-int bpf_num_possible_cpus(void)
-{
-	char buf[256], *p;
-	int fd, n, max = -1;
-	ssize_t len;
-
-	fd = open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return -EIO;
-	buf[len] = 0;
-	for (p = buf; *p;) {
-		char *end;
-
-		n = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		if (*end == '-')
-			n = strtol(end + 1, &end, 10);
-		if (n > max)
-			max = n;
-		p = *end == ',' ? end + 1 : end;
-		if (*p == '\n')
-			break;
-	}
-	return max < 0 ? -EINVAL : max + 1;
-}
-
-/* ---- BTF ------------------------------------------------------------------- */
-
-struct btf_blob {
-	void *data;
-	size_t size;
-	const char *strs;
-	__u32 str_len;
-	const struct btf_type **types;	/* by id; types[0] is void */
-	__u32 nr_types;
-};
-
-/* Bytes a type's description takes after its struct btf_type. */
-static long btf_type_extra(const struct btf_type *t)
-{
-	__u16 vlen = BTF_INFO_VLEN(t->info);
-
-	switch (BTF_INFO_KIND(t->info)) {
-	case BTF_KIND_INT:		return 4;
-	case BTF_KIND_ARRAY:		return sizeof(struct btf_array);
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:		return vlen * sizeof(struct btf_member);
-	case BTF_KIND_ENUM:		return vlen * sizeof(struct btf_enum);
-	case BTF_KIND_FUNC_PROTO:	return vlen * sizeof(struct btf_param);
-	case BTF_KIND_VAR:		return sizeof(struct btf_var);
-	case BTF_KIND_DATASEC:		return vlen * sizeof(struct btf_var_secinfo);
-	case BTF_KIND_DECL_TAG:		return sizeof(struct btf_decl_tag);
-	case 19 /* BTF_KIND_ENUM64 */:	return vlen * 12;
-	case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE: case BTF_KIND_CONST: case BTF_KIND_RESTRICT:
-	case BTF_KIND_FUNC: case BTF_KIND_FLOAT: case BTF_KIND_TYPE_TAG:
-		return 0;
-	default:			return -1;
-	}
-}
-
-void btf_blob_free(struct btf_blob *btf)
-{
-	if (!btf)
-		return;
-	free(btf->types);
-	free(btf->data);
-	free(btf);
-}
-
-int btf_blob_read(const char *path, struct btf_blob **out)
-{
-	const struct btf_header *h;
-	struct btf_blob *btf;
-	size_t cap = 0;
-	char *p, *end;
-	int fd, err = -EINVAL;
-
-	btf = calloc(1, sizeof(*btf));
-	if (!btf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		fprintf(stderr, "%s: %s: %s (is the kernel built with CONFIG_DEBUG_INFO_BTF?)\n",
-			program_invocation_short_name, path, strerror(errno));
-		goto fail;
-	}
-	err = read_all(fd, SIZE_MAX, &btf->data, &btf->size);
-	close(fd);
-	if (err) {
-		fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name,
-			path, strerror(-err));
-		goto fail;
-	}
-	err = -EINVAL;
-
-	h = btf->data;
-	if (btf->size < sizeof(*h) || h->magic != BTF_MAGIC ||
-	    h->hdr_len > btf->size ||
-	    (size_t)h->hdr_len + h->type_off + h->type_len > btf->size ||
-	    (size_t)h->hdr_len + h->str_off + h->str_len > btf->size) {
-		fprintf(stderr, "%s: %s: not a valid BTF file\n",
-			program_invocation_short_name, path);
-		goto fail;
-	}
-	btf->strs = (const char *)btf->data + h->hdr_len + h->str_off;
-	btf->str_len = h->str_len;
-
-	/* Index the types by id so members can be followed. */
-	p = (char *)btf->data + h->hdr_len + h->type_off;
-	end = p + h->type_len;
-	cap = 0;
-	btf->nr_types = 1;		/* id 0 is void */
-	while (p + sizeof(struct btf_type) <= end) {
-		const struct btf_type *t = (const void *)p;
-		long extra = btf_type_extra(t);
-
-		if (extra < 0) {
-			fprintf(stderr, "%s: %s: unknown BTF kind %u\n",
-				program_invocation_short_name, path, BTF_INFO_KIND(t->info));
-			goto fail;
-		}
-		if (btf->nr_types >= cap) {
-			void *nt = realloc(btf->types, (cap = cap ? cap * 2 : 65536) * sizeof(*btf->types));
-
-			if (!nt) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			btf->types = nt;
-		}
-		btf->types[btf->nr_types++] = t;
-		p += sizeof(*t) + extra;
-	}
-	if (p != end) {
-		fprintf(stderr, "%s: %s: truncated BTF type section\n",
-			program_invocation_short_name, path);
-		goto fail;
-	}
-	*out = btf;
-	return 0;
-fail:
-	btf_blob_free(btf);
-	return err;
-}
-
-static const char *btf_str(const struct btf_blob *btf, __u32 off)
-{
-	return off < btf->str_len ? btf->strs + off : "";
-}
-
-/* Follow typedefs and qualifiers to the type that has members. */
-static const struct btf_type *btf_resolve(const struct btf_blob *btf, __u32 id)
-{
-	int depth;
-
-	for (depth = 0; depth < 32 && id && id < btf->nr_types; depth++) {
-		const struct btf_type *t = btf->types[id];
-
-		switch (BTF_INFO_KIND(t->info)) {
-		case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
-		case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG:
-			id = t->type;
-			continue;
-		default:
-			return t;
-		}
-	}
-	return NULL;
-}
-
-/*
- * Find FIELD in struct or union T.  Most of mm_struct sits inside an
- * anonymous struct on 6.x kernels, so a member without a name is searched
- * too, and its own offset added.  Offsets are in bits in BTF.
- */
-static int btf_find_member(const struct btf_blob *btf, const struct btf_type *t,
-			   const char *field, __u32 *bits, int depth)
-{
-	const struct btf_member *m = (const void *)(t + 1);
-	__u16 i, vlen = BTF_INFO_VLEN(t->info);
-	int kflag = BTF_INFO_KFLAG(t->info);
-
-	if (depth > 8)
-		return -ENOENT;
-	for (i = 0; i < vlen; i++, m++) {
-		__u32 off = kflag ? m->offset & 0xffffff : m->offset;
-		const char *name = btf_str(btf, m->name_off);
-
-		if (*name && !strcmp(name, field)) {
-			if (kflag && (m->offset >> 24))
-				return -EINVAL;		/* a bitfield */
-			*bits = off;
-			return 0;
-		}
-		if (!*name) {
-			const struct btf_type *inner = btf_resolve(btf, m->type);
-			__u32 sub;
-
-			if (inner && (BTF_INFO_KIND(inner->info) == BTF_KIND_STRUCT ||
-				      BTF_INFO_KIND(inner->info) == BTF_KIND_UNION) &&
-			    !btf_find_member(btf, inner, field, &sub, depth + 1)) {
-				*bits = off + sub;
-				return 0;
-			}
-		}
-	}
-	return -ENOENT;
-}
-
-int btf_blob_member_offset(const struct btf_blob *btf, const char *struct_name,
-		      const char *field, uint32_t *offset)
-{
-	__u32 id, bits;
-	int err;
-
-	for (id = 1; id < btf->nr_types; id++) {
-		const struct btf_type *t = btf->types[id];
-
-		if (BTF_INFO_KIND(t->info) != BTF_KIND_STRUCT ||
-		    strcmp(btf_str(btf, t->name_off), struct_name))
-			continue;
-		err = btf_find_member(btf, t, field, &bits, 0);
-		if (err)
-			return err;
-		if (bits % 8)
-			return -EINVAL;
-		*offset = bits / 8;
-		return 0;
-	}
-	return -ENOENT;
-}
-
-/* ---- perf ring buffers ------------------------------------------------------ */
-
-int perf_ring_consume(struct perf_event_mmap_page *meta, void *data,
-		      size_t data_size, void *scratch, size_t scratch_size,
-		      int cpu, perf_sample_fn on_sample, perf_lost_fn on_lost,
-		      void *ctx)
-{
-	/*
-	 * The kernel writes a record, then publishes data_head with a store
-	 * release.  The acquire load pairs with it: every byte below head is
-	 * visible once head is.  Our release store of data_tail tells the
-	 * kernel the bytes below it may be overwritten, so it must come after
-	 * our last read of them.
-	 */
-	__u64 head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
-	__u64 tail = meta->data_tail;
-	int nr = 0, ret = 0;
-
-	while (tail < head) {
-		size_t off = tail & (data_size - 1);
-		struct perf_event_header *h = (void *)((char *)data + off);
-		__u64 avail = head - tail;
-		char *rec;
-
-		/* Records are 8-byte aligned, so the 8-byte header itself never
-		 * wraps; its size field still must be believed only within
-		 * limits, and only when it keeps the next header aligned. */
-		if (avail < sizeof(*h) || h->size < sizeof(*h) || h->size % 8 || h->size > avail ||
-		    h->size > data_size || h->size > scratch_size) {
-			ret = -EBADMSG;
-			tail = head;	/* resynchronise: drop the rest */
-			break;
-		}
-		rec = (char *)h;
-		if (off + h->size > data_size) {
-			/* Wraps around the end: make it contiguous. */
-			size_t first = data_size - off;
-
-			memcpy(scratch, rec, first);
-			memcpy((char *)scratch + first, data, h->size - first);
-			rec = scratch;
-		}
-
-		if (h->type == PERF_RECORD_SAMPLE) {
-			/* PERF_SAMPLE_RAW: u32 size, then the bytes. */
-			__u32 raw;
-
-			if (h->size < sizeof(*h) + sizeof(raw)) {
-				ret = -EBADMSG;
-				tail = head;
-				break;
-			}
-			memcpy(&raw, rec + sizeof(*h), sizeof(raw));
-			if (sizeof(*h) + sizeof(raw) + raw > h->size) {
-				ret = -EBADMSG;
-				tail = head;
-				break;
-			}
-			ret = on_sample(ctx, cpu, rec + sizeof(*h) + sizeof(raw), raw);
-		} else if (h->type == PERF_RECORD_LOST) {
-			/* struct { header; u64 id; u64 lost; } */
-			__u64 lost;
-
-			if (h->size < sizeof(*h) + 2 * sizeof(__u64)) {
-				ret = -EBADMSG;
-				tail = head;
-				break;
-			}
-			memcpy(&lost, rec + sizeof(*h) + sizeof(__u64), sizeof(lost));
-			if (on_lost)
-				on_lost(ctx, cpu, lost);
-		}
-		tail += h->size;
-		nr++;
-		if (ret < 0)
-			break;
-	}
-	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
-	return ret < 0 ? ret : nr;
-}
-
-void perf_reader_close(struct perf_reader *pb)
-{
-	int i;
-
-	for (i = 0; i < pb->nr_rings; i++) {
-		struct perf_ring *r = &pb->rings[i];
-
-		if (r->fd >= 0) {
-			ioctl(r->fd, PERF_EVENT_IOC_DISABLE, 0);
-			close(r->fd);
-		}
-		if (r->base)
-			munmap(r->base, getpagesize() + r->data_size);
-	}
-	free(pb->rings);
-	free(pb->pfds);
-	free(pb->scratch);
-	memset(pb, 0, sizeof(*pb));
-}
-
-int perf_reader_open(struct perf_reader *pb, int map_fd, int page_cnt,
-		     perf_sample_fn on_sample, perf_lost_fn on_lost, void *ctx)
-{
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.size = sizeof(attr),
-		.config = PERF_COUNT_SW_BPF_OUTPUT,
-		.sample_type = PERF_SAMPLE_RAW,
-		.sample_period = 1,
-		.wakeup_events = 1,	/* wake poll() for every record */
-	};
-	size_t page = getpagesize();
-	int cpus = bpf_num_possible_cpus(), cpu, err;
-
-	memset(pb, 0, sizeof(*pb));
-	if (cpus < 0)
-		return cpus;
-	if (page_cnt <= 0 || (page_cnt & (page_cnt - 1)))
-		return -EINVAL;
-	pb->rings = calloc(cpus, sizeof(*pb->rings));
-	pb->pfds = calloc(cpus, sizeof(*pb->pfds));
-	pb->scratch_size = page_cnt * page;
-	pb->scratch = malloc(pb->scratch_size);
-	if (!pb->rings || !pb->pfds || !pb->scratch) {
-		perf_reader_close(pb);
-		return -ENOMEM;
-	}
-	pb->on_sample = on_sample;
-	pb->on_lost = on_lost;
-	pb->ctx = ctx;
-
-	for (cpu = 0; cpu < cpus; cpu++) {
-		struct perf_ring *r = &pb->rings[pb->nr_rings];
-		int fd;
-
-		fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-		if (fd < 0) {
-			if (errno == ENODEV)	/* possible but offline */
-				continue;
-			err = -errno;
-			fprintf(stderr, "%s: perf_event_open on CPU %d: %s\n",
-				program_invocation_short_name, cpu, strerror(errno));
-			goto fail;
-		}
-		r->cpu = cpu;
-		r->fd = fd;
-		r->data_size = page_cnt * page;
-		pb->nr_rings++;
-		r->base = mmap(NULL, page + r->data_size, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, fd, 0);
-		if (r->base == MAP_FAILED) {
-			r->base = NULL;
-			err = -errno;
-			fprintf(stderr, "%s: mmap of the perf ring on CPU %d: %s\n",
-				program_invocation_short_name, cpu, strerror(errno));
-			goto fail;
-		}
-		err = bpf_map_update(map_fd, &cpu, &fd, BPF_ANY);
-		if (err) {
-			fprintf(stderr, "%s: cannot put CPU %d's ring in the events map: %s\n",
-				program_invocation_short_name, cpu, strerror(-err));
-			goto fail;
-		}
-		if (ioctl(fd, PERF_EVENT_IOC_ENABLE, 0)) {
-			err = -errno;
-			goto fail;
-		}
-		pb->pfds[pb->nr_rings - 1].fd = fd;
-		pb->pfds[pb->nr_rings - 1].events = POLLIN;
-	}
-	return 0;
-fail:
-	perf_reader_close(pb);
-	return err;
-}
-
-int perf_reader_poll(struct perf_reader *pb, int timeout_ms)
-{
-	int i, n, total = 0;
-
-	n = poll(pb->pfds, pb->nr_rings, timeout_ms);
-	if (n < 0)
-		return -errno;
-	/* Drain every ring, not only those poll named: a quiet ring may
-	 * still hold records that did not reach its wakeup mark. */
-	for (i = 0; i < pb->nr_rings; i++) {
-		struct perf_ring *r = &pb->rings[i];
-		int ret = perf_ring_consume(r->base, (char *)r->base + getpagesize(),
-					    r->data_size, pb->scratch, pb->scratch_size,
-					    r->cpu, pb->on_sample, pb->on_lost, pb->ctx);
-
-		if (ret == -EBADMSG) {
-			fprintf(stderr, "%s: corrupt record in the perf ring of CPU %d; its contents were skipped\n",
-				program_invocation_short_name, r->cpu);
-			continue;
-		}
-		if (ret < 0)
-			return ret;
-		total += ret;
-	}
-	return total;
 }

@@ -12,7 +12,7 @@
  *                (bench_floor_kern.o): the price of any program there
  *   count        one hash lookup and add per call, by tid
  *                (bench_count_kern.o): a typical cheap eBPF tool
- *   pairs train  ebph_kern.o, all four programs, as `ebph run` runs it
+ *   pairs train  ebph_kern.o, all its programs, as `ebph run` runs it
  *                (the lookahead pairs, the default detector), the
  *                workload's profile training (in practice frozen:
  *                stable, not yet normal)
@@ -68,6 +68,9 @@
 #include <sys/wait.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
+#include "bpf_dirs.h"
+#include "perf_reader.h"
 #include "ebph.h"
 #include "ebph_maps.h"
 #include "profile_store.h"
@@ -568,7 +571,7 @@ static int exe_key(const char *name, __u64 *key)
 	if (strchr(name, '/')) {
 		if (stat(name, &st))
 			return -errno;
-		*key = ((__u64)st.st_dev << 32) + st.st_ino;
+		*key = ebph_profile_key(st.st_dev, st.st_ino);
 		return 0;
 	}
 	while (*path) {
@@ -576,7 +579,7 @@ static int exe_key(const char *name, __u64 *key)
 
 		snprintf(file, sizeof(file), "%.*s/%s", (int)len, path, name);
 		if (!stat(file, &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
-			*key = ((__u64)st.st_dev << 32) + st.st_ino;
+			*key = ebph_profile_key(st.st_dev, st.st_ino);
 			return 0;
 		}
 		path += len + (path[len] == ':');
@@ -631,52 +634,28 @@ static void find_workload_keys(struct bench *b)
 	}
 }
 
-/* Test set := train set, for every profile (what start_normal does in
- * the kernel). */
-static int rows_train_to_test(struct bench *b)
-{
-	struct ebph_row_key *keys;
-	__u8 row[EBPH_NUM_SYSCALLS];
-	size_t n, i;
-	int err;
-
-	err = bpf_map_keys(b->m.rows, sizeof(*keys), (void **)&keys, &n);
-	for (i = 0; i < n; i++) {
-		if (keys[i].set != EBPH_TRAIN ||
-		    bpf_map_lookup(b->m.rows, &keys[i], row))
-			continue;
-		keys[i].set = EBPH_TEST;
-		bpf_map_update(b->m.rows, &keys[i], row, BPF_ANY);
-	}
-	free(keys);
-	return err;
-}
-
 /*
- * The sequence detector's test set := its train set, for every profile:
- * the three stores of start_normal() in ebph_kern.c.  Every sequence
+ * Test sets := train sets, for every profile, of both detectors: the
+ * sets of start normal (ebph_take_test_set() in ebph.h, the kernel's
+ * rule), the pair rows copied (ebph_rows_work()).  Every sequence
  * learned so far is then in the test range, and what is learned later
- * gets a stamp past it (until the next repetition takes it in).  The
- * keys are gathered first: an update puts the new element at the head
- * of its bucket, and a walk that updates as it goes can meet a profile
- * twice, or go round two of them for ever.
+ * gets a stamp past it (until the next repetition takes it in).  Status
+ * and counters are left alone: profiles_set_normal() sets NORMAL where a
+ * configuration wants it.  The keys are gathered first: an update puts
+ * the new element at the head of its bucket, and a walk that updates as
+ * it goes can meet a profile twice, or go round two of them for ever.
  */
-static int seqs_train_to_test(struct bench *b)
+static int take_test_sets(struct bench *b)
 {
 	struct ebph_profile p;
 	size_t n, i;
 	__u64 *keys;
-	int err;
+	int err, rows;
 
 	err = bpf_map_keys(b->m.profiles, sizeof(*keys), (void **)&keys, &n);
-	for (i = 0; i < n; i++) {
-		if (bpf_map_lookup(b->m.profiles, &keys[i], &p))
-			continue;
-		p.seq_test_from = p.seq_train_from;
-		p.seq_test_to = p.seq_epoch + 1;
-		p.seq_epoch++;
-		bpf_map_update(b->m.profiles, &keys[i], &p, BPF_EXIST);
-	}
+	for (i = 0; i < n; i++)
+		ebph_profile_change(&b->m, keys[i], ebph_take_test_set,
+				    EBPH_DET_PAIRS | EBPH_DET_SEQS, &p, &rows);
 	free(keys);
 	return err;
 }
@@ -779,25 +758,26 @@ static int check_seqs(struct bench *b, const struct workload *w,
 /*
  * Detaching ebph took 230 ms, most of the bench's time (ebph is
  * detached after every one of its slices): closing the perf event of
- * each of its three sched tracepoints waited 70 to 80 ms for RCU grace
- * periods, one close after the other.  Two things bring that to some
- * 65 ms, measured on this machine, without changing what a figure
- * measures:
+ * each of its tracepoints (the three sched ones, when it was measured)
+ * waited 70 to 80 ms for RCU grace periods, one close after the other.
+ * Two things bring that to some 65 ms, measured on this machine,
+ * without changing what a figure measures:
  *
- * The bench holds a perf event of its own on each of those tracepoints
+ * The bench holds a perf event of its own on each of ebph's tracepoints
  * through the measurements, disabled and without a program
  * (hold_tracepoints()).  ebph's event is then never the tracepoint's
  * last, whose close unregisters the kernel's perf probe and waits for
  * its callers to be gone (perf_trace_event_unreg()), under a mutex that
  * makes the closes wait for each other.  It costs every configuration
- * alike, baseline included: a call of the perf probe per fork, exec and
- * exit, which returns at once (no enabled event, no program).  Released
- * before the start-up test, whose `ebph run` registers the probes
- * itself, as it would on a machine without the bench.
+ * alike, baseline included: a call of the perf probe per fork, exec,
+ * exit and io_uring request, which returns at once (no enabled event,
+ * no program).  Released before the start-up test, whose `ebph run`
+ * registers the probes itself, as it would on a machine without the
+ * bench.
  *
  * The rest of each close, 35 to 50 ms (taking the program off the
  * tracepoint waits for a grace period too), is waited for side by side:
- * ebph_detach() closes the three on threads of their own.
+ * ebph_detach() closes them on threads of their own.
  */
 static void hold_tracepoints(struct bench *b)
 {
@@ -1165,6 +1145,7 @@ static int warm_up(struct bench *b)
 {
 	int i, k, err;
 
+	fprintf(stderr, "%s: warming up: every workload twice under ebph\n", prog);
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < NWORK; i++)
 			if ((b->only & 1U << i) &&
@@ -1210,7 +1191,7 @@ static int run_all(struct bench *b)
 	for (rep = 0; rep < b->reps; rep++) {
 		fprintf(stderr, "%s: repetition %d of %d\n", prog, rep + 1, b->reps);
 		/* The test sets: what the profiles learned until now. */
-		if ((err = rows_train_to_test(b)) || (err = seqs_train_to_test(b)))
+		if ((err = take_test_sets(b)))
 			return err;
 		for (i = 0; i < NWORK; i++) {
 			struct workload *w = &workloads[i];
@@ -1565,6 +1546,8 @@ static int startup(struct bench *b, struct ebph_snapshot *s, struct startup *su)
 	double att[2][MAX_REPS], seen[2][MAX_REPS];
 	int i, k, err = 0, reps = b->reps;
 
+	fprintf(stderr, "%s: start-up, %d times each without and with sequences\n",
+		prog, reps);
 	if (!s->n) {
 		fprintf(stderr, "%s: no profiles to copy for the start-up test\n", prog);
 		return -ENOENT;
@@ -1677,7 +1660,9 @@ static unsigned int parse_workloads(const char *list)
 	return mask;
 }
 
-int main(int argc, char **argv)
+/* -r, -q, -w into B.  Returns -1 to go on, or the exit status: 0 after
+ * -h, 2 for a bad option. */
+static int parse_options(struct bench *b, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "reps", required_argument, NULL, 'r' },
@@ -1686,32 +1671,26 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	static struct bench b = { .reps = 5, .only = (1U << NWORK) - 1 };
-	double over[NWORK][NCFG], per_count[NWORK][NCFG], t_start = now_ns();
-	struct ebph_snapshot snap = { 0 };
-	struct memory mem;
-	struct startup su;
-	int c, i, lock_fd, ret = 1;
-	char *slash, *end;
-	ssize_t n;
+	char *end;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "r:qw:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			errno = 0;
-			b.reps = strtol(optarg, &end, 10);
-			if (errno || *end || b.reps < 1 || b.reps > MAX_REPS) {
+			b->reps = strtol(optarg, &end, 10);
+			if (errno || *end || b->reps < 1 || b->reps > MAX_REPS) {
 				fprintf(stderr, "%s: invalid --reps '%s' (1 to %d)\n",
 					prog, optarg, MAX_REPS);
 				return 2;
 			}
 			break;
 		case 'q':
-			b.quick = 1;
+			b->quick = 1;
 			break;
 		case 'w':
-			b.only = parse_workloads(optarg);
-			if (!b.only) {
+			b->only = parse_workloads(optarg);
+			if (!b->only) {
 				fprintf(stderr, "%s: invalid --workloads '%s' (getppid, pipe, fork+exec, build)\n",
 					prog, optarg);
 				return 2;
@@ -1730,13 +1709,23 @@ int main(int argc, char **argv)
 			prog, argv[optind], prog);
 		return 2;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	return -1;
+}
 
-	/* check: root, and no ebph running, whose hook every figure would
-	 * include.  The lock is only tested: `ebph run` takes it below. */
+/*
+ * Root, and no ebph running, whose hook every figure would include.
+ * The lock is only tested: the start-up phase's `ebph run` takes it.
+ * Pins left with the lock free are a crashed ebph's: ebph_running()
+ * tells them apart from a new one's.
+ */
+static int check_no_ebph(void)
+{
+	struct stat st;
+	int i, lock_fd;
+
 	if (geteuid() != 0) {
 		fprintf(stderr, "%s: must run as root: it loads and attaches BPF programs\n", prog);
-		return 1;
+		return -1;
 	}
 	lock_fd = open(LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	for (i = 0; lock_fd >= 0 && flock(lock_fd, LOCK_EX | LOCK_NB); i++) {
@@ -1744,7 +1733,7 @@ int main(int argc, char **argv)
 		if (i == 60) {
 			fprintf(stderr, "%s: an ebph is running (it holds %s): stop it first, or it is in every figure\n",
 				prog, LOCK_FILE);
-			return 1;
+			return -1;
 		}
 		if (!i)
 			fprintf(stderr, "%s: an ebph is running: waiting up to a minute for it to stop\n",
@@ -1753,140 +1742,195 @@ int main(int argc, char **argv)
 	}
 	if (lock_fd < 0) {
 		fprintf(stderr, "%s: cannot open %s: %s\n", prog, LOCK_FILE, strerror(errno));
-		return 1;
+		return -1;
 	}
 	close(lock_fd);
-	{
-		struct stat st;
+	if (!stat(EBPH_PIN_DIR, &st))
+		stale_pins = st.st_ino;
+	return 0;
+}
 
-		if (!stat(EBPH_PIN_DIR, &st))	/* no ebph holds the lock */
-			stale_pins = st.st_ino;
-	}
-	if (bpf_ensure_mounts(0))
-		return 1;
-	n = readlink("/proc/self/exe", b.dir, sizeof(b.dir) - 1);
-	if (n <= 0 || !(slash = strrchr(b.dir, '/'))) {
+/* Where the bench and its objects are, and the CPUs: the loops are
+ * pinned to the last one this process may run on. */
+static int find_machine(struct bench *b)
+{
+	char *slash;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", b->dir, sizeof(b->dir) - 1);
+	if (n <= 0 || !(slash = strrchr(b->dir, '/'))) {
 		fprintf(stderr, "%s: cannot find my own directory\n", prog);
-		return 1;
+		return -1;
 	}
 	*slash = 0;
-	sched_getaffinity(0, sizeof(b.all_cpus), &b.all_cpus);
-	b.ncpus = bpf_num_possible_cpus();
-	b.online = sysconf(_SC_NPROCESSORS_ONLN);
-	if (b.ncpus < 1 || b.online < 1) {
+	sched_getaffinity(0, sizeof(b->all_cpus), &b->all_cpus);
+	b->ncpus = bpf_num_possible_cpus();
+	b->online = sysconf(_SC_NPROCESSORS_ONLN);
+	if (b->ncpus < 1 || b->online < 1) {
 		fprintf(stderr, "%s: cannot count the CPUs\n", prog);
-		return 1;
+		return -1;
 	}
-	for (b.cpu = CPU_SETSIZE - 1; b.cpu > 0 && !CPU_ISSET(b.cpu, &b.all_cpus); b.cpu--)
+	for (b->cpu = CPU_SETSIZE - 1; b->cpu > 0 && !CPU_ISSET(b->cpu, &b->all_cpus); b->cpu--)
 		;
+	return 0;
+}
 
-	{
-		struct sigaction sa = { .sa_handler = on_signal };
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
 
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
-	/* load, warm up, measure */
-	if (setup(&b))
-		goto out;
-	fprintf(stderr, "%s: warming up: every workload twice under ebph\n", prog);
-	if (warm_up(&b) || run_all(&b))
-		goto out;
+/* What the phases found, for the report. */
+struct results {
+	/* Per workload and configuration, filled by print_workload() for
+	 * the targets: overhead in %, and ebph's added cost over count's. */
+	double over[NWORK][NCFG], per_count[NWORK][NCFG];
+	struct ebph_snapshot snap;	/* the profiles after the run */
+	struct memory mem;
+	struct startup su;
+};
 
-	/* memory, start-up */
-	release_tracepoints(&b);
-	if (memory(&b, &snap, &mem))
-		goto out;
-	fprintf(stderr, "%s: start-up, %d times each without and with sequences\n",
-		prog, b.reps);
-	if (startup(&b, &snap, &su))
-		goto out;
-
-	/* print */
-	printf("ebph_bench: %d CPUs, loops pinned to CPU %d, %d runs per figure, the\n"
-	       "configurations interleaved slice by slice; \"normal\": %d executables\n"
-	       "of the workloads normal%s\n", b.online, b.cpu, b.reps, b.nkeys,
-	       b.quick ? "; QUICK: rough figures" : "");
-	for (i = 0; i < NWORK; i++)
-		if (b.only & 1U << i)
-			print_workload(&b, &workloads[i], over[i], per_count[i]);
-
+static void print_memory(const struct memory *mem)
+{
 	printf("\nmemory: lookahead-pair rows of %zu profiles after the run\n"
 	       "(train and test sets, %d bytes per row; all normal, so both)\n",
-	       mem.profiles, EBPH_NUM_SYSCALLS);
+	       mem->profiles, EBPH_NUM_SYSCALLS);
 	printf("  median %.1f KB, mean %.1f KB, max %.1f KB per profile; %zu rows\n",
-	       mem.median / 1024.0, mem.profiles ? mem.total / 1024.0 / mem.profiles : 0,
-	       mem.max / 1024.0, mem.rows);
+	       mem->median / 1024.0, mem->profiles ? mem->total / 1024.0 / mem->profiles : 0,
+	       mem->max / 1024.0, mem->rows);
 	/* A row is a hash element of 584 bytes (header, key, value, the
 	 * allocator's link), which the kernel serves from its 1 KiB size
 	 * class: measured, 1,028 bytes of slab per row. */
 	printf("  in the kernel about twice that: a row's element comes from the\n"
 	       "  1 KiB slab class (median profile: %.1f KB of slab)\n",
-	       mem.median / EBPH_NUM_SYSCALLS * 1028 / 1024.0);
+	       mem->median / EBPH_NUM_SYSCALLS * 1028 / 1024.0);
 	printf("  sequences (learned with seqs or both; one element of %zu bytes of\n"
 	       "  key and value each): median %zu, max %zu per profile; %zu in all\n",
 	       sizeof(struct ebph_seq_key) + sizeof(struct ebph_seq),
-	       mem.seqs_median, mem.seqs_max, mem.seqs);
+	       mem->seqs_median, mem->seqs_max, mem->seqs);
 	/* The buckets of a hash map are allocated when it is created, for
 	 * its max_entries: the seqs map's are there whatever the
 	 * detector. */
 	printf("  the maps, as the kernel charges them (memlock): %.1f MB in all,\n"
 	       "  rows %.1f MB, seqs %.1f MB (most of it buckets, from load on)\n",
-	       mem.memlock_all / 1e6, mem.memlock_rows / 1e6, mem.memlock_seqs / 1e6);
+	       mem->memlock_all / 1e6, mem->memlock_rows / 1e6, mem->memlock_seqs / 1e6);
+}
 
+static void print_startup(const struct bench *b, const struct startup *su)
+{
 	printf("\nstart-up: ebph run --profile-dir DIR --no-save, %d saved profiles\n"
 	       "(%zu rows; %zu sequences more in the second case), %d runs;\n"
-	       "%d profiles loaded\n", STARTUP_PROFILES, su.rows, su.seqs, b.reps,
-	       su.loaded);
+	       "%d profiles loaded\n", STARTUP_PROFILES, su->rows, su->seqs, b->reps,
+	       su->loaded);
 	printf("  %-30s %9s %9s %9s\n", "", "min", "median", "max");
 	printf("  %-30s %9.1f %9.1f %9.1f\n", "\"attached in\", ms",
-	       su.attached[0].min, su.attached[0].med, su.attached[0].max);
+	       su->attached[0].min, su->attached[0].med, su->attached[0].max);
 	printf("  %-30s %9.1f %9.1f %9.1f\n", "launch to that line, ms",
-	       su.seen[0].min, su.seen[0].med, su.seen[0].max);
+	       su->seen[0].min, su->seen[0].med, su->seen[0].max);
 	printf("  %-30s %9.1f %9.1f %9.1f\n", "with sequences: attached, ms",
-	       su.attached[1].min, su.attached[1].med, su.attached[1].max);
+	       su->attached[1].min, su->attached[1].med, su->attached[1].max);
 	printf("  %-30s %9.1f %9.1f %9.1f\n", "  launch to that line, ms",
-	       su.seen[1].min, su.seen[1].med, su.seen[1].max);
+	       su->seen[1].min, su->seen[1].med, su->seen[1].max);
+}
 
-	/* Judged on ebph as `ebph run` runs it by default: the pairs. */
+/* Judged on ebph as `ebph run` runs it by default: the pairs.  The
+ * workloads by index in workloads[]: 0 getppid, 2 fork+exec, 3 build. */
+static void print_targets(const struct bench *b, const struct results *res)
+{
+	const double (*over)[NCFG] = res->over, (*per_count)[NCFG] = res->per_count;
+
 	printf("\ntargets\n");
-	wverdict(&b, 0, "getppid overhead, pairs train (<= +60%)",
+	wverdict(b, 0, "getppid overhead, pairs train (<= +60%)",
 		 over[0][CFG_PAIRS_TRAIN], "%", over[0][CFG_PAIRS_TRAIN] <= 60);
-	wverdict(&b, 0, "getppid overhead, pairs normal (<= +75%)",
+	wverdict(b, 0, "getppid overhead, pairs normal (<= +75%)",
 		 over[0][CFG_PAIRS_NORMAL], "%", over[0][CFG_PAIRS_NORMAL] <= 75);
-	wverdict(&b, 0, "getppid added/count's, train (<= 1.5x)",
+	wverdict(b, 0, "getppid added/count's, train (<= 1.5x)",
 		 per_count[0][CFG_PAIRS_TRAIN], "x", per_count[0][CFG_PAIRS_TRAIN] <= 1.5);
-	wverdict(&b, 0, "getppid added/count's, normal (<= 1.5x)",
+	wverdict(b, 0, "getppid added/count's, normal (<= 1.5x)",
 		 per_count[0][CFG_PAIRS_NORMAL], "x", per_count[0][CFG_PAIRS_NORMAL] <= 1.5);
-	wverdict(&b, 2, "fork+exec overhead, pairs train (<= +5%)",
+	wverdict(b, 2, "fork+exec overhead, pairs train (<= +5%)",
 		 over[2][CFG_PAIRS_TRAIN], "%", over[2][CFG_PAIRS_TRAIN] <= 5);
-	wverdict(&b, 2, "fork+exec overhead, pairs normal (<= +5%)",
+	wverdict(b, 2, "fork+exec overhead, pairs normal (<= +5%)",
 		 over[2][CFG_PAIRS_NORMAL], "%", over[2][CFG_PAIRS_NORMAL] <= 5);
-	wverdict(&b, 3, "build-like overhead, pairs train (<= +2%)",
+	wverdict(b, 3, "build-like overhead, pairs train (<= +2%)",
 		 over[3][CFG_PAIRS_TRAIN], "%", over[3][CFG_PAIRS_TRAIN] <= 2);
-	wverdict(&b, 3, "build-like overhead, pairs normal (<= +2%)",
+	wverdict(b, 3, "build-like overhead, pairs normal (<= +2%)",
 		 over[3][CFG_PAIRS_NORMAL], "%", over[3][CFG_PAIRS_NORMAL] <= 2);
-	verdict("median memory per profile (<= 40 KB)", mem.median / 1024.0, "KB",
-		mem.median <= 40 * 1024);
-	verdict("start to attached, 1,000 profiles (< 100 ms)", su.attached[0].med,
-		"ms", su.attached[0].med < 100);
+	verdict("median memory per profile (<= 40 KB)", res->mem.median / 1024.0, "KB",
+		res->mem.median <= 40 * 1024);
+	verdict("start to attached, 1,000 profiles (< 100 ms)", res->su.attached[0].med,
+		"ms", res->su.attached[0].med < 100);
+}
+
+/* The report, on stdout, after every phase has run: the figures of one
+ * phase are never printed half-way through another's. */
+static void print_report(struct bench *b, struct results *res, double t_start)
+{
+	int i;
+
+	printf("ebph_bench: %d CPUs, loops pinned to CPU %d, %d runs per figure, the\n"
+	       "configurations interleaved slice by slice; \"normal\": %d executables\n"
+	       "of the workloads normal%s\n", b->online, b->cpu, b->reps, b->nkeys,
+	       b->quick ? "; QUICK: rough figures" : "");
+	for (i = 0; i < NWORK; i++)
+		if (b->only & 1U << i)
+			print_workload(b, &workloads[i], res->over[i], res->per_count[i]);
+	print_memory(&res->mem);
+	print_startup(b, &res->su);
+	print_targets(b, res);
 	printf("\n(%llu events read, %llu lost; bench took %.0f s)\n",
-	       (unsigned long long)b.events, (unsigned long long)b.lost,
+	       (unsigned long long)b->events, (unsigned long long)b->lost,
 	       (now_ns() - t_start) / 1e9);
+}
+
+/* Whatever setup() and the phases left, however far they got. */
+static void teardown(struct bench *b, struct results *res)
+{
+	ebph_snapshot_free(&res->snap);
+	if (b->reader_on) {
+		b->reader_stop = 1;
+		pthread_join(b->reader, NULL);
+		perf_reader_close(&b->pb);
+	}
+	release_tracepoints(b);
+	if (b->build_dir[0])
+		build_cleanup(b);
+	ld_close(&b->ebph);
+	ld_close(&b->count);
+	ld_close(&b->floor);
+}
+
+int main(int argc, char **argv)
+{
+	static struct bench b = { .reps = 5, .only = (1U << NWORK) - 1 };
+	static struct results res;
+	double t_start = now_ns();
+	int ret;
+
+	/* check */
+	if ((ret = parse_options(&b, argc, argv)) >= 0)
+		return ret;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (check_no_ebph() || bpf_ensure_mounts(0) || find_machine(&b))
+		return 1;
+	catch_signals();
+
+	/* load, warm up, measure: the loops, fork+exec and the build */
+	ret = 1;
+	if (setup(&b) || warm_up(&b) || run_all(&b))
+		goto out;
+
+	/* memory, start-up (whose `ebph run` registers the probes itself) */
+	release_tracepoints(&b);
+	if (memory(&b, &res.snap, &res.mem) || startup(&b, &res.snap, &res.su))
+		goto out;
+
+	print_report(&b, &res, t_start);
 	ret = 0;
 out:
-	ebph_snapshot_free(&snap);
-	if (b.reader_on) {
-		b.reader_stop = 1;
-		pthread_join(b.reader, NULL);
-		perf_reader_close(&b.pb);
-	}
-	release_tracepoints(&b);
-	if (b.build_dir[0])
-		build_cleanup(&b);
-	ld_close(&b.ebph);
-	ld_close(&b.count);
-	ld_close(&b.floor);
+	teardown(&b, &res);
 	return ret;
 }

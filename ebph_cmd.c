@@ -16,53 +16,12 @@
  * the running ebph, which logs it (cmd_audit()); each name a process or
  * a file chose is printed escaped (ebph_escape()).
  *
- * Writing maps the kernel is updating at the same moment.  `ebph run`
- * keeps running and every CPU keeps updating profiles while a command
- * changes them; no lock is shared with BPF programs.  What makes that
- * safe is which maps are written, and how:
- *
- *   profiles  A command reads a profile, changes the copy, and writes it
- *             back with BPF_EXIST.  The map is BPF_F_NO_PREALLOC, so the
- *             update puts a new element in the bucket and frees the old
- *             one only after an RCU grace period: a program on another
- *             CPU that still holds a pointer to the old element writes
- *             into the old copy, and its write is lost, never lands in
- *             another profile.  What is lost is what the kernel itself
- *             already tolerates between CPUs (ebph_kern.c, top): a count
- *             or two, or a freeze decided in between, which the next
- *             call decides again.
- *   rows      Programs only ever OR bits into a train row, and read test
- *             rows.  A command replaces or deletes whole rows (the map is
- *             BPF_F_NO_PREALLOC too): an OR into a row being deleted is
- *             lost with it, a pair the kernel learns while normalize
- *             copies the row may miss the copy, and is then at worst one
- *             false anomaly.  Test rows are written before the status
- *             says NORMAL, so the kernel never tests against a set that
- *             is still being copied.
- *   seqs      Programs add sequences and restamp them in place; commands
- *             never write one.  The sets are ranges of epochs kept in
- *             the profile (struct ebph_seq in ebph.h), so normalize and
- *             sensitize change only the profile, and the test set they
- *             take is made of elements already in the map: it is
- *             complete in the same write that says NORMAL.  They do it
- *             only when the running ebph has the detector on, as
- *             start_normal() and reset_train() do.  delete removes a
- *             profile's sequences after the profile (as its rows).
- *   paths     Only user space replaces paths; the kernel creates one when
- *             it creates a profile.
- *   config    An ARRAY: an update is a memcpy into the one value, in
- *             place.  Programs read single aligned fields, each either
- *             old or new.  Commands read it, change one field and write
- *             it whole, so the BTF offsets `ebph run` put there stay.
- *   tasks     Never written.  The map is preallocated: an element a
- *             command replaced would be recycled at once, under a
- *             program still writing through its pointer, into another
- *             thread's state.  So normalize, unlike the kernel's own
- *             start_normal, does not reset the tasks' locality frames.
- *   stats     Never written: per-CPU counters the kernel owns.
- *   owners    delete adds one to the owner's FREED counter, which only
- *             user space writes (under the save lock); the kernel only
- *             reads it (ebph.h, struct ebph_owner_key).
+ * Writing maps the kernel is updating at the same moment: no lock is
+ * shared with the BPF programs, and what makes that safe is which maps
+ * a command writes, in what order, and under which lock (one writer per
+ * field; test rows before the status that makes them used; the save
+ * lock around delete; no task ever written back).  docs/DESIGN.md,
+ * Sharing state with commands, goes through each map.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -80,26 +39,19 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "bpf_load.h"
+#include "bpf_sys.h"
 #include "ebph.h"
 #include "ebph_cmd.h"
 #include "ebph_log.h"
 #include "ebph_maps.h"
 #include "ebph_state.h"
+#include "ebph_util.h"	/* clock_ns(), parse_duration() */
 #include "profile_store.h"
 #include "syscall_names.h"
 
 #define NS	1000000000ULL
 
 /* ---- shared helpers -------------------------------------------------- */
-
-static __u64 clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (__u64)ts.tv_sec * NS + ts.tv_nsec;
-}
 
 /* Usage on stderr after a one-line complaint: exit status 2. */
 static int usage_error(const char *usage, const char *fmt, ...)
@@ -436,6 +388,15 @@ static void fmt_normal_in(const struct ebph_profile *p, char *buf, size_t len)
 	}
 }
 
+void cmd_fmt_normal_col(const struct ebph_profile *p, char *buf, size_t len)
+{
+	fmt_normal_in(p, buf, len);
+	/* NORMAL is 10 wide: "in 1s 995ms" keeps its larger unit only,
+	 * rather than push the next column out of line. */
+	if (strlen(buf) > 10 && strrchr(buf, ' '))
+		*strrchr(buf, ' ') = 0;
+}
+
 static __u64 stat_sum(const struct ebph_maps *m, __u32 idx, int ncpus)
 {
 	__u64 vals[ncpus > 0 ? ncpus : 1], sum = 0;
@@ -560,7 +521,7 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 		 * file that is gone or replaced still matches its recorded
 		 * path. */
 		if (!stat(arg, &st)) {
-			__u64 k = ((__u64)st.st_dev << 32) + st.st_ino;
+			__u64 k = ebph_profile_key(st.st_dev, st.st_ino);
 
 			if (ebph_snapshot_find(s, k)) {
 				*key = k;
@@ -674,76 +635,96 @@ static const char *detectors_does(__u32 det)
 	return "detectors this ebph binary does not know";
 }
 
-int cmd_status(int argc, char **argv)
-{
+/* What `ebph status` prints, read from the maps and the state file. */
+struct status {
 	struct ebph_runstate rs;
-	struct ebph_snapshot s;
+	int have_rs;
 	struct ebph_config cfg;
-	struct ebph_maps m;
-	__u64 calls = 0, st[EBPH_STAT_MAX];
-	long ntasks, nrows, nseqs;
-	size_t i, by_state[3] = { 0 };
-	char a[64], b[64], c[64], d[64], when[32];
-	__u32 zero = 0, k;
-	int ncpus, rc, have_rs;
+	__u64 calls, st[EBPH_STAT_MAX];
+	long nprofiles, ntasks, nrows, nseqs;
+	size_t by_state[3];		/* training, frozen, normal */
+};
 
-	rc = only_help(argc, argv, status_usage, 0);
-	if (rc >= 0)
-		return rc;
-	if (cmd_open("status", &m))
-		return 1;
-	ncpus = bpf_num_possible_cpus();
-	if (bpf_map_lookup(m.config, &zero, &cfg) || ebph_snapshot_read_profiles(&m, &s)) {
-		fprintf(stderr, "ebph: cannot read the running ebph's maps\n");
-		ebph_maps_close(&m);
-		return 1;
-	}
+/* 0, or -1 when the config or the profiles could not be read. */
+static int status_read(const struct ebph_maps *m, struct status *t)
+{
+	struct ebph_snapshot s;
+	__u32 zero = 0, k;
+	int ncpus = bpf_num_possible_cpus();
+	size_t i;
+
+	if (bpf_map_lookup(m->config, &zero, &t->cfg) || ebph_snapshot_read_profiles(m, &s))
+		return -1;
 	for (k = 0; k < EBPH_STAT_MAX; k++)
-		st[k] = stat_sum(&m, k, ncpus);
-	ntasks = bpf_map_count(m.tasks, sizeof(__u32));
-	nrows = bpf_map_count(m.rows, sizeof(struct ebph_row_key));
+		t->st[k] = stat_sum(m, k, ncpus);
+	t->ntasks = bpf_map_count(m->tasks, sizeof(__u32));
+	t->nrows = bpf_map_count(m->rows, sizeof(struct ebph_row_key));
 	/* Even with the detector off: sequences loaded from files, or kept
 	 * by an earlier run, still fill the map. */
-	nseqs = bpf_map_count(m.seqs, sizeof(struct ebph_seq_key));
+	t->nseqs = bpf_map_count(m->seqs, sizeof(struct ebph_seq_key));
+	t->nprofiles = s.n;
+	t->calls = 0;
+	memset(t->by_state, 0, sizeof(t->by_state));
 	for (i = 0; i < s.n; i++) {
 		__u32 status = s.recs[i].prof.status;
 
-		calls += s.recs[i].prof.count;
-		by_state[status & EBPH_NORMAL ? 2 : status & EBPH_FROZEN ? 1 : 0]++;
+		t->calls += s.recs[i].prof.count;
+		t->by_state[status & EBPH_NORMAL ? 2 : status & EBPH_FROZEN ? 1 : 0]++;
 	}
-	have_rs = !ebph_state_read(&rs);
+	ebph_snapshot_free(&s);
+	t->have_rs = !ebph_state_read(&t->rs);
+	return 0;
+}
 
-	if (have_rs) {
-		time_t t = rs.started;
+/* The instance, its settings, and what it has seen. */
+static void status_print_activity(const struct status *t)
+{
+	char a[64], when[32];
+
+	if (t->have_rs) {
+		time_t started = t->rs.started;
 		struct tm tm;
 
-		localtime_r(&t, &tm);
+		localtime_r(&started, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		cmd_fmt_duration((time(NULL) - rs.started) * NS, a, sizeof(a));
-		printf("%-12s PID %d, up %s (since %s)\n", "ebph", rs.pid, a, when);
+		cmd_fmt_duration((time(NULL) - t->rs.started) * NS, a, sizeof(a));
+		printf("%-12s PID %d, up %s (since %s)\n", "ebph", t->rs.pid, a, when);
 	}
-	printf("%-12s %s\n", "monitoring", cfg.monitoring ? "on" :
+	printf("%-12s %s\n", "monitoring", t->cfg.monitoring ? "on" :
 	       "off: system calls are not traced ('ebph set monitoring on')");
-	cmd_fmt_duration(cfg.normal_wait, a, sizeof(a));
+	cmd_fmt_duration(t->cfg.normal_wait, a, sizeof(a));
 	printf("%-12s normal-wait %s, anomaly-limit %u, tolerize-limit %u,\n"
-	       "%-12s log-sequences %s\n", "settings", a, cfg.anomaly_limit,
-	       cfg.tolerize_limit, "", cfg.log_sequences ? "on" : "off");
-	printf("%-12s %s: %s\n", "detector", ebph_detectors_name(cfg.detectors),
-	       detectors_does(cfg.detectors));
-	printf("%-12s %zu: %zu training, %zu frozen, %zu normal\n", "profiles",
-	       s.n, by_state[0], by_state[1], by_state[2]);
-	printf("%-12s %ld traced\n", "tasks", ntasks);
-	printf("%-12s %llu seen by the profiles\n", "calls", (unsigned long long)calls);
+	       "%-12s log-sequences %s\n", "settings", a, t->cfg.anomaly_limit,
+	       t->cfg.tolerize_limit, "", t->cfg.log_sequences ? "on" : "off");
+	printf("%-12s %s: %s\n", "detector", ebph_detectors_name(t->cfg.detectors),
+	       detectors_does(t->cfg.detectors));
+	printf("%-12s %ld: %zu training, %zu frozen, %zu normal\n", "profiles",
+	       t->nprofiles, t->by_state[0], t->by_state[1], t->by_state[2]);
+	printf("%-12s %ld traced\n", "tasks", t->ntasks);
+	printf("%-12s %llu seen by the profiles\n", "calls", (unsigned long long)t->calls);
 	printf("%-12s %llu since ebph started\n", "anomalies",
-	       (unsigned long long)st[EBPH_STAT_ANOMALIES]);
-	pct(a, sizeof(a), (long)s.n, EBPH_MAX_PROFILES);
-	pct(b, sizeof(b), ntasks, EBPH_MAX_TASKS);
-	pct(c, sizeof(c), nrows, EBPH_MAX_ROWS);
-	pct(d, sizeof(d), nseqs, EBPH_MAX_SEQS);
+	       (unsigned long long)t->st[EBPH_STAT_ANOMALIES]);
+}
+
+/* How full the maps are. */
+static void status_print_fill(const struct status *t)
+{
+	char a[64], b[64], c[64], d[64];
+
+	pct(a, sizeof(a), t->nprofiles, EBPH_MAX_PROFILES);
+	pct(b, sizeof(b), t->ntasks, EBPH_MAX_TASKS);
+	pct(c, sizeof(c), t->nrows, EBPH_MAX_ROWS);
+	pct(d, sizeof(d), t->nseqs, EBPH_MAX_SEQS);
 	printf("%-12s profiles %s, tasks %s,\n%-12s rows %s, seqs %s\n", "map fill",
 	       a, b, "", c, d);
 	printf("%-12s %.1f KiB of lookahead pairs (%ld rows x %d bytes)\n", "memory",
-	       nrows * (double)EBPH_NUM_SYSCALLS / 1024, nrows, EBPH_NUM_SYSCALLS);
+	       t->nrows * (double)EBPH_NUM_SYSCALLS / 1024, t->nrows, EBPH_NUM_SYSCALLS);
+}
+
+/* What it could not do, from the kernel's counters. */
+static void status_print_losses(const __u64 st[EBPH_STAT_MAX],
+				const struct ebph_config *cfg)
+{
 	/* Each lost event once: where the kernel found the ring full (the
 	 * ring's own count of lost records is the same events). */
 	printf("%-12s %llu dropped: a perf ring was full, not in the log\n", "events",
@@ -764,19 +745,44 @@ int cmd_status(int argc, char **argv)
 	printf("%-12s %llu requests, not system calls: not analyzed\n", "io_uring",
 	       (unsigned long long)st[EBPH_STAT_IO_URING]);
 	printf("%-12s handler frames %s, %llu overflows (deeper than %d, or siglongjmp)\n",
-	       "signals", cfg.signal_frames ? "on" : "off",
+	       "signals", cfg->signal_frames ? "on" : "off",
 	       (unsigned long long)st[EBPH_STAT_FRAMES_FULL], EBPH_FRAMES);
-	if (have_rs) {
-		if (!rs.saving)
-			printf("%-12s none: started with --no-save\n", "saves");
-		else if (!rs.saves)
-			printf("%-12s none yet, to %s\n", "saves", rs.profile_dir);
-		else
-			printf("%-12s %llu; the last wrote %llu profiles%s to %s\n", "saves",
-			       (unsigned long long)rs.saves, (unsigned long long)rs.saved,
-			       rs.save_failed ? " (some failed)" : "", rs.profile_dir);
+}
+
+/* Its saves, from its state file. */
+static void status_print_saves(const struct ebph_runstate *rs)
+{
+	if (!rs->saving)
+		printf("%-12s none: started with --no-save\n", "saves");
+	else if (!rs->saves)
+		printf("%-12s none yet, to %s\n", "saves", rs->profile_dir);
+	else
+		printf("%-12s %llu; the last wrote %llu profiles%s to %s\n", "saves",
+		       (unsigned long long)rs->saves, (unsigned long long)rs->saved,
+		       rs->save_failed ? " (some failed)" : "", rs->profile_dir);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct status t;
+	struct ebph_maps m;
+	int rc;
+
+	rc = only_help(argc, argv, status_usage, 0);
+	if (rc >= 0)
+		return rc;
+	if (cmd_open("status", &m))
+		return 1;
+	if (status_read(&m, &t)) {
+		fprintf(stderr, "ebph: cannot read the running ebph's maps\n");
+		ebph_maps_close(&m);
+		return 1;
 	}
-	ebph_snapshot_free(&s);
+	status_print_activity(&t);
+	status_print_fill(&t);
+	status_print_losses(t.st, &t.cfg);
+	if (t.have_rs)
+		status_print_saves(&t.rs);
 	ebph_maps_close(&m);
 	return 0;
 }
@@ -796,15 +802,9 @@ static const char ps_usage[] =
 "reached (for a process: the highest of its threads); ANOM the anomalies\n"
 "of its profile since that became normal.\n";
 
-struct ps_row {
-	__u32 pid, tid;
-	__u64 profile, count;
-	__u8 lfc, max_lfc;
-};
-
 static int cmp_ps(const void *a, const void *b)
 {
-	const struct ps_row *x = a, *y = b;
+	const struct cmd_task *x = a, *y = b;
 
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
@@ -856,6 +856,90 @@ static void read_comm(__u32 pid, __u32 tid, int thread, char *buf, size_t len)
 	ebph_escape(comm, buf, len);
 }
 
+int cmd_read_tasks(const struct ebph_maps *m, struct cmd_task **tasks, size_t *n)
+{
+	size_t cap = 0, k, ntids;
+	__u32 *tids;
+	int err;
+
+	*tasks = NULL;
+	*n = 0;
+	err = bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &ntids);
+	if (err)
+		return err;
+	for (k = 0; k < ntids; k++) {
+		__u32 tid = tids[k];
+		struct ebph_task t;
+
+		if (bpf_map_lookup(m->tasks, &tid, &t))
+			continue;	/* exited meanwhile */
+		if (*n == cap) {
+			void *p = realloc(*tasks, (cap = cap ? 2 * cap : 256) * sizeof(**tasks));
+
+			if (!p)
+				break;
+			*tasks = p;
+		}
+		(*tasks)[(*n)++] = (struct cmd_task){
+			.pid = t.pid ? t.pid : tgid_of(tid), .tid = tid,
+			.profile = t.profile, .count = t.count,
+			.lfc = t.lfc, .max_lfc = t.max_lfc,
+		};
+	}
+	free(tids);
+	return 0;
+}
+
+/* One line: R, a thread or (THREADS off) a process. */
+static void ps_line(const struct cmd_task *r, struct ebph_snapshot *s, int threads)
+{
+	struct ebph_profile_rec *p = ebph_snapshot_find(s, r->profile);
+	char comm[16], name[15];	/* the columns' widths, escaped */
+
+	read_comm(r->pid, r->tid, threads, comm, sizeof(comm));
+	if (p)
+		cmd_profile_name(p, name, sizeof(name));
+	else
+		snprintf(name, sizeof(name), "%llx", (unsigned long long)r->profile);
+	if (threads)
+		printf("%7u %7u ", r->pid, r->tid);
+	else
+		printf("%7u ", r->pid);
+	printf("%-15s %-14s %-8s %9llu %3u %3u %5u\n", comm, name,
+	       p ? cmd_state_name(p->prof.status) : "-",
+	       (unsigned long long)r->count, r->lfc, r->max_lfc,
+	       p ? p->prof.anomalies : 0);
+}
+
+/* The table: a line per thread, or per process of the ROWS in a row. */
+static void ps_print(const struct cmd_task *rows, size_t n, struct ebph_snapshot *s,
+		     int threads)
+{
+	size_t i, j;
+
+	if (threads)
+		printf("%7s %7s %-15s %-14s %-8s %9s %3s %3s %5s\n", "PID", "TID",
+		       "COMM", "PROFILE", "STATE", "CALLS", "LFC", "MAX", "ANOM");
+	else
+		printf("%7s %-15s %-14s %-8s %9s %3s %3s %5s\n", "PID",
+		       "COMM", "PROFILE", "STATE", "CALLS", "LFC", "MAX", "ANOM");
+	for (i = 0; i < n; i = j) {
+		struct cmd_task r = rows[i];
+
+		/* A process is its threads summed; its LFC the worst one. */
+		for (j = i + 1; j < n && !threads && rows[j].pid == r.pid; j++) {
+			r.count += rows[j].count;
+			if (rows[j].lfc > r.lfc)
+				r.lfc = rows[j].lfc;
+			if (rows[j].max_lfc > r.max_lfc)
+				r.max_lfc = rows[j].max_lfc;
+		}
+		if (threads)
+			j = i + 1;
+		ps_line(&r, s, threads);
+	}
+}
+
 int cmd_ps(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -863,12 +947,11 @@ int cmd_ps(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct ps_row *rows = NULL;
+	struct cmd_task *rows;
 	struct ebph_snapshot s;
 	struct ebph_maps m;
-	size_t n = 0, cap = 0, i, j, k, ntids;
-	__u32 *tids;
 	int c, threads = 0, err;
+	size_t n;
 
 	while ((c = getopt_long(argc, argv, "th", longopts, NULL)) != -1) {
 		switch (c) {
@@ -891,74 +974,17 @@ int cmd_ps(int argc, char **argv)
 		ebph_maps_close(&m);
 		return 1;
 	}
-	err = bpf_map_keys(m.tasks, sizeof(*tids), (void **)&tids, &ntids);
+	err = cmd_read_tasks(&m, &rows, &n);
 	if (err) {
 		fprintf(stderr, "ebph: cannot read the tasks map: %s\n", strerror(-err));
-		ebph_snapshot_free(&s);
-		ebph_maps_close(&m);
-		return 1;
-	}
-	for (k = 0; k < ntids; k++) {
-		__u32 tid = tids[k];
-		struct ebph_task t;
-
-		if (bpf_map_lookup(m.tasks, &tid, &t))
-			continue;	/* exited meanwhile */
-		if (n == cap) {
-			void *p = realloc(rows, (cap = cap ? 2 * cap : 256) * sizeof(*rows));
-
-			if (!p)
-				break;
-			rows = p;
-		}
-		rows[n++] = (struct ps_row){
-			.pid = t.pid ? t.pid : tgid_of(tid), .tid = tid,
-			.profile = t.profile, .count = t.count,
-			.lfc = t.lfc, .max_lfc = t.max_lfc,
-		};
-	}
-	free(tids);
-	qsort(rows, n, sizeof(*rows), cmp_ps);
-
-	if (threads)
-		printf("%7s %7s %-15s %-14s %-8s %9s %3s %3s %5s\n", "PID", "TID",
-		       "COMM", "PROFILE", "STATE", "CALLS", "LFC", "MAX", "ANOM");
-	else
-		printf("%7s %-15s %-14s %-8s %9s %3s %3s %5s\n", "PID",
-		       "COMM", "PROFILE", "STATE", "CALLS", "LFC", "MAX", "ANOM");
-	for (i = 0; i < n; i = j) {
-		struct ps_row r = rows[i];
-		struct ebph_profile_rec *p = ebph_snapshot_find(&s, r.profile);
-		char comm[16], name[15];	/* the columns' widths, escaped */
-
-		/* A process is its threads summed; its LFC the worst one. */
-		for (j = i + 1; j < n && !threads && rows[j].pid == r.pid; j++) {
-			r.count += rows[j].count;
-			if (rows[j].lfc > r.lfc)
-				r.lfc = rows[j].lfc;
-			if (rows[j].max_lfc > r.max_lfc)
-				r.max_lfc = rows[j].max_lfc;
-		}
-		if (threads)
-			j = i + 1;
-		read_comm(r.pid, r.tid, threads, comm, sizeof(comm));
-		if (p)
-			cmd_profile_name(p, name, sizeof(name));
-		else
-			snprintf(name, sizeof(name), "%llx", (unsigned long long)r.profile);
-		if (threads)
-			printf("%7u %7u ", r.pid, r.tid);
-		else
-			printf("%7u ", r.pid);
-		printf("%-15s %-14s %-8s %9llu %3u %3u %5u\n", comm, name,
-		       p ? cmd_state_name(p->prof.status) : "-",
-		       (unsigned long long)r.count, r.lfc, r.max_lfc,
-		       p ? p->prof.anomalies : 0);
+	} else {
+		qsort(rows, n, sizeof(*rows), cmp_ps);
+		ps_print(rows, n, &s, threads);
 	}
 	free(rows);
 	ebph_snapshot_free(&s);
 	ebph_maps_close(&m);
-	return 0;
+	return err ? 1 : 0;
 }
 
 /* ---- ebph profiles ---------------------------------------------------- */
@@ -1028,11 +1054,7 @@ int cmd_profiles(int argc, char **argv)
 		char when[32], path[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
 		size_t room = 79 - 60, j;	/* 60: the columns before */
 
-		fmt_normal_in(p, when, sizeof(when));
-		/* NORMAL is 10 wide: "in 1s 995ms" keeps its larger unit
-		 * only, rather than push the path out of line. */
-		if (strlen(when) > 10 && strrchr(when, ' '))
-			*strrchr(when, ' ') = 0;
+		cmd_fmt_normal_col(p, when, sizeof(when));
 		printf("%016llx %-8s %8llu %8llu %4u %-10s ", (unsigned long long)p->key,
 		       cmd_state_name(p->status), (unsigned long long)p->train_count,
 		       (unsigned long long)p->last_mod_count, p->anomalies, when);
@@ -1108,7 +1130,9 @@ static const char *learned_what(__u32 det)
 	return "pair";
 }
 
-int cmd_show(int argc, char **argv)
+/* The options: -1 to go on (the profile at argv[optind]), else the exit
+ * status. */
+static int show_options(int argc, char **argv, int *set, int *list_seqs)
 {
 	static const struct option longopts[] = {
 		{ "test", no_argument, NULL, 't' },
@@ -1116,25 +1140,15 @@ int cmd_show(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	__u8 *rows[2][EBPH_NUM_CALLS];
-	struct ebph_profile_rec *r;
-	struct ebph_snapshot s;
-	struct ebph_config cfg;
-	struct ebph_maps m;
-	int c, set = EBPH_TRAIN, nrows[2], pairs = 0, cur, prev, d, list_seqs = 0, err;
-	char a[64], b[64], name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], line[EBPH_SEQ_CALLS * SYSCALL_NAME_LEN];
-	__u64 key, *seqs = NULL;
-	size_t nlist = 0, i;
-	long nseqs[2];
-	__u32 zero = 0;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "tsh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			set = EBPH_TEST;
+			*set = EBPH_TEST;
 			break;
 		case 's':
-			list_seqs = 1;
+			*list_seqs = 1;
 			break;
 		case 'h':
 			fputs(show_usage, stdout);
@@ -1146,32 +1160,18 @@ int cmd_show(int argc, char **argv)
 	if (argc - optind != 1)
 		return usage_error(show_usage, argc == optind ? "show: which profile?" :
 				   "show: one profile at a time");
-	if (cmd_open("show", &m))
-		return 1;
-	if (bpf_map_lookup(m.config, &zero, &cfg) || ebph_snapshot_read_profiles(&m, &s)) {
-		fprintf(stderr, "ebph: cannot read the running ebph's profiles\n");
-		ebph_maps_close(&m);
-		return 1;
-	}
-	if (resolve_profile(&s, argv[optind], &key)) {
-		ebph_snapshot_free(&s);
-		ebph_maps_close(&m);
-		return 1;
-	}
-	r = ebph_snapshot_find(&s, key);
-	err = read_seqs(&m, &r->prof, nseqs, set, list_seqs ? &seqs : NULL, &nlist);
-	if (err) {
-		fprintf(stderr, "ebph show: cannot read the sequences of %016llx: %s\n",
-			(unsigned long long)key, strerror(-err));
-		ebph_snapshot_free(&s);
-		ebph_maps_close(&m);
-		return 1;
-	}
-	nrows[EBPH_TRAIN] = read_rows(&m, key, EBPH_TRAIN, rows[EBPH_TRAIN]);
-	nrows[EBPH_TEST] = read_rows(&m, key, EBPH_TEST, rows[EBPH_TEST]);
+	return -1;
+}
+
+/* The profile's lines before its pairs or sequences: NROWS rows and
+ * NSEQS sequences in each set, under detectors DET. */
+static void show_summary(const struct ebph_profile_rec *r, __u32 det,
+			 const int nrows[2], const long nseqs[2])
+{
+	char a[64], name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
 
 	printf("%-11s %s (%016llx)\n", "profile", cmd_profile_name(r, name, sizeof(name)),
-	       (unsigned long long)key);
+	       (unsigned long long)r->prof.key);
 	printf("%-11s %s\n", "executable",
 	       r->path[0] ? ebph_escape(r->path, name, sizeof(name)) : "unknown");
 	fmt_normal_in(&r->prof, a, sizeof(a));
@@ -1180,14 +1180,14 @@ int cmd_show(int argc, char **argv)
 	       r->prof.status & EBPH_FROZEN ? a : "");
 	printf("%-11s %llu calls, %llu since the last new %s\n", "training",
 	       (unsigned long long)r->prof.train_count,
-	       (unsigned long long)r->prof.last_mod_count, learned_what(cfg.detectors));
+	       (unsigned long long)r->prof.last_mod_count, learned_what(det));
 	printf("%-11s %llu in all\n", "calls", (unsigned long long)r->prof.count);
 	printf("%-11s %u since it became normal\n", "anomalies", r->prof.anomalies);
 	printf("%-11s %d train, %d test (%d KiB)\n", "rows", nrows[EBPH_TRAIN],
 	       nrows[EBPH_TEST], (nrows[0] + nrows[1]) * EBPH_NUM_SYSCALLS / 1024);
 	/* Where the sequence detector never ran, pairs-only output stays as
 	 * it was.  No test set means the kernel does not test sequences. */
-	if ((cfg.detectors & EBPH_DET_SEQS) || nseqs[EBPH_TRAIN] || nseqs[EBPH_TEST] ||
+	if ((det & EBPH_DET_SEQS) || nseqs[EBPH_TRAIN] || nseqs[EBPH_TEST] ||
 	    has_seq_test(&r->prof)) {
 		if (has_seq_test(&r->prof))
 			snprintf(a, sizeof(a), "%ld test", nseqs[EBPH_TEST]);
@@ -1195,28 +1195,40 @@ int cmd_show(int argc, char **argv)
 			snprintf(a, sizeof(a), "no test set");
 		printf("%-11s %ld train, %s\n", "sequences", nseqs[EBPH_TRAIN], a);
 	}
+}
 
-	if (list_seqs) {
-		qsort(seqs, nlist, sizeof(*seqs), cmp_seq);
-		printf("\n%s set: %zu sequences of %d calls\n",
-		       set == EBPH_TEST ? "test" : "train", nlist, EBPH_SEQ_CALLS);
-		if (nlist)
-			printf("CALLS, THE OLDEST FIRST\n");
-		for (i = 0; i < nlist; i++) {
-			syscall_seq_fmt(seqs[i], "-", line, sizeof(line));
-			printf("%s\n", line);
-		}
-		goto out;
+/* The NLIST sequences SEQS of set SET, sorted (in place) by seq_order(). */
+static void show_seqs(__u64 *seqs, size_t nlist, int set)
+{
+	char line[EBPH_SEQ_CALLS * SYSCALL_NAME_LEN];
+	size_t i;
+
+	qsort(seqs, nlist, sizeof(*seqs), cmp_seq);
+	printf("\n%s set: %zu sequences of %d calls\n",
+	       set == EBPH_TEST ? "test" : "train", nlist, EBPH_SEQ_CALLS);
+	if (nlist)
+		printf("CALLS, THE OLDEST FIRST\n");
+	for (i = 0; i < nlist; i++) {
+		syscall_seq_fmt(seqs[i], "-", line, sizeof(line));
+		printf("%s\n", line);
 	}
+}
+
+/* The pairs of set SET, whose rows are ROWS: one line per pair. */
+static void show_pairs(__u8 *const rows[EBPH_NUM_CALLS], int set)
+{
+	int cur, prev, d, pairs = 0;
+	char a[64], b[64];
+
 	for (cur = 0; cur < EBPH_NUM_CALLS; cur++)
-		for (prev = 0; rows[set][cur] && prev < EBPH_NUM_SYSCALLS; prev++)
-			pairs += !!rows[set][cur][prev];
+		for (prev = 0; rows[cur] && prev < EBPH_NUM_SYSCALLS; prev++)
+			pairs += !!rows[cur][prev];
 	printf("\n%s set: %d pairs of calls\n", set == EBPH_TEST ? "test" : "train", pairs);
 	if (pairs)
 		printf("%-23s %-23s %s\n", "CALL", "PREVIOUS", "DISTANCE");
 	for (cur = 0; cur < EBPH_NUM_CALLS; cur++) {
-		for (prev = 0; rows[set][cur] && prev < EBPH_NUM_SYSCALLS; prev++) {
-			__u8 bits = rows[set][cur][prev];
+		for (prev = 0; rows[cur] && prev < EBPH_NUM_SYSCALLS; prev++) {
+			__u8 bits = rows[cur][prev];
 			char dist[EBPH_SEQLEN];
 
 			if (!bits)
@@ -1231,13 +1243,64 @@ int cmd_show(int argc, char **argv)
 			printf("%-23s %-23s %s\n", a, b, dist);
 		}
 	}
-out:
+}
+
+/* Profile R of the running ebph, with detectors DET: its summary, then
+ * the pairs of set SET, or (LIST_SEQS) its sequences.  The exit status. */
+static int show_profile(const struct ebph_maps *m, const struct ebph_profile_rec *r,
+			__u32 det, int set, int list_seqs)
+{
+	__u8 *rows[2][EBPH_NUM_CALLS];
+	__u64 *seqs = NULL;
+	size_t nlist = 0;
+	int nrows[2], err;
+	long nseqs[2];
+
+	err = read_seqs(m, &r->prof, nseqs, set, list_seqs ? &seqs : NULL, &nlist);
+	if (err) {
+		fprintf(stderr, "ebph show: cannot read the sequences of %016llx: %s\n",
+			(unsigned long long)r->prof.key, strerror(-err));
+		return 1;
+	}
+	nrows[EBPH_TRAIN] = read_rows(m, r->prof.key, EBPH_TRAIN, rows[EBPH_TRAIN]);
+	nrows[EBPH_TEST] = read_rows(m, r->prof.key, EBPH_TEST, rows[EBPH_TEST]);
+	show_summary(r, det, nrows, nseqs);
+	if (list_seqs)
+		show_seqs(seqs, nlist, set);
+	else
+		show_pairs(rows[set], set);
 	free(seqs);
 	free_rows(rows[0]);
 	free_rows(rows[1]);
+	return 0;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	int set = EBPH_TRAIN, list_seqs = 0, rc;
+	struct ebph_snapshot s;
+	struct ebph_config cfg;
+	struct ebph_maps m;
+	__u32 zero = 0;
+	__u64 key;
+
+	rc = show_options(argc, argv, &set, &list_seqs);
+	if (rc >= 0)
+		return rc;
+	if (cmd_open("show", &m))
+		return 1;
+	if (bpf_map_lookup(m.config, &zero, &cfg) || ebph_snapshot_read_profiles(&m, &s)) {
+		fprintf(stderr, "ebph: cannot read the running ebph's profiles\n");
+		ebph_maps_close(&m);
+		return 1;
+	}
+	rc = 1;
+	if (!resolve_profile(&s, argv[optind], &key))
+		rc = show_profile(&m, ebph_snapshot_find(&s, key), cfg.detectors,
+				  set, list_seqs);
 	ebph_snapshot_free(&s);
 	ebph_maps_close(&m);
-	return 0;
+	return rc;
 }
 
 /* ---- normalize, sensitize, tolerize, delete --------------------------- */
@@ -1308,9 +1371,8 @@ static void apply_audit(enum cmd_action act, __u64 key, const char *path,
 int cmd_delete_profile(const struct ebph_maps *m, const struct ebph_profile *p,
 		       int seqs_on, char *msg, size_t len, int *seq_err)
 {
-	struct ebph_row_key rk = { .profile = p->key };
 	char what[64] = "";
-	int c, n = 0, err, lock, nseq_del;
+	int n, err, lock, nseq_del;
 
 	/* Path first, then the profile, then its rows and sequences: a
 	 * task still running it makes a new, empty profile at its next
@@ -1333,11 +1395,7 @@ int cmd_delete_profile(const struct ebph_maps *m, const struct ebph_profile *p,
 	 * writer of FREED.  Only if this call deleted it. */
 	if (!err && ebph_owner_add(m, p->owner, EBPH_OWNER_FREED, 1))
 		snprintf(what, sizeof(what), "; its owner's count not updated");
-	for (c = 0; c < 2 * EBPH_NUM_CALLS; c++) {
-		rk.call = c % EBPH_NUM_CALLS;
-		rk.set = c / EBPH_NUM_CALLS;
-		n += !bpf_map_delete(m->rows, &rk);
-	}
+	n = ebph_rows_work(m, p->key, EBPH_WORK_RESET | EBPH_WORK_DROP_TEST);
 	nseq_del = ebph_seqs_delete(m, p->key);
 	if (nseq_del < 0)
 		snprintf(msg, len, "deleted, with %d rows, but not its sequences: %s",
@@ -1356,18 +1414,133 @@ int cmd_delete_profile(const struct ebph_maps *m, const struct ebph_profile *p,
 	return err == -ENOENT ? 0 : err;
 }
 
+/* Row and sequence counts of one change, for its message: "%d rows of
+ * pairs and %ld sequences", or the half of it the detectors DET have;
+ * ROWS_WORD is how the pairs are named ("rows of pairs" or "rows"). */
+static void what_changed(char *buf, size_t len, __u32 det, int nrows,
+			 const char *rows_word, const char *and, long nseqs)
+{
+	if ((det & EBPH_DET_PAIRS) && (det & EBPH_DET_SEQS))
+		snprintf(buf, len, "%d %s%s%ld sequences", nrows, rows_word, and, nseqs);
+	else if (det & EBPH_DET_SEQS)
+		snprintf(buf, len, "%ld sequences", nseqs);
+	else
+		snprintf(buf, len, "%d %s", nrows, rows_word);
+}
+
+/* The message of a failed ebph_profile_change(): of its rows (ROWS < 0,
+ * which only a copy can be) or of the profile. */
+static int change_failed(int err, int rows, char *msg, size_t len)
+{
+	if (rows < 0)
+		snprintf(msg, len, "cannot copy its train set: %s%s", strerror(-err),
+			 err == -E2BIG || err == -ENOMEM ? " (the rows map is full)" : "");
+	else
+		snprintf(msg, len, "cannot update it: %s", strerror(-err));
+	return err;
+}
+
+/*
+ * normalize: ebph_start_normal(), test := train for each detector that
+ * runs, counters restart; the rows first, the status last (see the top
+ * of this file).  The sequences' test set is a range of epochs over
+ * elements already in the map, taken in the same write as the status.
+ * Refused when a detector has nothing to test against.
+ */
+static int act_normalize(const struct ebph_maps *m, struct ebph_profile *p,
+			 __u32 det, char *msg, size_t len)
+{
+	struct ebph_row_key rk = { .profile = p->key, .set = EBPH_TRAIN };
+	__u8 row[EBPH_NUM_SYSCALLS];
+	int pairs_on = det & EBPH_DET_PAIRS, seqs_on = det & EBPH_DET_SEQS;
+	long nseqs[2] = { 0, 0 };
+	char what[96];
+	int c, n = 0, err;
+
+	for (c = 0; pairs_on && c < EBPH_NUM_CALLS; c++) {
+		rk.call = c;
+		n += !bpf_map_lookup(m->rows, &rk, row);
+	}
+	if (seqs_on) {
+		err = read_seqs(m, p, nseqs, EBPH_TRAIN, NULL, NULL);
+		if (err) {
+			snprintf(msg, len, "cannot read its sequences: %s", strerror(-err));
+			return err;
+		}
+	}
+	/* An empty test set would make every call an anomaly. */
+	if ((pairs_on && !n) || (seqs_on && !nseqs[EBPH_TRAIN])) {
+		snprintf(msg, len, "it has learned %s yet: nothing to test against",
+			 (!pairs_on || !n) && (!seqs_on || !nseqs[EBPH_TRAIN]) ?
+			 "nothing" : !n ? "no pairs" : "no sequences");
+		return -EINVAL;
+	}
+	err = ebph_profile_change(m, p->key, ebph_start_normal, det, p, &n);
+	if (err)
+		return change_failed(err, n, msg, len);
+	what_changed(what, sizeof(what), det, n, "rows of pairs", " and ", nseqs[EBPH_TRAIN]);
+	snprintf(msg, len, "normal: testing against %s", what);
+	return 0;
+}
+
+/* sensitize: ebph_reset_train(), forget what was learned; a normal
+ * profile keeps testing against its test set meanwhile. */
+static int act_sensitize(const struct ebph_maps *m, struct ebph_profile *p,
+			 __u32 det, char *msg, size_t len)
+{
+	long nseqs[2] = { 0, 0 };
+	char what[96];
+	int n, err;
+
+	if (det & EBPH_DET_SEQS) {
+		/* Only to say how many: forgetting is one store of the
+		 * rule (struct ebph_seq). */
+		err = read_seqs(m, p, nseqs, EBPH_TRAIN, NULL, NULL);
+		if (err) {
+			snprintf(msg, len, "cannot read its sequences: %s", strerror(-err));
+			return err;
+		}
+	}
+	err = ebph_profile_change(m, p->key, ebph_reset_train, det, p, &n);
+	if (err)
+		return change_failed(err, n, msg, len);
+	what_changed(what, sizeof(what), det, n, "rows", ", ", nseqs[EBPH_TRAIN]);
+	snprintf(msg, len, "training data forgotten (%s); %s", what,
+		 p->status & EBPH_NORMAL ? "still normal, learning anew" :
+		 "training anew");
+	return 0;
+}
+
+/* tolerize: ebph_stop_normal(), back to training, train data kept, so
+ * the behaviour that made anomalies is learned as normal.  It keeps both
+ * detectors' sets: the sequence epochs stay.  1: not normal, nothing
+ * done. */
+static int act_tolerize(const struct ebph_maps *m, struct ebph_profile *p,
+			__u32 det, char *msg, size_t len)
+{
+	int n, err;
+
+	if (!(p->status & EBPH_NORMAL)) {
+		snprintf(msg, len, "not normal: nothing to tolerize (%s)",
+			 cmd_state_name(p->status));
+		return 1;
+	}
+	err = ebph_profile_change(m, p->key, ebph_stop_normal, det, p, &n);
+	if (err)
+		return change_failed(err, n, msg, len);
+	snprintf(msg, len, "training again, with what it learned so far");
+	return 0;
+}
+
 int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 	      char *msg, size_t len, char *warn, size_t wlen)
 {
-	struct ebph_row_key rk = { .profile = key };
 	struct ebph_path path = { .path = "" };
 	struct ebph_config cfg;
 	struct ebph_profile p;
-	__u8 row[EBPH_NUM_SYSCALLS];
-	__u32 zero = 0, pairs_on, seqs_on;
-	long nseqs[2] = { 0, 0 };
-	char what[96], was[96], now[96];
-	int c, n = 0, err = 0, nseq_err;
+	__u32 zero = 0;
+	char was[96], now[96];
+	int err = 0, seq_err = 0;
 
 	warn[0] = 0;
 	if (bpf_map_lookup(m->profiles, &key, &p)) {
@@ -1386,138 +1559,30 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 		snprintf(msg, len, "cannot read the config map: %s", strerror(-err));
 		return err;
 	}
-	pairs_on = cfg.detectors & EBPH_DET_PAIRS;
-	seqs_on = cfg.detectors & EBPH_DET_SEQS;
 	switch (act) {
 	case ACT_NORMALIZE:
-		/* start_normal(): test := train for each detector, counters
-		 * restart.  The rows first, the status last: see the top of
-		 * this file.  The sequences' test set is a range of epochs
-		 * over elements already in the map, taken in the same write
-		 * as the status. */
-		for (c = 0; pairs_on && c < EBPH_NUM_CALLS; c++) {
-			rk.call = c;
-			rk.set = EBPH_TRAIN;
-			n += !bpf_map_lookup(m->rows, &rk, row);
-		}
-		if (seqs_on) {
-			err = read_seqs(m, &p, nseqs, EBPH_TRAIN, NULL, NULL);
-			if (err) {
-				snprintf(msg, len, "cannot read its sequences: %s", strerror(-err));
-				return err;
-			}
-		}
-		/* An empty test set would make every call an anomaly. */
-		if ((pairs_on && !n) || (seqs_on && !nseqs[EBPH_TRAIN])) {
-			snprintf(msg, len, "it has learned %s yet: nothing to test against",
-				 (!pairs_on || !n) && (!seqs_on || !nseqs[EBPH_TRAIN]) ?
-				 "nothing" : !n ? "no pairs" : "no sequences");
-			return -EINVAL;
-		}
-		for (c = 0, n = 0; pairs_on && c < EBPH_NUM_CALLS && !err; c++) {
-			rk.call = c;
-			rk.set = EBPH_TRAIN;
-			if (bpf_map_lookup(m->rows, &rk, row)) {
-				rk.set = EBPH_TEST;
-				bpf_map_delete(m->rows, &rk);
-				continue;
-			}
-			rk.set = EBPH_TEST;
-			err = bpf_map_update(m->rows, &rk, row, BPF_ANY);
-			n++;
-		}
-		if (err) {
-			snprintf(msg, len, "cannot copy its train set: %s%s", strerror(-err),
-				 err == -E2BIG || err == -ENOMEM ? " (the rows map is full)" : "");
-			return err;
-		}
-		/* Read again: the kernel may have moved on while the rows
-		 * were copied, and its epochs are the ones to build on. */
-		bpf_map_lookup(m->profiles, &key, &p);
-		if (seqs_on) {
-			/* As start_normal(): what is stamped from the train
-			 * set's first epoch to now, and nothing learned
-			 * later (a new epoch). */
-			p.seq_test_from = p.seq_train_from;
-			p.seq_test_to = p.seq_epoch + 1;
-			p.seq_epoch++;
-		}
-		p.status = EBPH_NORMAL;
-		p.train_count = 0;
-		p.last_mod_count = 0;
-		p.anomalies = 0;
-		if (pairs_on && seqs_on)
-			snprintf(what, sizeof(what), "%d rows of pairs and %ld sequences", n,
-				 nseqs[EBPH_TRAIN]);
-		else if (seqs_on)
-			snprintf(what, sizeof(what), "%ld sequences", nseqs[EBPH_TRAIN]);
-		else
-			snprintf(what, sizeof(what), "%d rows of pairs", n);
-		snprintf(msg, len, "normal: testing against %s", what);
+		err = act_normalize(m, &p, cfg.detectors, msg, len);
 		break;
 	case ACT_SENSITIZE:
-		/* reset_train(): forget what was learned; a normal profile
-		 * keeps testing against its test set meanwhile. */
-		rk.set = EBPH_TRAIN;
-		for (c = 0; pairs_on && c < EBPH_NUM_CALLS; c++) {
-			rk.call = c;
-			n += !bpf_map_delete(m->rows, &rk);
-		}
-		if (seqs_on) {
-			/* Only to say how many: forgetting is the one store
-			 * below (struct ebph_seq). */
-			err = read_seqs(m, &p, nseqs, EBPH_TRAIN, NULL, NULL);
-			if (err) {
-				snprintf(msg, len, "cannot read its sequences: %s", strerror(-err));
-				return err;
-			}
-		}
-		/* Read again: the kernel may have moved on meanwhile. */
-		bpf_map_lookup(m->profiles, &key, &p);
-		if (seqs_on)
-			p.seq_train_from = ++p.seq_epoch;
-		p.train_count = 0;
-		p.last_mod_count = 0;
-		p.status &= ~EBPH_FROZEN;
-		if (pairs_on && seqs_on)
-			snprintf(what, sizeof(what), "%d rows, %ld sequences", n,
-				 nseqs[EBPH_TRAIN]);
-		else if (seqs_on)
-			snprintf(what, sizeof(what), "%ld sequences", nseqs[EBPH_TRAIN]);
-		else
-			snprintf(what, sizeof(what), "%d rows", n);
-		snprintf(msg, len, "training data forgotten (%s); %s", what,
-			 p.status & EBPH_NORMAL ? "still normal, learning anew" :
-			 "training anew");
+		err = act_sensitize(m, &p, cfg.detectors, msg, len);
 		break;
 	case ACT_TOLERIZE:
-		/* stop_normal(): back to training, train data kept, so the
-		 * behaviour that made anomalies is learned as normal.  It
-		 * keeps both detectors' sets: the sequence epochs stay. */
-		if (!(p.status & EBPH_NORMAL)) {
-			snprintf(msg, len, "not normal: nothing to tolerize (%s)",
-				 cmd_state_name(p.status));
-			return 0;
-		}
-		p.status &= ~(EBPH_NORMAL | EBPH_FROZEN);
-		snprintf(msg, len, "training again, with what it learned so far");
+		err = act_tolerize(m, &p, cfg.detectors, msg, len);
 		break;
 	case ACT_DELETE:
-		err = cmd_delete_profile(m, &p, seqs_on, msg, len, &nseq_err);
-		if (err)
-			return err;
-		/* Deleted, if not all of it: that is the change to log. */
-		apply_audit(act, key, path.path, was, "deleted", warn, wlen);
-		return nseq_err;
+		err = cmd_delete_profile(m, &p, cfg.detectors & EBPH_DET_SEQS, msg, len,
+					 &seq_err);
+		break;
 	}
-	err = bpf_map_update(m->profiles, &key, &p, BPF_EXIST);
-	if (err) {
-		snprintf(msg, len, "cannot update it: %s", strerror(-err));
-		return err;
-	}
-	profile_words(&p, now, sizeof(now));
+	if (err)	/* 1: nothing changed, nothing to log */
+		return err < 0 ? err : 0;
+	/* Deleted, if not all of it (SEQ_ERR): that is the change to log. */
+	if (act == ACT_DELETE)
+		snprintf(now, sizeof(now), "deleted");
+	else
+		profile_words(&p, now, sizeof(now));
 	apply_audit(act, key, path.path, was, now, warn, wlen);
-	return 0;
+	return seq_err;
 }
 
 static int cmd_change(int argc, char **argv, enum cmd_action act)
@@ -1720,15 +1785,89 @@ static long parse_limit(const char *s, long max)
 	return v;
 }
 
-int cmd_set(int argc, char **argv)
+/* VAL for setting SET, as cmd_set() stores it: -1 if malformed. */
+static long long set_parse(enum cmd_setting set, const char *val)
+{
+	switch (set) {
+	case SET_NORMAL_WAIT:
+		return parse_duration(val);
+	case SET_ANOMALY_LIMIT:
+		return parse_limit(val, 1000000);
+	case SET_TOLERIZE_LIMIT:
+		return parse_limit(val, EBPH_LOCALITY_WIN);
+	default:	/* monitoring, log-sequences */
+		return parse_on_off(val);
+	}
+}
+
+/* Setting SET of CFG to V, as set_parse() made it. */
+static void set_store(struct ebph_config *cfg, enum cmd_setting set, long long v)
+{
+	switch (set) {
+	case SET_NORMAL_WAIT:
+		cfg->normal_wait = v;
+		break;
+	case SET_ANOMALY_LIMIT:
+		cfg->anomaly_limit = v;
+		break;
+	case SET_TOLERIZE_LIMIT:
+		cfg->tolerize_limit = v;
+		break;
+	case SET_MONITORING:
+		cfg->monitoring = v;
+		break;
+	default:	/* log-sequences */
+		cfg->log_sequences = v;
+	}
+}
+
+/*
+ * Setting SET of the running ebph to V, its old and new values in words
+ * into OLD_S and NEW_S (cmd_setting_fmt()).  Read, change one field,
+ * write whole, under the save lock: two sets at once must not undo each
+ * other behind an audit trail that logs both.  0, or 1 with a sentence
+ * on stderr.
+ */
+static int set_write(const struct ebph_maps *m, enum cmd_setting set, long long v,
+		     char *old_s, char *new_s, size_t len)
 {
 	struct ebph_config cfg, old;
+	__u32 zero = 0;
+	int err, lock;
+
+	lock = ebph_state_lock();
+	if (lock < 0) {
+		fprintf(stderr, "ebph set: cannot take %s/save.lock: %s\n", EBPH_RUN_DIR,
+			strerror(-lock));
+		return 1;
+	}
+	err = bpf_map_lookup(m->config, &zero, &cfg);
+	if (err) {
+		fprintf(stderr, "ebph set: cannot read the config map: %s\n", strerror(-err));
+		ebph_state_unlock(lock);
+		return 1;
+	}
+	old = cfg;
+	set_store(&cfg, set, v);
+	cmd_setting_fmt(&old, set, old_s, len);
+	cmd_setting_fmt(&cfg, set, new_s, len);
+	/* An ARRAY value is updated in place: see the top of this file. */
+	err = bpf_map_update(m->config, &zero, &cfg, BPF_ANY);
+	ebph_state_unlock(lock);
+	if (err) {
+		fprintf(stderr, "ebph set: cannot write the config map: %s\n", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_set(int argc, char **argv)
+{
 	struct ebph_maps m;
 	const char *what, *val;
 	char a[64], b[64], warn[256];
-	__u32 zero = 0;
 	long long v;
-	int rc, err, set, lock;
+	int rc, set;
 
 	rc = only_help(argc, argv, set_usage, 2);
 	if (rc >= 0)
@@ -1737,71 +1876,20 @@ int cmd_set(int argc, char **argv)
 	val = argv[optind + 1];
 	/* Parse before opening anything: a typo is a usage error whether
 	 * or not ebph runs. */
-	switch ((set = cmd_setting_find(what))) {
-	case SET_NORMAL_WAIT:
-		v = parse_duration(val);
-		break;
-	case SET_ANOMALY_LIMIT:
-		v = parse_limit(val, 1000000);
-		break;
-	case SET_TOLERIZE_LIMIT:
-		v = parse_limit(val, EBPH_LOCALITY_WIN);
-		break;
-	case SET_MONITORING:
-	case SET_LOG_SEQUENCES:
-		v = parse_on_off(val);
-		break;
-	default:	/* and those only `ebph run` sets */
+	set = cmd_setting_find(what);
+	/* The detector and the rest are only `ebph run`'s to set. */
+	if (set < 0 || set == SET_DETECTOR || set == SET_OFFSETS)
 		return usage_error(set_usage, "set: unknown setting '%s'", what);
-	}
+	v = set_parse(set, val);
 	if (v < 0)
 		return usage_error(set_usage, "set: invalid %s '%s'", what, val);
 
 	if (cmd_open("set", &m))
 		return 1;
-	/* Read, change one field, write whole: two sets at once must not
-	 * undo each other behind an audit trail that logs both. */
-	lock = ebph_state_lock();
-	if (lock < 0) {
-		fprintf(stderr, "ebph set: cannot take %s/save.lock: %s\n", EBPH_RUN_DIR,
-			strerror(-lock));
-		ebph_maps_close(&m);
-		return 1;
-	}
-	err = bpf_map_lookup(m.config, &zero, &cfg);
-	if (err) {
-		fprintf(stderr, "ebph set: cannot read the config map: %s\n", strerror(-err));
-		ebph_state_unlock(lock);
-		ebph_maps_close(&m);
-		return 1;
-	}
-	old = cfg;
-	switch (set) {
-	case SET_NORMAL_WAIT:
-		cfg.normal_wait = v;
-		break;
-	case SET_ANOMALY_LIMIT:
-		cfg.anomaly_limit = v;
-		break;
-	case SET_TOLERIZE_LIMIT:
-		cfg.tolerize_limit = v;
-		break;
-	case SET_MONITORING:
-		cfg.monitoring = v;
-		break;
-	default:	/* log-sequences */
-		cfg.log_sequences = v;
-	}
-	cmd_setting_fmt(&old, set, a, sizeof(a));
-	cmd_setting_fmt(&cfg, set, b, sizeof(b));
-	/* An ARRAY value is updated in place: see the top of this file. */
-	err = bpf_map_update(m.config, &zero, &cfg, BPF_ANY);
-	ebph_state_unlock(lock);
+	rc = set_write(&m, set, v, a, b, sizeof(a));
 	ebph_maps_close(&m);
-	if (err) {
-		fprintf(stderr, "ebph set: cannot write the config map: %s\n", strerror(-err));
-		return 1;
-	}
+	if (rc)
+		return rc;
 	printf("%s: %s -> %s\n", what, a, b);
 	if (cmd_audit("set", what, a, b, warn, sizeof(warn)))
 		fprintf(stderr, "ebph set: warning: %s\n", warn);

@@ -27,7 +27,7 @@ int cmd_save(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 
-/* ---- shared by ebph_cmd.c and ebph_top.c -------------------------------- */
+/* ---- for ebph_top.c, and for `ebph run` (ebph_user.c) ------------------- */
 
 /* Root, the pins, and a live instance holding the lock: 0, or 1 with one
  * sentence on stderr (the exit status to return). */
@@ -45,6 +45,24 @@ const char *cmd_profile_name(const struct ebph_profile_rec *r, char *buf, size_t
 /* "6d 23h", "3s", "250ms": the two largest units of NS. */
 void cmd_fmt_duration(__u64 ns, char *buf, size_t len);
 
+/* When frozen profile P becomes normal, for a NORMAL column 10 wide:
+ * "in 6d 23h", "in 1s" (of 1s 995ms), "next call", or "-" if it is not
+ * frozen. */
+void cmd_fmt_normal_col(const struct ebph_profile *p, char *buf, size_t len);
+
+/* A traced thread, as `ebph ps` and `ebph top` list it. */
+struct cmd_task {
+	__u32 pid, tid;			/* pid: its thread group's */
+	__u64 profile, count;
+	__u8 lfc, max_lfc;
+};
+
+/* Every traced thread, in the order of the tasks map, into *TASKS
+ * (malloc'd, *N of them).  A thread that exits between the walk and its
+ * lookup is left out; if memory runs out, the ones read so far are
+ * kept.  0 or -errno. */
+int cmd_read_tasks(const struct ebph_maps *m, struct cmd_task **tasks, size_t *n);
+
 /* The changes a user can make to a profile, as the kernel makes them. */
 enum cmd_action { ACT_NORMALIZE, ACT_SENSITIZE, ACT_TOLERIZE, ACT_DELETE };
 
@@ -57,7 +75,7 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 
 /*
  * ACT_DELETE of profile P (as read from the map) without the notice:
- * for `ebph run` itself, which recycles profiles (ebph_user.c) and says
+ * for `ebph run` itself, which recycles profiles (ebph_quota.c) and says
  * so in its own log.  SEQS_ON: the sequence detector runs (for MSG).
  * 0 when it is deleted (or was gone already), with *SEQ_ERR the -errno
  * of deleting its sequences, or 0; -errno if the profile stays.
@@ -102,8 +120,5 @@ void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
 /* Whether setting S differs between A and B. */
 int cmd_setting_differs(const struct ebph_config *a, const struct ebph_config *b,
 			enum cmd_setting s);
-
-/* Defined in ebph_user.c: "3s", "10m", "1w" to ns, -1 if malformed. */
-long long parse_duration(const char *s);
 
 #endif /* EBPH_CMD_H */

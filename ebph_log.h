@@ -2,7 +2,7 @@
 /*
  * ebph_log.h - ebph's log lines for machines: one JSON object per line
  * (`ebph run --json`), and the syslog(3) priority of each line
- * (`--syslog`).  The text a person reads is composed by ebph_user.c; it
+ * (`--syslog`).  The text a person reads is composed by ebph_print.c; it
  * travels in the JSON object as "message", beside the event's fields.
  * And the one escape every name a process or a file chose goes through
  * before it is printed as text (ebph_escape()).

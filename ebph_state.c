@@ -18,7 +18,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "bpf_load.h"
+#include "bpf_dirs.h"
 #include "ebph_state.h"
 
 #define STATE_NAME	"state"

@@ -7,7 +7,7 @@
  *
  *   summary      PID, uptime, monitoring, detectors, profiles by state,
  *                tasks, calls, anomalies, rows (and sequences, with that
- *                detector), events dropped and lost
+ *                detector), events dropped
  *   profiles     the normal ones first, then frozen, then training,
  *                each by anomalies, then by path; one is selected (j/k
  *                or the arrow keys), and the selection follows it
@@ -46,7 +46,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 
-#include "bpf_load.h"
+#include "bpf_sys.h"
 #include "ebph.h"
 #include "ebph_cmd.h"
 #include "ebph_log.h"
@@ -140,18 +140,12 @@ static void term_size(int *rows, int *cols)
 
 /* ---- what is shown ----------------------------------------------------- */
 
-struct top_task {
-	__u32 pid, tid;
-	__u64 profile, count;
-	__u8 lfc, max_lfc;
-};
-
 struct view {
 	struct ebph_maps m;
 	int ncpus;
 	struct ebph_snapshot s;		/* sorted by key: lookups */
 	struct ebph_profile_rec **order; /* the list as shown */
-	struct top_task *tasks;
+	struct cmd_task *tasks;
 	size_t ntasks;
 	struct ebph_anomaly_rec recent[EBPH_RECENT_MAX];
 	int nrecent;
@@ -194,7 +188,7 @@ static int cmp_order(const void *a, const void *b)
 
 static int cmp_lfc(const void *a, const void *b)
 {
-	const struct top_task *x = a, *y = b;
+	const struct cmd_task *x = a, *y = b;
 
 	if (x->lfc != y->lfc)
 		return x->lfc > y->lfc ? -1 : 1;
@@ -205,53 +199,37 @@ static int cmp_lfc(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-/* Read everything anew.  0, -ESRCH when ebph stopped, another -errno
- * when a map could not be read. */
-static int view_read(struct view *v)
+/* The profiles in the order shown: v->order points into v->s. */
+static int view_sort_profiles(struct view *v)
 {
-	__u32 zero = 0, idx, *tids;
-	size_t i, k, ntids, cap = 0;
-	int err;
+	size_t i;
 
-	ebph_snapshot_free(&v->s);
-	free(v->order);
-	v->order = NULL;
-	v->ntasks = 0;
-	err = bpf_map_lookup(v->m.config, &zero, &v->cfg);
-	if (!err)
-		err = ebph_snapshot_read_profiles(&v->m, &v->s);
-	if (err)
-		return err;
 	v->order = calloc(v->s.n + 1, sizeof(*v->order));
 	if (!v->order)
 		return -ENOMEM;
 	for (i = 0; i < v->s.n; i++)
 		v->order[i] = &v->s.recs[i];
 	qsort(v->order, v->s.n, sizeof(*v->order), cmp_order);
+	return 0;
+}
 
-	err = bpf_map_keys(v->m.tasks, sizeof(*tids), (void **)&tids, &ntids);
+/* The tasks, by LFC. */
+static int view_read_tasks(struct view *v)
+{
+	int err;
+
+	free(v->tasks);
+	err = cmd_read_tasks(&v->m, &v->tasks, &v->ntasks);
 	if (err)
 		return err;
-	for (k = 0; k < ntids; k++) {
-		__u32 tid = tids[k];
-		struct ebph_task t;
-
-		if (bpf_map_lookup(v->m.tasks, &tid, &t))
-			continue;
-		if (v->ntasks == cap) {
-			void *p = realloc(v->tasks, (cap = cap ? 2 * cap : 256) * sizeof(*v->tasks));
-
-			if (!p)
-				break;
-			v->tasks = p;
-		}
-		v->tasks[v->ntasks++] = (struct top_task){
-			.pid = t.pid ? t.pid : tid, .tid = tid, .profile = t.profile,
-			.count = t.count, .lfc = t.lfc, .max_lfc = t.max_lfc,
-		};
-	}
-	free(tids);
 	qsort(v->tasks, v->ntasks, sizeof(*v->tasks), cmp_lfc);
+	return 0;
+}
+
+/* The counters of the summary: per-CPU stats summed, and map sizes. */
+static void view_read_counts(struct view *v)
+{
+	__u32 idx;
 
 	v->anomalies = v->drops = 0;
 	for (idx = EBPH_STAT_ANOMALIES; idx <= EBPH_STAT_EVENT_DROPS; idx++) {
@@ -271,6 +249,44 @@ static int view_read(struct view *v)
 	 * detector's map that fills. */
 	v->nseqs = v->cfg.detectors & EBPH_DET_SEQS ?
 		   bpf_map_count(v->m.seqs, sizeof(struct ebph_seq_key)) : -1;
+}
+
+/* The selection follows its profile as the list is re-sorted; if it is
+ * gone, the same place in the list. */
+static void view_follow_selection(struct view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->s.n; i++)
+		if (v->order[i]->prof.key == v->selected)
+			break;
+	if (i == v->s.n)
+		i = v->sel < v->s.n ? v->sel : v->s.n ? v->s.n - 1 : 0;
+	v->sel = i;
+	v->selected = v->s.n ? v->order[i]->prof.key : 0;
+}
+
+/* Read everything anew.  0, -ESRCH when ebph stopped, another -errno
+ * when a map could not be read. */
+static int view_read(struct view *v)
+{
+	__u32 zero = 0;
+	int err;
+
+	ebph_snapshot_free(&v->s);
+	free(v->order);
+	v->order = NULL;
+	v->ntasks = 0;
+	err = bpf_map_lookup(v->m.config, &zero, &v->cfg);
+	if (!err)
+		err = ebph_snapshot_read_profiles(&v->m, &v->s);
+	if (!err)
+		err = view_sort_profiles(v);
+	if (!err)
+		err = view_read_tasks(v);
+	if (err)
+		return err;
+	view_read_counts(v);
 	/* Our map fds keep the maps alive after ebph stops and unpins
 	 * them: its state file (removed when it stops) and its PID tell. */
 	v->have_rs = !ebph_state_read(&v->rs);
@@ -282,16 +298,7 @@ static int view_read(struct view *v)
 	v->nrecent = ebph_recent_read(v->recent, EBPH_RECENT_MAX);
 	if (v->nrecent < 0)
 		v->nrecent = 0;
-
-	/* The selection follows its profile as the list is re-sorted;
-	 * if it is gone, the same place in the list. */
-	for (i = 0; i < v->s.n; i++)
-		if (v->order[i]->prof.key == v->selected)
-			break;
-	if (i == v->s.n)
-		i = v->sel < v->s.n ? v->sel : v->s.n ? v->s.n - 1 : 0;
-	v->sel = i;
-	v->selected = v->s.n ? v->order[i]->prof.key : 0;
+	view_follow_selection(v);
 	return 0;
 }
 
@@ -330,42 +337,20 @@ static const char *name_of(struct view *v, __u64 key, char *buf, size_t len)
 	return buf;
 }
 
-static void draw(struct view *v, int raw)
+/* Summary: three lines and a blank. */
+static void draw_summary(struct view *v, int raw, int cols, time_t t)
 {
-	size_t by_state[3] = { 0 }, i, n;
-	int rows, cols, nprof, nanom, nlfc, spare;
+	size_t by_state[3] = { 0 }, i;
 	char a[64], b[128], now[16];
 	__u64 calls = 0;
-	time_t t = time(NULL);
 	struct tm tm;
 
-	term_size(&rows, &cols);
-	if (!raw)
-		rows = 24, cols = 80;
 	for (i = 0; i < v->s.n; i++) {
 		by_state[state_rank(v->s.recs[i].prof.status)]++;
 		calls += v->s.recs[i].prof.count;
 	}
 	localtime_r(&t, &tm);
 	strftime(now, sizeof(now), "%H:%M:%S", &tm);
-	if (raw)
-		fputs("\033[H", stdout);
-	if (rows < 16 || cols < 40) {
-		line(raw, cols, 0, "ebph top: the terminal is too small (%dx%d)", cols, rows);
-		if (raw)
-			fputs("\033[J", stdout);
-		fflush(stdout);
-		return;
-	}
-
-	/* Summary: 3 lines and a blank.  Fixed lines: 4 + 3 headers + the
-	 * status line = 8; the rest is shared 7:5:4 at 24 rows, and the
-	 * profiles take half of anything more. */
-	spare = rows - 8;
-	nanom = 5 + (spare - 16) / 4;
-	nlfc = 4 + (spare - 16) / 4;
-	nprof = spare - nanom - nlfc;
-
 	if (v->have_rs)
 		cmd_fmt_duration((t - v->rs.started) * NS, a, sizeof(a));
 	snprintf(b, sizeof(b), "ebph top - PID %d, up %s, monitoring %s, detector %s",
@@ -383,8 +368,13 @@ static void draw(struct view *v, int raw)
 	     v->nrows * EBPH_NUM_SYSCALLS / 1024, v->nseqs >= 0 ? b : "",
 	     (unsigned long long)v->drops);
 	line(raw, cols, 0, "");
+}
 
-	/* Profiles, scrolled to keep the selection in view. */
+/* NPROF lines of profiles, scrolled to keep the selection in view. */
+static void draw_profiles(struct view *v, int raw, int cols, int nprof)
+{
+	size_t i, n;
+
 	if (v->sel < v->first)
 		v->first = v->sel;
 	if (v->sel >= v->first + nprof)
@@ -394,34 +384,27 @@ static void draw(struct view *v, int raw)
 	for (n = 0, i = v->first; n < (size_t)nprof; n++, i++) {
 		const struct ebph_profile *p;
 		char name[17], when[72];	/* name: its column, escaped */
-		__u64 boot = 0;
-		struct timespec ts;
 
 		if (i >= v->s.n) {
 			line(raw, cols, 0, "");
 			continue;
 		}
 		p = &v->order[i]->prof;
-		clock_gettime(CLOCK_BOOTTIME, &ts);
-		boot = (__u64)ts.tv_sec * NS + ts.tv_nsec;
-		if (!(p->status & EBPH_FROZEN))
-			snprintf(when, sizeof(when), "-");
-		else if (p->normal_time <= boot)
-			snprintf(when, sizeof(when), "next call");
-		else {
-			cmd_fmt_duration(p->normal_time - boot, a, sizeof(a));
-			snprintf(when, sizeof(when), "in %s", a);
-			/* NORMAL is 10 wide: "in 1s 995ms" keeps its
-			 * larger unit only. */
-			if (strlen(when) > 10)
-				*strrchr(when, ' ') = 0;
-		}
+		cmd_fmt_normal_col(p, when, sizeof(when));
 		line(raw, cols, raw && i == v->sel, "%c %-16s %-8s %8llu %8llu %4u %-10s %016llx",
 		     i == v->sel ? '>' : ' ', cmd_profile_name(v->order[i], name, sizeof(name)),
 		     cmd_state_name(p->status), (unsigned long long)p->train_count,
 		     (unsigned long long)p->last_mod_count, p->anomalies, when,
 		     (unsigned long long)p->key);
 	}
+}
+
+/* NANOM lines of the most recent anomalies. */
+static void draw_anomalies(struct view *v, int raw, int cols, int nanom)
+{
+	char a[64];
+	struct tm tm;
+	size_t i;
 
 	line(raw, cols, 1, "%-8s %7s %-15s %-14s %-16s %4s %3s", "ANOMALY", "PID", "COMM",
 	     "PROFILE", "CALL", "MISS", "LFC");
@@ -442,54 +425,104 @@ static void draw(struct view *v, int raw)
 		     r->comm, name_of(v, r->profile, name, sizeof(name)), call,
 		     r->misses, r->lfc);
 	}
+}
+
+/* The comm of task TK, escaped, or "-" if it exited meanwhile. */
+static void task_comm(const struct cmd_task *tk, char *comm, size_t len)
+{
+	char raw_comm[64], path[64];
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", tk->pid, tk->tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	got = fd >= 0 ? read(fd, raw_comm, sizeof(raw_comm) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	/* The kernel's newline ends it; one inside is the task's. */
+	if (got > 0 && raw_comm[got - 1] == '\n')
+		got--;
+	raw_comm[got > 0 ? got : 0] = 0;
+	if (got > 0)
+		ebph_escape(raw_comm, comm, len);
+	else
+		snprintf(comm, len, "-");
+}
+
+/* NLFC lines of the tasks with the highest LFC. */
+static void draw_lfc(struct view *v, int raw, int cols, int nlfc)
+{
+	size_t i;
 
 	line(raw, cols, 1, "%-8s %7s %-15s %-14s %-8s %3s %3s %9s", "HIGH LFC", "TID",
 	     "COMM", "PROFILE", "STATE", "LFC", "MAX", "CALLS");
 	for (i = 0; i < (size_t)nlfc; i++) {
-		const struct top_task *tk = &v->tasks[i];
+		const struct cmd_task *tk = &v->tasks[i];
 		struct ebph_profile_rec *r;
-		char name[15], comm[16], raw_comm[64], path[64];	/* escaped */
-		ssize_t got;
-		int fd;
+		char name[15], comm[16];	/* the columns' widths, escaped */
 
 		if (i >= v->ntasks) {
 			line(raw, cols, 0, "");
 			continue;
 		}
-		snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", tk->pid, tk->tid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		got = fd >= 0 ? read(fd, raw_comm, sizeof(raw_comm) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		/* The kernel's newline ends it; one inside is the task's. */
-		if (got > 0 && raw_comm[got - 1] == '\n')
-			got--;
-		raw_comm[got > 0 ? got : 0] = 0;
-		if (got > 0)
-			ebph_escape(raw_comm, comm, sizeof(comm));
-		else
-			snprintf(comm, sizeof(comm), "-");	/* exited meanwhile */
+		task_comm(tk, comm, sizeof(comm));
 		r = ebph_snapshot_find(&v->s, tk->profile);
 		line(raw, cols, 0, "%-8s %7u %-15s %-14s %-8s %3u %3u %9llu", "", tk->tid,
 		     comm, name_of(v, tk->profile, name, sizeof(name)),
 		     r ? cmd_state_name(r->prof.status) : "-", tk->lfc, tk->max_lfc,
 		     (unsigned long long)tk->count);
 	}
+}
 
-	if (raw) {
-		char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)] = "", msg[sizeof(v->status)];
+/* The last line, in raw mode: a question, the last action's outcome,
+ * or the keys.  It is not ended: a newline there would scroll. */
+static void draw_status(struct view *v, int cols)
+{
+	char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)] = "", msg[sizeof(v->status)];
 
-		if (v->s.n)
-			cmd_profile_name(v->order[v->sel], name, sizeof(name));
-		if (v->confirm)
-			snprintf(msg, sizeof(msg), "%s %s? y/n",
-				 v->confirm == 'd' ? "delete" : "sensitize", name);
-		else
-			snprintf(msg, sizeof(msg), "%s", v->status[0] ? v->status :
-				 "q quit  j/k select  t tolerize  n normalize  s sensitize  d delete");
-		/* The last line is not ended: a newline there would scroll. */
-		printf("\033[7m%-*.*s\033[m\033[J", cols - 1, cols - 1, msg);
+	if (v->s.n)
+		cmd_profile_name(v->order[v->sel], name, sizeof(name));
+	if (v->confirm)
+		snprintf(msg, sizeof(msg), "%s %s? y/n",
+			 v->confirm == 'd' ? "delete" : "sensitize", name);
+	else
+		snprintf(msg, sizeof(msg), "%s", v->status[0] ? v->status :
+			 "q quit  j/k select  t tolerize  n normalize  s sensitize  d delete");
+	printf("\033[7m%-*.*s\033[m\033[J", cols - 1, cols - 1, msg);
+}
+
+/* One screen: in raw mode over the last one, else as plain text of
+ * 80x24. */
+static void draw(struct view *v, int raw)
+{
+	int rows, cols, nprof, nanom, nlfc, spare;
+
+	term_size(&rows, &cols);
+	if (!raw)
+		rows = 24, cols = 80;
+	if (raw)
+		fputs("\033[H", stdout);
+	if (rows < 16 || cols < 40) {
+		line(raw, cols, 0, "ebph top: the terminal is too small (%dx%d)", cols, rows);
+		if (raw)
+			fputs("\033[J", stdout);
+		fflush(stdout);
+		return;
 	}
+	/* Fixed lines: the summary's 4 + 3 headers + the status line = 8;
+	 * the rest is shared 7:5:4 at 24 rows, and the profiles take half
+	 * of anything more. */
+	spare = rows - 8;
+	nanom = 5 + (spare - 16) / 4;
+	nlfc = 4 + (spare - 16) / 4;
+	nprof = spare - nanom - nlfc;
+
+	draw_summary(v, raw, cols, time(NULL));
+	draw_profiles(v, raw, cols, nprof);
+	draw_anomalies(v, raw, cols, nanom);
+	draw_lfc(v, raw, cols, nlfc);
+	if (raw)
+		draw_status(v, cols);
 	fflush(stdout);
 }
 
@@ -582,7 +615,8 @@ static int keys(struct view *v, const char *buf, ssize_t n)
 	return 0;
 }
 
-int cmd_top(int argc, char **argv)
+/* The options: -1 to go on, else the exit status. */
+static int top_options(int argc, char **argv, int *batch, int *delay)
 {
 	static const struct option longopts[] = {
 		{ "batch", no_argument, NULL, 'b' },
@@ -590,20 +624,18 @@ int cmd_top(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct view v = { 0 };
-	int c, batch = 0, delay = 1, rc = 0, err, failures = 0;
-	long long next;
 	char *end;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "bd:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			batch = 1;
+			*batch = 1;
 			break;
 		case 'd':
 			errno = 0;
-			delay = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || delay < 1 || delay > 60) {
+			*delay = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || *delay < 1 || *delay > 60) {
 				fprintf(stderr, "ebph: top: invalid delay '%s' (1 to 60 seconds)\n", optarg);
 				fputs(top_usage, stderr);
 				return 2;
@@ -622,30 +654,43 @@ int cmd_top(int argc, char **argv)
 		fputs(top_usage, stderr);
 		return 2;
 	}
-	if (!batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-		fprintf(stderr, "ebph top: needs a terminal; 'ebph top -b' prints one screen\n");
+	return -1;
+}
+
+/* Read the maps again in the loop: 0 to go on, else the exit status
+ * (the terminal restored and why said).  A map read can fail under
+ * memory pressure: say so, keep trying, give up after a few seconds of
+ * it (*FAILURES in a row). */
+static int top_reread(struct view *v, int *failures)
+{
+	int err = view_read(v);
+
+	if (err == -ESRCH) {
+		term_restore();
+		fprintf(stderr, "ebph top: the running ebph stopped\n");
 		return 1;
 	}
-	if (cmd_open("top", &v.m))
+	*failures = err ? *failures + 1 : 0;
+	if (*failures)
+		snprintf(v->status, sizeof(v->status), "cannot read the maps: %s",
+			 strerror(-err));
+	if (*failures > 5) {
+		term_restore();
+		fprintf(stderr, "ebph top: cannot read the running ebph's maps: %s\n",
+			strerror(-err));
 		return 1;
-	v.ncpus = bpf_num_possible_cpus();
-	if (view_read(&v)) {
-		fprintf(stderr, "ebph top: cannot read the running ebph's maps\n");
-		rc = 1;
-		goto out;
 	}
-	if (batch) {
-		draw(&v, 0);
-		goto out;
-	}
-	err = term_raw();
-	if (err) {
-		fprintf(stderr, "ebph top: cannot set up the terminal: %s\n", strerror(-err));
-		rc = 1;
-		goto out;
-	}
+	return 0;
+}
+
+/* The live view, in raw mode, until q, a signal, or an error: the exit
+ * status. */
+static int top_loop(struct view *v, int delay)
+{
+	long long next = mono_ms() + delay * 1000;
+	int failures = 0;
+
 	fputs("\033[2J", stdout);
-	next = mono_ms() + delay * 1000;
 	while (!quit_signal) {
 		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 		long long wait;
@@ -657,7 +702,7 @@ int cmd_top(int argc, char **argv)
 			resized = 0;
 			fputs("\033[2J", stdout);
 		}
-		draw(&v, 1);
+		draw(v, 1);
 		/* Keys are answered at once, from what was read last; the
 		 * maps are read again every DELAY seconds, and right after
 		 * a key changed a profile. */
@@ -671,37 +716,48 @@ int cmd_top(int argc, char **argv)
 				continue;
 			if (n <= 0)
 				break;		/* the terminal went away */
-			if (keys(&v, buf, n))
+			if (keys(v, buf, n))
 				break;
-			if (!v.changed)
+			if (!v->changed)
 				continue;
-			v.changed = 0;
+			v->changed = 0;
 		} else {
 			next = mono_ms() + delay * 1000;
 		}
-		err = view_read(&v);
-		if (err == -ESRCH) {
-			term_restore();
-			fprintf(stderr, "ebph top: the running ebph stopped\n");
-			rc = 1;
-			goto out;
-		}
-		/* A map read can fail under memory pressure: say so, keep
-		 * trying, give up after a few seconds of it. */
-		failures = err ? failures + 1 : 0;
-		if (failures)
-			snprintf(v.status, sizeof(v.status), "cannot read the maps: %s",
-				 strerror(-err));
-		if (failures > 5) {
-			term_restore();
-			fprintf(stderr, "ebph top: cannot read the running ebph's maps: %s\n",
-				strerror(-err));
-			rc = 1;
-			goto out;
-		}
+		if (top_reread(v, &failures))
+			return 1;
 	}
-	term_restore();
-out:
+	return 0;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	struct view v = { 0 };
+	int batch = 0, delay = 1, rc, err;
+
+	rc = top_options(argc, argv, &batch, &delay);
+	if (rc >= 0)
+		return rc;
+	if (!batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "ebph top: needs a terminal; 'ebph top -b' prints one screen\n");
+		return 1;
+	}
+	if (cmd_open("top", &v.m))
+		return 1;
+	v.ncpus = bpf_num_possible_cpus();
+	rc = 0;
+	if (view_read(&v)) {
+		fprintf(stderr, "ebph top: cannot read the running ebph's maps\n");
+		rc = 1;
+	} else if (batch) {
+		draw(&v, 0);
+	} else if ((err = term_raw())) {
+		fprintf(stderr, "ebph top: cannot set up the terminal: %s\n", strerror(-err));
+		rc = 1;
+	} else {
+		rc = top_loop(&v, delay);
+		term_restore();
+	}
 	ebph_snapshot_free(&v.s);
 	free(v.order);
 	free(v.tasks);

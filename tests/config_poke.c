@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpf_load.h"
+#include "bpf_sys.h"
 #include "ebph.h"
 
 int main(int argc, char **argv)

@@ -34,6 +34,9 @@
 #include <sys/syscall.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
+#include "bpf_dirs.h"
+#include "btf_blob.h"
 #include "test.h"
 
 #define GOOD		"tests/fixture_good.o"

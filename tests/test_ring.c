@@ -24,6 +24,8 @@
 #include <sys/wait.h>
 
 #include "bpf_load.h"
+#include "bpf_sys.h"
+#include "perf_reader.h"
 #include "test.h"
 
 #define DATA_SIZE	256		/* a small ring: wraps come quickly */

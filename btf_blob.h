@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * btf_blob.h - a reader of the kernel's BTF (/sys/kernel/btf/vmlinux)
+ * for one question: at which byte offset a struct has a field.
+ *
+ * Apart from the loader, which loads no BTF: ebph asks it for the offsets
+ * of the kernel struct fields its BPF program reads through pointers
+ * (task_struct.mm, mm_struct.exe_file, ...), which differ from kernel to
+ * kernel, before it loads the program.
+ */
+#ifndef BTF_BLOB_H
+#define BTF_BLOB_H
+
+#include <stdint.h>
+struct btf_blob;
+/* Parse a BTF blob from a file, e.g. /sys/kernel/btf/vmlinux. */
+int btf_blob_read(const char *path, struct btf_blob **out);
+void btf_blob_free(struct btf_blob *btf);
+/* Byte offset of FIELD in struct STRUCT_NAME, looking inside anonymous
+ * structs and unions; -ENOENT if absent, -EINVAL for a bitfield. */
+int btf_blob_member_offset(const struct btf_blob *btf, const char *struct_name,
+			   const char *field, uint32_t *offset);
+
+#endif /* BTF_BLOB_H */

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebph_print.c - the log of `ebph run` (ebph_run.h): each kernel event in
+ * words, one function an event type (print_event()), the kernel's
+ * counters of what it could not do (check_stats()), and ebph's own lines.
+ *
+ * Every line goes out through say_line(): as text or a JSON object
+ * (--json, ebph_log.c) on stdout, and/or to syslog (--syslog).  The
+ * kernel event or the admin's action a line is about is a parameter,
+ * for the JSON fields and the syslog priority.  Why a start failed is
+ * not logged here: the step that failed says it on stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "bpf_sys.h"
+#include "ebph_run.h"
+#include "ebph_state.h"
+#include "ebph_util.h"
+
+/* ---- lines out ------------------------------------------------------------ */
+
+static const char *level_name[] = {
+	[EBPH_DEBUG] = "DEBUG", [EBPH_INFO] = "INFO",
+	[EBPH_WARNING] = "WARNING", [EBPH_ERROR] = "ERROR",
+};
+
+/*
+ * MSG as one line on F: "2026-11-21 12:07:17 WARNING: ...", or a JSON
+ * object (--json) with the fields of EV, the kernel event being
+ * reported, or of A, the admin's action (either may be NULL).  Returns
+ * 0, or -errno if F would not take it.
+ */
+static int emit(struct ebph *e, FILE *f, __u64 real_ns, enum ebph_level level,
+		const char *msg, const struct ebph_event *ev,
+		const struct ebph_audit *a)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t t;
+
+	errno = 0;
+	if (e->opt.json && a) {
+		ebph_json_audit(f, real_ns, level, msg, a);
+	} else if (e->opt.json) {
+		struct ebph_path p;
+		int have = ev && !bpf_map_lookup(e->m.paths, &ev->profile, &p);
+
+		if (have)
+			p.path[sizeof(p.path) - 1] = 0;
+		ebph_json_line(f, real_ns, level, msg, ev,
+			       have ? p.path : NULL, e->boot_to_real);
+	} else {
+		t = real_ns / 1000000000ULL;
+		localtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(f, "%s %s: %s\n", stamp, level_name[level], msg);
+	}
+	if (fflush(f) == EOF || ferror(f)) {
+		int err = errno ? -errno : -EIO;
+
+		clearerr(f);
+		return err;
+	}
+	return 0;
+}
+
+/* The syslog priority of a line of LEVEL about EV or A: an admin's
+ * action is news, as a profile that turns normal. */
+static int syslog_prio(enum ebph_level level, const struct ebph_event *ev,
+		       const struct ebph_audit *a)
+{
+	int prio = ebph_syslog_priority(level, ev);
+
+	return a && prio > LOG_NOTICE ? LOG_NOTICE : prio;
+}
+
+/*
+ * One line, about EV or A or neither, at BOOT_NS (CLOCK_BOOTTIME; 0:
+ * now): on stdout (text, or JSON with --json), and/or to syslog
+ * (--syslog).  Once stdout fails (a reader gone: EPIPE; a terminal hung
+ * up: EIO), the lines go to stderr and syslog instead, one line says
+ * so, and the profiles are saved: ebph goes on.  A stderr that fails
+ * too is not retried in any loop: syslog still has every line.
+ */
+static void say_line(struct ebph *e, const struct ebph_event *ev,
+		     const struct ebph_audit *a, __u64 boot_ns,
+		     enum ebph_level level, const char *fmt, va_list ap)
+{
+	char msg[2048];
+	__u64 real_ns;
+	int err;
+
+	if (level == EBPH_DEBUG && !e->opt.verbose)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	real_ns = boot_ns ? boot_ns + e->boot_to_real : clock_ns(CLOCK_REALTIME);
+	if (e->opt.syslog || e->stdout_lost)
+		syslog(syslog_prio(level, ev, a), "%s", msg);
+	if (e->stdout_lost) {
+		emit(e, stderr, real_ns, level, msg, ev, a);
+		return;
+	}
+	if (e->opt.syslog && !e->opt.json)
+		return;
+	err = emit(e, stdout, real_ns, level, msg, ev, a);
+	/* A stdout that would block now (O_NONBLOCK, or a signal) is
+	 * still there; the next line tries it again. */
+	if (!err || err == -EINTR || err == -EAGAIN)
+		return;
+	e->stdout_lost = 1;
+	if (!e->opt.syslog) {	/* this line has not reached syslog yet */
+		openlog("ebph", LOG_PID, LOG_DAEMON);
+		syslog(syslog_prio(level, ev, a), "%s", msg);
+	}
+	emit(e, stderr, real_ns, level, msg, ev, a);
+	save_request = 1;
+	/* This line is ebph's own, not the event's or the audit's. */
+	say(e, EBPH_WARNING, "stdout failed (%s): events go to stderr and syslog from now on; saving the profiles",
+	    strerror(-err));
+}
+
+void say(struct ebph *e, enum ebph_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_line(e, NULL, NULL, 0, level, fmt, ap);
+	va_end(ap);
+}
+
+void say_audit(struct ebph *e, const struct ebph_audit *a, enum ebph_level level,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_line(e, NULL, a, 0, level, fmt, ap);
+	va_end(ap);
+}
+
+/* A line about kernel event EV, at BOOT_NS (0: now). */
+static void __attribute__((format(printf, 5, 6)))
+say_at(struct ebph *e, const struct ebph_event *ev, __u64 boot_ns,
+       enum ebph_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_line(e, ev, NULL, boot_ns, level, fmt, ap);
+	va_end(ap);
+}
+
+/* ... at the time the kernel gave it: what every event's lines use. */
+static void __attribute__((format(printf, 4, 5)))
+say_event(struct ebph *e, const struct ebph_event *ev, enum ebph_level level,
+	  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_line(e, ev, NULL, ev->ts, level, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- what lines name ------------------------------------------------------------ */
+
+struct ebph_config live_config(struct ebph *e)
+{
+	struct ebph_config cfg = {
+		.anomaly_limit = e->opt.anomaly_limit,
+		.tolerize_limit = e->opt.tolerize_limit,
+	};
+	__u32 zero = 0;
+
+	bpf_map_lookup(e->m.config, &zero, &cfg);
+	return cfg;
+}
+
+/* "demo" for a profile whose path is "/usr/local/bin/demo", escaped:
+ * a file's name must not forge a line of the log. */
+static void profile_label(struct ebph *e, __u64 key, char *buf, size_t len)
+{
+	struct ebph_path p;
+	const char *base;
+
+	if (bpf_map_lookup(e->m.paths, &key, &p)) {
+		snprintf(buf, len, "%llx", (unsigned long long)key);
+		return;
+	}
+	p.path[sizeof(p.path) - 1] = 0;
+	base = strrchr(p.path, '/');
+	ebph_escape(base ? base + 1 : p.path, buf, len);
+}
+
+/*
+ * The kernel names a new profile after the exec's filename, which may be
+ * relative ("./demo"), or after the comm of a task it picked up mid-run.
+ * Replace that with the absolute path, but only if the file there is the
+ * very one the key names: a path is a label, the key is the identity.
+ */
+static void resolve_path(struct ebph *e, __u64 key, __u32 pid)
+{
+	char link[64], path[EBPH_PATH_LEN];
+	struct ebph_path p = {};
+	struct stat st;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return;		/* gone already: keep the kernel's name */
+	path[n] = 0;
+	if (stat(path, &st) ||
+	    ebph_profile_key(st.st_dev, st.st_ino) != key)
+		return;
+	memcpy(p.path, path, n + 1);
+	bpf_map_update(e->m.paths, &key, &p, BPF_EXIST);
+}
+
+static const char *call_name(unsigned nr, char *buf, size_t len)
+{
+	syscall_name_fmt(nr, buf, len);
+	return buf;
+}
+
+/* ---- the kernel's counters ------------------------------------------------------- */
+
+/* The kernel's counters (EBPH_STAT_*) as check_stats() reports them:
+ * what a unit of each is, and the map that was full, to give its size. */
+static const struct stat_report {
+	const char *what;		/* NULL: not reported */
+	const char *map;
+	enum ebph_level level;
+} stat_report[EBPH_STAT_MAX] = {
+	/* Not reported: syscall(-1) and the like are not news; and each
+	 * anomaly has a line of its own. */
+	[EBPH_STAT_BIG_CALL] = { NULL },
+	[EBPH_STAT_ANOMALIES] = { NULL },
+	/* The only count of lost events: the ring's PERF_RECORD_LOST
+	 * counts the same ones (ebph_user.c gives the reader no on_lost). */
+	[EBPH_STAT_EVENT_DROPS] = { "events dropped, not in this log: ebph read the perf rings too slowly",
+				    NULL, EBPH_WARNING },
+	[EBPH_STAT_TASKS_FULL] = { "threads not traced: the tasks map is full", "tasks", EBPH_ERROR },
+	[EBPH_STAT_PROFILES_FULL] = { "executables not profiled: the profiles map is full",
+				      "profiles", EBPH_ERROR },
+	[EBPH_STAT_ROWS_FULL] = { "pairs not learned: the rows map is full", "rows", EBPH_ERROR },
+	[EBPH_STAT_KEY_ERRORS] = { "threads not traced: their executable's inode is unreadable",
+				   NULL, EBPH_ERROR },
+	[EBPH_STAT_SEQS_FULL] = { "sequences not learned: the seqs map is full", "seqs", EBPH_ERROR },
+	[EBPH_STAT_X32] = { "x32 system calls not traced: ebph knows x86_64 and i386 only",
+			    NULL, EBPH_WARNING },
+	/* Every try: reported per owner, as execs, by check_owners(). */
+	[EBPH_STAT_OWNER_QUOTA] = { NULL },
+	/* Each has a line of its own (EBPH_EV_UNNAMED_EXEC), or its
+	 * task's first one has (EBPH_EV_IO_URING). */
+	[EBPH_STAT_UNNAMED_EXEC] = { NULL },
+	[EBPH_STAT_IO_URING] = { NULL },
+	/* A program that leaves its handlers by siglongjmp() overflows at
+	 * every signal: `ebph status` shows the count, the log does not. */
+	[EBPH_STAT_FRAMES_FULL] = { NULL },
+};
+
+/*
+ * The kernel counts what it could not do; tell the user when a count
+ * grows, in one line with the number since the last such line and an
+ * example (from its messages, print_message()), at most once per
+ * REPORT_INTERVAL for each kind: a full map in a storm is one line per
+ * interval, not one per task.  FINAL (at exit) says what is left at once.
+ */
+void check_stats(struct ebph *e, int final)
+{
+	__u64 vals[e->ncpus], now = clock_ns(CLOCK_MONOTONIC);
+	__u32 i;
+	int c;
+
+	for (i = 0; i < EBPH_STAT_MAX; i++) {
+		const struct stat_report *sr = &stat_report[i];
+		struct report *r = &e->reports[i];
+		struct ld_map *map;
+		char size[32] = "";
+		__u64 sum = 0;
+
+		if (!sr->what || bpf_map_lookup(e->m.stats, &i, vals))
+			continue;
+		for (c = 0; c < e->ncpus; c++)
+			sum += vals[c];
+		if (sum <= r->seen || (now < r->next && !final))
+			continue;
+		map = sr->map ? ld_find_map(&e->obj, sr->map) : NULL;
+		if (map)
+			snprintf(size, sizeof(size), " (%u)", map->def.max_entries);
+		say(e, sr->level, "%llu %s%s%s%s", (unsigned long long)(sum - r->seen),
+		    sr->what, size, r->eg[0] ? "; e.g. " : "", r->eg);
+		r->seen = sum;
+		r->next = now + REPORT_INTERVAL;
+		r->eg[0] = 0;
+	}
+}
+
+/* ---- the kernel's events, one function a type ------------------------------------ */
+
+/*
+ * "7 misses, LFC 1" as the pairs detector always said it; a sequence
+ * not in the test set adds "unknown sequence", and with the sequence
+ * detector alone the misses, always 0, are left out.  The line `ebph
+ * top` shows comes from here too (ebph_state_anomaly()).
+ */
+static void print_anomaly(struct ebph *e, const struct ebph_event *ev,
+			  const char *name)
+{
+	char call[SYSCALL_NAME_LEN], what[64];
+
+	if (!ev->seq_miss)
+		snprintf(what, sizeof(what), "%u misses", ev->misses);
+	else if (ev->misses)
+		snprintf(what, sizeof(what), "%u misses, unknown sequence", ev->misses);
+	else
+		snprintf(what, sizeof(what), "unknown sequence");
+	ebph_state_anomaly(ev, e->boot_to_real);	/* for ebph top */
+	say_event(e, ev, EBPH_WARNING,
+		  "PID %u (%s, profile %llx): anomaly in %s: %s, LFC %u",
+		  ev->pid, name, (unsigned long long)ev->profile,
+		  call_name(ev->call, call, sizeof(call)), what, ev->lfc);
+}
+
+/* NAME is the kernel's (the exec's filename): the absolute path first. */
+static void print_new_profile(struct ebph *e, const struct ebph_event *ev,
+			      char *name, size_t len)
+{
+	resolve_path(e, ev->profile, ev->pid);
+	profile_label(e, ev->profile, name, len);
+	say_event(e, ev, EBPH_INFO, "new profile %s (%llx), from PID %u",
+		  name, (unsigned long long)ev->profile, ev->pid);
+}
+
+/* A task runs a profile: an exec, or a task ebph found running. */
+static void print_assoc(struct ebph *e, const struct ebph_event *ev,
+			char *name, size_t len)
+{
+	struct ebph_path p;
+
+	/* A profile first seen in a process that was gone before its
+	 * path could be read keeps the kernel's name ("sleep"); each
+	 * later exec of it is another chance. */
+	if (!bpf_map_lookup(e->m.paths, &ev->profile, &p) && p.path[0] != '/') {
+		resolve_path(e, ev->profile, ev->pid);
+		profile_label(e, ev->profile, name, len);
+	}
+	say_event(e, ev, EBPH_DEBUG, "PID %u TID %u runs %s (%llx)",
+		  ev->pid, ev->tid, name, (unsigned long long)ev->profile);
+}
+
+/* A profile that learned nothing new for long enough: normal at
+ * ev->arg (CLOCK_BOOTTIME) unless it learns more before. */
+static void print_frozen(struct ebph *e, const struct ebph_event *ev,
+			 const char *name)
+{
+	time_t t = (ev->arg + e->boot_to_real) / 1000000000ULL;
+	char when[SYSCALL_NAME_LEN];
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	say_event(e, ev, EBPH_INFO, "profile %s (%llx) frozen: normal at %s",
+		  name, (unsigned long long)ev->profile, when);
+}
+
+/* The limits as they are now, not at the start: `ebph set` changes them. */
+static void print_stop_normal(struct ebph *e, const struct ebph_event *ev,
+			      const char *name)
+{
+	say_event(e, ev, EBPH_WARNING,
+		  "profile %s (%llx): %u anomalies, over the limit of %u: back to training",
+		  name, (unsigned long long)ev->profile, ev->anomalies,
+		  live_config(e).anomaly_limit);
+}
+
+static void print_tolerize(struct ebph *e, const struct ebph_event *ev,
+			   const char *name)
+{
+	say_event(e, ev, EBPH_WARNING,
+		  "PID %u (%s, profile %llx): LFC %u over the tolerize limit of %u: training data reset",
+		  ev->pid, name, (unsigned long long)ev->profile, ev->lfc,
+		  live_config(e).tolerize_limit);
+}
+
+/* The kernel's comm, escaped as a file's name is. */
+static void print_unnamed_exec(struct ebph *e, const struct ebph_event *ev,
+			       const char *name)
+{
+	char comm[EBPH_ESCAPED_LEN(EBPH_COMM_LEN)], c[EBPH_COMM_LEN + 1];
+
+	memcpy(c, ev->comm, EBPH_COMM_LEN);
+	c[EBPH_COMM_LEN] = 0;
+	say_event(e, ev, EBPH_WARNING,
+		  "PID %u (%s) runs a file with no name (a memfd or a deleted file): its profile %s (%llx) is new at each such exec, so it is never tested",
+		  ev->pid, ebph_escape(c, comm, sizeof(comm)), name,
+		  (unsigned long long)ev->profile);
+}
+
+/* --log-sequences.  misses: a pair's distance, 1..8; 0 for a whole
+ * sequence (packed in ev->arg). */
+static void print_new_seq(struct ebph *e, const struct ebph_event *ev,
+			  const char *name)
+{
+	char call[SYSCALL_NAME_LEN], prev[SYSCALL_NAME_LEN],
+	     seq[EBPH_SEQ_CALLS * SYSCALL_NAME_LEN];
+
+	if (ev->misses == 0)
+		say_event(e, ev, EBPH_INFO, "profile %s (%llx) learned the sequence %s",
+			  name, (unsigned long long)ev->profile,
+			  syscall_seq_fmt(ev->arg, NULL, seq, sizeof(seq)));
+	else
+		say_event(e, ev, EBPH_INFO, "profile %s (%llx) learned %s after %s",
+			  name, (unsigned long long)ev->profile,
+			  call_name(ev->call, call, sizeof(call)),
+			  call_name(ev->arg, prev, sizeof(prev)));
+}
+
+/*
+ * A kernel message: something it could not do (a full map, an unreadable
+ * executable), at most once per thread, pair or sequence, but a storm of
+ * them is still a storm.  Each is the example of the next line that
+ * check_stats() prints with the count of its kind, and a line of its
+ * own only with -v.
+ */
+static void print_message(struct ebph *e, const struct ebph_event *ev,
+			  const char *name)
+{
+	static const char *step[] = {
+		[EBPH_KEY_NO_OFFSETS] = "no BTF offsets in config",
+		[EBPH_KEY_TASK_MM] = "task->mm",
+		[EBPH_KEY_MM_EXE_FILE] = "mm->exe_file",
+		[EBPH_KEY_FILE_INODE] = "file->f_inode",
+		[EBPH_KEY_INODE_INO] = "inode->i_ino",
+		[EBPH_KEY_INODE_SB] = "inode->i_sb",
+		[EBPH_KEY_SB_DEV] = "super_block->s_dev",
+		[EBPH_KEY_INODE_UID] = "inode->i_uid",
+	};
+	char eg[sizeof(e->reports[0].eg)], call[SYSCALL_NAME_LEN], seq[EBPH_SEQ_CALLS * SYSCALL_NAME_LEN];
+	__u32 stat;
+
+	switch (ev->code) {
+	case EBPH_MSG_KEY_ERROR:
+		stat = EBPH_STAT_KEY_ERRORS;
+		snprintf(eg, sizeof(eg), "PID %u, at %s", ev->pid,
+			 ev->arg < sizeof(step) / sizeof(step[0]) ? step[ev->arg] : "unknown step");
+		break;
+	case EBPH_MSG_TASKS_FULL:
+		stat = EBPH_STAT_TASKS_FULL;
+		snprintf(eg, sizeof(eg), "TID %llu", (unsigned long long)ev->arg);
+		break;
+	case EBPH_MSG_PROFILES_FULL:
+		stat = EBPH_STAT_PROFILES_FULL;
+		snprintf(eg, sizeof(eg), "PID %u", ev->pid);
+		break;
+	case EBPH_MSG_ROWS_FULL:
+		stat = EBPH_STAT_ROWS_FULL;
+		if (ev->arg == EBPH_NUM_CALLS)	/* while copying train to test */
+			snprintf(eg, sizeof(eg), "profile %.300s: its test set", name);
+		else
+			snprintf(eg, sizeof(eg), "profile %.300s: %s", name,
+				 call_name(ev->arg, call, sizeof(call)));
+		break;
+	case EBPH_MSG_SEQS_FULL:
+		stat = EBPH_STAT_SEQS_FULL;
+		snprintf(eg, sizeof(eg), "profile %.300s: %s", name,
+			 syscall_seq_fmt(ev->arg, NULL, seq, sizeof(seq)));
+		break;
+	default:
+		say_event(e, ev, EBPH_ERROR, "kernel message %u (arg %llu)",
+			  ev->code, (unsigned long long)ev->arg);
+		return;
+	}
+	if (!e->reports[stat].eg[0])
+		memcpy(e->reports[stat].eg, eg, sizeof(eg));
+	say_event(e, ev, EBPH_DEBUG, "%s: %s", stat_report[stat].what, eg);
+}
+
+/* EV, from the ring (on_sample() in ebph_user.c), in words: each type
+ * by a function of its own, with the label of its profile. */
+void print_event(struct ebph *e, const struct ebph_event *ev)
+{
+	char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
+	__u64 key = ev->profile;
+
+	profile_label(e, key, name, sizeof(name));
+	switch (ev->type) {
+	case EBPH_EV_ANOMALY:
+		print_anomaly(e, ev, name);
+		break;
+	case EBPH_EV_NEW_PROFILE:
+		print_new_profile(e, ev, name, sizeof(name));
+		break;
+	case EBPH_EV_ASSOC:
+		print_assoc(e, ev, name, sizeof(name));
+		break;
+	case EBPH_EV_FROZEN:
+		print_frozen(e, ev, name);
+		break;
+	case EBPH_EV_START_NORMAL:
+		say_event(e, ev, EBPH_INFO, "profile %s (%llx) is normal: testing starts",
+			  name, (unsigned long long)key);
+		break;
+	case EBPH_EV_STOP_NORMAL:
+		print_stop_normal(e, ev, name);
+		break;
+	case EBPH_EV_TOLERIZE:
+		print_tolerize(e, ev, name);
+		break;
+	case EBPH_EV_IO_URING:
+		say_event(e, ev, EBPH_WARNING,
+			  "PID %u (%s, profile %llx) submits io_uring requests (the first: opcode %u): ebph sees io_uring_enter, not what the requests do",
+			  ev->pid, name, (unsigned long long)key, ev->call);
+		break;
+	case EBPH_EV_UNNAMED_EXEC:
+		print_unnamed_exec(e, ev, name);
+		break;
+	case EBPH_EV_NEW_SEQ:
+		print_new_seq(e, ev, name);
+		break;
+	case EBPH_EV_MESSAGE:
+		print_message(e, ev, name);
+		break;
+	default:
+		/* Its fields in JSON, but the time is now: the kernel's may
+		 * not be where this ebph reads it. */
+		say_at(e, ev, 0, EBPH_ERROR, "unknown event type %u: is ebph_kern.o from another version?",
+		       ev->type);
+	}
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ebph_run.h - what `ebph run` holds while it runs, and what each of its
+ * files does with it.  ebph_user.c is the life cycle and calls the
+ * others:
+ *
+ *   ebph_print.c    every line it writes: the kernel's events and
+ *                   counters, and its own, on stdout, stderr or syslog
+ *   ebph_persist.c  profiles from the profile directory into the maps
+ *                   at start, and back to it
+ *   ebph_audit.c    the audit trail: the commands' notices on
+ *                   /run/ebph/control, and the config map's backstop
+ *   ebph_quota.c    the owner quota: refusals reported, profiles that
+ *                   learned almost nothing recycled, the quota at load
+ */
+#ifndef EBPH_RUN_H
+#define EBPH_RUN_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "bpf_load.h"
+#include "perf_reader.h"
+#include "ebph.h"
+#include "ebph_cmd.h"		/* SET_MAX */
+#include "ebph_log.h"
+#include "ebph_maps.h"
+#include "syscall_names.h"
+
+/* ns: at most one line of each kind this often (check_stats(),
+ * check_owners()) */
+#define REPORT_INTERVAL		(10 * 1000000000ULL)
+
+/* The command line of `ebph run`. */
+struct options {
+	const char *profile_dir;
+	const char *object;		/* NULL: find ebph_kern.o */
+	__u64 normal_wait;		/* ns */
+	__u64 save_interval;		/* ns; 0: only at exit */
+	__u32 anomaly_limit;
+	__u32 tolerize_limit;
+	int load, save;
+	int verbose;
+	int json;			/* events as JSON lines on stdout */
+	int syslog;			/* events to syslog(3), not stdout text */
+	int log_sequences;		/* report every new pair or sequence */
+	__u32 detectors;		/* EBPH_DET_* */
+	__u32 owner_quota;		/* profiles a non-root owner may have */
+	int signal_frames;		/* a window per signal handler frame */
+};
+
+/*
+ * What `ebph run` tracks of one non-root owner: the saved profiles it
+ * did not load for the quota, and the kernel's refusals it has seen and
+ * reported (at most one line an owner per REPORT_INTERVAL), with the
+ * profiles it recycled meanwhile.
+ */
+struct owner_note {
+	__u32 uid;
+	__u64 skipped;			/* at load */
+	__u64 refused_seen, refused_said;
+	__u64 recycled;			/* since the last line */
+	__u64 said_ns;			/* CLOCK_MONOTONIC of the last line */
+	__u64 recycle_ns;		/* ... of the last recycling */
+};
+
+/* What check_stats() last said of one of the kernel's counters. */
+struct report {
+	__u64 seen;			/* the counter then */
+	__u64 next;			/* CLOCK_MONOTONIC ns: no line before */
+	/* an example since, from a message */
+	char eg[EBPH_PATH_LEN + EBPH_SEQ_CALLS * SYSCALL_NAME_LEN + 32];
+};
+
+/* What `ebph run` holds while it runs. */
+struct ebph {
+	struct options opt;
+	struct ld_obj obj;
+	struct perf_reader pb;
+	struct ebph_maps m;
+	int ncpus;
+	__s64 boot_to_real;		/* CLOCK_REALTIME - CLOCK_BOOTTIME, ns */
+	__u64 t0;			/* CLOCK_MONOTONIC at the start */
+	int lock_fd;			/* EBPH_LOCK_FILE, held */
+
+	/* ebph_print.c */
+	struct report reports[EBPH_STAT_MAX];
+	int stdout_lost;		/* stdout failed: say() writes to
+					 * stderr and syslog instead */
+
+	/* ebph_audit.c */
+	int ctl;			/* EBPH_CONTROL_SOCK, or -1 */
+	struct ebph_config cfg_seen;	/* the config map, as last accounted for */
+	__u64 cfg_pending[SET_MAX];	/* since when (CLOCK_MONOTONIC) each
+					 * setting differs with no notice;
+					 * 0: it does not (config_check()) */
+
+	/* ebph_persist.c */
+	pthread_t restorer;		/* restore_start() .. restore_finish() */
+	int restoring;
+	int restored;			/* profiles loaded, or -errno */
+	int no_seq_test;		/* of them, normal with no test set of
+					 * sequences (atomic: restore threads) */
+
+	/* ebph_quota.c */
+	pthread_mutex_t owner_lock;	/* the quota at load, and notes */
+	struct owner_note *notes;
+	size_t nnotes;
+	int skipped;			/* of the restored, not loaded (quota) */
+	__u64 owners_ns;		/* CLOCK_MONOTONIC of check_owners() */
+};
+
+/* Set by SIGUSR1 (`ebph save`), SIGHUP, and say() when stdout fails:
+ * the event loop saves the profiles at its next turn. */
+extern volatile sig_atomic_t save_request;
+
+/* ---- ebph_print.c ---- */
+
+/* One line of ebph's own (no event): LEVEL DEBUG only with -v. */
+void say(struct ebph *e, enum ebph_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* One line about an admin's action A: JSON "audit" with --json. */
+void say_audit(struct ebph *e, const struct ebph_audit *a, enum ebph_level level,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The line(s) of one event from the kernel's ring. */
+void print_event(struct ebph *e, const struct ebph_event *ev);
+/* A line for each of the kernel's counters that grew, at most one a
+ * kind every REPORT_INTERVAL; FINAL: at exit, what is left at once. */
+void check_stats(struct ebph *e, int final);
+/* The settings now: `ebph set` may have changed them since the start
+ * (the command line's limits if the map cannot be read). */
+struct ebph_config live_config(struct ebph *e);
+
+/* ---- ebph_persist.c ---- */
+
+/* Start loading the saved profiles into the maps, in a thread; 0, or
+ * -errno with a message. */
+int restore_start(struct ebph *e);
+/* Wait for it and say what it loaded; 0, or the -errno it failed with
+ * (its message said). */
+int restore_finish(struct ebph *e);
+/* Every profile to its file; 0, or -errno (said in at most two lines). */
+int save_profiles(struct ebph *e);
+/* At exit: what the profiles cost in memory, in one line. */
+void report_memory(struct ebph *e);
+
+/* ---- ebph_audit.c ---- */
+
+/* The control socket, EBPH_CONTROL_SOCK, in e->ctl; 0 or -errno. */
+int control_open(struct ebph *e);
+void control_close(struct ebph *e);
+/* The notices waiting on the socket: each logged, then answered. */
+void control_read(struct ebph *e);
+/* The config map against what was accounted for; LAST: at exit. */
+void config_check(struct ebph *e, int last);
+
+/* ---- ebph_quota.c ---- */
+
+/* When check_owners() runs: at most every OWNER_CHECK_NS, now (before
+ * a save), or now and saying everything not yet said (at exit). */
+enum owners_when { OWNERS_TICK, OWNERS_NOW, OWNERS_FLUSH };
+
+/* The kernel's refusals over the quota: recycle, and say so. */
+void check_owners(struct ebph *e, enum owners_when when);
+/* Whether a saved profile of OWNER may load (and is counted): 1 or 0. */
+int restore_admit(struct ebph *e, __u32 owner);
+/* One line an owner whose saved profiles restore_admit() left on disk. */
+void report_skipped(struct ebph *e);
+
+#endif /* EBPH_RUN_H */

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ebph_util.c - helpers more than one subcommand needs (ebph_util.h).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ebph_util.h"
+
+__u64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+long long parse_duration(const char *s)
+{
+	static const struct { const char *unit; unsigned long long ns; } units[] = {
+		{ "ms", 1000000ULL }, { "s", 1000000000ULL },
+		{ "m", 60ULL * 1000000000ULL }, { "h", 3600ULL * 1000000000ULL },
+		{ "d", 86400ULL * 1000000000ULL }, { "w", 604800ULL * 1000000000ULL },
+		{ "", 1000000000ULL },
+	};
+	unsigned long long v;
+	char *end;
+	size_t i;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		/* At most ten years: more is a typo, and would overflow. */
+		if (v > 10ULL * 366 * 86400 * 1000000000ULL / units[i].ns)
+			return -1;
+		return (long long)(v * units[i].ns);
+	}
+	return -1;
+}
+
+const char *ebph_find_object(char *buf, size_t len)
+{
+	char self[PATH_MAX - sizeof("/ebph_kern.o")];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(buf, len, "%s/ebph_kern.o", self);
+			if (!access(buf, R_OK))
+				return buf;
+		}
+	}
+	snprintf(buf, len, "%s/ebph_kern.o", EBPH_LIBDIR);
+	return buf;
+}
