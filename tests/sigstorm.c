@@ -7,10 +7,12 @@
  *
  * ITERATIONS times the same 16 calls, while an interval timer sends
  * SIGALRM every INTERVAL_US microseconds (0: never), at whatever point
- * of the loop it finds.  The handler makes calls of its own (getpid, a
- * write to /dev/null) and returns, through rt_sigreturn; with "jump" it
- * leaves by siglongjmp() instead, as a timeout handler may, so that its
- * frame is never popped.  Prints how many signals it handled.
+ * of the loop it finds; then, the timer stopped, one SIGALRM it sends
+ * itself, always at the same point.  The handler makes calls of its own
+ * (getpid, a write to /dev/null) and returns, through rt_sigreturn; with
+ * "jump" it leaves the timer's signals by siglongjmp() instead, as a
+ * timeout handler may, so that their frames are never popped.  Prints
+ * how many signals it handled.
  *
  * Every call is made through syscall(2): the same calls on every run,
  * whatever the C library caches or chooses.  None of them blocks, so no
@@ -33,7 +35,7 @@
 #include <sys/utsname.h>
 
 static int devnull = -1;
-static volatile sig_atomic_t handled;
+static volatile sig_atomic_t handled, done;
 static int jump;
 static sigjmp_buf again;
 
@@ -45,7 +47,7 @@ static void on_alarm(int sig)
 	syscall(SYS_write, devnull, "x", 1);
 	handled++;
 	errno = saved;
-	if (jump)
+	if (jump && !done)
 		siglongjmp(again, 1);
 }
 
@@ -80,7 +82,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
 	struct itimerval it = { { 0, 0 }, { 0, 0 } };
 	volatile long i = 0;
-	long n;
+	long n, pid = syscall(SYS_getpid), tid = syscall(SYS_gettid);
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: sigstorm ITERATIONS INTERVAL_US [jump]\n");
@@ -103,6 +105,8 @@ int main(int argc, char **argv)
 		calls();
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_REAL, &it, NULL);
+	done = 1;
+	syscall(SYS_tgkill, pid, tid, SIGALRM);
 	printf("%d signals\n", (int)handled);
 	return 0;
 }

@@ -3,15 +3,16 @@
 #
 # tests/sigstorm makes the same 16 calls over and over while SIGALRM
 # comes at whatever point of the loop it finds, and its handler makes
-# calls of its own (getpid, a write to /dev/null).  Trained on runs that
-# take a few signals (one every 5 ms) until its profile is normal, it is
-# then run under a storm (one every 100 us).  With signal frames (the
+# calls of its own (getpid, a write to /dev/null); at its end it sends
+# itself one more SIGALRM.  Trained on runs that take only that one,
+# always at the same point, until its profile is normal, it is then run
+# under a storm (a signal every millisecond).  With signal frames (the
 # default) the handler's calls are in a window of their own, the one
 # training learned, and the loop's windows are never broken: no anomaly.
 # With --no-signal-frames the handler's calls land in the loop's windows,
 # at points training did not see: anomalies, the false alarms frames are
-# for.  (Without frames the profile may not settle in the 30 training
-# runs, the same problem: it is then made normal by `ebph normalize`.)
+# for.  (Should a profile not settle in the 30 training runs, it is made
+# normal by `ebph normalize`, and the check that it settles fails.)
 #
 # The pairs show it too: with frames no call ever follows rt_sigreturn in
 # a window (the handler's return brings back the window it interrupted),
@@ -77,7 +78,7 @@ session() {
 		${EBPH_TEST_OBJECT:+-o "$EBPH_TEST_OBJECT"} "$@"
 	settled=none
 	for i in $(seq $TRAIN_RUNS); do
-		"$storm" 2000 5000 >"$out"
+		"$storm" 2000 0 >"$out"
 		if frozen; then
 			settled=$i
 			break
@@ -95,7 +96,7 @@ session() {
 	n0=$(anomalies)
 	storm_signals=0
 	for i in 1 2 3; do
-		"$storm" 2000 100 >"$out"
+		"$storm" 2000 1000 >"$out"
 		storm_signals=$((storm_signals + $(sed -n 's/ signals$//p' "$out")))
 	done
 	sleep 1		# the events' way to the log
@@ -116,6 +117,7 @@ check "frames: ebph status says the frames are on" \
 	eval '"$ebph" status | grep -q "^signals  *handler frames on, 0 overflows"'
 on_anomalies=$storm_anomalies
 on_settled=$settled
+on_signals=$storm_signals
 
 # A handler that leaves by siglongjmp(): two frames fill the ring, and
 # every later signal overwrites the oldest, counted.
@@ -135,6 +137,6 @@ check "no frames: $storm_signals signals in a storm, anomalies ($storm_anomalies
 check "no frames: calls learned after an rt_sigreturn ($after_return pairs)" \
 	[ "$after_return" -gt 0 ]
 session_stop
-echo "storm anomalies: $on_anomalies with frames (frozen after $on_settled training runs)," \
-     "$storm_anomalies without (frozen after: $settled)"
+echo "storm anomalies: $on_anomalies with frames ($on_signals signals; frozen after $on_settled" \
+     "training runs), $storm_anomalies without ($storm_signals signals; frozen after $settled)"
 test_end
