@@ -125,7 +125,7 @@ in_copies() {
 
 # attack NAME RUNNER: the attack-like action NAME, as RUNNER DIR ARGV...
 # (in_copies, or traced while the programs are found).
-attacks="tcp pyshell findsh tarexec shadow mprotect"
+attacks="tcp pyshell findsh tarexec shadow-same shadow mprotect"
 attack() {
 	case $1 in
 	tcp)	# a reverse shell's first step: bash's /dev/tcp
@@ -136,6 +136,9 @@ attack() {
 		set -- "$2" find . -maxdepth 0 -exec sh -c 'id >/dev/null' ';' ;;
 	tarexec) # tar's checkpoint action runs a command (GTFOBins)
 		set -- "$2" tar -cf a.tar --checkpoint=1 --checkpoint-action=exec='id >/dev/null' f ;;
+	shadow-same) # the workload's own perl one-liner, on /etc/shadow: the
+		# same calls on another file (a control: ebph sees no names)
+		set -- "$2" perl -F, -lane '$s += $F[1]; END { print $s }' /etc/shadow ;;
 	shadow)	# an interpreter reads the password hashes (perl: python's
 		# profile is pyshell's, which may leave it training)
 		set -- "$2" perl -e 'open(my $f, "<", "/etc/shadow") or die; print scalar(<$f>)' ;;
@@ -201,7 +204,7 @@ ensure_normal() {
 	case $att in
 	tcp) prog=bash ;;
 	pyshell) prog=/usr/bin/python3 ;;
-	shadow) prog=perl ;;
+	shadow|shadow-same) prog=perl ;;
 	findsh) prog=find ;;
 	tarexec) prog=tar ;;
 	mprotect) prog=$LIVE_JIT ;;

@@ -27,7 +27,8 @@ ATTACKS = [
     ("pyshell", "python3.11", "python3 os.system(): a shell and id"),
     ("findsh", "find", "find -exec sh -c id"),
     ("tarexec", "tar", "tar --checkpoint-action=exec=id"),
-    ("shadow", "perl", "perl reads /etc/shadow"),
+    ("shadow-same", "perl", "perl's trained one-liner reads /etc/shadow"),
+    ("shadow", "perl", "perl -e open()s and reads /etc/shadow"),
     ("mprotect", "evaluate_live_jit", "a binary mprotects code executable, jumps"),
 ]
 
@@ -97,6 +98,7 @@ class Tally:
         self.calls = {}		# (phase, program) -> anomalous calls
         self.seq_only = {}	# (phase, program) -> calls only seqs missed
         self.events = {}	# (phase, program, event) -> count
+        self.names = {}		# (phase, program) -> {call: anomalies}
 
     def add(self, table, phase, prog, value=None):
         key = (phase, prog)
@@ -124,12 +126,19 @@ def tally(d, det, names):
         elif kind == "anomaly":
             t.add(t.anom_procs, phase, prog, ev["pid"])
             t.add(t.calls, phase, prog)
+            by_call = t.names.setdefault((phase, prog), {})
+            by_call[ev.get("call")] = by_call.get(ev.get("call"), 0) + 1
             if ev.get("misses") == 0:
                 t.add(t.seq_only, phase, prog)
         else:
             k = (phase, prog, kind)
             t.events[k] = t.events.get(k, 0) + 1
     return t
+
+
+def short(prog):
+    """gcc's tools without their target prefix: x86_64-linux-gnu-as is as."""
+    return re.sub(r"^[a-z0-9_]+-linux-gnu-", "", prog)
 
 
 def count(table, phase, prog=None):
@@ -169,8 +178,8 @@ def false_alarms(d, det, names, t):
     if train_anom:
         print("  (and %d anomalous calls during training, in profiles normal"
               " before it ended)" % train_anom)
-    print("  %-20s %-8s %6s %6s %6s  %s" % ("program", "state", "procs",
-          "anom.p", "calls", "limits hit (test)"))
+    print("  %-12s %-8s %6s %6s %6s  %s" % ("program", "state", "procs",
+          "anom.p", "calls", "most anomalous calls; limits hit"))
     for p in sorted(progs, key=lambda p: (-count(t.calls, "test", p), p)):
         n_anom = count(t.anom_procs, "test", p)
         if not n_anom:
@@ -182,16 +191,18 @@ def false_alarms(d, det, names, t):
                 hits.append("%s x%d" % (label, n))
         so = count(t.seq_only, "test", p)
         if so and det == "both":
-            hits.append("%d calls seqs alone" % so)
-        print("  %-20s %-8s %6d %6d %6d  %s" % (p, states.get(p, "?"),
+            hits.append("%d by seqs alone" % so)
+        top = sorted(t.names.get(("test", p), {}).items(), key=lambda c: (-c[1], str(c[0])))
+        hits.insert(0, " ".join("%s:%d" % c for c in top[:3]))
+        print("  %-12s %-8s %6d %6d %6d  %s" % (short(p), states.get(p, "?"),
               count(t.procs, "test", p), n_anom, count(t.calls, "test", p),
-              ", ".join(hits)))
+              "; ".join(hits)))
     quiet = [p for p in progs if not count(t.anom_procs, "test", p)]
     by_state = {}
     for p in quiet:
         by_state.setdefault(states.get(p, "?"), []).append(p)
     for state in sorted(by_state):
-        print("  no anomaly, %s: %s" % (state, " ".join(by_state[state])))
+        print("  no anomaly, %s: %s" % (state, " ".join(map(short, by_state[state]))))
     dropped = status_line(d, det, "events")
     if not dropped.startswith("0 "):
         print("  WARNING: ebph's perf ring was full (the machine was busy): events %s;"
@@ -206,15 +217,15 @@ def attacks(d, det, names, t):
         normalized = set()
     print("detector %s: attacks (profile: its state after the test rounds;"
           " +n: then made normal by ebph normalize)" % det)
-    print("  %-9s %-11s %-7s %-42s %s" % ("attack", "profile", "caught", "action",
+    print("  %-11s %-11s %-7s %-43s %s" % ("attack", "profile", "caught", "action",
           "anomalies (program: processes/calls)"))
     for name, prog, what in ATTACKS:
         ph = "attack-" + name
         hit = sorted({pr for (p, pr) in t.calls if p == ph})
-        detail = ", ".join("%s: %d/%d" % (pr, count(t.anom_procs, ph, pr),
+        detail = ", ".join("%s: %d/%d" % (short(pr), count(t.anom_procs, ph, pr),
                                           count(t.calls, ph, pr)) for pr in hit)
         state = states.get(prog, "?") + (" +n" if name in normalized else "")
-        print("  %-9s %-11s %-7s %-42s %s" % (name, state,
+        print("  %-11s %-11s %-7s %-43s %s" % (name, state,
               "CAUGHT" if hit else "no", what, detail or "-"))
 
 
