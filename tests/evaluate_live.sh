@@ -90,7 +90,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-mkdir "$d/bin" "$d/attack"
+mkdir -p "$d/bin" "$d/attack" "$d/w/home"
 chmod 0755 "$d"
 export LIVE_JIT="$d/bin/evaluate_live_jit"
 cp tests/evaluate_live_jit "$LIVE_JIT"
@@ -114,14 +114,19 @@ port=$(cat "$d/port") || refuse "the loopback listener did not start"
 
 # in_copies DIR CMD...: CMD, in DIR, in a mount namespace where the
 # workload's programs are the private copies listed in $d/binds.  The
-# sh that makes the mounts is the original; what it execs is not.
+# sh that makes the mounts is the original; what it execs is not.  The
+# environment is the workload's, the same for training and attacks (a
+# LANG the workload never had would make an attack's perl or python read
+# locale files, and be caught for that).
 in_copies() {
 	unshare --mount --propagation private sh -c '
 		while read -r copy orig; do
 			mount --bind "$copy" "$orig" || exit 1
 		done <"$0"
-		cd "$1" && shift && exec "$@"' "$d/binds" "$@"
+		cd "$1" && shift && exec env -i $LIVE_ENV "$@"' "$d/binds" "$@"
 }
+LIVE_ENV="HOME=$d/w/home LC_ALL=C PATH=/usr/bin:/bin LIVE_JIT=$LIVE_JIT"
+export LIVE_ENV
 
 # attack NAME RUNNER: the attack-like action NAME, as RUNNER DIR ARGV...
 # (in_copies, or traced while the programs are found).
@@ -154,8 +159,8 @@ seq 1 10 >"$d/attack/nums.txt"
 # Every program the workload and the attacks execute, from one run of
 # each under strace (without copies, without ebph), copied to $d/bin.
 traced() { # traced DIR CMD...
-	(cd "$1" && shift && strace -f -qq -e trace=execve -e signal=none \
-		-o "$d/strace" -A "$@")
+	(cd "$1" && shift && env -i $LIVE_ENV strace -f -qq -e trace=execve \
+		-e signal=none -o "$d/strace" -A "$@")
 }
 echo "evaluate-live: finding the workload's programs (strace)"
 for r in 1 2; do
