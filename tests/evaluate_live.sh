@@ -133,8 +133,9 @@ export LIVE_ENV
 attacks="tcp pyshell findsh tarexec shadow-same shadow mprotect"
 attack() {
 	case $1 in
-	tcp)	# a reverse shell's first step: bash's /dev/tcp
-		set -- "$2" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port; id -u >&3; exec 3>&-" ;;
+	tcp)	# a reverse shell's first step: bash's /dev/tcp, from a
+		# script, as the workload runs bash (bash -c it never saw)
+		set -- "$2" "$d/attack/tcp.sh" ;;
 	pyshell) # python spawns a shell
 		set -- "$2" /usr/bin/python3 -c 'import os; os.system("id >/dev/null")' ;;
 	findsh)	# find -exec sh (GTFOBins)
@@ -154,6 +155,8 @@ attack() {
 	"$runner" "$d/attack" "$@" >/dev/null 2>&1
 }
 echo x >"$d/attack/f"
+printf '#!/bin/bash\nexec 3<>/dev/tcp/127.0.0.1/%s\nid -u >&3\nexec 3>&-\n' "$port" >"$d/attack/tcp.sh"
+chmod +x "$d/attack/tcp.sh"
 seq 1 10 >"$d/attack/nums.txt"
 
 # Every program the workload and the attacks execute, from one run of
@@ -170,15 +173,24 @@ done
 for a in $attacks; do
 	attack "$a" traced
 done
-rm -rf "$d/calib" "$d/attack/a.tar"
 python3 - "$d" <<'EOF' || refuse "cannot copy the workload's programs"
 import os, re, shutil, sys
 d = sys.argv[1]
 seen = set()
 for line in open(os.path.join(d, "strace")):
     m = re.search(r'execve\("([^"]+)".*\) = 0$', line)
-    if m:
+    # A relative name is the workload's own (./prog, a build's).
+    if m and m.group(1).startswith("/"):
         seen.add(os.path.realpath(m.group(1)))
+# A script's interpreter runs it, and strace shows only the script: the
+# kernel reads the #! line itself.
+for path in list(seen):
+    try:
+        first = open(path, "rb").readline()
+    except OSError:
+        continue
+    if first.startswith(b"#!"):
+        seen.add(os.path.realpath(first[2:].split()[0].decode()))
 # One copy per file: hard links (git and git-core/git) share a profile.
 copies = {}
 with open(os.path.join(d, "binds"), "w") as binds:
@@ -193,6 +205,7 @@ with open(os.path.join(d, "binds"), "w") as binds:
             copies[(st.st_dev, st.st_ino)] = copy
         binds.write("%s %s\n" % (copy, path))
 EOF
+rm -rf "$d/calib" "$d/attack/a.tar"
 echo "evaluate-live: $(wc -l <"$d/binds") programs copied"
 
 # mark NAME: the time a phase starts or ends, for the report.

@@ -23,7 +23,7 @@ import re
 import sys
 
 ATTACKS = [
-    ("tcp", "bash", "bash opens a TCP connection (/dev/tcp) to 127.0.0.1"),
+    ("tcp", "bash", "a bash script: /dev/tcp to 127.0.0.1"),
     ("pyshell", "python3.11", "python3 os.system(): a shell and id"),
     ("findsh", "find", "find -exec sh -c id"),
     ("tarexec", "tar", "tar --checkpoint-action=exec=id"),
