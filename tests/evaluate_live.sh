@@ -5,18 +5,23 @@
 # nothing.
 #
 #   sh tests/evaluate_live.sh [--detectors "pairs seqs both"] [--train N]
-#                             [--test N] [--wait TIME] [--quick]
+#                             [--test N] [--wait TIME] [--quick] [--keep]
+#
+# Defaults: all three detectors, 50 training rounds, a 10 s wait, 8 test
+# rounds.  --quick: pairs, 3, 2 s, 1 (a smoke run, not a figure);
+# --keep leaves the events and snapshots in the temporary directory.
 #
 # For each detector, a fresh ebph of its own (ebph_isolate: its own /run
 # and bpffs, profiles in a temporary directory, nothing saved) watches
 #   1. --train rounds of tests/evaluate_live_work.sh (a build, git,
-#      pipelines, python3, tar, find, a bash script);
+#      pipelines, perl, python3, tar, find, a bash script);
 #   2. the normal wait (--wait, ebph's --normal-wait) and a second;
 #   3. --test rounds of the same work on other inputs: every anomaly
 #      there is a false alarm;
-#   4. six attack-like actions by programs the workload trained (see
-#      attack()): one is caught if one of its processes (or their
-#      children) makes an anomaly.
+#   4. six attack-like actions, and a control, by programs the workload
+#      trained (see attack()), each made normal first if it is not
+#      (ensure_normal): one is caught if one of its processes (or their
+#      children) makes an anomaly while it runs.
 # tests/evaluate_live_report.py reads ebph's --json events (with -v, an
 # "assoc" event for each exec, which counts the processes) and prints
 # the tables.
