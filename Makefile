@@ -217,6 +217,10 @@ tests/memfd_exec: tests/memfd_exec.c
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
+tests/evaluate_live_jit: tests/evaluate_live_jit.c
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
 tests/uring_nop: tests/uring_nop.c
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
@@ -338,6 +342,16 @@ evaluate: need-root deps
 	./ebph replay --adfa $(ADFA_DIR) --detector seqs $(ARGS)
 	@echo
 	./ebph replay --adfa $(ADFA_DIR) --detector both $(ARGS)
+
+# ebph on a real machine, the live tables: a scripted workload trains
+# each detector in turn, more of it with other inputs counts the false
+# alarms, then six attack-like actions (a few minutes; a benchmark, not
+# a test).  ARGS go to tests/evaluate_live.sh: e.g. ARGS=--quick, or
+# ARGS="--detectors seqs --train 20 --wait 30s".
+.PHONY: evaluate-live
+evaluate-live: need-root deps
+	$(Q)$(MAKE) --no-print-directory all tests/evaluate_live_jit
+	sh tests/evaluate_live.sh $(ARGS)
 
 # The unit names the binary by its path: /usr/local/sbin in the tree,
 # SBINDIR once installed.
