@@ -121,20 +121,54 @@ static void handle_signals(void)
 
 /* ---- check, prepare ----------------------------------------------------------- */
 
+/* An older ebph holds its lock at EBPH_OLD_LOCK_FILE: one still running
+ * there is refused (-EBUSY, said), one it left is removed (quietly: in
+ * a sandbox where /run is read-only it cannot be, nor can one be made). */
+static int old_lock_free(void)
+{
+	int fd = open(EBPH_OLD_LOCK_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK) {
+		fprintf(stderr, "%s: an older ebph is already running (it holds %s)\n",
+			prog, EBPH_OLD_LOCK_FILE);
+		close(fd);
+		return -EBUSY;
+	}
+	unlink(EBPH_OLD_LOCK_FILE);
+	close(fd);
+	return 0;
+}
+
 /* One instance per machine: the pinned maps are a single namespace.
  * The lock dies with the process, so pins left by a crash are known to
- * be stale. */
+ * be stale.  It is in the run directory, root's and private, made here
+ * if need be: first of all, before anything else changes, as systemd's
+ * RuntimeDirectory= would have made it (and the only part of /run a
+ * sandboxed ebph may write).  The lock file itself stays when ebph stops
+ * (ebph_state.h says why). */
 static int take_lock(void)
 {
-	int fd = open(LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int dir, fd, err;
 
+	dir = bpf_private_dir(EBPH_RUN_DIR, 1);	/* says why it refuses */
+	if (dir < 0)
+		return dir;
+	fd = openat(dir, EBPH_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	err = errno;
+	close(dir);
 	if (fd < 0) {
-		fprintf(stderr, "%s: cannot open %s: %s\n", prog, LOCK_FILE, strerror(errno));
-		return -errno;
+		fprintf(stderr, "%s: cannot open %s: %s\n", prog, LOCK_FILE, strerror(err));
+		return -err;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		fprintf(stderr, "%s: another ebph is already running (it holds %s)\n",
 			prog, LOCK_FILE);
+		close(fd);
+		return -EBUSY;
+	}
+	if (old_lock_free()) {
 		close(fd);
 		return -EBUSY;
 	}
@@ -169,7 +203,7 @@ static int remove_stale_pins(void)
 		return fd;
 	fprintf(stderr, "%s: removing stale pins in %s left by an ebph that did not stop cleanly\n",
 		prog, EBPH_PIN_DIR);
-	return bpf_private_dir_remove(fd, EBPH_PIN_DIR);
+	return bpf_private_dir_remove(fd, EBPH_PIN_DIR, NULL);
 }
 
 /*
