@@ -56,12 +56,12 @@ setting_is() { settings | grep -q -- "$1"; }	# setting_is "anomaly-limit 7,"
 # refused DESCRIPTION PATTERN ARGS...: `ebph run ARGS` exits 2 at once
 # with one line matching PATTERN.
 refused() {
-	what=$1 pat=$2; shift 2
+	_what=$1 _pat=$2; shift 2
 	timeout 10 ./ebph run --no-load --no-save "$@" >"$out" 2>"$err"
 	rc=$?
-	check "$what: exit 2 (got $rc)" [ "$rc" -eq 2 ]
-	check "$what: says '$pat'" has "$err" "$pat"
-	check "$what: in one sentence" one_line "$err"
+	check "$_what: exit 2 (got $rc)" [ "$rc" -eq 2 ]
+	check "$_what: says so" has "$err" "$_pat"
+	check "$_what: in one sentence" one_line "$err"
 }
 
 # listen ADDR: the notify listener on ADDR, writing $dir/notify.
