@@ -97,6 +97,15 @@ chmod 0644 "$conf"
 check "a bad option and a good file: exit 2" [ $? -eq 2 ]
 check "a bad option and a good file: the option said" has "$err" "^ebph: invalid --normal-wait 'x'"
 
+# The example `make install` puts in /etc/ebph: as it is, and with every
+# setting uncommented, it is read to the end (the line added after is
+# the first refused).
+sed 's/^#\([a-z]\)/\1/' ebph.conf >"$conf"
+echo bogus >>"$conf"
+refused "the example file, uncommented" "^ebph: $conf:$(wc -l <"$conf"): unknown setting 'bogus'" --config "$conf"
+{ cat ebph.conf; echo bogus; } >"$conf"
+refused "the example file as it is" "^ebph: $conf:$(wc -l <"$conf"): unknown setting 'bogus'" --config "$conf"
+
 # ---- the config file, the command line over it, readiness ---------------------------
 cat >"$conf" <<EOF
 # what an admin writes
