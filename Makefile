@@ -101,8 +101,8 @@ LIBDIR	 = $(PREFIX)/lib/ebph
 MAN8DIR	 = $(PREFIX)/share/man/man8
 UNITDIR	?= $(PREFIX)/lib/systemd/system
 # The config file's directory: /etc whatever PREFIX, as the binary reads
-# EBPH_CONFIG_FILE (ebph_run.h) there.
-CONFDIR	 = /etc/ebph
+# EBPH_CONFIG_FILE (ebph_run.h) there; the tests stage it elsewhere.
+CONFDIR	?= /etc/ebph
 
 .DELETE_ON_ERROR:
 .PHONY: all check-tools deps need-root run test bench inspect clean \

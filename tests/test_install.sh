@@ -27,6 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The machine's own /etc/ebph, as it was: the tests install elsewhere.
+etc_before=$(ls -la --time-style=full-iso /etc/ebph 2>&1)
 src=$tmp/src
 mkdir "$src"
 cp ./*.c ./*.h Makefile ebph.8 ebph.service ebph.conf "$src/"
@@ -90,12 +92,14 @@ check "make uninstall removes them" [ -z "$(find "$stage" -type f)" ]
 
 # ---- make install PREFIX=p: the binary finds its object -----------------------------
 pfx=$tmp/prefix
-make -C "$src" install PREFIX="$pfx" >"$tmp/make.log" 2>&1
+make -C "$src" install PREFIX="$pfx" CONFDIR="$pfx/etc/ebph" >"$tmp/make.log" 2>&1
 check "make install PREFIX=... succeeds" [ $? -eq 0 ]
 check "PREFIX reaches the unit" grep -q "^ExecStart=$pfx/sbin/ebph run" "$pfx/lib/systemd/system/ebph.service"
 check "the installed binary finds its BPF object in PREFIX/lib/ebph" \
 	run_ebph "$pfx/sbin/ebph" -v
 check "...that one" grep -q "opened $pfx/lib/ebph/ebph_kern.o" "$tmp/log"
+check "PREFIX=... with CONFDIR=...: the config there" [ -f "$pfx/etc/ebph/ebph.conf" ]
+check "the machine's /etc/ebph untouched" [ "$(ls -la --time-style=full-iso /etc/ebph 2>&1)" = "$etc_before" ]
 
 # ---- make KERNEL_DIR=k ----------------------------------------------------------------
 # k: what `make headers_install` makes of Debian's linux-headers package
