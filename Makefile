@@ -180,6 +180,13 @@ tests/test_%: tests/test_%.c tests/test.h $(LIB_OBJS) $(HDRS) .sanitize
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
+# The rules of the state changes, as the kernel, the commands and replay
+# apply them: cmd_apply() and what it calls too.
+tests/test_rules: tests/test_rules.c tests/test.h ebph_cmd.o ebph_state.o ebph_util.o $(LIB_OBJS) \
+		  $(HDRS) .sanitize
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_cmd.o ebph_state.o ebph_util.o $(LIB_OBJS) $(LDLIBS)
+
 # A workload the tests trace, not code under test: never sanitized, so
 # its system calls are the same in either build.
 tests/demo: tests/demo.c .sanitize
@@ -211,6 +218,10 @@ tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
 	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_state.o bpf_dirs.o $(LDLIBS)
 
 tests/memfd_exec: tests/memfd_exec.c
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+tests/evaluate_live_jit: tests/evaluate_live_jit.c
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
@@ -277,7 +288,7 @@ fuzz-seeds: tests/fuzz_seeds $(FUZZ_SEED_OBJS)
 need-root:
 	@[ "$$(id -u)" = 0 ] || { echo "ebph: this loads BPF programs: run it as root (sudo make $(MAKECMDGOALS))" >&2; exit 1; }
 
-# profiles/ must be root's and private, or ebph refuses it (DESIGN 6).
+# profiles/ must be root's and private, or ebph refuses it (docs/DESIGN.md, Profile files).
 run: need-root deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)install -d -m 0700 -o root -g root profiles
@@ -310,14 +321,14 @@ SAN_TEST = d=$$(mktemp -d /tmp/ebph-sanitize.XXXXXX) && chmod 755 "$$d" && mkdir
 	  cat "$$d"/logs/* >&2 2>/dev/null; grep -A3 'runtime error:' "$$d/out" >&2; rc=1; \
 	fi; rm -rf "$$d"; exit $$rc
 
-# Figures, not a test: prints a table (see README, Performance).  ARGS
+# Figures, not a test: prints a table (see docs/performance.md).  ARGS
 # go to ebph_bench: e.g. ARGS="-r 1 -w getppid,pipe", the detectors side
 # by side in a minute (ebph_bench -h).
 bench: need-root deps
 	$(Q)$(MAKE) --no-print-directory all ebph_bench bench_floor_kern.o bench_count_kern.o
 	./ebph_bench $(ARGS)
 
-# ebph's detection on ADFA-LD, the README's tables: each detector in
+# ebph's detection on ADFA-LD, docs/evaluation.md's tables: each detector in
 # turn (a few seconds each), ../shared beside the checkout, or
 # ADFA_DIR=path.  ARGS go to each run (a --csv FILE would be overwritten:
 # run ./ebph replay by hand for those).
@@ -330,6 +341,16 @@ evaluate: need-root deps
 	./ebph replay --adfa $(ADFA_DIR) --detector seqs $(ARGS)
 	@echo
 	./ebph replay --adfa $(ADFA_DIR) --detector both $(ARGS)
+
+# ebph on a real machine, the live tables: a scripted workload trains
+# each detector in turn, more of it with other inputs counts the false
+# alarms, then six attack-like actions (a few minutes; a benchmark, not
+# a test).  ARGS go to tests/evaluate_live.sh: e.g. ARGS=--quick, or
+# ARGS="--detectors seqs --train 20 --wait 30s".
+.PHONY: evaluate-live
+evaluate-live: need-root deps
+	$(Q)$(MAKE) --no-print-directory all tests/evaluate_live_jit
+	sh tests/evaluate_live.sh $(ARGS)
 
 # The unit names the binary by its path: /usr/local/sbin in the tree,
 # SBINDIR once installed.

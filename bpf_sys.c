@@ -114,6 +114,7 @@ const char *bpf_map_type_name(unsigned int type)
 	case BPF_MAP_TYPE_PERCPU_ARRAY:		return "percpu_array";
 	case BPF_MAP_TYPE_PERCPU_HASH:		return "percpu_hash";
 	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:	return "perf_event_array";
+	case BPF_MAP_TYPE_LRU_HASH:		return "lru_hash";
 	default:				return "map";
 	}
 }

@@ -13,7 +13,7 @@
 
 #include <linux/types.h>
 
-/* ---- the algorithm's constants (DESIGN.md section 3) ------------------ */
+/* ---- the algorithm's constants (docs/DESIGN.md, The algorithm) -------- */
 
 #define EBPH_SEQLEN		9	/* window: the current call and 8 before */
 #define EBPH_NUM_SYSCALLS	512	/* calls of one ABI, and a row's width */
@@ -128,7 +128,7 @@ static inline int ebph_is_call(__u32 sym)
 #define EBPH_NORMAL		(1U << 1)
 
 /*
- * Value of the "profiles" map, key: (st_dev << 32) + st_ino of the
+ * Value of the "profiles" map, key: ebph_profile_key() of the
  * executable, st_dev in stat(2)'s encoding.  The lookahead pairs are not
  * in here: they are rows in the "rows" map, allocated per call seen.
  *
@@ -154,6 +154,14 @@ struct ebph_profile {
 	__u32 pad;
 };
 _Static_assert(sizeof(struct ebph_profile) == 72, "ebph_profile ABI");
+
+/* The profile key of the executable with device DEV (in stat(2)'s
+ * encoding) and inode INO: the one formula, for the kernel's exe_ident()
+ * and for user space's stat(2) of a path. */
+static inline __u64 ebph_profile_key(__u64 dev, __u64 ino)
+{
+	return (dev << 32) + ino;
+}
 
 /* Whether P learned almost nothing: see EBPH_RECYCLE_CALLS. */
 static inline int ebph_profile_trivial(const struct ebph_profile *p)
@@ -224,24 +232,12 @@ struct ebph_seq_key {
 _Static_assert(sizeof(struct ebph_seq_key) == 16, "ebph_seq_key ABI");
 
 /*
- * Value of the "seqs" map.  A BPF program cannot walk a hash map without
- * a callback (bpf_for_each_map_elem, which needs BTF), so the sets are
- * not copied or cleared element by element as the pair rows are.
- * Instead each element is stamped with the profile's seq_epoch when it
- * is learned, and the profile says which stamps make which set:
- *
- *   train set    stamp >= seq_train_from
- *   test set     stamp or prev in [seq_test_from, seq_test_to)
- *
- * Forgetting the train set (tolerize, sensitize) is then one store:
- * seq_train_from = ++seq_epoch.  Taking the test set (start normal) is
- * three: seq_test_from = seq_train_from, seq_test_to = seq_epoch + 1,
- * then ++seq_epoch, so that nothing learned later falls in the range.
- * A sequence forgotten and learned again gets a new stamp; prev keeps
- * the old one if it was in the test range, so that relearning never
- * takes a sequence out of the test set.  Elements outside both sets stay
- * until user space saves (it writes only the two sets) or deletes the
- * profile.
+ * Value of the "seqs" map: STAMP, the epoch the sequence was last
+ * learned in, and PREV, an older stamp that keeps it in the test set.
+ * The sets are ranges of epochs kept in the profile, tested by
+ * ebph_seq_in_train() and ebph_seq_in_test() below, so that no program
+ * has to walk the map to copy or clear a set (docs/DESIGN.md, Sequences
+ * and epochs).
  */
 struct ebph_seq {
 	__u32 stamp;
@@ -355,6 +351,89 @@ _Static_assert(sizeof(struct ebph_config) == 72, "ebph_config ABI");
 #define EBPH_DET_PAIRS		(1U << 0)	/* pH's lookahead pairs, default */
 #define EBPH_DET_SEQS		(1U << 1)	/* whole sequences, see above */
 
+/* ---- state changes of a profile -----------------------------------------
+ *
+ * The one copy of each, for all who change a profile: the kernel program
+ * (ebph_kern.c, the algorithm's steps 3 to 5), the commands (ebph_cmd.c:
+ * normalize, sensitize, tolerize), replay and the bench.  Each changes
+ * only the struct ebph_profile, and returns the work on the pair rows it
+ * leaves to its caller (EBPH_WORK_*), which has its own way to walk the
+ * rows map: the kernel's finish_work(), with BPF helpers, and user
+ * space's ebph_rows_work() (ebph_maps.c), over bpf(2).  Whoever writes
+ * the profile back does the row work first, so that the kernel never
+ * tests against a test set still being copied.  What goes with a change
+ * beyond the profile (events, a task's locality frame) stays with the
+ * caller.
+ *
+ * DETECTORS points at the detectors that run (cfg->detectors): only
+ * their sets change.  A pointer to volatile, read at every test, for the
+ * kernel's sake: the verifier then sees an unknown value each time, as
+ * in detector_on(), instead of a register whose bits each test refines,
+ * which splits its states (and costs verified instructions).
+ */
+#define EBPH_WORK_COPY		1U	/* test rows := train rows; a test row
+					 * whose train row is gone goes too */
+#define EBPH_WORK_RESET		2U	/* delete the train rows */
+#define EBPH_WORK_DROP_TEST	4U	/* delete the test rows (user space's
+					 * delete; the kernel never asks it) */
+
+/* The sets of start normal (below) alone, which the bench takes for
+ * every profile before it sets NORMAL where it wants it: the pairs' test
+ * set becomes a copy of their train set, the sequences' test set the
+ * train set's range of epochs, and what is learned from now on gets an
+ * epoch past it (struct ebph_seq). */
+static inline __u32 ebph_take_test_set(struct ebph_profile *p,
+				       const volatile __u32 *detectors)
+{
+	if (*detectors & EBPH_DET_SEQS) {
+		p->seq_test_from = p->seq_train_from;
+		p->seq_test_to = p->seq_epoch + 1;
+		p->seq_epoch++;
+	}
+	return *detectors & EBPH_DET_PAIRS ? EBPH_WORK_COPY : 0;
+}
+
+/* Start normal (step 3, and `ebph normalize`): the train sets become the
+ * test sets, and the counters restart so that the profile can freeze
+ * again, and a later freeze copies again.  normal_time stays: it means
+ * something only while FROZEN, which this clears, and a freeze sets it
+ * anew. */
+static inline __u32 ebph_start_normal(struct ebph_profile *p,
+				      const volatile __u32 *detectors)
+{
+	__u32 work = ebph_take_test_set(p, detectors);
+
+	p->status = EBPH_NORMAL;
+	p->train_count = 0;
+	p->last_mod_count = 0;
+	p->anomalies = 0;
+	return work;
+}
+
+/* Stop normal (step 4 over the anomaly limit, and `ebph tolerize`): back
+ * to training, the train data and both detectors' sets kept, so that
+ * what made the anomalies is learned as normal. */
+static inline __u32 ebph_stop_normal(struct ebph_profile *p,
+				     const volatile __u32 *detectors)
+{
+	p->status &= ~(EBPH_NORMAL | EBPH_FROZEN);
+	return 0;
+}
+
+/* Reset training (step 5, and `ebph sensitize`): forget the train sets
+ * (the pairs' rows, the sequences by a new epoch).  NORMAL and the test
+ * sets stay: the profile keeps testing while it learns again. */
+static inline __u32 ebph_reset_train(struct ebph_profile *p,
+				     const volatile __u32 *detectors)
+{
+	p->train_count = 0;
+	p->last_mod_count = 0;
+	p->status &= ~EBPH_FROZEN;
+	if (*detectors & EBPH_DET_SEQS)
+		p->seq_train_from = ++p->seq_epoch;
+	return *detectors & EBPH_DET_PAIRS ? EBPH_WORK_RESET : 0;
+}
+
 /* Indices of the counters in the per-CPU "stats" map.  Every one of them
  * is something that would otherwise be silent.  They are bumped only off
  * the common path: calls seen are the sum of the profiles' counts. */
@@ -459,8 +538,8 @@ struct ebph_event {
 };
 _Static_assert(sizeof(struct ebph_event) == 96, "ebph_event ABI");
 
-/* Names of the maps and programs as ebph_kern.c defines them; user space
- * finds them by these names, never by position. */
+/* Where `ebph run` pins its maps, by the names ebph_kern.c gives them
+ * (EBPH_MAPS in ebph_maps.h lists those user space uses). */
 #define EBPH_PIN_DIR		"/sys/fs/bpf/ebph"
 
 #endif /* EBPH_H */

@@ -572,7 +572,7 @@ static int exe_key(const char *name, __u64 *key)
 	if (strchr(name, '/')) {
 		if (stat(name, &st))
 			return -errno;
-		*key = ((__u64)st.st_dev << 32) + st.st_ino;
+		*key = ebph_profile_key(st.st_dev, st.st_ino);
 		return 0;
 	}
 	while (*path) {
@@ -580,7 +580,7 @@ static int exe_key(const char *name, __u64 *key)
 
 		snprintf(file, sizeof(file), "%.*s/%s", (int)len, path, name);
 		if (!stat(file, &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
-			*key = ((__u64)st.st_dev << 32) + st.st_ino;
+			*key = ebph_profile_key(st.st_dev, st.st_ino);
 			return 0;
 		}
 		path += len + (path[len] == ':');
@@ -635,52 +635,28 @@ static void find_workload_keys(struct bench *b)
 	}
 }
 
-/* Test set := train set, for every profile (what start_normal does in
- * the kernel). */
-static int rows_train_to_test(struct bench *b)
-{
-	struct ebph_row_key *keys;
-	__u8 row[EBPH_NUM_SYSCALLS];
-	size_t n, i;
-	int err;
-
-	err = bpf_map_keys(b->m.rows, sizeof(*keys), (void **)&keys, &n);
-	for (i = 0; i < n; i++) {
-		if (keys[i].set != EBPH_TRAIN ||
-		    bpf_map_lookup(b->m.rows, &keys[i], row))
-			continue;
-		keys[i].set = EBPH_TEST;
-		bpf_map_update(b->m.rows, &keys[i], row, BPF_ANY);
-	}
-	free(keys);
-	return err;
-}
-
 /*
- * The sequence detector's test set := its train set, for every profile:
- * the three stores of start_normal() in ebph_kern.c.  Every sequence
+ * Test sets := train sets, for every profile, of both detectors: the
+ * sets of start normal (ebph_take_test_set() in ebph.h, the kernel's
+ * rule), the pair rows copied (ebph_rows_work()).  Every sequence
  * learned so far is then in the test range, and what is learned later
- * gets a stamp past it (until the next repetition takes it in).  The
- * keys are gathered first: an update puts the new element at the head
- * of its bucket, and a walk that updates as it goes can meet a profile
- * twice, or go round two of them for ever.
+ * gets a stamp past it (until the next repetition takes it in).  Status
+ * and counters are left alone: profiles_set_normal() sets NORMAL where a
+ * configuration wants it.  The keys are gathered first: an update puts
+ * the new element at the head of its bucket, and a walk that updates as
+ * it goes can meet a profile twice, or go round two of them for ever.
  */
-static int seqs_train_to_test(struct bench *b)
+static int take_test_sets(struct bench *b)
 {
 	struct ebph_profile p;
 	size_t n, i;
 	__u64 *keys;
-	int err;
+	int err, rows;
 
 	err = bpf_map_keys(b->m.profiles, sizeof(*keys), (void **)&keys, &n);
-	for (i = 0; i < n; i++) {
-		if (bpf_map_lookup(b->m.profiles, &keys[i], &p))
-			continue;
-		p.seq_test_from = p.seq_train_from;
-		p.seq_test_to = p.seq_epoch + 1;
-		p.seq_epoch++;
-		bpf_map_update(b->m.profiles, &keys[i], &p, BPF_EXIST);
-	}
+	for (i = 0; i < n; i++)
+		ebph_profile_change(&b->m, keys[i], ebph_take_test_set,
+				    EBPH_DET_PAIRS | EBPH_DET_SEQS, &p, &rows);
 	free(keys);
 	return err;
 }
@@ -1216,7 +1192,7 @@ static int run_all(struct bench *b)
 	for (rep = 0; rep < b->reps; rep++) {
 		fprintf(stderr, "%s: repetition %d of %d\n", prog, rep + 1, b->reps);
 		/* The test sets: what the profiles learned until now. */
-		if ((err = rows_train_to_test(b)) || (err = seqs_train_to_test(b)))
+		if ((err = take_test_sets(b)))
 			return err;
 		for (i = 0; i < NWORK; i++) {
 			struct workload *w = &workloads[i];

@@ -16,53 +16,12 @@
  * the running ebph, which logs it (cmd_audit()); each name a process or
  * a file chose is printed escaped (ebph_escape()).
  *
- * Writing maps the kernel is updating at the same moment.  `ebph run`
- * keeps running and every CPU keeps updating profiles while a command
- * changes them; no lock is shared with BPF programs.  What makes that
- * safe is which maps are written, and how:
- *
- *   profiles  A command reads a profile, changes the copy, and writes it
- *             back with BPF_EXIST.  The map is BPF_F_NO_PREALLOC, so the
- *             update puts a new element in the bucket and frees the old
- *             one only after an RCU grace period: a program on another
- *             CPU that still holds a pointer to the old element writes
- *             into the old copy, and its write is lost, never lands in
- *             another profile.  What is lost is what the kernel itself
- *             already tolerates between CPUs (ebph_kern.c, top): a count
- *             or two, or a freeze decided in between, which the next
- *             call decides again.
- *   rows      Programs only ever OR bits into a train row, and read test
- *             rows.  A command replaces or deletes whole rows (the map is
- *             BPF_F_NO_PREALLOC too): an OR into a row being deleted is
- *             lost with it, a pair the kernel learns while normalize
- *             copies the row may miss the copy, and is then at worst one
- *             false anomaly.  Test rows are written before the status
- *             says NORMAL, so the kernel never tests against a set that
- *             is still being copied.
- *   seqs      Programs add sequences and restamp them in place; commands
- *             never write one.  The sets are ranges of epochs kept in
- *             the profile (struct ebph_seq in ebph.h), so normalize and
- *             sensitize change only the profile, and the test set they
- *             take is made of elements already in the map: it is
- *             complete in the same write that says NORMAL.  They do it
- *             only when the running ebph has the detector on, as
- *             start_normal() and reset_train() do.  delete removes a
- *             profile's sequences after the profile (as its rows).
- *   paths     Only user space replaces paths; the kernel creates one when
- *             it creates a profile.
- *   config    An ARRAY: an update is a memcpy into the one value, in
- *             place.  Programs read single aligned fields, each either
- *             old or new.  Commands read it, change one field and write
- *             it whole, so the BTF offsets `ebph run` put there stay.
- *   tasks     Never written.  The map is preallocated: an element a
- *             command replaced would be recycled at once, under a
- *             program still writing through its pointer, into another
- *             thread's state.  So normalize, unlike the kernel's own
- *             start_normal, does not reset the tasks' locality frames.
- *   stats     Never written: per-CPU counters the kernel owns.
- *   owners    delete adds one to the owner's FREED counter, which only
- *             user space writes (under the save lock); the kernel only
- *             reads it (ebph.h, struct ebph_owner_key).
+ * Writing maps the kernel is updating at the same moment: no lock is
+ * shared with the BPF programs, and what makes that safe is which maps
+ * a command writes, in what order, and under which lock (one writer per
+ * field; test rows before the status that makes them used; the save
+ * lock around delete; no task ever written back).  docs/DESIGN.md,
+ * Sharing state with commands, goes through each map.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -562,7 +521,7 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 		 * file that is gone or replaced still matches its recorded
 		 * path. */
 		if (!stat(arg, &st)) {
-			__u64 k = ((__u64)st.st_dev << 32) + st.st_ino;
+			__u64 k = ebph_profile_key(st.st_dev, st.st_ino);
 
 			if (ebph_snapshot_find(s, k)) {
 				*key = k;
@@ -1408,9 +1367,8 @@ static void apply_audit(enum cmd_action act, __u64 key, const char *path,
 int cmd_delete_profile(const struct ebph_maps *m, const struct ebph_profile *p,
 		       int seqs_on, char *msg, size_t len, int *seq_err)
 {
-	struct ebph_row_key rk = { .profile = p->key };
 	char what[64] = "";
-	int c, n = 0, err, lock, nseq_del;
+	int n, err, lock, nseq_del;
 
 	/* Path first, then the profile, then its rows and sequences: a
 	 * task still running it makes a new, empty profile at its next
@@ -1433,11 +1391,7 @@ int cmd_delete_profile(const struct ebph_maps *m, const struct ebph_profile *p,
 	 * writer of FREED.  Only if this call deleted it. */
 	if (!err && ebph_owner_add(m, p->owner, EBPH_OWNER_FREED, 1))
 		snprintf(what, sizeof(what), "; its owner's count not updated");
-	for (c = 0; c < 2 * EBPH_NUM_CALLS; c++) {
-		rk.call = c % EBPH_NUM_CALLS;
-		rk.set = c / EBPH_NUM_CALLS;
-		n += !bpf_map_delete(m->rows, &rk);
-	}
+	n = ebph_rows_work(m, p->key, EBPH_WORK_RESET | EBPH_WORK_DROP_TEST);
 	nseq_del = ebph_seqs_delete(m, p->key);
 	if (nseq_del < 0)
 		snprintf(msg, len, "deleted, with %d rows, but not its sequences: %s",
@@ -1456,18 +1410,133 @@ int cmd_delete_profile(const struct ebph_maps *m, const struct ebph_profile *p,
 	return err == -ENOENT ? 0 : err;
 }
 
+/* Row and sequence counts of one change, for its message: "%d rows of
+ * pairs and %ld sequences", or the half of it the detectors DET have;
+ * ROWS_WORD is how the pairs are named ("rows of pairs" or "rows"). */
+static void what_changed(char *buf, size_t len, __u32 det, int nrows,
+			 const char *rows_word, const char *and, long nseqs)
+{
+	if ((det & EBPH_DET_PAIRS) && (det & EBPH_DET_SEQS))
+		snprintf(buf, len, "%d %s%s%ld sequences", nrows, rows_word, and, nseqs);
+	else if (det & EBPH_DET_SEQS)
+		snprintf(buf, len, "%ld sequences", nseqs);
+	else
+		snprintf(buf, len, "%d %s", nrows, rows_word);
+}
+
+/* The message of a failed ebph_profile_change(): of its rows (ROWS < 0,
+ * which only a copy can be) or of the profile. */
+static int change_failed(int err, int rows, char *msg, size_t len)
+{
+	if (rows < 0)
+		snprintf(msg, len, "cannot copy its train set: %s%s", strerror(-err),
+			 err == -E2BIG || err == -ENOMEM ? " (the rows map is full)" : "");
+	else
+		snprintf(msg, len, "cannot update it: %s", strerror(-err));
+	return err;
+}
+
+/*
+ * normalize: ebph_start_normal(), test := train for each detector that
+ * runs, counters restart; the rows first, the status last (see the top
+ * of this file).  The sequences' test set is a range of epochs over
+ * elements already in the map, taken in the same write as the status.
+ * Refused when a detector has nothing to test against.
+ */
+static int act_normalize(const struct ebph_maps *m, struct ebph_profile *p,
+			 __u32 det, char *msg, size_t len)
+{
+	struct ebph_row_key rk = { .profile = p->key, .set = EBPH_TRAIN };
+	__u8 row[EBPH_NUM_SYSCALLS];
+	int pairs_on = det & EBPH_DET_PAIRS, seqs_on = det & EBPH_DET_SEQS;
+	long nseqs[2] = { 0, 0 };
+	char what[96];
+	int c, n = 0, err;
+
+	for (c = 0; pairs_on && c < EBPH_NUM_CALLS; c++) {
+		rk.call = c;
+		n += !bpf_map_lookup(m->rows, &rk, row);
+	}
+	if (seqs_on) {
+		err = read_seqs(m, p, nseqs, EBPH_TRAIN, NULL, NULL);
+		if (err) {
+			snprintf(msg, len, "cannot read its sequences: %s", strerror(-err));
+			return err;
+		}
+	}
+	/* An empty test set would make every call an anomaly. */
+	if ((pairs_on && !n) || (seqs_on && !nseqs[EBPH_TRAIN])) {
+		snprintf(msg, len, "it has learned %s yet: nothing to test against",
+			 (!pairs_on || !n) && (!seqs_on || !nseqs[EBPH_TRAIN]) ?
+			 "nothing" : !n ? "no pairs" : "no sequences");
+		return -EINVAL;
+	}
+	err = ebph_profile_change(m, p->key, ebph_start_normal, det, p, &n);
+	if (err)
+		return change_failed(err, n, msg, len);
+	what_changed(what, sizeof(what), det, n, "rows of pairs", " and ", nseqs[EBPH_TRAIN]);
+	snprintf(msg, len, "normal: testing against %s", what);
+	return 0;
+}
+
+/* sensitize: ebph_reset_train(), forget what was learned; a normal
+ * profile keeps testing against its test set meanwhile. */
+static int act_sensitize(const struct ebph_maps *m, struct ebph_profile *p,
+			 __u32 det, char *msg, size_t len)
+{
+	long nseqs[2] = { 0, 0 };
+	char what[96];
+	int n, err;
+
+	if (det & EBPH_DET_SEQS) {
+		/* Only to say how many: forgetting is one store of the
+		 * rule (struct ebph_seq). */
+		err = read_seqs(m, p, nseqs, EBPH_TRAIN, NULL, NULL);
+		if (err) {
+			snprintf(msg, len, "cannot read its sequences: %s", strerror(-err));
+			return err;
+		}
+	}
+	err = ebph_profile_change(m, p->key, ebph_reset_train, det, p, &n);
+	if (err)
+		return change_failed(err, n, msg, len);
+	what_changed(what, sizeof(what), det, n, "rows", ", ", nseqs[EBPH_TRAIN]);
+	snprintf(msg, len, "training data forgotten (%s); %s", what,
+		 p->status & EBPH_NORMAL ? "still normal, learning anew" :
+		 "training anew");
+	return 0;
+}
+
+/* tolerize: ebph_stop_normal(), back to training, train data kept, so
+ * the behaviour that made anomalies is learned as normal.  It keeps both
+ * detectors' sets: the sequence epochs stay.  1: not normal, nothing
+ * done. */
+static int act_tolerize(const struct ebph_maps *m, struct ebph_profile *p,
+			__u32 det, char *msg, size_t len)
+{
+	int n, err;
+
+	if (!(p->status & EBPH_NORMAL)) {
+		snprintf(msg, len, "not normal: nothing to tolerize (%s)",
+			 cmd_state_name(p->status));
+		return 1;
+	}
+	err = ebph_profile_change(m, p->key, ebph_stop_normal, det, p, &n);
+	if (err)
+		return change_failed(err, n, msg, len);
+	snprintf(msg, len, "training again, with what it learned so far");
+	return 0;
+}
+
 int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 	      char *msg, size_t len, char *warn, size_t wlen)
 {
-	struct ebph_row_key rk = { .profile = key };
 	struct ebph_path path = { .path = "" };
 	struct ebph_config cfg;
 	struct ebph_profile p;
-	__u8 row[EBPH_NUM_SYSCALLS];
-	__u32 zero = 0, pairs_on, seqs_on;
-	long nseqs[2] = { 0, 0 };
-	char what[96], was[96], now[96];
-	int c, n = 0, err = 0, nseq_err;
+	__u32 zero = 0;
+	char was[96], now[96];
+	int err = 0, seq_err = 0;
 
 	warn[0] = 0;
 	if (bpf_map_lookup(m->profiles, &key, &p)) {
@@ -1486,138 +1555,30 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 		snprintf(msg, len, "cannot read the config map: %s", strerror(-err));
 		return err;
 	}
-	pairs_on = cfg.detectors & EBPH_DET_PAIRS;
-	seqs_on = cfg.detectors & EBPH_DET_SEQS;
 	switch (act) {
 	case ACT_NORMALIZE:
-		/* start_normal(): test := train for each detector, counters
-		 * restart.  The rows first, the status last: see the top of
-		 * this file.  The sequences' test set is a range of epochs
-		 * over elements already in the map, taken in the same write
-		 * as the status. */
-		for (c = 0; pairs_on && c < EBPH_NUM_CALLS; c++) {
-			rk.call = c;
-			rk.set = EBPH_TRAIN;
-			n += !bpf_map_lookup(m->rows, &rk, row);
-		}
-		if (seqs_on) {
-			err = read_seqs(m, &p, nseqs, EBPH_TRAIN, NULL, NULL);
-			if (err) {
-				snprintf(msg, len, "cannot read its sequences: %s", strerror(-err));
-				return err;
-			}
-		}
-		/* An empty test set would make every call an anomaly. */
-		if ((pairs_on && !n) || (seqs_on && !nseqs[EBPH_TRAIN])) {
-			snprintf(msg, len, "it has learned %s yet: nothing to test against",
-				 (!pairs_on || !n) && (!seqs_on || !nseqs[EBPH_TRAIN]) ?
-				 "nothing" : !n ? "no pairs" : "no sequences");
-			return -EINVAL;
-		}
-		for (c = 0, n = 0; pairs_on && c < EBPH_NUM_CALLS && !err; c++) {
-			rk.call = c;
-			rk.set = EBPH_TRAIN;
-			if (bpf_map_lookup(m->rows, &rk, row)) {
-				rk.set = EBPH_TEST;
-				bpf_map_delete(m->rows, &rk);
-				continue;
-			}
-			rk.set = EBPH_TEST;
-			err = bpf_map_update(m->rows, &rk, row, BPF_ANY);
-			n++;
-		}
-		if (err) {
-			snprintf(msg, len, "cannot copy its train set: %s%s", strerror(-err),
-				 err == -E2BIG || err == -ENOMEM ? " (the rows map is full)" : "");
-			return err;
-		}
-		/* Read again: the kernel may have moved on while the rows
-		 * were copied, and its epochs are the ones to build on. */
-		bpf_map_lookup(m->profiles, &key, &p);
-		if (seqs_on) {
-			/* As start_normal(): what is stamped from the train
-			 * set's first epoch to now, and nothing learned
-			 * later (a new epoch). */
-			p.seq_test_from = p.seq_train_from;
-			p.seq_test_to = p.seq_epoch + 1;
-			p.seq_epoch++;
-		}
-		p.status = EBPH_NORMAL;
-		p.train_count = 0;
-		p.last_mod_count = 0;
-		p.anomalies = 0;
-		if (pairs_on && seqs_on)
-			snprintf(what, sizeof(what), "%d rows of pairs and %ld sequences", n,
-				 nseqs[EBPH_TRAIN]);
-		else if (seqs_on)
-			snprintf(what, sizeof(what), "%ld sequences", nseqs[EBPH_TRAIN]);
-		else
-			snprintf(what, sizeof(what), "%d rows of pairs", n);
-		snprintf(msg, len, "normal: testing against %s", what);
+		err = act_normalize(m, &p, cfg.detectors, msg, len);
 		break;
 	case ACT_SENSITIZE:
-		/* reset_train(): forget what was learned; a normal profile
-		 * keeps testing against its test set meanwhile. */
-		rk.set = EBPH_TRAIN;
-		for (c = 0; pairs_on && c < EBPH_NUM_CALLS; c++) {
-			rk.call = c;
-			n += !bpf_map_delete(m->rows, &rk);
-		}
-		if (seqs_on) {
-			/* Only to say how many: forgetting is the one store
-			 * below (struct ebph_seq). */
-			err = read_seqs(m, &p, nseqs, EBPH_TRAIN, NULL, NULL);
-			if (err) {
-				snprintf(msg, len, "cannot read its sequences: %s", strerror(-err));
-				return err;
-			}
-		}
-		/* Read again: the kernel may have moved on meanwhile. */
-		bpf_map_lookup(m->profiles, &key, &p);
-		if (seqs_on)
-			p.seq_train_from = ++p.seq_epoch;
-		p.train_count = 0;
-		p.last_mod_count = 0;
-		p.status &= ~EBPH_FROZEN;
-		if (pairs_on && seqs_on)
-			snprintf(what, sizeof(what), "%d rows, %ld sequences", n,
-				 nseqs[EBPH_TRAIN]);
-		else if (seqs_on)
-			snprintf(what, sizeof(what), "%ld sequences", nseqs[EBPH_TRAIN]);
-		else
-			snprintf(what, sizeof(what), "%d rows", n);
-		snprintf(msg, len, "training data forgotten (%s); %s", what,
-			 p.status & EBPH_NORMAL ? "still normal, learning anew" :
-			 "training anew");
+		err = act_sensitize(m, &p, cfg.detectors, msg, len);
 		break;
 	case ACT_TOLERIZE:
-		/* stop_normal(): back to training, train data kept, so the
-		 * behaviour that made anomalies is learned as normal.  It
-		 * keeps both detectors' sets: the sequence epochs stay. */
-		if (!(p.status & EBPH_NORMAL)) {
-			snprintf(msg, len, "not normal: nothing to tolerize (%s)",
-				 cmd_state_name(p.status));
-			return 0;
-		}
-		p.status &= ~(EBPH_NORMAL | EBPH_FROZEN);
-		snprintf(msg, len, "training again, with what it learned so far");
+		err = act_tolerize(m, &p, cfg.detectors, msg, len);
 		break;
 	case ACT_DELETE:
-		err = cmd_delete_profile(m, &p, seqs_on, msg, len, &nseq_err);
-		if (err)
-			return err;
-		/* Deleted, if not all of it: that is the change to log. */
-		apply_audit(act, key, path.path, was, "deleted", warn, wlen);
-		return nseq_err;
+		err = cmd_delete_profile(m, &p, cfg.detectors & EBPH_DET_SEQS, msg, len,
+					 &seq_err);
+		break;
 	}
-	err = bpf_map_update(m->profiles, &key, &p, BPF_EXIST);
-	if (err) {
-		snprintf(msg, len, "cannot update it: %s", strerror(-err));
-		return err;
-	}
-	profile_words(&p, now, sizeof(now));
+	if (err)	/* 1: nothing changed, nothing to log */
+		return err < 0 ? err : 0;
+	/* Deleted, if not all of it (SEQ_ERR): that is the change to log. */
+	if (act == ACT_DELETE)
+		snprintf(now, sizeof(now), "deleted");
+	else
+		profile_words(&p, now, sizeof(now));
 	apply_audit(act, key, path.path, was, now, warn, wlen);
-	return 0;
+	return seq_err;
 }
 
 static int cmd_change(int argc, char **argv, enum cmd_action act)

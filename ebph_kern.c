@@ -45,16 +45,10 @@
  * .bss): settings come from the "config" map, new rows are copied from the
  * "zero_row" map, and events carry codes instead of strings.
  *
- * Concurrency.  Tasks that share a profile run on several CPUs at once
- * and update its counters, status and rows with plain loads and stores
- * (the default BPF instruction set has no atomic OR, and a lock per
- * system call would cost more than it buys).  What can be lost is small
- * and self-healing: an increment of a counter, a pair bit set by two CPUs
- * at once (the pair is seen as new again next time and learned then), or
- * a status change racing another one (the next call re-decides it).  Two
- * CPUs may both see a frozen profile ripe for normal and both copy the
- * same train set to test: harmless, and user space sees START_NORMAL
- * twice.  The per-CPU "stats" counters are exact.
+ * Concurrency.  Tasks that share a profile update it from several CPUs
+ * with plain loads and stores, no lock and no atomic OR: what can be
+ * lost is small and heals itself (docs/DESIGN.md, The algorithm,
+ * "Between CPUs").
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -492,7 +486,7 @@ static __always_inline int exe_ident(struct ebph_config *cfg, __u64 *key,
 	major = dev >> 20;
 	minor = dev & 0xfffff;
 	dev = (minor & 0xff) | (major << 8) | ((minor & ~0xffU) << 12);
-	*key = ((__u64)dev << 32) + ino;
+	*key = ebph_profile_key(dev, ino);
 	return 0;
 }
 
@@ -805,10 +799,12 @@ static __always_inline void rows_delete_train(__u64 profile)
 
 /* ---- state changes of a profile -------------------------------------------
  *
- * One function a change, kept small: the commands (ebph_cmd.c: normalize,
- * sensitize, tolerize) make the same changes from user space, through
- * the maps, and must leave a profile as these do.  TASK may be NULL when
- * no task caused the change.
+ * One function a change, kept small: each applies its rule from ebph.h
+ * (state changes of a profile), the one the commands (ebph_cmd.c:
+ * normalize, sensitize, tolerize), replay and the bench apply from user
+ * space, and adds what only the kernel does: the event, and the locality
+ * frame of the task that caused it.  TASK may be NULL when no task
+ * caused the change.
  *
  * The walks over the rows are not made here but returned as work for
  * finish_work(), which sys_enter runs last, when little else is live: the
@@ -818,30 +814,23 @@ static __always_inline void rows_delete_train(__u64 profile)
  */
 
 /* Work a state change leaves for finish_work(), in this order. */
-#define WORK_COPY	1U	/* step 3: test set := train set */
-#define WORK_RESET	2U	/* step 5: forget the train set */
+#define WORK_COPY	EBPH_WORK_COPY	/* step 3: test set := train set */
+#define WORK_RESET	EBPH_WORK_RESET	/* step 5: forget the train set */
 
 /* Step 3: the train set becomes the test set (WORK_COPY for the pairs,
  * three stores for the sequences: see struct ebph_seq).  The counters
  * restart so that the profile can freeze again, and a later freeze
- * copies again.  Only the detectors in DET change their sets. */
+ * copies again.  Only the detectors that run change their sets. */
 static __always_inline __u32 start_normal(void *ctx, struct ebph_config *cfg,
 					  struct ebph_profile *p,
 					  struct ebph_task *task)
 {
-	if (detector_on(cfg, EBPH_DET_SEQS)) {
-		p->seq_test_from = p->seq_train_from;
-		p->seq_test_to = p->seq_epoch + 1;
-		p->seq_epoch++;
-	}
-	p->status = EBPH_NORMAL;
-	p->train_count = 0;
-	p->last_mod_count = 0;
-	p->anomalies = 0;
+	/* The event first: it carries only the key, and the rule's
+	 * answer then needs no register kept across the helper call. */
 	if (task)
 		task_reset_locality(task);
 	send_event(ctx, EBPH_EV_START_NORMAL, p->key);
-	return detector_on(cfg, EBPH_DET_PAIRS) ? WORK_COPY : 0;
+	return ebph_start_normal(p, &cfg->detectors);
 }
 
 /* Step 4, over the anomaly limit: back to training, train data kept. */
@@ -849,7 +838,7 @@ static __always_inline void stop_normal(void *ctx, struct ebph_profile *p)
 {
 	struct ebph_event ev;
 
-	p->status &= ~(EBPH_NORMAL | EBPH_FROZEN);
+	ebph_stop_normal(p, 0);
 	ev_init(&ev, EBPH_EV_STOP_NORMAL, p->key);
 	ev.anomalies = p->anomalies;
 	ev_send(ctx, &ev);
@@ -861,12 +850,7 @@ static __always_inline void stop_normal(void *ctx, struct ebph_profile *p)
 static __always_inline __u32 reset_train(struct ebph_config *cfg,
 					 struct ebph_profile *p)
 {
-	p->train_count = 0;
-	p->last_mod_count = 0;
-	p->status &= ~EBPH_FROZEN;
-	if (detector_on(cfg, EBPH_DET_SEQS))
-		p->seq_train_from = ++p->seq_epoch;
-	return detector_on(cfg, EBPH_DET_PAIRS) ? WORK_RESET : 0;
+	return ebph_reset_train(p, &cfg->detectors);
 }
 
 /*
@@ -883,7 +867,7 @@ static __always_inline __u32 reset_train(struct ebph_config *cfg,
  * that changes state, with its own registers and its own constant WORK;
  * called last, with an unknown WORK, by one.  Measured (Linux 6.18,
  * clang 14; `ebph run -v` prints the figures): sys_enter verifies in
- * 82,921 instructions of the verifier's million, and in 145,598 with
+ * 82,834 instructions of the verifier's million, and in 145,511 with
  * finish_work() inlined: measure again after a change.
  */
 static __attribute__((noinline)) int finish_work(void *ctx, __u64 profile,

@@ -8,9 +8,9 @@
  * executable, then the fields of its type.  Calls are given by name and
  * by number ("call", "call_nr"), so a reader needs no system call table.
  *
- * The sequence detector (ebph run --detector seqs|both) adds "seq_miss"
- * to an anomaly (true: its last 6 calls are not in the test set; with
- * that detector alone "misses" is 0), and a new_seq line is "kind"
+ * Every anomaly has "seq_miss": true when the sequence detector
+ * (ebph run --detector seqs|both) finds its last 6 calls not in the test
+ * set, always false without that detector (with it alone, "misses" is 0), and a new_seq line is "kind"
  * "pair" (call, previous, distance, the window) or "sequence" (call,
  * "packed" as 16 hex digits, the calls of the sequence newest first).
  * Sequences, like the window, list the newest call first.

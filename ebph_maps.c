@@ -18,32 +18,19 @@
 #include "ebph.h"
 #include "ebph_maps.h"
 
-/*
- * The maps user space reads, and what ebph_kern.c defines them as, in
- * the sizes of ebph.h: the one list of them.  `ebph run` checks its
- * object against it (ebph_maps_from_object), the subcommands check the
- * pins (ebph_maps_open_pinned), so that a map of another shape is
- * refused by name instead of misread.  The kernel's private maps
- * (scratch, zero_row, events) are pinned with the rest but not listed:
- * nothing here reads them.
- */
+/* EBPH_MAPS (ebph_maps.h) as a table: each map's name, its fd's place
+ * in struct ebph_maps and its shape. */
 #define MAP(n, t, key, value, max) { #n, offsetof(struct ebph_maps, n),	\
 	{ .type = BPF_MAP_TYPE_##t, .key_size = sizeof(key),		\
-	  .value_size = (value), .max_entries = (max) } }
+	  .value_size = (value), .max_entries = (max) } },
 static const struct {
 	const char *name;
 	size_t off;
 	struct bpf_map_def def;
 } maps[] = {
-	MAP(config, ARRAY, __u32, sizeof(struct ebph_config), 1),
-	MAP(stats, PERCPU_ARRAY, __u32, sizeof(__u64), EBPH_STAT_MAX),
-	MAP(profiles, HASH, __u64, sizeof(struct ebph_profile), EBPH_MAX_PROFILES),
-	MAP(paths, HASH, __u64, sizeof(struct ebph_path), EBPH_MAX_PROFILES),
-	MAP(rows, HASH, struct ebph_row_key, EBPH_NUM_SYSCALLS, EBPH_MAX_ROWS),
-	MAP(tasks, HASH, __u32, sizeof(struct ebph_task), EBPH_MAX_TASKS),
-	MAP(seqs, HASH, struct ebph_seq_key, sizeof(struct ebph_seq), EBPH_MAX_SEQS),
-	MAP(owners, HASH, struct ebph_owner_key, sizeof(__u64), EBPH_OWNER_KEYS),
+	EBPH_MAPS(MAP)
 };
+#undef MAP
 #define NR_MAPS (sizeof(maps) / sizeof(maps[0]))
 
 static int *map_slot(struct ebph_maps *m, size_t i)
@@ -452,6 +439,57 @@ int ebph_seqs_delete(const struct ebph_maps *m, __u64 profile)
 			deleted += !bpf_map_delete(m->seqs, &keys[i]);
 	free(keys);
 	return deleted;
+}
+
+int ebph_rows_work(const struct ebph_maps *m, __u64 profile, __u32 work)
+{
+	struct ebph_row_key rk = { .profile = profile };
+	__u8 row[EBPH_NUM_SYSCALLS];
+	int c, err, n = 0;
+
+	for (c = 0; (work & EBPH_WORK_COPY) && c < EBPH_NUM_CALLS; c++) {
+		rk.call = c;
+		rk.set = EBPH_TRAIN;
+		if (bpf_map_lookup(m->rows, &rk, row)) {
+			rk.set = EBPH_TEST;
+			bpf_map_delete(m->rows, &rk);
+			continue;
+		}
+		rk.set = EBPH_TEST;
+		err = bpf_map_update(m->rows, &rk, row, BPF_ANY);
+		if (err)
+			return err;
+		n++;
+	}
+	for (c = 0; (work & (EBPH_WORK_RESET | EBPH_WORK_DROP_TEST)) &&
+		    c < 2 * EBPH_NUM_CALLS; c++) {
+		rk.call = c % EBPH_NUM_CALLS;
+		rk.set = c / EBPH_NUM_CALLS;
+		if (work & (rk.set == EBPH_TRAIN ? EBPH_WORK_RESET : EBPH_WORK_DROP_TEST))
+			n += !bpf_map_delete(m->rows, &rk);
+	}
+	return n;
+}
+
+int ebph_profile_change(const struct ebph_maps *m, __u64 key, ebph_rule_fn *rule,
+			__u32 detectors, struct ebph_profile *p, int *rows)
+{
+	struct ebph_profile q;
+	int err;
+
+	/* What the rule asks of the rows, asked of a copy. */
+	*rows = 0;
+	err = bpf_map_lookup(m->profiles, &key, &q);
+	if (err)
+		return err;
+	*rows = ebph_rows_work(m, key, rule(&q, &detectors));
+	if (*rows < 0)
+		return *rows;
+	err = bpf_map_lookup(m->profiles, &key, p);
+	if (err)
+		return err;
+	rule(p, &detectors);
+	return bpf_map_update(m->profiles, &key, p, BPF_EXIST);
 }
 
 static __u64 owner_counter(const struct ebph_maps *m, __u32 uid, __u32 kind)

@@ -11,10 +11,33 @@
 #include <stddef.h>
 
 #include "bpf_load.h"
+#include "ebph.h"
 #include "profile_store.h"
 
+/*
+ * The maps user space reads, and what ebph_kern.c defines them as, in
+ * the sizes of ebph.h: the one list of them.  Each becomes a field of
+ * struct ebph_maps (its fd) and a row of the table ebph_maps.c checks
+ * them against: `ebph run` its object (ebph_maps_from_object), the
+ * subcommands the pins (ebph_maps_open_pinned), so that a map of
+ * another shape is refused by name instead of misread.  The kernel's
+ * private maps (untraced, scratch, zero_row, events) are pinned with the
+ * rest but not listed: nothing here reads them through this list.
+ */
+#define EBPH_MAPS(MAP)								\
+	MAP(config, ARRAY, __u32, sizeof(struct ebph_config), 1)		\
+	MAP(stats, PERCPU_ARRAY, __u32, sizeof(__u64), EBPH_STAT_MAX)		\
+	MAP(profiles, HASH, __u64, sizeof(struct ebph_profile), EBPH_MAX_PROFILES) \
+	MAP(paths, HASH, __u64, sizeof(struct ebph_path), EBPH_MAX_PROFILES)	\
+	MAP(rows, HASH, struct ebph_row_key, EBPH_NUM_SYSCALLS, EBPH_MAX_ROWS)	\
+	MAP(tasks, HASH, __u32, sizeof(struct ebph_task), EBPH_MAX_TASKS)	\
+	MAP(seqs, HASH, struct ebph_seq_key, sizeof(struct ebph_seq), EBPH_MAX_SEQS) \
+	MAP(owners, HASH, struct ebph_owner_key, sizeof(__u64), EBPH_OWNER_KEYS)
+
 struct ebph_maps {
-	int config, stats, profiles, paths, rows, tasks, seqs, owners;
+#define EBPH_MAP_FD(name, ...)	int name;
+	EBPH_MAPS(EBPH_MAP_FD)
+#undef EBPH_MAP_FD
 };
 
 /* The maps of a loaded object, found by name; -ENOENT with a message,
@@ -73,6 +96,35 @@ int ebph_seqs_load(const struct ebph_maps *m, struct ebph_profile_rec *rec);
 
 /* Delete every sequence of PROFILE from the seqs map; returns how many. */
 int ebph_seqs_delete(const struct ebph_maps *m, __u64 profile);
+
+/*
+ * The row work WORK (EBPH_WORK_*, what a state change of ebph.h returned)
+ * on profile PROFILE's rows, over bpf(2), as the kernel's finish_work()
+ * does it: COPY makes each test row a copy of its train row, or deletes
+ * it when there is none; then RESET deletes the train rows and DROP_TEST
+ * the test rows.  Each call's row is probed: 1024 lookups beat walking a
+ * rows map of up to 262,144 keys.  Returns how many rows it copied or
+ * deleted (not counting the stale test rows a COPY removes), or the
+ * -errno of the first copy it could not write (-E2BIG, -ENOMEM: the rows
+ * map is full), where it stops.
+ */
+int ebph_rows_work(const struct ebph_maps *m, __u64 profile, __u32 work);
+
+/*
+ * Change profile KEY by RULE, one of ebph.h's state changes, with the
+ * detectors DETECTORS, as the kernel makes it: first the row work the
+ * rule asks for (ebph_rows_work()), then the rule applied to the profile
+ * read again (the kernel may have moved on while the rows were copied:
+ * its counters and epochs are the ones to build on), which is written
+ * back with BPF_EXIST.  The row work first, so that the kernel never
+ * tests against a test set still being copied.  *P gets the profile as
+ * written.  *ROWS gets what ebph_rows_work() returned: on its error the
+ * profile is left alone, and that error is returned.  Returns 0, or
+ * -errno of the rows or of the profile's lookup or update.
+ */
+typedef __u32 ebph_rule_fn(struct ebph_profile *p, const volatile __u32 *detectors);
+int ebph_profile_change(const struct ebph_maps *m, __u64 key, ebph_rule_fn *rule,
+			__u32 detectors, struct ebph_profile *p, int *rows);
 
 /*
  * Owners (struct ebph_owner_key in ebph.h).  ebph_owner_count() is how

@@ -219,7 +219,7 @@ static void resolve_path(struct ebph *e, __u64 key, __u32 pid)
 		return;		/* gone already: keep the kernel's name */
 	path[n] = 0;
 	if (stat(path, &st) ||
-	    (((__u64)st.st_dev << 32) + st.st_ino) != key)
+	    ebph_profile_key(st.st_dev, st.st_ino) != key)
 		return;
 	memcpy(p.path, path, n + 1);
 	bpf_map_update(e->m.paths, &key, &p, BPF_EXIST);

@@ -28,7 +28,11 @@
  *             test trace; report per trace the anomalous calls and the
  *             highest locality frame count (LFC), and over all traces the
  *             ROC points, their AUC and the operating point at 90%
- *             detection, overall and per attack family.
+ *             detection, overall and per attack family; then the same
+ *             with the intrusion as the unit (--intrusion-unit: a
+ *             trace, a file or a directory of attack traces, detected
+ *             when any of its traces is flagged) and false alarms per
+ *             normal trace and per 1,000 normal calls.
  *
  * --detector picks what sys_enter learns and tests, as for `ebph run`:
  * pH's lookahead pairs (the default), whole sequences of the last 6
@@ -126,11 +130,26 @@ static const char *set_name[NR_SETS] = { "training", "normal", "attack" };
 
 enum { FMT_AUTO, FMT_ADFA, FMT_UNM };
 
+/*
+ * What one intrusion is (--intrusion-unit): the literature counts an
+ * intrusion detected when any of its traces is flagged, and one
+ * intrusion is often many traces (UNM's lprcp is 1,001 processes, of
+ * which the first and the last do the harm).  UNIT_AUTO becomes
+ * UNIT_DIR with --adfa (ADFA-LD keeps each attack run in a directory of
+ * its own, Adduser_1 to Adduser_10), else UNIT_FILE (a UNM file records
+ * a session's processes together; an ADFA-format file is one trace, so
+ * there it is the same as UNIT_TRACE).
+ */
+enum { UNIT_AUTO, UNIT_TRACE, UNIT_FILE, UNIT_DIR };
+static const char *unit_name[] = { "auto", "trace", "file", "dir" };
+
 struct trace {
 	char *name;		/* the file; "file:PID" in the UNM format */
 	char *family;		/* attack family (or group): see add_path() */
 	int set;		/* SET_* */
 	int prog;		/* index in replay.progs */
+	int unit;		/* attack traces: index in replay.units (the
+				 * intrusion); others -1 */
 	__u32 *calls;
 	size_t n;
 	/* what the program made of it */
@@ -175,6 +194,7 @@ struct replay {
 	__u32 anomaly_limit, tolerize_limit;
 	__u32 detectors;	/* EBPH_DET_*, --detector */
 	int adfa;
+	int unit_mode;		/* UNIT_*, --intrusion-unit */
 
 	/* traces and programs */
 	struct trace *traces;
@@ -182,6 +202,8 @@ struct replay {
 	struct program *progs;
 	size_t nprogs;
 	size_t nset[NR_SETS];
+	char **units;		/* the intrusions: a trace, file or directory */
+	size_t nunits;
 
 	/* the kernel side */
 	struct ld_obj obj;
@@ -268,6 +290,7 @@ static struct trace *trace_new(struct replay *r, const char *name,
 	t->family = xstrdup(family);
 	t->set = set;
 	t->prog = prog;
+	t->unit = -1;
 	r->nset[set]++;
 	return t;
 }
@@ -482,10 +505,54 @@ static void warn_past_alphabet(const struct replay *r)
 			first_call, first->name);
 }
 
+/* The intrusion called NAME, a new one unless it is known: a unit's
+ * traces mostly come in a row, so the last one is looked at first. */
+static int unit_index(struct replay *r, const char *name, int known)
+{
+	size_t i;
+
+	if (known && r->nunits && !strcmp(r->units[r->nunits - 1], name))
+		return r->nunits - 1;
+	for (i = 0; known && i < r->nunits; i++)
+		if (!strcmp(r->units[i], name))
+			return i;
+	r->units = xrealloc(r->units, (r->nunits + 1) * sizeof(*r->units));
+	r->units[r->nunits] = xstrdup(name);
+	return r->nunits++;
+}
+
+/*
+ * The attack traces read from FILE (from index FROM on) into their
+ * intrusion: each its own, FILE's, or that of the directory holding
+ * FILE (ADFA-LD's Attack_Data_Master/Adduser_3).  A trace is always a
+ * new unit: no search, however many thousand there are.
+ */
+static void assign_units(struct replay *r, const char *file, size_t from)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	size_t i;
+
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == file ? 1 : slash - file), file);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	for (i = from; i < r->ntraces; i++) {
+		struct trace *t = &r->traces[i];
+
+		if (t->set != SET_ATTACK)
+			continue;
+		if (r->unit_mode == UNIT_TRACE)
+			t->unit = unit_index(r, t->name, 0);
+		else
+			t->unit = unit_index(r, r->unit_mode == UNIT_DIR ? dir : file, 1);
+	}
+}
+
 static int load_file(struct replay *r, const char *file, const char *family,
 		     int set, int prog)
 {
-	size_t len;
+	size_t len, before = r->ntraces;
 	char *buf = read_file(file, &len);
 	int err, fmt = r->format;
 
@@ -503,6 +570,8 @@ static int load_file(struct replay *r, const char *file, const char *family,
 	else
 		err = load_adfa(r, file, buf, family, set, prog);
 	free(buf);
+	if (!err)
+		assign_units(r, file, before);
 	return err;
 }
 
@@ -786,52 +855,29 @@ static int row_key_set(int fd, __u64 key, int call, int set, const void *row)
 }
 
 /*
- * What `ebph normalize` and start_normal() in the kernel do, for the
- * detectors that are on: the train set becomes the test set, status
- * NORMAL, counters zero.  Then the profile and its rows are read back
- * as the snapshot every test trace starts from (its sequences, all
- * programs' at once, by seqs_snapshot()).
+ * What `ebph normalize` and start_normal() in the kernel do, by their
+ * rule (ebph_start_normal() in ebph.h), for the detectors that are on:
+ * the train set becomes the test set, status NORMAL, counters zero.
+ * Then the profile and its rows are read back as the snapshot every
+ * test trace starts from (its sequences, all programs' at once, by
+ * seqs_snapshot()).
  */
 static int normalize(struct replay *r, struct program *pg)
 {
 	struct ebph_profile p;
 	__u8 row[EBPH_NUM_SYSCALLS];
-	int call, err;
+	int call, err, rows;
 
 	err = bpf_map_lookup(r->m.profiles, &pg->key, &p);
 	if (err) {
 		say_err("program %s: no profile after training", pg->name);
 		return err;
 	}
-	for (call = 0; call < EBPH_NUM_SYSCALLS &&
-		    (r->detectors & EBPH_DET_PAIRS); call++) {
-		struct ebph_row_key rk = { .profile = pg->key, .call = call,
-					   .set = EBPH_TRAIN };
-		int have = !bpf_map_lookup(r->m.rows, &rk, row);
-
-		err = row_key_set(r->m.rows, pg->key, call, EBPH_TEST, have ? row : NULL);
-		if (err && err != -ENOENT) {
-			say_err("program %s: cannot write test row %d: %s",
-				pg->name, call, strerror(-err));
-			return err;
-		}
-	}
-	/* The sequences' test set is the train set's range of epochs, and
-	 * what is learned from now on gets an epoch outside it: three
-	 * stores, as start_normal() makes them (struct ebph_seq). */
-	if (r->detectors & EBPH_DET_SEQS) {
-		p.seq_test_from = p.seq_train_from;
-		p.seq_test_to = p.seq_epoch + 1;
-		p.seq_epoch++;
-	}
-	p.status = EBPH_NORMAL;
-	p.train_count = 0;
-	p.last_mod_count = 0;
-	p.anomalies = 0;
-	p.normal_time = 0;
-	err = bpf_map_update(r->m.profiles, &pg->key, &p, BPF_EXIST);
+	err = ebph_profile_change(&r->m, pg->key, ebph_start_normal, r->detectors, &p,
+				  &rows);
 	if (err) {
-		say_err("program %s: cannot write the profile: %s", pg->name, strerror(-err));
+		say_err("program %s: cannot %s: %s", pg->name,
+			rows < 0 ? "write its test rows" : "write the profile", strerror(-err));
 		return err;
 	}
 
@@ -1388,7 +1434,7 @@ static int write_csv(struct replay *r)
 		return -1;
 	}
 	/* New columns go last: readers index the old ones. */
-	fprintf(f, "set,program,family,trace,calls,anomalous_calls,misses,max_lfc,anomaly_rate,tolerized,stopped_normal,started_normal,seq_misses,detector\n");
+	fprintf(f, "set,program,family,trace,calls,anomalous_calls,misses,max_lfc,anomaly_rate,tolerized,stopped_normal,started_normal,seq_misses,detector,intrusion\n");
 	for (i = 0; i < r->ntraces; i++) {
 		const struct trace *t = &r->traces[i];
 
@@ -1398,10 +1444,13 @@ static int write_csv(struct replay *r)
 		csv_str(f, t->family);
 		fputc(',', f);
 		csv_str(f, t->name);
-		fprintf(f, ",%zu,%u,%llu,%u,%.6f,%u,%u,%u,%u,%s\n", t->n, t->anomalies,
+		fprintf(f, ",%zu,%u,%llu,%u,%.6f,%u,%u,%u,%u,%s,", t->n, t->anomalies,
 			(unsigned long long)t->misses, t->max_lfc, score(t, SCORE_RATE),
 			t->tolerized, t->stopped, t->normal, t->seq_misses,
 			ebph_detectors_name(r->detectors));
+		/* The intrusion an attack trace belongs to (--intrusion-unit). */
+		csv_str(f, t->unit >= 0 ? r->units[t->unit] : "");
+		fputc('\n', f);
 	}
 	if (fclose(f)) {
 		say_err("%s: %s", r->csv, strerror(errno));
@@ -1534,17 +1583,20 @@ static void print_scores(struct roc rocs[NR_SCORES])
 }
 
 /* The ROC in words: a few thresholds of each integer score, side by
- * side; 13 is the first LFC over the default tolerize limit. */
+ * side, in traces and in intrusions; 13 is the first LFC over the
+ * default tolerize limit. */
+static const double lfc_thr[] = { 1, 2, 3, 4, 6, 8, 10, 13, 16, 24, 32, 64 };
+static const double cnt_thr[] = { 1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256 };
+#define NR_ROC_ROWS	(sizeof(lfc_thr) / sizeof(lfc_thr[0]))
+
 static void print_roc_points(struct roc rocs[NR_SCORES])
 {
-	static const double lfc_thr[] = { 1, 2, 3, 4, 6, 8, 10, 13, 16, 24, 32, 64 };
-	static const double cnt_thr[] = { 1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256 };
 	size_t i;
 
 	printf("\nROC points, detection / false positives:\n");
 	printf("%12s %10s %12s   %18s %10s %12s\n", "max LFC", "detection",
 	       "false pos.", "anomalous calls", "detection", "false pos.");
-	for (i = 0; i < sizeof(lfc_thr) / sizeof(lfc_thr[0]); i++) {
+	for (i = 0; i < NR_ROC_ROWS; i++) {
 		double t1, f1, t2, f2;
 
 		roc_at(&rocs[SCORE_LFC], lfc_thr[i], &t1, &f1);
@@ -1607,6 +1659,235 @@ static void print_families(struct replay *r, struct roc rocs[NR_SCORES])
 		free(fl.pts);
 		free(fc.pts);
 	}
+}
+
+/* ---- intrusions ------------------------------------------------------------------ */
+
+/*
+ * The figures again with the intrusion as the unit of detection, the
+ * way the literature counts: an intrusion is detected at a threshold
+ * when any of its traces is flagged there, so its score is the highest
+ * of its traces' scores.  A false alarm is a flagged normal trace,
+ * counted per normal trace (the false positive rate of the tables
+ * above) and per 1,000 normal calls, which does not depend on how a
+ * data set cuts its normal behaviour into traces.
+ */
+struct intrusions {
+	double *best[NR_SCORES];	/* per intrusion, its highest score */
+	double *neg[NR_SCORES];		/* per normal trace, its score */
+	int *family;			/* per intrusion, its first trace's
+					 * family: an index in fam[] */
+	size_t n, nneg;
+	unsigned long long neg_calls;
+	char fam[MAX_FAMILIES][64];
+	size_t nfam;
+	struct roc roc[NR_SCORES];	/* intrusions against normal traces */
+};
+
+static void intrusions_compute(struct replay *r, struct intrusions *in)
+{
+	double *pos;
+	size_t i, f;
+	int k;
+
+	memset(in, 0, sizeof(*in));
+	in->n = r->nunits;
+	in->nfam = attack_families(r, in->fam);
+	in->family = xrealloc(NULL, in->n * sizeof(*in->family));
+	for (k = 0; k < NR_SCORES; k++) {
+		in->best[k] = xrealloc(NULL, in->n * sizeof(double));
+		in->neg[k] = xrealloc(NULL, r->nset[SET_NORMAL] * sizeof(double));
+		for (i = 0; i < in->n; i++)
+			in->best[k][i] = -INFINITY;
+	}
+	for (i = 0; i < r->ntraces; i++) {
+		const struct trace *t = &r->traces[i];
+
+		if (t->set == SET_NORMAL) {
+			for (k = 0; k < NR_SCORES; k++)
+				in->neg[k][in->nneg] = score(t, k);
+			in->nneg++;
+			in->neg_calls += t->n;
+		}
+		if (t->set != SET_ATTACK || t->unit < 0)
+			continue;
+		if (in->best[0][t->unit] == -INFINITY) {
+			for (f = 0; f < in->nfam && strcmp(in->fam[f], t->family); f++)
+				;
+			in->family[t->unit] = f;	/* nfam: past MAX_FAMILIES */
+		}
+		for (k = 0; k < NR_SCORES; k++)
+			if (score(t, k) > in->best[k][t->unit])
+				in->best[k][t->unit] = score(t, k);
+	}
+	/* roc_compute() sorts what it is given: it gets copies. */
+	pos = xrealloc(NULL, in->n * sizeof(double));
+	for (k = 0; k < NR_SCORES; k++) {
+		double *neg = xrealloc(NULL, in->nneg * sizeof(double));
+
+		memcpy(pos, in->best[k], in->n * sizeof(double));
+		memcpy(neg, in->neg[k], in->nneg * sizeof(double));
+		roc_compute(pos, in->n, neg, in->nneg, &in->roc[k]);
+		free(neg);
+	}
+	free(pos);
+}
+
+static void intrusions_free(struct intrusions *in)
+{
+	int k;
+
+	for (k = 0; k < NR_SCORES; k++) {
+		free(in->best[k]);
+		free(in->neg[k]);
+		free(in->roc[k].pts);
+	}
+	free(in->family);
+}
+
+/* How many of V[0..N) are flagged at THR; of the intrusions of family
+ * FAM only, unless FAM is negative. */
+static size_t flagged_at(const double *v, size_t n, double thr,
+			 const int *family, int fam, size_t *of)
+{
+	size_t i, hit = 0, all = 0;
+
+	for (i = 0; i < n; i++) {
+		if (fam >= 0 && family[i] != fam)
+			continue;
+		all++;
+		hit += v[i] >= thr;
+	}
+	if (of)
+		*of = all;
+	return hit;
+}
+
+/* Score KIND at THR: the intrusions detected, "k of n" into K, and the
+ * false alarms per normal trace and per 1,000 normal calls. */
+static void alarms_at(const struct intrusions *in, int kind, double thr,
+		      char k[32], double *per_trace, double *per_1000)
+{
+	size_t hit = flagged_at(in->best[kind], in->n, thr, NULL, -1, NULL);
+	size_t fa = flagged_at(in->neg[kind], in->nneg, thr, NULL, -1, NULL);
+
+	snprintf(k, 32, "%zu of %zu", hit, in->n);
+	*per_trace = in->nneg ? (double)fa / in->nneg : NAN;
+	*per_1000 = in->neg_calls ? 1000.0 * fa / in->neg_calls : NAN;
+}
+
+/* The columns the first two tables below end with. */
+static void print_alarms(const struct intrusions *in, int kind, double thr)
+{
+	double per_trace, per_1000;
+	char k[32], f[16];
+
+	alarms_at(in, kind, thr, k, &per_trace, &per_1000);
+	pct(f, sizeof(f), per_trace);
+	printf(" %11s %13s %16.3f\n", k, f, per_1000);
+}
+
+/* At the trace tables' 90% point, and the intrusions' own 100% and 90%
+ * points, per score. */
+static void print_intrusion_points(const struct intrusions *in, struct roc rocs[NR_SCORES])
+{
+	char thr[32];
+	size_t i;
+	int k;
+
+	printf("At the 90%% point of the traces above:\n");
+	printf("%-16s %12s %11s %13s %16s\n", "score", "threshold", "intrusions",
+	       "false alarms", "per 1,000 calls");
+	for (k = 0; k < NR_SCORES; k++) {
+		fmt_thr(thr, sizeof(thr), k, rocs[k].op.thr);
+		printf("%-16s %12s", score_name[k], thr);
+		print_alarms(in, k, rocs[k].op.thr);
+	}
+	printf("\nBy intrusion: AUC, and the highest threshold that detects all of them, then 90%%:\n");
+	printf("%-16s %6s %-7s %12s %11s %13s %16s\n", "score", "AUC", "detects",
+	       "threshold", "intrusions", "false alarms", "per 1,000 calls");
+	for (k = 0; k < NR_SCORES; k++) {
+		const struct roc *roc = &in->roc[k];
+
+		/* The first point with every intrusion: (1,1) at worst. */
+		for (i = 0; i < roc->n && roc->pts[i].tpr < 1; i++)
+			;
+		fmt_thr(thr, sizeof(thr), k, i < roc->n ? roc->pts[i].thr : NAN);
+		printf("%-16s %6.3f %-7s %12s", score_name[k], roc->auc, "all", thr);
+		print_alarms(in, k, i < roc->n ? roc->pts[i].thr : NAN);
+		fmt_thr(thr, sizeof(thr), k, roc->op.thr);
+		printf("%-16s %6s %-7s %12s", score_name[k], "", "90%", thr);
+		print_alarms(in, k, roc->op.thr);
+	}
+}
+
+/* The thresholds of print_roc_points(), in intrusions. */
+static void print_intrusion_rows(const struct intrusions *in)
+{
+	size_t i;
+
+	printf("\nROC points by intrusion: intrusions, false alarms per normal trace and per 1,000 calls:\n");
+	printf("%12s %11s %10s %10s   %18s %11s %10s %10s\n", "max LFC", "intrusions",
+	       "false al.", "per 1,000", "anomalous calls", "intrusions", "false al.",
+	       "per 1,000");
+	for (i = 0; i < NR_ROC_ROWS; i++) {
+		double thr[2] = { lfc_thr[i], cnt_thr[i] };
+		int kind[2] = { SCORE_LFC, SCORE_COUNT }, c;
+
+		for (c = 0; c < 2; c++) {
+			double per_trace, per_1000;
+			char k[32];
+
+			alarms_at(in, kind[c], thr[c], k, &per_trace, &per_1000);
+			printf("%s%*s%3.0f %11s %9.1f%% %10.3f", c ? "   " : "", c ? 15 : 9,
+			       ">= ", thr[c], k, 100 * per_trace, per_1000);
+		}
+		putchar('\n');
+	}
+}
+
+/* Per attack family, when there are two or more: its intrusions
+ * detected at each score's 90% point of the traces. */
+static void print_intrusion_families(const struct intrusions *in, struct roc rocs[NR_SCORES])
+{
+	size_t f;
+	int k;
+
+	if (in->nfam < 2)
+		return;
+	printf("\nPer attack family, intrusions detected at the 90%% point of the traces:\n");
+	printf("%-18s %16s %16s %16s\n", "family", score_name[SCORE_LFC],
+	       score_name[SCORE_COUNT], score_name[SCORE_RATE]);
+	for (f = 0; f < in->nfam; f++) {
+		printf("%-18.18s", in->fam[f]);
+		for (k = 0; k < NR_SCORES; k++) {
+			size_t of, hit = flagged_at(in->best[k], in->n, rocs[k].op.thr,
+						    in->family, f, &of);
+			char buf[32];
+
+			snprintf(buf, sizeof(buf), "%zu of %zu", hit, of);
+			printf(" %16s", buf);
+		}
+		putchar('\n');
+	}
+}
+
+static void print_intrusions(struct replay *r, struct roc rocs[NR_SCORES])
+{
+	static const char *what[] = { [UNIT_TRACE] = "each trace",
+		[UNIT_FILE] = "the traces of a file", [UNIT_DIR] = "the traces of a directory" };
+	struct intrusions in;
+
+	intrusions_compute(r, &in);
+	printf("\nIntrusions: %zu in %zu attack traces (--intrusion-unit %s: %s).\n",
+	       in.n, r->nset[SET_ATTACK], unit_name[r->unit_mode], what[r->unit_mode]);
+	printf("An intrusion is detected when any of its traces is flagged.  A false alarm\n"
+	       "is a flagged normal trace: per normal trace (of %zu) and per 1,000 normal\n"
+	       "calls (of %llu).\n", in.nneg, in.neg_calls);
+	print_intrusion_points(&in, rocs);
+	print_intrusion_rows(&in);
+	print_intrusion_families(&in, rocs);
+	intrusions_free(&in);
 }
 
 /* The sequences of profile P (key KEY) in its train and test sets. */
@@ -1708,6 +1989,10 @@ static void usage(FILE *f)
 "      --detector D          pairs (pH's lookahead pairs, the default), seqs\n"
 "                            (the last 6 calls as one sequence, as STIDE)\n"
 "                            or both (anomalous when either misses)\n"
+"      --intrusion-unit U    what one intrusion is, detected when any of its\n"
+"                            traces is flagged: trace, file (a UNM file's\n"
+"                            PIDs together; the default) or dir (the traces\n"
+"                            of a directory; the default with --adfa)\n"
 "      --csv FILE            per-trace results as CSV\n"
 "      --roc-csv FILE        the ROC points as CSV\n"
 "  -s, --save DIR            save the profiles (learn mode: as learned; with\n"
@@ -1723,7 +2008,7 @@ static void usage(FILE *f)
 "Examples:\n"
 "  sudo ebph replay --adfa ../shared/datasets/adfa-ld\n"
 "  sudo ebph replay --adfa ../shared/datasets/adfa-ld --detector seqs\n"
-"  sudo make evaluate                 each detector, the README's tables\n"
+"  sudo make evaluate                 each detector, docs/evaluation.md\n"
 "  sudo ebph replay -t lpr=unm/lpr/train -n lpr=unm/lpr/normal \\\n"
 "                   -a lpr=unm/lpr/exploit   a profile per program (UNM)\n"
 "  sudo ebph replay -t traces/ -w 0 --save /tmp/profiles\n",
@@ -1785,7 +2070,7 @@ static void add_adfa(struct replay *r, struct replay_args *a, const char *dir)
 }
 
 enum { OPT_ADFA = 256, OPT_CSV, OPT_ROC_CSV, OPT_ANOMALY, OPT_TOLERIZE,
-       OPT_DETECTOR };
+       OPT_DETECTOR, OPT_UNIT };
 
 /* Option C of getopt_long(), with ARG.  Returns -1 to go on, or the
  * exit status: 0 after -h, 2 for a bad value. */
@@ -1793,6 +2078,7 @@ static int parse_option(struct replay *r, struct replay_args *a, int c, char *ar
 {
 	unsigned long long v;
 	long long d;
+	int u;
 
 	switch (c) {
 	case 't':
@@ -1820,6 +2106,13 @@ static int parse_option(struct replay *r, struct replay_args *a, int c, char *ar
 	case OPT_DETECTOR:
 		if (ebph_detectors_parse(arg, &r->detectors))
 			return bad_usage("invalid --detector '%s' (pairs, seqs or both)", arg);
+		break;
+	case OPT_UNIT:
+		for (u = UNIT_TRACE; u <= UNIT_DIR && strcmp(arg, unit_name[u]); u++)
+			;
+		if (u > UNIT_DIR)
+			return bad_usage("invalid --intrusion-unit '%s' (trace, file or dir)", arg);
+		r->unit_mode = u;
 		break;
 	case OPT_CSV:
 		r->csv = arg;
@@ -1871,6 +2164,7 @@ static int parse_args(struct replay *r, struct replay_args *a, int argc, char **
 		{ "format", required_argument, NULL, 'f' },
 		{ "object", required_argument, NULL, 'o' },
 		{ "detector", required_argument, NULL, OPT_DETECTOR },
+		{ "intrusion-unit", required_argument, NULL, OPT_UNIT },
 		{ "csv", required_argument, NULL, OPT_CSV },
 		{ "roc-csv", required_argument, NULL, OPT_ROC_CSV },
 		{ "save", required_argument, NULL, 's' },
@@ -1895,6 +2189,8 @@ static int parse_args(struct replay *r, struct replay_args *a, int argc, char **
 		return bad_usage("unexpected argument '%s'", argv[optind]);
 	if (!a->nsets)
 		return bad_usage("%s", "no traces: give --adfa DIR, or --train PATH");
+	if (r->unit_mode == UNIT_AUTO)
+		r->unit_mode = r->adfa ? UNIT_DIR : UNIT_FILE;
 	return -1;
 }
 
@@ -1991,6 +2287,7 @@ static int report(struct replay *r, struct roc rocs[NR_SCORES], int testing)
 		print_scores(rocs);
 		print_roc_points(rocs);
 		print_families(r, rocs);
+		print_intrusions(r, rocs);
 		if (r->roc_csv && write_roc_csv(r, rocs))
 			return -1;
 	} else if (r->roc_csv) {
@@ -2042,6 +2339,9 @@ static void replay_free(struct replay *r, struct replay_args *a)
 		free(r->traces[i].calls);
 	}
 	free(r->traces);
+	for (i = 0; i < r->nunits; i++)
+		free(r->units[i]);
+	free(r->units);
 	for (i = 0; i < r->nprogs; i++) {
 		free(r->progs[i].name);
 		profile_rec_free(&r->progs[i].snap);

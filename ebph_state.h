@@ -21,9 +21,8 @@
  * Only `ebph run` writes these files, each by writing a temporary file
  * and renaming it over the old one, so a reader sees a whole file, old
  * or new.  The maps stay the only source of what the kernel knows; these
- * files hold what the kernel cannot: the perf events the reader lost
- * (the kernel counts what it failed to send, not what the ring
- * overwrote), where profiles are saved, and anomalies with their time.
+ * files hold what the kernel cannot: where profiles are saved, the
+ * saves made, and anomalies with their time.
  */
 #ifndef EBPH_STATE_H
 #define EBPH_STATE_H

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * profile_store.c - profiles on disk (DESIGN.md section 6).
+ * profile_store.c - profiles on disk (why: docs/DESIGN.md, Profile files;
+ * the format is this comment).
  *
  * One file per profile, DIR/%016llx.prof, named after the profile's key
  * ((st_dev << 32) + st_ino of the executable), so that a directory can
@@ -545,7 +546,7 @@ static uint32_t owner_from_path(const char *path, uint64_t key)
 	struct stat st;
 
 	if (path[0] != '/' || stat(path, &st) ||
-	    (((uint64_t)st.st_dev << 32) + st.st_ino) != key ||
+	    ebph_profile_key(st.st_dev, st.st_ino) != key ||
 	    st.st_uid == EBPH_OWNER_ALL)
 		return EBPH_OWNER_UNKNOWN;
 	return st.st_uid;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * profile_store.h - profiles on disk, one file per profile (DESIGN.md
- * section 6).  The file format is described at the top of
- * profile_store.c.
+ * profile_store.h - profiles on disk, one file per profile
+ * (docs/DESIGN.md, Profile files).  The file format is described at the
+ * top of profile_store.c.
  *
  * Every function returns 0 (or a count) on success and -errno on
  * failure.  The functions that can refuse something fill WHY with a

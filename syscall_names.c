@@ -7,7 +7,8 @@
  * rows from 512 up are a different ABI) and syscall_32.tbl, as of Linux
  * 6.18.  Not from <asm/unistd_64.h>: the installed uapi headers are from
  * Linux 6.1 and stop at 450, while the running kernel goes to 469, and
- * ebph must name every call the kernel can make (DESIGN.md section 2).
+ * ebph must name every call the kernel can make (docs/DESIGN.md, The
+ * algorithm).
  * tests/test_syscalls.c checks these tables against those headers for
  * the numbers the headers know, so a typo here fails a test.
  *

@@ -121,3 +121,11 @@ ebph_start() {
 	done
 	return 1
 }
+
+# The profile key of FILE as a number: ebph_profile_key() in ebph.h,
+# (st_dev << 32) + st_ino.  Printed with '%016x' it is the name of the
+# profile's file and what `ebph profiles` shows; with '%x', what the log
+# says.
+profile_key() {
+	echo $(( ($(stat -c %d "$1") << 32) + $(stat -c %i "$1") ))
+}

@@ -23,7 +23,7 @@ trap cleanup EXIT
 mkdir -m 0700 "$dir/bin" "$dir/profiles"
 cp tests/demo "$dir/bin/demo"
 demo=$dir/bin/demo
-key=$(printf '%016x' $(( ($(stat -c %d "$demo") << 32) + $(stat -c %i "$demo") )))
+key=$(printf '%016x' "$(profile_key "$demo")")
 loginuid=$(cat /proc/self/loginuid 2>/dev/null || echo 4294967295)
 
 # Every state-changing command once, its stderr in $dir/err.MODE; the

@@ -53,7 +53,7 @@ cp tests/demo "$dir/bin/demo"
 cp tests/demo "$dir/bin2/demo"
 cp "$(command -v sleep)" "$dir/bin/napper"
 demo=$dir/bin/demo
-keyof() { printf '%016x' $(( ($(stat -c %d "$1") << 32) + $(stat -c %i "$1") )); }
+keyof() { printf '%016x' "$(profile_key "$1")"; }
 key=$(keyof "$demo")
 key2=$(keyof "$dir/bin2/demo")
 logkey=$(printf '%x' 0x$key)	# the log prints keys without leading zeros

@@ -33,7 +33,7 @@ static __u64 key_of(const char *path)
 
 	if (stat(path, &st))
 		return 0;
-	return ((__u64)st.st_dev << 32) + st.st_ino;
+	return ebph_profile_key(st.st_dev, st.st_ino);
 }
 
 static void sleep_ms(int ms)

@@ -31,7 +31,7 @@ trap cleanup EXIT
 mkdir -m 0700 "$dir/bin"
 cp tests/demo "$dir/bin/demo"
 demo=$dir/bin/demo
-key=$(printf '%016x' $(( ($(stat -c %d "$demo") << 32) + $(stat -c %i "$demo") )))
+key=$(printf '%016x' "$(profile_key "$demo")")
 
 # ---- --json -----------------------------------------------------------------
 # Limits of 1 so that one run with an argument is an anomaly, over the

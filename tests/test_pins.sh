@@ -152,7 +152,7 @@ check "run state file: root's, 0600" owner_mode $RUN/state "0 600"
 check "run anomalies file: root's, 0600" owner_mode $RUN/anomalies "0 600"
 check "a user cannot read the anomalies" fails $U cat $RUN/anomalies
 tests/demo >/dev/null
-key=$(printf '%016x' $(( ($(stat -c %d tests/demo) << 32) + $(stat -c %i tests/demo) )))
+key=$(printf '%016x' "$(profile_key tests/demo)")
 run 0 "status before the swap" ./ebph status
 run 0 "show before the swap" ./ebph show "$key"
 

@@ -970,7 +970,7 @@ static void test_old_owner(void)
 	CHECK(write_bytes(exe, "#!/bin/sh\n", 10, 0755), "write %s", exe);
 	CHECK(chown(exe, 1001, 1001), "chown %s", exe);
 	CHECK(stat(exe, &st), "stat %s", exe);
-	key = ((uint64_t)st.st_dev << 32) + st.st_ino;
+	key = ebph_profile_key(st.st_dev, st.st_ino);
 	profile_file_name(key, name);
 	path_in(file, sizeof(file), dir, name);
 

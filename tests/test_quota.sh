@@ -44,7 +44,7 @@ chown 1001:1001 "$dir/u"
 
 # The profile key of FILE, as `ebph profiles` prints it.
 key_of() {
-	printf '%016x' $(( ($(stat -c %d "$1") << 32) + $(stat -c %i "$1") ))
+	printf '%016x' "$(profile_key "$1")"
 }
 # How many of the files FILE... have a profile in the running ebph.
 profiled() {

@@ -19,6 +19,13 @@
  *   formats    the UNM format (interleaved PIDs) gives each PID the
  *              verdict of the same calls in a file of its own; one
  *              profile per program with PROG=PATH
+ *   intrusions attack traces grouped into intrusions (--intrusion-unit
+ *              dir, file, trace; dir by default with --adfa, else file):
+ *              an intrusion of several traces of which one alone is
+ *              anomalous is detected, a clean one is not, and the false
+ *              alarms per normal trace and per 1,000 normal calls are
+ *              those counted by hand, at the trace tables' 90% point,
+ *              the intrusions' own 100% and 90% points and the ROC rows
  *   errors     what a user gets wrong is refused with a sentence
  *   live       same code, same answer: tests/replay_prog runs under a
  *              live `ebph run --normal-wait 0` while the raw_syscalls
@@ -839,6 +846,355 @@ static void test_errors(void)
 	CHECK(rc != 0 || !file_has(path("e.out"), "Usage: ebph replay"), "-h: exit %d", rc);
 }
 
+/* ---- intrusions ------------------------------------------------------------------- */
+
+/*
+ * The line of OUT that is the NTH (from 0) after the line starting with
+ * HEADER to start, spaces skipped, with WHAT: into LINE, from WHAT on.
+ * 0 if found.
+ */
+static int line_after(const char *out, const char *header, const char *what, int nth,
+		      char *line, size_t len)
+{
+	char *buf = slurp(out), *l, *save = NULL;
+	int in = 0, found = -1;
+
+	if (!buf)
+		return -1;
+	for (l = strtok_r(buf, "\n", &save); l && found; l = strtok_r(NULL, "\n", &save)) {
+		char *s = l + strspn(l, " ");
+
+		if (!in) {
+			in = !strncmp(l, header, strlen(header));
+			continue;
+		}
+		if (strncmp(s, what, strlen(what)) || nth--)
+			continue;
+		snprintf(line, len, "%s", s);
+		found = 0;
+	}
+	free(buf);
+	return found;
+}
+
+/* A row of an intrusion table: "LEAD >= THR  K of N  FA%  PER1000",
+ * LEAD a scanf format. */
+struct alarms {
+	double thr, fa, per;
+	int k, n;
+};
+
+static int parse_alarms(const char *line, const char *lead, struct alarms *a)
+{
+	char fmt[64];
+
+	snprintf(fmt, sizeof(fmt), "%s >= %%lf %%d of %%d %%lf%%%% %%lf", lead);
+	return sscanf(line, fmt, &a->thr, &a->k, &a->n, &a->fa, &a->per) == 5 ? 0 : -1;
+}
+
+
+/*
+ * A data set for intrusions, from the traces above.  The normal traces
+ * are 4, of 800 calls (100, 100, 100, 500), and only n2 is anomalous:
+ * at max LFC >= 1 the false alarms are 1 in 4 traces, 25.0%, and 1 in
+ * 800 calls, 1.250 per 1,000.  Each attack run is a directory of
+ * traces of which one alone is anomalous; run_3 is clean.
+ */
+enum { U_N1, U_N2, U_N3, U_NLONG, U_X1, U_X2, U_X3, U_Y1, U_Y2, U_Z1, NR_U };
+static struct tr tr_units[NR_U] = {
+	[U_N1] = { "units/normal/n1" },		/* = t1 */
+	[U_N2] = { "units/normal/n2" },		/* = n2: anomalous */
+	[U_N3] = { "units/normal/n3" },		/* = t2 */
+	[U_NLONG] = { "units/normal/long" },	/* t1's pattern, 100 times */
+	[U_X1] = { "units/attack/run_1/x1" },	/* = t1 */
+	[U_X2] = { "units/attack/run_1/x2" },	/* = t2 */
+	[U_X3] = { "units/attack/run_1/x3" },	/* = a1_big: anomalous */
+	[U_Y1] = { "units/attack/run_2/y1" },	/* = t1 */
+	[U_Y2] = { "units/attack/run_2/y2" },	/* = a3_small: anomalous */
+	[U_Z1] = { "units/clean/run_3/z1" },	/* = t2 */
+};
+static const int units_normal[] = { U_N1, U_N2, U_N3, U_NLONG };
+
+/* What the tables must say, from the models: K of N intrusions (the
+ * best max LFC of each of the N in BEST) and the normal traces of
+ * NORMAL flagged at max LFC >= THR, per trace and per 1,000 calls. */
+static void check_alarms(const char *what, const struct alarms *got, double thr,
+			 const long *best, int n, const int *normal, int nnormal)
+{
+	long anomalies, lfc, calls = 0;
+	int i, k = 0, fa = 0;
+
+	for (i = 0; i < n; i++)
+		k += best[i] >= thr;
+	for (i = 0; i < nnormal; i++) {
+		model_judge(tr_units[normal[i]].calls, tr_units[normal[i]].n, DET_PAIRS,
+			    &anomalies, &lfc);
+		fa += lfc >= thr;
+		calls += tr_units[normal[i]].n;
+	}
+	CHECK(got->thr != thr || got->k != k || got->n != n ||
+	      fabs(got->fa - 100.0 * fa / nnormal) > 0.05 ||
+	      fabs(got->per - 1000.0 * fa / calls) > 0.0005,
+	      "%s: >= %g, %d of %d intrusions, %.1f%% false alarms, %.3f per 1,000 calls; want >= %g, %d of %d, %.1f%%, %.3f",
+	      what, got->thr, got->k, got->n, got->fa, got->per, thr, k, n,
+	      100.0 * fa / nnormal, 1000.0 * fa / calls);
+}
+
+static void make_units(void)
+{
+	static const int from[NR_U] = { T1, N2, T2, -1, T1, T2, A1, T1, A3, T2 };
+	int i;
+
+	for (i = 0; i < NR_U; i++) {
+		if (from[i] >= 0) {
+			memcpy(tr_units[i].calls, tr[from[i]].calls, tr[from[i]].n * sizeof(int));
+			tr_units[i].n = tr[from[i]].n;
+		} else {
+			add(&tr_units[i], 100, 1, 2, 3, 4, 5, -1);
+		}
+	}
+	mkdirs(path("units/normal"));
+	mkdirs(path("units/attack/run_1"));
+	mkdirs(path("units/attack/run_2"));
+	mkdirs(path("units/clean/run_3"));
+	for (i = 0; i < NR_U; i++)
+		write_trace(path("%s", tr_units[i].file), tr_units[i].calls, tr_units[i].n);
+}
+
+static long units_lfc(int u)
+{
+	long anomalies, lfc;
+
+	model_judge(tr_units[u].calls, tr_units[u].n, DET_PAIRS, &anomalies, &lfc);
+	return lfc;
+}
+
+/* ./ebph replay, pairs, trained on syn/train, tested on the normal
+ * units and ARGS (up to 8, NULL-terminated); its output in OUT. */
+static int units_run(const char *out, const char *csv, ...)
+{
+	const char *a[9] = { NULL };
+	va_list ap;
+	int i, rc;
+
+	va_start(ap, csv);
+	for (i = 0; i < 8 && (a[i] = va_arg(ap, const char *)); i++)
+		;
+	va_end(ap);
+	rc = ebph(out, path("units.err"), "replay", "-o", object, "-t", path("syn/train"),
+		  "-n", path("units/normal"), "--csv", csv,
+		  a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], NULL);
+	if (CHECK(rc != 0, "ebph replay %s %s %s %s: exit %d", a[0] ? a[0] : "",
+		  a[1] ? a[1] : "", a[2] ? a[2] : "", a[3] ? a[3] : "", rc))
+		show(path("units.err"));
+	return rc;
+}
+
+/* The row ">= THR" of the max LFC half of "ROC points by intrusion". */
+static void check_roc_row(const char *out, const char *what, double thr,
+			  const long *best, int n)
+{
+	struct alarms al;
+	char line[512];
+	size_t i;
+
+	for (i = 0; i < 12; i++)
+		if (!line_after(out, "ROC points by intrusion", ">=", i, line, sizeof(line)) &&
+		    !parse_alarms(line, "", &al) && al.thr == thr)
+			break;
+	if (CHECK(i == 12, "%s: no row >= %g in \"ROC points by intrusion\"", what, thr)) {
+		show(out);
+		return;
+	}
+	check_alarms(what, &al, thr, best, n, units_normal, 4);
+}
+
+/* How many times NEEDLE is in S. */
+static int count_str(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; s && (s = strstr(s, needle)); s += strlen(needle))
+		n++;
+	return n;
+}
+
+/* UNM: one file of three processes, one anomalous, is one intrusion
+ * unless told otherwise (EACH: the three traces' max LFC); beside it a
+ * file of one clean process is another. */
+static void test_units_unm(const long *each)
+{
+	const int pid[3] = { U_X1, U_X2, U_X3 };
+	long best[2] = { 0, 0 }, all[4] = { each[0], each[1], each[2], 0 };
+	char *buf, *p, out[512];
+	int i, j;
+
+	mkdirs(path("units/unm"));
+	p = buf = malloc(32 * 3 * MAX_CALLS);
+	for (i = 0; i < MAX_CALLS; i++)
+		for (j = 0; j < 3; j++)
+			if (i < tr_units[pid[j]].n)
+				p += sprintf(p, "%d %d\n", 3 + j, tr_units[pid[j]].calls[i]);
+	*p = 0;
+	CHECK(write_str(path("units/unm/session.int"), buf), "cannot write the UNM file");
+	free(buf);
+	CHECK(write_str(path("units/unm/quiet.int"), "8 1\n8 2\n8 3\n8 4\n8 5\n"),
+	      "cannot write the UNM file");
+	for (j = 0; j < 3; j++)
+		best[0] = each[j] > best[0] ? each[j] : best[0];
+
+	snprintf(out, sizeof(out), "%s", path("units-unm.out"));
+	if (!units_run(out, path("units-unm.csv"), "-a", path("units/unm"), NULL)) {
+		CHECK(!file_has(out, "Intrusions: 2 in 4 attack traces (--intrusion-unit file: the traces of a file)"),
+		      "UNM: by default not 2 intrusions (the files) in 4 traces");
+		check_roc_row(out, "UNM, by file, max LFC >= 1", 1, best, 2);
+	}
+	snprintf(out, sizeof(out), "%s", path("units-unm-trace.out"));
+	if (!units_run(out, path("units-unm.csv"), "-a", path("units/unm"),
+		       "--intrusion-unit", "trace", NULL))
+		check_roc_row(out, "UNM, by trace, max LFC >= 1", 1, all, 4);
+	snprintf(out, sizeof(out), "%s", path("units-unm-dir.out"));
+	best[0] = best[0] > best[1] ? best[0] : best[1];
+	if (!units_run(out, path("units-unm.csv"), "-a", path("units/unm"),
+		       "--intrusion-unit", "dir", NULL))
+		check_roc_row(out, "UNM, by dir, max LFC >= 1", 1, best, 1);
+}
+
+/* ADFA-LD's layout: --adfa makes each attack directory an intrusion
+ * (BEST: the two runs' best max LFC). */
+static void test_units_adfa(const long *best)
+{
+	static const char *where[NR_U] = {
+		"Validation_Data_Master/n1", "Validation_Data_Master/n2",
+		"Validation_Data_Master/n3", "Validation_Data_Master/long",
+		"Attack_Data_Master/run_1/x1", "Attack_Data_Master/run_1/x2",
+		"Attack_Data_Master/run_1/x3", "Attack_Data_Master/run_2/y1",
+		"Attack_Data_Master/run_2/y2", NULL };
+	char out[512];
+	int i, rc;
+
+	mkdirs(path("units/adfa/Training_Data_Master"));
+	mkdirs(path("units/adfa/Attack_Data_Master/run_1"));
+	mkdirs(path("units/adfa/Attack_Data_Master/run_2"));
+	mkdirs(path("units/adfa/Validation_Data_Master"));
+	write_trace(path("units/adfa/Training_Data_Master/t1"), tr[T1].calls, tr[T1].n);
+	write_trace(path("units/adfa/Training_Data_Master/t2"), tr[T2].calls, tr[T2].n);
+	for (i = 0; i < NR_U; i++)
+		if (where[i])
+			write_trace(path("units/adfa/%s", where[i]), tr_units[i].calls,
+				    tr_units[i].n);
+	snprintf(out, sizeof(out), "%s", path("units-adfa.out"));
+	rc = ebph(out, path("units.err"), "replay", "-o", object, "--adfa",
+		  path("units/adfa"), NULL);
+	if (CHECK(rc != 0, "--adfa: exit %d", rc)) {
+		show(path("units.err"));
+		return;
+	}
+	CHECK(!file_has(out, "Intrusions: 2 in 5 attack traces (--intrusion-unit dir: the traces of a directory)"),
+	      "--adfa: by default not 2 intrusions (the directories) in 5 traces");
+	check_roc_row(out, "--adfa, max LFC >= 1", 1, best, 2);
+}
+
+static void test_units(void)
+{
+	static const int run[3][3] = { { U_X1, U_X2, U_X3 }, { U_Y1, U_Y2, -1 },
+				       { U_Z1, -1, -1 } };
+	long best[3] = { 0 }, each[5];
+	char out[512], csv[512], line[512], want[600], *s;
+	struct alarms al;
+	int i, j, rc;
+
+	TEST("intrusions");
+	make_units();
+	/* An intrusion's score: the highest of its traces'. */
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 3 && run[i][j] >= 0; j++)
+			if (units_lfc(run[i][j]) > best[i])
+				best[i] = units_lfc(run[i][j]);
+	for (i = 0; i < 5; i++)
+		each[i] = units_lfc(U_X1 + i);
+	/* The data set: what the comment above says, by pH. */
+	for (i = 0; i < NR_U; i++)
+		CHECK((units_lfc(i) > 0) != (i == U_N2 || i == U_X3 || i == U_Y2),
+		      "the data set: %s has max LFC %ld", tr_units[i].file, units_lfc(i));
+
+	/* Two runs, each detected by one trace of its several. */
+	snprintf(out, sizeof(out), "%s", path("units-dir.out"));
+	snprintf(csv, sizeof(csv), "%s", path("units-dir.csv"));
+	if (!units_run(out, csv, "-a", path("units/attack"), "--intrusion-unit", "dir", NULL)) {
+		CHECK(!file_has(out, "Intrusions: 2 in 5 attack traces (--intrusion-unit dir: the traces of a directory)"),
+		      "dir: not 2 intrusions in 5 traces");
+		check_roc_row(out, "dir, max LFC >= 1", 1, best, 2);
+		/* By hand: see the comment above make_units(). */
+		if (!CHECK(line_after(out, "ROC points by intrusion", ">=", 0, line, sizeof(line)) ||
+			   parse_alarms(line, "", &al) || al.thr != 1, "dir: no first row >= 1"))
+			CHECK(al.k != 2 || al.n != 2 || al.fa != 25.0 || fabs(al.per - 1.25) > 1e-9,
+			      "dir, >= 1: %d of %d, %.1f%%, %.3f per 1,000; want 2 of 2, 25.0%%, 1.250",
+			      al.k, al.n, al.fa, al.per);
+		/* All intrusions: the lower of the two runs' best; 90% of 2
+		 * is both again. */
+		CHECK(line_after(out, "By intrusion", "max LFC", 0, line, sizeof(line)) ||
+		      parse_alarms(line, "max LFC %*f all", &al), "dir: no 'all' row");
+		check_alarms("dir, all detected", &al, best[0] < best[1] ? best[0] : best[1],
+			     best, 2, units_normal, 4);
+		CHECK(line_after(out, "By intrusion", "max LFC", 1, line, sizeof(line)) ||
+		      parse_alarms(line, "max LFC 90%%", &al), "dir: no '90%%' row");
+		check_alarms("dir, 90% detected", &al, best[0] < best[1] ? best[0] : best[1],
+			     best, 2, units_normal, 4);
+		/* The traces' 90% point: 2 of 5 traces are anomalous, so it
+		 * flags every trace, and every normal one too. */
+		CHECK(line_after(out, "At the 90% point of the traces", "max LFC", 0, line,
+				 sizeof(line)) || parse_alarms(line, "max LFC", &al),
+		      "dir: no row at the traces' 90%% point");
+		check_alarms("dir, at the traces' 90% point", &al, 0, best, 2, units_normal, 4);
+		/* The CSV names each attack trace's intrusion, last. */
+		s = slurp(csv);
+		snprintf(want, sizeof(want), ",pairs,%s\n", path("units/attack/run_1"));
+		CHECK_EQ(count_str(s, want), 3, "CSV lines of intrusion run_1");
+		snprintf(want, sizeof(want), ",pairs,%s\n", path("units/attack/run_2"));
+		CHECK_EQ(count_str(s, want), 2, "CSV lines of intrusion run_2");
+		CHECK_EQ(count_str(s, ",pairs,\n"), 2 + 4, "CSV lines of no intrusion (training, normal)");
+		free(s);
+	}
+
+	/* The same traces, each its own intrusion. */
+	snprintf(out, sizeof(out), "%s", path("units-trace.out"));
+	if (!units_run(out, csv, "-a", path("units/attack"), "--intrusion-unit", "trace", NULL))
+		check_roc_row(out, "trace, max LFC >= 1", 1, each, 5);
+
+	/* A clean run is not detected. */
+	snprintf(out, sizeof(out), "%s", path("units-clean.out"));
+	if (!units_run(out, csv, "-a", path("units/attack"), "-a", path("units/clean"),
+		       "--intrusion-unit", "dir", NULL))
+		check_roc_row(out, "dir with a clean run, max LFC >= 1", 1, best, 3);
+
+	/* A run's traces need not come in a row: x1, y1, x3 are 2 runs,
+	 * the first detected (by x3), the second not (y1 is clean). */
+	snprintf(out, sizeof(out), "%s", path("units-order.out"));
+	{
+		char x1[512], y1[512], x3[512];
+		const long two[2] = { best[0], 0 };
+
+		snprintf(x1, sizeof(x1), "%s", path("%s", tr_units[U_X1].file));
+		snprintf(y1, sizeof(y1), "%s", path("%s", tr_units[U_Y1].file));
+		snprintf(x3, sizeof(x3), "%s", path("%s", tr_units[U_X3].file));
+		if (!units_run(out, csv, "-a", x1, "-a", y1, "-a", x3,
+			       "--intrusion-unit", "dir", NULL)) {
+			CHECK(!file_has(out, "Intrusions: 2 in 3 attack traces"),
+			      "x1, y1, x3: not 2 intrusions in 3 traces");
+			check_roc_row(out, "x1, y1, x3 by dir, max LFC >= 1", 1, two, 2);
+		}
+	}
+
+	test_units_unm(each);
+	test_units_adfa(best);
+
+	rc = ebph(path("e.out"), path("e.err"), "replay", "--intrusion-unit", "pid",
+		  "-t", path("syn/train"), NULL);
+	CHECK(rc != 2 || !file_has(path("e.err"), "invalid --intrusion-unit 'pid' (trace, file or dir)"),
+	      "--intrusion-unit pid: exit %d, want 2 and the choices", rc);
+}
+
 /* ---- live ------------------------------------------------------------------------ */
 
 /* Runs of tests/replay_prog: normal from the first, over both limits in
@@ -1073,7 +1429,7 @@ static void test_live(int det)
 	if (CHECK(stat("tests/replay_prog", &st), "stat tests/replay_prog"))
 		goto out;
 	snprintf(key, sizeof(key), "%016llx.prof",
-		 (unsigned long long)(((__u64)st.st_dev << 32) + st.st_ino));
+		 (unsigned long long)ebph_profile_key(st.st_dev, st.st_ino));
 	snprintf(file, sizeof(file), "%s/%s", livedir, key);
 	{
 		char why[128] = "";
@@ -1210,6 +1566,7 @@ int main(void)
 	test_isolation(DET_SEQS);
 	test_isolation(DET_BOTH);
 	test_formats();
+	test_units();
 	test_errors();
 	test_live(DET_PAIRS);
 	test_live(DET_SEQS);

@@ -63,8 +63,7 @@ new_prog() { # new_prog NAME: a fresh executable, hence a fresh profile
 	cp tests/demo "$dir/bin/$1"
 }
 prof_file() { # prof_file NAME: its profile's file under $dir/prof
-	printf '%s/%016x.prof' "$dir/prof" \
-		$(( ($(stat -c %d "$dir/bin/$1") << 32) + $(stat -c %i "$dir/bin/$1") ))
+	printf '%s/%016x.prof' "$dir/prof" "$(profile_key "$dir/bin/$1")"
 }
 new_prog hup
 [ -e "$(prof_file hup)" ] && bad "the profile file name is not what the test expects"

@@ -47,7 +47,7 @@ ebph=${EBPH_BIN:-./ebph}
 mkdir -m 0700 "$dir/profiles" "$dir/bin"
 # A static binary of our own, so that its profile counts this run only.
 cp tests/replay_prog "$dir/bin/static"
-key=$(printf '%016x' $(( ($(stat -c %d "$dir/bin/static") << 32) + $(stat -c %i "$dir/bin/static") )))
+key=$(printf '%016x' "$(profile_key "$dir/bin/static")")
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 tasks_traced() { "$ebph" status | sed -n 's/^tasks *\([0-9]*\) traced$/\1/p'; }

@@ -28,7 +28,7 @@ trap cleanup EXIT
 mkdir -m 0700 "$dir/bin"
 cp tests/demo "$dir/bin/demo"
 demo=$dir/bin/demo
-key=$(printf '%016x' $(( ($(stat -c %d "$demo") << 32) + $(stat -c %i "$demo") )))
+key=$(printf '%016x' "$(profile_key "$demo")")
 
 wait_for() { # wait_for SECONDS COMMAND...
 	t=$1; shift
