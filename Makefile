@@ -66,9 +66,10 @@ LOADER_SRCS := bpf_load.c bpf_sys.c bpf_dirs.c btf_blob.c perf_reader.c
 LOADER_HDRS := bpf_load.h bpf_sys.h bpf_dirs.h btf_blob.h perf_reader.h
 LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebph_log.o
 HDRS	 := ebph.h $(LOADER_HDRS) bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h \
-	   ebph_cmd.h ebph_state.h ebph_log.h ebph_run.h ebph_util.h
+	   ebph_cmd.h ebph_state.h ebph_log.h ebph_run.h ebph_util.h ebph_notify.h
 # `ebph run`: its life cycle (ebph_user.c) and the files of its steps.
-RUN_OBJS := ebph_user.o ebph_print.o ebph_persist.o ebph_audit.o ebph_quota.o
+RUN_OBJS := ebph_user.o ebph_print.o ebph_persist.o ebph_audit.o ebph_quota.o \
+	    ebph_options.o ebph_notify.o
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
@@ -78,10 +79,11 @@ TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog $(FUZZ_BINS)
 # Debian packages the build and the tests need.
 DEBIAN_PKGS := make gcc clang llvm libelf-dev
 # ...and what only the tests use: tmux (ebph top in a real terminal),
-# python3 (a JSON parser to judge --json), man-db (man -l ebph.8) and
-# linux-headers-amd64 (a kernel headers tree to test KERNEL_DIR with).
+# python3 (a JSON parser to judge --json), man-db (man -l ebph.8),
+# linux-headers-amd64 (a kernel headers tree to test KERNEL_DIR with)
+# and systemd (systemd-analyze, to verify and score ebph.service).
 ifneq ($(filter test,$(MAKECMDGOALS)),)
-DEBIAN_PKGS += tmux python3 man-db linux-headers-amd64
+DEBIAN_PKGS += tmux python3 man-db linux-headers-amd64 systemd
 endif
 # ...and clang's runtime for libFuzzer and the sanitizers, for the
 # fuzz targets (which the tests run briefly): the one of the clang
@@ -98,6 +100,9 @@ SBINDIR	 = $(PREFIX)/sbin
 LIBDIR	 = $(PREFIX)/lib/ebph
 MAN8DIR	 = $(PREFIX)/share/man/man8
 UNITDIR	?= $(PREFIX)/lib/systemd/system
+# The config file's directory: /etc whatever PREFIX, as the binary reads
+# EBPH_CONFIG_FILE (ebph_run.h) there; the tests stage it elsewhere.
+CONFDIR	?= /etc/ebph
 
 .DELETE_ON_ERROR:
 .PHONY: all check-tools deps need-root run test bench inspect clean \
@@ -364,12 +369,19 @@ install: all
 	$(Q)install -m 0644 ebph.8 $(DESTDIR)$(MAN8DIR)/ebph.8
 	$(Q)sed 's|/usr/local/sbin/|$(SBINDIR)/|g' ebph.service >$(DESTDIR)$(UNITDIR)/ebph.service
 	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/ebph.service
+	@# The example only where there is none: an admin's file stays.
+	$(Q)install -d -m 0755 $(DESTDIR)$(CONFDIR)
+	$(Q)[ -e $(DESTDIR)$(CONFDIR)/ebph.conf ] || \
+		install -m 0644 ebph.conf $(DESTDIR)$(CONFDIR)/ebph.conf
 
 # Profiles in /var/lib/ebph stay: they are what ebph learned.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ebph $(DESTDIR)$(LIBDIR)/ebph_kern.o \
 		$(DESTDIR)$(MAN8DIR)/ebph.8 $(DESTDIR)$(UNITDIR)/ebph.service
 	-rmdir $(DESTDIR)$(LIBDIR)
+	@# The config file only as installed: an admin's changes stay.
+	cmp -s ebph.conf $(DESTDIR)$(CONFDIR)/ebph.conf && rm -f $(DESTDIR)$(CONFDIR)/ebph.conf; \
+		rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null; true
 
 inspect: ebph_kern.o
 	$(READELF) -S -s $<

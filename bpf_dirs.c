@@ -93,7 +93,7 @@ int bpf_private_dir(const char *path, int create)
 	return -EPERM;
 }
 
-int bpf_private_dir_remove(int dirfd, const char *path)
+int bpf_private_dir_remove(int dirfd, const char *path, const char *keep)
 {
 	struct dirent *de;
 	DIR *d = fdopendir(dirfd);
@@ -107,11 +107,12 @@ int bpf_private_dir_remove(int dirfd, const char *path)
 		 * directory read goes on from a cursor. */
 		while ((de = readdir(d)))
 			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+			    (!keep || strcmp(de->d_name, keep)) &&
 			    unlinkat(dirfd, de->d_name, 0) && !err)
 				err = -errno;
 		closedir(d);
 	}
-	if (!err && rmdir(path))
+	if (!err && !keep && rmdir(path))
 		err = -errno;
 	if (err)
 		fprintf(stderr, "%s: cannot remove %s: %s\n",

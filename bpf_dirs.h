@@ -27,8 +27,9 @@ int bpf_ensure_mounts(int verbose);
  * -ENOENT without a word when absent and not CREATE.  Returns the fd.
  */
 int bpf_private_dir(const char *path, int create);
-/* Remove everything in the directory DIRFD (from bpf_private_dir(PATH)),
- * close DIRFD and remove PATH; one sentence on failure. */
-int bpf_private_dir_remove(int dirfd, const char *path);
+/* Remove everything in the directory DIRFD (from bpf_private_dir(PATH))
+ * but the entry KEEP, close DIRFD, and remove PATH when KEEP is NULL;
+ * one sentence on failure. */
+int bpf_private_dir_remove(int dirfd, const char *path, const char *keep);
 
 #endif /* BPF_DIRS_H */

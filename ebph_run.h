@@ -12,10 +12,14 @@
  *                   /run/ebph/control, and the config map's backstop
  *   ebph_quota.c    the owner quota: refusals reported, profiles that
  *                   learned almost nothing recycled, the quota at load
+ *   ebph_options.c  the settings: the command line, the config file,
+ *                   and a reload (SIGHUP) that applies what changed
  */
 #ifndef EBPH_RUN_H
 #define EBPH_RUN_H
 
+#include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -33,7 +37,13 @@
  * check_owners()) */
 #define REPORT_INTERVAL		(10 * 1000000000ULL)
 
-/* The command line of `ebph run`. */
+#define EBPH_DEFAULT_PROFILE_DIR	"/var/lib/ebph/profiles"
+/* Read at every start and reload unless --config or --no-config; `make
+ * install` puts a commented one there if there is none. */
+#define EBPH_CONFIG_FILE		"/etc/ebph/ebph.conf"
+
+/* The settings of `ebph run`: its defaults, the config file's, and its
+ * command line's (ebph_options.c). */
 struct options {
 	const char *profile_dir;
 	const char *object;		/* NULL: find ebph_kern.o */
@@ -49,6 +59,12 @@ struct options {
 	__u32 detectors;		/* EBPH_DET_* */
 	__u32 owner_quota;		/* profiles a non-root owner may have */
 	int signal_frames;		/* a window per signal handler frame */
+	const char *config;		/* the config file; NULL: none */
+	int config_given;		/* by --config: it must exist */
+	int argc;			/* the command line, for a reload */
+	char **argv;
+	/* the config file's profile-dir and object, which the two point to */
+	char dir_store[PATH_MAX], object_store[PATH_MAX];
 };
 
 /*
@@ -77,6 +93,9 @@ struct report {
 /* What `ebph run` holds while it runs. */
 struct ebph {
 	struct options opt;
+	struct options conf;		/* as configured at the start, or the
+					 * last reload: what the next compares
+					 * with (opt.object is changed since) */
 	struct ld_obj obj;
 	struct perf_reader pb;
 	struct ebph_maps m;
@@ -168,5 +187,31 @@ void check_owners(struct ebph *e, enum owners_when when);
 int restore_admit(struct ebph *e, __u32 owner);
 /* One line an owner whose saved profiles restore_admit() left on disk. */
 void report_skipped(struct ebph *e);
+
+/* ---- ebph_options.c ---- */
+
+/* `ebph run`'s options, for getopt_long(), and the config file's
+ * names: the long ones but help, config and no-config. */
+extern const char run_shortopts[];
+extern const struct option run_longopts[];
+/* O as `ebph run` starts without options or a config file. */
+void options_default(struct options *o);
+/* Option C (getopt_long()'s value) with ARG into O: 0, or -1 with WHY,
+ * the sentence, which spells the option DASH ("--" or "") NAME. */
+int take_option(struct options *o, int c, const char *arg, const char *dash,
+		char *why, size_t len);
+/* O->config's settings into O: 0 (also when it is the default file and
+ * absent, or NULL), or -1 with WHY ("FILE:LINE: ..."). */
+int config_read(struct options *o, char *why, size_t len);
+/* The command line into O, over what O holds: 0, 'h' for -h, or 2
+ * after a message (the exit status of a usage error). */
+int options_argv(int argc, char **argv, struct options *o);
+/* The defaults, the config file, the command line over it, into O:
+ * 0, 'h' for -h, or 2 after a message. */
+int options_parse(int argc, char **argv, struct options *o);
+/* SIGHUP: the config file again, the command line over it; the
+ * run-time settings that changed applied, each said, and those that
+ * need a restart named; RELOADING=1 and READY=1 around it. */
+void options_reload(struct ebph *e);
 
 #endif /* EBPH_RUN_H */

@@ -7,6 +7,7 @@
  * machine, and it is the only writer.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -62,6 +63,27 @@ static int write_atomic(const char *name, const char *buf, size_t len)
 	return err;
 }
 
+/* Whether the run directory DIRFD holds anything but the lock: what an
+ * ebph writes there once it publishes (ebph_state_start()). */
+static int beyond_lock(int dirfd)
+{
+	int fd = dup(dirfd), more = 0;
+	struct dirent *de;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 1;	/* unknown: bpf_private_dir_remove() says */
+	}
+	while (!more && (de = readdir(d)))
+		more = strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		       strcmp(de->d_name, EBPH_LOCK_NAME);
+	rewinddir(d);	/* the offset is DIRFD's too: for the remove */
+	closedir(d);
+	return more;
+}
+
 int ebph_state_remove_stale(void)
 {
 	struct ebph_runstate old;
@@ -72,6 +94,10 @@ int ebph_state_remove_stale(void)
 		return 0;
 	if (fd < 0)
 		return fd;
+	if (!beyond_lock(fd)) {
+		close(fd);
+		return 0;
+	}
 	/* What it said, to say whose it was. */
 	if (!ebph_state_read(&old)) {
 		time_t t = old.started;
@@ -85,7 +111,7 @@ int ebph_state_remove_stale(void)
 		fprintf(stderr, "ebph: removing stale state in %s left by an ebph that did not stop cleanly\n",
 			EBPH_RUN_DIR);
 	}
-	return bpf_private_dir_remove(fd, EBPH_RUN_DIR);
+	return bpf_private_dir_remove(fd, EBPH_RUN_DIR, EBPH_LOCK_NAME);
 }
 
 int ebph_state_start(pid_t pid, const char *profile_dir, int saving)
@@ -189,7 +215,7 @@ void ebph_state_stop(void)
 	if (!w.started)
 		return;
 	w.started = 0;
-	bpf_private_dir_remove(w.dirfd, EBPH_RUN_DIR);
+	bpf_private_dir_remove(w.dirfd, EBPH_RUN_DIR, EBPH_LOCK_NAME);
 }
 
 int ebph_state_lock(void)

@@ -3,8 +3,11 @@
  * ebph_state.h - what a running `ebph run` tells the other subcommands
  * beyond its pinned maps: facts only user space knows.
  *
- *   /run/ebph.lock       held with flock(2) while it runs; holds its PID
  *   /run/ebph/           root's, 0700, as bpf_private_dir() checks it
+ *   /run/ebph/lock       held with flock(2) while it runs; holds its PID.
+ *                        It stays when ebph stops (the rest goes): a lock
+ *                        file removed while held would let a second ebph
+ *                        lock a new file of the same name
  *   /run/ebph/state      "name value" lines: PID, start time, profile
  *                        directory, saves done
  *   /run/ebph/anomalies  the most recent anomalies, newest last
@@ -30,8 +33,11 @@
 
 #include "ebph.h"
 
-#define EBPH_LOCK_FILE		"/run/ebph.lock"
 #define EBPH_RUN_DIR		"/run/ebph"
+#define EBPH_LOCK_NAME		"lock"
+#define EBPH_LOCK_FILE		EBPH_RUN_DIR "/" EBPH_LOCK_NAME
+/* Where an older ebph holds its lock (take_lock() checks it). */
+#define EBPH_OLD_LOCK_FILE	"/run/ebph.lock"
 #define EBPH_CONTROL_SOCK	EBPH_RUN_DIR "/control"
 #define EBPH_RECENT_MAX		32	/* anomalies kept in the file */
 
@@ -54,9 +60,10 @@ struct ebph_anomaly_rec {
 
 /* ---- the writer: `ebph run` ------------------------------------------- */
 
-/* Remove /run/ebph left by an ebph that did not stop, saying so on
- * stderr with its PID; 0 when there is none.  -EPERM (and a sentence)
- * for one that is not root's and private, which is left alone. */
+/* Remove what an ebph that did not stop left in /run/ebph (all but the
+ * lock, which the caller holds), saying so on stderr with its PID; 0
+ * when there is none.  -EPERM (and a sentence) for a /run/ebph that is
+ * not root's and private, which is left alone. */
 int ebph_state_remove_stale(void);
 /* Publish: PID, DIR (made absolute), SAVING; creates /run/ebph (one
  * sentence and -errno when it cannot, or finds one it refuses). */
@@ -67,7 +74,7 @@ void ebph_state_anomaly(const struct ebph_event *ev, __s64 boot_to_real);
 /* Rewrite the files that changed since the last flush: called once per
  * turn of the event loop, so an anomaly storm costs one write a turn. */
 void ebph_state_flush(void);
-/* Remove /run/ebph: what it said is no longer true. */
+/* Empty /run/ebph but for the lock: what it said is no longer true. */
 void ebph_state_stop(void);
 
 /*

@@ -58,8 +58,8 @@
 #include "ebph_replay.h"
 #include "ebph_run.h"
 #include "ebph_util.h"
+#include "ebph_notify.h"
 
-#define DEFAULT_PROFILE_DIR	"/var/lib/ebph/profiles"
 #define LOCK_FILE		EBPH_LOCK_FILE
 #define PERF_PAGES		64	/* per CPU: 256 KiB, ~2700 events */
 
@@ -81,7 +81,8 @@ static void on_save_signal(int sig)
 	save_request = 1;
 }
 
-/* SIGHUP: a closed terminal, or an admin's nudge.  Save and go on. */
+/* SIGHUP: a reload (systemctl reload ebph), or a closed terminal: the
+ * config file read again, the profiles saved, and go on. */
 static void on_hup(int sig)
 {
 	hup_request = 1;
@@ -121,20 +122,54 @@ static void handle_signals(void)
 
 /* ---- check, prepare ----------------------------------------------------------- */
 
+/* An older ebph holds its lock at EBPH_OLD_LOCK_FILE: one still running
+ * there is refused (-EBUSY, said), one it left is removed (quietly: in
+ * a sandbox where /run is read-only it cannot be, nor can one be made). */
+static int old_lock_free(void)
+{
+	int fd = open(EBPH_OLD_LOCK_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK) {
+		fprintf(stderr, "%s: an older ebph is already running (it holds %s)\n",
+			prog, EBPH_OLD_LOCK_FILE);
+		close(fd);
+		return -EBUSY;
+	}
+	unlink(EBPH_OLD_LOCK_FILE);
+	close(fd);
+	return 0;
+}
+
 /* One instance per machine: the pinned maps are a single namespace.
  * The lock dies with the process, so pins left by a crash are known to
- * be stale. */
+ * be stale.  It is in the run directory, root's and private, made here
+ * if need be: first of all, before anything else changes, as systemd's
+ * RuntimeDirectory= would have made it (and the only part of /run a
+ * sandboxed ebph may write).  The lock file itself stays when ebph stops
+ * (ebph_state.h says why). */
 static int take_lock(void)
 {
-	int fd = open(LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int dir, fd, err;
 
+	dir = bpf_private_dir(EBPH_RUN_DIR, 1);	/* says why it refuses */
+	if (dir < 0)
+		return dir;
+	fd = openat(dir, EBPH_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	err = errno;
+	close(dir);
 	if (fd < 0) {
-		fprintf(stderr, "%s: cannot open %s: %s\n", prog, LOCK_FILE, strerror(errno));
-		return -errno;
+		fprintf(stderr, "%s: cannot open %s: %s\n", prog, LOCK_FILE, strerror(err));
+		return -err;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		fprintf(stderr, "%s: another ebph is already running (it holds %s)\n",
 			prog, LOCK_FILE);
+		close(fd);
+		return -EBUSY;
+	}
+	if (old_lock_free()) {
 		close(fd);
 		return -EBUSY;
 	}
@@ -169,7 +204,7 @@ static int remove_stale_pins(void)
 		return fd;
 	fprintf(stderr, "%s: removing stale pins in %s left by an ebph that did not stop cleanly\n",
 		prog, EBPH_PIN_DIR);
-	return bpf_private_dir_remove(fd, EBPH_PIN_DIR);
+	return bpf_private_dir_remove(fd, EBPH_PIN_DIR, NULL);
 }
 
 /*
@@ -387,6 +422,9 @@ static int attach(struct ebph *e)
 		say(e, EBPH_WARNING, "this kernel has no io_uring/io_uring_submit_req tracepoint: io_uring requests go unnoticed");
 	if (sig && sig->attach_fd < 0 && e->opt.signal_frames)
 		say(e, EBPH_WARNING, "this kernel has no signal/signal_deliver tracepoint: signal handlers' calls go into the windows they interrupt");
+	/* Only now: a service ordered after ebph starts monitored. */
+	notify("READY=1\nSTATUS=monitoring every system call, detector %s",
+	       ebph_detectors_name(e->opt.detectors));
 	return 0;
 }
 
@@ -419,6 +457,9 @@ static void save_when_due(struct ebph *e, __u64 *next_save)
 	}
 	if (hup_request) {
 		hup_request = 0;
+		/* The save stays: a terminal that hangs up may be the last
+		 * word before a kill, and a reload is a good checkpoint. */
+		options_reload(e);
 		say(e, EBPH_INFO, "SIGHUP: %s; going on",
 		    e->opt.save ? "saving the profiles" : "nothing to save (--no-save)");
 		save_request = 1;
@@ -466,6 +507,7 @@ static int event_loop(struct ebph *e)
 static void detach(struct ebph *e)
 {
 	say(e, EBPH_INFO, "stopping on %s", strsignal(stop_signal));
+	notify("STOPPING=1\nSTATUS=stopping: saving the profiles");
 	ld_detach(&e->obj);
 	perf_reader_poll(&e->pb, 0);
 	check_stats(e, 1);
@@ -499,6 +541,7 @@ static int run(struct ebph *e)
 	int ret = 1;
 
 	e->t0 = clock_ns(CLOCK_MONOTONIC);	/* "attached in N ms" */
+	e->conf = e->opt;			/* what a reload compares with */
 	/* Root, and no other ebph: the lock is ours until we return. */
 	if (check(e))
 		return 1;
@@ -515,6 +558,7 @@ static int run(struct ebph *e)
 		goto out_pb;
 	if (stop_signal) {	/* while starting: nothing learned to save */
 		say(e, EBPH_INFO, "stopping on %s, before attaching", strsignal(stop_signal));
+		notify("STOPPING=1");
 		ret = 0;
 		goto out_pb;
 	}
@@ -545,11 +589,12 @@ static void usage(FILE *f)
 "Learn which system calls every executable makes and report processes\n"
 "that break a learned pattern (pH, process homeostasis, on eBPF).\n"
 "Runs in the foreground as root until Ctrl-C (SIGINT) or SIGTERM, which\n"
-"save the profiles and exit 0; SIGHUP saves and goes on.\n"
+"save the profiles and exit 0; SIGHUP reads the config file again, saves\n"
+"and goes on.\n"
 "\n"
 "Options:\n"
 "  -d, --profile-dir DIR     where profiles are saved and loaded\n"
-"                            (default " DEFAULT_PROFILE_DIR ")\n"
+"                            (default " EBPH_DEFAULT_PROFILE_DIR ")\n"
 "  -w, --normal-wait TIME    how long a frozen profile waits before it\n"
 "                            becomes normal (default 1w)\n"
 "  -s, --save-interval TIME  save profiles this often (default 10m; 0: only\n"
@@ -578,6 +623,10 @@ static void usage(FILE *f)
 "      --no-signal-frames    a signal handler's calls go into the window of\n"
 "                            the calls it interrupted (default: a window\n"
 "                            of their own, until the handler returns)\n"
+"      --config FILE         settings from FILE: lines of these long options,\n"
+"                            without -- (default " EBPH_CONFIG_FILE ", if any);\n"
+"                            the command line's win\n"
+"      --no-config           no config file\n"
 "  -h, --help                this help\n"
 "\n"
 "Commands on the running ebph (each has -h):\n"
@@ -640,139 +689,21 @@ static void die_usage(const char *fmt, ...)
 	exit(2);
 }
 
-static unsigned long parse_uint(const char *s, const char *what, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > max)
-		die_usage("invalid %s '%s' (a whole number from 0 to %lu)", what, s, max);
-	return v;
-}
-
-enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE,
-       OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA,
-       OPT_NO_FRAMES };
-
-/* Option C of `ebph run`, with optarg, into O: 0, or -1 for an option
- * getopt_long() did not know.  A bad value exits 2 (die_usage()). */
-static int take_option(struct options *o, int c)
-{
-	long long d;
-
-	switch (c) {
-	case 'd':
-		o->profile_dir = optarg;
-		break;
-	case 'w':
-		if ((d = parse_duration(optarg)) < 0)
-			die_usage("invalid --normal-wait '%s' (e.g. 3s, 10m, 1w)", optarg);
-		o->normal_wait = d;
-		break;
-	case 's':
-		if ((d = parse_duration(optarg)) < 0)
-			die_usage("invalid --save-interval '%s' (e.g. 30s, 10m)", optarg);
-		o->save_interval = d;
-		break;
-	case OPT_ANOMALY:
-		o->anomaly_limit = parse_uint(optarg, "--anomaly-limit", 1000000);
-		break;
-	case OPT_TOLERIZE:
-		o->tolerize_limit = parse_uint(optarg, "--tolerize-limit", EBPH_LOCALITY_WIN);
-		break;
-	case OPT_NO_LOAD:
-		o->load = 0;
-		break;
-	case OPT_NO_SAVE:
-		o->save = 0;
-		break;
-	case OPT_JSON:
-		o->json = 1;
-		break;
-	case OPT_SYSLOG:
-		o->syslog = 1;
-		openlog("ebph", LOG_PID, LOG_DAEMON);
-		break;
-	case OPT_LOG_SEQ:
-		o->log_sequences = 1;
-		break;
-	case OPT_OWNER_QUOTA:
-		o->owner_quota = parse_uint(optarg, "--owner-quota", EBPH_USERS_MAX);
-		break;
-	case OPT_NO_FRAMES:
-		o->signal_frames = 0;
-		break;
-	case OPT_DETECTOR:
-		if (ebph_detectors_parse(optarg, &o->detectors))
-			die_usage("invalid --detector '%s' (pairs, seqs or both)", optarg);
-		break;
-	case 'o':
-		o->object = optarg;
-		break;
-	case 'v':
-		o->verbose = 1;
-		break;
-	default:
-		return -1;
-	}
-	return 0;
-}
-
 /*
- * The options of `ebph run` into O, over its defaults.  Returns -1 to
- * run, else the exit status: 0 after -h, 2 for an unknown option
- * (getopt_long() said which); a bad value or a stray argument exits 2
- * (die_usage()).
+ * The settings of `ebph run` into O: its defaults, the config file's,
+ * and the command line's over them (ebph_options.c).  Returns -1 to
+ * run, else the exit status: 0 after -h, 2 for a bad option, value or
+ * line of the config file (said).
  */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "profile-dir", required_argument, NULL, 'd' },
-		{ "normal-wait", required_argument, NULL, 'w' },
-		{ "save-interval", required_argument, NULL, 's' },
-		{ "anomaly-limit", required_argument, NULL, OPT_ANOMALY },
-		{ "tolerize-limit", required_argument, NULL, OPT_TOLERIZE },
-		{ "no-load", no_argument, NULL, OPT_NO_LOAD },
-		{ "no-save", no_argument, NULL, OPT_NO_SAVE },
-		{ "object", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "syslog", no_argument, NULL, OPT_SYSLOG },
-		{ "log-sequences", no_argument, NULL, OPT_LOG_SEQ },
-		{ "detector", required_argument, NULL, OPT_DETECTOR },
-		{ "owner-quota", required_argument, NULL, OPT_OWNER_QUOTA },
-		{ "no-signal-frames", no_argument, NULL, OPT_NO_FRAMES },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	int c;
+	int rc = options_parse(argc, argv, o);
 
-	*o = (struct options){
-		.profile_dir = DEFAULT_PROFILE_DIR,
-		.normal_wait = EBPH_NORMAL_WAIT,
-		.save_interval = 600ULL * 1000000000ULL,
-		.anomaly_limit = EBPH_ANOMALY_LIMIT,
-		.tolerize_limit = EBPH_TOLERIZE_LIMIT,
-		.load = 1, .save = 1,
-		.detectors = EBPH_DET_PAIRS,
-		.owner_quota = EBPH_OWNER_QUOTA,
-		.signal_frames = 1,
-	};
-	while ((c = getopt_long(argc, argv, "d:w:s:o:vh", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return 0;
-		}
-		if (take_option(o, c)) {
-			fprintf(stderr, "Try '%s -h' for help.\n", prog);
-			return 2;
-		}
+	if (rc == 'h') {
+		usage(stdout);
+		return 0;
 	}
-	if (optind < argc)
-		die_usage("unexpected argument '%s'", argv[optind]);
-	return -1;
+	return rc ? rc : -1;
 }
 
 /* `ebph COMMAND ARGS...` runs COMMAND (exit 2 if there is none such);

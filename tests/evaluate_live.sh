@@ -56,7 +56,7 @@ if [ -z "$EBPH_ISOLATED" ]; then
 		refuse "cannot make a mount namespace with its own /run and bpffs (unshare --mount)"
 	ebph_isolate "$@"
 fi
-[ -n "$EBPH_ISOLATED" ] && [ ! -e /run/ebph.lock ] && [ ! -e /sys/fs/bpf/ebph ] ||
+[ -n "$EBPH_ISOLATED" ] && [ ! -e /run/ebph/lock ] && [ ! -e /sys/fs/bpf/ebph ] ||
 	refuse "not isolated from the machine's ebph"
 cd "$(dirname "$0")/.." || exit 1
 

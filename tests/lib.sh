@@ -1,6 +1,6 @@
 # tests/lib.sh - sourced by the shell tests that start a real ebph.
 #
-# There is one ebph per machine: it holds /run/ebph.lock and pins its
+# There is one ebph per machine: it holds /run/ebph/lock and pins its
 # maps under /sys/fs/bpf/ebph.  Test suites may run side by side on one
 # machine, and an ebph may be running there for real.  So each test runs
 # in a mount namespace of its own (ebph_isolate), with its own /run and
@@ -77,7 +77,8 @@ wait_log() {
 ebph_wait_free() {
 	for i in $(seq 1200); do
 		[ -e /sys/fs/bpf/ebph ] || return 0
-		flock -n -s /run/ebph.lock true 2>/dev/null && return 0
+		[ -e /run/ebph/lock ] || return 0
+		flock -n -s /run/ebph/lock true 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1

@@ -103,7 +103,7 @@ done
 # ---- a running ebph -------------------------------------------------------
 ebph_start "$log" --profile-dir "$dir/profiles" --normal-wait 1h --save-interval 0
 check "ebph attaches" grep -q "ebph attached" "$log"
-check "the lock file holds its PID" [ "$(cat /run/ebph.lock)" = "$pid" ]
+check "the lock file holds its PID" [ "$(cat /run/ebph/lock)" = "$pid" ]
 
 # wait_for SECONDS COMMAND...: until COMMAND succeeds.
 wait_for() {
@@ -406,7 +406,7 @@ ebph_start "$log" --no-load --no-save
 check "the next run removes the stale pins" has "$log" "removing stale pins"
 [ -n "$pid" ] && kill -INT "$pid" && wait "$pid"; pid=
 check "no pins left" test ! -e /sys/fs/bpf/ebph
-check "no state left" test ! -e /run/ebph
+check "no state left, but the lock" [ "$(ls -A /run/ebph)" = lock ]
 
 if [ "$fail" -ne 0 ]; then
 	echo "---- ebph log ----"

@@ -27,9 +27,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The machine's own /etc/ebph, as it was: the tests install elsewhere.
+etc_before=$(ls -la --time-style=full-iso /etc/ebph 2>&1)
 src=$tmp/src
 mkdir "$src"
-cp ./*.c ./*.h Makefile ebph.8 ebph.service "$src/"
+cp ./*.c ./*.h Makefile ebph.8 ebph.service ebph.conf "$src/"
 
 # run_ebph BINARY ARGS...: attaches, answers `status`, stops with 0.
 run_ebph() {
@@ -56,7 +58,18 @@ check "man page in PREFIX/share/man/man8" [ -f "$p/share/man/man8/ebph.8" ]
 check "unit in PREFIX/lib/systemd/system" [ -f "$p/lib/systemd/system/ebph.service" ]
 check "the unit starts the installed binary" \
 	grep -q "^ExecStart=/usr/local/sbin/ebph run" "$p/lib/systemd/system/ebph.service"
-check "nothing outside DESTDIR/PREFIX" [ "$(ls "$stage")" = usr ] && [ "$(ls "$stage/usr")" = local ]
+check "nothing outside DESTDIR/PREFIX and /etc/ebph" \
+	[ "$(ls "$stage" | tr '\n' ' ')" = "etc usr " ] && [ "$(ls "$stage/usr")" = local ] &&
+	[ "$(ls -A "$stage/etc")" = ebph ]
+check "the example config in /etc/ebph, mode 644" [ "$(stat -c %a "$stage/etc/ebph/ebph.conf" 2>/dev/null)" = 644 ]
+echo "normal-wait = 3d" >>"$stage/etc/ebph/ebph.conf"
+cp "$stage/etc/ebph/ebph.conf" "$tmp/conf.admin"
+make -C "$src" install DESTDIR="$stage" >/dev/null 2>&1
+check "make install again keeps the admin's config" cmp -s "$stage/etc/ebph/ebph.conf" "$tmp/conf.admin"
+make -C "$src" uninstall DESTDIR="$stage" >/dev/null 2>&1
+check "make uninstall keeps the admin's config" cmp -s "$stage/etc/ebph/ebph.conf" "$tmp/conf.admin"
+rm "$stage/etc/ebph/ebph.conf"
+make -C "$src" install DESTDIR="$stage" >/dev/null 2>&1
 "$p/sbin/ebph" -h >"$tmp/help" 2>&1
 check "the staged binary looks in /usr/local/lib/ebph" \
 	grep -q "else /usr/local/lib/ebph/ebph_kern.o" "$tmp/help"
@@ -79,12 +92,14 @@ check "make uninstall removes them" [ -z "$(find "$stage" -type f)" ]
 
 # ---- make install PREFIX=p: the binary finds its object -----------------------------
 pfx=$tmp/prefix
-make -C "$src" install PREFIX="$pfx" >"$tmp/make.log" 2>&1
+make -C "$src" install PREFIX="$pfx" CONFDIR="$pfx/etc/ebph" >"$tmp/make.log" 2>&1
 check "make install PREFIX=... succeeds" [ $? -eq 0 ]
 check "PREFIX reaches the unit" grep -q "^ExecStart=$pfx/sbin/ebph run" "$pfx/lib/systemd/system/ebph.service"
 check "the installed binary finds its BPF object in PREFIX/lib/ebph" \
 	run_ebph "$pfx/sbin/ebph" -v
 check "...that one" grep -q "opened $pfx/lib/ebph/ebph_kern.o" "$tmp/log"
+check "PREFIX=... with CONFDIR=...: the config there" [ -f "$pfx/etc/ebph/ebph.conf" ]
+check "the machine's /etc/ebph untouched" [ "$(ls -la --time-style=full-iso /etc/ebph 2>&1)" = "$etc_before" ]
 
 # ---- make KERNEL_DIR=k ----------------------------------------------------------------
 # k: what `make headers_install` makes of Debian's linux-headers package
