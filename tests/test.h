@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 static int test_passed, test_failed;
 static const char *test_name = "";
@@ -59,6 +60,28 @@ static inline int test_summary(void)
 {
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
+}
+
+/* Run ARGV[0] with ARGV, as UID when not 0, its stdout and stderr into
+ * the file OUT: the child's pid, or -1.  Exit 127: OUT or the exec
+ * failed; 126: the uid could not be taken. */
+static inline pid_t test_spawn(char *const argv[], const char *out, uid_t uid)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd < 0)
+			_exit(127);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (uid && (setgid(uid) || setuid(uid)))
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
 }
 
 #endif /* EBPH_TEST_H */

@@ -43,25 +43,6 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Run ./ebph with ARGV; its stdout+stderr go to OUT (a file). */
-static pid_t spawn(char *const argv[], const char *out, uid_t uid)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (fd < 0)
-			_exit(127);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (uid && (setgid(uid) || setuid(uid)))
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
 
 static int file_has(const char *file, const char *needle)
 {
@@ -150,25 +131,25 @@ static void test_refusals(const char *log)
 	int rc;
 
 	TEST("refusals");
-	pid = spawn(run, log, 65534);
+	pid = test_spawn(run, log, 65534);
 	rc = wait_exit(pid, 5000);
 	CHECK(rc != 1, "not root: exit %d, want 1", rc);
 	CHECK(!file_has(log, "must run as root"), "not root: no clear sentence");
 
-	pid = spawn(bad_obj, log, 0);
+	pid = test_spawn(bad_obj, log, 0);
 	rc = wait_exit(pid, 5000);
 	CHECK(rc != 1, "missing object: exit %d, want 1", rc);
 	CHECK(!file_has(log, "/nonexistent/ebph_kern.o: cannot open"),
 	      "missing object: the message does not name the file");
 	CHECK(access(EBPH_PIN_DIR, F_OK) == 0, "missing object: pins left behind");
 
-	pid = spawn(bad_opt, log, 0);
+	pid = test_spawn(bad_opt, log, 0);
 	rc = wait_exit(pid, 5000);
 	CHECK(rc != 2, "bad --normal-wait: exit %d, want 2", rc);
 	CHECK(!file_has(log, "invalid --normal-wait '3 weeks'"),
 	      "bad --normal-wait: no clear sentence");
 
-	pid = spawn(bad_det, log, 0);
+	pid = test_spawn(bad_det, log, 0);
 	rc = wait_exit(pid, 5000);
 	CHECK(rc != 2, "bad --detector: exit %d, want 2", rc);
 	CHECK(!file_has(log, "invalid --detector 'none' (pairs, seqs or both)"),
@@ -195,7 +176,7 @@ int main(void)
 	test_refusals(log);
 
 	TEST("start");
-	ebph = spawn(argv, log, 0);
+	ebph = test_spawn(argv, log, 0);
 	for (i = 0; i < 200 && !file_has(log, "ebph attached"); i++)
 		sleep_ms(50);
 	if (CHECK(!file_has(log, "ebph attached"), "ebph did not attach in 10 s")) {
@@ -210,7 +191,7 @@ int main(void)
 		goto stop;
 
 	TEST("second instance");
-	child = spawn(argv, log2, 0);
+	child = test_spawn(argv, log2, 0);
 	rc = wait_exit(child, 5000);
 	CHECK(rc != 1, "second instance: exit %d, want 1", rc);
 	CHECK(!file_has(log2, "already running"), "second instance: no clear sentence");
