@@ -814,7 +814,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 }
 
 /* `ebph COMMAND ARGS...` runs COMMAND (exit 2 if there is none such);
- * `ebph [run] [OPTIONS]`, the life cycle. */
+ * `ebph --version` is `ebph version`; `ebph [run] [OPTIONS]`, the life
+ * cycle. */
 int main(int argc, char **argv)
 {
 	struct ebph e = {

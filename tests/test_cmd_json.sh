@@ -118,7 +118,7 @@ agree() {
 		$_t >"$dir/t2" 2>&1
 		_a=$(sed -n "$_sed" "$dir/t1")
 		_b=$(sed -n "$_sed" "$dir/t2")
-		_v=$(jget "$dir/j" "$_expr") || { bad "$_what: $_v"; return; }
+		_v=$(jget "$dir/j" "$_expr" 2>&1) || { bad "$_what: $_v"; return; }
 		if [ -z "$_a" ]; then
 			bad "$_what: nothing in the text"
 			sed 's/^/  text: /' "$dir/t1" | head -20
