@@ -30,20 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# run RC DESCRIPTION COMMAND...: COMMAND exits RC; output in $out, $err.
-run() {
-	want=$1; what=$2; shift 2
-	"$@" >"$out" 2>"$err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		ok
-	else
-		bad "$what: exit $rc, want $want"
-		sed 's/^/  stdout: /' "$out" | head -5
-		sed 's/^/  stderr: /' "$err" | head -5
-	fi
-}
-has() { grep -q -- "$2" "$1"; }			# has FILE PATTERN
 
 # jget FILE EXPR: EXPR, Python over the document d, printed (a string as
 # it is, anything else as JSON).  Fails, saying why, unless FILE is one
