@@ -70,19 +70,29 @@ static int usage_error(const char *usage, const char *fmt, ...)
 }
 
 /*
- * getopt_long for a command whose only option is -h, then exactly
- * NARGS operands (-1: any number).  Returns -1 to go on, else the exit
- * status.
+ * getopt_long for a command whose only options are -h and, if JSON is
+ * not NULL, -j (which sets *JSON), then exactly NARGS operands (-1: any
+ * number).  Returns -1 to go on, else the exit status.
  */
-static int only_help(int argc, char **argv, const char *usage, int nargs)
+static int help_json_only(int argc, char **argv, const char *usage, int nargs,
+			  int *json)
 {
-	static const struct option longopts[] = {
+	static const struct option help_opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	}, json_opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
 		{ 0 }
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, json ? "+hj" : "+h",
+				json ? json_opts : help_opts, NULL)) != -1) {
+		if (c == 'j') {
+			*json = 1;
+			continue;
+		}
 		if (c == 'h') {
 			fputs(usage, stdout);
 			return 0;
@@ -94,6 +104,12 @@ static int only_help(int argc, char **argv, const char *usage, int nargs)
 				   "%s: missing argument" : "%s: too many arguments",
 				   argv[0]);
 	return -1;
+}
+
+/* The same for a command whose only option is -h. */
+static int only_help(int argc, char **argv, const char *usage, int nargs)
+{
+	return help_json_only(argc, argv, usage, nargs, NULL);
 }
 
 int cmd_open(const char *cmd, struct ebph_maps *m)
@@ -605,11 +621,18 @@ static int profile_of_pid(const struct ebph_maps *m, __u32 pid, __u64 *key)
 /* ---- ebph status ------------------------------------------------------ */
 
 static const char status_usage[] =
-"Usage: ebph status [-h]\n"
+"Usage: ebph status [-j] [-h]\n"
 "What the running ebph is doing: monitoring on or off, its settings and\n"
 "detectors, its profiles by state, the tasks it traces, the calls and\n"
 "anomalies it saw, how full its maps are, and what it could not do\n"
-"(events dropped, threads untraced, pairs or sequences unlearned).\n";
+"(events dropped, threads untraced, pairs or sequences unlearned).\n"
+"\n"
+"  -j, --json      the same as one JSON object (its fields: ebph(8))\n"
+"  -h, --help      this help\n"
+"\n"
+"Examples:\n"
+"  sudo ebph status\n"
+"  sudo ebph status --json | jq .anomalies\n";
 
 static void pct(char *buf, size_t len, long n, long max)
 {
@@ -639,6 +662,7 @@ static const char *detectors_does(__u32 det)
 struct status {
 	struct ebph_runstate rs;
 	int have_rs;
+	__s64 uptime;			/* seconds, if have_rs */
 	struct ebph_config cfg;
 	__u64 calls, st[EBPH_STAT_MAX];
 	long nprofiles, ntasks, nrows, nseqs;
@@ -673,6 +697,7 @@ static int status_read(const struct ebph_maps *m, struct status *t)
 	}
 	ebph_snapshot_free(&s);
 	t->have_rs = !ebph_state_read(&t->rs);
+	t->uptime = t->have_rs ? time(NULL) - (__s64)t->rs.started : 0;
 	return 0;
 }
 
@@ -687,7 +712,7 @@ static void status_print_activity(const struct status *t)
 
 		localtime_r(&started, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		cmd_fmt_duration((time(NULL) - t->rs.started) * NS, a, sizeof(a));
+		cmd_fmt_duration(t->uptime * NS, a, sizeof(a));
 		printf("%-12s PID %d, up %s (since %s)\n", "ebph", t->rs.pid, a, when);
 	}
 	printf("%-12s %s\n", "monitoring", t->cfg.monitoring ? "on" :
@@ -762,13 +787,92 @@ static void status_print_saves(const struct ebph_runstate *rs)
 		       rs->save_failed ? " (some failed)" : "", rs->profile_dir);
 }
 
+/* A count N in JSON: null if it could not be read (N < 0). */
+static void json_count(long long n)
+{
+	if (n < 0)
+		printf("null");
+	else
+		printf("%lld", n);
+}
+
+/* A map's fill: "NAME":{"used":N,"max":MAX}. */
+static void json_fill(const char *name, long n, long max)
+{
+	printf("\"%s\":{\"used\":", name);
+	json_count(n);
+	printf(",\"max\":%ld}", max);
+}
+
+/* All the text prints, as one JSON object. */
+static void status_print_json(const struct status *t)
+{
+	const __u64 *st = t->st;
+
+	if (t->have_rs) {
+		printf("{\"pid\":%d,\"started\":", t->rs.pid);
+		ebph_json_time(stdout, t->rs.started * NS);
+		printf(",\"uptime_s\":%lld", (long long)t->uptime);
+	} else {
+		printf("{\"pid\":null,\"started\":null,\"uptime_s\":null");
+	}
+	printf(",\"monitoring\":%s,\"settings\":{\"normal_wait_ns\":%llu,"
+	       "\"anomaly_limit\":%u,\"tolerize_limit\":%u,\"log_sequences\":%s}",
+	       t->cfg.monitoring ? "true" : "false", (unsigned long long)t->cfg.normal_wait,
+	       t->cfg.anomaly_limit, t->cfg.tolerize_limit,
+	       t->cfg.log_sequences ? "true" : "false");
+	printf(",\"detector\":\"%s\"", ebph_detectors_name(t->cfg.detectors));
+	printf(",\"profiles\":{\"total\":%ld,\"training\":%zu,\"frozen\":%zu,\"normal\":%zu}",
+	       t->nprofiles, t->by_state[0], t->by_state[1], t->by_state[2]);
+	printf(",\"tasks\":");
+	json_count(t->ntasks);
+	printf(",\"calls\":%llu,\"anomalies\":%llu,\"maps\":{",
+	       (unsigned long long)t->calls, (unsigned long long)st[EBPH_STAT_ANOMALIES]);
+	json_fill("profiles", t->nprofiles, EBPH_MAX_PROFILES);
+	putchar(',');
+	json_fill("tasks", t->ntasks, EBPH_MAX_TASKS);
+	putchar(',');
+	json_fill("rows", t->nrows, EBPH_MAX_ROWS);
+	putchar(',');
+	json_fill("seqs", t->nseqs, EBPH_MAX_SEQS);
+	printf("},\"pair_bytes\":");
+	json_count(t->nrows < 0 ? -1 : (long long)t->nrows * EBPH_NUM_SYSCALLS);
+	printf(",\"events_dropped\":%llu,\"untraced\":{\"tasks_full\":%llu,\"key_errors\":%llu}",
+	       (unsigned long long)st[EBPH_STAT_EVENT_DROPS],
+	       (unsigned long long)st[EBPH_STAT_TASKS_FULL],
+	       (unsigned long long)st[EBPH_STAT_KEY_ERRORS]);
+	printf(",\"unlearned\":{\"profiles_full\":%llu,\"rows_full\":%llu,\"seqs_full\":%llu}",
+	       (unsigned long long)st[EBPH_STAT_PROFILES_FULL],
+	       (unsigned long long)st[EBPH_STAT_ROWS_FULL],
+	       (unsigned long long)st[EBPH_STAT_SEQS_FULL]);
+	printf(",\"skipped\":{\"big_calls\":%llu,\"x32_calls\":%llu}",
+	       (unsigned long long)st[EBPH_STAT_BIG_CALL], (unsigned long long)st[EBPH_STAT_X32]);
+	printf(",\"signal_frames\":{\"enabled\":%s,\"overflows\":%llu}",
+	       t->cfg.signal_frames ? "true" : "false",
+	       (unsigned long long)st[EBPH_STAT_FRAMES_FULL]);
+	printf(",\"unnamed_execs\":%llu,\"io_uring_requests\":%llu,\"saves\":",
+	       (unsigned long long)st[EBPH_STAT_UNNAMED_EXEC],
+	       (unsigned long long)st[EBPH_STAT_IO_URING]);
+	if (t->have_rs) {
+		printf("{\"enabled\":%s,\"count\":%llu,\"last_saved\":%llu,"
+		       "\"last_failed\":%llu,\"profile_dir\":", t->rs.saving ? "true" : "false",
+		       (unsigned long long)t->rs.saves, (unsigned long long)t->rs.saved,
+		       (unsigned long long)t->rs.save_failed);
+		ebph_json_str(stdout, t->rs.profile_dir);
+		putchar('}');
+	} else {
+		printf("null");
+	}
+	printf("}\n");
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct status t;
 	struct ebph_maps m;
-	int rc;
+	int rc, json = 0;
 
-	rc = only_help(argc, argv, status_usage, 0);
+	rc = help_json_only(argc, argv, status_usage, 0, &json);
 	if (rc >= 0)
 		return rc;
 	if (cmd_open("status", &m))
@@ -778,11 +882,15 @@ int cmd_status(int argc, char **argv)
 		ebph_maps_close(&m);
 		return 1;
 	}
-	status_print_activity(&t);
-	status_print_fill(&t);
-	status_print_losses(t.st, &t.cfg);
-	if (t.have_rs)
-		status_print_saves(&t.rs);
+	if (json) {
+		status_print_json(&t);
+	} else {
+		status_print_activity(&t);
+		status_print_fill(&t);
+		status_print_losses(t.st, &t.cfg);
+		if (t.have_rs)
+			status_print_saves(&t.rs);
+	}
 	ebph_maps_close(&m);
 	return 0;
 }
@@ -790,17 +898,22 @@ int cmd_status(int argc, char **argv)
 /* ---- ebph ps ---------------------------------------------------------- */
 
 static const char ps_usage[] =
-"Usage: ebph ps [-t] [-h]\n"
+"Usage: ebph ps [-t] [-j] [-h]\n"
 "The processes the running ebph traces, one line each (-t: one per\n"
 "thread).\n"
 "\n"
 "  -t, --threads   one line per thread, with its TID\n"
+"  -j, --json      the same as one JSON object (its fields: ebph(8))\n"
 "  -h, --help      this help\n"
 "\n"
 "Columns: CALLS the calls it made while traced; LFC its locality frame\n"
 "count (anomalous calls among its last 128) and MAX the highest it\n"
 "reached (for a process: the highest of its threads); ANOM the anomalies\n"
-"of its profile since that became normal.\n";
+"of its profile since that became normal.\n"
+"\n"
+"Examples:\n"
+"  sudo ebph ps\n"
+"  sudo ebph ps -t --json\n";
 
 static int cmp_ps(const void *a, const void *b)
 {
@@ -830,10 +943,10 @@ static __u32 tgid_of(__u32 tid)
 	return tgid;
 }
 
-/* Its comm, escaped (ebph_escape()), in at most LEN - 1 bytes. */
-static void read_comm(__u32 pid, __u32 tid, int thread, char *buf, size_t len)
+/* Its comm as it set it, into COMM; -1 if it exited meanwhile. */
+static int read_comm(__u32 pid, __u32 tid, int thread, char comm[64])
 {
-	char path[64], comm[64];
+	char path[64];
 	ssize_t n;
 	int fd;
 
@@ -842,18 +955,16 @@ static void read_comm(__u32 pid, __u32 tid, int thread, char *buf, size_t len)
 	else
 		snprintf(path, sizeof(path), "/proc/%u/comm", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
+	n = fd >= 0 ? read(fd, comm, 63) : -1;
 	if (fd >= 0)
 		close(fd);
-	if (n <= 0) {
-		snprintf(buf, len, "-");	/* exited meanwhile */
-		return;
-	}
+	if (n <= 0)
+		return -1;
 	/* The kernel's newline ends it; one inside is the process's. */
 	if (comm[n - 1] == '\n')
 		n--;
 	comm[n] = 0;
-	ebph_escape(comm, buf, len);
+	return 0;
 }
 
 int cmd_read_tasks(const struct ebph_maps *m, struct cmd_task **tasks, size_t *n)
@@ -894,9 +1005,12 @@ int cmd_read_tasks(const struct ebph_maps *m, struct cmd_task **tasks, size_t *n
 static void ps_line(const struct cmd_task *r, struct ebph_snapshot *s, int threads)
 {
 	struct ebph_profile_rec *p = ebph_snapshot_find(s, r->profile);
-	char comm[16], name[15];	/* the columns' widths, escaped */
+	char raw[64], comm[16], name[15];	/* the columns' widths, escaped */
 
-	read_comm(r->pid, r->tid, threads, comm, sizeof(comm));
+	if (read_comm(r->pid, r->tid, threads, raw))
+		snprintf(comm, sizeof(comm), "-");	/* exited meanwhile */
+	else
+		ebph_escape(raw, comm, sizeof(comm));
 	if (p)
 		cmd_profile_name(p, name, sizeof(name));
 	else
@@ -911,11 +1025,33 @@ static void ps_line(const struct cmd_task *r, struct ebph_snapshot *s, int threa
 	       p ? p->prof.anomalies : 0);
 }
 
-/* The table: a line per thread, or per process of the ROWS in a row. */
+/* The N ROWS, sorted by PID (cmp_ps()), made one per process in
+ * place: a process is its threads summed, its LFC the worst one.
+ * Returns how many processes there are. */
+static size_t ps_group(struct cmd_task *rows, size_t n)
+{
+	size_t i, j, out = 0;
+
+	for (i = 0; i < n; i = j) {
+		struct cmd_task r = rows[i];
+
+		for (j = i + 1; j < n && rows[j].pid == r.pid; j++) {
+			r.count += rows[j].count;
+			if (rows[j].lfc > r.lfc)
+				r.lfc = rows[j].lfc;
+			if (rows[j].max_lfc > r.max_lfc)
+				r.max_lfc = rows[j].max_lfc;
+		}
+		rows[out++] = r;
+	}
+	return out;
+}
+
+/* The table: a line for each of the N ROWS, threads or processes. */
 static void ps_print(const struct cmd_task *rows, size_t n, struct ebph_snapshot *s,
 		     int threads)
 {
-	size_t i, j;
+	size_t i;
 
 	if (threads)
 		printf("%7s %7s %-15s %-14s %-8s %9s %3s %3s %5s\n", "PID", "TID",
@@ -923,40 +1059,63 @@ static void ps_print(const struct cmd_task *rows, size_t n, struct ebph_snapshot
 	else
 		printf("%7s %-15s %-14s %-8s %9s %3s %3s %5s\n", "PID",
 		       "COMM", "PROFILE", "STATE", "CALLS", "LFC", "MAX", "ANOM");
-	for (i = 0; i < n; i = j) {
-		struct cmd_task r = rows[i];
+	for (i = 0; i < n; i++)
+		ps_line(&rows[i], s, threads);
+}
 
-		/* A process is its threads summed; its LFC the worst one. */
-		for (j = i + 1; j < n && !threads && rows[j].pid == r.pid; j++) {
-			r.count += rows[j].count;
-			if (rows[j].lfc > r.lfc)
-				r.lfc = rows[j].lfc;
-			if (rows[j].max_lfc > r.max_lfc)
-				r.max_lfc = rows[j].max_lfc;
-		}
+/* The same rows as one JSON object: {"processes":[...]}, or with
+ * THREADS {"threads":[...]}, each with its TID. */
+static void ps_print_json(const struct cmd_task *rows, size_t n, struct ebph_snapshot *s,
+			  int threads)
+{
+	size_t i;
+
+	printf("{\"%s\":[", threads ? "threads" : "processes");
+	for (i = 0; i < n; i++) {
+		const struct cmd_task *r = &rows[i];
+		struct ebph_profile_rec *p = ebph_snapshot_find(s, r->profile);
+		char comm[64];
+
+		printf("%s{\"pid\":%u", i ? "," : "", r->pid);
 		if (threads)
-			j = i + 1;
-		ps_line(&r, s, threads);
+			printf(",\"tid\":%u", r->tid);
+		printf(",\"comm\":");
+		ebph_json_str(stdout, read_comm(r->pid, r->tid, threads, comm) ? NULL : comm);
+		printf(",\"profile\":\"%016llx\",\"executable\":", (unsigned long long)r->profile);
+		ebph_json_str(stdout, p && p->path[0] ? p->path : NULL);
+		printf(",\"state\":");
+		ebph_json_str(stdout, p ? cmd_state_name(p->prof.status) : NULL);
+		printf(",\"calls\":%llu,\"lfc\":%u,\"max_lfc\":%u,\"anomalies\":",
+		       (unsigned long long)r->count, r->lfc, r->max_lfc);
+		if (p)
+			printf("%u}", p->prof.anomalies);
+		else
+			printf("null}");
 	}
+	printf("]}\n");
 }
 
 int cmd_ps(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "threads", no_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct cmd_task *rows;
 	struct ebph_snapshot s;
 	struct ebph_maps m;
-	int c, threads = 0, err;
+	int c, threads = 0, json = 0, err;
 	size_t n;
 
-	while ((c = getopt_long(argc, argv, "th", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "tjh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			threads = 1;
+			break;
+		case 'j':
+			json = 1;
 			break;
 		case 'h':
 			fputs(ps_usage, stdout);
@@ -979,7 +1138,12 @@ int cmd_ps(int argc, char **argv)
 		fprintf(stderr, "ebph: cannot read the tasks map: %s\n", strerror(-err));
 	} else {
 		qsort(rows, n, sizeof(*rows), cmp_ps);
-		ps_print(rows, n, &s, threads);
+		if (!threads)
+			n = ps_group(rows, n);
+		if (json)
+			ps_print_json(rows, n, &s, threads);
+		else
+			ps_print(rows, n, &s, threads);
 	}
 	free(rows);
 	ebph_snapshot_free(&s);
@@ -990,15 +1154,20 @@ int cmd_ps(int argc, char **argv)
 /* ---- ebph profiles ---------------------------------------------------- */
 
 static const char profiles_usage[] =
-"Usage: ebph profiles [-w] [-h]\n"
+"Usage: ebph profiles [-w] [-j] [-h]\n"
 "Every profile of the running ebph, by executable.\n"
 "\n"
 "  -w, --wide      do not shorten long paths to fit 80 columns\n"
+"  -j, --json      the same as one JSON object (its fields: ebph(8))\n"
 "  -h, --help      this help\n"
 "\n"
 "Columns: TRAIN calls trained on since the last reset; STABLE calls since\n"
 "it last learned a new pair (3/4 of TRAIN freezes it); ANOM anomalies\n"
-"since it became normal; NORMAL when a frozen profile becomes normal.\n";
+"since it became normal; NORMAL when a frozen profile becomes normal.\n"
+"\n"
+"Examples:\n"
+"  sudo ebph profiles -w\n"
+"  sudo ebph profiles --json | jq '.profiles[] | select(.state == \"normal\")'\n";
 
 static int cmp_by_path(const void *a, const void *b)
 {
@@ -1010,22 +1179,99 @@ static int cmp_by_path(const void *a, const void *b)
 	return x->prof.key < y->prof.key ? -1 : x->prof.key > y->prof.key;
 }
 
+/* The table of the profiles in S, long paths cut unless WIDE. */
+static void profiles_print(const struct ebph_snapshot *s, int wide)
+{
+	size_t i;
+
+	printf("%-16s %-8s %8s %8s %4s %-10s %s\n", "KEY", "STATE", "TRAIN",
+	       "STABLE", "ANOM", "NORMAL", "EXECUTABLE");
+	for (i = 0; i < s->n; i++) {
+		const struct ebph_profile *p = &s->recs[i].prof;
+		const char *raw = s->recs[i].path[0] ? s->recs[i].path : "?";
+		char when[32], path[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
+		size_t room = 79 - 60, j;	/* 60: the columns before */
+
+		cmd_fmt_normal_col(p, when, sizeof(when));
+		printf("%016llx %-8s %8llu %8llu %4u %-10s ", (unsigned long long)p->key,
+		       cmd_state_name(p->status), (unsigned long long)p->train_count,
+		       (unsigned long long)p->last_mod_count, p->anomalies, when);
+		/* Keep the end of a long path: the name is what tells them
+		 * apart.  Its escaped form is what must fit, cut before a
+		 * whole character of the path. */
+		ebph_escape(raw, path, sizeof(path));
+		for (j = 1; !wide && strlen(path) > room && raw[j]; j++) {
+			if (((unsigned char)raw[j] & 0xc0) == 0x80)
+				continue;	/* inside a UTF-8 character */
+			memcpy(path, "...", 3);
+			ebph_escape(raw + j, path + 3, sizeof(path) - 3);
+		}
+		printf("%s\n", path);
+	}
+}
+
+/*
+ * The members of profile R in JSON, as `profiles --json` and `show
+ * --json` give them: what the text's columns and summary lines say, the
+ * time a frozen profile becomes normal as a time (CLOCK_REALTIME;
+ * BOOT_TO_REAL converts the kernel's CLOCK_BOOTTIME).
+ */
+static void json_profile(const struct ebph_profile_rec *r, __s64 boot_to_real)
+{
+	const struct ebph_profile *p = &r->prof;
+
+	printf("\"profile\":\"%016llx\",\"executable\":", (unsigned long long)p->key);
+	ebph_json_str(stdout, r->path[0] ? r->path : NULL);
+	printf(",\"state\":\"%s\",\"normal_at\":", cmd_state_name(p->status));
+	if (p->status & EBPH_FROZEN)
+		ebph_json_time(stdout, p->normal_time + boot_to_real);
+	else
+		printf("null");
+	printf(",\"train_calls\":%llu,\"stable_calls\":%llu,\"calls\":%llu,\"anomalies\":%u",
+	       (unsigned long long)p->train_count, (unsigned long long)p->last_mod_count,
+	       (unsigned long long)p->count, p->anomalies);
+}
+
+/* CLOCK_REALTIME - CLOCK_BOOTTIME, in ns. */
+static __s64 boot_to_real(void)
+{
+	return (__s64)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+}
+
+/* The profiles in S as one JSON object: {"profiles":[...]}. */
+static void profiles_print_json(const struct ebph_snapshot *s)
+{
+	__s64 b2r = boot_to_real();
+	size_t i;
+
+	printf("{\"profiles\":[");
+	for (i = 0; i < s->n; i++) {
+		printf("%s{", i ? "," : "");
+		json_profile(&s->recs[i], b2r);
+		putchar('}');
+	}
+	printf("]}\n");
+}
+
 int cmd_profiles(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "wide", no_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct ebph_snapshot s;
 	struct ebph_maps m;
-	int c, wide = 0;
-	size_t i;
+	int c, wide = 0, json = 0;
 
-	while ((c = getopt_long(argc, argv, "wh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "wjh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			wide = 1;
+			break;
+		case 'j':
+			json = 1;
 			break;
 		case 'h':
 			fputs(profiles_usage, stdout);
@@ -1046,30 +1292,10 @@ int cmd_profiles(int argc, char **argv)
 	}
 	/* The snapshot is sorted by key for lookups; people look by name. */
 	qsort(s.recs, s.n, sizeof(*s.recs), cmp_by_path);
-	printf("%-16s %-8s %8s %8s %4s %-10s %s\n", "KEY", "STATE", "TRAIN",
-	       "STABLE", "ANOM", "NORMAL", "EXECUTABLE");
-	for (i = 0; i < s.n; i++) {
-		const struct ebph_profile *p = &s.recs[i].prof;
-		const char *raw = s.recs[i].path[0] ? s.recs[i].path : "?";
-		char when[32], path[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
-		size_t room = 79 - 60, j;	/* 60: the columns before */
-
-		cmd_fmt_normal_col(p, when, sizeof(when));
-		printf("%016llx %-8s %8llu %8llu %4u %-10s ", (unsigned long long)p->key,
-		       cmd_state_name(p->status), (unsigned long long)p->train_count,
-		       (unsigned long long)p->last_mod_count, p->anomalies, when);
-		/* Keep the end of a long path: the name is what tells them
-		 * apart.  Its escaped form is what must fit, cut before a
-		 * whole character of the path. */
-		ebph_escape(raw, path, sizeof(path));
-		for (j = 1; !wide && strlen(path) > room && raw[j]; j++) {
-			if (((unsigned char)raw[j] & 0xc0) == 0x80)
-				continue;	/* inside a UTF-8 character */
-			memcpy(path, "...", 3);
-			ebph_escape(raw + j, path + 3, sizeof(path) - 3);
-		}
-		printf("%s\n", path);
-	}
+	if (json)
+		profiles_print_json(&s);
+	else
+		profiles_print(&s, wide);
 	ebph_snapshot_free(&s);
 	ebph_maps_close(&m);
 	return 0;
@@ -1078,7 +1304,7 @@ int cmd_profiles(int argc, char **argv)
 /* ---- ebph show -------------------------------------------------------- */
 
 static const char show_usage[] =
-"Usage: ebph show [--test] [--seqs] PROFILE\n"
+"Usage: ebph show [--test] [--seqs] [--json] PROFILE\n"
 "A profile of the running ebph and its lookahead pairs: one line per pair\n"
 "of calls (CALL, and PREVIOUS made before it) with the distances at which\n"
 "PREVIOUS came before CALL, 1 to 8: \"1.3.....\" means 1 and 3 calls before.\n"
@@ -1088,6 +1314,7 @@ static const char show_usage[] =
 "  -s, --seqs      its sequences of 6 calls (ebph run --detector seqs or\n"
 "                  both) instead of its pairs: one per line, the oldest\n"
 "                  call first, \"-\" for a slot before the program's first\n"
+"  -j, --json      the same as one JSON object (its fields: ebph(8))\n"
 "  -h, --help      this help\n"
 "\n"
 "PROFILE is a key in hex, an executable's path, or its name.\n"
@@ -1095,7 +1322,8 @@ static const char show_usage[] =
 "Examples:\n"
 "  sudo ebph show /usr/bin/ls\n"
 "  sudo ebph show --test ls\n"
-"  sudo ebph show --seqs ls\n";
+"  sudo ebph show --seqs ls\n"
+"  sudo ebph show --json ls | jq '.pairs | length'\n";
 
 /* The order sequences are listed in: by their calls, the oldest first, so
  * that those that begin alike stand together; an empty slot (before the
@@ -1132,23 +1360,27 @@ static const char *learned_what(__u32 det)
 
 /* The options: -1 to go on (the profile at argv[optind]), else the exit
  * status. */
-static int show_options(int argc, char **argv, int *set, int *list_seqs)
+static int show_options(int argc, char **argv, int *set, int *list_seqs, int *json)
 {
 	static const struct option longopts[] = {
 		{ "test", no_argument, NULL, 't' },
 		{ "seqs", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "tsh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "tsjh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			*set = EBPH_TEST;
 			break;
 		case 's':
 			*list_seqs = 1;
+			break;
+		case 'j':
+			*json = 1;
 			break;
 		case 'h':
 			fputs(show_usage, stdout);
@@ -1197,13 +1429,27 @@ static void show_summary(const struct ebph_profile_rec *r, __u32 det,
 	}
 }
 
-/* The NLIST sequences SEQS of set SET, sorted (in place) by seq_order(). */
-static void show_seqs(__u64 *seqs, size_t nlist, int set)
+/* The same as JSON members: the profile's (json_profile()), "rows" and
+ * "sequences" by set; a test set of sequences the kernel does not test
+ * (has_seq_test()) is null. */
+static void show_summary_json(const struct ebph_profile_rec *r, const int nrows[2],
+			      const long nseqs[2])
+{
+	json_profile(r, boot_to_real());
+	printf(",\"rows\":{\"train\":%d,\"test\":%d},\"sequences\":{\"train\":%ld,\"test\":",
+	       nrows[EBPH_TRAIN], nrows[EBPH_TEST], nseqs[EBPH_TRAIN]);
+	if (has_seq_test(&r->prof))
+		printf("%ld}", nseqs[EBPH_TEST]);
+	else
+		printf("null}");
+}
+
+/* The NLIST sequences SEQS of set SET, in the order of seq_order(). */
+static void show_seqs(const __u64 *seqs, size_t nlist, int set)
 {
 	char line[EBPH_SEQ_CALLS * SYSCALL_NAME_LEN];
 	size_t i;
 
-	qsort(seqs, nlist, sizeof(*seqs), cmp_seq);
 	printf("\n%s set: %zu sequences of %d calls\n",
 	       set == EBPH_TEST ? "test" : "train", nlist, EBPH_SEQ_CALLS);
 	if (nlist)
@@ -1212,6 +1458,29 @@ static void show_seqs(__u64 *seqs, size_t nlist, int set)
 		syscall_seq_fmt(seqs[i], "-", line, sizeof(line));
 		printf("%s\n", line);
 	}
+}
+
+/* The same as a JSON member: "seqs", each as a new_seq event gives a
+ * sequence (ebph_json_packed()). */
+static void show_seqs_json(const __u64 *seqs, size_t nlist)
+{
+	size_t i;
+
+	printf(",\"seqs\":[");
+	for (i = 0; i < nlist; i++) {
+		printf("%s{", i ? "," : "");
+		ebph_json_packed(stdout, seqs[i]);
+		putchar('}');
+	}
+	putchar(']');
+}
+
+/* The call before call CUR that bit PREV of its row stands for: a row
+ * holds earlier calls by number, in the ABI of the call (EBPH_I386 in
+ * ebph.h). */
+static unsigned int pair_previous(int cur, int prev)
+{
+	return (cur & EBPH_I386) | prev;
 }
 
 /* The pairs of set SET, whose rows are ROWS: one line per pair. */
@@ -1236,19 +1505,48 @@ static void show_pairs(__u8 *const rows[EBPH_NUM_CALLS], int set)
 			for (d = 1; d < EBPH_SEQLEN; d++)
 				dist[d - 1] = bits & (1U << (d - 1)) ? '0' + d : '.';
 			dist[EBPH_SEQLEN - 1] = 0;
-			/* A row holds earlier calls by number: name them in
-			 * the ABI of the call (EBPH_I386 in ebph.h). */
 			syscall_name_fmt(cur, a, sizeof(a));
-			syscall_name_fmt((cur & EBPH_I386) | prev, b, sizeof(b));
+			syscall_name_fmt(pair_previous(cur, prev), b, sizeof(b));
 			printf("%-23s %-23s %s\n", a, b, dist);
 		}
 	}
 }
 
+/* The same as a JSON member: "pairs", each with its "distances", 1 to 8. */
+static void show_pairs_json(__u8 *const rows[EBPH_NUM_CALLS])
+{
+	int cur, prev, d, n = 0;
+
+	printf(",\"pairs\":[");
+	for (cur = 0; cur < EBPH_NUM_CALLS; cur++) {
+		for (prev = 0; rows[cur] && prev < EBPH_NUM_SYSCALLS; prev++) {
+			__u8 bits = rows[cur][prev];
+			const char *sep = "";
+
+			if (!bits)
+				continue;
+			printf("%s{", n++ ? "," : "");
+			ebph_json_call(stdout, "call", cur);
+			putchar(',');
+			ebph_json_call(stdout, "previous", pair_previous(cur, prev));
+			printf(",\"distances\":[");
+			for (d = 1; d < EBPH_SEQLEN; d++) {
+				if (bits & (1U << (d - 1))) {
+					printf("%s%d", sep, d);
+					sep = ",";
+				}
+			}
+			printf("]}");
+		}
+	}
+	putchar(']');
+}
+
 /* Profile R of the running ebph, with detectors DET: its summary, then
- * the pairs of set SET, or (LIST_SEQS) its sequences.  The exit status. */
+ * the pairs of set SET, or (LIST_SEQS) its sequences; as text, or with
+ * JSON as one JSON object.  The exit status. */
 static int show_profile(const struct ebph_maps *m, const struct ebph_profile_rec *r,
-			__u32 det, int set, int list_seqs)
+			__u32 det, int set, int list_seqs, int json)
 {
 	__u8 *rows[2][EBPH_NUM_CALLS];
 	__u64 *seqs = NULL;
@@ -1264,11 +1562,24 @@ static int show_profile(const struct ebph_maps *m, const struct ebph_profile_rec
 	}
 	nrows[EBPH_TRAIN] = read_rows(m, r->prof.key, EBPH_TRAIN, rows[EBPH_TRAIN]);
 	nrows[EBPH_TEST] = read_rows(m, r->prof.key, EBPH_TEST, rows[EBPH_TEST]);
-	show_summary(r, det, nrows, nseqs);
-	if (list_seqs)
-		show_seqs(seqs, nlist, set);
-	else
-		show_pairs(rows[set], set);
+	if (nlist)
+		qsort(seqs, nlist, sizeof(*seqs), cmp_seq);
+	if (json) {
+		putchar('{');
+		show_summary_json(r, nrows, nseqs);
+		printf(",\"set\":\"%s\"", set == EBPH_TEST ? "test" : "train");
+		if (list_seqs)
+			show_seqs_json(seqs, nlist);
+		else
+			show_pairs_json(rows[set]);
+		printf("}\n");
+	} else {
+		show_summary(r, det, nrows, nseqs);
+		if (list_seqs)
+			show_seqs(seqs, nlist, set);
+		else
+			show_pairs(rows[set], set);
+	}
 	free(seqs);
 	free_rows(rows[0]);
 	free_rows(rows[1]);
@@ -1277,14 +1588,14 @@ static int show_profile(const struct ebph_maps *m, const struct ebph_profile_rec
 
 int cmd_show(int argc, char **argv)
 {
-	int set = EBPH_TRAIN, list_seqs = 0, rc;
+	int set = EBPH_TRAIN, list_seqs = 0, json = 0, rc;
 	struct ebph_snapshot s;
 	struct ebph_config cfg;
 	struct ebph_maps m;
 	__u32 zero = 0;
 	__u64 key;
 
-	rc = show_options(argc, argv, &set, &list_seqs);
+	rc = show_options(argc, argv, &set, &list_seqs, &json);
 	if (rc >= 0)
 		return rc;
 	if (cmd_open("show", &m))
@@ -1297,7 +1608,7 @@ int cmd_show(int argc, char **argv)
 	rc = 1;
 	if (!resolve_profile(&s, argv[optind], &key))
 		rc = show_profile(&m, ebph_snapshot_find(&s, key), cfg.detectors,
-				  set, list_seqs);
+				  set, list_seqs, json);
 	ebph_snapshot_free(&s);
 	ebph_maps_close(&m);
 	return rc;

@@ -132,11 +132,14 @@ const char *ebph_escape(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-/* S as a JSON string, quotes included. */
-static void json_str(FILE *f, const char *s)
+void ebph_json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
 	putc('"', f);
 	while (*p) {
 		int n = utf8_len(p);
@@ -169,11 +172,10 @@ static void json_strn(FILE *f, const char *s, size_t max)
 
 	memcpy(buf, s, n);
 	buf[n] = 0;
-	json_str(f, buf);
+	ebph_json_str(f, buf);
 }
 
-/* "2026-11-21T12:07:17.123456Z" */
-static void json_time(FILE *f, __u64 real_ns)
+void ebph_json_time(FILE *f, __u64 real_ns)
 {
 	time_t t = real_ns / 1000000000ULL;
 	char stamp[32];
@@ -184,14 +186,21 @@ static void json_time(FILE *f, __u64 real_ns)
 	fprintf(f, "\"%s.%06uZ\"", stamp, (unsigned int)(real_ns % 1000000000ULL / 1000));
 }
 
-static void json_call(FILE *f, const char *field, unsigned int nr)
+void ebph_json_call(FILE *f, const char *field, unsigned int nr)
 {
 	char name[SYSCALL_NAME_LEN];
 
 	syscall_name_fmt(nr, name, sizeof(name));
-	fprintf(f, ",\"%s\":", field);
-	json_str(f, name);
+	fprintf(f, "\"%s\":", field);
+	ebph_json_str(f, name);
 	fprintf(f, ",\"%s_nr\":%u", field, nr);
+}
+
+/* Members of an event after its first: a comma, then the member. */
+static void json_call(FILE *f, const char *field, unsigned int nr)
+{
+	putc(',', f);
+	ebph_json_call(f, field, nr);
 }
 
 /* The window, newest first, without the empty slots of a young task. */
@@ -207,20 +216,18 @@ static void json_sequence(FILE *f, const struct ebph_event *ev)
 		syscall_name_fmt(ev->seq[i], name, sizeof(name));
 		if (!first)
 			putc(',', f);
-		json_str(f, name);
+		ebph_json_str(f, name);
 		first = 0;
 	}
 	putc(']', f);
 }
 
-/* A packed sequence (ebph_seq_pack()) as "sequence", newest first like
- * the window above, without its empty slots. */
-static void json_packed(FILE *f, __u64 packed)
+void ebph_json_packed(FILE *f, __u64 packed)
 {
 	char name[SYSCALL_NAME_LEN];
 	int i, first = 1;
 
-	fprintf(f, ",\"packed\":\"%016llx\",\"sequence\":[", (unsigned long long)packed);
+	fprintf(f, "\"packed\":\"%016llx\",\"sequence\":[", (unsigned long long)packed);
 	for (i = 0; i < EBPH_SEQ_CALLS; i++) {
 		__u32 c = ebph_seq_call(packed, i);
 
@@ -229,10 +236,17 @@ static void json_packed(FILE *f, __u64 packed)
 		syscall_name_fmt(c, name, sizeof(name));
 		if (!first)
 			putc(',', f);
-		json_str(f, name);
+		ebph_json_str(f, name);
 		first = 0;
 	}
 	putc(']', f);
+}
+
+/* The same, for a packed sequence. */
+static void json_packed(FILE *f, __u64 packed)
+{
+	putc(',', f);
+	ebph_json_packed(f, packed);
 }
 
 /* The fields every line begins with: time, level, event. */
@@ -244,7 +258,7 @@ static void json_head(FILE *f, __u64 real_ns, enum ebph_level level, const char 
 	};
 
 	fputs("{\"time\":", f);
-	json_time(f, real_ns);
+	ebph_json_time(f, real_ns);
 	fprintf(f, ",\"level\":\"%s\",\"event\":\"%s\"",
 		levels[level <= EBPH_ERROR ? level : EBPH_ERROR], event);
 }
@@ -253,10 +267,7 @@ static void json_head(FILE *f, __u64 real_ns, enum ebph_level level, const char 
 static void json_field(FILE *f, const char *name, const char *s, int empty_null)
 {
 	fprintf(f, ",\"%s\":", name);
-	if (!s || (empty_null && !*s))
-		fputs("null", f);
-	else
-		json_str(f, s);
+	ebph_json_str(f, empty_null && s && !*s ? NULL : s);
 }
 
 void ebph_json_audit(FILE *f, __u64 real_ns, enum ebph_level level,
@@ -292,10 +303,7 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 		json_strn(f, ev->comm, sizeof(ev->comm));
 		fprintf(f, ",\"profile\":\"%016llx\",\"executable\":",
 			(unsigned long long)ev->profile);
-		if (path)
-			json_str(f, path);
-		else
-			fputs("null", f);
+		ebph_json_str(f, path);
 		switch (ev->type) {
 		case EBPH_EV_ANOMALY:
 			json_call(f, "call", ev->call);
@@ -306,7 +314,7 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 			break;
 		case EBPH_EV_FROZEN:
 			fputs(",\"normal_at\":", f);
-			json_time(f, ev->arg + boot_to_real);
+			ebph_json_time(f, ev->arg + boot_to_real);
 			break;
 		case EBPH_EV_STOP_NORMAL:
 			fprintf(f, ",\"anomalies\":%u", ev->anomalies);

@@ -4,6 +4,7 @@
  * (`ebph run --json`), and the syslog(3) priority of each line
  * (`--syslog`).  The text a person reads is composed by ebph_print.c; it
  * travels in the JSON object as "message", beside the event's fields.
+ * The commands' --json output (ebph_cmd.c) is made of the same pieces.
  * And the one escape every name a process or a file chose goes through
  * before it is printed as text (ebph_escape()).
  */
@@ -64,6 +65,22 @@ struct ebph_audit {
  */
 void ebph_json_audit(FILE *f, __u64 real_ns, enum ebph_level level,
 		     const char *msg, const struct ebph_audit *a);
+
+/*
+ * The pieces of those lines, for the commands' --json (ebph_cmd.c), so
+ * that a thing is written the same way wherever it appears:
+ *
+ * S as a JSON string, quotes included ("\"" and "\\" escaped, control
+ * characters and bytes that are not UTF-8 as \u00XX); null for NULL.
+ */
+void ebph_json_str(FILE *f, const char *s);
+/* REAL_NS (CLOCK_REALTIME) in RFC 3339, UTC: "2026-11-21T12:07:17.123456Z". */
+void ebph_json_time(FILE *f, __u64 real_ns);
+/* Call NR as two members: "FIELD":"write","FIELD_nr":1. */
+void ebph_json_call(FILE *f, const char *field, unsigned int nr);
+/* A packed sequence (ebph_seq_pack()) as two members: "packed" (16 hex
+ * digits) and "sequence", its calls newest first without empty slots. */
+void ebph_json_packed(FILE *f, __u64 packed);
 
 /*
  * S as text that cannot forge a line of a log nor drive a terminal, into

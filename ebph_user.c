@@ -630,10 +630,10 @@ static void usage(FILE *f)
 "  -h, --help                this help\n"
 "\n"
 "Commands on the running ebph (each has -h):\n"
-"  status                    state, settings, map fill, lost events\n"
-"  ps [-t]                   traced processes (threads)\n"
-"  profiles                  every profile and its state\n"
-"  show [--test] [--seqs] PROFILE\n"
+"  status [-j]               state, settings, map fill, lost events\n"
+"  ps [-t] [-j]              traced processes (threads)\n"
+"  profiles [-j]             every profile and its state\n"
+"  show [--test] [--seqs] [-j] PROFILE\n"
 "                            a profile and its lookahead pairs (or its\n"
 "                            sequences)\n"
 "  top                       live view; d deletes, t tolerizes\n"
@@ -641,6 +641,14 @@ static void usage(FILE *f)
 "  save                      save the profiles now\n"
 "  set SETTING VALUE         normal-wait, anomaly-limit, tolerize-limit,\n"
 "                            monitoring on|off, log-sequences on|off\n"
+"  -j, --json                status, ps, profiles, show: one JSON object\n"
+"\n"
+"Other commands:\n"
+"  replay --adfa DIR | -t PATH...\n"
+"                            recorded traces through the kernel program,\n"
+"                            without attaching it: detection measured\n"
+"  help [COMMAND]            this help, or COMMAND's (as COMMAND -h)\n"
+"  version, --version        the version\n"
 "\n"
 "TIME is a number with a unit: ms, s, m, h, d or w (plain numbers are\n"
 "seconds).\n"
@@ -652,10 +660,17 @@ static void usage(FILE *f)
 		EBPH_ANOMALY_LIMIT, EBPH_TOLERIZE_LIMIT, EBPH_OWNER_QUOTA, EBPH_USERS_MAX);
 }
 
+/* The version `ebph version` prints: raised with each release. */
+#define EBPH_VERSION	"0.1.0"
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
 /*
- * Subcommands other than run, each in a file of its own.  Each gets its
- * own argv (argv[0] is the command's name), parses it with getopt_long,
- * and returns the exit status: 0, 1 on failure, 2 for a bad argument.
+ * Subcommands other than run, each in a file of its own (but help and
+ * version, below).  Each gets its own argv (argv[0] is the command's
+ * name), parses it with getopt_long, and returns the exit status: 0, 1
+ * on failure, 2 for a bad argument.
  */
 static const struct ebph_command {
 	const char *name;
@@ -673,8 +688,49 @@ static const struct ebph_command {
 	{ "save", cmd_save },
 	{ "set", cmd_set },
 	{ "top", cmd_top },
+	{ "help", cmd_help },
+	{ "version", cmd_version },
 	{ NULL, NULL }
 };
+
+/* `ebph version` and `ebph --version`: the version, and that of the
+ * profile files it writes (which another ebph must read). */
+static int cmd_version(int argc, char **argv)
+{
+	if (argc > 1) {
+		fprintf(stderr, "ebph version: unexpected argument '%s'\n", argv[1]);
+		return 2;
+	}
+	printf("ebph %s (profile files: version %d)\n", EBPH_VERSION, PROFILE_VERSION);
+	return 0;
+}
+
+/* `ebph help`: the usage; `ebph help COMMAND`: COMMAND's, as its -h
+ * prints it (help, version and run: the usage). */
+static int cmd_help(int argc, char **argv)
+{
+	char help[] = "-h", *args[] = { NULL, help, NULL };
+	const struct ebph_command *cmd;
+
+	if (argc > 2) {
+		fprintf(stderr, "ebph help: one command at a time\n");
+		return 2;
+	}
+	if (argc < 2 || !strcmp(argv[1], "run") || !strcmp(argv[1], "help") ||
+	    !strcmp(argv[1], "version")) {
+		usage(stdout);
+		return 0;
+	}
+	for (cmd = commands; cmd->name; cmd++) {
+		if (!strcmp(argv[1], cmd->name)) {
+			args[0] = argv[1];
+			return cmd->fn(2, args);
+		}
+	}
+	fprintf(stderr, "ebph help: there is no command '%s' (the commands: ebph help)\n",
+		argv[1]);
+	return 2;
+}
 
 
 static void die_usage(const char *fmt, ...)
@@ -707,7 +763,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 }
 
 /* `ebph COMMAND ARGS...` runs COMMAND (exit 2 if there is none such);
- * `ebph [run] [OPTIONS]`, the life cycle. */
+ * `ebph --version` is `ebph version`; `ebph [run] [OPTIONS]`, the life
+ * cycle. */
 int main(int argc, char **argv)
 {
 	struct ebph e = {
@@ -718,6 +775,8 @@ int main(int argc, char **argv)
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* one event, one line, now */
+	if (argc > 1 && !strcmp(argv[1], "--version"))
+		return cmd_version(argc - 1, argv + 1);
 	if (argc > 1 && argv[1][0] != '-') {
 		if (strcmp(argv[1], "run")) {
 			for (cmd = commands; cmd->name; cmd++)

@@ -28,6 +28,23 @@ test_end() {
 	[ "$fail" -eq 0 ]
 }
 
+# The commands' tests (test_cmd.sh, test_cmd_json.sh): run RC DESCRIPTION
+# COMMAND... passes if COMMAND exits RC, its output in $out and $err
+# (showing them if not); has FILE PATTERN, whether a line matches.
+run() {
+	want=$1; what=$2; shift 2
+	"$@" >"$out" 2>"$err"
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		ok
+	else
+		bad "$what: exit $rc, want $want"
+		sed 's/^/  stdout: /' "$out" | head -5
+		sed 's/^/  stderr: /' "$err" | head -5
+	fi
+}
+has() { grep -q -- "$2" "$1"; }
+
 # Re-run the calling script in a private mount namespace.  Call it first
 # thing, with the script's arguments.
 ebph_isolate() {

@@ -29,20 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# run RC DESCRIPTION COMMAND...: COMMAND exits RC; output in $out, $err.
-run() {
-	want=$1; what=$2; shift 2
-	"$@" >"$out" 2>"$err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		ok
-	else
-		bad "$what: exit $rc, want $want"
-		sed 's/^/  stdout: /' "$out" | head -5
-		sed 's/^/  stderr: /' "$err" | head -5
-	fi
-}
-has() { grep -q -- "$2" "$1"; }			# has FILE PATTERN
 hasnt() { ! grep -q -- "$2" "$1"; }
 lines() { grep -c -- "$2" "$1"; }		# lines FILE PATTERN
 
