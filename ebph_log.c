@@ -2,10 +2,14 @@
 /*
  * ebph_log.c - events as JSON lines and syslog priorities (ebph_log.h).
  *
- * Field names are stable: log shippers index on them.  Every event has
- * time, level, event and message; a kernel event adds pid, tid, comm,
- * profile (the key, 16 hex digits, as `ebph profiles` shows it) and
- * executable, then the fields of its type.  Calls are given by name and
+ * Field names are stable: log shippers index on them, and "schema"
+ * (EBPH_JSON_SCHEMA) says which set a line has.  Every event has time
+ * (RFC 3339, UTC, nanoseconds), schema, host, level, event and message;
+ * a kernel event adds its process (pid, tid, ppid, uid, loginuid, comm,
+ * cgroup_id, cgroup, container), profile (the key, 16 hex digits, as
+ * every command writes it) and executable, then the fields of its type.
+ * A value ebph does not know is null: a ppid the kernel could not read,
+ * a login uid never set, a cgroup gone before it was looked up.  Calls are given by name and
  * by number ("call", "call_nr"), so a reader needs no system call table.
  *
  * The sequence detector (ebph run --detector seqs|both) adds "seq_miss"
@@ -172,7 +176,7 @@ static void json_strn(FILE *f, const char *s, size_t max)
 	json_str(f, buf);
 }
 
-/* "2026-11-21T12:07:17.123456Z" */
+/* "2026-11-21T12:07:17.123456789Z": the kernel's clock is in ns. */
 static void json_time(FILE *f, __u64 real_ns)
 {
 	time_t t = real_ns / 1000000000ULL;
@@ -181,7 +185,7 @@ static void json_time(FILE *f, __u64 real_ns)
 
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "\"%s.%06uZ\"", stamp, (unsigned int)(real_ns % 1000000000ULL / 1000));
+	fprintf(f, "\"%s.%09uZ\"", stamp, (unsigned int)(real_ns % 1000000000ULL));
 }
 
 static void json_call(FILE *f, const char *field, unsigned int nr)
@@ -235,20 +239,6 @@ static void json_packed(FILE *f, __u64 packed)
 	putc(']', f);
 }
 
-/* The fields every line begins with: time, level, event. */
-static void json_head(FILE *f, __u64 real_ns, enum ebph_level level, const char *event)
-{
-	static const char *levels[] = {
-		[EBPH_DEBUG] = "debug", [EBPH_INFO] = "info",
-		[EBPH_WARNING] = "warning", [EBPH_ERROR] = "error",
-	};
-
-	fputs("{\"time\":", f);
-	json_time(f, real_ns);
-	fprintf(f, ",\"level\":\"%s\",\"event\":\"%s\"",
-		levels[level <= EBPH_ERROR ? level : EBPH_ERROR], event);
-}
-
 /* ,"NAME":S, or null for a NULL (or, with EMPTY_NULL, an empty) S. */
 static void json_field(FILE *f, const char *name, const char *s, int empty_null)
 {
@@ -259,17 +249,40 @@ static void json_field(FILE *f, const char *name, const char *s, int empty_null)
 		json_str(f, s);
 }
 
-void ebph_json_audit(FILE *f, __u64 real_ns, enum ebph_level level,
-		     const char *msg, const struct ebph_audit *a)
+/* ,"NAME":N, or null for EBPH_NO_LOGINUID, as the kernel says "none". */
+static void json_uid(FILE *f, const char *name, __u32 uid)
 {
-	json_head(f, real_ns, level, a->pid ? "audit" : "config_change");
+	if (uid == EBPH_NO_LOGINUID)
+		fprintf(f, ",\"%s\":null", name);
+	else
+		fprintf(f, ",\"%s\":%u", name, uid);
+}
+
+/* The fields every line begins with: time, schema, host, level, event. */
+static void json_head(FILE *f, __u64 real_ns, const char *host, enum ebph_level level,
+		      const char *event)
+{
+	static const char *levels[] = {
+		[EBPH_DEBUG] = "debug", [EBPH_INFO] = "info",
+		[EBPH_WARNING] = "warning", [EBPH_ERROR] = "error",
+	};
+
+	fputs("{\"time\":", f);
+	json_time(f, real_ns);
+	fprintf(f, ",\"schema\":%d", EBPH_JSON_SCHEMA);
+	json_field(f, "host", host, 1);
+	fprintf(f, ",\"level\":\"%s\",\"event\":\"%s\"",
+		levels[level <= EBPH_ERROR ? level : EBPH_ERROR], event);
+}
+
+void ebph_json_audit(FILE *f, __u64 real_ns, enum ebph_level level,
+		     const char *msg, const struct ebph_audit *a, const char *host)
+{
+	json_head(f, real_ns, host, level, a->pid ? "audit" : "config_change");
 	if (a->pid) {
 		fprintf(f, ",\"uid\":%u", a->uid);
 		json_field(f, "sudo_user", a->sudo_user, 1);
-		if (a->loginuid == EBPH_NO_LOGINUID)
-			fputs(",\"loginuid\":null", f);
-		else
-			fprintf(f, ",\"loginuid\":%u", a->loginuid);
+		json_uid(f, "loginuid", a->loginuid);
 		fprintf(f, ",\"pid\":%u", a->pid);
 	} else {
 		fputs(",\"uid\":null,\"sudo_user\":null,\"loginuid\":null,\"pid\":null", f);
@@ -282,20 +295,33 @@ void ebph_json_audit(FILE *f, __u64 real_ns, enum ebph_level level,
 	fputs("}\n", f);
 }
 
+/* The process a kernel event came from: who, its parent, which cgroup. */
+static void json_process(FILE *f, const struct ebph_event *ev,
+			 const struct ebph_line_info *in)
+{
+	fprintf(f, ",\"pid\":%u,\"tid\":%u", ev->pid, ev->tid);
+	if (ev->ppid)
+		fprintf(f, ",\"ppid\":%u", ev->ppid);
+	else
+		fputs(",\"ppid\":null", f);
+	fprintf(f, ",\"uid\":%u", ev->uid);
+	json_uid(f, "loginuid", ev->loginuid);
+	fputs(",\"comm\":", f);
+	json_strn(f, ev->comm, sizeof(ev->comm));
+	fprintf(f, ",\"cgroup_id\":%llu", (unsigned long long)ev->cgroup);
+	json_field(f, "cgroup", in->cgroup, 0);
+	json_field(f, "container", in->container, 1);
+}
+
 void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 		    const char *msg, const struct ebph_event *ev,
-		    const char *path, __s64 boot_to_real)
+		    const struct ebph_line_info *in, __s64 boot_to_real)
 {
-	json_head(f, real_ns, level, ev ? ebph_event_name(ev->type) : "log");
+	json_head(f, real_ns, in->host, level, ev ? ebph_event_name(ev->type) : "log");
 	if (ev) {
-		fprintf(f, ",\"pid\":%u,\"tid\":%u,\"comm\":", ev->pid, ev->tid);
-		json_strn(f, ev->comm, sizeof(ev->comm));
-		fprintf(f, ",\"profile\":\"%016llx\",\"executable\":",
-			(unsigned long long)ev->profile);
-		if (path)
-			json_str(f, path);
-		else
-			fputs("null", f);
+		json_process(f, ev, in);
+		fprintf(f, ",\"profile\":\"%016llx\"", (unsigned long long)ev->profile);
+		json_field(f, "executable", in->path, 0);
 		switch (ev->type) {
 		case EBPH_EV_ANOMALY:
 			json_call(f, "call", ev->call);

@@ -48,15 +48,24 @@ static int emit(struct ebph *e, FILE *f, __u64 real_ns, enum ebph_level level,
 
 	errno = 0;
 	if (e->opt.json && a) {
-		ebph_json_audit(f, real_ns, level, msg, a);
+		ebph_json_audit(f, real_ns, level, msg, a, e->host);
 	} else if (e->opt.json) {
+		struct ebph_line_info in = { .host = e->host };
+		char id[EBPH_CONTAINER_ID_LEN + 1];
 		struct ebph_path p;
-		int have = ev && !bpf_map_lookup(e->m.paths, &ev->profile, &p);
 
-		if (have)
+		if (ev && !bpf_map_lookup(e->m.paths, &ev->profile, &p)) {
 			p.path[sizeof(p.path) - 1] = 0;
-		ebph_json_line(f, real_ns, level, msg, ev,
-			       have ? p.path : NULL, e->boot_to_real);
+			in.path = p.path;
+		}
+		if (ev) {
+			/* The path at the time the line is written, not the
+			 * event's: a process gone by then has its cgroup
+			 * looked for by id (ebph_origin.c). */
+			in.cgroup = ebph_cgroup_path(&e->cgroups, ev->cgroup, ev->pid);
+			in.container = in.cgroup ? ebph_container_id(in.cgroup, id) : NULL;
+		}
+		ebph_json_line(f, real_ns, level, msg, ev, &in, e->boot_to_real);
 	} else {
 		t = real_ns / 1000000000ULL;
 		localtime_r(&t, &tm);
@@ -192,7 +201,7 @@ static void profile_label(struct ebph *e, __u64 key, char *buf, size_t len)
 	const char *base;
 
 	if (bpf_map_lookup(e->m.paths, &key, &p)) {
-		snprintf(buf, len, "%llx", (unsigned long long)key);
+		snprintf(buf, len, EBPH_KEY_FMT, (unsigned long long)key);
 		return;
 	}
 	p.path[sizeof(p.path) - 1] = 0;
@@ -323,7 +332,7 @@ static void print_anomaly(struct ebph *e, const struct ebph_event *ev,
 		snprintf(what, sizeof(what), "unknown sequence");
 	ebph_state_anomaly(ev, e->boot_to_real);	/* for ebph top */
 	say_event(e, ev, EBPH_WARNING,
-		  "PID %u (%s, profile %llx): anomaly in %s: %s, LFC %u",
+		  "PID %u (%s, profile " EBPH_KEY_FMT "): anomaly in %s: %s, LFC %u",
 		  ev->pid, name, (unsigned long long)ev->profile,
 		  call_name(ev->call, call, sizeof(call)), what, ev->lfc);
 }
@@ -334,7 +343,7 @@ static void print_new_profile(struct ebph *e, const struct ebph_event *ev,
 {
 	resolve_path(e, ev->profile, ev->pid);
 	profile_label(e, ev->profile, name, len);
-	say_event(e, ev, EBPH_INFO, "new profile %s (%llx), from PID %u",
+	say_event(e, ev, EBPH_INFO, "new profile %s (" EBPH_KEY_FMT "), from PID %u",
 		  name, (unsigned long long)ev->profile, ev->pid);
 }
 
@@ -351,7 +360,7 @@ static void print_assoc(struct ebph *e, const struct ebph_event *ev,
 		resolve_path(e, ev->profile, ev->pid);
 		profile_label(e, ev->profile, name, len);
 	}
-	say_event(e, ev, EBPH_DEBUG, "PID %u TID %u runs %s (%llx)",
+	say_event(e, ev, EBPH_DEBUG, "PID %u TID %u runs %s (" EBPH_KEY_FMT ")",
 		  ev->pid, ev->tid, name, (unsigned long long)ev->profile);
 }
 
@@ -366,7 +375,7 @@ static void print_frozen(struct ebph *e, const struct ebph_event *ev,
 
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	say_event(e, ev, EBPH_INFO, "profile %s (%llx) frozen: normal at %s",
+	say_event(e, ev, EBPH_INFO, "profile %s (" EBPH_KEY_FMT ") frozen: normal at %s",
 		  name, (unsigned long long)ev->profile, when);
 }
 
@@ -375,7 +384,7 @@ static void print_stop_normal(struct ebph *e, const struct ebph_event *ev,
 			      const char *name)
 {
 	say_event(e, ev, EBPH_WARNING,
-		  "profile %s (%llx): %u anomalies, over the limit of %u: back to training",
+		  "profile %s (" EBPH_KEY_FMT "): %u anomalies, over the limit of %u: back to training",
 		  name, (unsigned long long)ev->profile, ev->anomalies,
 		  live_config(e).anomaly_limit);
 }
@@ -384,7 +393,7 @@ static void print_tolerize(struct ebph *e, const struct ebph_event *ev,
 			   const char *name)
 {
 	say_event(e, ev, EBPH_WARNING,
-		  "PID %u (%s, profile %llx): LFC %u over the tolerize limit of %u: training data reset",
+		  "PID %u (%s, profile " EBPH_KEY_FMT "): LFC %u over the tolerize limit of %u: training data reset",
 		  ev->pid, name, (unsigned long long)ev->profile, ev->lfc,
 		  live_config(e).tolerize_limit);
 }
@@ -398,7 +407,7 @@ static void print_unnamed_exec(struct ebph *e, const struct ebph_event *ev,
 	memcpy(c, ev->comm, EBPH_COMM_LEN);
 	c[EBPH_COMM_LEN] = 0;
 	say_event(e, ev, EBPH_WARNING,
-		  "PID %u (%s) runs a file with no name (a memfd or a deleted file): its profile %s (%llx) is new at each such exec, so it is never tested",
+		  "PID %u (%s) runs a file with no name (a memfd or a deleted file): its profile %s (" EBPH_KEY_FMT ") is new at each such exec, so it is never tested",
 		  ev->pid, ebph_escape(c, comm, sizeof(comm)), name,
 		  (unsigned long long)ev->profile);
 }
@@ -412,11 +421,11 @@ static void print_new_seq(struct ebph *e, const struct ebph_event *ev,
 	     seq[EBPH_SEQ_CALLS * SYSCALL_NAME_LEN];
 
 	if (ev->misses == 0)
-		say_event(e, ev, EBPH_INFO, "profile %s (%llx) learned the sequence %s",
+		say_event(e, ev, EBPH_INFO, "profile %s (" EBPH_KEY_FMT ") learned the sequence %s",
 			  name, (unsigned long long)ev->profile,
 			  syscall_seq_fmt(ev->arg, NULL, seq, sizeof(seq)));
 	else
-		say_event(e, ev, EBPH_INFO, "profile %s (%llx) learned %s after %s",
+		say_event(e, ev, EBPH_INFO, "profile %s (" EBPH_KEY_FMT ") learned %s after %s",
 			  name, (unsigned long long)ev->profile,
 			  call_name(ev->call, call, sizeof(call)),
 			  call_name(ev->arg, prev, sizeof(prev)));
@@ -504,7 +513,7 @@ void print_event(struct ebph *e, const struct ebph_event *ev)
 		print_frozen(e, ev, name);
 		break;
 	case EBPH_EV_START_NORMAL:
-		say_event(e, ev, EBPH_INFO, "profile %s (%llx) is normal: testing starts",
+		say_event(e, ev, EBPH_INFO, "profile %s (" EBPH_KEY_FMT ") is normal: testing starts",
 			  name, (unsigned long long)key);
 		break;
 	case EBPH_EV_STOP_NORMAL:
@@ -515,7 +524,7 @@ void print_event(struct ebph *e, const struct ebph_event *ev)
 		break;
 	case EBPH_EV_IO_URING:
 		say_event(e, ev, EBPH_WARNING,
-			  "PID %u (%s, profile %llx) submits io_uring requests (the first: opcode %u): ebph sees io_uring_enter, not what the requests do",
+			  "PID %u (%s, profile " EBPH_KEY_FMT ") submits io_uring requests (the first: opcode %u): ebph sees io_uring_enter, not what the requests do",
 			  ev->pid, name, (unsigned long long)key, ev->call);
 		break;
 	case EBPH_EV_UNNAMED_EXEC:

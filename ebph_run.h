@@ -27,6 +27,7 @@
 #include "ebph_cmd.h"		/* SET_MAX */
 #include "ebph_log.h"
 #include "ebph_maps.h"
+#include "ebph_origin.h"
 #include "syscall_names.h"
 
 /* ns: at most one line of each kind this often (check_stats(),
@@ -85,6 +86,8 @@ struct ebph {
 	int lock_fd;			/* EBPH_LOCK_FILE, held */
 
 	/* ebph_print.c */
+	char host[256];			/* gethostname(2) at the start */
+	struct ebph_cgroups cgroups;	/* the cgroup ids events named */
 	struct report reports[EBPH_STAT_MAX];
 	int stdout_lost;		/* stdout failed: say() writes to
 					 * stderr and syslog instead */

@@ -241,6 +241,11 @@ static int prepare(struct ebph *e)
 		return -1;
 	}
 	e->boot_to_real = (__s64)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+	/* Once: a log shipper names the host a line came from by this, and
+	 * a host renamed while ebph runs keeps its old name here, as
+	 * syslog(3) keeps the one it was given. */
+	if (gethostname(e->host, sizeof(e->host) - 1))
+		e->host[0] = 0;
 	return 0;
 }
 

@@ -34,7 +34,7 @@ mkdir -m 0700 "$dir/profiles" "$dir/bin"
 cp tests/demo "$dir/bin/demo"
 demo=$dir/bin/demo
 # The profile key: (st_dev << 32) + st_ino, as stat(2) reports them.
-key=$(printf '%x' $(( ($(stat -c %d "$demo") << 32) + $(stat -c %i "$demo") )))
+key=$(printf '%016x' $(( ($(stat -c %d "$demo") << 32) + $(stat -c %i "$demo") )))
 
 # EBPH_TEST_OBJECT=FILE runs ebph on FILE instead of ebph_kern.o, and
 # EBPH_BIN=FILE runs FILE instead of ./ebph: a copy broken on purpose
