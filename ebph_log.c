@@ -320,7 +320,7 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 	json_head(f, real_ns, in->host, level, ev ? ebph_event_name(ev->type) : "log");
 	if (ev) {
 		json_process(f, ev, in);
-		fprintf(f, ",\"profile\":\"%016llx\"", (unsigned long long)ev->profile);
+		fprintf(f, ",\"profile\":\"" EBPH_KEY_FMT "\"", (unsigned long long)ev->profile);
 		json_field(f, "executable", in->path, 0);
 		switch (ev->type) {
 		case EBPH_EV_ANOMALY:
@@ -329,6 +329,10 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 				ev->misses, ev->seq_miss ? "true" : "false", ev->lfc,
 				ev->anomalies);
 			json_sequence(f, ev);
+			if (in->incident)
+				fprintf(f, ",\"incident\":%u", in->incident);
+			else
+				fputs(",\"incident\":null", f);
 			break;
 		case EBPH_EV_FROZEN:
 			fputs(",\"normal_at\":", f);
@@ -365,6 +369,39 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 			break;
 		}
 	}
+	json_field(f, "message", msg, 0);
+	fputs("}\n", f);
+}
+
+void ebph_json_incident(FILE *f, __u64 real_ns, enum ebph_level level,
+			const char *msg, const struct ebph_event *first,
+			const struct ebph_line_info *in,
+			const struct ebph_incident_sum *s)
+{
+	char name[SYSCALL_NAME_LEN];
+	unsigned int c, n = 0;
+
+	json_head(f, real_ns, in->host, level, "incident");
+	json_process(f, first, in);
+	fprintf(f, ",\"profile\":\"" EBPH_KEY_FMT "\"", (unsigned long long)first->profile);
+	json_field(f, "executable", in->path, 0);
+	fprintf(f, ",\"incident\":%u,\"anomalies\":%u,\"max_lfc\":%u,\"calls\":[",
+		s->id, s->anomalies, s->max_lfc);
+	for (c = 0; c < EBPH_NUM_CALLS; c++) {
+		if (!(s->calls[c / 64] & 1ULL << (c % 64)))
+			continue;
+		syscall_name_fmt(c, name, sizeof(name));
+		if (n++)
+			putc(',', f);
+		json_str(f, name);
+	}
+	fputs("],\"start\":", f);
+	json_time(f, s->start_ns);
+	fputs(",\"end\":", f);
+	json_time(f, s->end_ns);
+	fprintf(f, ",\"duration_ns\":%llu", (unsigned long long)(s->end_ns - s->start_ns));
+	json_field(f, "ended", s->ended, 0);
+	fprintf(f, ",\"lost\":%llu", (unsigned long long)s->lost);
 	json_field(f, "message", msg, 0);
 	fputs("}\n", f);
 }

@@ -31,6 +31,7 @@ struct ebph_line_info {
 	const char *path;		/* the profile's executable */
 	const char *cgroup;		/* the cgroup v2 path */
 	const char *container;		/* 64 hex digits */
+	__u32 incident;			/* an anomaly's incident; 0: none */
 };
 
 /*
@@ -56,6 +57,34 @@ struct ebph_line_info {
 void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 		    const char *msg, const struct ebph_event *ev,
 		    const struct ebph_line_info *in, __s64 boot_to_real);
+
+/*
+ * An incident's summary (ebph_incident.c): the anomalies of one process
+ * from its first until it was over.
+ */
+struct ebph_incident_sum {
+	__u32 id;			/* as the anomaly lines' "incident" */
+	__u32 anomalies, max_lfc;
+	__u64 start_ns, end_ns;		/* CLOCK_REALTIME of its first and
+					 * last anomaly */
+	const __u64 *calls;		/* EBPH_NUM_CALLS bits: the calls */
+	const char *ended;		/* lfc_zero, exited, timeout, exec,
+					 * stopped */
+	__u64 lost;			/* events lost meanwhile, any process's */
+};
+
+/*
+ * The JSON line of an incident over: "event":"incident", the process
+ * fields of its FIRST anomaly and IN, then
+ *
+ *   "incident":3,"anomalies":5,"max_lfc":5,"calls":["write","read"],
+ *   "start":"...","end":"...","duration_ns":1234567,"ended":"exited",
+ *   "lost":0
+ */
+void ebph_json_incident(FILE *f, __u64 real_ns, enum ebph_level level,
+			const char *msg, const struct ebph_event *first,
+			const struct ebph_line_info *in,
+			const struct ebph_incident_sum *s);
 
 /*
  * A record of an admin's action, reported by `ebph run` as an "audit"

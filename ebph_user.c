@@ -448,6 +448,7 @@ static int event_loop(struct ebph *e)
 			return -1;
 		}
 		check_stats(e, 0);
+		incident_check(e, 0);
 		control_read(e);	/* before the save it may announce */
 		config_check(e, 0);
 		check_owners(e, save_request ? OWNERS_NOW : OWNERS_TICK);
@@ -468,6 +469,7 @@ static void detach(struct ebph *e)
 	ld_detach(&e->obj);
 	perf_reader_poll(&e->pb, 0);
 	check_stats(e, 1);
+	incident_check(e, 1);
 	control_read(e);
 	config_check(e, 1);
 	check_owners(e, OWNERS_FLUSH);
@@ -566,6 +568,12 @@ static void usage(FILE *f)
 "      --syslog              events to syslog (daemon facility), not to\n"
 "                            stdout (unless --json)\n"
 "      --log-sequences       report each new pair (or sequence) learned\n"
+"      --every-anomaly       a line for each anomalous call, not only the\n"
+"                            first of an incident (each incident is\n"
+"                            summed up when it is over, either way)\n"
+"      --incident-timeout TIME  an incident is over after TIME with no\n"
+"                            anomaly, if its LFC is not back to 0 before\n"
+"                            (default 1m)\n"
 "      --owner-quota N       profiles one user (not root) may make by\n"
 "                            running programs (default %u); all users\n"
 "                            together have at most %u\n"
@@ -649,7 +657,8 @@ static unsigned long parse_uint(const char *s, const char *what, unsigned long m
 }
 
 enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE,
-       OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA };
+       OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA,
+       OPT_EVERY_ANOMALY, OPT_INCIDENT_TIMEOUT };
 
 /* Option C of `ebph run`, with optarg, into O: 0, or -1 for an option
  * getopt_long() did not know.  A bad value exits 2 (die_usage()). */
@@ -693,6 +702,14 @@ static int take_option(struct options *o, int c)
 	case OPT_LOG_SEQ:
 		o->log_sequences = 1;
 		break;
+	case OPT_EVERY_ANOMALY:
+		o->every_anomaly = 1;
+		break;
+	case OPT_INCIDENT_TIMEOUT:
+		if ((d = parse_duration(optarg)) <= 0)
+			die_usage("invalid --incident-timeout '%s' (e.g. 30s, 5m)", optarg);
+		o->incident_timeout = d;
+		break;
 	case OPT_OWNER_QUOTA:
 		o->owner_quota = parse_uint(optarg, "--owner-quota", EBPH_USERS_MAX);
 		break;
@@ -733,6 +750,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "log-sequences", no_argument, NULL, OPT_LOG_SEQ },
+		{ "every-anomaly", no_argument, NULL, OPT_EVERY_ANOMALY },
+		{ "incident-timeout", required_argument, NULL, OPT_INCIDENT_TIMEOUT },
 		{ "detector", required_argument, NULL, OPT_DETECTOR },
 		{ "owner-quota", required_argument, NULL, OPT_OWNER_QUOTA },
 		{ "help", no_argument, NULL, 'h' },
@@ -749,6 +768,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		.load = 1, .save = 1,
 		.detectors = EBPH_DET_PAIRS,
 		.owner_quota = EBPH_OWNER_QUOTA,
+		.incident_timeout = 60ULL * 1000000000ULL,
 	};
 	while ((c = getopt_long(argc, argv, "d:w:s:o:vh", longopts, NULL)) != -1) {
 		if (c == 'h') {
