@@ -61,6 +61,15 @@ static const char origin_checker[] =
 "    print('|'.join(repr(o.get(k, '-')) for k in ('time', 'schema', 'host',\n"
 "          'pid', 'tid', 'ppid', 'uid', 'loginuid', 'cgroup_id', 'cgroup', 'container')))\n";
 
+/* An incident's summary, and the anomaly that began it. */
+static const char incident_checker[] =
+"import json, sys\n"
+"for line in sys.stdin.buffer:\n"
+"    o = json.loads(line.decode('utf-8'))\n"
+"    print('|'.join(repr(o.get(k, '-')) for k in ('event', 'pid', 'ppid', 'cgroup',\n"
+"          'profile', 'executable', 'incident', 'anomalies', 'max_lfc', 'calls', 'start',\n"
+"          'end', 'duration_ns', 'ended', 'lost', 'message')))\n";
+
 /* The audit lines: their own fields. */
 static const char audit_checker[] =
 "import json, sys\n"
@@ -404,6 +413,52 @@ int main(void)
 	}
 	CHECK(pclose(p) != 0, "python3 failed on the audit lines");
 	CHECK_EQ(n - 1, 3, "audit lines parsed");
+
+	TEST("incident");
+	f = fopen(tmpl, "w");
+	if (CHECK(!f, "reopen %s", tmpl))
+		goto out;
+	{
+		struct ebph_line_info in = *info("/usr/bin/demo");
+		__u64 calls[EBPH_NUM_CALLS / 64] = { 0 };
+		struct ebph_incident_sum sum = {
+			.id = 3, .anomalies = 5, .max_lfc = 4, .start_ns = T0,
+			.end_ns = T0 + 1234567, .calls = calls, .ended = "lfc_zero", .lost = 2,
+		};
+
+		calls[0] = 1 << 0 | 1 << 1;			/* read, write */
+		calls[EBPH_I386 / 64] |= 1ULL << (EBPH_I386 % 64 + 11);	/* i386:execve */
+		ev = event(EBPH_EV_ANOMALY);
+		in.incident = 3;
+		ebph_json_line(f, T0, EBPH_WARNING, "begins", &ev, &in, 0);
+		ebph_json_incident(f, T0 + 5, EBPH_WARNING, "over", &ev, &in, &sum);
+		in.incident = 0;
+		ebph_json_line(f, T0, EBPH_WARNING, "no room", &ev, &in, 0);
+	}
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "python3 -c \"$EBPH_INCIDENT\" < %s", tmpl);
+	setenv("EBPH_INCIDENT", incident_checker, 1);
+	p = popen(cmd, "r");
+	if (CHECK(!p, "popen python3"))
+		goto out;
+	for (n = 1; fgets(line, sizeof(line), p); n++) {
+		static const char *want[] = {
+			"'anomaly'|1417|1400|'" CGROUP "'|'0000fe0000012345'|'/usr/bin/demo'|3|3|'-'|"
+			"'-'|'-'|'-'|'-'|'-'|'-'|'begins'",
+			"'incident'|1417|1400|'" CGROUP "'|'0000fe0000012345'|'/usr/bin/demo'|3|5|4|"
+			"['read', 'write', 'i386:execve']|'2026-11-21T12:13:57.123456789Z'|"
+			"'2026-11-21T12:13:57.124691356Z'|1234567|'lfc_zero'|2|'over'",
+			"'anomaly'|1417|1400|'" CGROUP "'|'0000fe0000012345'|'/usr/bin/demo'|None|3|'-'|"
+			"'-'|'-'|'-'|'-'|'-'|'-'|'no room'",
+		};
+
+		line[strcspn(line, "\n")] = 0;
+		if (n <= 3)
+			CHECK(strcmp(line, want[n - 1]), "incident line %d: %s\n  want %s", n, line,
+			      want[n - 1]);
+	}
+	CHECK(pclose(p) != 0, "python3 failed on the incident lines");
+	CHECK_EQ(n - 1, 3, "incident lines parsed");
 
 	test_escape();
 	test_container();
