@@ -11,11 +11,14 @@
  * config_change).  And ebph_escape(), the text form of the same hostile
  * strings: what it makes of each kind of byte, and where it cuts.
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "ebph.h"
 #include "ebph_log.h"
@@ -181,6 +184,56 @@ static void test_container(void)
 	check_container("/docker/" CID "0", NULL);
 	check_container("/docker/123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL);
 	check_container("/docker/0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", NULL);
+}
+
+/*
+ * ebph_cgroup_path() for a process that is gone (PID 0, which /proc has
+ * not): a cgroup made here, found by its id alone, by the walk of the
+ * cgroup2 tree; then from the cache, the cgroup gone.  As root, on a
+ * host with cgroup2 (the live test, test_log.sh, has the rest).
+ */
+static void test_cgroup_walk(void)
+{
+	struct ebph_cgroups *cg = calloc(1, sizeof(*cg));
+	struct {
+		struct file_handle fh;
+		unsigned char bytes[16];
+	} h = { .fh.handle_bytes = sizeof(h.bytes) };
+	char top[600], sub[700], want[128];
+	const char *got;
+	int mnt_id;
+	__u64 id = 0;
+
+	TEST("cgroup walk");
+	if (CHECK(!cg, "calloc"))
+		return;
+	got = ebph_cgroup_path(cg, 1, 0);	/* the root's id: finds the mount */
+	if (geteuid() || cg->mount[0] == '-') {
+		printf("  (skipped: %s)\n", geteuid() ? "not root" : "no cgroup2");
+		free(cg);
+		return;
+	}
+	CHECK(!got || strcmp(got, "/"), "the root cgroup: %s", got ? got : "NULL");
+	snprintf(want, sizeof(want), "/ebph-test-json-%d/libpod-" CID ".scope", getpid());
+	snprintf(top, sizeof(top), "%s/ebph-test-json-%d", cg->mount, getpid());
+	snprintf(sub, sizeof(sub), "%s%s", cg->mount, want);
+	if (CHECK(mkdir(top, 0755) || mkdir(sub, 0755), "mkdir %s", sub))
+		goto out;
+	if (!CHECK(name_to_handle_at(AT_FDCWD, sub, &h.fh, &mnt_id, 0) ||
+		   h.fh.handle_bytes != 8, "name_to_handle_at %s", sub))
+		memcpy(&id, h.fh.f_handle, sizeof(id));
+	got = ebph_cgroup_path(cg, id, 0);
+	CHECK(!got || strcmp(got, want), "id %llu: %s, want %s", (unsigned long long)id,
+	      got ? got : "NULL", want);
+	rmdir(sub);
+	got = ebph_cgroup_path(cg, id, 0);
+	CHECK(!got || strcmp(got, want), "cached: %s", got ? got : "NULL");
+	got = ebph_cgroup_path(cg, id + 1000000, 0);
+	CHECK(got != NULL, "an id no cgroup has: %s", got ? got : "NULL");
+out:
+	rmdir(sub);
+	rmdir(top);
+	free(cg);
 }
 
 /* The fields of origin_checker's line N of the first file. */
@@ -462,6 +515,7 @@ int main(void)
 
 	test_escape();
 	test_container();
+	test_cgroup_walk();
 
 	TEST("syslog");
 	ev = event(EBPH_EV_ANOMALY);
