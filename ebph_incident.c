@@ -103,9 +103,8 @@ int incident_anomaly(struct ebph *e, const struct ebph_event *ev, __u32 *id)
 		if (!e->incidents[i].pid)
 			break;
 	if (!e->incidents || i == INCIDENT_MAX) {
-		e->incidents_full++;
 		*id = 0;
-		return -1;
+		return -1;	/* its line, as with --every-anomaly */
 	}
 	inc = &e->incidents[i];
 	memset(inc, 0, sizeof(*inc));

@@ -122,7 +122,6 @@ struct ebph {
 	/* ebph_incident.c */
 	struct incident *incidents;	/* INCIDENT_MAX, at the first anomaly */
 	__u32 incident_seq;		/* the last incident's id */
-	__u64 incidents_full;		/* anomalies that found no slot */
 	__u64 incident_next;		/* CLOCK_MONOTONIC: no check before */
 
 	/* ebph_audit.c */
