@@ -64,11 +64,11 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 # directories), btf_blob (kernel BTF), perf_reader (perf rings).
 LOADER_SRCS := bpf_load.c bpf_sys.c bpf_dirs.c btf_blob.c perf_reader.c
 LOADER_HDRS := bpf_load.h bpf_sys.h bpf_dirs.h btf_blob.h perf_reader.h
-LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebph_log.o
+LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebph_log.o ebph_origin.o
 HDRS	 := ebph.h $(LOADER_HDRS) bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h \
-	   ebph_cmd.h ebph_state.h ebph_log.h ebph_run.h ebph_util.h ebph_notify.h
+	   ebph_cmd.h ebph_state.h ebph_log.h ebph_origin.h ebph_run.h ebph_util.h ebph_notify.h
 # `ebph run`: its life cycle (ebph_user.c) and the files of its steps.
-RUN_OBJS := ebph_user.o ebph_print.o ebph_persist.o ebph_audit.o ebph_quota.o \
+RUN_OBJS := ebph_user.o ebph_print.o ebph_incident.o ebph_persist.o ebph_audit.o ebph_quota.o \
 	    ebph_options.o ebph_notify.o
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
@@ -209,14 +209,19 @@ tests/i386_exec: tests/i386_exec.c
 	$(Q)$(CC) -O2 -static -fno-pie -no-pie -o $@ $<
 
 # Helpers of the shell tests: test_crash.sh, test_stress.sh, test_i386.sh,
-# test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh.
+# test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh, test_incident.sh.
 TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke tests/memfd_exec tests/uring_nop \
-		tests/sigstorm
+		tests/sigstorm tests/lfc
 TEST_DEPS += $(TEST_HELPERS)
 
 tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_state.o bpf_dirs.o $(LDLIBS)
+
+# A workload, as the demo: never sanitized.
+tests/lfc: tests/lfc.c .sanitize
+	$(msg) CC $@
+	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
 
 tests/memfd_exec: tests/memfd_exec.c
 	$(msg) CC $@

@@ -69,6 +69,8 @@ static __u64 (*bpf_get_current_task)(void) =
  * plain number needs a bpf_probe_read_kernel(). */
 static void *(*bpf_get_current_task_btf)(void) =
 	(void *)BPF_FUNC_get_current_task_btf;
+static __u64 (*bpf_get_current_cgroup_id)(void) =
+	(void *)BPF_FUNC_get_current_cgroup_id;
 static long (*bpf_probe_read_kernel)(void *dst, __u32 size,
 				     const void *unsafe_ptr) =
 	(void *)BPF_FUNC_probe_read_kernel;

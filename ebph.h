@@ -397,8 +397,14 @@ struct ebph_config {
 				 * deleted file */
 	__u32 signal_frames;	/* a window for each signal handler frame
 				 * (see EBPH_FRAMES); ebph run's default */
+	__u32 off_task_real_parent;	/* task_struct.real_parent */
+	__u32 off_task_tgid;	/* task_struct.tgid */
+	__u32 off_task_loginuid;	/* task_struct.loginuid (a kuid_t); 0:
+					 * not in this kernel (no CONFIG_AUDIT) */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct ebph_config) == 72, "ebph_config ABI");
+_Static_assert(sizeof(struct ebph_config) == 88, "ebph_config ABI");
+
 
 /* What sys_enter learns and tests (ebph run --detector).  Each detector
  * keeps its own data per profile; the life cycle (frozen, normal, the
@@ -592,9 +598,22 @@ struct ebph_event {
 	__u16 seq_miss;		/* anomaly: 1 if the last EBPH_SEQ_CALLS calls
 				 * are not in the test set (EBPH_DET_SEQS) */
 	char comm[EBPH_COMM_LEN];
-	__u32 pad2;
+	/* Where the event came from, for a log reader (ev_origin()): the
+	 * parent (real_parent's tgid, as getppid(2) says it), the real uid,
+	 * the login uid and the cgroup (v2) id, which user space turns into
+	 * a path. */
+	__u32 ppid;
+	__u32 uid;
+	__u32 loginuid;		/* task_struct.loginuid; 0xffffffff: none, or
+				 * a kernel without audit (off_task_loginuid 0) */
+	__u64 cgroup;		/* bpf_get_current_cgroup_id() */
 };
-_Static_assert(sizeof(struct ebph_event) == 96, "ebph_event ABI");
+_Static_assert(sizeof(struct ebph_event) == 112, "ebph_event ABI");
+
+/* A profile's key as every line, listing and file name writes it: 16
+ * hex digits (a key's high bits, the device, are often zero).
+ * ebph_parse_key() (ebph_util.h) reads it back, and 0x... too. */
+#define EBPH_KEY_FMT		"%016llx"
 
 /* Where `ebph run` pins its maps, by the names ebph_kern.c gives them
  * (EBPH_MAPS in ebph_maps.h lists those user space uses). */

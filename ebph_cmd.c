@@ -45,7 +45,7 @@
 #include "ebph_log.h"
 #include "ebph_maps.h"
 #include "ebph_state.h"
-#include "ebph_util.h"	/* clock_ns(), parse_duration() */
+#include "ebph_util.h"	/* clock_ns(), parse_duration(), ebph_parse_key() */
 #include "profile_store.h"
 #include "syscall_names.h"
 
@@ -151,6 +151,9 @@ const char *cmd_profile_name(const struct ebph_profile_rec *r, char *buf, size_t
 	if (r->path[0])
 		ebph_escape(base ? base + 1 : r->path, buf, len);
 	else
+		/* A name, not the key column: in the 14 of `ebph ps`,
+		 * the key's digits without the zeros in front, which
+		 * every command takes back (ebph_parse_key()). */
 		snprintf(buf, len, "%llx", (unsigned long long)r->prof.key);
 	return buf;
 }
@@ -512,13 +515,6 @@ static int has_seq_test(const struct ebph_profile *p)
 
 /* ---- naming a profile ------------------------------------------------ */
 
-static int is_hex(const char *s)
-{
-	size_t n = strspn(s, "0123456789abcdefABCDEF");
-
-	return n > 0 && n <= 16 && !s[n];
-}
-
 /*
  * A PROFILE on the command line: a key in hex, an executable's path, or a
  * name (the base name of the executable, or what the kernel named it
@@ -531,6 +527,7 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 	size_t i, n = 0, more = 0;
 	struct stat st;
 	char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
+	__u64 k;
 
 	if (strchr(arg, '/')) {
 		/* A path names a file, and the file's key is the profile.  A
@@ -560,8 +557,8 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 			    !strcmp(cmd_profile_name(r, name, sizeof(name)), arg);
 
 		/* "dd" is both a name and a key in hex: either may match. */
-		if (!match && is_hex(arg))
-			match = r->prof.key == strtoull(arg, NULL, 16);
+		if (!match && !ebph_parse_key(arg, &k))
+			match = r->prof.key == k;
 		if (!match)
 			continue;
 		if (n < sizeof(hits) / sizeof(hits[0]))
@@ -1014,7 +1011,7 @@ static void ps_line(const struct cmd_task *r, struct ebph_snapshot *s, int threa
 	if (p)
 		cmd_profile_name(p, name, sizeof(name));
 	else
-		snprintf(name, sizeof(name), "%llx", (unsigned long long)r->profile);
+		snprintf(name, sizeof(name), "%llx", (unsigned long long)r->profile);	/* as cmd_profile_name() */
 	if (threads)
 		printf("%7u %7u ", r->pid, r->tid);
 	else
@@ -1855,7 +1852,7 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 
 	warn[0] = 0;
 	if (bpf_map_lookup(m->profiles, &key, &p)) {
-		snprintf(msg, len, "profile %llx is gone (deleted, or ebph stopped)",
+		snprintf(msg, len, "profile " EBPH_KEY_FMT " is gone (deleted, or ebph stopped)",
 			 (unsigned long long)key);
 		return -ENOENT;
 	}
@@ -1959,7 +1956,7 @@ static int cmd_change(int argc, char **argv, enum cmd_action act)
 		if (r)
 			cmd_profile_name(r, name, sizeof(name));
 		else
-			snprintf(name, sizeof(name), "%llx", (unsigned long long)key);
+			snprintf(name, sizeof(name), EBPH_KEY_FMT, (unsigned long long)key);
 		err = cmd_apply(&m, key, act, msg, sizeof(msg), warn, sizeof(warn));
 		if (err)
 			fprintf(stderr, "ebph %s: %s (%016llx): %s\n", cmd, name,

@@ -363,6 +363,40 @@ static __always_inline void stat_inc(__u32 idx)
 	stat_add(idx, 1);
 }
 
+/*
+ * Where EV comes from, for a log reader: the parent, the real uid, the
+ * login uid and the cgroup of the current task, as they are at the
+ * event: the process may be gone when user space reads it.  A function of its own, not inlined:
+ * every event pays a call, and the dozen places that send one carry two
+ * instructions instead of this body each; no system call without an
+ * event runs any of it.  real_parent is a plain pointer read with the
+ * offsets user space found in BTF, as exe_ident() reads its fields: a
+ * typed load would need the offset built in (i386_base()), and
+ * real_parent's moves with the kernel's configuration.  A read that
+ * fails leaves ppid 0, which no process's parent is.
+ */
+static __attribute__((noinline)) void ev_origin(struct ebph_event *ev)
+{
+	char *task = (char *)bpf_get_current_task(), *parent = 0;
+	struct ebph_config *cfg;
+	__u32 zero = 0;
+
+	ev->uid = (__u32)bpf_get_current_uid_gid();
+	ev->cgroup = bpf_get_current_cgroup_id();
+	ev->loginuid = 0xffffffff;
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (cfg && cfg->off_task_loginuid &&
+	    bpf_probe_read_kernel(&ev->loginuid, sizeof(ev->loginuid),
+				  task + cfg->off_task_loginuid))
+		ev->loginuid = 0xffffffff;
+	if (!cfg || !cfg->off_task_real_parent ||
+	    bpf_probe_read_kernel(&parent, sizeof(parent),
+				  task + cfg->off_task_real_parent) || !parent ||
+	    bpf_probe_read_kernel(&ev->ppid, sizeof(ev->ppid),
+				  parent + cfg->off_task_tgid))
+		ev->ppid = 0;
+}
+
 static __always_inline void ev_init(struct ebph_event *ev, __u32 type,
 				    __u64 profile)
 {
@@ -375,6 +409,7 @@ static __always_inline void ev_init(struct ebph_event *ev, __u32 type,
 	ev->ts = bpf_ktime_get_boot_ns();
 	ev->profile = profile;
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	ev_origin(ev);
 }
 
 /* An event about system call CALL of TASK: its pid, and the window

@@ -2,10 +2,14 @@
 /*
  * ebph_log.c - events as JSON lines and syslog priorities (ebph_log.h).
  *
- * Field names are stable: log shippers index on them.  Every event has
- * time, level, event and message; a kernel event adds pid, tid, comm,
- * profile (the key, 16 hex digits, as `ebph profiles` shows it) and
- * executable, then the fields of its type.  Calls are given by name and
+ * Field names are stable: log shippers index on them, and "schema"
+ * (EBPH_JSON_SCHEMA) says which set a line has.  Every event has time
+ * (RFC 3339, UTC, nanoseconds), schema, host, level, event and message;
+ * a kernel event adds its process (pid, tid, ppid, uid, loginuid, comm,
+ * cgroup_id, cgroup, container), profile (the key, 16 hex digits, as
+ * every command writes it) and executable, then the fields of its type.
+ * A value ebph does not know is null: a ppid the kernel could not read,
+ * a login uid never set, a cgroup gone before it was looked up.  Calls are given by name and
  * by number ("call", "call_nr"), so a reader needs no system call table.
  *
  * Every anomaly has "seq_miss": true when the sequence detector
@@ -175,6 +179,7 @@ static void json_strn(FILE *f, const char *s, size_t max)
 	ebph_json_str(f, buf);
 }
 
+/* "2026-11-21T12:07:17.123456789Z": the kernel's clock is in ns. */
 void ebph_json_time(FILE *f, __u64 real_ns)
 {
 	time_t t = real_ns / 1000000000ULL;
@@ -183,7 +188,7 @@ void ebph_json_time(FILE *f, __u64 real_ns)
 
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "\"%s.%06uZ\"", stamp, (unsigned int)(real_ns % 1000000000ULL / 1000));
+	fprintf(f, "\"%s.%09uZ\"", stamp, (unsigned int)(real_ns % 1000000000ULL));
 }
 
 void ebph_json_call(FILE *f, const char *field, unsigned int nr)
@@ -249,8 +254,25 @@ static void json_packed(FILE *f, __u64 packed)
 	ebph_json_packed(f, packed);
 }
 
-/* The fields every line begins with: time, level, event. */
-static void json_head(FILE *f, __u64 real_ns, enum ebph_level level, const char *event)
+/* ,"NAME":S, or null for a NULL (or, with EMPTY_NULL, an empty) S. */
+static void json_field(FILE *f, const char *name, const char *s, int empty_null)
+{
+	fprintf(f, ",\"%s\":", name);
+	ebph_json_str(f, empty_null && s && !*s ? NULL : s);
+}
+
+/* ,"NAME":N, or null for EBPH_NO_LOGINUID, as the kernel says "none". */
+static void json_uid(FILE *f, const char *name, __u32 uid)
+{
+	if (uid == EBPH_NO_LOGINUID)
+		fprintf(f, ",\"%s\":null", name);
+	else
+		fprintf(f, ",\"%s\":%u", name, uid);
+}
+
+/* The fields every line begins with: time, schema, host, level, event. */
+static void json_head(FILE *f, __u64 real_ns, const char *host, enum ebph_level level,
+		      const char *event)
 {
 	static const char *levels[] = {
 		[EBPH_DEBUG] = "debug", [EBPH_INFO] = "info",
@@ -259,28 +281,20 @@ static void json_head(FILE *f, __u64 real_ns, enum ebph_level level, const char 
 
 	fputs("{\"time\":", f);
 	ebph_json_time(f, real_ns);
+	fprintf(f, ",\"schema\":%d", EBPH_JSON_SCHEMA);
+	json_field(f, "host", host, 1);
 	fprintf(f, ",\"level\":\"%s\",\"event\":\"%s\"",
 		levels[level <= EBPH_ERROR ? level : EBPH_ERROR], event);
 }
 
-/* ,"NAME":S, or null for a NULL (or, with EMPTY_NULL, an empty) S. */
-static void json_field(FILE *f, const char *name, const char *s, int empty_null)
-{
-	fprintf(f, ",\"%s\":", name);
-	ebph_json_str(f, empty_null && s && !*s ? NULL : s);
-}
-
 void ebph_json_audit(FILE *f, __u64 real_ns, enum ebph_level level,
-		     const char *msg, const struct ebph_audit *a)
+		     const char *msg, const struct ebph_audit *a, const char *host)
 {
-	json_head(f, real_ns, level, a->pid ? "audit" : "config_change");
+	json_head(f, real_ns, host, level, a->pid ? "audit" : "config_change");
 	if (a->pid) {
 		fprintf(f, ",\"uid\":%u", a->uid);
 		json_field(f, "sudo_user", a->sudo_user, 1);
-		if (a->loginuid == EBPH_NO_LOGINUID)
-			fputs(",\"loginuid\":null", f);
-		else
-			fprintf(f, ",\"loginuid\":%u", a->loginuid);
+		json_uid(f, "loginuid", a->loginuid);
 		fprintf(f, ",\"pid\":%u", a->pid);
 	} else {
 		fputs(",\"uid\":null,\"sudo_user\":null,\"loginuid\":null,\"pid\":null", f);
@@ -293,17 +307,33 @@ void ebph_json_audit(FILE *f, __u64 real_ns, enum ebph_level level,
 	fputs("}\n", f);
 }
 
+/* The process a kernel event came from: who, its parent, which cgroup. */
+static void json_process(FILE *f, const struct ebph_event *ev,
+			 const struct ebph_line_info *in)
+{
+	fprintf(f, ",\"pid\":%u,\"tid\":%u", ev->pid, ev->tid);
+	if (ev->ppid)
+		fprintf(f, ",\"ppid\":%u", ev->ppid);
+	else
+		fputs(",\"ppid\":null", f);
+	fprintf(f, ",\"uid\":%u", ev->uid);
+	json_uid(f, "loginuid", ev->loginuid);
+	fputs(",\"comm\":", f);
+	json_strn(f, ev->comm, sizeof(ev->comm));
+	fprintf(f, ",\"cgroup_id\":%llu", (unsigned long long)ev->cgroup);
+	json_field(f, "cgroup", in->cgroup, 0);
+	json_field(f, "container", in->container, 1);
+}
+
 void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 		    const char *msg, const struct ebph_event *ev,
-		    const char *path, __s64 boot_to_real)
+		    const struct ebph_line_info *in, __s64 boot_to_real)
 {
-	json_head(f, real_ns, level, ev ? ebph_event_name(ev->type) : "log");
+	json_head(f, real_ns, in->host, level, ev ? ebph_event_name(ev->type) : "log");
 	if (ev) {
-		fprintf(f, ",\"pid\":%u,\"tid\":%u,\"comm\":", ev->pid, ev->tid);
-		json_strn(f, ev->comm, sizeof(ev->comm));
-		fprintf(f, ",\"profile\":\"%016llx\",\"executable\":",
-			(unsigned long long)ev->profile);
-		ebph_json_str(f, path);
+		json_process(f, ev, in);
+		fprintf(f, ",\"profile\":\"" EBPH_KEY_FMT "\"", (unsigned long long)ev->profile);
+		json_field(f, "executable", in->path, 0);
 		switch (ev->type) {
 		case EBPH_EV_ANOMALY:
 			json_call(f, "call", ev->call);
@@ -311,6 +341,10 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 				ev->misses, ev->seq_miss ? "true" : "false", ev->lfc,
 				ev->anomalies);
 			json_sequence(f, ev);
+			if (in->incident)
+				fprintf(f, ",\"incident\":%u", in->incident);
+			else
+				fputs(",\"incident\":null", f);
 			break;
 		case EBPH_EV_FROZEN:
 			fputs(",\"normal_at\":", f);
@@ -347,6 +381,39 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 			break;
 		}
 	}
+	json_field(f, "message", msg, 0);
+	fputs("}\n", f);
+}
+
+void ebph_json_incident(FILE *f, __u64 real_ns, enum ebph_level level,
+			const char *msg, const struct ebph_event *first,
+			const struct ebph_line_info *in,
+			const struct ebph_incident_sum *s)
+{
+	char name[SYSCALL_NAME_LEN];
+	unsigned int c, n = 0;
+
+	json_head(f, real_ns, in->host, level, "incident");
+	json_process(f, first, in);
+	fprintf(f, ",\"profile\":\"" EBPH_KEY_FMT "\"", (unsigned long long)first->profile);
+	json_field(f, "executable", in->path, 0);
+	fprintf(f, ",\"incident\":%u,\"anomalies\":%u,\"max_lfc\":%u,\"calls\":[",
+		s->id, s->anomalies, s->max_lfc);
+	for (c = 0; c < EBPH_NUM_CALLS; c++) {
+		if (!(s->calls[c / 64] & 1ULL << (c % 64)))
+			continue;
+		syscall_name_fmt(c, name, sizeof(name));
+		if (n++)
+			putc(',', f);
+		ebph_json_str(f, name);
+	}
+	fputs("],\"start\":", f);
+	ebph_json_time(f, s->start_ns);
+	fputs(",\"end\":", f);
+	ebph_json_time(f, s->end_ns);
+	fprintf(f, ",\"duration_ns\":%llu", (unsigned long long)(s->end_ns - s->start_ns));
+	json_field(f, "ended", s->ended, 0);
+	fprintf(f, ",\"lost\":%llu", (unsigned long long)s->lost);
 	json_field(f, "message", msg, 0);
 	fputs("}\n", f);
 }

@@ -17,25 +17,75 @@
 #include "ebph.h"
 
 /*
+ * The version of the JSON lines' fields ("schema"): it grows by one when
+ * a field changes meaning or goes away, not when one is added.
+ */
+#define EBPH_JSON_SCHEMA	1
+
+/*
+ * What user space adds to a line for its reader: the host, and for a
+ * kernel event what it resolved of the event's process (ebph_origin.h).
+ * A NULL string is null in the JSON.
+ */
+struct ebph_line_info {
+	const char *host;		/* gethostname(2), read once */
+	const char *path;		/* the profile's executable */
+	const char *cgroup;		/* the cgroup v2 path */
+	const char *container;		/* 64 hex digits */
+	__u32 incident;			/* an anomaly's incident; 0: none */
+};
+
+/*
  * Write one JSON object and a newline to F:
  *
- *   {"time":"2026-11-21T12:07:17.123456Z","level":"warning",
- *    "event":"anomaly","pid":1417,"tid":1417,"comm":"demo",
- *    "profile":"0000fe0000012345","executable":"/usr/local/bin/demo",
- *    "call":"write","call_nr":1,"misses":5,"seq_miss":false,"lfc":1,
- *    "anomalies":1,"sequence":["write","write","fstat"],
- *    "message":"PID 1417 ..."}
+ *   {"time":"2026-11-21T12:07:17.123456789Z","schema":1,"host":"web1",
+ *    "level":"warning","event":"anomaly","pid":1417,"tid":1417,
+ *    "ppid":1400,"uid":1000,"loginuid":1000,"comm":"demo",
+ *    "cgroup_id":8813,"cgroup":"/user.slice/user-1000.slice/session-3.scope",
+ *    "container":null,"profile":"0000fe0000012345",
+ *    "executable":"/usr/local/bin/demo","call":"write","call_nr":1,
+ *    "misses":5,"seq_miss":false,"lfc":1,"anomalies":1,
+ *    "sequence":["write","write","fstat"],"message":"PID 1417 ..."}
  *
- * REAL_NS is CLOCK_REALTIME; the time is RFC 3339 in UTC.  EV is the
- * kernel event the line reports, or NULL for ebph's own lines ("event":
- * "log"); PATH is its profile's executable (may be NULL); BOOT_TO_REAL
- * converts the kernel's CLOCK_BOOTTIME times in EV.  Strings are escaped
- * for JSON, and bytes that are not UTF-8 become \u00XX, so the line is
+ * REAL_NS is CLOCK_REALTIME; the time is RFC 3339 in UTC, to the
+ * nanosecond.  EV is the kernel event the line reports, or NULL for
+ * ebph's own lines ("event": "log"); IN what user space knows besides
+ * (IN->path, cgroup... are read only with an EV); BOOT_TO_REAL converts
+ * the kernel's CLOCK_BOOTTIME times in EV.  Strings are escaped for
+ * JSON, and bytes that are not UTF-8 become \u00XX, so the line is
  * valid JSON whatever a process named itself.
  */
 void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 		    const char *msg, const struct ebph_event *ev,
-		    const char *path, __s64 boot_to_real);
+		    const struct ebph_line_info *in, __s64 boot_to_real);
+
+/*
+ * An incident's summary (ebph_incident.c): the anomalies of one process
+ * from its first until it was over.
+ */
+struct ebph_incident_sum {
+	__u32 id;			/* as the anomaly lines' "incident" */
+	__u32 anomalies, max_lfc;
+	__u64 start_ns, end_ns;		/* CLOCK_REALTIME of its first and
+					 * last anomaly */
+	const __u64 *calls;		/* EBPH_NUM_CALLS bits: the calls */
+	const char *ended;		/* lfc_zero, exited, timeout, exec,
+					 * stopped */
+	__u64 lost;			/* events lost meanwhile, any process's */
+};
+
+/*
+ * The JSON line of an incident over: "event":"incident", the process
+ * fields of its FIRST anomaly and IN, then
+ *
+ *   "incident":3,"anomalies":5,"max_lfc":5,"calls":["write","read"],
+ *   "start":"...","end":"...","duration_ns":1234567,"ended":"exited",
+ *   "lost":0
+ */
+void ebph_json_incident(FILE *f, __u64 real_ns, enum ebph_level level,
+			const char *msg, const struct ebph_event *first,
+			const struct ebph_line_info *in,
+			const struct ebph_incident_sum *s);
 
 /*
  * A record of an admin's action, reported by `ebph run` as an "audit"
@@ -54,9 +104,9 @@ struct ebph_audit {
 #define EBPH_NO_LOGINUID	0xffffffffU	/* as /proc/PID/loginuid says it */
 
 /*
- * The same JSON line for an admin's action A:
+ * The same JSON line for an admin's action A, from HOST:
  *
- *   {"time":"...","level":"info","event":"audit","uid":0,
+ *   {"time":"...","schema":1,"host":"web1","level":"info","event":"audit","uid":0,
  *    "sudo_user":"alice","loginuid":1000,"pid":4242,"command":"set",
  *    "target":"monitoring","old":"on","new":"off","message":"audit: ..."}
  *
@@ -64,7 +114,7 @@ struct ebph_audit {
  * OLD and NEW that are "" are null.
  */
 void ebph_json_audit(FILE *f, __u64 real_ns, enum ebph_level level,
-		     const char *msg, const struct ebph_audit *a);
+		     const char *msg, const struct ebph_audit *a, const char *host);
 
 /*
  * The pieces of those lines, for the commands' --json (ebph_cmd.c), so

@@ -211,6 +211,9 @@ int ebph_config_offsets(struct ebph_config *cfg, int verbose)
 		/* kuid_t is a struct of one uid_t, val: its offset is i_uid's. */
 		{ "inode", "i_uid", offsetof(struct ebph_config, off_inode_uid) },
 		{ "inode", "i_nlink", offsetof(struct ebph_config, off_inode_nlink) },
+		/* The parent of an event's process (ev_origin()). */
+		{ "task_struct", "real_parent", offsetof(struct ebph_config, off_task_real_parent) },
+		{ "task_struct", "tgid", offsetof(struct ebph_config, off_task_tgid) },
 	};
 	struct btf_blob *btf;
 	size_t i;
@@ -233,6 +236,13 @@ int ebph_config_offsets(struct ebph_config *cfg, int verbose)
 			fprintf(stderr, "bpf_load: BTF: %s.%s at offset %u\n",
 				fields[i].s, fields[i].f, off);
 	}
+	/* Only with CONFIG_AUDIT: without it, no login uid (0 here). */
+	if (!err && btf_blob_member_offset(btf, "task_struct", "loginuid",
+					   &cfg->off_task_loginuid))
+		cfg->off_task_loginuid = 0;
+	if (!err && verbose)
+		fprintf(stderr, "bpf_load: BTF: task_struct.loginuid at offset %u%s\n",
+			cfg->off_task_loginuid, cfg->off_task_loginuid ? "" : " (none)");
 	if (!err)
 		err = check_ti_status(btf, verbose);
 	btf_blob_free(btf);

@@ -31,7 +31,8 @@
 
 enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE,
        OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA,
-       OPT_NO_FRAMES, OPT_CONFIG, OPT_NO_CONFIG };
+       OPT_NO_FRAMES, OPT_CONFIG, OPT_NO_CONFIG, OPT_EVERY_ANOMALY,
+       OPT_INCIDENT_TIMEOUT };
 
 const char run_shortopts[] = "d:w:s:o:vh";
 
@@ -48,6 +49,8 @@ const struct option run_longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	{ "log-sequences", no_argument, NULL, OPT_LOG_SEQ },
+	{ "every-anomaly", no_argument, NULL, OPT_EVERY_ANOMALY },
+	{ "incident-timeout", required_argument, NULL, OPT_INCIDENT_TIMEOUT },
 	{ "detector", required_argument, NULL, OPT_DETECTOR },
 	{ "owner-quota", required_argument, NULL, OPT_OWNER_QUOTA },
 	{ "no-signal-frames", no_argument, NULL, OPT_NO_FRAMES },
@@ -69,6 +72,7 @@ void options_default(struct options *o)
 		.detectors = EBPH_DET_PAIRS,
 		.owner_quota = EBPH_OWNER_QUOTA,
 		.signal_frames = 1,
+		.incident_timeout = 60ULL * 1000000000ULL,
 		.config = EBPH_CONFIG_FILE,
 	};
 }
@@ -130,6 +134,16 @@ int take_option(struct options *o, int c, const char *arg, const char *dash,
 		break;
 	case OPT_LOG_SEQ:
 		o->log_sequences = 1;
+		break;
+	case OPT_EVERY_ANOMALY:
+		o->every_anomaly = 1;
+		break;
+	case OPT_INCIDENT_TIMEOUT:
+		if ((d = parse_duration(arg)) <= 0) {
+			snprintf(why, len, "invalid %sincident-timeout '%s' (e.g. 30s, 5m)", dash, arg);
+			return -1;
+		}
+		o->incident_timeout = d;
 		break;
 	case OPT_OWNER_QUOTA:
 		return parse_uint(arg, dash, "owner-quota", EBPH_USERS_MAX, &o->owner_quota, why, len);

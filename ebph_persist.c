@@ -211,7 +211,7 @@ int save_profiles(struct ebph *e)
 	}
 	if (failed) {
 		ebph_escape(first_failed->path, path, sizeof(path));
-		say(e, EBPH_ERROR, "%zu profiles not saved in %s: %s%s (the first: %llx, %s)",
+		say(e, EBPH_ERROR, "%zu profiles not saved in %s: %s%s (the first: " EBPH_KEY_FMT ", %s)",
 		    failed, e->opt.profile_dir, strerror(-first_err),
 		    other_errs ? ", and other errors" : "",
 		    (unsigned long long)first_failed->prof.key, path);

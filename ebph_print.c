@@ -32,31 +32,73 @@ static const char *level_name[] = {
 	[EBPH_WARNING] = "WARNING", [EBPH_ERROR] = "ERROR",
 };
 
+/* What a JSON line says besides a kernel event EV's fields, in IN (P
+ * holds the path), the anomaly's incident ID. */
+static void line_info(struct ebph *e, const struct ebph_event *ev, __u32 id,
+		      struct ebph_line_info *in, struct ebph_path *p,
+		      char id_buf[EBPH_CONTAINER_ID_LEN + 1])
+{
+	*in = (struct ebph_line_info){ .host = e->host, .incident = id };
+	if (!ev)
+		return;
+	if (!bpf_map_lookup(e->m.paths, &ev->profile, p)) {
+		p->path[sizeof(p->path) - 1] = 0;
+		in->path = p->path;
+	}
+	/* The path at the time the line is written, not the event's: a
+	 * process gone by then has its cgroup looked for by id
+	 * (ebph_origin.c). */
+	in->cgroup = ebph_cgroup_path(&e->cgroups, ev->cgroup, ev->pid);
+	in->container = in->cgroup ? ebph_container_id(in->cgroup, id_buf) : NULL;
+}
+
+/* What a line is about, for its JSON fields and syslog priority: a
+ * kernel event, an admin's action, an incident over, or none. */
+struct about {
+	const struct ebph_event *ev;
+	__u32 incident;			/* EV's, an anomaly's */
+	const struct ebph_audit *a;
+	const struct incident *inc;
+	const char *ended;		/* INC's */
+};
+
+/* INC as ebph_log.c sums it up. */
+static struct ebph_incident_sum incident_sum(struct ebph *e, const struct incident *inc,
+					     const char *why)
+{
+	return (struct ebph_incident_sum){
+		.id = inc->id, .anomalies = inc->anomalies, .max_lfc = inc->max_lfc,
+		.start_ns = inc->first.ts + e->boot_to_real,
+		.end_ns = inc->last_ns + e->boot_to_real,
+		.calls = inc->calls, .ended = why, .lost = inc->lost,
+	};
+}
+
 /*
  * MSG as one line on F: "2026-11-21 12:07:17 WARNING: ...", or a JSON
- * object (--json) with the fields of EV, the kernel event being
- * reported, or of A, the admin's action (either may be NULL).  Returns
- * 0, or -errno if F would not take it.
+ * object (--json) with the fields of what it is about, W.  Returns 0,
+ * or -errno if F would not take it.
  */
 static int emit(struct ebph *e, FILE *f, __u64 real_ns, enum ebph_level level,
-		const char *msg, const struct ebph_event *ev,
-		const struct ebph_audit *a)
+		const char *msg, const struct about *w)
 {
-	char stamp[32];
+	char stamp[32], id[EBPH_CONTAINER_ID_LEN + 1];
+	struct ebph_line_info in;
+	struct ebph_path p;
 	struct tm tm;
 	time_t t;
 
 	errno = 0;
-	if (e->opt.json && a) {
-		ebph_json_audit(f, real_ns, level, msg, a);
-	} else if (e->opt.json) {
-		struct ebph_path p;
-		int have = ev && !bpf_map_lookup(e->m.paths, &ev->profile, &p);
+	if (e->opt.json && w->a) {
+		ebph_json_audit(f, real_ns, level, msg, w->a, e->host);
+	} else if (e->opt.json && w->inc) {
+		struct ebph_incident_sum s = incident_sum(e, w->inc, w->ended);
 
-		if (have)
-			p.path[sizeof(p.path) - 1] = 0;
-		ebph_json_line(f, real_ns, level, msg, ev,
-			       have ? p.path : NULL, e->boot_to_real);
+		line_info(e, &w->inc->first, 0, &in, &p, id);
+		ebph_json_incident(f, real_ns, level, msg, &w->inc->first, &in, &s);
+	} else if (e->opt.json) {
+		line_info(e, w->ev, w->incident, &in, &p, id);
+		ebph_json_line(f, real_ns, level, msg, w->ev, &in, e->boot_to_real);
 	} else {
 		t = real_ns / 1000000000ULL;
 		localtime_r(&t, &tm);
@@ -72,26 +114,24 @@ static int emit(struct ebph *e, FILE *f, __u64 real_ns, enum ebph_level level,
 	return 0;
 }
 
-/* The syslog priority of a line of LEVEL about EV or A: an admin's
- * action is news, as a profile that turns normal. */
-static int syslog_prio(enum ebph_level level, const struct ebph_event *ev,
-		       const struct ebph_audit *a)
+/* The syslog priority of a line of LEVEL about W: an admin's action is
+ * news, as a profile that turns normal. */
+static int syslog_prio(enum ebph_level level, const struct about *w)
 {
-	int prio = ebph_syslog_priority(level, ev);
+	int prio = ebph_syslog_priority(level, w->inc ? &w->inc->first : w->ev);
 
-	return a && prio > LOG_NOTICE ? LOG_NOTICE : prio;
+	return w->a && prio > LOG_NOTICE ? LOG_NOTICE : prio;
 }
 
 /*
- * One line, about EV or A or neither, at BOOT_NS (CLOCK_BOOTTIME; 0:
- * now): on stdout (text, or JSON with --json), and/or to syslog
- * (--syslog).  Once stdout fails (a reader gone: EPIPE; a terminal hung
- * up: EIO), the lines go to stderr and syslog instead, one line says
- * so, and the profiles are saved: ebph goes on.  A stderr that fails
- * too is not retried in any loop: syslog still has every line.
+ * One line, about W, at BOOT_NS (CLOCK_BOOTTIME; 0: now): on stdout
+ * (text, or JSON with --json), and/or to syslog (--syslog).  Once stdout
+ * fails (a reader gone: EPIPE; a terminal hung up: EIO), the lines go
+ * to stderr and syslog instead, one line says so, and the profiles are
+ * saved: ebph goes on.  A stderr that fails too is not retried in any
+ * loop: syslog still has every line.
  */
-static void say_line(struct ebph *e, const struct ebph_event *ev,
-		     const struct ebph_audit *a, __u64 boot_ns,
+static void say_line(struct ebph *e, const struct about *w, __u64 boot_ns,
 		     enum ebph_level level, const char *fmt, va_list ap)
 {
 	char msg[2048];
@@ -103,14 +143,14 @@ static void say_line(struct ebph *e, const struct ebph_event *ev,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	real_ns = boot_ns ? boot_ns + e->boot_to_real : clock_ns(CLOCK_REALTIME);
 	if (e->opt.syslog || e->stdout_lost)
-		syslog(syslog_prio(level, ev, a), "%s", msg);
+		syslog(syslog_prio(level, w), "%s", msg);
 	if (e->stdout_lost) {
-		emit(e, stderr, real_ns, level, msg, ev, a);
+		emit(e, stderr, real_ns, level, msg, w);
 		return;
 	}
 	if (e->opt.syslog && !e->opt.json)
 		return;
-	err = emit(e, stdout, real_ns, level, msg, ev, a);
+	err = emit(e, stdout, real_ns, level, msg, w);
 	/* A stdout that would block now (O_NONBLOCK, or a signal) is
 	 * still there; the next line tries it again. */
 	if (!err || err == -EINTR || err == -EAGAIN)
@@ -118,9 +158,9 @@ static void say_line(struct ebph *e, const struct ebph_event *ev,
 	e->stdout_lost = 1;
 	if (!e->opt.syslog) {	/* this line has not reached syslog yet */
 		openlog("ebph", LOG_PID, LOG_DAEMON);
-		syslog(syslog_prio(level, ev, a), "%s", msg);
+		syslog(syslog_prio(level, w), "%s", msg);
 	}
-	emit(e, stderr, real_ns, level, msg, ev, a);
+	emit(e, stderr, real_ns, level, msg, w);
 	save_request = 1;
 	/* This line is ebph's own, not the event's or the audit's. */
 	say(e, EBPH_WARNING, "stdout failed (%s): events go to stderr and syslog from now on; saving the profiles",
@@ -129,44 +169,48 @@ static void say_line(struct ebph *e, const struct ebph_event *ev,
 
 void say(struct ebph *e, enum ebph_level level, const char *fmt, ...)
 {
+	struct about w = { 0 };
 	va_list ap;
 
 	va_start(ap, fmt);
-	say_line(e, NULL, NULL, 0, level, fmt, ap);
+	say_line(e, &w, 0, level, fmt, ap);
 	va_end(ap);
 }
 
 void say_audit(struct ebph *e, const struct ebph_audit *a, enum ebph_level level,
 	       const char *fmt, ...)
 {
+	struct about w = { .a = a };
 	va_list ap;
 
 	va_start(ap, fmt);
-	say_line(e, NULL, a, 0, level, fmt, ap);
+	say_line(e, &w, 0, level, fmt, ap);
 	va_end(ap);
 }
 
-/* A line about kernel event EV, at BOOT_NS (0: now). */
+/* A line about W, at BOOT_NS (0: now). */
 static void __attribute__((format(printf, 5, 6)))
-say_at(struct ebph *e, const struct ebph_event *ev, __u64 boot_ns,
-       enum ebph_level level, const char *fmt, ...)
+say_about(struct ebph *e, const struct about *w, __u64 boot_ns,
+	  enum ebph_level level, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	say_line(e, ev, NULL, boot_ns, level, fmt, ap);
+	say_line(e, w, boot_ns, level, fmt, ap);
 	va_end(ap);
 }
 
-/* ... at the time the kernel gave it: what every event's lines use. */
+/* A line about kernel event EV, at the time the kernel gave it: what
+ * every event's lines use. */
 static void __attribute__((format(printf, 4, 5)))
 say_event(struct ebph *e, const struct ebph_event *ev, enum ebph_level level,
 	  const char *fmt, ...)
 {
+	struct about w = { .ev = ev };
 	va_list ap;
 
 	va_start(ap, fmt);
-	say_line(e, ev, NULL, ev->ts, level, fmt, ap);
+	say_line(e, &w, ev->ts, level, fmt, ap);
 	va_end(ap);
 }
 
@@ -192,7 +236,7 @@ static void profile_label(struct ebph *e, __u64 key, char *buf, size_t len)
 	const char *base;
 
 	if (bpf_map_lookup(e->m.paths, &key, &p)) {
-		snprintf(buf, len, "%llx", (unsigned long long)key);
+		snprintf(buf, len, EBPH_KEY_FMT, (unsigned long long)key);
 		return;
 	}
 	p.path[sizeof(p.path) - 1] = 0;
@@ -317,6 +361,8 @@ static void print_anomaly(struct ebph *e, const struct ebph_event *ev,
 			  const char *name)
 {
 	char call[SYSCALL_NAME_LEN], what[64];
+	struct about w = { .ev = ev };
+	int begins;
 
 	if (!ev->seq_miss)
 		snprintf(what, sizeof(what), "%u misses", ev->misses);
@@ -325,10 +371,66 @@ static void print_anomaly(struct ebph *e, const struct ebph_event *ev,
 	else
 		snprintf(what, sizeof(what), "unknown sequence");
 	ebph_state_anomaly(ev, e->boot_to_real);	/* for ebph top */
-	say_event(e, ev, EBPH_WARNING,
-		  "PID %u (%s, profile %llx): anomaly in %s: %s, LFC %u",
+	begins = incident_anomaly(e, ev, &w.incident);
+	if (!begins && !e->opt.every_anomaly)
+		return;		/* counted in its incident's summary */
+	say_about(e, &w, ev->ts, EBPH_WARNING,
+		  "PID %u (%s, profile " EBPH_KEY_FMT "): anomaly in %s: %s, LFC %u%s",
 		  ev->pid, name, (unsigned long long)ev->profile,
-		  call_name(ev->call, call, sizeof(call)), what, ev->lfc);
+		  call_name(ev->call, call, sizeof(call)), what, ev->lfc,
+		  begins == 1 && !e->opt.every_anomaly ?
+		  ": an incident begins (its summary when it is over)" : "");
+}
+
+/* The calls of INC by name, "write, read", into BUF. */
+static const char *incident_calls(const struct incident *inc, char *buf, size_t len)
+{
+	char name[SYSCALL_NAME_LEN];
+	size_t used = 0;
+	unsigned int c;
+
+	buf[0] = 0;
+	for (c = 0; c < EBPH_NUM_CALLS && used < len; c++) {
+		if (!(inc->calls[c / 64] & 1ULL << (c % 64)))
+			continue;
+		syscall_name_fmt(c, name, sizeof(name));
+		used += snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
+	}
+	return buf;
+}
+
+static const char *why_words(const char *why)
+{
+	if (!strcmp(why, "lfc_zero"))
+		return "its LFC is back to 0";
+	if (!strcmp(why, "exited"))
+		return "the process exited";
+	if (!strcmp(why, "timeout"))
+		return "no anomaly for the time limit";
+	if (!strcmp(why, "exec"))
+		return "the process ran another program";
+	return "ebph stopped";
+}
+
+void print_incident(struct ebph *e, const struct incident *inc, const char *why)
+{
+	struct about w = { .inc = inc, .ended = why };
+	char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], calls[1024], dur[32], lost[96] = "";
+
+	profile_label(e, inc->first.profile, name, sizeof(name));
+	/* From its first anomaly to its last: often within a millisecond. */
+	if (inc->last_ns - inc->first.ts < 1000000000ULL)
+		snprintf(dur, sizeof(dur), "%.3f ms", (inc->last_ns - inc->first.ts) / 1e6);
+	else
+		cmd_fmt_duration(inc->last_ns - inc->first.ts, dur, sizeof(dur));
+	if (inc->lost)
+		snprintf(lost, sizeof(lost), "; %llu events were lost meanwhile, so there may be more",
+			 (unsigned long long)inc->lost);
+	say_about(e, &w, 0, EBPH_WARNING,
+		  "PID %u (%s, profile " EBPH_KEY_FMT "): incident %u over (%s): %u anomalous call%s in %s, highest LFC %u, calls %s%s",
+		  inc->pid, name, (unsigned long long)inc->first.profile, inc->id,
+		  why_words(why), inc->anomalies, inc->anomalies == 1 ? "" : "s", dur,
+		  inc->max_lfc, incident_calls(inc, calls, sizeof(calls)), lost);
 }
 
 /* NAME is the kernel's (the exec's filename): the absolute path first. */
@@ -337,7 +439,7 @@ static void print_new_profile(struct ebph *e, const struct ebph_event *ev,
 {
 	resolve_path(e, ev->profile, ev->pid);
 	profile_label(e, ev->profile, name, len);
-	say_event(e, ev, EBPH_INFO, "new profile %s (%llx), from PID %u",
+	say_event(e, ev, EBPH_INFO, "new profile %s (" EBPH_KEY_FMT "), from PID %u",
 		  name, (unsigned long long)ev->profile, ev->pid);
 }
 
@@ -354,7 +456,7 @@ static void print_assoc(struct ebph *e, const struct ebph_event *ev,
 		resolve_path(e, ev->profile, ev->pid);
 		profile_label(e, ev->profile, name, len);
 	}
-	say_event(e, ev, EBPH_DEBUG, "PID %u TID %u runs %s (%llx)",
+	say_event(e, ev, EBPH_DEBUG, "PID %u TID %u runs %s (" EBPH_KEY_FMT ")",
 		  ev->pid, ev->tid, name, (unsigned long long)ev->profile);
 }
 
@@ -369,7 +471,7 @@ static void print_frozen(struct ebph *e, const struct ebph_event *ev,
 
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	say_event(e, ev, EBPH_INFO, "profile %s (%llx) frozen: normal at %s",
+	say_event(e, ev, EBPH_INFO, "profile %s (" EBPH_KEY_FMT ") frozen: normal at %s",
 		  name, (unsigned long long)ev->profile, when);
 }
 
@@ -378,7 +480,7 @@ static void print_stop_normal(struct ebph *e, const struct ebph_event *ev,
 			      const char *name)
 {
 	say_event(e, ev, EBPH_WARNING,
-		  "profile %s (%llx): %u anomalies, over the limit of %u: back to training",
+		  "profile %s (" EBPH_KEY_FMT "): %u anomalies, over the limit of %u: back to training",
 		  name, (unsigned long long)ev->profile, ev->anomalies,
 		  live_config(e).anomaly_limit);
 }
@@ -387,7 +489,7 @@ static void print_tolerize(struct ebph *e, const struct ebph_event *ev,
 			   const char *name)
 {
 	say_event(e, ev, EBPH_WARNING,
-		  "PID %u (%s, profile %llx): LFC %u over the tolerize limit of %u: training data reset",
+		  "PID %u (%s, profile " EBPH_KEY_FMT "): LFC %u over the tolerize limit of %u: training data reset",
 		  ev->pid, name, (unsigned long long)ev->profile, ev->lfc,
 		  live_config(e).tolerize_limit);
 }
@@ -401,7 +503,7 @@ static void print_unnamed_exec(struct ebph *e, const struct ebph_event *ev,
 	memcpy(c, ev->comm, EBPH_COMM_LEN);
 	c[EBPH_COMM_LEN] = 0;
 	say_event(e, ev, EBPH_WARNING,
-		  "PID %u (%s) runs a file with no name (a memfd or a deleted file): its profile %s (%llx) is new at each such exec, so it is never tested",
+		  "PID %u (%s) runs a file with no name (a memfd or a deleted file): its profile %s (" EBPH_KEY_FMT ") is new at each such exec, so it is never tested",
 		  ev->pid, ebph_escape(c, comm, sizeof(comm)), name,
 		  (unsigned long long)ev->profile);
 }
@@ -415,11 +517,11 @@ static void print_new_seq(struct ebph *e, const struct ebph_event *ev,
 	     seq[EBPH_SEQ_CALLS * SYSCALL_NAME_LEN];
 
 	if (ev->misses == 0)
-		say_event(e, ev, EBPH_INFO, "profile %s (%llx) learned the sequence %s",
+		say_event(e, ev, EBPH_INFO, "profile %s (" EBPH_KEY_FMT ") learned the sequence %s",
 			  name, (unsigned long long)ev->profile,
 			  syscall_seq_fmt(ev->arg, NULL, seq, sizeof(seq)));
 	else
-		say_event(e, ev, EBPH_INFO, "profile %s (%llx) learned %s after %s",
+		say_event(e, ev, EBPH_INFO, "profile %s (" EBPH_KEY_FMT ") learned %s after %s",
 			  name, (unsigned long long)ev->profile,
 			  call_name(ev->call, call, sizeof(call)),
 			  call_name(ev->arg, prev, sizeof(prev)));
@@ -507,7 +609,7 @@ void print_event(struct ebph *e, const struct ebph_event *ev)
 		print_frozen(e, ev, name);
 		break;
 	case EBPH_EV_START_NORMAL:
-		say_event(e, ev, EBPH_INFO, "profile %s (%llx) is normal: testing starts",
+		say_event(e, ev, EBPH_INFO, "profile %s (" EBPH_KEY_FMT ") is normal: testing starts",
 			  name, (unsigned long long)key);
 		break;
 	case EBPH_EV_STOP_NORMAL:
@@ -518,7 +620,7 @@ void print_event(struct ebph *e, const struct ebph_event *ev)
 		break;
 	case EBPH_EV_IO_URING:
 		say_event(e, ev, EBPH_WARNING,
-			  "PID %u (%s, profile %llx) submits io_uring requests (the first: opcode %u): ebph sees io_uring_enter, not what the requests do",
+			  "PID %u (%s, profile " EBPH_KEY_FMT ") submits io_uring requests (the first: opcode %u): ebph sees io_uring_enter, not what the requests do",
 			  ev->pid, name, (unsigned long long)key, ev->call);
 		break;
 	case EBPH_EV_UNNAMED_EXEC:
@@ -533,7 +635,7 @@ void print_event(struct ebph *e, const struct ebph_event *ev)
 	default:
 		/* Its fields in JSON, but the time is now: the kernel's may
 		 * not be where this ebph reads it. */
-		say_at(e, ev, 0, EBPH_ERROR, "unknown event type %u: is ebph_kern.o from another version?",
-		       ev->type);
+		say_about(e, &(struct about){ .ev = ev }, 0, EBPH_ERROR,
+			  "unknown event type %u: is ebph_kern.o from another version?", ev->type);
 	}
 }

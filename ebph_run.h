@@ -6,6 +6,8 @@
  *
  *   ebph_print.c    every line it writes: the kernel's events and
  *                   counters, and its own, on stdout, stderr or syslog
+ *   ebph_incident.c the anomalies of a process as one incident: when
+ *                   it begins, and when it ends
  *   ebph_persist.c  profiles from the profile directory into the maps
  *                   at start, and back to it
  *   ebph_audit.c    the audit trail: the commands' notices on
@@ -31,6 +33,7 @@
 #include "ebph_cmd.h"		/* SET_MAX */
 #include "ebph_log.h"
 #include "ebph_maps.h"
+#include "ebph_origin.h"
 #include "syscall_names.h"
 
 /* ns: at most one line of each kind this often (check_stats(),
@@ -56,6 +59,10 @@ struct options {
 	int json;			/* events as JSON lines on stdout */
 	int syslog;			/* events to syslog(3), not stdout text */
 	int log_sequences;		/* report every new pair or sequence */
+	int every_anomaly;		/* a line for each anomaly, not one
+					 * when an incident begins */
+	__u64 incident_timeout;		/* ns with no anomaly that end an
+					 * incident whose LFC is not 0 yet */
 	__u32 detectors;		/* EBPH_DET_* */
 	__u32 owner_quota;		/* profiles a non-root owner may have */
 	int signal_frames;		/* a window per signal handler frame */
@@ -82,6 +89,27 @@ struct owner_note {
 	__u64 recycle_ns;		/* ... of the last recycling */
 };
 
+/* The incidents open at once, and the threads of one that are waited
+ * for (ebph_incident.c). */
+#define INCIDENT_MAX		256
+#define INCIDENT_TIDS		16
+
+/* The anomalies of one process since its first (ebph_incident.c). */
+struct incident {
+	__u32 pid;			/* 0: a free slot */
+	__u32 id;			/* 1, 2...: its number in this run */
+	struct ebph_event first;	/* its first anomaly */
+	__u64 last_ns;			/* CLOCK_BOOTTIME of its last */
+	__u64 last_mono;		/* CLOCK_MONOTONIC when that was read */
+	__u32 anomalies;		/* anomalous calls */
+	__u32 max_lfc;
+	__u64 drops0, lost;		/* events lost: counter at the start,
+					 * and its growth at the end */
+	__u32 tids[INCIDENT_TIDS];	/* threads with an anomaly */
+	__u32 ntids;
+	__u64 calls[EBPH_NUM_CALLS / 64]; /* the calls involved, a bit each */
+};
+
 /* What check_stats() last said of one of the kernel's counters. */
 struct report {
 	__u64 seen;			/* the counter then */
@@ -105,9 +133,16 @@ struct ebph {
 	int lock_fd;			/* EBPH_LOCK_FILE, held */
 
 	/* ebph_print.c */
+	char host[256];			/* gethostname(2) at the start */
+	struct ebph_cgroups cgroups;	/* the cgroup ids events named */
 	struct report reports[EBPH_STAT_MAX];
 	int stdout_lost;		/* stdout failed: say() writes to
 					 * stderr and syslog instead */
+
+	/* ebph_incident.c */
+	struct incident *incidents;	/* INCIDENT_MAX, at the first anomaly */
+	__u32 incident_seq;		/* the last incident's id */
+	__u64 incident_next;		/* CLOCK_MONOTONIC: no check before */
 
 	/* ebph_audit.c */
 	int ctl;			/* EBPH_CONTROL_SOCK, or -1 */
@@ -151,6 +186,19 @@ void check_stats(struct ebph *e, int final);
 /* The settings now: `ebph set` may have changed them since the start
  * (the command line's limits if the map cannot be read). */
 struct ebph_config live_config(struct ebph *e);
+
+/* The summary line of incident INC, over for WHY ("lfc_zero"...). */
+void print_incident(struct ebph *e, const struct incident *inc, const char *why);
+
+/* ---- ebph_incident.c ---- */
+
+/* Anomaly EV into its process's incident, whose id goes into *ID:
+ * 1 if it begins one, 0 if it is in an open one, -1 if the table is
+ * full (*ID 0: the anomaly is in none). */
+int incident_anomaly(struct ebph *e, const struct ebph_event *ev, __u32 *id);
+/* The incidents that are over, each summed up in a line; at most each
+ * INCIDENT_TICK, or (FINAL, at exit) all of them now. */
+void incident_check(struct ebph *e, int final);
 
 /* ---- ebph_persist.c ---- */
 

@@ -333,7 +333,7 @@ static const char *name_of(struct view *v, __u64 key, char *buf, size_t len)
 
 	if (r)
 		return cmd_profile_name(r, buf, len);
-	snprintf(buf, len, "%llx", (unsigned long long)key);
+	snprintf(buf, len, "%llx", (unsigned long long)key);	/* a name: cmd_profile_name() */
 	return buf;
 }
 

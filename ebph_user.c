@@ -276,6 +276,11 @@ static int prepare(struct ebph *e)
 		return -1;
 	}
 	e->boot_to_real = (__s64)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+	/* Once: a log shipper names the host a line came from by this, and
+	 * a host renamed while ebph runs keeps its old name here, as
+	 * syslog(3) keeps the one it was given. */
+	if (gethostname(e->host, sizeof(e->host) - 1))
+		e->host[0] = 0;
 	return 0;
 }
 
@@ -490,6 +495,7 @@ static int event_loop(struct ebph *e)
 			return -1;
 		}
 		check_stats(e, 0);
+		incident_check(e, 0);
 		control_read(e);	/* before the save it may announce */
 		config_check(e, 0);
 		check_owners(e, save_request ? OWNERS_NOW : OWNERS_TICK);
@@ -511,6 +517,7 @@ static void detach(struct ebph *e)
 	ld_detach(&e->obj);
 	perf_reader_poll(&e->pb, 0);
 	check_stats(e, 1);
+	incident_check(e, 1);
 	control_read(e);
 	config_check(e, 1);
 	check_owners(e, OWNERS_FLUSH);
@@ -612,6 +619,12 @@ static void usage(FILE *f)
 "      --syslog              events to syslog (daemon facility), not to\n"
 "                            stdout (unless --json)\n"
 "      --log-sequences       report each new pair (or sequence) learned\n"
+"      --every-anomaly       a line for each anomalous call, not only the\n"
+"                            first of an incident (each incident is\n"
+"                            summed up when it is over, either way)\n"
+"      --incident-timeout TIME  an incident is over after TIME with no\n"
+"                            anomaly, if its LFC is not back to 0 before\n"
+"                            (default 1m)\n"
 "      --owner-quota N       profiles one user (not root) may make by\n"
 "                            running programs (default %u); all users\n"
 "                            together have at most %u\n"

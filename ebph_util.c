@@ -19,6 +19,21 @@ __u64 clock_ns(clockid_t id)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+int ebph_parse_key(const char *s, __u64 *key)
+{
+	size_t n;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	/* strtoull alone would take a sign, spaces, and more digits than a
+	 * key has (saturating): a typo must name no profile. */
+	n = strspn(s, "0123456789abcdefABCDEF");
+	if (!n || n > 16 || s[n])
+		return -EINVAL;
+	*key = strtoull(s, NULL, 16);
+	return 0;
+}
+
 long long parse_duration(const char *s)
 {
 	static const struct { const char *unit; unsigned long long ns; } units[] = {

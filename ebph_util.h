@@ -28,6 +28,10 @@ __u64 clock_ns(clockid_t id);
  */
 long long parse_duration(const char *s);
 
+/* A profile's key as EBPH_KEY_FMT writes it, or any 1 to 16 hex
+ * digits, with or without 0x: into *KEY; 0, or -EINVAL. */
+int ebph_parse_key(const char *s, __u64 *key);
+
 /* ebph_kern.o beside the binary (in the tree), else in EBPH_LIBDIR;
  * its path in BUF of LEN bytes, which it returns. */
 const char *ebph_find_object(char *buf, size_t len);

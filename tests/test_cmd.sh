@@ -42,7 +42,7 @@ demo=$dir/bin/demo
 keyof() { printf '%016x' "$(profile_key "$1")"; }
 key=$(keyof "$demo")
 key2=$(keyof "$dir/bin2/demo")
-logkey=$(printf '%x' 0x$key)	# the log prints keys without leading zeros
+logkey=$key	# the log writes keys as every command does: 16 digits
 napkey=$(keyof "$dir/bin/napper")
 
 cmds="status ps profiles show normalize sensitize tolerize delete save set"
@@ -153,6 +153,13 @@ check "show: pairs listed ($n_train)" [ "$n_train" -gt 10 ]
 check "show: as many lines as pairs" has "$out" "train set: $n_train pairs"
 run 0 "show --test by key" ./ebph show --test "$key"
 check "show --test: no test set while training" has "$out" "test set: 0 pairs"
+# A key as the log and every listing write it, with 0x, and without the
+# zeros in front: one parser (ebph_parse_key()).
+run 0 "show by key with 0x" ./ebph show "0x$key"
+check "show 0x...: the profile" has "$out" "^profile     demo ($key)"
+run 0 "show by key without its leading zeros" ./ebph show "$(printf '%x' 0x$key)"
+check "show by a short key: the profile" has "$out" "^profile     demo ($key)"
+run 1 "show a key of 17 digits" ./ebph show "0$key"
 check "show: no sequences without their detector" hasnt "$out" "^sequences"
 run 1 "show an ambiguous name" ./ebph show demo
 check "ambiguous: lists the first" has "$err" "$key  $demo"

@@ -33,8 +33,8 @@ trap cleanup EXIT
 mkdir -m 0700 "$dir/profiles" "$dir/bin"
 cp tests/demo "$dir/bin/demo"
 demo=$dir/bin/demo
-# The profile key (tests/lib.sh), in hex as the log prints it.
-key=$(printf '%x' "$(profile_key "$demo")")
+# The profile key (tests/lib.sh), in 16 hex digits as the log prints it.
+key=$(printf '%016x' "$(profile_key "$demo")")
 
 # EBPH_TEST_OBJECT=FILE runs ebph on FILE instead of ebph_kern.o, and
 # EBPH_BIN=FILE runs FILE instead of ./ebph: a copy broken on purpose

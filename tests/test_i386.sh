@@ -19,7 +19,7 @@ test_dir i386
 mkdir -m 0700 "$dir/profiles" "$dir/bin"
 cp tests/i386_exec "$dir/bin/i386_exec"
 prog=$dir/bin/i386_exec
-key=$(printf '%x' "$(profile_key "$prog")")
+key=$(printf '%016x' "$(profile_key "$prog")")
 
 check "ebph starts and attaches" ebph_start "$log" --profile-dir "$dir/profiles" \
 	--normal-wait 2s --save-interval 0 ${EBPH_TEST_OBJECT:+-o "$EBPH_TEST_OBJECT"}

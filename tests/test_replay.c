@@ -1287,12 +1287,13 @@ static int record_run(const char *arg, int *calls, int max, pid_t *child)
 }
 
 /* Start `ebph run` with detector DET, saving in DIR; wait for another
- * instance (another test) to end. */
+ * instance (another test) to end.  A line for every anomalous call
+ * (--every-anomaly), not one an incident: the count is compared. */
 static pid_t start_live(const char *log, const char *dir, int det)
 {
 	char *argv[] = { "./ebph", "run", "--no-load", "--profile-dir", (char *)dir,
 			 "--normal-wait", "0", "--save-interval", "0",
-			 "--detector", (char *)det_name[det],
+			 "--detector", (char *)det_name[det], "--every-anomaly",
 			 "-o", "ebph_kern.o", NULL };
 	int tries, i;
 
