@@ -62,8 +62,8 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 # The loader and what it stands on, each file one job: bpf_load (ELF
 # objects), bpf_sys (raw bpf(2)), bpf_dirs (mounts, private
 # directories), btf_blob (kernel BTF), perf_reader (perf rings).
-LOADER_SRCS := bpf_load.c bpf_sys.c bpf_dirs.c btf_blob.c perf_reader.c
-LOADER_HDRS := bpf_load.h bpf_sys.h bpf_dirs.h btf_blob.h perf_reader.h
+LOADER_SRCS := bpf_load.c btf_obj.c bpf_sys.c bpf_dirs.c btf_blob.c perf_reader.c
+LOADER_HDRS := bpf_load.h btf_obj.h bpf_sys.h bpf_dirs.h btf_blob.h perf_reader.h
 LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebph_log.o
 HDRS	 := ebph.h $(LOADER_HDRS) bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h \
 	   ebph_cmd.h ebph_state.h ebph_log.h ebph_run.h ebph_util.h
@@ -245,7 +245,7 @@ tests/fuzz_profile: tests/fuzz_profile.c profile_store.c $(HDRS)
 	$(msg) FUZZ $@
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< profile_store.c -pthread
 
-FUZZ_ELF_SRCS := bpf_load.c bpf_sys.c bpf_dirs.c
+FUZZ_ELF_SRCS := bpf_load.c btf_obj.c btf_blob.c bpf_sys.c bpf_dirs.c
 tests/fuzz_elf: tests/fuzz_elf.c $(FUZZ_ELF_SRCS) $(HDRS)
 	$(msg) FUZZ $@
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_ELF_SRCS) -lelf
