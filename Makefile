@@ -230,8 +230,8 @@ tests/threads: tests/threads.c .sanitize
 # straight from the sources (with coverage, ASan and UBSan; the tree's
 # objects are left alone): tests/fuzz_profile (profile_parse(), what
 # profile_load() runs on a file's bytes) and tests/fuzz_elf (the loader
-# up to map creation: bpf_load.c and the two files it calls into,
-# FUZZ_ELF_SRCS).  `make fuzz` runs each for FUZZ_TIME seconds, one
+# up to map creation: bpf_load.c, its BTF parsing btf_obj.c and the
+# files they call into, FUZZ_ELF_SRCS).  `make fuzz` runs each for FUZZ_TIME seconds, one
 # after the other, from its committed seeds in tests/corpus_NAME/;
 # what a run learns goes to tests/fuzz_NAME.out/ (not committed), a
 # crashing input to tests/fuzz_NAME.out/crash-*, and the run fails.
@@ -260,9 +260,12 @@ fuzz: deps check-tools $(FUZZ_BINS)
 	done
 
 # The seed corpora, rewritten: profiles profile_save() writes, and the
-# BPF objects without the sections the loader never reads (debug info,
-# BTF), which would only slow the fuzzer down.  Inputs a run found stay.
+# BPF objects without the sections the loader never reads (debug info),
+# most without their BTF too, which would only slow the fuzzer down; two
+# small ones keep .BTF and .BTF.ext (NAME-btf), for the BTF parsing
+# (btf_obj.c).  Inputs a run found stay.
 FUZZ_SEED_OBJS := $(FIXTURES) ebph_kern.o
+FUZZ_SEED_BTF := tests/fixture_good.o tests/fixture_subprog.o
 tests/fuzz_seeds: tests/fuzz_seeds.c $(LIB_OBJS) $(HDRS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
@@ -274,6 +277,9 @@ fuzz-seeds: tests/fuzz_seeds $(FUZZ_SEED_OBJS)
 	  n=$$(basename $$o .o); \
 	  $(LLVM_OBJCOPY) --strip-debug --remove-section=.BTF --remove-section=.BTF.ext \
 	    --remove-section=.rel.BTF --remove-section=.rel.BTF.ext $$o tests/corpus_elf/$$n || exit 1; \
+	done
+	$(Q)for o in $(FUZZ_SEED_BTF); do \
+	  $(LLVM_OBJCOPY) --strip-debug $$o tests/corpus_elf/$$(basename $$o .o)-btf || exit 1; \
 	done
 
 need-root:
