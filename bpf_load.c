@@ -1216,17 +1216,25 @@ static int create_map(struct ld_obj *obj, struct ld_map *m)
 		attr.max_entries = m->def.max_entries = n;
 	}
 	kernel_name(attr.map_name, m->name);
+	/* Its key and value types, if the object names them: the kernel
+	 * then checks their sizes, and bpftool prints fields by name. */
+	if (obj->btf.fd >= 0 &&
+	    !btf_obj_map_types(&obj->btf, m->name, &attr.btf_key_type_id,
+			       &attr.btf_value_type_id))
+		attr.btf_fd = obj->btf.fd;
 	fd = sys_bpf(BPF_MAP_CREATE, &attr);
 	if (fd < 0) {
 		obj_err(obj, "maps", "map '%s': BPF_MAP_CREATE: %s%s", m->name,
 			strerror(-fd), fd == -EPERM ? " (run as root)" :
-			fd == -ENOSYS ? " (this kernel has no bpf(2): CONFIG_BPF_SYSCALL is off)" : "");
+			fd == -ENOSYS ? " (this kernel has no bpf(2): CONFIG_BPF_SYSCALL is off)" :
+			attr.btf_fd ? " (do the types of its BPF_MAP_TYPES() have the sizes of its key and value?)" : "");
 		return fd;
 	}
 	m->fd = fd;
-	obj_step(obj, "map '%s' created: %s, key %u, value %u, max %u entries (fd %d)",
+	obj_step(obj, "map '%s' created: %s, key %u, value %u, max %u entries%s (fd %d)",
 		 m->name, bpf_map_type_name(m->def.type), m->def.key_size,
-		 m->def.value_size, m->def.max_entries, fd);
+		 m->def.value_size, m->def.max_entries,
+		 attr.btf_fd ? ", key and value types from BTF" : "", fd);
 	return 0;
 }
 

@@ -11,6 +11,8 @@
  *              say size 0 and offset 0 for every variable, because only
  *              the linker or the loader knows where things end up;
  *              the kernel refuses a DATASEC of size 0;
+ *   2b. maps   a map's key and value types, when the object names them
+ *              (BPF_MAP_TYPES(), bpf_helpers.h), for BPF_MAP_CREATE;
  *   3. ext     .BTF.ext: for each ELF section, its functions' type ids
  *              (func_info) and its instructions' source lines
  *              (line_info), at byte offsets of the section;
@@ -131,6 +133,7 @@ static int btf_index_types(struct btf_obj *b, __u32 **offs, char *why, size_t wh
 		    (extra = btf_type_extra(t)) < 0 ||
 		    (size_t)extra > h->type_len - at - sizeof(*t)) {
 			free(*offs);
+			*offs = NULL;
 			return fail(why, why_len, "type %u is %s", b->nr_types + 1,
 				    h->type_len - at < sizeof(*t) || extra >= 0 ?
 				    "cut short" : "of an unknown kind");
@@ -140,6 +143,7 @@ static int btf_index_types(struct btf_obj *b, __u32 **offs, char *why, size_t wh
 
 			if (!n) {
 				free(*offs);
+				*offs = NULL;
 				return -ENOMEM;
 			}
 			*offs = n;
@@ -152,10 +156,10 @@ static int btf_index_types(struct btf_obj *b, __u32 **offs, char *why, size_t wh
 
 /* ---- 2. fix up ---------------------------------------------------------- */
 
-static struct btf_type *type_at(struct btf_obj *b, const __u32 *offs, __u32 id)
+static struct btf_type *type_at(const struct btf_obj *b, __u32 id)
 {
 	return (struct btf_type *)((char *)b->data + hdr(b)->hdr_len +
-				   hdr(b)->type_off + offs[id - 1]);
+				   hdr(b)->type_off + b->type_offs[id - 1]);
 }
 
 /* The kernel wants a DATASEC's variables in the order of their offsets,
@@ -180,7 +184,7 @@ static void sort_by_offset(struct btf_var_secinfo *v, __u16 n)
  * past the end, is "Invalid size" / "Invalid offset").  libbpf does the
  * same at load time (btf_fixup_datasec()).
  */
-static int fixup_datasec(struct btf_obj *b, const __u32 *offs, struct btf_type *t,
+static int fixup_datasec(struct btf_obj *b, struct btf_type *t,
 			 const struct btf_elf_ops *elf, char *why, size_t why_len)
 {
 	struct btf_var_secinfo *v = (void *)(t + 1);
@@ -200,7 +204,7 @@ static int fixup_datasec(struct btf_obj *b, const __u32 *offs, struct btf_type *
 		long off;
 
 		if (!v[i].type || v[i].type > b->nr_types ||
-		    BTF_INFO_KIND((var = type_at(b, offs, v[i].type))->info) != BTF_KIND_VAR ||
+		    BTF_INFO_KIND((var = type_at(b, v[i].type))->info) != BTF_KIND_VAR ||
 		    !(name = btf_str(b, var->name_off)))
 			return fail(why, why_len, "DATASEC '%s': entry %u is not a named VAR", sec, i);
 		off = elf->sym_off(elf->ctx, sec, name);
@@ -217,7 +221,7 @@ static int fixup_datasec(struct btf_obj *b, const __u32 *offs, struct btf_type *
 int btf_obj_parse(struct btf_obj *b, const void *data, size_t size,
 		  const struct btf_elf_ops *elf, char *why, size_t why_len)
 {
-	__u32 *offs, id;
+	__u32 id;
 	int err;
 
 	b->fd = -1;
@@ -227,22 +231,63 @@ int btf_obj_parse(struct btf_obj *b, const void *data, size_t size,
 	memcpy(b->data, data, size);
 	b->size = size;
 	if ((err = btf_check_header(b, why, why_len)) ||
-	    (err = btf_index_types(b, &offs, why, why_len)))
+	    (err = btf_index_types(b, &b->type_offs, why, why_len)))
 		goto out;
 	for (id = 1; id <= b->nr_types; id++) {
-		struct btf_type *t = type_at(b, offs, id);
+		struct btf_type *t = type_at(b, id);
 
 		if (BTF_INFO_KIND(t->info) == BTF_KIND_DATASEC &&
-		    (err = fixup_datasec(b, offs, t, elf, why, why_len)))
+		    (err = fixup_datasec(b, t, elf, why, why_len)))
 			break;
 	}
-	free(offs);
 out:
 	if (err) {
 		free(b->data);
+		free(b->type_offs);
 		b->data = NULL;
+		b->type_offs = NULL;
 	}
 	return err;
+}
+
+/* ---- 2b. map types ----------------------------------------------------- */
+
+/* The type id of member NAME of struct T, 0 if it has none. */
+static __u32 member_type(const struct btf_obj *b, const struct btf_type *t, const char *name)
+{
+	const struct btf_member *m = (const void *)(t + 1);
+	__u16 i;
+
+	for (i = 0; i < BTF_INFO_VLEN(t->info); i++) {
+		const char *s = btf_str(b, m[i].name_off);
+
+		if (s && !strcmp(s, name) && m[i].type <= b->nr_types)
+			return m[i].type;
+	}
+	return 0;
+}
+
+int btf_obj_map_types(const struct btf_obj *b, const char *map,
+		      uint32_t *key_id, uint32_t *value_id)
+{
+	char want[128];
+	__u32 id;
+
+	if (!b->data)
+		return -ENOENT;
+	snprintf(want, sizeof(want), "____btf_map_%s", map);
+	for (id = 1; id <= b->nr_types; id++) {
+		const struct btf_type *t = type_at(b, id);
+		const char *name = btf_str(b, t->name_off);
+
+		if (BTF_INFO_KIND(t->info) != BTF_KIND_STRUCT || !name || strcmp(name, want))
+			continue;
+		/* The kernel checks that their sizes are the map's. */
+		*key_id = member_type(b, t, "key");
+		*value_id = member_type(b, t, "value");
+		return *key_id && *value_id ? 0 : -ENOENT;
+	}
+	return -ENOENT;
 }
 
 /* ---- 3. ext ------------------------------------------------------------- */
@@ -399,6 +444,7 @@ void btf_obj_free(struct btf_obj *b)
 	if (b->data && b->fd >= 0)
 		close(b->fd);
 	free(b->data);
+	free(b->type_offs);
 	free(b->ext);
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;

@@ -29,6 +29,8 @@ struct btf_obj {
 	void *data;		/* .BTF copied, fixed up in place; NULL: none */
 	size_t size;
 	uint32_t nr_types;	/* not counting void, id 0 */
+	uint32_t *type_offs;	/* where type id i starts: type_offs[i - 1],
+				 * from the start of the types */
 	uint32_t nr_datasecs;	/* DATASECs fixed up */
 	void *ext;		/* .BTF.ext copied; NULL: none */
 	size_t ext_size;
@@ -68,6 +70,12 @@ enum btf_ext_kind { BTF_EXT_FUNC_INFO, BTF_EXT_LINE_INFO };
 int btf_obj_ext_records(const struct btf_obj *b, enum btf_ext_kind kind,
 			const char *sec, size_t sec_insns, const long *pos,
 			void **recs, uint32_t *n, char *why, size_t why_len);
+
+/* The BTF ids of map MAP's key and value, from the struct
+ * ____btf_map_MAP that BPF_MAP_TYPES() (bpf_helpers.h) defines: 0, or
+ * -ENOENT when the object does not say them. */
+int btf_obj_map_types(const struct btf_obj *b, const char *map,
+		      uint32_t *key_id, uint32_t *value_id);
 
 /* BPF_BTF_LOAD: B->fd, or -errno with the kernel's log in LOG (LOG_SIZE
  * bytes; the load is retried with it only after a refusal). */

@@ -20,7 +20,8 @@
  *   btf      a hand-made BTF file with known offsets, then vmlinux;
  *            (root) an object's own BTF: loaded, each program's
  *            func_info and line_info given (BPF_OBJ_GET_INFO_BY_FD),
- *            source lines in a verifier log, an object without BTF as
+ *            map key and value types (BPF_MAP_TYPES()), source
+ *            lines in a verifier log, an object without BTF as
  *            before, a damaged .BTF or .BTF.ext refused in one line.
  */
 #define _GNU_SOURCE
@@ -1861,6 +1862,35 @@ static void test_btf_object(void)
 	ld_close(&obj);
 }
 
+/* A map whose types BPF_MAP_TYPES() names is created with them, and
+ * one without keeps none (fixture_map_types.o). */
+static void test_btf_map_types(void)
+{
+	struct bpf_map_info info;
+	struct ld_obj obj;
+	struct ld_map *m;
+	int err;
+
+	TEST("btf_map_types");
+	if (CHECK(ld_open(&obj, "tests/fixture_map_types.o", 0), "cannot open fixture_map_types.o"))
+		return;
+	capture_start();
+	err = ld_load(&obj);
+	capture_end();
+	if (!CHECK(err, "ld_load: %d\n%s", err, err_text)) {
+		m = ld_find_map(&obj, "pairs");
+		if (!CHECK(!m || map_info(m->fd, &info), "no map pairs"))
+			CHECK(!info.btf_id || !info.btf_key_type_id || !info.btf_value_type_id,
+			      "pairs: btf %u, key type %u, value type %u", info.btf_id,
+			      info.btf_key_type_id, info.btf_value_type_id);
+		m = ld_find_map(&obj, "plain");
+		if (!CHECK(!m || map_info(m->fd, &info), "no map plain"))
+			CHECK(info.btf_key_type_id || info.btf_value_type_id,
+			      "plain has types without BPF_MAP_TYPES()");
+	}
+	ld_close(&obj);
+}
+
 /* With line_info, the verifier's log quotes the source of each step,
  * and the line it refused. */
 static void test_btf_source_lines(void)
@@ -1985,6 +2015,7 @@ int main(int argc, char **argv)
 	test_btf_vmlinux();
 	test_btf_truncated();
 	test_btf_object();
+	test_btf_map_types();
 	test_btf_source_lines();
 	test_btf_refused();
 
