@@ -261,11 +261,11 @@ fuzz: deps check-tools $(FUZZ_BINS)
 
 # The seed corpora, rewritten: profiles profile_save() writes, and the
 # BPF objects without the sections the loader never reads (debug info),
-# most without their BTF too, which would only slow the fuzzer down; two
-# small ones keep .BTF and .BTF.ext (NAME-btf), for the BTF parsing
-# (btf_obj.c).  Inputs a run found stay.
+# most without their BTF too, which would only slow the fuzzer down;
+# three small ones keep .BTF and .BTF.ext (NAME-btf), for the BTF
+# parsing (btf_obj.c).  Inputs a run found stay.
 FUZZ_SEED_OBJS := $(FIXTURES) ebph_kern.o
-FUZZ_SEED_BTF := tests/fixture_good.o tests/fixture_subprog.o
+FUZZ_SEED_BTF := tests/fixture_good.o tests/fixture_subprog.o tests/fixture_map_types.o
 tests/fuzz_seeds: tests/fuzz_seeds.c $(LIB_OBJS) $(HDRS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)

@@ -19,7 +19,7 @@
  * the rest, but the loader says it checked them first.
  *
  * Seeds: tests/corpus_elf/ (the fixtures and ebph_kern.o without their
- * debug sections, most without BTF, two with it, NAME-btf; and every
+ * debug sections, most without BTF, three with it, NAME-btf; and every
  * input a run found; make fuzz-seeds).
  */
 #include <stdint.h>
@@ -104,8 +104,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	check(obj.nr_progs > 0 && obj.nr_progs <= BPF_LOAD_MAX_PROGS, "program count");
 	check(obj.nr_maps >= 0 && obj.nr_maps <= BPF_LOAD_MAX_MAPS, "map count");
-	for (i = 0; i < obj.nr_maps; i++)
-		obj.maps[i].fd = FAKE_FD_BASE + i;	/* BPF_MAP_CREATE, stubbed */
+	for (i = 0; i < obj.nr_maps; i++) {
+		uint32_t key_id = 0, value_id = 0;
+
+		/* What create_map() asks the BTF, then BPF_MAP_CREATE,
+		 * stubbed. */
+		if (!btf_obj_map_types(&obj.btf, obj.maps[i].name, &key_id, &value_id))
+			check(key_id && key_id <= obj.btf.nr_types &&
+			      value_id && value_id <= obj.btf.nr_types, "map types are types");
+		obj.maps[i].fd = FAKE_FD_BASE + i;
+	}
 	ld_relocate(&obj);
 	for (i = 0; i < obj.nr_progs; i++)
 		check_prog(&obj, &obj.progs[i]);
