@@ -329,15 +329,26 @@ static int count_fds(void)
 	return n - 1;	/* the directory's own descriptor */
 }
 
-static int map_info(int fd, struct bpf_map_info *info)
+/* BPF_OBJ_GET_INFO_BY_FD on a map or a program: LEN bytes of INFO. */
+static int obj_info(int fd, void *info, size_t len)
 {
 	union bpf_attr attr = {};
 
-	memset(info, 0, sizeof(*info));
+	memset(info, 0, len);
 	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(*info);
+	attr.info.info_len = len;
 	attr.info.info = (unsigned long)info;
 	return syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) ? -errno : 0;
+}
+
+static int map_info(int fd, struct bpf_map_info *info)
+{
+	return obj_info(fd, info, sizeof(*info));
+}
+
+static int prog_info(int fd, struct bpf_prog_info *info)
+{
+	return obj_info(fd, info, sizeof(*info));
 }
 
 /* Open PATH expecting refusal WANT with PHRASE on stderr, and also the
@@ -1769,17 +1780,6 @@ static void test_btf_truncated(void)
 }
 
 /* ---- the object's BTF ---------------------------------------------------- */
-
-static int prog_info(int fd, struct bpf_prog_info *info)
-{
-	union bpf_attr attr = {};
-
-	memset(info, 0, sizeof(*info));
-	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(*info);
-	attr.info.info = (unsigned long)info;
-	return syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) ? -errno : 0;
-}
 
 /* Lines in what was captured. */
 static int said_lines(void)
