@@ -33,8 +33,9 @@
  * btf_obj.c (the object's BTF: checked, fixed up, loaded, its .BTF.ext
  * records), bpf_sys.c (the raw bpf(2) and perf_event_open(2) calls, the
  * CPU count) and bpf_dirs.c (where tracefs is, the private directory
- * maps are pinned in).  The other pieces ebph needs to run its programs are apart too:
- * btf_blob.c (kernel struct offsets) and perf_reader.c (the perf rings).
+ * maps are pinned in).  The other pieces ebph needs to run its programs
+ * are apart too: btf_blob.c (kernel struct offsets) and perf_reader.c
+ * (the perf rings).
  */
 #define _GNU_SOURCE
 #include <errno.h>
