@@ -62,8 +62,8 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 # The loader and what it stands on, each file one job: bpf_load (ELF
 # objects), bpf_sys (raw bpf(2)), bpf_dirs (mounts, private
 # directories), btf_blob (kernel BTF), perf_reader (perf rings).
-LOADER_SRCS := bpf_load.c bpf_sys.c bpf_dirs.c btf_blob.c perf_reader.c
-LOADER_HDRS := bpf_load.h bpf_sys.h bpf_dirs.h btf_blob.h perf_reader.h
+LOADER_SRCS := bpf_load.c btf_obj.c bpf_sys.c bpf_dirs.c btf_blob.c perf_reader.c
+LOADER_HDRS := bpf_load.h btf_obj.h bpf_sys.h bpf_dirs.h btf_blob.h perf_reader.h
 LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebph_log.o ebph_origin.o
 HDRS	 := ebph.h $(LOADER_HDRS) bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h \
 	   ebph_cmd.h ebph_state.h ebph_log.h ebph_origin.h ebph_run.h ebph_util.h ebph_notify.h
@@ -250,8 +250,8 @@ tests/threads: tests/threads.c .sanitize
 # straight from the sources (with coverage, ASan and UBSan; the tree's
 # objects are left alone): tests/fuzz_profile (profile_parse(), what
 # profile_load() runs on a file's bytes) and tests/fuzz_elf (the loader
-# up to map creation: bpf_load.c and the two files it calls into,
-# FUZZ_ELF_SRCS).  `make fuzz` runs each for FUZZ_TIME seconds, one
+# up to map creation: bpf_load.c, its BTF parsing btf_obj.c and the
+# files they call into, FUZZ_ELF_SRCS).  `make fuzz` runs each for FUZZ_TIME seconds, one
 # after the other, from its committed seeds in tests/corpus_NAME/;
 # what a run learns goes to tests/fuzz_NAME.out/ (not committed), a
 # crashing input to tests/fuzz_NAME.out/crash-*, and the run fails.
@@ -265,7 +265,7 @@ tests/fuzz_profile: tests/fuzz_profile.c profile_store.c $(HDRS)
 	$(msg) FUZZ $@
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< profile_store.c -pthread
 
-FUZZ_ELF_SRCS := bpf_load.c bpf_sys.c bpf_dirs.c
+FUZZ_ELF_SRCS := bpf_load.c btf_obj.c btf_blob.c bpf_sys.c bpf_dirs.c
 tests/fuzz_elf: tests/fuzz_elf.c $(FUZZ_ELF_SRCS) $(HDRS)
 	$(msg) FUZZ $@
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_ELF_SRCS) -lelf
@@ -280,9 +280,12 @@ fuzz: deps check-tools $(FUZZ_BINS)
 	done
 
 # The seed corpora, rewritten: profiles profile_save() writes, and the
-# BPF objects without the sections the loader never reads (debug info,
-# BTF), which would only slow the fuzzer down.  Inputs a run found stay.
+# BPF objects without the sections the loader never reads (debug info),
+# most without their BTF too, which would only slow the fuzzer down;
+# three small ones keep .BTF and .BTF.ext (NAME-btf), for the BTF
+# parsing (btf_obj.c).  Inputs a run found stay.
 FUZZ_SEED_OBJS := $(FIXTURES) ebph_kern.o
+FUZZ_SEED_BTF := tests/fixture_good.o tests/fixture_subprog.o tests/fixture_map_types.o
 tests/fuzz_seeds: tests/fuzz_seeds.c $(LIB_OBJS) $(HDRS)
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
@@ -294,6 +297,9 @@ fuzz-seeds: tests/fuzz_seeds $(FUZZ_SEED_OBJS)
 	  n=$$(basename $$o .o); \
 	  $(LLVM_OBJCOPY) --strip-debug --remove-section=.BTF --remove-section=.BTF.ext \
 	    --remove-section=.rel.BTF --remove-section=.rel.BTF.ext $$o tests/corpus_elf/$$n || exit 1; \
+	done
+	$(Q)for o in $(FUZZ_SEED_BTF); do \
+	  $(LLVM_OBJCOPY) --strip-debug $$o tests/corpus_elf/$$(basename $$o .o)-btf || exit 1; \
 	done
 
 need-root:

@@ -40,6 +40,25 @@ struct bpf_map_def {
 	unsigned int map_flags;
 };
 
+/*
+ * BPF_MAP_TYPES(name, key type, value type), after map NAME's definition,
+ * tells the kernel what its keys and values are, which struct bpf_map_def
+ * cannot (it has only their sizes): with it, `bpftool map dump` prints
+ * each field by name.  The struct carries the two types into the object's
+ * BTF (clang -g), where the loader looks for ____btf_map_NAME; a variable
+ * of that type is what makes clang emit it, in a section of its own that
+ * no program uses.  The iproute2 and libbpf loaders read the same
+ * annotation (BPF_ANNOTATE_KV_PAIR).
+ */
+#define BPF_MAP_TYPES(name, key_type, value_type)			\
+	struct ____btf_map_##name {					\
+		key_type key;						\
+		value_type value;					\
+	};								\
+	struct ____btf_map_##name					\
+	__attribute__((section(".maps." #name), used))			\
+		____btf_map_##name = {}
+
 /* ---- helpers (numbers from enum bpf_func_id) ---------------------------- */
 
 /* The loader includes this file for struct bpf_map_def; what follows

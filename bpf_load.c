@@ -9,15 +9,19 @@
  *   2. maps    each symbol in section "maps" is one struct bpf_map_def,
  *              sized from the section, unknown trailing bytes must be zero;
  *   3. license the "license" section, needed for GPL-only helpers;
+ *   3b. btf    .BTF and .BTF.ext, when clang -g wrote them: the types
+ *              checked and fixed up for the kernel (btf_obj.c);
  *   4. progs   each executable section is one program, its type taken from
  *              the section name (raw_tracepoint/, tracepoint/); functions in
  *              .text (bpf-to-bpf calls) are appended to every program that
- *              calls them, as the kernel expects;
+ *              calls them, as the kernel expects; .BTF.ext's records for
+ *              the section and for those functions go with it;
  *   5. relocs  every relocation is checked (type, symbol section,
  *              instruction bounds, opcode) and remembered;
- *   6. load    maps are created, their fds written into the ld_imm64
- *              instructions, programs loaded; a refusal prints the
- *              verifier log;
+ *   6. load    the BTF loaded (BPF_BTF_LOAD), maps created, their fds
+ *              written into the ld_imm64 instructions, programs loaded
+ *              with the BTF's fd and their records; a refusal prints the
+ *              verifier log, with source lines when there is BTF;
  *   7. attach  raw tracepoints through BPF_RAW_TRACEPOINT_OPEN,
  *              tracepoints through perf_event_open + PERF_EVENT_IOC_SET_BPF;
  *   8. close   detach, unpin, close, free.
@@ -26,10 +30,12 @@
  * they outlive it or other processes can open them.
  *
  * Only this pipeline is here; what it stands on has files of its own:
- * bpf_sys.c (the raw bpf(2) and perf_event_open(2) calls, the CPU count)
- * and bpf_dirs.c (where tracefs is, the private directory maps are pinned
- * in).  The other pieces ebph needs to run its programs are apart too:
- * btf_blob.c (kernel struct offsets) and perf_reader.c (the perf rings).
+ * btf_obj.c (the object's BTF: checked, fixed up, loaded, its .BTF.ext
+ * records), bpf_sys.c (the raw bpf(2) and perf_event_open(2) calls, the
+ * CPU count) and bpf_dirs.c (where tracefs is, the private directory
+ * maps are pinned in).  The other pieces ebph needs to run its programs
+ * are apart too: btf_blob.c (kernel struct offsets) and perf_reader.c
+ * (the perf rings).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -111,6 +117,8 @@ struct elf_ctx {
 	int maps_idx;		/* section index of "maps", or -1 */
 	int text_idx;		/* section index of ".text", or -1 */
 	Elf_Data *text;		/* its instructions, if any */
+	Elf_Data *btf;		/* ".BTF", NULL if none (built without -g) */
+	Elf_Data *btf_ext;	/* ".BTF.ext", NULL if none */
 };
 
 static const char *sec_name(struct elf_ctx *ec, size_t idx)
@@ -360,9 +368,11 @@ static int reloc_map(struct ld_obj *obj, struct elf_ctx *ec,
 	if ((int)rc->sym.st_shndx == ec->text_idx) {
 		/* The address of a function: a bpf_loop or
 		 * for_each_map_elem callback.  The kernel accepts one
-		 * only from a program loaded with BTF func_info, and
-		 * this loader loads no program BTF. */
-		obj_err(obj, rc->sec, "instruction %zu takes the address of a function (a callback); the kernel needs BTF func_info for callbacks, which this loader does not load: use a bounded loop instead",
+		 * only from a program loaded with BTF func_info, which
+		 * this loader now gives, and as an ld_imm64 marked
+		 * BPF_PSEUDO_FUNC aimed at the appended callee, which it
+		 * does not write yet. */
+		obj_err(obj, rc->sec, "instruction %zu takes the address of a function (a callback); this loader does not relocate function addresses (BPF_PSEUDO_FUNC) yet: use a bounded loop instead",
 			rc->idx);
 		return -EINVAL;
 	}
@@ -707,6 +717,45 @@ static void append_text(struct elf_ctx *ec, struct ld_prog *p,
 	}
 }
 
+/*
+ * .BTF.ext's records of one KIND for P, in the order the kernel wants
+ * them (by instruction): those of P's section (N instructions, where
+ * they are in P), then those of .text (TEXT_N instructions) through POS,
+ * which drops the functions P does not call and moves the others to
+ * where append_text() put them.
+ */
+static int prog_ext_kind(struct ld_obj *obj, struct ld_prog *p, enum btf_ext_kind kind,
+			 size_t n, const long *pos, size_t text_n, void **recs, uint32_t *nr)
+{
+	char why[256];
+	int err;
+
+	err = btf_obj_ext_records(&obj->btf, kind, p->section, n, NULL, recs, nr,
+				  why, sizeof(why));
+	if (!err && pos)
+		err = btf_obj_ext_records(&obj->btf, kind, ".text", text_n, pos, recs, nr,
+					  why, sizeof(why));
+	if (err == -EINVAL)
+		obj_err(obj, ".BTF.ext", "corrupt: %s", why);
+	return err;
+}
+
+/* P's func_info and line_info, when the object has .BTF.ext. */
+static int prog_btf_ext(struct ld_obj *obj, struct ld_prog *p, size_t n,
+			const long *pos, size_t text_n)
+{
+	void *fi = NULL, *li = NULL;
+	int err;
+
+	err = prog_ext_kind(obj, p, BTF_EXT_FUNC_INFO, n, pos, text_n, &fi, &p->nr_func_info);
+	p->func_info = fi;
+	if (!err)
+		err = prog_ext_kind(obj, p, BTF_EXT_LINE_INFO, n, pos, text_n, &li,
+				    &p->nr_line_info);
+	p->line_info = li;
+	return err;
+}
+
 /* 4. One program: its section, plus .text when it calls into it. */
 static int parse_prog(struct ld_obj *obj, struct elf_ctx *ec, size_t idx,
 		      const char *name, Elf_Data *data)
@@ -765,11 +814,15 @@ static int parse_prog(struct ld_obj *obj, struct elf_ctx *ec, size_t idx,
 	if (text_rel && (err = parse_relocs(obj, ec, p, ".text", text_rel, ec->text->d_buf,
 					    text_n, pos, pos)))
 		goto out;
-	if ((err = check_local_calls(obj, p, name)))
+	if ((err = check_local_calls(obj, p, name)) ||
+	    (err = prog_btf_ext(obj, p, n, pos, text_n)))
 		goto out;
 	obj_step(obj, "program '%s' in section '%s': %zu instructions%s, %zu relocations",
 		 p->name, p->section, n, used ? " plus the .text functions it calls" : "",
 		 p->reloc_cnt);
+	if (obj->btf.ext)
+		obj_step(obj, "  func_info: %u functions, line_info: %u lines",
+			 p->nr_func_info, p->nr_line_info);
 	err = 0;
 out:
 	free(pos);
@@ -931,6 +984,13 @@ static int find_sections(struct ld_obj *obj, struct elf_ctx *ec)
 		} else if (!strcmp(name, "license") && data) {
 			if ((err = read_license(obj, data)))
 				return err;
+		} else if (!strcmp(name, ".BTF") || !strcmp(name, ".BTF.ext")) {
+			if (sh.sh_type != SHT_PROGBITS || !data || !data->d_buf) {
+				obj_err(obj, name, "corrupt: not a section of bytes in the file (type %u)",
+					(unsigned int)sh.sh_type);
+				return -EINVAL;
+			}
+			*(name[4] ? &ec->btf_ext : &ec->btf) = data;
 		}
 	}
 	if (!obj->license[0]) {
@@ -968,6 +1028,74 @@ static int parse_progs(struct ld_obj *obj, struct elf_ctx *ec)
 	return 0;
 }
 
+/* ---- 3b. BTF ------------------------------------------------------------ */
+
+/* What btf_obj.c asks of the ELF file to fix up the DATASECs: a
+ * section's size, a symbol's offset in it. */
+static long elf_sec_size(void *ctx, const char *sec)
+{
+	struct elf_ctx *ec = ctx;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(ec->elf, scn))) {
+		const char *name = sec_name(ec, elf_ndxscn(scn));
+
+		if (name && !strcmp(name, sec) && gelf_getshdr(scn, &sh))
+			return sh.sh_size;
+	}
+	return -1;
+}
+
+static long elf_sym_off(void *ctx, const char *sec, const char *var)
+{
+	struct elf_ctx *ec = ctx;
+	GElf_Sym sym;
+	size_t i;
+
+	for (i = 0; i < ec->nr_syms; i++) {
+		const char *s;
+
+		if (!gelf_getsym(ec->symbols, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
+			continue;
+		s = sec_name(ec, sym.st_shndx);
+		if (s && !strcmp(s, sec) && !strcmp(sym_name(ec, &sym), var))
+			return sym.st_value;
+	}
+	return -1;
+}
+
+/*
+ * 3b. The object's BTF, if clang -g wrote it: checked and fixed up now,
+ * loaded with the maps (ld_create_maps()).  An object without .BTF
+ * loads as it always did, without source lines; a .BTF that is there
+ * but broken is refused, as any corrupt section is.
+ */
+static int parse_btf(struct ld_obj *obj, struct elf_ctx *ec)
+{
+	struct btf_elf_ops ops = { elf_sec_size, elf_sym_off, ec };
+	char why[256];
+	int err;
+
+	if (!ec->btf) {
+		obj_step(obj, "no .BTF section (built without -g): programs load without BTF");
+		return 0;
+	}
+	err = btf_obj_parse(&obj->btf, ec->btf->d_buf, ec->btf->d_size, &ops,
+			    why, sizeof(why));
+	if (!err && ec->btf_ext)
+		err = btf_obj_parse_ext(&obj->btf, ec->btf_ext->d_buf, ec->btf_ext->d_size,
+					why, sizeof(why));
+	if (err == -EINVAL)
+		obj_err(obj, err && obj->btf.data ? ".BTF.ext" : ".BTF", "corrupt: %s", why);
+	if (err)
+		return err;
+	obj_step(obj, ".BTF: %u types, %u DATASECs given their sizes and offsets%s",
+		 obj->btf.nr_types, obj->btf.nr_datasecs,
+		 obj->btf.ext ? "; .BTF.ext read" : "; no .BTF.ext: no source lines");
+	return 0;
+}
+
 /* Steps 1 to 5 on the SIZE bytes at IMAGE (which libelf may write to),
  * into OBJ, whose path and verbose are set. */
 static int open_image(struct ld_obj *obj, void *image, size_t size)
@@ -980,6 +1108,8 @@ static int open_image(struct ld_obj *obj, void *image, size_t size)
 		err = find_sections(obj, &ec);
 	if (!err && ec.maps_idx >= 0)
 		err = parse_maps(obj, &ec, elf_getdata(elf_getscn(ec.elf, ec.maps_idx), NULL));
+	if (!err)
+		err = parse_btf(obj, &ec);
 	if (!err)
 		err = parse_progs(obj, &ec);
 	if (!err)
@@ -1005,6 +1135,7 @@ int ld_open(struct ld_obj *obj, const char *path, int verbose)
 	memset(obj, 0, sizeof(*obj));
 	obj->verbose = verbose;
 	snprintf(obj->path, sizeof(obj->path), "%s", path);
+	obj->btf.fd = -1;
 
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -1040,6 +1171,7 @@ int ld_open_mem(struct ld_obj *obj, const char *name,
 	memset(obj, 0, sizeof(*obj));
 	obj->verbose = verbose;
 	snprintf(obj->path, sizeof(obj->path), "%s", name);
+	obj->btf.fd = -1;
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, image, size);
@@ -1086,17 +1218,25 @@ static int create_map(struct ld_obj *obj, struct ld_map *m)
 		attr.max_entries = m->def.max_entries = n;
 	}
 	kernel_name(attr.map_name, m->name);
+	/* Its key and value types, if the object names them: the kernel
+	 * then checks their sizes, and bpftool prints fields by name. */
+	if (obj->btf.fd >= 0 &&
+	    !btf_obj_map_types(&obj->btf, m->name, &attr.btf_key_type_id,
+			       &attr.btf_value_type_id))
+		attr.btf_fd = obj->btf.fd;
 	fd = sys_bpf(BPF_MAP_CREATE, &attr);
 	if (fd < 0) {
 		obj_err(obj, "maps", "map '%s': BPF_MAP_CREATE: %s%s", m->name,
 			strerror(-fd), fd == -EPERM ? " (run as root)" :
-			fd == -ENOSYS ? " (this kernel has no bpf(2): CONFIG_BPF_SYSCALL is off)" : "");
+			fd == -ENOSYS ? " (this kernel has no bpf(2): CONFIG_BPF_SYSCALL is off)" :
+			attr.btf_fd ? " (do the types of its BPF_MAP_TYPES() have the sizes of its key and value?)" : "");
 		return fd;
 	}
 	m->fd = fd;
-	obj_step(obj, "map '%s' created: %s, key %u, value %u, max %u entries (fd %d)",
+	obj_step(obj, "map '%s' created: %s, key %u, value %u, max %u entries%s (fd %d)",
 		 m->name, bpf_map_type_name(m->def.type), m->def.key_size,
-		 m->def.value_size, m->def.max_entries, fd);
+		 m->def.value_size, m->def.max_entries,
+		 attr.btf_fd ? ", key and value types from BTF" : "", fd);
 	return 0;
 }
 
@@ -1175,11 +1315,24 @@ static int load_prog(struct ld_obj *obj, struct ld_prog *p)
 		.license = ptr_to_u64(obj->license),
 	};
 	struct bpf_prog_info info = {};
+	char btf_says[64] = "";
 	union bpf_attr info_attr = {};
 	char *log;
 	int fd, fd2;
 
 	kernel_name(attr.prog_name, p->name);
+	/* The BTF, and where in it each function's prototype is, and each
+	 * instruction's source line: the verifier checks them against the
+	 * program (one func_info per function, at its first instruction). */
+	if (obj->btf.fd >= 0 && (p->nr_func_info || p->nr_line_info)) {
+		attr.prog_btf_fd = obj->btf.fd;
+		attr.func_info = ptr_to_u64(p->func_info);
+		attr.func_info_cnt = p->nr_func_info;
+		attr.func_info_rec_size = sizeof(struct bpf_func_info);
+		attr.line_info = ptr_to_u64(p->line_info);
+		attr.line_info_cnt = p->nr_line_info;
+		attr.line_info_rec_size = sizeof(struct bpf_line_info);
+	}
 
 	/* Load without a log; only a failure pays for one (tools/lib/bpf). */
 	fd = sys_bpf(BPF_PROG_LOAD, &attr);
@@ -1214,17 +1367,64 @@ loaded:
 	info_attr.info.bpf_fd = fd;
 	info_attr.info.info_len = sizeof(info);
 	info_attr.info.info = ptr_to_u64(&info);
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &info_attr) == 0)
-		obj_step(obj, "program '%s' loaded: %zu instructions, %u verified, %u after rewrite, %u bytes JITed (fd %d)",
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &info_attr) == 0) {
+		if (info.btf_id)
+			snprintf(btf_says, sizeof(btf_says), ", BTF id %u, %u func_info, %u line_info",
+				 info.btf_id, info.nr_func_info, info.nr_line_info);
+		obj_step(obj, "program '%s' loaded: %zu instructions, %u verified, %u after rewrite, %u bytes JITed%s (fd %d)",
 			 p->name, p->insn_cnt, info.verified_insns,
-			 info.xlated_prog_len / 8, info.jited_prog_len, fd);
+			 info.xlated_prog_len / 8, info.jited_prog_len, btf_says, fd);
+	}
 	return 0;
+}
+
+/* The kernel's BTF log lists every type it checked, then why it stopped:
+ * a few hundred lines for an object like ebph's. */
+#define BTF_LOG_SIZE (4u << 20)
+
+/*
+ * BPF_BTF_LOAD the object's BTF, fixed up at open time (btf_obj.c).  A
+ * kernel that refuses it is an error, not a warning: the programs would
+ * load without the function prototypes that callbacks need and without
+ * source lines, and ebph, a security tool, would be running something
+ * other than what it was built as.  The log's last line says why; -v
+ * prints all of it.
+ */
+static int load_btf(struct ld_obj *obj)
+{
+	char *log = malloc(BTF_LOG_SIZE), *last;
+	int fd;
+
+	fd = btf_obj_load(&obj->btf, log, log ? BTF_LOG_SIZE : 0);
+	if (fd >= 0) {
+		obj_step(obj, "BTF loaded: %u types, fd %d", obj->btf.nr_types, fd);
+		free(log);
+		return 0;
+	}
+	last = NULL;
+	if (log && log[0]) {
+		size_t len = strlen(log);
+
+		while (len && log[len - 1] == '\n')
+			log[--len] = 0;
+		last = strrchr(log, '\n');
+		last = last ? last + 1 : log;
+		if (obj->verbose)
+			fprintf(stderr, "---- BTF log ----\n%s\n---- end of BTF log ----\n", log);
+	}
+	obj_err(obj, ".BTF", "BPF_BTF_LOAD: %s%s%s%s", strerror(-fd),
+		fd == -EPERM ? " (run as root)" : "",
+		last ? "; the kernel says: " : "", last ? last : "");
+	free(log);
+	return fd;
 }
 
 int ld_create_maps(struct ld_obj *obj)
 {
 	int i, err;
 
+	if (obj->btf.data && obj->btf.fd < 0 && (err = load_btf(obj)))
+		return err;
 	for (i = 0; i < obj->nr_maps; i++)
 		if (obj->maps[i].fd < 0 && (err = create_map(obj, &obj->maps[i])))
 			return err;
@@ -1497,9 +1697,13 @@ void ld_close(struct ld_obj *obj)
 			close(p->fd);
 		free(p->insns);
 		free(p->relocs);
+		free(p->func_info);
+		free(p->line_info);
 		p->fd = -1;
 		p->insns = NULL;
 		p->relocs = NULL;
+		p->func_info = NULL;
+		p->line_info = NULL;
 	}
 	ld_unpin_maps(obj);
 	for (i = 0; i < obj->nr_maps; i++) {
@@ -1507,5 +1711,6 @@ void ld_close(struct ld_obj *obj)
 			close(obj->maps[i].fd);
 		obj->maps[i].fd = -1;
 	}
+	btf_obj_free(&obj->btf);	/* the kernel keeps it while a program uses it */
 	obj->nr_progs = obj->nr_maps = 0;
 }

@@ -4,13 +4,14 @@
  *
  * Life cycle of an object, in the order the calls are made:
  *
- *   ld_open()      parse the ELF file: maps, programs, license,
+ *   ld_open()      parse the ELF file: maps, BTF, programs, license,
  *                  relocations; check every assumption; no syscalls
- *   ld_load()      create the maps, patch their fds into the programs,
- *                  load the programs (verifier log on failure);
- *                  ld_create_maps() before it creates only the maps, for
- *                  a caller that fills them while the verifier checks
- *                  the programs
+ *   ld_load()      load the object's BTF if it has one, create the
+ *                  maps, patch their fds into the programs, load the
+ *                  programs with their BTF (verifier log on failure);
+ *                  ld_create_maps() before it loads only the BTF and
+ *                  the maps, for a caller that fills them while the
+ *                  verifier checks the programs
  *   ld_pin_maps()  optionally, pin every map in a private directory
  *   ld_attach()    attach each program where its section name says
  *   ld_detach()    stop the programs running; maps stay readable
@@ -33,6 +34,7 @@
 #include <linux/bpf.h>
 
 #include "bpf_helpers.h"	/* struct bpf_map_def: the "maps" section ABI */
+#include "btf_obj.h"
 
 #define BPF_LOAD_MAX_MAPS	32
 #define BPF_LOAD_MAX_PROGS	16
@@ -69,6 +71,14 @@ struct ld_prog {
 	size_t text_off;		/* where the copy of .text starts */
 	struct ld_reloc *relocs;
 	size_t reloc_cnt;
+	/* From .BTF.ext, at instruction indexes of insns (the section's,
+	 * then those of each .text function where it was appended): each
+	 * function's BTF type, each instruction's source line.  NULL, 0:
+	 * the object has no BTF. */
+	struct bpf_func_info *func_info;
+	uint32_t nr_func_info;
+	struct bpf_line_info *line_info;
+	uint32_t nr_line_info;
 	int fd;				/* -1 until loaded */
 	int attach_fd;			/* raw tp link or perf event; -1 */
 	int optional;			/* set before attaching: a tracepoint
@@ -84,6 +94,7 @@ struct ld_obj {
 	int nr_maps;
 	struct ld_prog progs[BPF_LOAD_MAX_PROGS];
 	int nr_progs;
+	struct btf_obj btf;		/* .BTF and .BTF.ext; btf.data NULL: none */
 	char *pin_dir;			/* set by ld_pin_maps() */
 	int pin_dirfd;			/* the directory checked, open */
 };

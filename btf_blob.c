@@ -25,8 +25,9 @@ struct btf_blob {
 	__u32 nr_types;
 };
 
-/* Bytes a type's description takes after its struct btf_type. */
-static long btf_type_extra(const struct btf_type *t)
+/* Bytes a type's description takes after its struct btf_type (also the
+ * object's BTF, btf_obj.c). */
+long btf_type_extra(const struct btf_type *t)
 {
 	__u16 vlen = BTF_INFO_VLEN(t->info);
 

@@ -3,10 +3,10 @@
  * btf_blob.h - a reader of the kernel's BTF (/sys/kernel/btf/vmlinux)
  * for one question: at which byte offset a struct has a field.
  *
- * Apart from the loader, which loads no BTF: ebph asks it for the offsets
- * of the kernel struct fields its BPF program reads through pointers
- * (task_struct.mm, mm_struct.exe_file, ...), which differ from kernel to
- * kernel, before it loads the program.
+ * Apart from the object's own BTF, which the loader loads (btf_obj.h):
+ * ebph asks this one for the offsets of the kernel struct fields its BPF
+ * program reads through pointers (task_struct.mm, mm_struct.exe_file,
+ * ...), which differ from kernel to kernel, before it loads the program.
  */
 #ifndef BTF_BLOB_H
 #define BTF_BLOB_H
@@ -16,6 +16,11 @@ struct btf_blob;
 /* Parse a BTF blob from a file, e.g. /sys/kernel/btf/vmlinux. */
 int btf_blob_read(const char *path, struct btf_blob **out);
 void btf_blob_free(struct btf_blob *btf);
+struct btf_type;
+/* Bytes type T's description takes after its struct btf_type, by kind;
+ * -1 for a kind this reader does not know.  The one rule of a type's
+ * length, for the kernel's BTF and for an object's (btf_obj.c). */
+long btf_type_extra(const struct btf_type *t);
 /* Byte offset of FIELD in struct STRUCT_NAME, looking inside anonymous
  * structs and unions; -ENOENT if absent, -EINVAL for a bitfield. */
 int btf_blob_member_offset(const struct btf_blob *btf, const char *struct_name,

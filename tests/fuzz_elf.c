@@ -3,8 +3,9 @@
  * tests/fuzz_elf.c - libFuzzer target for the ELF loader (make fuzz).
  *
  * The input is a BPF object file.  ld_open_mem() runs the
- * loader's steps 1 to 5 on it (ELF checks, maps, license, programs with
- * the .text functions they call, relocations), exactly as
+ * loader's steps 1 to 5 on it (ELF checks, maps, license, .BTF and
+ * .BTF.ext, programs with the .text functions they call and their
+ * func_info and line_info, relocations), exactly as
  * ld_open() does on a file; then, for an accepted object, the
  * maps get made-up fds instead of BPF_MAP_CREATE and
  * ld_relocate() writes them and the call offsets into the
@@ -13,11 +14,13 @@
  * Besides what ASan and UBSan catch, an accepted object must keep the
  * loader's promises, or the target aborts: every relocation inside its
  * program, on an ld_imm64 for a map that exists, and every bpf-to-bpf
- * call landing inside the program.  The kernel's verifier would refuse
+ * call landing inside the program, and every func_info and line_info
+ * record at one of its instructions.  The kernel's verifier would refuse
  * the rest, but the loader says it checked them first.
  *
  * Seeds: tests/corpus_elf/ (the fixtures and ebph_kern.o without their
- * debug sections, and every input a run found; make fuzz-seeds).
+ * debug sections, most without BTF, three with it, NAME-btf; and every
+ * input a run found; make fuzz-seeds).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +70,11 @@ static void check_prog(const struct ld_obj *obj, const struct ld_prog *p)
 		to = (long)i + insn->imm + 1;
 		check(to >= 0 && (size_t)to < p->insn_cnt, "call lands inside the program");
 	}
+	/* .BTF.ext's records, moved to where the loader put the code. */
+	for (i = 0; i < p->nr_func_info; i++)
+		check(p->func_info[i].insn_off < p->insn_cnt, "func_info inside the program");
+	for (i = 0; i < p->nr_line_info; i++)
+		check(p->line_info[i].insn_off < p->insn_cnt, "line_info inside the program");
 }
 
 /*
@@ -96,8 +104,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	check(obj.nr_progs > 0 && obj.nr_progs <= BPF_LOAD_MAX_PROGS, "program count");
 	check(obj.nr_maps >= 0 && obj.nr_maps <= BPF_LOAD_MAX_MAPS, "map count");
-	for (i = 0; i < obj.nr_maps; i++)
-		obj.maps[i].fd = FAKE_FD_BASE + i;	/* BPF_MAP_CREATE, stubbed */
+	for (i = 0; i < obj.nr_maps; i++) {
+		uint32_t key_id = 0, value_id = 0;
+
+		/* What create_map() asks the BTF, then BPF_MAP_CREATE,
+		 * stubbed. */
+		if (!btf_obj_map_types(&obj.btf, obj.maps[i].name, &key_id, &value_id))
+			check(key_id && key_id <= obj.btf.nr_types &&
+			      value_id && value_id <= obj.btf.nr_types, "map types are types");
+		obj.maps[i].fd = FAKE_FD_BASE + i;
+	}
 	ld_relocate(&obj);
 	for (i = 0; i < obj.nr_progs; i++)
 		check_prog(&obj, &obj.progs[i]);

@@ -17,7 +17,12 @@
  *            .text calls, a verifier refusal with its log, close without
  *            leaking a descriptor, pinning; walks of a map that
  *            changes under them (keys updated, deleted, replaced).
- *   btf      a hand-made BTF file with known offsets, then vmlinux.
+ *   btf      a hand-made BTF file with known offsets, then vmlinux;
+ *            (root) an object's own BTF: loaded, each program's
+ *            func_info and line_info given (BPF_OBJ_GET_INFO_BY_FD),
+ *            map key and value types (BPF_MAP_TYPES()), source
+ *            lines in a verifier log, an object without BTF as
+ *            before, a damaged .BTF or .BTF.ext refused in one line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -324,15 +329,26 @@ static int count_fds(void)
 	return n - 1;	/* the directory's own descriptor */
 }
 
-static int map_info(int fd, struct bpf_map_info *info)
+/* BPF_OBJ_GET_INFO_BY_FD on a map or a program: LEN bytes of INFO. */
+static int obj_info(int fd, void *info, size_t len)
 {
 	union bpf_attr attr = {};
 
-	memset(info, 0, sizeof(*info));
+	memset(info, 0, len);
 	attr.info.bpf_fd = fd;
-	attr.info.info_len = sizeof(*info);
+	attr.info.info_len = len;
 	attr.info.info = (unsigned long)info;
 	return syscall(__NR_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)) ? -errno : 0;
+}
+
+static int map_info(int fd, struct bpf_map_info *info)
+{
+	return obj_info(fd, info, sizeof(*info));
+}
+
+static int prog_info(int fd, struct bpf_prog_info *info)
+{
+	return obj_info(fd, info, sizeof(*info));
 }
 
 /* Open PATH expecting refusal WANT with PHRASE on stderr, and also the
@@ -1763,6 +1779,212 @@ static void test_btf_truncated(void)
 	}
 }
 
+/* ---- the object's BTF ---------------------------------------------------- */
+
+/* Lines in what was captured. */
+static int said_lines(void)
+{
+	const char *c;
+	int n = 0;
+
+	for (c = err_text; *c; c++)
+		n += *c == '\n';
+	return n;
+}
+
+/*
+ * fixture_subprog.o, built with -g as every fixture is: its BTF loaded,
+ * each program given one func_info per function it holds (its own, then
+ * the .text functions appended to it) and line_info.  The kernel checks
+ * that a func_info starts each function, so the load itself says the
+ * .text records were moved to where the loader copied the functions;
+ * the test checks it too, on the calls.
+ */
+static void test_btf_object(void)
+{
+	static const struct { const char *prog; unsigned int funcs; } want[] = {
+		{ RAW_PROG, 3 },			/* plus_one_doubled(), doubled() */
+		{ "raw_tracepoint__sys_exit", 2 },	/* times_three() */
+	};
+	struct bpf_prog_info info;
+	struct ld_obj obj;
+	size_t i, k, c;
+	int fds = count_fds(), err;
+
+	TEST("btf_object_loaded");
+	if (CHECK(ld_open(&obj, "tests/fixture_subprog.o", 0), "cannot open fixture_subprog.o"))
+		return;
+	capture_start();
+	err = ld_load(&obj);
+	capture_end();
+	if (CHECK(err, "ld_load: %d\n%s", err, err_text)) {
+		ld_close(&obj);
+		return;
+	}
+	CHECK(obj.btf.fd < 0, "no BTF fd after ld_load");
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct ld_prog *p = ld_find_prog(&obj, want[i].prog);
+
+		if (CHECK(!p || prog_info(p->fd, &info), "no program %s", want[i].prog))
+			continue;
+		CHECK(!info.btf_id, "%s: btf_id 0: loaded without BTF", p->name);
+		CHECK_EQ(info.nr_func_info, want[i].funcs, p->name);
+		CHECK(!info.nr_line_info, "%s: no line_info", p->name);
+		CHECK_EQ(p->nr_func_info, want[i].funcs, "the loader's func_info");
+		CHECK(p->nr_func_info && p->func_info[0].insn_off,
+		      "%s: the first func_info is not at instruction 0", p->name);
+		/* Every other one at an appended function a call lands on. */
+		for (k = 1; k < p->nr_func_info; k++) {
+			for (c = 0; c < p->insn_cnt; c++)
+				if (p->insns[c].code == CALL && p->insns[c].src_reg == BPF_PSEUDO_CALL &&
+				    (long)c + p->insns[c].imm + 1 == (long)p->func_info[k].insn_off)
+					break;
+			CHECK(p->func_info[k].insn_off < p->text_off || c == p->insn_cnt,
+			      "%s: func_info %zu at instruction %u, where no call lands",
+			      p->name, k, p->func_info[k].insn_off);
+		}
+	}
+	ld_close(&obj);
+	CHECK_EQ(count_fds(), fds, "descriptors open after closing");
+
+	/* The same fixture without .BTF and .BTF.ext (make fuzz-seeds
+	 * strips them for the fuzzer): it loads as objects always did. */
+	TEST("btf_absent_loads");
+	if (CHECK(ld_open(&obj, "tests/corpus_elf/fixture_subprog", 0),
+		  "cannot open tests/corpus_elf/fixture_subprog"))
+		return;
+	CHECK(obj.btf.data != NULL, "BTF found in an object without .BTF");
+	err = ld_load(&obj);
+	CHECK_EQ(err, 0, "ld_load without BTF");
+	if (!err && !CHECK(prog_info(obj.progs[0].fd, &info), "BPF_OBJ_GET_INFO_BY_FD"))
+		CHECK(info.btf_id || info.nr_func_info || info.nr_line_info,
+		      "a program without BTF has btf_id %u", info.btf_id);
+	ld_close(&obj);
+}
+
+/* A map whose types BPF_MAP_TYPES() names is created with them, and
+ * one without keeps none (fixture_map_types.o). */
+static void test_btf_map_types(void)
+{
+	struct bpf_map_info info;
+	struct ld_obj obj;
+	struct ld_map *m;
+	int err;
+
+	TEST("btf_map_types");
+	if (CHECK(ld_open(&obj, "tests/fixture_map_types.o", 0), "cannot open fixture_map_types.o"))
+		return;
+	capture_start();
+	err = ld_load(&obj);
+	capture_end();
+	if (!CHECK(err, "ld_load: %d\n%s", err, err_text)) {
+		m = ld_find_map(&obj, "pairs");
+		if (!CHECK(!m || map_info(m->fd, &info), "no map pairs"))
+			CHECK(!info.btf_id || !info.btf_key_type_id || !info.btf_value_type_id,
+			      "pairs: btf %u, key type %u, value type %u", info.btf_id,
+			      info.btf_key_type_id, info.btf_value_type_id);
+		m = ld_find_map(&obj, "plain");
+		if (!CHECK(!m || map_info(m->fd, &info), "no map plain"))
+			CHECK(info.btf_key_type_id || info.btf_value_type_id,
+			      "plain has types without BPF_MAP_TYPES()");
+	}
+	ld_close(&obj);
+}
+
+/* With line_info, the verifier's log quotes the source of each step,
+ * and the line it refused. */
+static void test_btf_source_lines(void)
+{
+	struct ld_obj obj;
+
+	TEST("btf_verifier_source_line");
+	if (CHECK(ld_open(&obj, "tests/fixture_verifier.o", 0),
+		  "fixture_verifier.o refused at open"))
+		return;
+	capture_start();
+	ld_load(&obj);
+	capture_end();
+	ld_close(&obj);
+	CHECK_SAID("; *v += 1;");		/* the line the verifier refused */
+	CHECK_SAID("@ fixture_verifier.c:21");
+}
+
+/*
+ * A damaged .BTF or .BTF.ext is refused at open in one line naming the
+ * section; a .BTF this loader takes but the kernel does not is refused
+ * by ld_load() in one line with the kernel's reason, before any map is
+ * created.
+ */
+static void test_btf_refused(void)
+{
+	size_t size;
+	uint8_t *good = slurp(GOOD, &size), *bad = good ? malloc(size) : NULL;
+	Elf64_Shdr *sh, *ext;
+	struct btf_header *h;
+	struct ld_obj obj;
+	char path[64];
+	int fds, err;
+
+	TEST("btf_preconditions");
+	sh = good ? raw_shdr(GOOD, good, ".BTF") : NULL;
+	ext = good ? raw_shdr(GOOD, good, ".BTF.ext") : NULL;
+	if (CHECK(!bad || !sh || !ext || sh->sh_size < 100 || ext->sh_size < 100,
+		  GOOD " has no .BTF and .BTF.ext (built without -g?)"))
+		goto out;
+
+	TEST("refuse_btf_truncated_header");
+	memcpy(bad, good, size);
+	raw_shdr(GOOD, bad, ".BTF")->sh_size = 10;
+	if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+		expect_open_refused(path, -EINVAL,
+				    "section '.BTF': corrupt: 10 bytes, shorter than a BTF header");
+		CHECK_EQ(said_lines(), 1, "lines said");
+		unlink(path);
+	}
+
+	TEST("refuse_btf_types_past_end");
+	memcpy(bad, good, size);
+	h = (struct btf_header *)(bad + sh->sh_offset);
+	h->type_len += 4096;
+	if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+		expect_open_refused(path, -EINVAL, "section '.BTF': corrupt: types or strings past the end");
+		unlink(path);
+	}
+
+	TEST("refuse_btf_ext_truncated");
+	memcpy(bad, good, size);
+	raw_shdr(GOOD, bad, ".BTF.ext")->sh_size = 12;
+	if (!CHECK(write_tmp(path, bad, size), "cannot write a patched copy")) {
+		expect_open_refused(path, -EINVAL, "section '.BTF.ext': corrupt: a header that does not fit");
+		CHECK_EQ(said_lines(), 1, "lines said");
+		unlink(path);
+	}
+
+	/* Type 1 (a pointer) aimed at a type that does not exist: a blob
+	 * this loader passes on, which the kernel checks and refuses. */
+	TEST("btf_kernel_refuses");
+	memcpy(bad, good, size);
+	((__u32 *)(bad + sh->sh_offset + ((struct btf_header *)(good + sh->sh_offset))->hdr_len))[2] =
+		0x7fffffff;
+	fds = count_fds();
+	err = ld_open_mem(&obj, "patched.o", bad, size, 0);
+	if (!CHECK_EQ(err, 0, "ld_open_mem of a .BTF only the kernel can judge")) {
+		capture_start();
+		err = ld_load(&obj);
+		capture_end();
+		CHECK_EQ(err, -EINVAL, "ld_load's error");
+		CHECK_SAID("patched.o: section '.BTF': BPF_BTF_LOAD: Invalid argument; the kernel says: ");
+		CHECK_EQ(said_lines(), 1, "lines said");
+		CHECK(obj.maps[0].fd >= 0 || obj.progs[0].fd >= 0,
+		      "a map or a program was made without the BTF");
+	}
+	ld_close(&obj);
+	CHECK_EQ(count_fds(), fds, "descriptors open after the refusal");
+out:
+	free(good);
+	free(bad);
+}
+
 int main(int argc, char **argv)
 {
 	test_chdir_top();
@@ -1792,6 +2014,10 @@ int main(int argc, char **argv)
 	test_walk();
 	test_btf_vmlinux();
 	test_btf_truncated();
+	test_btf_object();
+	test_btf_map_types();
+	test_btf_source_lines();
+	test_btf_refused();
 
 	return test_summary();
 }
