@@ -61,7 +61,8 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 
 # The loader and what it stands on, each file one job: bpf_load (ELF
 # objects), bpf_sys (raw bpf(2)), bpf_dirs (mounts, private
-# directories), btf_blob (kernel BTF), perf_reader (perf rings).
+# directories), btf_blob (kernel BTF), btf_obj (the object's own BTF),
+# perf_reader (perf rings).
 LOADER_SRCS := bpf_load.c btf_obj.c bpf_sys.c bpf_dirs.c btf_blob.c perf_reader.c
 LOADER_HDRS := bpf_load.h btf_obj.h bpf_sys.h bpf_dirs.h btf_blob.h perf_reader.h
 LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebph_log.o ebph_origin.o
