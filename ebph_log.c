@@ -9,12 +9,14 @@
  * cgroup_id, cgroup, container), profile (the key, 16 hex digits, as
  * every command writes it) and executable, then the fields of its type.
  * A value ebph does not know is null: a ppid the kernel could not read,
- * a login uid never set, a cgroup gone before it was looked up.  Calls are given by name and
- * by number ("call", "call_nr"), so a reader needs no system call table.
+ * a login uid never set, a cgroup gone before it was looked up.  Calls
+ * are given by name and by number ("call", "call_nr"), so a reader needs
+ * no system call table.  ebph(8), EVENTS, is the field reference.
  *
  * Every anomaly has "seq_miss": true when the sequence detector
  * (ebph run --detector seqs|both) finds its last 6 calls not in the test
- * set, always false without that detector (with it alone, "misses" is 0), and a new_seq line is "kind"
+ * set, always false without that detector (with it alone, "misses" is
+ * 0), and a new_seq line is "kind"
  * "pair" (call, previous, distance, the window) or "sequence" (call,
  * "packed" as 16 hex digits, the calls of the sequence newest first).
  * Sequences, like the window, list the newest call first.

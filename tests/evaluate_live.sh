@@ -255,7 +255,7 @@ rounds() {
 run_detector() { # run_detector DETECTOR
 	out=$d/$1
 	mkdir -p "$out" && install -d -m 0700 "$out/profiles"
-	EBPH_ERR=$out/stderr ebph_start "$out/events" --json -v --no-save \
+	EBPH_ERR=$out/stderr ebph_start "$out/events" --json -v --every-anomaly --no-save \
 		--save-interval 0 --profile-dir "$out/profiles" \
 		--normal-wait "$wait" --detector "$1" ||
 		{ cat "$out/stderr" >&2; refuse "ebph did not start"; }

@@ -37,7 +37,7 @@ mkdir -m 0700 "$dir/profiles" "$dir/bin"
 cp tests/sigstorm "$dir/bin/sigstorm"
 cp tests/sigstorm "$dir/bin/sigjump"
 storm=$dir/bin/sigstorm
-key=$(printf '%x' $(( ($(stat -c %d "$storm") << 32) + $(stat -c %i "$storm") )))
+key=$(printf '%016x' "$(profile_key "$storm")")
 ebph=${EBPH_BIN:-./ebph}
 TRAIN_RUNS=30
 # Every run's output to a file of the same kind: stdio's calls differ
@@ -45,7 +45,7 @@ TRAIN_RUNS=30
 out=$dir/out
 
 frozen() {
-	"$ebph" profiles | grep "^$(printf '%016x' 0x$key) " | grep -q frozen
+	"$ebph" profiles | grep "^$key " | grep -q frozen
 }
 
 anomalies() {
@@ -74,7 +74,7 @@ session() {
 	fail0=$fail
 	: >"$log"
 	check "$label: ebph starts" ebph_start "$log" --profile-dir "$dir/profiles" \
-		--no-load --no-save --normal-wait 2s --anomaly-limit 100000 \
+		--no-load --no-save --normal-wait 2s --anomaly-limit 100000 --every-anomaly \
 		${EBPH_TEST_OBJECT:+-o "$EBPH_TEST_OBJECT"} "$@"
 	settled=none
 	for i in $(seq $TRAIN_RUNS); do
@@ -92,7 +92,7 @@ session() {
 		"$ebph" normalize "$key" >/dev/null
 	fi
 	check "$label: the profile is normal" \
-		eval '"$ebph" profiles | grep "^$(printf "%016x" 0x$key) " | grep -q normal'
+		eval '"$ebph" profiles | grep "^$key " | grep -q normal'
 	n0=$(anomalies)
 	storm_signals=0
 	for i in 1 2 3; do
