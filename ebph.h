@@ -401,9 +401,26 @@ struct ebph_config {
 	__u32 off_task_tgid;	/* task_struct.tgid */
 	__u32 off_task_loginuid;	/* task_struct.loginuid (a kuid_t); 0:
 					 * not in this kernel (no CONFIG_AUDIT) */
-	__u32 pad;
+	/* pH's responses (see EBPH_RESPONSES), all off by default. */
+	__u32 enforce;		/* refuse execve at execve_lfc */
+	__u32 execve_lfc;	/* the LFC at which execve is refused */
+	__u32 self_tgid;	/* the running ebph: never refused or delayed */
+	__u64 delay_factor;	/* ns; a call is delayed 2^LFC times this */
 };
-_Static_assert(sizeof(struct ebph_config) == 88, "ebph_config ABI");
+_Static_assert(sizeof(struct ebph_config) == 104, "ebph_config ABI");
+
+/*
+ * EBPH_RESPONSES: what pH did beyond an alarm, and who is spared.
+ *
+ * pH slowed a task down by 2^LFC x delay_factor per call and refused
+ * execve to a task whose LFC was high.  ebph does both on request only
+ * (ebph run --enforce, --delay-factor; ebph set at run time).  Neither
+ * ever acts on a task whose profile is not normal (a profile in
+ * training has no verdict to act on), on PID 1 (the machine needs it),
+ * or on the running ebph and its threads (cfg->self_tgid: ebph must
+ * never slow or refuse itself).  The kernel's may_respond() is that
+ * rule, for every response.
+ */
 
 
 /* What sys_enter learns and tests (ebph run --detector).  Each detector

@@ -1310,6 +1310,14 @@ static __always_inline void lf_record(struct ebph_task *task, __u32 anomalous)
 	task->lf_pos = (pos + 1) % EBPH_LOCALITY_WIN;
 }
 
+/* May a response (EBPH_RESPONSES) act on process TGID, whose profile
+ * is P?  The one rule for all of them. */
+static __always_inline int may_respond(const struct ebph_config *cfg,
+				       const struct ebph_profile *p, __u32 tgid)
+{
+	return (p->status & EBPH_NORMAL) && tgid != 1 && tgid != cfg->self_tgid;
+}
+
 /* Step 4, an anomaly (MISSES pairs, SEQ_MISS the sequence): counted,
  * reported with the window and the LFC, and over cfg->anomaly_limit the
  * profile stops being normal. */

@@ -311,6 +311,7 @@ static int configure(struct ebph *e)
 		.owner_quota = e->opt.owner_quota,
 		.users_max = EBPH_USERS_MAX,
 		.signal_frames = e->opt.signal_frames,
+		.self_tgid = getpid(),
 	};
 	__u32 zero = 0;
 	int err;
