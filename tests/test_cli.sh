@@ -40,7 +40,9 @@ done
 run 0 "ebph -h" ./ebph -h
 check "ebph -h: lists replay" has "$out" "^  replay "
 check "ebph -h: show --pid" has "$out" "show .*--pid PID"
-check "ebph.8: a replay section" grep -q '^\.SS .*replay' ebph.8
+check "ebph(8): replay in the synopsis" grep -q '^\.B ebph replay$' ebph.8
+check "ebph(8): replay among the commands" grep -q '^\.BR replay ' ebph.8
+check "ebph(8): show --pid" grep -q '^\.BR show .*\\-\\-pid' ebph.8
 
 # ---- one letter, one meaning -------------------------------------------------
 # Every "-X, --long" of every -h: a letter names one long option only.
