@@ -3,7 +3,7 @@
  * ebph_cmd.c - the subcommands that inspect and steer a running ebph:
  *
  *   status      what it does, its settings, how full its maps are
- *   ps          the processes (threads with -t) it traces
+ *   ps          the processes (threads with -T) it traces
  *   profiles    every profile, with its state
  *   show        one profile and its lookahead pairs (or sequences)
  *   normalize, sensitize, tolerize, delete    change a profile
@@ -53,29 +53,13 @@
 
 /* ---- shared helpers -------------------------------------------------- */
 
-/* Usage on stderr after a one-line complaint: exit status 2. */
-static int usage_error(const char *usage, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (fmt) {
-		fprintf(stderr, "ebph: ");
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-		fputc('\n', stderr);
-	}
-	fputs(usage, stderr);
-	return 2;
-}
-
 /*
- * getopt_long for a command whose only options are -h and, if JSON is
+ * getopt_long for command CMD whose only options are -h and, if JSON is
  * not NULL, -j (which sets *JSON), then exactly NARGS operands (-1: any
  * number).  Returns -1 to go on, else the exit status.
  */
-static int help_json_only(int argc, char **argv, const char *usage, int nargs,
-			  int *json)
+static int help_json_only(int argc, char **argv, const char *cmd, const char *usage,
+			  int nargs, int *json)
 {
 	static const struct option help_opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -97,38 +81,35 @@ static int help_json_only(int argc, char **argv, const char *usage, int nargs,
 			fputs(usage, stdout);
 			return 0;
 		}
-		return usage_error(usage, NULL);
+		return ebph_try_help(cmd);	/* getopt_long() said why */
 	}
-	if (nargs >= 0 && argc - optind != nargs)
-		return usage_error(usage, argc - optind < nargs ?
-				   "%s: missing argument" : "%s: too many arguments",
-				   argv[0]);
+	if (nargs >= 0 && argc - optind < nargs)
+		return ebph_usage_error(cmd, "missing argument");
+	if (nargs >= 0 && argc - optind > nargs)
+		return ebph_usage_error(cmd, "unexpected argument '%s'", argv[optind + nargs]);
 	return -1;
 }
 
 /* The same for a command whose only option is -h. */
-static int only_help(int argc, char **argv, const char *usage, int nargs)
+static int only_help(int argc, char **argv, const char *cmd, const char *usage, int nargs)
 {
-	return help_json_only(argc, argv, usage, nargs, NULL);
+	return help_json_only(argc, argv, cmd, usage, nargs, NULL);
 }
 
 int cmd_open(const char *cmd, struct ebph_maps *m)
 {
 	pid_t pid;
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "ebph %s: must run as root: the running ebph's maps are root's\n",
-			cmd);
-		return 1;
-	}
-	if (ebph_maps_open_pinned(m))
+	if (geteuid() != 0)
+		return ebph_error(cmd, "must run as root: the running ebph's maps are root's");
+	if (ebph_maps_open_pinned(m, cmd))
 		return 1;
 	/* Pins outlive an ebph that was killed: then nobody updates them
 	 * and nobody would notice a change made to them. */
 	pid = ebph_instance_pid();
 	if (pid == -ESRCH) {
-		fprintf(stderr, "ebph: no ebph is running (the pins in %s are stale, left by one that was killed); start one with 'sudo ebph'\n",
-			EBPH_PIN_DIR);
+		ebph_error(cmd, "no ebph is running (the pins in %s are stale, left by one that was killed); start one with 'sudo ebph'",
+			   EBPH_PIN_DIR);
 		ebph_maps_close(m);
 		return 1;
 	}
@@ -521,7 +502,8 @@ static int has_seq_test(const struct ebph_profile *p)
  * before its path was known).  Prints why when it fails: -ENOENT for
  * none, -EEXIST for more than one (listing them).
  */
-static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
+static int resolve_profile(const char *cmd, struct ebph_snapshot *s, const char *arg,
+			   __u64 *key)
 {
 	struct ebph_profile_rec *hits[8];
 	size_t i, n = 0, more = 0;
@@ -546,7 +528,7 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 				*key = s->recs[i].prof.key;
 				return 0;
 			}
-		fprintf(stderr, "ebph: no profile for %s\n", arg);
+		ebph_error(cmd, "no profile for %s", arg);
 		return -ENOENT;
 	}
 	for (i = 0; i < s->n; i++) {
@@ -571,11 +553,10 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 		return 0;
 	}
 	if (!n) {
-		fprintf(stderr, "ebph: no profile named '%s' (see 'ebph profiles')\n", arg);
+		ebph_error(cmd, "no profile named '%s' (see 'ebph profiles')", arg);
 		return -ENOENT;
 	}
-	fprintf(stderr, "ebph: '%s' names %zu profiles; give the key or the path:\n",
-		arg, n + more);
+	ebph_error(cmd, "'%s' names %zu profiles; give the key or the path:", arg, n + more);
 	for (i = 0; i < n; i++)
 		fprintf(stderr, "  %016llx  %s\n", (unsigned long long)hits[i]->prof.key,
 			hits[i]->path[0] ? ebph_escape(hits[i]->path, name, sizeof(name)) :
@@ -586,8 +567,9 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 }
 
 /* The profile thread group PID runs: its leader's task, else any of its
- * threads (the leader may have exited before the others). */
-static int profile_of_pid(const struct ebph_maps *m, __u32 pid, __u64 *key)
+ * threads (the leader may have exited before the others).  For CMD
+ * --pid (show and the changes): 0, or -errno, said. */
+static int profile_of_pid(const char *cmd, const struct ebph_maps *m, __u32 pid, __u64 *key)
 {
 	struct ebph_task t;
 	__u32 *tids;
@@ -600,7 +582,7 @@ static int profile_of_pid(const struct ebph_maps *m, __u32 pid, __u64 *key)
 	}
 	err = bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &n);
 	if (err) {
-		fprintf(stderr, "ebph: cannot read the tasks map: %s\n", strerror(-err));
+		ebph_error(cmd, "cannot read the tasks map: %s", strerror(-err));
 		return err;
 	}
 	for (i = 0; i < n; i++)
@@ -611,7 +593,7 @@ static int profile_of_pid(const struct ebph_maps *m, __u32 pid, __u64 *key)
 		*key = t.profile;
 		return 0;
 	}
-	fprintf(stderr, "ebph: PID %u is not traced (see 'ebph ps')\n", pid);
+	ebph_error(cmd, "PID %u is not traced (see 'ebph ps')", pid);
 	return -ENOENT;
 }
 
@@ -869,13 +851,13 @@ int cmd_status(int argc, char **argv)
 	struct ebph_maps m;
 	int rc, json = 0;
 
-	rc = help_json_only(argc, argv, status_usage, 0, &json);
+	rc = help_json_only(argc, argv, "status", status_usage, 0, &json);
 	if (rc >= 0)
 		return rc;
 	if (cmd_open("status", &m))
 		return 1;
 	if (status_read(&m, &t)) {
-		fprintf(stderr, "ebph: cannot read the running ebph's maps\n");
+		ebph_error("status", "cannot read the running ebph's maps");
 		ebph_maps_close(&m);
 		return 1;
 	}
@@ -895,11 +877,11 @@ int cmd_status(int argc, char **argv)
 /* ---- ebph ps ---------------------------------------------------------- */
 
 static const char ps_usage[] =
-"Usage: ebph ps [-t] [-j] [-h]\n"
-"The processes the running ebph traces, one line each (-t: one per\n"
+"Usage: ebph ps [-T] [-j] [-h]\n"
+"The processes the running ebph traces, one line each (-T: one per\n"
 "thread).\n"
 "\n"
-"  -t, --threads   one line per thread, with its TID\n"
+"  -T, --threads   one line per thread, with its TID\n"
 "  -j, --json      the same as one JSON object (its fields: ebph(8))\n"
 "  -h, --help      this help\n"
 "\n"
@@ -910,7 +892,7 @@ static const char ps_usage[] =
 "\n"
 "Examples:\n"
 "  sudo ebph ps\n"
-"  sudo ebph ps -t --json\n";
+"  sudo ebph ps -T --json\n";
 
 static int cmp_ps(const void *a, const void *b)
 {
@@ -1003,6 +985,7 @@ static void ps_line(const struct cmd_task *r, struct ebph_snapshot *s, int threa
 {
 	struct ebph_profile_rec *p = ebph_snapshot_find(s, r->profile);
 	char raw[64], comm[16], name[15];	/* the columns' widths, escaped */
+	char pc[64], pn[64];			/* the same, padded */
 
 	if (read_comm(r->pid, r->tid, threads, raw))
 		snprintf(comm, sizeof(comm), "-");	/* exited meanwhile */
@@ -1016,8 +999,9 @@ static void ps_line(const struct cmd_task *r, struct ebph_snapshot *s, int threa
 		printf("%7u %7u ", r->pid, r->tid);
 	else
 		printf("%7u ", r->pid);
-	printf("%-15s %-14s %-8s %9llu %3u %3u %5u\n", comm, name,
-	       p ? cmd_state_name(p->prof.status) : "-",
+	/* Padded by what a terminal shows: no name shifts the columns. */
+	printf("%s %s %-8s %9llu %3u %3u %5u\n", ebph_pad(comm, 15, pc, sizeof(pc)),
+	       ebph_pad(name, 14, pn, sizeof(pn)), p ? cmd_state_name(p->prof.status) : "-",
 	       (unsigned long long)r->count, r->lfc, r->max_lfc,
 	       p ? p->prof.anomalies : 0);
 }
@@ -1095,7 +1079,7 @@ static void ps_print_json(const struct cmd_task *rows, size_t n, struct ebph_sna
 int cmd_ps(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "threads", no_argument, NULL, 't' },
+		{ "threads", no_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -1106,11 +1090,13 @@ int cmd_ps(int argc, char **argv)
 	int c, threads = 0, json = 0, err;
 	size_t n;
 
-	while ((c = getopt_long(argc, argv, "tjh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Ttjh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 't':
+		case 'T':
 			threads = 1;
 			break;
+		case 't':
+			return ebph_option_moved("ps", c, "-T (--threads)");
 		case 'j':
 			json = 1;
 			break;
@@ -1118,21 +1104,21 @@ int cmd_ps(int argc, char **argv)
 			fputs(ps_usage, stdout);
 			return 0;
 		default:
-			return usage_error(ps_usage, NULL);
+			return ebph_try_help("ps");
 		}
 	}
 	if (optind < argc)
-		return usage_error(ps_usage, "ps: unexpected argument '%s'", argv[optind]);
+		return ebph_usage_error("ps", "unexpected argument '%s'", argv[optind]);
 	if (cmd_open("ps", &m))
 		return 1;
 	if (ebph_snapshot_read_profiles(&m, &s)) {
-		fprintf(stderr, "ebph: cannot read the running ebph's profiles\n");
+		ebph_error("ps", "cannot read the running ebph's profiles");
 		ebph_maps_close(&m);
 		return 1;
 	}
 	err = cmd_read_tasks(&m, &rows, &n);
 	if (err) {
-		fprintf(stderr, "ebph: cannot read the tasks map: %s\n", strerror(-err));
+		ebph_error("ps", "cannot read the tasks map: %s", strerror(-err));
 	} else {
 		qsort(rows, n, sizeof(*rows), cmp_ps);
 		if (!threads)
@@ -1151,10 +1137,10 @@ int cmd_ps(int argc, char **argv)
 /* ---- ebph profiles ---------------------------------------------------- */
 
 static const char profiles_usage[] =
-"Usage: ebph profiles [-w] [-j] [-h]\n"
+"Usage: ebph profiles [-W] [-j] [-h]\n"
 "Every profile of the running ebph, by executable.\n"
 "\n"
-"  -w, --wide      do not shorten long paths to fit 80 columns\n"
+"  -W, --wide      do not shorten long paths to fit 80 columns\n"
 "  -j, --json      the same as one JSON object (its fields: ebph(8))\n"
 "  -h, --help      this help\n"
 "\n"
@@ -1163,7 +1149,7 @@ static const char profiles_usage[] =
 "since it became normal; NORMAL when a frozen profile becomes normal.\n"
 "\n"
 "Examples:\n"
-"  sudo ebph profiles -w\n"
+"  sudo ebph profiles -W\n"
 "  sudo ebph profiles --json | jq '.profiles[] | select(.state == \"normal\")'\n";
 
 static int cmp_by_path(const void *a, const void *b)
@@ -1194,10 +1180,11 @@ static void profiles_print(const struct ebph_snapshot *s, int wide)
 		       cmd_state_name(p->status), (unsigned long long)p->train_count,
 		       (unsigned long long)p->last_mod_count, p->anomalies, when);
 		/* Keep the end of a long path: the name is what tells them
-		 * apart.  Its escaped form is what must fit, cut before a
-		 * whole character of the path. */
+		 * apart.  Its escaped form is what must fit (in columns of
+		 * the terminal, ebph_width()), cut before a whole character
+		 * of the path. */
 		ebph_escape(raw, path, sizeof(path));
-		for (j = 1; !wide && strlen(path) > room && raw[j]; j++) {
+		for (j = 1; !wide && (size_t)ebph_width(path) > room && raw[j]; j++) {
 			if (((unsigned char)raw[j] & 0xc0) == 0x80)
 				continue;	/* inside a UTF-8 character */
 			memcpy(path, "...", 3);
@@ -1253,7 +1240,7 @@ static void profiles_print_json(const struct ebph_snapshot *s)
 int cmd_profiles(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "wide", no_argument, NULL, 'w' },
+		{ "wide", no_argument, NULL, 'W' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -1262,11 +1249,13 @@ int cmd_profiles(int argc, char **argv)
 	struct ebph_maps m;
 	int c, wide = 0, json = 0;
 
-	while ((c = getopt_long(argc, argv, "wjh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Wwjh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'w':
+		case 'W':
 			wide = 1;
 			break;
+		case 'w':	/* -w is --normal-wait */
+			return ebph_option_moved("profiles", c, "-W (--wide)");
 		case 'j':
 			json = 1;
 			break;
@@ -1274,16 +1263,15 @@ int cmd_profiles(int argc, char **argv)
 			fputs(profiles_usage, stdout);
 			return 0;
 		default:
-			return usage_error(profiles_usage, NULL);
+			return ebph_try_help("profiles");
 		}
 	}
 	if (optind < argc)
-		return usage_error(profiles_usage, "profiles: unexpected argument '%s'",
-				   argv[optind]);
+		return ebph_usage_error("profiles", "unexpected argument '%s'", argv[optind]);
 	if (cmd_open("profiles", &m))
 		return 1;
 	if (ebph_snapshot_read_profiles(&m, &s)) {
-		fprintf(stderr, "ebph: cannot read the running ebph's profiles\n");
+		ebph_error("profiles", "cannot read the running ebph's profiles");
 		ebph_maps_close(&m);
 		return 1;
 	}
@@ -1301,23 +1289,26 @@ int cmd_profiles(int argc, char **argv)
 /* ---- ebph show -------------------------------------------------------- */
 
 static const char show_usage[] =
-"Usage: ebph show [--test] [--seqs] [--json] PROFILE\n"
+"Usage: ebph show [--test] [--seqs] [-j] PROFILE\n"
+"       ebph show [--test] [--seqs] [-j] --pid PID\n"
 "A profile of the running ebph and its lookahead pairs: one line per pair\n"
 "of calls (CALL, and PREVIOUS made before it) with the distances at which\n"
 "PREVIOUS came before CALL, 1 to 8: \"1.3.....\" means 1 and 3 calls before.\n"
 "\n"
-"  -t, --test      the test set (the copy taken when the profile became\n"
+"      --test      the test set (the copy taken when the profile became\n"
 "                  normal) instead of the train set\n"
-"  -s, --seqs      its sequences of 6 calls (ebph run --detector seqs or\n"
+"      --seqs      its sequences of 6 calls (ebph run --detector seqs or\n"
 "                  both) instead of its pairs: one per line, the oldest\n"
 "                  call first, \"-\" for a slot before the program's first\n"
 "  -j, --json      the same as one JSON object (its fields: ebph(8))\n"
+"  -p, --pid PID   the profile that process PID runs\n"
 "  -h, --help      this help\n"
 "\n"
 "PROFILE is a key in hex, an executable's path, or its name.\n"
 "\n"
 "Examples:\n"
 "  sudo ebph show /usr/bin/ls\n"
+"  sudo ebph show --pid \"$(pidof -s sshd)\"\n"
 "  sudo ebph show --test ls\n"
 "  sudo ebph show --seqs ls\n"
 "  sudo ebph show --json ls | jq '.pairs | length'\n";
@@ -1355,41 +1346,75 @@ static const char *learned_what(__u32 det)
 	return "pair";
 }
 
-/* The options: -1 to go on (the profile at argv[optind]), else the exit
- * status. */
-static int show_options(int argc, char **argv, int *set, int *list_seqs, int *json)
+/* --pid ARG of command CMD into *PID: -1 to go on, else the exit status. */
+static int parse_pid(const char *cmd, const char *arg, long *pid)
 {
+	char *end;
+
+	errno = 0;
+	*pid = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || *pid <= 0 || *pid > 0x3fffffff)
+		return ebph_usage_error(cmd, "invalid PID '%s'", arg);
+	return -1;
+}
+
+/* CMD's operand: a PROFILE, or --pid PID (not 0) instead: -1 to go on,
+ * else the exit status. */
+static int one_profile(const char *cmd, int argc, long pid)
+{
+	if (pid && argc != optind)
+		return ebph_usage_error(cmd, "a PROFILE or --pid, not both");
+	if (!pid && argc == optind)
+		return ebph_usage_error(cmd, "which profile?");
+	if (!pid && argc - optind > 1)
+		return ebph_usage_error(cmd, "one profile at a time");
+	return -1;
+}
+
+/* The options: -1 to go on (the profile at argv[optind], or *PID), else
+ * the exit status.  -t and -s were --test and --seqs: they are --train
+ * and --save-interval now. */
+static int show_options(int argc, char **argv, int *set, int *list_seqs, int *json,
+			long *pid)
+{
+	enum { OPT_TEST = 256, OPT_SEQS };
 	static const struct option longopts[] = {
-		{ "test", no_argument, NULL, 't' },
-		{ "seqs", no_argument, NULL, 's' },
+		{ "test", no_argument, NULL, OPT_TEST },
+		{ "seqs", no_argument, NULL, OPT_SEQS },
 		{ "json", no_argument, NULL, 'j' },
+		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	int c;
+	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "tsjh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "tsjp:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 't':
+		case OPT_TEST:
 			*set = EBPH_TEST;
 			break;
-		case 's':
+		case OPT_SEQS:
 			*list_seqs = 1;
 			break;
+		case 't':
+			return ebph_option_moved("show", c, "--test");
+		case 's':
+			return ebph_option_moved("show", c, "--seqs");
 		case 'j':
 			*json = 1;
+			break;
+		case 'p':
+			if ((rc = parse_pid("show", optarg, pid)) >= 0)
+				return rc;
 			break;
 		case 'h':
 			fputs(show_usage, stdout);
 			return 0;
 		default:
-			return usage_error(show_usage, NULL);
+			return ebph_try_help("show");
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error(show_usage, argc == optind ? "show: which profile?" :
-				   "show: one profile at a time");
-	return -1;
+	return one_profile("show", argc, *pid);
 }
 
 /* The profile's lines before its pairs or sequences: NROWS rows and
@@ -1553,8 +1578,8 @@ static int show_profile(const struct ebph_maps *m, const struct ebph_profile_rec
 
 	err = read_seqs(m, &r->prof, nseqs, set, list_seqs ? &seqs : NULL, &nlist);
 	if (err) {
-		fprintf(stderr, "ebph show: cannot read the sequences of %016llx: %s\n",
-			(unsigned long long)r->prof.key, strerror(-err));
+		ebph_error("show", "cannot read the sequences of %016llx: %s",
+			   (unsigned long long)r->prof.key, strerror(-err));
 		return 1;
 	}
 	nrows[EBPH_TRAIN] = read_rows(m, r->prof.key, EBPH_TRAIN, rows[EBPH_TRAIN]);
@@ -1589,23 +1614,31 @@ int cmd_show(int argc, char **argv)
 	struct ebph_snapshot s;
 	struct ebph_config cfg;
 	struct ebph_maps m;
+	struct ebph_profile_rec *r;
 	__u32 zero = 0;
+	long pid = 0;
 	__u64 key;
 
-	rc = show_options(argc, argv, &set, &list_seqs, &json);
+	rc = show_options(argc, argv, &set, &list_seqs, &json, &pid);
 	if (rc >= 0)
 		return rc;
 	if (cmd_open("show", &m))
 		return 1;
 	if (bpf_map_lookup(m.config, &zero, &cfg) || ebph_snapshot_read_profiles(&m, &s)) {
-		fprintf(stderr, "ebph: cannot read the running ebph's profiles\n");
+		ebph_error("show", "cannot read the running ebph's profiles");
 		ebph_maps_close(&m);
 		return 1;
 	}
 	rc = 1;
-	if (!resolve_profile(&s, argv[optind], &key))
-		rc = show_profile(&m, ebph_snapshot_find(&s, key), cfg.detectors,
-				  set, list_seqs, json);
+	if (pid ? !profile_of_pid("show", &m, pid, &key) :
+		  !resolve_profile("show", &s, argv[optind], &key)) {
+		r = ebph_snapshot_find(&s, key);
+		if (r)
+			rc = show_profile(&m, r, cfg.detectors, set, list_seqs, json);
+		else	/* its task points to a profile not in the snapshot */
+			ebph_error("show", "PID %ld runs profile %016llx, which is gone", pid,
+				   (unsigned long long)key);
+	}
 	ebph_snapshot_free(&s);
 	ebph_maps_close(&m);
 	return rc;
@@ -1906,7 +1939,6 @@ static int cmd_change(int argc, char **argv, enum cmd_action act)
 	struct ebph_snapshot s;
 	struct ebph_maps m;
 	long pid = 0;
-	char *end;
 	__u64 key;
 	int c, err;
 
@@ -1927,30 +1959,27 @@ static int cmd_change(int argc, char **argv, enum cmd_action act)
 	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			errno = 0;
-			pid = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || pid <= 0 || pid > 0x3fffffff)
-				return usage_error(usage, "%s: invalid PID '%s'", cmd, optarg);
+			if ((err = parse_pid(cmd, optarg, &pid)) >= 0)
+				return err;
 			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
 		default:
-			return usage_error(usage, NULL);
+			return ebph_try_help(cmd);
 		}
 	}
-	if (pid ? argc != optind : argc - optind != 1)
-		return usage_error(usage, pid ? "%s: a PROFILE or --pid, not both" :
-				   argc == optind ? "%s: which profile?" :
-				   "%s: one profile at a time", cmd);
+	if ((err = one_profile(cmd, argc, pid)) >= 0)
+		return err;
 	if (cmd_open(cmd, &m))
 		return 1;
 	if (ebph_snapshot_read_profiles(&m, &s)) {
-		fprintf(stderr, "ebph: cannot read the running ebph's profiles\n");
+		ebph_error(cmd, "cannot read the running ebph's profiles");
 		ebph_maps_close(&m);
 		return 1;
 	}
-	err = pid ? profile_of_pid(&m, pid, &key) : resolve_profile(&s, argv[optind], &key);
+	err = pid ? profile_of_pid(cmd, &m, pid, &key) :
+		    resolve_profile(cmd, &s, argv[optind], &key);
 	if (!err) {
 		r = ebph_snapshot_find(&s, key);
 		if (r)
@@ -1959,12 +1988,11 @@ static int cmd_change(int argc, char **argv, enum cmd_action act)
 			snprintf(name, sizeof(name), EBPH_KEY_FMT, (unsigned long long)key);
 		err = cmd_apply(&m, key, act, msg, sizeof(msg), warn, sizeof(warn));
 		if (err)
-			fprintf(stderr, "ebph %s: %s (%016llx): %s\n", cmd, name,
-				(unsigned long long)key, msg);
+			ebph_error(cmd, "%s (%016llx): %s", name, (unsigned long long)key, msg);
 		else
 			printf("%s (%016llx): %s\n", name, (unsigned long long)key, msg);
 		if (warn[0])
-			fprintf(stderr, "ebph %s: warning: %s\n", cmd, warn);
+			ebph_warn(cmd, "%s", warn);
 	}
 	ebph_snapshot_free(&s);
 	ebph_maps_close(&m);
@@ -1997,7 +2025,13 @@ static const char save_usage[] =
 "Usage: ebph save [-h]\n"
 "Make the running ebph save its profiles now, in its profile directory,\n"
 "and wait until it has.  (It saves by itself every --save-interval and\n"
-"when it stops; this is SIGUSR1.)\n";
+"when it stops; this is SIGUSR1.)\n"
+"\n"
+"  -h, --help      this help\n"
+"\n"
+"Examples:\n"
+"  sudo ebph save\n"
+"  sudo ebph save && sudo cp -a /var/lib/ebph /backup/ebph-profiles\n";
 
 int cmd_save(int argc, char **argv)
 {
@@ -2007,7 +2041,7 @@ int cmd_save(int argc, char **argv)
 	pid_t pid;
 	int rc, i;
 
-	rc = only_help(argc, argv, save_usage, 0);
+	rc = only_help(argc, argv, "save", save_usage, 0);
 	if (rc >= 0)
 		return rc;
 	/* The pins are not needed, but the same checks and sentences are. */
@@ -2016,46 +2050,39 @@ int cmd_save(int argc, char **argv)
 	ebph_maps_close(&m);
 	pid = ebph_instance_pid();
 	if (pid < 0 || ebph_state_read(&before)) {
-		fprintf(stderr, "ebph save: cannot find the running ebph's PID in %s or %s/state\n",
-			EBPH_LOCK_FILE, EBPH_RUN_DIR);
-		return 1;
+		return ebph_error("save", "cannot find the running ebph's PID in %s or %s/state",
+				  EBPH_LOCK_FILE, EBPH_RUN_DIR);
 	}
-	if (!before.saving) {
-		fprintf(stderr, "ebph save: the running ebph (PID %d) was started with --no-save\n",
-			pid);
-		return 1;
-	}
+	if (!before.saving)
+		return ebph_error("save", "the running ebph (PID %d) was started with --no-save",
+				  pid);
 	/* Logged first, so that its log reads who asked, then the save. */
 	if (cmd_audit("save", before.profile_dir, "", "", warn, sizeof(warn)))
-		fprintf(stderr, "ebph save: warning: %s\n", warn);
+		ebph_warn("save", "%s", warn);
 	/* The running ebph owns the profile directory: it saves, we ask. */
-	if (kill(pid, SIGUSR1)) {
-		fprintf(stderr, "ebph save: cannot signal PID %d: %s\n", pid, strerror(errno));
-		return 1;
-	}
+	if (kill(pid, SIGUSR1))
+		return ebph_error("save", "cannot signal PID %d: %s", pid, strerror(errno));
 	for (i = 0; i < 600; i++) {
 		struct timespec ts = { 0, 50 * 1000000L };
 
 		if (!ebph_state_read(&now) && now.saves > before.saves) {
 			printf("saved %llu profiles to %s\n", (unsigned long long)now.saved,
 			       now.profile_dir);
-			if (now.save_failed) {
-				fprintf(stderr, "ebph save: %llu profiles not saved: see the running ebph's log\n",
-					(unsigned long long)now.save_failed);
-				return 1;
-			}
+			if (now.save_failed)
+				return ebph_error("save", "%llu profiles not saved: see the running ebph's log",
+						  (unsigned long long)now.save_failed);
 			return 0;
 		}
 		nanosleep(&ts, NULL);
 	}
-	fprintf(stderr, "ebph save: PID %d did not save within 30 s\n", pid);
-	return 1;
+	return ebph_error("save", "PID %d did not save within 30 s", pid);
 }
 
 /* ---- ebph set --------------------------------------------------------- */
 
 static const char set_usage[] =
 "Usage: ebph set SETTING VALUE\n"
+"       ebph set -h\n"
 "Change a setting of the running ebph, from its next system call on.\n"
 "\n"
 "  normal-wait TIME    how long a profile stays frozen before it becomes\n"
@@ -2145,15 +2172,13 @@ static int set_write(const struct ebph_maps *m, enum cmd_setting set, long long 
 
 	lock = ebph_state_lock();
 	if (lock < 0) {
-		fprintf(stderr, "ebph set: cannot take %s/save.lock: %s\n", EBPH_RUN_DIR,
-			strerror(-lock));
-		return 1;
+		return ebph_error("set", "cannot take %s/save.lock: %s", EBPH_RUN_DIR,
+				  strerror(-lock));
 	}
 	err = bpf_map_lookup(m->config, &zero, &cfg);
 	if (err) {
-		fprintf(stderr, "ebph set: cannot read the config map: %s\n", strerror(-err));
 		ebph_state_unlock(lock);
-		return 1;
+		return ebph_error("set", "cannot read the config map: %s", strerror(-err));
 	}
 	old = cfg;
 	set_store(&cfg, set, v);
@@ -2162,10 +2187,8 @@ static int set_write(const struct ebph_maps *m, enum cmd_setting set, long long 
 	/* An ARRAY value is updated in place: see the top of this file. */
 	err = bpf_map_update(m->config, &zero, &cfg, BPF_ANY);
 	ebph_state_unlock(lock);
-	if (err) {
-		fprintf(stderr, "ebph set: cannot write the config map: %s\n", strerror(-err));
-		return 1;
-	}
+	if (err)
+		return ebph_error("set", "cannot write the config map: %s", strerror(-err));
 	return 0;
 }
 
@@ -2177,7 +2200,7 @@ int cmd_set(int argc, char **argv)
 	long long v;
 	int rc, set;
 
-	rc = only_help(argc, argv, set_usage, 2);
+	rc = only_help(argc, argv, "set", set_usage, 2);
 	if (rc >= 0)
 		return rc;
 	what = argv[optind];
@@ -2187,10 +2210,10 @@ int cmd_set(int argc, char **argv)
 	set = cmd_setting_find(what);
 	/* The detector and the rest are only `ebph run`'s to set. */
 	if (set < 0 || set == SET_DETECTOR || set == SET_OFFSETS)
-		return usage_error(set_usage, "set: unknown setting '%s'", what);
+		return ebph_usage_error("set", "unknown setting '%s'", what);
 	v = set_parse(set, val);
 	if (v < 0)
-		return usage_error(set_usage, "set: invalid %s '%s'", what, val);
+		return ebph_usage_error("set", "invalid %s '%s'", what, val);
 
 	if (cmd_open("set", &m))
 		return 1;
@@ -2200,6 +2223,6 @@ int cmd_set(int argc, char **argv)
 		return rc;
 	printf("%s: %s -> %s\n", what, a, b);
 	if (cmd_audit("set", what, a, b, warn, sizeof(warn)))
-		fprintf(stderr, "ebph set: warning: %s\n", warn);
+		ebph_warn("set", "%s", warn);
 	return 0;
 }

@@ -25,10 +25,14 @@
  * target, old, new), a change to the settings that no command announced
  * "config_change" (the same fields, who unknown: null).
  */
+#define _GNU_SOURCE		/* wcwidth() */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "ebph_log.h"
 #include "syscall_names.h"
@@ -136,6 +140,90 @@ const char *ebph_escape(const char *s, char *buf, size_t len)
 	}
 	buf[used] = 0;
 	return buf;
+}
+
+/* The next character of S (which is not at its end): its bytes, and
+ * its columns into *W (ebph_width()).  *PS is the conversion's state. */
+static size_t next_char(const char *s, mbstate_t *ps, int *w)
+{
+	wchar_t wc;
+	size_t n = mbrtowc(&wc, s, strnlen(s, MB_LEN_MAX), ps);
+
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		/* Not a character (or cut short): one byte, one sign. */
+		memset(ps, 0, sizeof(*ps));
+		*w = 1;
+		return 1;
+	}
+	*w = wcwidth(wc);
+	if (*w < 0)
+		*w = 1;
+	return n;
+}
+
+int ebph_width(const char *s)
+{
+	mbstate_t ps;
+	int cols = 0, w;
+
+	memset(&ps, 0, sizeof(ps));
+	while (*s) {
+		s += next_char(s, &ps, &w);
+		cols += w;
+	}
+	return cols;
+}
+
+/* S cut to WIDTH columns into BUF (ebph_cut()); its columns into *COLS. */
+static const char *cut(const char *s, int width, char *buf, size_t len, int *cols)
+{
+	size_t used = 0, n;
+	mbstate_t ps;
+	int w;
+
+	*cols = 0;
+	if (!len)
+		return buf;
+	memset(&ps, 0, sizeof(ps));
+	while (*s) {
+		n = next_char(s, &ps, &w);
+		if (*cols + w > width || used + n >= len)
+			break;
+		memcpy(buf + used, s, n);
+		used += n;
+		*cols += w;
+		s += n;
+	}
+	buf[used] = 0;
+	return buf;
+}
+
+const char *ebph_cut(const char *s, int width, char *buf, size_t len)
+{
+	int cols;
+
+	return cut(s, width, buf, len, &cols);
+}
+
+const char *ebph_pad(const char *s, int width, char *buf, size_t len)
+{
+	size_t used;
+	int cols;
+
+	cut(s, width, buf, len, &cols);
+	used = strlen(buf);
+	for (; cols < width && used + 1 < len; cols++)
+		buf[used++] = ' ';
+	if (len)
+		buf[used] = 0;
+	return buf;
+}
+
+void ebph_column(FILE *f, const char *s, int width)
+{
+	char buf[1024];
+
+	fputs(ebph_pad(s, width, buf, sizeof(buf)), f);
 }
 
 void ebph_json_str(FILE *f, const char *s)

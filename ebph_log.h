@@ -149,6 +149,27 @@ void ebph_json_packed(FILE *f, __u64 packed);
 const char *ebph_escape(const char *s, char *buf, size_t len);
 #define EBPH_ESCAPED_LEN(n)	(4 * (n) + 1)
 
+/*
+ * The text tables' columns (ps, profiles, top), measured in what a
+ * terminal shows, not in bytes: each character of S takes wcwidth(3)
+ * columns in the locale's encoding (setlocale(LC_CTYPE, "") first, as
+ * main() does), a wide one 2, a combining mark 0; a byte that is not a
+ * character, and a character that is not printable, take 1 (terminals
+ * show one sign for them).  A name is escaped first (ebph_escape()), so
+ * that it is printable ASCII; the tables still count columns, so that no
+ * text, escaped or not, shifts the ones after it.
+ *
+ * ebph_width(): the columns S takes.  ebph_cut(): S cut after the whole
+ * characters that fit in WIDTH columns (with the combining marks of the
+ * last), into BUF of LEN bytes.  ebph_pad(): the same, then spaces to
+ * WIDTH columns (a wide character that did not fit leaves one).  Both
+ * return BUF.  ebph_column(): ebph_pad() written to F.
+ */
+int ebph_width(const char *s);
+const char *ebph_cut(const char *s, int width, char *buf, size_t len);
+const char *ebph_pad(const char *s, int width, char *buf, size_t len);
+void ebph_column(FILE *f, const char *s, int width);
+
 /* The syslog priority (LOG_WARNING...) of a line of LEVEL about EV. */
 int ebph_syslog_priority(enum ebph_level level, const struct ebph_event *ev);
 

@@ -93,7 +93,7 @@ int ebph_maps_from_object(struct ebph_maps *m, struct ld_obj *obj)
 }
 
 /* Pin I of the directory DIRFD (EBPH_PIN_DIR) as map I, checked. */
-static int open_pin(int dirfd, size_t i)
+static int open_pin(int dirfd, size_t i, const char *cmd)
 {
 	struct bpf_map_info info;
 	struct bpf_map_def have;
@@ -103,10 +103,10 @@ static int open_pin(int dirfd, size_t i)
 	fd = bpf_pin_open_at(dirfd, maps[i].name);
 	if (fd < 0) {
 		if (fd == -ENOENT)
-			fprintf(stderr, "ebph: %s/%s is missing: the pins are incomplete (moved or removed?): restart ebph to pin its maps again\n",
-				EBPH_PIN_DIR, maps[i].name);
+			fprintf(stderr, "ebph %s: %s/%s is missing: the pins are incomplete (moved or removed?): restart ebph to pin its maps again\n",
+				cmd, EBPH_PIN_DIR, maps[i].name);
 		else
-			fprintf(stderr, "ebph: cannot open %s/%s: %s\n", EBPH_PIN_DIR,
+			fprintf(stderr, "ebph %s: cannot open %s/%s: %s\n", cmd, EBPH_PIN_DIR,
 				maps[i].name, strerror(-fd));
 		return fd;
 	}
@@ -114,7 +114,7 @@ static int open_pin(int dirfd, size_t i)
 	if (err == -EINVAL) {
 		snprintf(why, sizeof(why), "not a map");
 	} else if (err) {
-		fprintf(stderr, "ebph: cannot tell what %s/%s is: %s\n", EBPH_PIN_DIR,
+		fprintf(stderr, "ebph %s: cannot tell what %s/%s is: %s\n", cmd, EBPH_PIN_DIR,
 			maps[i].name, strerror(-err));
 		close(fd);
 		return err;
@@ -126,13 +126,13 @@ static int open_pin(int dirfd, size_t i)
 		if (!map_mismatch(i, &have, why, sizeof(why)))
 			return fd;
 	}
-	fprintf(stderr, "ebph: %s/%s is %s: not ebph's map (swapped, replaced, or another version's?)\n",
-		EBPH_PIN_DIR, maps[i].name, why);
+	fprintf(stderr, "ebph %s: %s/%s is %s: not ebph's map (swapped, replaced, or another version's?)\n",
+		cmd, EBPH_PIN_DIR, maps[i].name, why);
 	close(fd);
 	return -EPROTO;
 }
 
-int ebph_maps_open_pinned(struct ebph_maps *m)
+int ebph_maps_open_pinned(struct ebph_maps *m, const char *cmd)
 {
 	size_t i;
 	int dirfd, fd = 0;
@@ -143,14 +143,14 @@ int ebph_maps_open_pinned(struct ebph_maps *m)
 	 * controls what these commands read and write. */
 	dirfd = bpf_private_dir(EBPH_PIN_DIR, 0);
 	if (dirfd == -ENOENT) {
-		fprintf(stderr, "ebph: no ebph is running (nothing pinned at %s); start one with 'sudo ebph'\n",
-			EBPH_PIN_DIR);
+		fprintf(stderr, "ebph %s: no ebph is running (nothing pinned at %s); start one with 'sudo ebph'\n",
+			cmd, EBPH_PIN_DIR);
 		return dirfd;
 	}
 	if (dirfd < 0)
 		return dirfd;
 	for (i = 0; i < NR_MAPS && fd >= 0; i++)
-		fd = *map_slot(m, i) = open_pin(dirfd, i);
+		fd = *map_slot(m, i) = open_pin(dirfd, i, cmd);
 	close(dirfd);
 	if (fd < 0) {
 		ebph_maps_close(m);

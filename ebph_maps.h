@@ -49,8 +49,9 @@ int ebph_maps_from_object(struct ebph_maps *m, struct ld_obj *obj);
  * ebph_maps_from_object() checks them, in a directory checked as
  * bpf_private_dir() does.  -ENOENT when nothing is pinned or a pin is
  * missing, -EPERM for a directory not root's and private, -EPROTO for a
- * map of another type or size, another -errno; prints one sentence. */
-int ebph_maps_open_pinned(struct ebph_maps *m);
+ * map of another type or size, another -errno; prints one sentence,
+ * "ebph CMD: ..." (CMD: the command that asked). */
+int ebph_maps_open_pinned(struct ebph_maps *m, const char *cmd);
 void ebph_maps_close(struct ebph_maps *m);
 
 /*

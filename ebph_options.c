@@ -27,14 +27,16 @@
 #include "bpf_sys.h"		/* bpf_map_lookup(), bpf_map_update() */
 #include "ebph_notify.h"
 #include "ebph_run.h"
-#include "ebph_util.h"		/* parse_duration() */
+#include "ebph_util.h"		/* parse_duration(), ebph_usage_error() */
 
 enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE,
-       OPT_JSON, OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA,
+       OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA,
        OPT_NO_FRAMES, OPT_CONFIG, OPT_NO_CONFIG, OPT_EVERY_ANOMALY,
        OPT_INCIDENT_TIMEOUT };
 
-const char run_shortopts[] = "d:w:s:o:vh";
+/* A short option means one thing in every command (ebph(8)): -d, -w,
+ * -s, -o, -v and -j here are the same as wherever else they are taken. */
+const char run_shortopts[] = "d:w:s:o:vjh";
 
 const struct option run_longopts[] = {
 	{ "profile-dir", required_argument, NULL, 'd' },
@@ -46,7 +48,7 @@ const struct option run_longopts[] = {
 	{ "no-save", no_argument, NULL, OPT_NO_SAVE },
 	{ "object", required_argument, NULL, 'o' },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, OPT_JSON },
+	{ "json", no_argument, NULL, 'j' },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	{ "log-sequences", no_argument, NULL, OPT_LOG_SEQ },
 	{ "every-anomaly", no_argument, NULL, OPT_EVERY_ANOMALY },
@@ -125,7 +127,7 @@ int take_option(struct options *o, int c, const char *arg, const char *dash,
 	case OPT_NO_SAVE:
 		o->save = 0;
 		break;
-	case OPT_JSON:
+	case 'j':
 		o->json = 1;
 		break;
 	case OPT_SYSLOG:
@@ -317,10 +319,8 @@ int options_argv(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, run_shortopts, run_longopts, NULL)) != -1) {
 		if (c == 'h')
 			return 'h';
-		if (c == '?') {		/* getopt_long() said which */
-			fprintf(stderr, "Try 'ebph -h' for help.\n");
-			return 2;
-		}
+		if (c == '?')		/* getopt_long() said which */
+			return ebph_try_help(NULL);
 		if (take_option(o, c, optarg, "--", why, sizeof(why)))
 			goto bad;
 	}
@@ -328,8 +328,7 @@ int options_argv(int argc, char **argv, struct options *o)
 		return 0;
 	snprintf(why, sizeof(why), "unexpected argument '%s'", argv[optind]);
 bad:
-	fprintf(stderr, "ebph: %s\nTry 'ebph -h' for help.\n", why);
-	return 2;
+	return ebph_usage_error(NULL, "%s", why);
 }
 
 int options_parse(int argc, char **argv, struct options *o)
@@ -351,8 +350,8 @@ int options_parse(int argc, char **argv, struct options *o)
 	o->config = config;
 	o->config_given = given;
 	if (config_read(o, why, sizeof(why))) {
-		fprintf(stderr, "ebph: %s\n", why);
-		return 2;
+		ebph_error(NULL, "%s", why);
+		return 2;	/* a usage error, in the file */
 	}
 	options_argv(argc, argv, o);	/* as above: it cannot fail now */
 	o->argc = argc;

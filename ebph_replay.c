@@ -108,7 +108,7 @@
 #include "ebph.h"
 #include "ebph_maps.h"
 #include "ebph_replay.h"
-#include "ebph_util.h"	/* parse_duration(), ebph_find_object() */
+#include "ebph_util.h"	/* parse_duration(), ebph_find_object(), ebph_error() */
 #include "profile_store.h"
 
 
@@ -223,11 +223,9 @@ static void say_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ebph_verror("replay", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static double now_s(void)
@@ -1995,7 +1993,7 @@ static void usage(FILE *f)
 "                            of a directory; the default with --adfa)\n"
 "      --csv FILE            per-trace results as CSV\n"
 "      --roc-csv FILE        the ROC points as CSV\n"
-"  -s, --save DIR            save the profiles (learn mode: as learned; with\n"
+"      --save DIR            save the profiles (learn mode: as learned; with\n"
 "                            test traces: as made normal)\n"
 "  -w, --normal-wait TIME    learn mode: how long a frozen profile waits\n"
 "                            before it becomes normal (default 1w; units\n"
@@ -2017,10 +2015,7 @@ static void usage(FILE *f)
 
 static int bad_usage(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "%s: ", prog);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'ebph replay -h' for help.\n");
-	return 2;
+	return ebph_usage_error("replay", fmt, arg);
 }
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *v)
@@ -2070,7 +2065,7 @@ static void add_adfa(struct replay *r, struct replay_args *a, const char *dir)
 }
 
 enum { OPT_ADFA = 256, OPT_CSV, OPT_ROC_CSV, OPT_ANOMALY, OPT_TOLERIZE,
-       OPT_DETECTOR, OPT_UNIT };
+       OPT_DETECTOR, OPT_UNIT, OPT_SAVE };
 
 /* Option C of getopt_long(), with ARG.  Returns -1 to go on, or the
  * exit status: 0 after -h, 2 for a bad value. */
@@ -2120,9 +2115,11 @@ static int parse_option(struct replay *r, struct replay_args *a, int c, char *ar
 	case OPT_ROC_CSV:
 		r->roc_csv = arg;
 		break;
-	case 's':
+	case OPT_SAVE:
 		r->save_dir = arg;
 		break;
+	case 's':	/* -s is --save-interval */
+		return ebph_option_moved("replay", c, "--save");
 	case 'w':
 		/* As `ebph run -w` takes it (ebph_util.c). */
 		if ((d = parse_duration(arg)) < 0)
@@ -2146,8 +2143,7 @@ static int parse_option(struct replay *r, struct replay_args *a, int c, char *ar
 		usage(stdout);
 		return 0;
 	default:
-		fprintf(stderr, "Try 'ebph replay -h' for help.\n");
-		return 2;
+		return ebph_try_help("replay");	/* getopt_long() said why */
 	}
 	return -1;
 }
@@ -2167,7 +2163,7 @@ static int parse_args(struct replay *r, struct replay_args *a, int argc, char **
 		{ "intrusion-unit", required_argument, NULL, OPT_UNIT },
 		{ "csv", required_argument, NULL, OPT_CSV },
 		{ "roc-csv", required_argument, NULL, OPT_ROC_CSV },
-		{ "save", required_argument, NULL, 's' },
+		{ "save", required_argument, NULL, OPT_SAVE },
 		{ "normal-wait", required_argument, NULL, 'w' },
 		{ "anomaly-limit", required_argument, NULL, OPT_ANOMALY },
 		{ "tolerize-limit", required_argument, NULL, OPT_TOLERIZE },

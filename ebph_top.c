@@ -52,23 +52,29 @@
 #include "ebph_log.h"
 #include "ebph_maps.h"
 #include "ebph_state.h"
+#include "ebph_util.h"
 #include "syscall_names.h"
 
 #define NS	1000000000ULL
 
 static const char top_usage[] =
-"Usage: ebph top [-b] [-d SECONDS]\n"
+"Usage: ebph top [-b] [--delay SECONDS]\n"
 "A live view of the running ebph, redrawn every second: a summary,\n"
 "the profiles by state, the most recent anomalies and the tasks with\n"
 "the highest LFC.\n"
 "\n"
 "  -b, --batch         print one screen as plain text and exit\n"
-"  -d, --delay SECS    seconds between redraws (1 to 60, default 1)\n"
+"      --delay SECS    seconds between redraws (1 to 60, default 1)\n"
 "  -h, --help          this help\n"
 "\n"
 "Keys: j/k or the arrows select a profile; t tolerizes it, n normalizes\n"
 "it, s sensitizes it and d deletes it (s and d ask y/n first); q or\n"
-"Ctrl-C quits.\n";
+"Ctrl-C quits.\n"
+"\n"
+"Examples:\n"
+"  sudo ebph top\n"
+"  sudo ebph top --delay 5\n"
+"  sudo ebph top -b | head -20       one screen, for a script or a mail\n";
 
 /* ---- the terminal ---------------------------------------------------- */
 
@@ -310,17 +316,15 @@ static int view_read(struct view *v)
  * buffers of their column's width, so that one cannot reach past it. */
 static void line(int raw, int cols, int reverse, const char *fmt, ...)
 {
-	char buf[512];
+	char all[512], buf[512];
 	va_list ap;
-	int i;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(all, sizeof(all), fmt, ap);
 	va_end(ap);
-	i = strlen(buf);
-	/* cols - 1: writing the last column makes some terminals wrap. */
-	if (i > cols - 1)
-		buf[cols > 1 ? cols - 1 : 0] = 0;
+	/* cols - 1: writing the last column makes some terminals wrap.
+	 * Columns of the terminal, not bytes (ebph_cut()). */
+	ebph_cut(all, cols > 1 ? cols - 1 : 0, buf, sizeof(buf));
 	if (raw)
 		printf("%s%s\033[K%s\r\n", reverse ? "\033[7m" : "", buf, reverse ? "\033[m" : "");
 	else
@@ -384,6 +388,7 @@ static void draw_profiles(struct view *v, int raw, int cols, int nprof)
 	for (n = 0, i = v->first; n < (size_t)nprof; n++, i++) {
 		const struct ebph_profile *p;
 		char name[17], when[72];	/* name: its column, escaped */
+		char pn[64];			/* the same, padded */
 
 		if (i >= v->s.n) {
 			line(raw, cols, 0, "");
@@ -391,8 +396,9 @@ static void draw_profiles(struct view *v, int raw, int cols, int nprof)
 		}
 		p = &v->order[i]->prof;
 		cmd_fmt_normal_col(p, when, sizeof(when));
-		line(raw, cols, raw && i == v->sel, "%c %-16s %-8s %8llu %8llu %4u %-10s %016llx",
-		     i == v->sel ? '>' : ' ', cmd_profile_name(v->order[i], name, sizeof(name)),
+		line(raw, cols, raw && i == v->sel, "%c %s %-8s %8llu %8llu %4u %-10s %016llx",
+		     i == v->sel ? '>' : ' ',
+		     ebph_pad(cmd_profile_name(v->order[i], name, sizeof(name)), 16, pn, sizeof(pn)),
 		     cmd_state_name(p->status), (unsigned long long)p->train_count,
 		     (unsigned long long)p->last_mod_count, p->anomalies, when,
 		     (unsigned long long)p->key);
@@ -410,7 +416,8 @@ static void draw_anomalies(struct view *v, int raw, int cols, int nanom)
 	     "PROFILE", "CALL", "MISS", "LFC");
 	for (i = 0; i < (size_t)nanom; i++) {
 		const struct ebph_anomaly_rec *r = &v->recent[i];
-		char name[15], call[SYSCALL_NAME_LEN];	/* name: its column, escaped */
+		char name[15], comm[16], call[SYSCALL_NAME_LEN];	/* its column, escaped */
+		char pn[64], pc[64];			/* the same, padded */
 		time_t at;
 
 		if ((int)i >= v->nrecent) {
@@ -421,9 +428,12 @@ static void draw_anomalies(struct view *v, int raw, int cols, int nanom)
 		localtime_r(&at, &tm);
 		strftime(a, sizeof(a), "%H:%M:%S", &tm);
 		syscall_name_fmt(r->call, call, sizeof(call));
-		line(raw, cols, 0, "%-8s %7u %-15.15s %-14s %-16.16s %4u %3u", a, r->pid,
-		     r->comm, name_of(v, r->profile, name, sizeof(name)), call,
-		     r->misses, r->lfc);
+		/* Printable already (ebph_state.c), escaped as every name. */
+		ebph_escape(r->comm, comm, sizeof(comm));
+		line(raw, cols, 0, "%-8s %7u %s %s %-16.16s %4u %3u", a, r->pid,
+		     ebph_pad(comm, 15, pc, sizeof(pc)),
+		     ebph_pad(name_of(v, r->profile, name, sizeof(name)), 14, pn, sizeof(pn)),
+		     call, r->misses, r->lfc);
 	}
 }
 
@@ -460,6 +470,7 @@ static void draw_lfc(struct view *v, int raw, int cols, int nlfc)
 		const struct cmd_task *tk = &v->tasks[i];
 		struct ebph_profile_rec *r;
 		char name[15], comm[16];	/* the columns' widths, escaped */
+		char pn[64], pc[64];		/* the same, padded */
 
 		if (i >= v->ntasks) {
 			line(raw, cols, 0, "");
@@ -467,8 +478,9 @@ static void draw_lfc(struct view *v, int raw, int cols, int nlfc)
 		}
 		task_comm(tk, comm, sizeof(comm));
 		r = ebph_snapshot_find(&v->s, tk->profile);
-		line(raw, cols, 0, "%-8s %7u %-15s %-14s %-8s %3u %3u %9llu", "", tk->tid,
-		     comm, name_of(v, tk->profile, name, sizeof(name)),
+		line(raw, cols, 0, "%-8s %7u %s %s %-8s %3u %3u %9llu", "", tk->tid,
+		     ebph_pad(comm, 15, pc, sizeof(pc)),
+		     ebph_pad(name_of(v, tk->profile, name, sizeof(name)), 14, pn, sizeof(pn)),
 		     r ? cmd_state_name(r->prof.status) : "-", tk->lfc, tk->max_lfc,
 		     (unsigned long long)tk->count);
 	}
@@ -618,9 +630,10 @@ static int keys(struct view *v, const char *buf, ssize_t n)
 /* The options: -1 to go on, else the exit status. */
 static int top_options(int argc, char **argv, int *batch, int *delay)
 {
+	enum { OPT_DELAY = 256 };
 	static const struct option longopts[] = {
 		{ "batch", no_argument, NULL, 'b' },
-		{ "delay", required_argument, NULL, 'd' },
+		{ "delay", required_argument, NULL, OPT_DELAY },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -632,28 +645,24 @@ static int top_options(int argc, char **argv, int *batch, int *delay)
 		case 'b':
 			*batch = 1;
 			break;
-		case 'd':
+		case OPT_DELAY:
 			errno = 0;
 			*delay = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || *delay < 1 || *delay > 60) {
-				fprintf(stderr, "ebph: top: invalid delay '%s' (1 to 60 seconds)\n", optarg);
-				fputs(top_usage, stderr);
-				return 2;
-			}
+			if (errno || end == optarg || *end || *delay < 1 || *delay > 60)
+				return ebph_usage_error("top", "invalid --delay '%s' (1 to 60 seconds)",
+							optarg);
 			break;
+		case 'd':	/* -d is --profile-dir */
+			return ebph_option_moved("top", c, "--delay");
 		case 'h':
 			fputs(top_usage, stdout);
 			return 0;
 		default:
-			fputs(top_usage, stderr);
-			return 2;
+			return ebph_try_help("top");
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "ebph: top: unexpected argument '%s'\n", argv[optind]);
-		fputs(top_usage, stderr);
-		return 2;
-	}
+	if (optind < argc)
+		return ebph_usage_error("top", "unexpected argument '%s'", argv[optind]);
 	return -1;
 }
 
@@ -667,8 +676,7 @@ static int top_reread(struct view *v, int *failures)
 
 	if (err == -ESRCH) {
 		term_restore();
-		fprintf(stderr, "ebph top: the running ebph stopped\n");
-		return 1;
+		return ebph_error("top", "the running ebph stopped");
 	}
 	*failures = err ? *failures + 1 : 0;
 	if (*failures)
@@ -676,9 +684,8 @@ static int top_reread(struct view *v, int *failures)
 			 strerror(-err));
 	if (*failures > 5) {
 		term_restore();
-		fprintf(stderr, "ebph top: cannot read the running ebph's maps: %s\n",
-			strerror(-err));
-		return 1;
+		return ebph_error("top", "cannot read the running ebph's maps: %s",
+				  strerror(-err));
 	}
 	return 0;
 }
@@ -738,22 +745,18 @@ int cmd_top(int argc, char **argv)
 	rc = top_options(argc, argv, &batch, &delay);
 	if (rc >= 0)
 		return rc;
-	if (!batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-		fprintf(stderr, "ebph top: needs a terminal; 'ebph top -b' prints one screen\n");
-		return 1;
-	}
+	if (!batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+		return ebph_error("top", "needs a terminal; 'ebph top -b' prints one screen");
 	if (cmd_open("top", &v.m))
 		return 1;
 	v.ncpus = bpf_num_possible_cpus();
 	rc = 0;
 	if (view_read(&v)) {
-		fprintf(stderr, "ebph top: cannot read the running ebph's maps\n");
-		rc = 1;
+		rc = ebph_error("top", "cannot read the running ebph's maps");
 	} else if (batch) {
 		draw(&v, 0);
 	} else if ((err = term_raw())) {
-		fprintf(stderr, "ebph top: cannot set up the terminal: %s\n", strerror(-err));
-		rc = 1;
+		rc = ebph_error("top", "cannot set up the terminal: %s", strerror(-err));
 	} else {
 		rc = top_loop(&v, delay);
 		term_restore();

@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <locale.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -616,7 +617,7 @@ static void usage(FILE *f)
 "  -o, --object FILE         BPF object (default: ebph_kern.o beside ebph,\n"
 "                            else " EBPH_LIBDIR "/ebph_kern.o)\n"
 "  -v, --verbose             print each loader step and DEBUG events\n"
-"      --json                events as JSON, one object per line\n"
+"  -j, --json                events as JSON, one object per line\n"
 "      --syslog              events to syslog (daemon facility), not to\n"
 "                            stdout (unless --json)\n"
 "      --log-sequences       report each new pair (or sequence) learned\n"
@@ -645,12 +646,12 @@ static void usage(FILE *f)
 "\n"
 "Commands on the running ebph (each has -h):\n"
 "  status [-j]               state, settings, map fill, lost events\n"
-"  ps [-t] [-j]              traced processes (threads)\n"
-"  profiles [-j]             every profile and its state\n"
-"  show [--test] [--seqs] [-j] PROFILE\n"
+"  ps [-T] [-j]              traced processes (threads)\n"
+"  profiles [-W] [-j]        every profile and its state\n"
+"  show [--test] [--seqs] [-j] PROFILE|--pid PID\n"
 "                            a profile and its lookahead pairs (or its\n"
 "                            sequences)\n"
-"  top                       live view; d deletes, t tolerizes\n"
+"  top [-b] [--delay SECS]   live view; d deletes, t tolerizes\n"
 "  normalize|sensitize|tolerize|delete PROFILE|--pid PID\n"
 "  save                      save the profiles now\n"
 "  set SETTING VALUE         normal-wait, anomaly-limit, tolerize-limit,\n"
@@ -665,7 +666,8 @@ static void usage(FILE *f)
 "  version, --version        the version\n"
 "\n"
 "TIME is a number with a unit: ms, s, m, h, d or w (plain numbers are\n"
-"seconds).\n"
+"seconds).  A short option means one thing in every command that takes\n"
+"it (-d is --profile-dir, -s --save-interval...); the rest are long only.\n"
 "\n"
 "Examples:\n"
 "  sudo ebph                           learn, detect, save every 10 minutes\n"
@@ -711,10 +713,17 @@ static const struct ebph_command {
  * profile files it writes (which another ebph must read). */
 static int cmd_version(int argc, char **argv)
 {
-	if (argc > 1) {
-		fprintf(stderr, "ebph version: unexpected argument '%s'\n", argv[1]);
-		return 2;
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("Usage: ebph version\n"
+		       "       ebph --version\n"
+		       "The version of ebph, and of the profile files it writes.\n"
+		       "\n"
+		       "Examples:\n"
+		       "  ebph version\n");
+		return 0;
 	}
+	if (argc > 1)
+		return ebph_usage_error("version", "unexpected argument '%s'", argv[1]);
 	printf("ebph %s (profile files: version %d)\n", EBPH_VERSION, PROFILE_VERSION);
 	return 0;
 }
@@ -726,37 +735,21 @@ static int cmd_help(int argc, char **argv)
 	char help[] = "-h", *args[] = { NULL, help, NULL };
 	const struct ebph_command *cmd;
 
-	if (argc > 2) {
-		fprintf(stderr, "ebph help: one command at a time\n");
-		return 2;
-	}
+	if (argc > 2)
+		return ebph_usage_error("help", "one command at a time");
 	if (argc < 2 || !strcmp(argv[1], "run") || !strcmp(argv[1], "help") ||
-	    !strcmp(argv[1], "version")) {
+	    !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;
 	}
 	for (cmd = commands; cmd->name; cmd++) {
 		if (!strcmp(argv[1], cmd->name)) {
-			args[0] = argv[1];
+			args[0] = ebph_getopt_name(argv[1]);
 			return cmd->fn(2, args);
 		}
 	}
-	fprintf(stderr, "ebph help: there is no command '%s' (the commands: ebph help)\n",
-		argv[1]);
-	return 2;
-}
-
-
-static void die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s -h' for help.\n", prog);
-	exit(2);
+	return ebph_usage_error("help", "there is no command '%s' (the commands: ebph help)",
+				argv[1]);
 }
 
 /*
@@ -789,19 +782,26 @@ int main(int argc, char **argv)
 	int ret;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* one event, one line, now */
+	/* The tables' columns count what a terminal shows (ebph_width()). */
+	setlocale(LC_CTYPE, "");
 	if (argc > 1 && !strcmp(argv[1], "--version"))
 		return cmd_version(argc - 1, argv + 1);
 	if (argc > 1 && argv[1][0] != '-') {
 		if (strcmp(argv[1], "run")) {
+			/* argv[0] names getopt_long()'s complaints:
+			 * "ebph ps: ...", as ours. */
 			for (cmd = commands; cmd->name; cmd++)
-				if (!strcmp(argv[1], cmd->name))
+				if (!strcmp(argv[1], cmd->name)) {
+					argv[1] = ebph_getopt_name(cmd->name);
 					return cmd->fn(argc - 1, argv + 1);
-			die_usage("unknown command '%s'", argv[1]);
+				}
+			return ebph_usage_error(NULL, "unknown command '%s'", argv[1]);
 		}
-		argv[1] = argv[0];	/* "run" is not an option */
-		argc--;
+		argc--;		/* "run" is not an option */
 		argv++;
 	}
+	/* `ebph [run]` is ebph itself: its messages say "ebph: ". */
+	argv[0] = (char *)"ebph";
 	ret = parse_options(argc, argv, &e.opt);
 	if (ret >= 0)
 		return ret;

@@ -3,6 +3,7 @@
  * ebph_util.c - helpers more than one subcommand needs (ebph_util.h).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,4 +82,78 @@ const char *ebph_find_object(char *buf, size_t len)
 	}
 	snprintf(buf, len, "%s/ebph_kern.o", EBPH_LIBDIR);
 	return buf;
+}
+
+/* "ebph CMD: " or, for ebph itself, "ebph: ". */
+static void prefix(const char *cmd)
+{
+	if (cmd)
+		fprintf(stderr, "ebph %s: ", cmd);
+	else
+		fputs("ebph: ", stderr);
+}
+
+int ebph_verror(const char *cmd, const char *fmt, va_list ap)
+{
+	prefix(cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int ebph_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ebph_verror(cmd, fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+void ebph_warn(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	prefix(cmd);
+	fputs("warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int ebph_try_help(const char *cmd)
+{
+	if (cmd)
+		fprintf(stderr, "Try 'ebph %s -h' for help.\n", cmd);
+	else
+		fputs("Try 'ebph -h' for help.\n", stderr);
+	return 2;
+}
+
+int ebph_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ebph_verror(cmd, fmt, ap);
+	va_end(ap);
+	return ebph_try_help(cmd);
+}
+
+char *ebph_getopt_name(const char *cmd)
+{
+	/* One command per process: one buffer.  The longest name is
+	 * "normalize"; a longer one would only be cut. */
+	static char name[32];
+
+	snprintf(name, sizeof(name), "ebph %s", cmd);
+	return name;
+}
+
+int ebph_option_moved(const char *cmd, int letter, const char *now)
+{
+	return ebph_usage_error(cmd, "-%c is now %s: a short option means one thing in every command",
+				letter, now);
 }

@@ -2,12 +2,14 @@
 /*
  * ebph_util.h - the few helpers more than one subcommand needs: a clock
  * in nanoseconds, a duration as the command line gives it (`ebph run
- * -w`, `ebph set normal-wait`, `ebph replay`), and where the BPF object
- * is (`ebph run`, `ebph replay`).
+ * -w`, `ebph set normal-wait`, `ebph replay`), where the BPF object is
+ * (`ebph run`, `ebph replay`), and the one style of every command's
+ * errors.
  */
 #ifndef EBPH_UTIL_H
 #define EBPH_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
 #include <linux/types.h>
@@ -35,5 +37,43 @@ int ebph_parse_key(const char *s, __u64 *key);
 /* ebph_kern.o beside the binary (in the tree), else in EBPH_LIBDIR;
  * its path in BUF of LEN bytes, which it returns. */
 const char *ebph_find_object(char *buf, size_t len);
+
+/*
+ * Every command's errors, in one style (ebph(8), EXIT STATUS).  CMD is
+ * the command's name as typed ("ps", "run"), or NULL for ebph itself
+ * (an unknown command):
+ *
+ *   ebph CMD: MESSAGE
+ *   Try 'ebph CMD -h' for help.      (a usage error: the second line)
+ *
+ * A usage error (a bad option, value or operand) exits 2, a failure to
+ * do what was asked 1; each function returns that status, for
+ * `return ebph_usage_error(...)`.  MESSAGE is printf's FMT, no newline.
+ */
+int ebph_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ebph_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ebph_verror(const char *cmd, const char *fmt, va_list ap);
+/* "ebph CMD: warning: MESSAGE": what was asked is done, but... */
+void ebph_warn(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The Try line alone, after getopt_long() said what was wrong (in the
+ * same style: ebph_getopt_name()): 2. */
+int ebph_try_help(const char *cmd);
+
+/*
+ * "ebph CMD" in a buffer that lives as long as the program, for argv[0]
+ * of a command: getopt_long() names its complaints ("ebph ps:
+ * unrecognized option '--x'") by argv[0].
+ */
+char *ebph_getopt_name(const char *cmd);
+
+/*
+ * A short option means one thing in every command (ebph(8), OPTIONS).
+ * A letter that meant something else in CMD before is refused, with
+ * what to type now (NOW: "-T (--threads)"): a usage error, 2.
+ */
+int ebph_option_moved(const char *cmd, int letter, const char *now);
 
 #endif /* EBPH_UTIL_H */

@@ -236,7 +236,7 @@ ensure_normal() {
 	copy=$(awk -v p="$prog" '$2 == p { print $1 }' "$d/binds")
 	set -- $(stat -c '%d %i' "${copy:-$prog}")
 	key=$(printf '%016x' $(($1 * 4294967296 + $2)))
-	line=$(./ebph profiles -w | grep "^$key ")
+	line=$(./ebph profiles -W | grep "^$key ")
 	case $line in
 	*" normal "*|*"next call"*) ;;
 	*) ./ebph normalize "$key" >/dev/null && echo "$att" >>"$out/normalized" ;;
@@ -264,12 +264,12 @@ run_detector() { # run_detector DETECTOR
 	rounds train "$train"
 	mark train-end
 	sleep $((wait_s + 1))
-	./ebph profiles -w >"$out/profiles.test"
+	./ebph profiles -W >"$out/profiles.test"
 	echo "evaluate-live: $1: $test test rounds, then the attacks"
 	mark test-start
 	rounds test "$test"
 	mark test-end
-	./ebph profiles -w >"$out/profiles.attack"
+	./ebph profiles -W >"$out/profiles.attack"
 	for a in $attacks; do
 		ensure_normal "$a"
 		mark "attack-$a-start"

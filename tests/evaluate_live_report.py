@@ -6,7 +6,7 @@
 #   DIR/bin/evaluate_live_jit  the attack binary (no original)
 #   DIR/DET/events             ebph run --json -v, one event a line
 #   DIR/DET/phases             "NAME EPOCH-SECONDS": train-start, ...
-#   DIR/DET/profiles.test      ebph profiles -w, before the test rounds
+#   DIR/DET/profiles.test      ebph profiles -W, before the test rounds
 #   DIR/DET/profiles.attack    the same, before the attacks
 #   DIR/DET/status             ebph status, at the end
 #
@@ -77,7 +77,7 @@ def phase_at(spans, t):
 
 
 def states_of(path, names):
-    """program -> its profile's state in an `ebph profiles -w` snapshot."""
+    """program -> its profile's state in an `ebph profiles -W` snapshot."""
     states = {}
     for line in open(path):
         f = line.split()

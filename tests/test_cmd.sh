@@ -2,7 +2,7 @@
 # tests/test_cmd.sh - the subcommands against a real running ebph (root).
 #
 # First with no ebph running (each command must say so, exit 1), as a
-# user who is not root (exit 1), and with a bad argument (usage, exit 2).
+# user who is not root (exit 1), and with a bad argument (exit 2).
 # Then against `ebph run`: status, ps, profiles and show report what the
 # test made happen, and normalize, sensitize, tolerize and delete change
 # what the kernel does next (an anomaly appears, or does not).  Then the
@@ -68,10 +68,11 @@ for c in $cmds; do
 	check "$c as nobody: must run as root" has "$err" "must run as root"
 done
 
-# ---- bad arguments: usage on stderr, exit 2, running or not -------------
+# ---- bad arguments: 'ebph CMD: why' and where to look, exit 2, running or not
 for c in $cmds; do
 	run 2 "$c --bogus" ./ebph $c --bogus
-	check "$c --bogus prints the usage" has "$err" "Usage: ebph $c"
+	check "$c --bogus: said by its name" has "$err" "^ebph $c: "
+	check "$c --bogus: where to look" has "$err" "^Try 'ebph $c -h' for help.$"
 	run 0 "$c -h" ./ebph $c -h
 	check "$c -h prints the usage on stdout" has "$out" "Usage: ebph $c"
 done
@@ -83,7 +84,8 @@ for args in "status extra" "ps extra" "profiles extra" "show" "show a b" \
 	    "set tolerize-limit 129" "set normal-wait 3 weeks" \
 	    "set normal-wait 3y" "set log-sequences"; do
 	run 2 "ebph $args" ./ebph $args
-	check "ebph $args prints the usage" has "$err" "Usage: ebph"
+	check "ebph $args: said by its name" has "$err" "^ebph ${args%% *}: "
+	check "ebph $args: where to look" has "$err" "^Try 'ebph ${args%% *} -h' for help.$"
 done
 
 # ---- a running ebph -------------------------------------------------------
@@ -130,9 +132,9 @@ run 0 "ps" ./ebph ps
 check "ps: the sleeper, its comm, profile and state" \
 	grep -Eq "^ *$nap napper +napper +training +[0-9]+ +0 +0 +0$" "$out"
 check "ps: one line per process" [ "$(lines "$out" "^ *$pid ebph ")" -eq 1 ]
-run 0 "ps -t" ./ebph ps -t
-check "ps -t: PID and TID" grep -Eq "^ *$nap +$nap napper" "$out"
-check "ps -t: header" has "$out" "PID     TID COMM"
+run 0 "ps -T" ./ebph ps -T
+check "ps -T: PID and TID" grep -Eq "^ *$nap +$nap napper" "$out"
+check "ps -T: header" has "$out" "PID     TID COMM"
 check "ps: lines fit 80 columns" [ "$(awk 'length > 79' "$out" | wc -l)" -eq 0 ]
 
 # profiles
@@ -141,8 +143,8 @@ check "profiles: the demo, training, its path shortened" \
 	grep -Eq "^$key (training|frozen) +[1-9][0-9]* +[0-9]+ +0 .* \.\.\..*/bin/demo$" "$out"
 check "profiles: header" has "$out" "^KEY  *STATE  *TRAIN  *STABLE ANOM NORMAL  *EXECUTABLE"
 check "profiles: lines fit 80 columns" [ "$(awk 'length > 79' "$out" | wc -l)" -eq 0 ]
-run 0 "profiles -w" ./ebph profiles -w
-check "profiles -w: the whole path" grep -Eq "^$key (training|frozen) .* $demo$" "$out"
+run 0 "profiles -W" ./ebph profiles -W
+check "profiles -W: the whole path" grep -Eq "^$key (training|frozen) .* $demo$" "$out"
 
 # show, by key, path and name; an ambiguous name
 run 0 "show by path" ./ebph show "$demo"

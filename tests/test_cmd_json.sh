@@ -144,7 +144,8 @@ done
 run 0 "help run" ./ebph help run
 check "help run: the usage" has "$out" "^Usage: ebph \[run\]"
 run 2 "help nosuch" ./ebph help nosuch
-check "help nosuch: one sentence on stderr" [ "$(wc -l <"$err")" -eq 1 ]
+check "help nosuch: one sentence and where to look" [ "$(wc -l <"$err")" -eq 2 ]
+check "help nosuch: where to look" has "$err" "^Try 'ebph help -h' for help.$"
 check "help nosuch: says which" has "$err" "^ebph help: there is no command 'nosuch'"
 check "help nosuch: nothing on stdout" [ ! -s "$out" ]
 run 2 "help with two commands" ./ebph help status ps
@@ -296,28 +297,28 @@ check "ps --json: the sleeper's comm as it is" \
 check "ps --json: the sleeper's profile and executable" \
 	jis "$out" '[(p["profile"], p["executable"] == os.environ["NAPPATH"]) for p in d["processes"] if p["pid"] == '"$nap"']' \
 	"[[\"$napkey\", true]]"
-run 0 "ps -t --json" ./ebph ps -t --json
-check "ps -t --json: one JSON object" is_json "$out"
-check "ps -t --json: 5 threads of the thread holder" \
+run 0 "ps -T --json" ./ebph ps -T --json
+check "ps -T --json: one JSON object" is_json "$out"
+check "ps -T --json: 5 threads of the thread holder" \
 	jis "$out" 'sorted(p["tid"] for p in d["threads"] if p["pid"] == '"$thr"')' \
 	"$(ls /proc/$thr/task | sort -n | python3 -c 'import json,sys; print(json.dumps([int(x) for x in sys.stdin]))')"
-check "ps -t --json: the sleeper, its TID its PID" \
+check "ps -T --json: the sleeper, its TID its PID" \
 	jis "$out" '[p["tid"] for p in d["threads"] if p["pid"] == '"$nap"']' "[$nap]"
 cp "$out" "$dir/threads.json"
 sum=$(jget "$dir/threads.json" 'sum(p["calls"] for p in d["threads"] if p["pid"] == '"$thr"')')
 run 0 "ps --json" ./ebph ps --json
 check "ps: a process's calls are its threads' summed ($sum)" \
 	jis "$out" '[p["calls"] for p in d["processes"] if p["pid"] == '"$thr"'][0]' "$sum"
-agree "ps -t: a thread's line" "s/^ *$thr  *$thr [^ ]*  *[^ ]*  *//p" \
+agree "ps -T: a thread's line" "s/^ *$thr  *$thr [^ ]*  *[^ ]*  *//p" \
 	'"%(state)-8s %(calls)9d %(lfc)3d %(max_lfc)3d %(anomalies)5d" % [p for p in d["threads"] if p["tid"] == '"$thr"'][0]' \
-	./ebph ps -t -- ./ebph ps -t --json
+	./ebph ps -T -- ./ebph ps -T --json
 # Done with the threads: they hold until their input ends.
 exec 3>&-
 wait "$thr"
 thr=
 
 # profiles: the same list in the same order, and the demo's line
-R="./ebph profiles -w -- ./ebph profiles --json"
+R="./ebph profiles -W -- ./ebph profiles --json"
 agree "profiles: the keys, in order" 's/^\([0-9a-f]\{16\}\) .*/\1/p' \
 	'"\n".join(p["profile"] for p in d["profiles"])' $R
 agree "profiles: the demo's line" "s/^$key \([a-z]*\) *\([0-9]*\) *\([0-9]*\) *\([0-9]*\) .* \/.*/\1 \2 \3 \4/p" \

@@ -55,10 +55,10 @@ check "profiles: no raw ESC" raw_free "$dir/profiles"
 check "profiles: no forged line" no_forged "$dir/profiles"
 check "profiles: the end of the escaped path" grep -qF ': fake line' "$dir/profiles"
 check "profiles: within 80 columns" sh -c '! grep -q "^.\{80,\}" "$1"' sh "$dir/profiles"
-./ebph profiles -w >"$dir/wide" 2>&1
-check "profiles -w: the whole path, escaped" grep -qF "$dir/bin/$shown" "$dir/wide"
-check "profiles -w: no raw ESC" raw_free "$dir/wide"
-check "profiles -w: no forged line" no_forged "$dir/wide"
+./ebph profiles -W >"$dir/wide" 2>&1
+check "profiles -W: the whole path, escaped" grep -qF "$dir/bin/$shown" "$dir/wide"
+check "profiles -W: no raw ESC" raw_free "$dir/wide"
+check "profiles -W: no forged line" no_forged "$dir/wide"
 
 ./ebph show "$evil" >"$dir/show" 2>&1
 check "show: the profile's name, escaped" grep -qF "profile     $shown (" "$dir/show"

@@ -161,7 +161,7 @@ mv $PIN/profiles $PIN/t && mv $PIN/rows $PIN/profiles && mv $PIN/t $PIN/rows
 for c in status profiles ps "show $key" "top -b"; do
 	run 1 "$c with swapped pins" ./ebph $c
 	check "$c with swapped pins: says which map" \
-		has "$err" "^ebph: $PIN/profiles is a hash of 16-byte keys, not 8: not ebph's map"
+		has "$err" "^ebph ${c%% *}: $PIN/profiles is a hash of 16-byte keys, not 8: not ebph's map"
 	check "$c with swapped pins: one sentence" one_line "$err"
 done
 mv $PIN/profiles $PIN/t && mv $PIN/rows $PIN/profiles && mv $PIN/t $PIN/rows
@@ -171,14 +171,14 @@ run 0 "status with the pins back" ./ebph status
 mv $PIN/paths $PIN/t && mv $PIN/profiles $PIN/paths && mv $PIN/t $PIN/profiles
 run 1 "ps with profiles and paths swapped" ./ebph ps
 check "ps with profiles and paths swapped: the value size" \
-	has "$err" "^ebph: $PIN/profiles is a hash of 256-byte values, not 72: not ebph's map"
+	has "$err" "^ebph ps: $PIN/profiles is a hash of 256-byte values, not 72: not ebph's map"
 mv $PIN/paths $PIN/t && mv $PIN/profiles $PIN/paths && mv $PIN/t $PIN/profiles
 
 # A pinned map that is not of the list's type: the perf event array.
 mv $PIN/stats $PIN/t && mv $PIN/events $PIN/stats
 run 1 "status with events as stats" ./ebph status
 check "status with events as stats: the type" \
-	has "$err" "^ebph: $PIN/stats is a perf_event_array, not a percpu_array"
+	has "$err" "^ebph status: $PIN/stats is a perf_event_array, not a percpu_array"
 mv $PIN/stats $PIN/events && mv $PIN/t $PIN/stats
 
 # config moved away (no dot: bpffs reserves names with one): ebph runs,
@@ -187,7 +187,7 @@ mv $PIN/config /sys/fs/bpf/config_away
 run 1 "status with config moved away" ./ebph status
 check "status with config moved away: not 'no ebph is running'" hasnt "$err" "no ebph is running"
 check "status with config moved away: says it is missing" \
-	has "$err" "^ebph: $PIN/config is missing: the pins are incomplete"
+	has "$err" "^ebph status: $PIN/config is missing: the pins are incomplete"
 mv /sys/fs/bpf/config_away $PIN/config
 run 0 "status with config back" ./ebph status
 

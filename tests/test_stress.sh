@@ -58,7 +58,7 @@ mem_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
 # fires in do_exit, before release_task), so a TID that is missing here
 # and still in the map at a later walk was left behind.
 dead_tids() {
-	"$ebph" ps -t | awk 'NR > 1 { print $2 }' | while read -r t; do
+	"$ebph" ps -T | awk 'NR > 1 { print $2 }' | while read -r t; do
 		[ -e "/proc/$t" ] || echo "$t"
 	done | sort
 }

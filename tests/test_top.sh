@@ -48,7 +48,7 @@ check "top with no ebph: exit 1" [ $? -eq 1 ]
 check "top with no ebph: says so" grep -q "no ebph is running" "$dir/out"
 ./ebph top --delay 0 >"$dir/out" 2>&1
 check "top --delay 0: exit 2" [ $? -eq 2 ]
-check "top --delay 0: usage" grep -q "Usage: ebph top" "$dir/out"
+check "top --delay 0: said" grep -q "^ebph top: invalid --delay '0' (1 to 60 seconds)$" "$dir/out"
 ./ebph top extra >"$dir/out" 2>&1
 check "top extra: exit 2" [ $? -eq 2 ]
 
