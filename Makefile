@@ -132,7 +132,7 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-ebph: $(RUN_OBJS) ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o ebph_util.o $(LIB_OBJS)
+ebph: $(RUN_OBJS) ebph_replay.o ebph_cmd.o ebph_metrics.o ebph_top.o ebph_state.o ebph_util.o $(LIB_OBJS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -183,10 +183,10 @@ tests/test_%: tests/test_%.c tests/test.h $(LIB_OBJS) $(HDRS) .sanitize
 
 # The rules of the state changes, as the kernel, the commands and replay
 # apply them: cmd_apply() and what it calls too.
-tests/test_rules: tests/test_rules.c tests/test.h ebph_cmd.o ebph_state.o ebph_util.o $(LIB_OBJS) \
-		  $(HDRS) .sanitize
+tests/test_rules: tests/test_rules.c tests/test.h ebph_cmd.o ebph_metrics.o ebph_state.o ebph_util.o \
+		  $(LIB_OBJS) $(HDRS) .sanitize
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_cmd.o ebph_state.o ebph_util.o $(LIB_OBJS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_cmd.o ebph_metrics.o ebph_state.o ebph_util.o $(LIB_OBJS) $(LDLIBS)
 
 # A workload the tests trace, not code under test: never sanitized, so
 # its system calls are the same in either build.

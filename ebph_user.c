@@ -674,9 +674,6 @@ static void usage(FILE *f)
 		EBPH_ANOMALY_LIMIT, EBPH_TOLERIZE_LIMIT, EBPH_OWNER_QUOTA, EBPH_USERS_MAX);
 }
 
-/* The version `ebph version` prints: raised with each release. */
-#define EBPH_VERSION	"0.1.0"
-
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
