@@ -502,6 +502,7 @@ static int event_loop(struct ebph *e)
 		check_owners(e, save_request ? OWNERS_NOW : OWNERS_TICK);
 		save_when_due(e, &next_save);
 		ebph_state_flush();
+		metrics_tick(e);	/* after the state file: its saves */
 	}
 	return 0;
 }
@@ -576,6 +577,7 @@ static int run(struct ebph *e)
 	/* The last events said, the profiles saved: 1 if the save failed. */
 	detach(e);
 	ret = save_at_exit(e);
+	metrics_stop(e);
 out_pb:
 	control_close(e);
 	ebph_state_stop();
@@ -637,7 +639,10 @@ static void usage(FILE *f)
 "      --no-signal-frames    a signal handler's calls go into the window of\n"
 "                            the calls it interrupted (default: a window\n"
 "                            of their own, until the handler returns)\n"
-"      --config FILE         settings from FILE: lines of these long options,\n"
+"      --metrics FILE        the counters of 'status --prometheus' in FILE,\n"
+"                            rewritten atomically (for node_exporter's\n"
+"                            textfile collector); ebph_up 0 at exit\n"
+"      --metrics-interval TIME  how often (default 15s)\n""      --config FILE         settings from FILE: lines of these long options,\n"
 "                            without -- (default " EBPH_CONFIG_FILE ", if any);\n"
 "                            the command line's win\n"
 "      --no-config           no config file\n"

@@ -79,32 +79,32 @@ unlisten() { kill "$listener" 2>/dev/null; wait "$listener" 2>/dev/null; listene
 
 # ---- the config file: bad lines ---------------------------------------------------
 printf '# a comment\n\nnormal-wait = 2h\n  anomaly-limit=7x\n' >"$conf"
-refused "a bad value" "^ebph: $conf:4: invalid anomaly-limit '7x' (a whole number from 0 to 1000000)$" --config "$conf"
+refused "a bad value" "^ebph run: $conf:4: invalid anomaly-limit '7x' (a whole number from 0 to 1000000)$" --config "$conf"
 printf 'normal-wait 2h\n' >"$conf"
-refused "an unknown setting" "^ebph: $conf:1: unknown setting 'normal-wait 2h'" --config "$conf"
+refused "an unknown setting" "^ebph run: $conf:1: unknown setting 'normal-wait 2h'" --config "$conf"
 printf 'syslog = yes\n' >"$conf"
-refused "a value for a switch" "^ebph: $conf:1: syslog takes no value" --config "$conf"
+refused "a value for a switch" "^ebph run: $conf:1: syslog takes no value" --config "$conf"
 printf 'profile-dir =\n' >"$conf"
-refused "a missing value" "^ebph: $conf:1: profile-dir needs a value" --config "$conf"
+refused "a missing value" "^ebph run: $conf:1: profile-dir needs a value" --config "$conf"
 printf 'config = /etc/passwd\n' >"$conf"
-refused "config in a config file" "^ebph: $conf:1: unknown setting 'config'" --config "$conf"
-refused "a missing --config file" "^ebph: cannot read $dir/none: No such file or directory$" --config "$dir/none"
+refused "config in a config file" "^ebph run: $conf:1: unknown setting 'config'" --config "$conf"
+refused "a missing --config file" "^ebph run: cannot read $dir/none: No such file or directory$" --config "$dir/none"
 printf 'normal-wait = 2h\n' >"$conf"
 chmod 0664 "$conf"
-refused "a group-writable config file" "^ebph: $conf is writable by group or others (mode 0664): refused$" --config "$conf"
+refused "a group-writable config file" "^ebph run: $conf is writable by group or others (mode 0664): refused$" --config "$conf"
 chmod 0644 "$conf"
 ./ebph run --no-load --no-save --config "$conf" --normal-wait x >"$out" 2>"$err"
 check "a bad option and a good file: exit 2" [ $? -eq 2 ]
-check "a bad option and a good file: the option said" has "$err" "^ebph: invalid --normal-wait 'x'"
+check "a bad option and a good file: the option said" has "$err" "^ebph run: invalid --normal-wait 'x'"
 
 # The example `make install` puts in /etc/ebph: as it is, and with every
 # setting uncommented, it is read to the end (the line added after is
 # the first refused).
 sed 's/^#\([a-z]\)/\1/' ebph.conf >"$conf"
 echo bogus >>"$conf"
-refused "the example file, uncommented" "^ebph: $conf:$(wc -l <"$conf"): unknown setting 'bogus'" --config "$conf"
+refused "the example file, uncommented" "^ebph run: $conf:$(wc -l <"$conf"): unknown setting 'bogus'" --config "$conf"
 { cat ebph.conf; echo bogus; } >"$conf"
-refused "the example file as it is" "^ebph: $conf:$(wc -l <"$conf"): unknown setting 'bogus'" --config "$conf"
+refused "the example file as it is" "^ebph run: $conf:$(wc -l <"$conf"): unknown setting 'bogus'" --config "$conf"
 
 # ---- the config file, the command line over it, readiness ---------------------------
 cat >"$conf" <<EOF
