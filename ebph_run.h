@@ -6,6 +6,7 @@
  *
  *   ebph_print.c    every line it writes: the kernel's events and
  *                   counters, and its own, on stdout, stderr or syslog
+ *   ebph_journal.c  --syslog: a line's JSON fields to the journal
  *   ebph_incident.c the anomalies of a process as one incident: when
  *                   it begins, and when it ends
  *   ebph_persist.c  profiles from the profile directory into the maps
@@ -143,6 +144,8 @@ struct ebph {
 	struct report reports[EBPH_STAT_MAX];
 	int stdout_lost;		/* stdout failed: say() writes to
 					 * stderr and syslog instead */
+	int journal;			/* the journal's socket (--syslog),
+					 * or -1: syslog(3) */
 
 	/* ebph_incident.c */
 	struct incident *incidents;	/* INCIDENT_MAX, at the first anomaly */
@@ -244,6 +247,17 @@ void check_owners(struct ebph *e, enum owners_when when);
 int restore_admit(struct ebph *e, __u32 owner);
 /* One line an owner whose saved profiles restore_admit() left on disk. */
 void report_skipped(struct ebph *e);
+
+/* ---- ebph_journal.c ---- */
+
+/* A socket for the journal's native protocol: its fd, or -errno if no
+ * journal listens (then syslog(3) it is). */
+int journal_open(void);
+/* Where the journal listens. */
+const char *journal_socket(void);
+/* JSON, a line ebph_log.c wrote, as one journal entry of PRIORITY
+ * (LOG_WARNING...) on FD: 0, or -errno (the line is not sent). */
+int journal_send(int fd, const char *json, int priority);
 
 /* ---- ebph_metrics_file.c ---- */
 

@@ -255,6 +255,17 @@ static int check_profile_dir(struct ebph *e)
 	return 0;
 }
 
+/* --syslog: the journal, if one listens; else syslog(3), said once. */
+static void open_journal(struct ebph *e)
+{
+	if (!e->opt.syslog)
+		return;
+	e->journal = journal_open();
+	if (e->journal < 0)
+		say(e, EBPH_INFO, "no journal at %s (%s): the log goes to syslog(3), without the events' fields",
+		    journal_socket(), strerror(-e->journal));
+}
+
 /*
  * The machine ready for us: bpffs and tracefs mounted, the pins and
  * state files an ebph that did not stop left removed, the profile
@@ -281,6 +292,7 @@ static int prepare(struct ebph *e)
 	 * syslog(3) keeps the one it was given. */
 	if (gethostname(e->host, sizeof(e->host) - 1))
 		e->host[0] = 0;
+	open_journal(e);
 	return 0;
 }
 
@@ -585,6 +597,8 @@ out_pb:
 out_obj:
 	ld_close(&e->obj);	/* detaches and unpins too */
 out_lock:
+	if (e->journal >= 0)
+		close(e->journal);
 	close(e->lock_fd);
 	free(e->notes);
 	return ret;
@@ -785,6 +799,7 @@ int main(int argc, char **argv)
 {
 	struct ebph e = {
 		.ctl = -1,
+		.journal = -1,
 		.owner_lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 	const struct ebph_command *cmd;
