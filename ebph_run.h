@@ -60,7 +60,8 @@ struct options {
 	int load, save;
 	int verbose;
 	int json;			/* events as JSON lines on stdout */
-	int syslog;			/* events to syslog(3), not stdout text */
+	int syslog;			/* events to the journal (or syslog(3)),
+					 * not stdout text */
 	int log_sequences;		/* report every new pair or sequence */
 	int every_anomaly;		/* a line for each anomaly, not one
 					 * when an incident begins */

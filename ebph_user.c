@@ -663,7 +663,7 @@ static void usage(FILE *f)
 "  -h, --help                this help\n"
 "\n"
 "Commands on the running ebph (each has -h):\n"
-"  status [-j]               state, settings, map fill, lost events\n"
+"  status [-j|--prometheus]  state, settings, map fill, lost events\n"
 "  ps [-t] [-j]              traced processes (threads)\n"
 "  profiles [-j]             every profile and its state\n"
 "  show [--test] [--seqs] [-j] PROFILE\n"
