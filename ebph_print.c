@@ -7,9 +7,9 @@
  * Every line goes out through say_line(): as text or a JSON object
  * (--json, ebph_log.c) on stdout, and/or to syslog (--syslog): the
  * journal, with the JSON object's fields (ebph_journal.c), or syslog(3)
- * where there is no journal.  The
- * kernel event or the admin's action a line is about is a parameter,
- * for the JSON fields and the syslog priority.  Why a start failed is
+ * where there is no journal.  The kernel event or the admin's action a
+ * line is about is a parameter, for the JSON fields and the syslog
+ * priority.  Why a start failed is
  * not logged here: the step that failed says it on stderr.
  */
 #define _GNU_SOURCE
