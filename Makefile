@@ -70,7 +70,7 @@ HDRS	 := ebph.h $(LOADER_HDRS) bpf_helpers.h profile_store.h syscall_names.h ebp
 	   ebph_cmd.h ebph_state.h ebph_log.h ebph_origin.h ebph_run.h ebph_util.h ebph_notify.h
 # `ebph run`: its life cycle (ebph_user.c) and the files of its steps.
 RUN_OBJS := ebph_user.o ebph_print.o ebph_incident.o ebph_persist.o ebph_audit.o ebph_quota.o \
-	    ebph_options.o ebph_notify.o
+	    ebph_options.o ebph_notify.o ebph_metrics_file.o ebph_journal.o
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
@@ -80,11 +80,13 @@ TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog $(FUZZ_BINS)
 # Debian packages the build and the tests need.
 DEBIAN_PKGS := make gcc clang llvm libelf-dev
 # ...and what only the tests use: tmux (ebph top in a real terminal),
-# python3 (a JSON parser to judge --json), man-db (man -l ebph.8),
-# linux-headers-amd64 (a kernel headers tree to test KERNEL_DIR with)
-# and systemd (systemd-analyze, to verify and score ebph.service).
+# python3 (a JSON parser to judge --json), python3-prometheus-client (a
+# parser of the Prometheus text format, to judge the metrics), man-db
+# (man -l ebph.8), linux-headers-amd64 (a kernel headers tree to test
+# KERNEL_DIR with) and systemd (systemd-analyze, to verify and score
+# ebph.service).
 ifneq ($(filter test,$(MAKECMDGOALS)),)
-DEBIAN_PKGS += tmux python3 man-db linux-headers-amd64 systemd
+DEBIAN_PKGS += tmux python3 python3-prometheus-client man-db linux-headers-amd64 systemd
 endif
 # ...and clang's runtime for libFuzzer and the sanitizers, for the
 # fuzz targets (which the tests run briefly): the one of the clang
@@ -132,7 +134,7 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-ebph: $(RUN_OBJS) ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o ebph_util.o $(LIB_OBJS)
+ebph: $(RUN_OBJS) ebph_replay.o ebph_cmd.o ebph_metrics.o ebph_top.o ebph_state.o ebph_util.o $(LIB_OBJS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -183,10 +185,10 @@ tests/test_%: tests/test_%.c tests/test.h $(LIB_OBJS) $(HDRS) .sanitize
 
 # The rules of the state changes, as the kernel, the commands and replay
 # apply them: cmd_apply() and what it calls too.
-tests/test_rules: tests/test_rules.c tests/test.h ebph_cmd.o ebph_state.o ebph_util.o $(LIB_OBJS) \
-		  $(HDRS) .sanitize
+tests/test_rules: tests/test_rules.c tests/test.h ebph_cmd.o ebph_metrics.o ebph_state.o ebph_util.o \
+		  $(LIB_OBJS) $(HDRS) .sanitize
 	$(msg) CC $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_cmd.o ebph_state.o ebph_util.o $(LIB_OBJS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< ebph_cmd.o ebph_metrics.o ebph_state.o ebph_util.o $(LIB_OBJS) $(LDLIBS)
 
 # A workload the tests trace, not code under test: never sanitized, so
 # its system calls are the same in either build.

@@ -600,18 +600,21 @@ static int profile_of_pid(const char *cmd, const struct ebph_maps *m, __u32 pid,
 /* ---- ebph status ------------------------------------------------------ */
 
 static const char status_usage[] =
-"Usage: ebph status [-j] [-h]\n"
+"Usage: ebph status [-j | --prometheus] [-h]\n"
 "What the running ebph is doing: monitoring on or off, its settings and\n"
 "detectors, its profiles by state, the tasks it traces, the calls and\n"
 "anomalies it saw, how full its maps are, and what it could not do\n"
 "(events dropped, threads untraced, pairs or sequences unlearned).\n"
 "\n"
 "  -j, --json      the same as one JSON object (its fields: ebph(8))\n"
+"      --prometheus  the counters in the Prometheus text format (ebph(8),\n"
+"                  METRICS; ebph run --metrics keeps them in a file)\n"
 "  -h, --help      this help\n"
 "\n"
 "Examples:\n"
 "  sudo ebph status\n"
-"  sudo ebph status --json | jq .anomalies\n";
+"  sudo ebph status --json | jq .anomalies\n"
+"  sudo ebph status --prometheus | grep ^ebph_anomalies_total\n";
 
 static void pct(char *buf, size_t len, long n, long max)
 {
@@ -637,19 +640,7 @@ static const char *detectors_does(__u32 det)
 	return "detectors this ebph binary does not know";
 }
 
-/* What `ebph status` prints, read from the maps and the state file. */
-struct status {
-	struct ebph_runstate rs;
-	int have_rs;
-	__s64 uptime;			/* seconds, if have_rs */
-	struct ebph_config cfg;
-	__u64 calls, st[EBPH_STAT_MAX];
-	long nprofiles, ntasks, nrows, nseqs;
-	size_t by_state[3];		/* training, frozen, normal */
-};
-
-/* 0, or -1 when the config or the profiles could not be read. */
-static int status_read(const struct ebph_maps *m, struct status *t)
+int status_read(const struct ebph_maps *m, struct status *t)
 {
 	struct ebph_snapshot s;
 	__u32 zero = 0, k;
@@ -741,6 +732,8 @@ static void status_print_losses(const __u64 st[EBPH_STAT_MAX],
 	       "unlearned", (unsigned long long)st[EBPH_STAT_PROFILES_FULL],
 	       (unsigned long long)st[EBPH_STAT_ROWS_FULL], "",
 	       (unsigned long long)st[EBPH_STAT_SEQS_FULL]);
+	printf("%-12s %llu executables not profiled: their owner was over the quota\n",
+	       "quota", (unsigned long long)st[EBPH_STAT_OWNER_QUOTA]);
 	printf("%-12s %llu calls numbered %d or more, %llu x32 calls\n", "skipped",
 	       (unsigned long long)st[EBPH_STAT_BIG_CALL], EBPH_NR_LIMIT,
 	       (unsigned long long)st[EBPH_STAT_X32]);
@@ -820,10 +813,12 @@ static void status_print_json(const struct status *t)
 	       (unsigned long long)st[EBPH_STAT_EVENT_DROPS],
 	       (unsigned long long)st[EBPH_STAT_TASKS_FULL],
 	       (unsigned long long)st[EBPH_STAT_KEY_ERRORS]);
-	printf(",\"unlearned\":{\"profiles_full\":%llu,\"rows_full\":%llu,\"seqs_full\":%llu}",
+	printf(",\"unlearned\":{\"profiles_full\":%llu,\"rows_full\":%llu,\"seqs_full\":%llu,"
+	       "\"owner_quota\":%llu}",
 	       (unsigned long long)st[EBPH_STAT_PROFILES_FULL],
 	       (unsigned long long)st[EBPH_STAT_ROWS_FULL],
-	       (unsigned long long)st[EBPH_STAT_SEQS_FULL]);
+	       (unsigned long long)st[EBPH_STAT_SEQS_FULL],
+	       (unsigned long long)st[EBPH_STAT_OWNER_QUOTA]);
 	printf(",\"skipped\":{\"big_calls\":%llu,\"x32_calls\":%llu}",
 	       (unsigned long long)st[EBPH_STAT_BIG_CALL], (unsigned long long)st[EBPH_STAT_X32]);
 	printf(",\"signal_frames\":{\"enabled\":%s,\"overflows\":%llu}",
@@ -847,13 +842,32 @@ static void status_print_json(const struct status *t)
 
 int cmd_status(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'P' },
+		{ 0 }
+	};
 	struct status t;
 	struct ebph_maps m;
-	int rc, json = 0;
+	int c, json = 0, prom = 0;
 
-	rc = help_json_only(argc, argv, "status", status_usage, 0, &json);
-	if (rc >= 0)
-		return rc;
+	while ((c = getopt_long(argc, argv, "+hj", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(status_usage, stdout);
+			return 0;
+		}
+		if (c == 'j')
+			json = 1;
+		else if (c == 'P')
+			prom = 1;
+		else
+			return ebph_try_help("status");	/* getopt_long() said why */
+	}
+	if (optind < argc)
+		return ebph_usage_error("status", "unexpected argument '%s'", argv[optind]);
+	if (json && prom)
+		return ebph_usage_error("status", "--json or --prometheus, not both");
 	if (cmd_open("status", &m))
 		return 1;
 	if (status_read(&m, &t)) {
@@ -863,6 +877,8 @@ int cmd_status(int argc, char **argv)
 	}
 	if (json) {
 		status_print_json(&t);
+	} else if (prom) {
+		metrics_print(stdout, &t);
 	} else {
 		status_print_activity(&t);
 		status_print_fill(&t);

@@ -11,6 +11,7 @@
 #define EBPH_CMD_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 
 #include "ebph_maps.h"
@@ -120,5 +121,35 @@ void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
 /* Whether setting S differs between A and B. */
 int cmd_setting_differs(const struct ebph_config *a, const struct ebph_config *b,
 			enum cmd_setting s);
+
+/* ---- what `ebph status` reads, for its text, JSON and metrics, and for
+ * `ebph run --metrics` (ebph_metrics_file.c) ----------------------------- */
+
+#include "ebph_state.h"		/* struct ebph_runstate */
+
+/* The version `ebph version` prints, and the metrics' ebph_info: raised
+ * with each release. */
+#define EBPH_VERSION	"0.1.0"
+
+/* What `ebph status` prints, read from the maps and the state file. */
+struct status {
+	struct ebph_runstate rs;
+	int have_rs;
+	__s64 uptime;			/* seconds, if have_rs */
+	struct ebph_config cfg;
+	__u64 calls, st[EBPH_STAT_MAX];
+	long nprofiles, ntasks, nrows, nseqs;	/* < 0: -errno, unreadable */
+	size_t by_state[3];		/* training, frozen, normal */
+};
+
+/* The one reading of the maps behind all of it: 0, or -1 when the
+ * config or the profiles could not be read. */
+int status_read(const struct ebph_maps *m, struct status *t);
+
+/* T in the Prometheus text exposition format (ebph_metrics.c): every
+ * metric ebph(8) lists, ebph_up 1. */
+void metrics_print(FILE *f, const struct status *t);
+/* The same for an ebph that stopped: ebph_up 0 and ebph_info. */
+void metrics_print_down(FILE *f);
 
 #endif /* EBPH_CMD_H */

@@ -32,7 +32,7 @@
 enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE,
        OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA,
        OPT_NO_FRAMES, OPT_CONFIG, OPT_NO_CONFIG, OPT_EVERY_ANOMALY,
-       OPT_INCIDENT_TIMEOUT };
+       OPT_INCIDENT_TIMEOUT, OPT_METRICS, OPT_METRICS_INTERVAL };
 
 /* A short option means one thing in every command (ebph(8)): -d, -w,
  * -s, -o, -v and -j here are the same as wherever else they are taken. */
@@ -56,6 +56,8 @@ const struct option run_longopts[] = {
 	{ "detector", required_argument, NULL, OPT_DETECTOR },
 	{ "owner-quota", required_argument, NULL, OPT_OWNER_QUOTA },
 	{ "no-signal-frames", no_argument, NULL, OPT_NO_FRAMES },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
@@ -75,6 +77,7 @@ void options_default(struct options *o)
 		.owner_quota = EBPH_OWNER_QUOTA,
 		.signal_frames = 1,
 		.incident_timeout = 60ULL * 1000000000ULL,
+		.metrics_interval = 15ULL * 1000000000ULL,
 		.config = EBPH_CONFIG_FILE,
 	};
 }
@@ -147,6 +150,20 @@ int take_option(struct options *o, int c, const char *arg, const char *dash,
 		}
 		o->incident_timeout = d;
 		break;
+	case OPT_METRICS:
+		if (metrics_check(arg, dash, why, len))
+			return -1;
+		o->metrics = arg;
+		break;
+	case OPT_METRICS_INTERVAL:
+		/* The event loop turns once a second at least. */
+		if ((d = parse_duration(arg)) < 1000000000LL) {
+			snprintf(why, len, "invalid %smetrics-interval '%s' (1s or more, e.g. 15s, 1m)",
+				 dash, arg);
+			return -1;
+		}
+		o->metrics_interval = d;
+		break;
 	case OPT_OWNER_QUOTA:
 		return parse_uint(arg, dash, "owner-quota", EBPH_USERS_MAX, &o->owner_quota, why, len);
 	case OPT_NO_FRAMES:
@@ -198,10 +215,12 @@ static char *trim(char *s)
 	return s;
 }
 
-/* A value that must outlive the line: profile-dir and object point to it. */
+/* A value that must outlive the line: profile-dir, object and metrics
+ * point to it. */
 static const char *keep_value(struct options *o, int c, const char *v)
 {
-	char *store = c == 'd' ? o->dir_store : c == 'o' ? o->object_store : NULL;
+	char *store = c == 'd' ? o->dir_store : c == 'o' ? o->object_store :
+		      c == OPT_METRICS ? o->metrics_store : NULL;
 
 	if (!store)
 		return v;
@@ -463,6 +482,35 @@ static void apply_run_time(struct ebph *e, const struct options *o)
 	e->opt.tolerize_limit = o->tolerize_limit;
 }
 
+/* --metrics and --metrics-interval as O has them, if they changed:
+ * the file moves (or goes, or comes), and is written at the next turn. */
+static void apply_metrics(struct ebph *e, const struct options *o)
+{
+	char old[PATH_MAX], a[32], b[32];
+	int had = e->opt.metrics != NULL;
+
+	if (!str_differs(e->opt.metrics, o->metrics) &&
+	    e->opt.metrics_interval == o->metrics_interval)
+		return;
+	if (had)
+		snprintf(old, sizeof(old), "%s", e->opt.metrics);
+	if (str_differs(e->opt.metrics, o->metrics))
+		say(e, EBPH_INFO, "reload: metrics: %s -> %s", had ? old : "none",
+		    o->metrics ? o->metrics : "none");
+	if (e->opt.metrics_interval != o->metrics_interval) {
+		cmd_fmt_duration(e->opt.metrics_interval, a, sizeof(a));
+		cmd_fmt_duration(o->metrics_interval, b, sizeof(b));
+		say(e, EBPH_INFO, "reload: metrics-interval: %s -> %s", a, b);
+	}
+	e->opt.metrics = NULL;
+	if (o->metrics) {
+		snprintf(e->opt.metrics_store, sizeof(e->opt.metrics_store), "%s", o->metrics);
+		e->opt.metrics = e->opt.metrics_store;
+	}
+	e->opt.metrics_interval = o->metrics_interval;
+	metrics_moved(e, had ? old : NULL);
+}
+
 void options_reload(struct ebph *e)
 {
 	char why[PATH_MAX + 300];
@@ -487,9 +535,10 @@ void options_reload(struct ebph *e)
 	options_argv(e->opt.argc, e->opt.argv, o);
 	opterr = 1;
 	apply_run_time(e, o);
+	apply_metrics(e, o);
 	what = restart_differs(&e->conf, o);
 	if (what)
-		say(e, EBPH_WARNING, "reload: %s changed: it takes effect at the next start (the run-time settings are normal-wait, anomaly-limit, tolerize-limit and log-sequences)",
+		say(e, EBPH_WARNING, "reload: %s changed: it takes effect at the next start (the run-time settings are normal-wait, anomaly-limit, tolerize-limit, log-sequences, metrics and metrics-interval)",
 		    what);
 out:
 	free(o);

@@ -5,15 +5,18 @@
  * counters of what it could not do (check_stats()), and ebph's own lines.
  *
  * Every line goes out through say_line(): as text or a JSON object
- * (--json, ebph_log.c) on stdout, and/or to syslog (--syslog).  The
- * kernel event or the admin's action a line is about is a parameter,
- * for the JSON fields and the syslog priority.  Why a start failed is
+ * (--json, ebph_log.c) on stdout, and/or to syslog (--syslog): the
+ * journal, with the JSON object's fields (ebph_journal.c), or syslog(3)
+ * where there is no journal.  The kernel event or the admin's action a
+ * line is about is a parameter, for the JSON fields and the syslog
+ * priority.  Why a start failed is
  * not logged here: the step that failed says it on stderr.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -74,31 +77,42 @@ static struct ebph_incident_sum incident_sum(struct ebph *e, const struct incide
 	};
 }
 
-/*
- * MSG as one line on F: "2026-11-21 12:07:17 WARNING: ...", or a JSON
- * object (--json) with the fields of what it is about, W.  Returns 0,
- * or -errno if F would not take it.
- */
-static int emit(struct ebph *e, FILE *f, __u64 real_ns, enum ebph_level level,
-		const char *msg, const struct about *w)
+/* MSG as a JSON object on F, with the fields of what it is about, W:
+ * for --json, and the journal's fields (--syslog). */
+static void emit_json(struct ebph *e, FILE *f, __u64 real_ns, enum ebph_level level,
+		      const char *msg, const struct about *w)
 {
-	char stamp[32], id[EBPH_CONTAINER_ID_LEN + 1];
+	char id[EBPH_CONTAINER_ID_LEN + 1];
 	struct ebph_line_info in;
 	struct ebph_path p;
-	struct tm tm;
-	time_t t;
 
-	errno = 0;
-	if (e->opt.json && w->a) {
+	if (w->a) {
 		ebph_json_audit(f, real_ns, level, msg, w->a, e->host);
-	} else if (e->opt.json && w->inc) {
+	} else if (w->inc) {
 		struct ebph_incident_sum s = incident_sum(e, w->inc, w->ended);
 
 		line_info(e, &w->inc->first, 0, &in, &p, id);
 		ebph_json_incident(f, real_ns, level, msg, &w->inc->first, &in, &s);
-	} else if (e->opt.json) {
+	} else {
 		line_info(e, w->ev, w->incident, &in, &p, id);
 		ebph_json_line(f, real_ns, level, msg, w->ev, &in, e->boot_to_real);
+	}
+}
+
+/*
+ * MSG as one line on F: "2026-11-21 12:07:17 WARNING: ...", or a JSON
+ * object (--json).  Returns 0, or -errno if F would not take it.
+ */
+static int emit(struct ebph *e, FILE *f, __u64 real_ns, enum ebph_level level,
+		const char *msg, const struct about *w)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t t;
+
+	errno = 0;
+	if (e->opt.json) {
+		emit_json(e, f, real_ns, level, msg, w);
 	} else {
 		t = real_ns / 1000000000ULL;
 		localtime_r(&t, &tm);
@@ -124,6 +138,30 @@ static int syslog_prio(enum ebph_level level, const struct about *w)
 }
 
 /*
+ * MSG to the journal, with the fields of its JSON line; to syslog(3)
+ * without a journal (e->journal -1), or if it would not take the line
+ * now.
+ */
+static void to_syslog(struct ebph *e, __u64 real_ns, enum ebph_level level,
+		      const char *msg, const struct about *w)
+{
+	int prio = syslog_prio(level, w);
+	char *json = NULL;
+	size_t n;
+	FILE *f;
+
+	if (e->journal >= 0 && (f = open_memstream(&json, &n))) {
+		emit_json(e, f, real_ns, level, msg, w);
+		if (!fclose(f) && !journal_send(e->journal, json, prio)) {
+			free(json);
+			return;
+		}
+		free(json);
+	}
+	syslog(prio, "%s", msg);
+}
+
+/*
  * One line, about W, at BOOT_NS (CLOCK_BOOTTIME; 0: now): on stdout
  * (text, or JSON with --json), and/or to syslog (--syslog).  Once stdout
  * fails (a reader gone: EPIPE; a terminal hung up: EIO), the lines go
@@ -143,7 +181,7 @@ static void say_line(struct ebph *e, const struct about *w, __u64 boot_ns,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	real_ns = boot_ns ? boot_ns + e->boot_to_real : clock_ns(CLOCK_REALTIME);
 	if (e->opt.syslog || e->stdout_lost)
-		syslog(syslog_prio(level, w), "%s", msg);
+		to_syslog(e, real_ns, level, msg, w);
 	if (e->stdout_lost) {
 		emit(e, stderr, real_ns, level, msg, w);
 		return;
@@ -158,7 +196,8 @@ static void say_line(struct ebph *e, const struct about *w, __u64 boot_ns,
 	e->stdout_lost = 1;
 	if (!e->opt.syslog) {	/* this line has not reached syslog yet */
 		openlog("ebph", LOG_PID, LOG_DAEMON);
-		syslog(syslog_prio(level, w), "%s", msg);
+		e->journal = journal_open();
+		to_syslog(e, real_ns, level, msg, w);
 	}
 	emit(e, stderr, real_ns, level, msg, w);
 	save_request = 1;

@@ -6,6 +6,7 @@
  *
  *   ebph_print.c    every line it writes: the kernel's events and
  *                   counters, and its own, on stdout, stderr or syslog
+ *   ebph_journal.c  --syslog: a line's JSON fields to the journal
  *   ebph_incident.c the anomalies of a process as one incident: when
  *                   it begins, and when it ends
  *   ebph_persist.c  profiles from the profile directory into the maps
@@ -16,6 +17,8 @@
  *                   learned almost nothing recycled, the quota at load
  *   ebph_options.c  the settings: the command line, the config file,
  *                   and a reload (SIGHUP) that applies what changed
+ *   ebph_metrics_file.c  --metrics: the metrics file, rewritten every
+ *                   --metrics-interval for node_exporter
  */
 #ifndef EBPH_RUN_H
 #define EBPH_RUN_H
@@ -57,7 +60,8 @@ struct options {
 	int load, save;
 	int verbose;
 	int json;			/* events as JSON lines on stdout */
-	int syslog;			/* events to syslog(3), not stdout text */
+	int syslog;			/* events to the journal (or syslog(3)),
+					 * not stdout text */
 	int log_sequences;		/* report every new pair or sequence */
 	int every_anomaly;		/* a line for each anomaly, not one
 					 * when an incident begins */
@@ -66,12 +70,15 @@ struct options {
 	__u32 detectors;		/* EBPH_DET_* */
 	__u32 owner_quota;		/* profiles a non-root owner may have */
 	int signal_frames;		/* a window per signal handler frame */
+	const char *metrics;		/* --metrics FILE; NULL: none */
+	__u64 metrics_interval;		/* ns */
 	const char *config;		/* the config file; NULL: none */
 	int config_given;		/* by --config: it must exist */
 	int argc;			/* the command line, for a reload */
 	char **argv;
-	/* the config file's profile-dir and object, which the two point to */
-	char dir_store[PATH_MAX], object_store[PATH_MAX];
+	/* the config file's profile-dir, object and metrics, which the
+	 * three point to */
+	char dir_store[PATH_MAX], object_store[PATH_MAX], metrics_store[PATH_MAX];
 };
 
 /*
@@ -138,6 +145,8 @@ struct ebph {
 	struct report reports[EBPH_STAT_MAX];
 	int stdout_lost;		/* stdout failed: say() writes to
 					 * stderr and syslog instead */
+	int journal;			/* the journal's socket (--syslog),
+					 * or -1: syslog(3) */
 
 	/* ebph_incident.c */
 	struct incident *incidents;	/* INCIDENT_MAX, at the first anomaly */
@@ -157,6 +166,10 @@ struct ebph {
 	int restored;			/* profiles loaded, or -errno */
 	int no_seq_test;		/* of them, normal with no test set of
 					 * sequences (atomic: restore threads) */
+
+	/* ebph_metrics_file.c */
+	__u64 metrics_next;		/* CLOCK_MONOTONIC: no write before */
+	int metrics_err;		/* the last write's, as said */
 
 	/* ebph_quota.c */
 	pthread_mutex_t owner_lock;	/* the quota at load, and notes */
@@ -235,6 +248,31 @@ void check_owners(struct ebph *e, enum owners_when when);
 int restore_admit(struct ebph *e, __u32 owner);
 /* One line an owner whose saved profiles restore_admit() left on disk. */
 void report_skipped(struct ebph *e);
+
+/* ---- ebph_journal.c ---- */
+
+/* A socket for the journal's native protocol: its fd, or -errno if no
+ * journal listens (then syslog(3) it is). */
+int journal_open(void);
+/* Where the journal listens. */
+const char *journal_socket(void);
+/* JSON, a line ebph_log.c wrote, as one journal entry of PRIORITY
+ * (LOG_WARNING...) on FD: 0, or -errno (the line is not sent). */
+int journal_send(int fd, const char *json, int priority);
+
+/* ---- ebph_metrics_file.c ---- */
+
+/* PATH as --metrics takes it: a file (or none yet) in a directory
+ * there is.  0, or -1 with WHY, which spells the option DASH metrics. */
+int metrics_check(const char *path, const char *dash, char *why, size_t len);
+/* The metrics file rewritten, if --metrics and it is due (each
+ * --metrics-interval, the first at the first turn); a failure said once. */
+void metrics_tick(struct ebph *e);
+/* A reload changed --metrics or its interval: the file OLD (NULL:
+ * none) removed if it is not e->opt.metrics, the new written next. */
+void metrics_moved(struct ebph *e, const char *old);
+/* At a clean exit: the file says ebph_up 0. */
+void metrics_stop(struct ebph *e);
 
 /* ---- ebph_options.c ---- */
 

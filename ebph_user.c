@@ -256,6 +256,17 @@ static int check_profile_dir(struct ebph *e)
 	return 0;
 }
 
+/* --syslog: the journal, if one listens; else syslog(3), said once. */
+static void open_journal(struct ebph *e)
+{
+	if (!e->opt.syslog)
+		return;
+	e->journal = journal_open();
+	if (e->journal < 0)
+		say(e, EBPH_INFO, "no journal at %s (%s): the log goes to syslog(3), without the events' fields",
+		    journal_socket(), strerror(-e->journal));
+}
+
 /*
  * The machine ready for us: bpffs and tracefs mounted, the pins and
  * state files an ebph that did not stop left removed, the profile
@@ -282,6 +293,7 @@ static int prepare(struct ebph *e)
 	 * syslog(3) keeps the one it was given. */
 	if (gethostname(e->host, sizeof(e->host) - 1))
 		e->host[0] = 0;
+	open_journal(e);
 	return 0;
 }
 
@@ -503,6 +515,7 @@ static int event_loop(struct ebph *e)
 		check_owners(e, save_request ? OWNERS_NOW : OWNERS_TICK);
 		save_when_due(e, &next_save);
 		ebph_state_flush();
+		metrics_tick(e);	/* after the state file: its saves */
 	}
 	return 0;
 }
@@ -577,6 +590,7 @@ static int run(struct ebph *e)
 	/* The last events said, the profiles saved: 1 if the save failed. */
 	detach(e);
 	ret = save_at_exit(e);
+	metrics_stop(e);
 out_pb:
 	control_close(e);
 	ebph_state_stop();
@@ -584,6 +598,8 @@ out_pb:
 out_obj:
 	ld_close(&e->obj);	/* detaches and unpins too */
 out_lock:
+	if (e->journal >= 0)
+		close(e->journal);
 	close(e->lock_fd);
 	free(e->notes);
 	return ret;
@@ -638,6 +654,10 @@ static void usage(FILE *f)
 "      --no-signal-frames    a signal handler's calls go into the window of\n"
 "                            the calls it interrupted (default: a window\n"
 "                            of their own, until the handler returns)\n"
+"      --metrics FILE        the counters of 'status --prometheus' in FILE,\n"
+"                            rewritten atomically (for node_exporter's\n"
+"                            textfile collector); ebph_up 0 at exit\n"
+"      --metrics-interval TIME  how often (default 15s)\n"
 "      --config FILE         settings from FILE: lines of these long options,\n"
 "                            without -- (default " EBPH_CONFIG_FILE ", if any);\n"
 "                            the command line's win\n"
@@ -645,7 +665,7 @@ static void usage(FILE *f)
 "  -h, --help                this help\n"
 "\n"
 "Commands on the running ebph (each has -h):\n"
-"  status [-j]               state, settings, map fill, lost events\n"
+"  status [-j|--prometheus]  state, settings, map fill, lost events\n"
 "  ps [-T] [-j]              traced processes (threads)\n"
 "  profiles [-W] [-j]        every profile and its state\n"
 "  show [--test] [--seqs] [-j] PROFILE|--pid PID\n"
@@ -675,9 +695,6 @@ static void usage(FILE *f)
 "  sudo ebph --no-load --no-save -v    a clean slate, loader steps shown\n",
 		EBPH_ANOMALY_LIMIT, EBPH_TOLERIZE_LIMIT, EBPH_OWNER_QUOTA, EBPH_USERS_MAX);
 }
-
-/* The version `ebph version` prints: raised with each release. */
-#define EBPH_VERSION	"0.1.0"
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
@@ -776,6 +793,7 @@ int main(int argc, char **argv)
 {
 	struct ebph e = {
 		.ctl = -1,
+		.journal = -1,
 		.owner_lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 	const struct ebph_command *cmd;
