@@ -65,9 +65,11 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 # perf_reader (perf rings).
 LOADER_SRCS := bpf_load.c btf_obj.c bpf_sys.c bpf_dirs.c btf_blob.c perf_reader.c
 LOADER_HDRS := bpf_load.h btf_obj.h bpf_sys.h bpf_dirs.h btf_blob.h perf_reader.h
-LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebph_log.o ebph_origin.o
+LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebph_log.o ebph_origin.o \
+	    sha256.o profile_portable.o
 HDRS	 := ebph.h $(LOADER_HDRS) bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h \
-	   ebph_cmd.h ebph_state.h ebph_log.h ebph_origin.h ebph_run.h ebph_util.h ebph_notify.h
+	   ebph_cmd.h ebph_state.h ebph_log.h ebph_origin.h ebph_run.h ebph_util.h ebph_notify.h \
+	   sha256.h profile_portable.h
 # `ebph run`: its life cycle (ebph_user.c) and the files of its steps.
 RUN_OBJS := ebph_user.o ebph_print.o ebph_incident.o ebph_persist.o ebph_audit.o ebph_quota.o \
 	    ebph_options.o ebph_notify.o
