@@ -69,10 +69,12 @@ LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebp
 	    sha256.o profile_portable.o
 HDRS	 := ebph.h $(LOADER_HDRS) bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h \
 	   ebph_cmd.h ebph_state.h ebph_log.h ebph_origin.h ebph_run.h ebph_util.h ebph_notify.h \
-	   sha256.h profile_portable.h
+	   sha256.h profile_portable.h ebph_seccomp.h
 # `ebph run`: its life cycle (ebph_user.c) and the files of its steps.
 RUN_OBJS := ebph_user.o ebph_print.o ebph_incident.o ebph_persist.o ebph_audit.o ebph_quota.o \
 	    ebph_options.o ebph_notify.o
+# `ebph export` and `ebph import`: portable profiles, seccomp allow-lists.
+EXPORT_OBJS := ebph_export.o ebph_seccomp.o
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
@@ -134,7 +136,7 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-ebph: $(RUN_OBJS) ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o ebph_util.o $(LIB_OBJS)
+ebph: $(RUN_OBJS) $(EXPORT_OBJS) ebph_replay.o ebph_cmd.o ebph_top.o ebph_state.o ebph_util.o $(LIB_OBJS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

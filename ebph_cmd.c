@@ -585,6 +585,11 @@ static int resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
 	return -EEXIST;
 }
 
+int cmd_resolve_profile(struct ebph_snapshot *s, const char *arg, __u64 *key)
+{
+	return resolve_profile(s, arg, key);
+}
+
 /* The profile thread group PID runs: its leader's task, else any of its
  * threads (the leader may have exited before the others). */
 static int profile_of_pid(const struct ebph_maps *m, __u32 pid, __u64 *key)
