@@ -214,9 +214,10 @@ tests/i386_exec: tests/i386_exec.c
 	$(Q)$(CC) -O2 -static -fno-pie -no-pie -o $@ $<
 
 # Helpers of the shell tests: test_crash.sh, test_stress.sh, test_i386.sh,
-# test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh, test_incident.sh.
+# test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh, test_incident.sh,
+# test_export.sh.
 TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke tests/memfd_exec tests/uring_nop \
-		tests/sigstorm tests/lfc
+		tests/sigstorm tests/lfc tests/export_prog tests/seccomp_run
 TEST_DEPS += $(TEST_HELPERS)
 
 tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
@@ -227,6 +228,17 @@ tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
 tests/lfc: tests/lfc.c .sanitize
 	$(msg) CC $@
 	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
+
+# A workload, as the demo: never sanitized.
+tests/export_prog: tests/export_prog.c .sanitize
+	$(msg) CC $@
+	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
+
+# Installs the exported allow-list and execs a program: the names to
+# numbers as ebph writes them (syscall_names.o).
+tests/seccomp_run: tests/seccomp_run.c syscall_names.o syscall_names.h
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< syscall_names.o
 
 tests/memfd_exec: tests/memfd_exec.c
 	$(msg) CC $@
