@@ -397,7 +397,8 @@ static int import_running(struct ebph_portable *p)
 		return 1;
 	}
 	snprintf(target, sizeof(target), "%s (%016llx)", p->rec.path, (unsigned long long)key);
-	cmd_audit("import", target, "", cmd_state_name(p->rec.prof.status), warn, sizeof(warn));
+	cmd_audit("import", target, "no profile", cmd_state_name(p->rec.prof.status), warn,
+		  sizeof(warn));
 	printf("%s (%016llx): %s, imported into the running ebph\n", path,
 	       (unsigned long long)key, cmd_state_name(p->rec.prof.status));
 	if (warn[0])

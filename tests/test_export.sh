@@ -59,6 +59,10 @@ run 0 "export -h" ./ebph export -h
 check "export -h: the usage on stdout" has "$out" "Usage: ebph export"
 run 0 "import -h" ./ebph import -h
 check "import -h: the usage on stdout" has "$out" "Usage: ebph import"
+run 0 "help export" ./ebph help export
+check "help export: as export -h" has "$out" "Usage: ebph export"
+run 0 "help import" ./ebph help import
+check "help import: as import -h" has "$out" "Usage: ebph import"
 run 2 "export with no profile" ./ebph export
 check "export: says what is missing" has "$err" "^ebph export: missing argument"
 run 2 "export two profiles" ./ebph export a b
@@ -164,7 +168,7 @@ check "import -d open: nothing written" [ -z "$(ls "$dir/open")" ]
 ebph_start "$log" --profile-dir "$dir/dir3" --normal-wait 1h --save-interval 0
 run 0 "import into the running ebph" ./ebph import "$dir/prog.ebph"
 check "import: says so" has "$out" "^$prog ($newkey): normal, imported into the running ebph$"
-check "import: in the audit trail" wait_for 5 grep -q "audit: uid 0.*: import $prog ($newkey)" "$log"
+check "import: in the audit trail" wait_for 5 grep -q "audit: uid 0.*: import $prog ($newkey): no profile -> normal$" "$log"
 run 0 "profiles after import" ./ebph profiles -w
 check "import: the profile, normal, under the local key" grep -Eq "^$newkey normal .* $prog$" "$out"
 run 1 "import twice" ./ebph import "$dir/prog.ebph"
