@@ -6,7 +6,8 @@
 # "another machine": the same contents at the same path, but a new inode,
 # and no profile of it.  Imported into a profile directory, and into a
 # fresh running ebph, it is normal from its first exec: a plain run is no
-# anomaly, its one extra call is.  A copy with one byte changed, a
+# anomaly, its one extra call is; and so under the sequence detector,
+# whose sets travel with the pairs.  A copy with one byte changed, a
 # corrupt file, a truncated one, one that is not a profile at all, and a
 # program that is not there are each refused (exit 1, one sentence),
 # and nothing is written.  The allow-list is parsed by python3's json,
@@ -197,6 +198,33 @@ wait $x
 check "dir2: the extra call is an anomaly from the first exec" \
 	wait_for 5 grep -q "PID $x (export_prog, profile $newkey): anomaly in getpriority" "$log"
 check "dir2: the first plain exec is no anomaly" [ "$(anomalies $plain)" -eq 0 ]
+stop
+
+# ---- the sequence detector's sets travel too ---------------------------------
+mkdir -m 0700 "$dir/bin2" "$dir/seqs" "$dir/seqs2"
+sprog=$dir/bin2/export_prog
+cp tests/export_prog "$sprog"
+ebph_start "$log" --profile-dir "$dir/seqs" --detector both --normal-wait 1h --save-interval 0
+for i in $(seq 10); do "$sprog" >/dev/null; done
+run 0 "seqs: normalize" ./ebph normalize "$sprog"
+run 0 "seqs: export" ./ebph export -o "$dir/seqs.ebph" "$sprog"
+check "seqs: exported with its sequences" grep -Eq "[1-9][0-9]* train rows, [1-9][0-9]* test rows, [1-9][0-9]* sequences;" "$err"
+stop
+cp "$sprog" "$sprog.new" && mv "$sprog.new" "$sprog"
+skey=$(keyof "$sprog")
+ebph_start "$log" --profile-dir "$dir/seqs2" --detector seqs --normal-wait 1h --save-interval 0
+run 0 "seqs: import" ./ebph import "$dir/seqs.ebph"
+run 0 "seqs: show --seqs --test" ./ebph show --seqs --test "$skey"
+check "seqs: the test set of sequences came with it" grep -Eq "^sequences +[1-9][0-9]* train, [1-9][0-9]* test" "$out"
+"$sprog" >/dev/null &
+plain=$!
+wait $plain
+"$sprog" extra >/dev/null &
+x=$!
+wait $x
+check "seqs: the extra call is an anomaly from the first exec" \
+	wait_for 5 grep -q "PID $x (export_prog, profile $skey): anomaly in getpriority" "$log"
+check "seqs: the first plain exec is no anomaly" [ "$(anomalies $plain)" -eq 0 ]
 stop
 
 # ---- refused: nothing is written -------------------------------------------
