@@ -65,12 +65,16 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Wno-unused-function -I. $(UAPI_INC)
 # perf_reader (perf rings).
 LOADER_SRCS := bpf_load.c btf_obj.c bpf_sys.c bpf_dirs.c btf_blob.c perf_reader.c
 LOADER_HDRS := bpf_load.h btf_obj.h bpf_sys.h bpf_dirs.h btf_blob.h perf_reader.h
-LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebph_log.o ebph_origin.o
+LIB_OBJS := $(LOADER_SRCS:.c=.o) profile_store.o syscall_names.o ebph_maps.o ebph_log.o ebph_origin.o \
+	    sha256.o profile_portable.o
 HDRS	 := ebph.h $(LOADER_HDRS) bpf_helpers.h profile_store.h syscall_names.h ebph_maps.h ebph_replay.h \
-	   ebph_cmd.h ebph_state.h ebph_log.h ebph_origin.h ebph_run.h ebph_util.h ebph_notify.h
+	   ebph_cmd.h ebph_state.h ebph_log.h ebph_origin.h ebph_run.h ebph_util.h ebph_notify.h \
+	   sha256.h profile_portable.h ebph_seccomp.h
 # `ebph run`: its life cycle (ebph_user.c) and the files of its steps.
 RUN_OBJS := ebph_user.o ebph_print.o ebph_incident.o ebph_persist.o ebph_audit.o ebph_quota.o \
 	    ebph_options.o ebph_notify.o ebph_metrics_file.o ebph_journal.o
+# `ebph export` and `ebph import`: portable profiles, seccomp allow-lists.
+EXPORT_OBJS := ebph_export.o ebph_seccomp.o
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
@@ -134,7 +138,7 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-ebph: $(RUN_OBJS) ebph_replay.o ebph_cmd.o ebph_metrics.o ebph_top.o ebph_state.o ebph_util.o $(LIB_OBJS)
+ebph: $(RUN_OBJS) $(EXPORT_OBJS) ebph_replay.o ebph_cmd.o ebph_metrics.o ebph_top.o ebph_state.o ebph_util.o $(LIB_OBJS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -212,9 +216,10 @@ tests/i386_exec: tests/i386_exec.c
 	$(Q)$(CC) -O2 -static -fno-pie -no-pie -o $@ $<
 
 # Helpers of the shell tests: test_crash.sh, test_stress.sh, test_i386.sh,
-# test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh, test_incident.sh.
+# test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh, test_incident.sh,
+# test_export.sh.
 TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke tests/memfd_exec tests/uring_nop \
-		tests/sigstorm tests/lfc
+		tests/sigstorm tests/lfc tests/export_prog tests/seccomp_run
 TEST_DEPS += $(TEST_HELPERS)
 
 tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
@@ -225,6 +230,17 @@ tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
 tests/lfc: tests/lfc.c .sanitize
 	$(msg) CC $@
 	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
+
+# A workload, as the demo: never sanitized.
+tests/export_prog: tests/export_prog.c .sanitize
+	$(msg) CC $@
+	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
+
+# Installs the exported allow-list and execs a program: the names to
+# numbers as ebph writes them (syscall_names.o).
+tests/seccomp_run: tests/seccomp_run.c syscall_names.o syscall_names.h
+	$(msg) CC $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $< syscall_names.o
 
 tests/memfd_exec: tests/memfd_exec.c
 	$(msg) CC $@

@@ -502,8 +502,8 @@ static int has_seq_test(const struct ebph_profile *p)
  * before its path was known).  Prints why when it fails: -ENOENT for
  * none, -EEXIST for more than one (listing them).
  */
-static int resolve_profile(const char *cmd, struct ebph_snapshot *s, const char *arg,
-			   __u64 *key)
+int cmd_resolve_profile(const char *cmd, struct ebph_snapshot *s, const char *arg,
+			__u64 *key)
 {
 	struct ebph_profile_rec *hits[8];
 	size_t i, n = 0, more = 0;
@@ -1647,7 +1647,7 @@ int cmd_show(int argc, char **argv)
 	}
 	rc = 1;
 	if (pid ? !profile_of_pid("show", &m, pid, &key) :
-		  !resolve_profile("show", &s, argv[optind], &key)) {
+		  !cmd_resolve_profile("show", &s, argv[optind], &key)) {
 		r = ebph_snapshot_find(&s, key);
 		if (r)
 			rc = show_profile(&m, r, cfg.detectors, set, list_seqs, json);
@@ -1995,7 +1995,7 @@ static int cmd_change(int argc, char **argv, enum cmd_action act)
 		return 1;
 	}
 	err = pid ? profile_of_pid(cmd, &m, pid, &key) :
-		    resolve_profile(cmd, &s, argv[optind], &key);
+		    cmd_resolve_profile(cmd, &s, argv[optind], &key);
 	if (!err) {
 		r = ebph_snapshot_find(&s, key);
 		if (r)

@@ -27,12 +27,20 @@ int cmd_delete(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_export(int argc, char **argv);		/* ebph_export.c */
+int cmd_import(int argc, char **argv);
 
 /* ---- for ebph_top.c, and for `ebph run` (ebph_user.c) ------------------- */
 
 /* Root, the pins, and a live instance holding the lock: 0, or 1 with one
  * sentence on stderr (the exit status to return). */
 int cmd_open(const char *cmd, struct ebph_maps *m);
+
+/* A PROFILE on the command line (a key, an executable's path or name)
+ * into *KEY, from the profiles in S: 0, or -ENOENT (none), -EEXIST
+ * (more than one, listed) with one sentence on stderr, as command CMD. */
+int cmd_resolve_profile(const char *cmd, struct ebph_snapshot *s, const char *arg,
+			__u64 *key);
 
 /* "training", "frozen" or "normal" (a normal profile that froze again,
  * to copy its train set once more, is still "normal"). */

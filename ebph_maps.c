@@ -435,6 +435,46 @@ int ebph_seqs_load(const struct ebph_maps *m, struct ebph_profile_rec *rec)
 	return err;
 }
 
+int ebph_profile_write(const struct ebph_maps *m, struct ebph_profile_rec *rec)
+{
+	struct ebph_row_key keys[PROFILE_MAX_ROWS];
+	struct ebph_path path = {};
+	__u64 key = rec->prof.key;
+	__u32 n = 0, done;
+	__u8 *vals;
+	int set, c, err;
+
+	for (set = 0; set < 2; set++)
+		for (c = 0; c < EBPH_NUM_CALLS; c++)
+			n += rec->rows[set][c] != NULL;
+	/* Tens of kilobytes, not the 512 KB of a full profile: a large
+	 * malloc is an mmap, page faults and a munmap every time. */
+	vals = malloc((size_t)(n ? n : 1) * EBPH_NUM_SYSCALLS);
+	if (!vals)
+		return -ENOMEM;
+	n = 0;
+	for (set = 0; set < 2; set++)
+		for (c = 0; c < EBPH_NUM_CALLS; c++) {
+			if (!rec->rows[set][c])
+				continue;
+			keys[n] = (struct ebph_row_key){ .profile = key, .call = c, .set = set };
+			memcpy(vals + (size_t)n * EBPH_NUM_SYSCALLS, rec->rows[set][c],
+			       EBPH_NUM_SYSCALLS);
+			n++;
+		}
+	memcpy(path.path, rec->path, sizeof(path.path));
+	err = ebph_seqs_load(m, rec);
+	if (!err)
+		err = bpf_map_update(m->profiles, &key, &rec->prof, BPF_ANY);
+	if (!err)
+		err = bpf_map_update(m->paths, &key, &path, BPF_ANY);
+	done = n;
+	if (!err && n)
+		err = bpf_map_update_many(m->rows, keys, vals, &done, BPF_ANY);
+	free(vals);
+	return err;
+}
+
 int ebph_seqs_delete(const struct ebph_maps *m, __u64 profile)
 {
 	struct ebph_seq_key *keys;

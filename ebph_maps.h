@@ -95,6 +95,20 @@ void ebph_snapshot_bytes(const struct ebph_snapshot *s, size_t *median,
  */
 int ebph_seqs_load(const struct ebph_maps *m, struct ebph_profile_rec *rec);
 
+/*
+ * One profile REC, as profile_load() gives it, into the maps: its
+ * sequences (ebph_seqs_load(), which sets REC->prof's epochs), then its
+ * profile and path, then its rows in one batched update instead of a
+ * bpf(2) call per row.  The sequences first, whatever the detector: the
+ * profile written after them must carry the epochs they are stamped
+ * for, and a run with pairs only must still save them back.  What `ebph
+ * run` does with each saved profile at start (ebph_persist.c) and `ebph
+ * import` with a portable one (ebph_export.c).  Touches nothing but the
+ * maps (and stderr, on a full seqs map): safe from several threads.
+ * 0, or -errno (-E2BIG, -ENOMEM, -ENOSPC: a map is full).
+ */
+int ebph_profile_write(const struct ebph_maps *m, struct ebph_profile_rec *rec);
+
 /* Delete every sequence of PROFILE from the seqs map; returns how many. */
 int ebph_seqs_delete(const struct ebph_maps *m, __u64 profile);
 

@@ -21,68 +21,28 @@
 #include "profile_store.h"
 
 /*
- * One saved profile into the maps: its sequences, its profile and path,
- * then its rows in one batched update instead of a bpf(2) call per row.
- * The sequences go first, whatever the detector: ebph_seqs_load() stamps
- * them for the epochs it sets in rec->prof, which the profile written
- * after it must carry, and a run with pairs only must still save them
- * back.  Called from several threads at once (restore_start()), so it
- * touches nothing but the maps, stderr, an atomic count and, under
- * owner_lock, the quota (restore_admit()).
+ * One saved profile into the maps (ebph_profile_write()), if its owner
+ * is within the quota.  Called from several threads at once
+ * (restore_start()), so it touches nothing but the maps, stderr, an
+ * atomic count and, under owner_lock, the quota (restore_admit()).
  */
 static int restore_one(void *ctx, const char *file, struct ebph_profile_rec *rec)
 {
 	struct ebph *e = ctx;
-	struct ebph_row_key keys[PROFILE_MAX_ROWS];
-	struct ebph_path path = {};
-	__u64 key = rec->prof.key;
-	__u32 n = 0, done;
-	__u8 *vals;
-	int set, c, err;
+	int err;
 
 	if (!restore_admit(e, rec->prof.owner))
 		return 0;
-	for (set = 0; set < 2; set++)
-		for (c = 0; c < EBPH_NUM_CALLS; c++)
-			n += rec->rows[set][c] != NULL;
-	/* Tens of kilobytes, not the 512 KB of a full profile: a large
-	 * malloc is an mmap, page faults and a munmap every time. */
-	vals = malloc((size_t)(n ? n : 1) * EBPH_NUM_SYSCALLS);
-	if (!vals)
-		return -ENOMEM;
-	n = 0;
-	for (set = 0; set < 2; set++)
-		for (c = 0; c < EBPH_NUM_CALLS; c++) {
-			if (!rec->rows[set][c])
-				continue;
-			keys[n] = (struct ebph_row_key){ .profile = key, .call = c, .set = set };
-			memcpy(vals + (size_t)n * EBPH_NUM_SYSCALLS, rec->rows[set][c],
-			       EBPH_NUM_SYSCALLS);
-			n++;
-		}
-	memcpy(path.path, rec->path, sizeof(path.path));
-	err = ebph_seqs_load(&e->m, rec);
+	err = ebph_profile_write(&e->m, rec);
 	if (err) {
-		free(vals);
-		fprintf(stderr, "ebph: %s: cannot load its sequences into the maps: %s\n",
-			file, strerror(-err));
+		fprintf(stderr, "ebph: %s: cannot load into the maps: %s%s\n", file,
+			strerror(-err), err == -E2BIG || err == -ENOMEM || err == -ENOSPC ?
+			" (map full)" : "");
 		return err;
 	}
 	if ((rec->prof.status & EBPH_NORMAL) &&
 	    rec->prof.seq_test_to == rec->prof.seq_test_from)
 		__atomic_fetch_add(&e->no_seq_test, 1, __ATOMIC_RELAXED);
-	err = bpf_map_update(e->m.profiles, &key, &rec->prof, BPF_ANY);
-	if (!err)
-		err = bpf_map_update(e->m.paths, &key, &path, BPF_ANY);
-	done = n;
-	if (!err && n)
-		err = bpf_map_update_many(e->m.rows, keys, vals, &done, BPF_ANY);
-	free(vals);
-	if (err) {
-		fprintf(stderr, "ebph: %s: cannot load into the maps: %s%s\n", file,
-			strerror(-err), err == -E2BIG || err == -ENOMEM ? " (map full)" : "");
-		return err;
-	}
 	return 0;
 }
 

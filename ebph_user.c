@@ -676,6 +676,11 @@ static void usage(FILE *f)
 "  save                      save the profiles now\n"
 "  set SETTING VALUE         normal-wait, anomaly-limit, tolerize-limit,\n"
 "                            monitoring on|off, log-sequences on|off\n"
+"  export [--seccomp] [-o FILE] PROFILE\n"
+"                            a profile as a file another machine imports,\n"
+"                            or its calls as a seccomp allow-list (JSON)\n"
+"  import [-d DIR] FILE      a profile that export wrote, if this machine's\n"
+"                            program at its path has the same contents\n"
 "  -j, --json                status, ps, profiles, show: one JSON object\n"
 "\n"
 "Other commands:\n"
@@ -721,6 +726,8 @@ static const struct ebph_command {
 	{ "save", cmd_save },
 	{ "set", cmd_set },
 	{ "top", cmd_top },
+	{ "export", cmd_export },
+	{ "import", cmd_import },
 	{ "help", cmd_help },
 	{ "version", cmd_version },
 	{ NULL, NULL }

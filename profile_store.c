@@ -178,6 +178,7 @@ enum {
 	HEADER_END		= OFF_OWNER + 4,
 };
 _Static_assert(HEADER_END == PROFILE_HEADER_SIZE, "header layout");
+_Static_assert(OFF_KEY == PROFILE_OFF_KEY, "key offset");
 _Static_assert(V1_HEADER_END == PROFILE_V1_HEADER_SIZE, "version 1 header layout");
 _Static_assert(sizeof(PROFILE_MAGIC) - 1 == 8, "magic is 8 bytes");
 _Static_assert(EBPH_SEQLEN - 1 <= 8, "a row byte holds SEQLEN - 1 bits");
@@ -189,41 +190,8 @@ _Static_assert(EBPH_SEQ_CALLS * 10 <= 64, "a sequence packs in 64 bits");
 #define FLAGS_KNOWN	PROFILE_F_SEQ_TEST
 #define SETS_KNOWN	(PROFILE_SEQ_TRAIN | PROFILE_SEQ_TEST)
 #define SEQ_SLOT_EMPTY	0x3ff	/* what ebph_seq_pack() makes of EBPH_EMPTY */
-
-/* ---- little-endian fields --------------------------------------------- */
-
-static void put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	put_u16(p, v);
-	put_u16(p + 2, v >> 16);
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-	put_u32(p, v);
-	put_u32(p + 4, v >> 32);
-}
-
-static uint16_t get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return get_u16(p) | (uint32_t)get_u16(p + 2) << 16;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	return get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
+/* profile_refuse(), by the short name every check here calls it. */
+#define refuse		profile_refuse
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -297,9 +265,7 @@ void profile_file_name(uint64_t key, char name[PROFILE_NAME_LEN])
 		 (unsigned long long)key);
 }
 
-/* Fill WHY (if any) and return ERR, so a refusal is one statement. */
-__attribute__((format(printf, 4, 5)))
-static int refuse(char *why, size_t len, int err, const char *fmt, ...)
+int profile_refuse(char *why, size_t len, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -756,10 +722,8 @@ bad:
 	return -EINVAL;
 }
 
-/* Serialize REC into a malloc'd buffer; -EINVAL if REC holds something
- * profile_load() would refuse. */
-static int encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
-		  uint8_t **bufp, size_t *sizep)
+int profile_encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
+		   uint8_t **bufp, size_t *sizep)
 {
 	const struct ebph_profile *prof = &rec->prof;
 	size_t path_len = strnlen(rec->path, EBPH_PATH_LEN);
@@ -1187,7 +1151,7 @@ int profile_save(const char *dir, const struct ebph_profile_rec *rec,
 	size_t size;
 	int dfd, fd = -1, err;
 
-	err = encode(rec, boot_to_real_ns, &buf, &size);
+	err = profile_encode(rec, boot_to_real_ns, &buf, &size);
 	if (err)
 		return err;
 	profile_file_name(rec->prof.key, name);

@@ -32,6 +32,7 @@
 #define PROFILE_SEQ_SIZE	12	/* u64 packed sequence, u32 sets */
 #define PROFILE_MAX_SEQS	EBPH_MAX_SEQS	/* the whole seqs map */
 #define PROFILE_SUM_SIZE	8
+#define PROFILE_OFF_KEY		24	/* the key's offset in the header */
 /* The smallest file that loads (version 1, no rows) and the largest. */
 #define PROFILE_MIN_SIZE	(PROFILE_V1_HEADER_SIZE + PROFILE_SUM_SIZE)
 #define PROFILE_EMPTY_SIZE	(PROFILE_HEADER_SIZE + PROFILE_SUM_SIZE)
@@ -46,6 +47,43 @@
 #define PROFILE_SUFFIX		".prof"
 /* "%016llx.prof" plus the NUL */
 #define PROFILE_NAME_LEN	(16 + sizeof(PROFILE_SUFFIX))
+
+/* ---- little-endian fields ---------------------------------------------
+ * Byte by byte, whatever the host: the profile files' integers, and the
+ * portable files' (profile_portable.c). */
+
+static inline void put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static inline void put_u32(uint8_t *p, uint32_t v)
+{
+	put_u16(p, v);
+	put_u16(p + 2, v >> 16);
+}
+
+static inline void put_u64(uint8_t *p, uint64_t v)
+{
+	put_u32(p, v);
+	put_u32(p + 4, v >> 32);
+}
+
+static inline uint16_t get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t get_u32(const uint8_t *p)
+{
+	return get_u16(p) | (uint32_t)get_u16(p + 2) << 16;
+}
+
+static inline uint64_t get_u64(const uint8_t *p)
+{
+	return get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
 
 /* ---- a profile in memory ---------------------------------------------- */
 
@@ -119,6 +157,21 @@ void profile_file_name(uint64_t key, char name[PROFILE_NAME_LEN]);
 
 /* FNV-1a, 64 bits: the file checksum, exposed for tests and tools. */
 uint64_t profile_fnv1a64(const void *buf, size_t len);
+
+/*
+ * REC as the bytes of its file, in a malloc'd buffer (*BUFP, *SIZEP):
+ * what profile_save() writes, and what a portable profile carries
+ * (profile_portable.c).  -EINVAL if REC holds something profile_load()
+ * would refuse (see profile_save()), -ENOMEM.
+ */
+int profile_encode(const struct ebph_profile_rec *rec, int64_t boot_to_real_ns,
+		   uint8_t **bufp, size_t *sizep);
+
+/* Fill WHY (if WHY and LEN) with the sentence FMT makes and return ERR,
+ * so that a refusal is one statement: the helper of every reader of
+ * profile bytes (here and profile_portable.c). */
+__attribute__((format(printf, 4, 5)))
+int profile_refuse(char *why, size_t len, int err, const char *fmt, ...);
 
 /* ---- the directory ---------------------------------------------------- */
 

@@ -30,7 +30,7 @@ usage_error() {
 }
 
 # ---- help ------------------------------------------------------------------
-cmds="status ps profiles show normalize sensitize tolerize delete save set top replay run version"
+cmds="status ps profiles show normalize sensitize tolerize delete save set top replay run version export import"
 for c in $cmds; do
 	run 0 "$c -h" ./ebph $c -h
 	check "$c -h: its usage" has "$out" "^Usage: ebph"
