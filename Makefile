@@ -70,7 +70,7 @@ HDRS	 := ebph.h $(LOADER_HDRS) bpf_helpers.h profile_store.h syscall_names.h ebp
 	   ebph_cmd.h ebph_state.h ebph_log.h ebph_origin.h ebph_run.h ebph_util.h ebph_notify.h
 # `ebph run`: its life cycle (ebph_user.c) and the files of its steps.
 RUN_OBJS := ebph_user.o ebph_print.o ebph_incident.o ebph_persist.o ebph_audit.o ebph_quota.o \
-	    ebph_options.o ebph_notify.o
+	    ebph_options.o ebph_notify.o ebph_delay.o
 
 TEST_BINS := $(patsubst %.c,%,$(wildcard tests/test_*.c))
 FIXTURES  := $(patsubst %.c,%.o,$(wildcard tests/fixture_*.c))
@@ -210,9 +210,10 @@ tests/i386_exec: tests/i386_exec.c
 	$(Q)$(CC) -O2 -static -fno-pie -no-pie -o $@ $<
 
 # Helpers of the shell tests: test_crash.sh, test_stress.sh, test_i386.sh,
-# test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh, test_incident.sh.
+# test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh, test_incident.sh,
+# test_delay.sh.
 TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke tests/memfd_exec tests/uring_nop \
-		tests/sigstorm tests/lfc
+		tests/sigstorm tests/lfc tests/slow
 TEST_DEPS += $(TEST_HELPERS)
 
 tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
@@ -221,6 +222,10 @@ tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
 
 # A workload, as the demo: never sanitized.
 tests/lfc: tests/lfc.c .sanitize
+	$(msg) CC $@
+	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
+
+tests/slow: tests/slow.c .sanitize
 	$(msg) CC $@
 	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
 

@@ -66,6 +66,7 @@ struct options {
 	__u32 detectors;		/* EBPH_DET_* */
 	__u32 owner_quota;		/* profiles a non-root owner may have */
 	int signal_frames;		/* a window per signal handler frame */
+	__u64 delay_factor;		/* ns; 0: no delays (EBPH_DELAYS) */
 	const char *config;		/* the config file; NULL: none */
 	int config_given;		/* by --config: it must exist */
 	int argc;			/* the command line, for a reload */
@@ -119,6 +120,15 @@ struct report {
 };
 
 /* What `ebph run` holds while it runs. */
+/* A process stopped for a delay (ebph_delay.c). */
+struct delay_slot {
+	__u32 pid, tid;			/* the process; the thread delayed */
+	int pidfd;			/* on that process; -1: it is gone */
+	__u64 due;			/* CLOCK_BOOTTIME ns: resume it then */
+	__u64 profile;			/* its profile then; 0: not known */
+	__u32 anomalies;		/* the profile's anomalies then */
+};
+
 struct ebph {
 	struct options opt;
 	struct options conf;		/* as configured at the start, or the
@@ -157,6 +167,10 @@ struct ebph {
 	int restored;			/* profiles loaded, or -errno */
 	int no_seq_test;		/* of them, normal with no test set of
 					 * sequences (atomic: restore threads) */
+
+	/* ebph_delay.c */
+	struct delay_slot *delays;	/* EBPH_MAX_DELAYS, from delay_start() */
+	size_t ndelays;
 
 	/* ebph_quota.c */
 	pthread_mutex_t owner_lock;	/* the quota at load, and notes */
@@ -261,5 +275,20 @@ int options_parse(int argc, char **argv, struct options *o);
  * run-time settings that changed applied, each said, and those that
  * need a restart named; RELOADING=1 and READY=1 around it. */
 void options_reload(struct ebph *e);
+
+/* ebph_delay.c: pH's delays (EBPH_DELAYS), the processes the kernel
+ * stopped resumed.  delay_start() before the programs are attached;
+ * delay_event() for each EBPH_EV_DELAY; delay_check() each turn of the
+ * loop, and delay_timeout() (at most MAX_NS) until the next is due;
+ * delay_release_all() once they are detached; delay_stop() last.
+ * delay_recover(), before a start removes the pins an ebph that was
+ * killed left: resumes what it had stopped (how many). */
+int delay_start(struct ebph *e);
+void delay_event(struct ebph *e, const struct ebph_event *ev);
+void delay_check(struct ebph *e);
+__u64 delay_timeout(struct ebph *e, __u64 max_ns);
+void delay_release_all(struct ebph *e, const char *why);
+void delay_stop(struct ebph *e);
+int delay_recover(void);
 
 #endif /* EBPH_RUN_H */
