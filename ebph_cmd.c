@@ -621,6 +621,33 @@ static int profile_of_pid(const struct ebph_maps *m, __u32 pid, __u64 *key)
 	return -ENOENT;
 }
 
+/*
+ * `ebph normalize --pid PID`: what PID did is normal, so its threads'
+ * locality frames are emptied (LFC 0), which ends a delay at once
+ * (EBPH_DELAYS: the running ebph resumes a process whose LFC is 0) and
+ * the next ones.  The frame alone is written back, over a copy read
+ * just before: a thread that runs meanwhile may lose that one call's
+ * window shift, as between CPUs (docs/DESIGN.md); one stopped for a
+ * delay loses nothing.
+ */
+static void pid_forget_anomalies(const struct ebph_maps *m, __u32 pid)
+{
+	struct ebph_task t;
+	__u32 *tids;
+	size_t n, i;
+
+	if (bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup(m->tasks, &tids[i], &t) || t.pid != pid || !t.lfc)
+			continue;
+		memset(t.lf, 0, sizeof(t.lf));
+		t.lfc = 0;
+		bpf_map_update(m->tasks, &tids[i], &t, BPF_EXIST);
+	}
+	free(tids);
+}
+
 /* ---- ebph status ------------------------------------------------------ */
 
 static const char status_usage[] =
@@ -1679,11 +1706,14 @@ static const struct {
 } actions[] = {
 	[ACT_NORMALIZE] = { "normalize", "Start testing now: copy the profile's train set to its test set and\n"
 				       "make it normal, without waiting for it to freeze and normal-wait.\n"
-				       "Each detector that runs (pairs, sequences) takes its own.\n" },
+				       "Each detector that runs (pairs, sequences) takes its own.  With\n"
+				       "--pid, that process's recent anomalies are forgotten too (LFC 0):\n"
+				       "a process stopped for a delay is resumed at once.\n" },
 	[ACT_SENSITIZE] = { "sensitize", "Forget the profile's training data: it learns from scratch (a normal\n"
 				       "profile keeps testing against its test set meanwhile).\n" },
 	[ACT_TOLERIZE] = { "tolerize", "Leave normal and keep learning: what made the anomalies becomes\n"
-				      "part of the profile.\n" },
+				      "part of the profile.  A process stopped for a delay is resumed\n"
+				      "at once (only a normal profile's processes are delayed).\n" },
 	[ACT_DELETE] = { "delete", "Delete the profile, its pairs, its sequences and its saved file.  Tasks\n"
 				  "still running it start a new, empty profile at their next call.\n" },
 };
@@ -1990,6 +2020,8 @@ static int cmd_change(int argc, char **argv, enum cmd_action act)
 		else
 			snprintf(name, sizeof(name), EBPH_KEY_FMT, (unsigned long long)key);
 		err = cmd_apply(&m, key, act, msg, sizeof(msg), warn, sizeof(warn));
+		if (!err && pid && act == ACT_NORMALIZE)
+			pid_forget_anomalies(&m, pid);
 		if (err)
 			fprintf(stderr, "ebph %s: %s (%016llx): %s\n", cmd, name,
 				(unsigned long long)key, msg);

@@ -164,7 +164,11 @@ static void resume(struct ebph *e, const struct delay_slot *d, const char *why)
 	bpf_map_delete(e->m.delays, &d->pid);
 	if (d->pidfd < 0)
 		return;		/* gone: nothing to resume */
-	if (!proc_read(d->pid, &state, &start, &stop_pending) && stop_pending) {
+	/* Stopped, ebph's SIGSTOP was taken: a stop pending now is someone
+	 * else's.  Not stopped yet, the pending one may be ebph's own (the
+	 * call has not returned to user space), which SIGCONT cancels. */
+	if (!proc_read(d->pid, &state, &start, &stop_pending) && state == 'T' &&
+	    stop_pending) {
 		ebph_state_resumed(1);
 		say(e, EBPH_WARNING, "PID %u: not resumed (%s): another stop is pending for it (job control, a debugger): it stays stopped for whoever stopped it",
 		    d->pid, why);
