@@ -345,16 +345,25 @@ void delay_release_all(struct ebph *e, const char *why)
 }
 
 /*
- * A crash (SIGSEGV...): only async-signal-safe calls, the map entry and
- * the SIGCONT for each process on the list, then the signal again with
- * its default action (SA_RESETHAND), which dumps core as it would have.
+ * A crash (SIGSEGV...): only async-signal-safe calls (bpf(2) and
+ * pidfd_send_signal(2) are system calls).  Delays off first, in the
+ * config map: the programs stay attached until the process is gone, and
+ * would stop a resumed process again.  Then the map entry and the
+ * SIGCONT for each process on the list, and the signal again with its
+ * default action (SA_RESETHAND), which dumps core as it would have.
  * The rule for a pending stop is left out (it reads /proc with stdio);
  * the next start finds no entry to resume.
  */
 static void delay_on_crash(int sig)
 {
+	static struct ebph_config cfg;
+	__u32 zero = 0;
 	size_t i;
 
+	if (crash_e && !bpf_map_lookup(crash_e->m.config, &zero, &cfg)) {
+		cfg.delay_factor = 0;
+		bpf_map_update(crash_e->m.config, &zero, &cfg, BPF_ANY);
+	}
 	for (i = 0; crash_e && i < crash_e->ndelays; i++) {
 		bpf_map_delete(crash_e->m.delays, &crash_e->delays[i].pid);
 		if (crash_e->delays[i].pidfd >= 0)

@@ -7,7 +7,8 @@
 # 2^LFC x the factor, and its bad run takes that much longer, within a
 # tolerance; its good run is not slowed.  Then that no process stays
 # stopped: `ebph tolerize --pid` and `ebph set delay-factor 0` release
-# one at once; a SIGTERM of ebph resumes it; after a SIGKILL it stays
+# one at once; a SIGTERM of ebph resumes it, and so does a crash (its
+# SIGSEGV handler); after a SIGKILL it stays
 # stopped until the next `ebph run`, which resumes it; and one that the
 # test stops itself (kill -STOP, as job control does) while ebph holds it
 # is left stopped.
@@ -164,8 +165,20 @@ check "SIGTERM: resumed as ebph stops" finishes $bad
 check "SIGTERM: said why" grep -q "PID $bad resumed: ebph is stopping" "$log"
 cat "$log" >>"$dir/all"
 
-# ---- SIGKILL: stopped until the next ebph, which resumes it ---------------------------
+# ---- a crash: its handler resumes them before it dies -------------------------------
 # The profile saved at the SIGTERM, normal again.
+ulimit -c 0
+ebph_start "$log" -v -d "$dir/profiles" --anomaly-limit 1000000 --delay-factor 1s
+check "crash: stopped" bad_stopped
+t0=$(date +%s%N)
+kill -SEGV $pid
+wait $pid 2>/dev/null
+check "crash: ebph died of it (exit $?)" [ $? -eq 139 ]
+pid=
+check "crash: resumed by its handler, at once" released $bad
+cat "$log" >>"$dir/all"
+
+# ---- SIGKILL: stopped until the next ebph, which resumes it ---------------------------
 ebph_start "$log" -v -d "$dir/profiles" --anomaly-limit 1000000 --delay-factor 1s
 check "SIGKILL: stopped" bad_stopped
 kill -KILL $pid
