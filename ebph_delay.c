@@ -345,29 +345,35 @@ void delay_release_all(struct ebph *e, const char *why)
 }
 
 /*
- * A crash (SIGSEGV...): only async-signal-safe calls (bpf(2) and
- * pidfd_send_signal(2) are system calls).  Delays off first, in the
+ * A crash (SIGSEGV...): only async-signal-safe calls (bpf(2), pidfd_open(2)
+ * and pidfd_send_signal(2) are system calls).  Delays off first, in the
  * config map: the programs stay attached until the process is gone, and
- * would stop a resumed process again.  Then the map entry and the
- * SIGCONT for each process on the list, and the signal again with its
- * default action (SA_RESETHAND), which dumps core as it would have.
- * The rule for a pending stop is left out (it reads /proc with stdio);
- * the next start finds no entry to resume.
+ * would stop a resumed process again.  Then each process in the delays
+ * map, the list's and any whose event is not read yet: its entry
+ * deleted, SIGCONT.  Then the signal again with its default action
+ * (SA_RESETHAND), which dumps core as it would have.  Left out: the
+ * rule for a pending stop and the check of the start time (they read
+ * /proc with stdio); an entry is a stop of the last second, whose PID
+ * cannot have been reused since.
  */
 static void delay_on_crash(int sig)
 {
 	static struct ebph_config cfg;
-	__u32 zero = 0;
-	size_t i;
+	__u32 zero = 0, key;
+	int fd, n = 0;
 
 	if (crash_e && !bpf_map_lookup(crash_e->m.config, &zero, &cfg)) {
 		cfg.delay_factor = 0;
 		bpf_map_update(crash_e->m.config, &zero, &cfg, BPF_ANY);
 	}
-	for (i = 0; crash_e && i < crash_e->ndelays; i++) {
-		bpf_map_delete(crash_e->m.delays, &crash_e->delays[i].pid);
-		if (crash_e->delays[i].pidfd >= 0)
-			syscall(SYS_pidfd_send_signal, crash_e->delays[i].pidfd, SIGCONT, NULL, 0);
+	while (crash_e && n++ < 2 * EBPH_MAX_DELAYS &&
+	       !bpf_map_next_key(crash_e->m.delays, NULL, &key)) {
+		bpf_map_delete(crash_e->m.delays, &key);
+		fd = syscall(SYS_pidfd_open, key, 0);
+		if (fd >= 0) {
+			syscall(SYS_pidfd_send_signal, fd, SIGCONT, NULL, 0);
+			close(fd);
+		}
 	}
 	raise(sig);
 }

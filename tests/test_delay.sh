@@ -187,7 +187,8 @@ pid=
 sleep 1.5		# past its delay
 check "SIGKILL: still stopped, nobody to resume it" [ "$(state $bad)" = T ]
 cat "$log" >>"$dir/all"
-ebph_start "$log" -v -d "$dir/profiles" --anomaly-limit 1000000
+echo "delay-factor = 0" >"$dir/ebph.conf"
+ebph_start "$log" -v -d "$dir/profiles" --anomaly-limit 1000000 --config "$dir/ebph.conf"
 check "SIGKILL: the next ebph resumes it" finishes $bad
 check "SIGKILL: the next ebph says so" \
 	grep -q "PID $bad resumed: stopped for a delay by an ebph that was killed" "$log"
@@ -195,7 +196,11 @@ check "SIGKILL: the next ebph says so" \
 # ---- normalize and tolerize --pid release at once (last: a normal
 # profile goes on learning, and from a normalize on it tests with what
 # the bad run did: the tolerize test misbehaves otherwise) ------------------
-run 0 "set delay-factor 1s" ./ebph set delay-factor 1s
+# The config file's delay-factor, applied by a reload.
+echo "delay-factor = 1s" >"$dir/ebph.conf"
+kill -HUP $pid
+check "reload: delay-factor applied" wait_log "reload: delay-factor: 0s -> 1s"
+check "reload: status says so" sh -c "./ebph status | grep -q 'delay-factor 1s'"
 check "normalize: stopped" bad_stopped
 t0=$(date +%s%N)
 run 0 "normalize --pid releases" ./ebph normalize --pid $bad
