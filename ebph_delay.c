@@ -43,7 +43,6 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
-#include "bpf_dirs.h"
 #include "bpf_sys.h"
 #include "ebph_run.h"
 #include "ebph_state.h"
@@ -404,18 +403,15 @@ void delay_stop(struct ebph *e)
 	e->ndelays = 0;
 }
 
-int delay_recover(void)
+int delay_recover(int dir)
 {
-	int dir = bpf_private_dir(EBPH_PIN_DIR, 0), fd, pfd, stop_pending, n = 0;
+	int fd, pfd, stop_pending, n = 0;
 	__u32 key, *prev = NULL, next;
 	struct ebph_delay d;
 	__u64 start;
 	char state;
 
-	if (dir < 0)
-		return dir == -ENOENT ? 0 : dir;
 	fd = bpf_pin_open_at(dir, "delays");
-	close(dir);
 	if (fd < 0)
 		return 0;	/* an older ebph's pins: it had no delays */
 	while (!bpf_map_next_key(fd, prev, &next)) {

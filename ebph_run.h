@@ -281,14 +281,15 @@ void options_reload(struct ebph *e);
  * delay_event() for each EBPH_EV_DELAY; delay_check() each turn of the
  * loop, and delay_timeout() (at most MAX_NS) until the next is due;
  * delay_release_all() once they are detached; delay_stop() last.
- * delay_recover(), before a start removes the pins an ebph that was
- * killed left: resumes what it had stopped (how many). */
+ * delay_recover(DIR), before a start removes the pins an ebph that was
+ * killed left (DIR: their directory, checked): resumes what it had
+ * stopped (how many). */
 int delay_start(struct ebph *e);
 void delay_event(struct ebph *e, const struct ebph_event *ev);
 void delay_check(struct ebph *e);
 __u64 delay_timeout(struct ebph *e, __u64 max_ns);
 void delay_release_all(struct ebph *e, const char *why);
 void delay_stop(struct ebph *e);
-int delay_recover(void);
+int delay_recover(int dir);
 
 #endif /* EBPH_RUN_H */

@@ -195,7 +195,8 @@ static int check(struct ebph *e)
 
 /* Pins left by an ebph that did not stop (we hold the lock: none runs).
  * Only from a directory that only root controls, where everything is
- * ebph's: whatever maps the object had, by the directory's own list. */
+ * ebph's: whatever maps the object had, by the directory's own list;
+ * the processes its delays map lists resumed first (ebph_delay.c). */
 static int remove_stale_pins(void)
 {
 	int fd = bpf_private_dir(EBPH_PIN_DIR, 0);
@@ -204,6 +205,8 @@ static int remove_stale_pins(void)
 		return 0;
 	if (fd < 0)
 		return fd;
+	/* First what it stopped for a delay: its pins say. */
+	delay_recover(fd);
 	fprintf(stderr, "%s: removing stale pins in %s left by an ebph that did not stop cleanly\n",
 		prog, EBPH_PIN_DIR);
 	return bpf_private_dir_remove(fd, EBPH_PIN_DIR, NULL);
@@ -268,8 +271,6 @@ static int prepare(struct ebph *e)
 {
 	if (bpf_ensure_mounts(e->opt.verbose))
 		return -1;
-	/* What a killed ebph stopped for a delay: its pins say. */
-	delay_recover();
 	if (remove_stale_pins() || ebph_state_remove_stale())
 		return -1;
 	if (check_profile_dir(e))
