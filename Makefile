@@ -72,7 +72,7 @@ HDRS	 := ebph.h $(LOADER_HDRS) bpf_helpers.h profile_store.h syscall_names.h ebp
 	   sha256.h profile_portable.h ebph_seccomp.h
 # `ebph run`: its life cycle (ebph_user.c) and the files of its steps.
 RUN_OBJS := ebph_user.o ebph_print.o ebph_incident.o ebph_persist.o ebph_audit.o ebph_quota.o \
-	    ebph_options.o ebph_notify.o ebph_metrics_file.o ebph_journal.o
+	    ebph_options.o ebph_notify.o ebph_metrics_file.o ebph_journal.o ebph_delay.o
 # `ebph export` and `ebph import`: portable profiles, seccomp allow-lists.
 EXPORT_OBJS := ebph_export.o ebph_seccomp.o
 
@@ -217,9 +217,9 @@ tests/i386_exec: tests/i386_exec.c
 
 # Helpers of the shell tests: test_crash.sh, test_stress.sh, test_i386.sh,
 # test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh, test_incident.sh,
-# test_export.sh.
+# test_export.sh, test_delay.sh.
 TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke tests/memfd_exec tests/uring_nop \
-		tests/sigstorm tests/lfc tests/export_prog tests/seccomp_run
+		tests/sigstorm tests/lfc tests/export_prog tests/seccomp_run tests/slow
 TEST_DEPS += $(TEST_HELPERS)
 
 tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
@@ -241,6 +241,10 @@ tests/export_prog: tests/export_prog.c .sanitize
 tests/seccomp_run: tests/seccomp_run.c syscall_names.o syscall_names.h
 	$(msg) CC $@
 	$(Q)$(CC) $(CFLAGS) -o $@ $< syscall_names.o
+
+tests/slow: tests/slow.c .sanitize
+	$(msg) CC $@
+	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
 
 tests/memfd_exec: tests/memfd_exec.c
 	$(msg) CC $@

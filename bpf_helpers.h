@@ -99,6 +99,8 @@ static long (*bpf_probe_read_kernel_str)(void *dst, __u32 size,
 static long (*bpf_perf_event_output)(void *ctx, void *map, __u64 flags,
 				     void *data, __u64 size) =
 	(void *)BPF_FUNC_perf_event_output;
+static long (*bpf_send_signal_thread)(__u32 sig) =
+	(void *)BPF_FUNC_send_signal_thread;
 static long (*bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx,
 			__u64 flags) =
 	(void *)BPF_FUNC_loop;

@@ -422,6 +422,40 @@ _Static_assert(sizeof(struct ebph_config) == 104, "ebph_config ABI");
  * rule, for every response.
  */
 
+/*
+ * EBPH_DELAYS: pH's delays, on an eBPF that cannot sleep.
+ *
+ * pH put each call of a task whose LFC is over 0 to sleep in the kernel
+ * for 2^LFC x delay_factor.  A BPF program cannot sleep, so sys_enter
+ * stops the process instead: bpf_send_signal_thread(SIGSTOP), taken when
+ * the call returns to user space, and an EBPH_EV_DELAY event (lfc, arg:
+ * the delay in ns); `ebph run` sends SIGCONT once the delay has passed
+ * (ebph_delay.c).  One delay at a time per process: the "delays" map,
+ * keyed by the thread group id, holds the one in progress (struct
+ * ebph_delay), and a process with an entry is not stopped again until
+ * `ebph run` has resumed it and deleted it.  The map is pinned, so the
+ * record survives a SIGKILL of ebph: the next `ebph run` resumes what
+ * its pins list before it removes them.
+ *
+ * The delay is capped at EBPH_DELAY_MAX_NS a call: 2^LFC grows to 2^128
+ * with the locality frame, and a program stopped for minutes at one call
+ * looks hung to whoever waits for it (a client's timeout, a watchdog),
+ * which is a refusal, not a delay.  pH had no cap: its delay_factor was
+ * small and its tolerize limit bounded LFC; here an LFC of 10 with a
+ * 1 ms factor already reaches the cap.
+ */
+#define EBPH_DELAY_MAX_NS	1000000000ULL	/* 1 s per call */
+#define EBPH_SIGSTOP		19	/* x86's (BPF has no <signal.h>) */
+#define EBPH_MAX_DELAYS		4096	/* processes delayed at once */
+
+/* Value of the "delays" map, key: the thread group id of the process. */
+struct ebph_delay {
+	__u64 ts;		/* bpf_ktime_get_boot_ns() at the stop */
+	__u64 ns;		/* the delay */
+	__u32 tid;		/* the thread whose call was delayed */
+	__u32 lfc;		/* its LFC then */
+};
+
 
 /* What sys_enter learns and tests (ebph run --detector).  Each detector
  * keeps its own data per profile; the life cycle (frozen, normal, the
@@ -539,6 +573,8 @@ enum ebph_stat {
 				 * ebph does not analyze: see EBPH_EV_IO_URING */
 	EBPH_STAT_FRAMES_FULL,	/* signal handlers whose frame overwrote the
 				 * oldest saved window (see EBPH_FRAMES) */
+	EBPH_STAT_DELAYS,	/* processes stopped for a delay
+				 * (EBPH_DELAYS) */
 	EBPH_STAT_MAX,
 };
 
@@ -561,6 +597,8 @@ enum ebph_event_type {
 	EBPH_EV_IO_URING,	/* a task's first io_uring request since its
 				 * exec (call: the opcode): what the ring does
 				 * is not system calls, and is not analyzed */
+	EBPH_EV_DELAY,		/* a process stopped for a delay (lfc, arg:
+				 * the delay in ns): see EBPH_DELAYS */
 	EBPH_EV_MAX,
 };
 

@@ -262,7 +262,8 @@ out:
 static const char *const setting_names[SET_MAX] = {
 	[SET_NORMAL_WAIT] = "normal-wait", [SET_ANOMALY_LIMIT] = "anomaly-limit",
 	[SET_TOLERIZE_LIMIT] = "tolerize-limit", [SET_MONITORING] = "monitoring",
-	[SET_LOG_SEQUENCES] = "log-sequences", [SET_DETECTOR] = "detector",
+	[SET_LOG_SEQUENCES] = "log-sequences", [SET_DELAY_FACTOR] = "delay-factor",
+	[SET_DETECTOR] = "detector",
 	[SET_OFFSETS] = "the rest (BTF offsets, owner quotas)",
 };
 
@@ -286,17 +287,20 @@ void cmd_setting_fmt(const struct ebph_config *cfg, enum cmd_setting s,
 {
 	static const struct { const char *unit; __u64 ns; } units[] = {
 		{ "w", 604800 * NS }, { "d", 86400 * NS }, { "h", 3600 * NS },
-		{ "m", 60 * NS }, { "s", NS }, { "ms", 1000000 }, { "ns", 1 },
+		{ "m", 60 * NS }, { "s", NS }, { "ms", 1000000 }, { "us", 1000 },
+		{ "ns", 1 },
 	};
+	__u64 v = s == SET_DELAY_FACTOR ? cfg->delay_factor : cfg->normal_wait;
 	size_t i;
 
 	switch (s) {
 	case SET_NORMAL_WAIT:
+	case SET_DELAY_FACTOR:
 		/* Exact, as `ebph set` takes it: the audit trail's old value
 		 * must be the one to set back. */
-		for (i = cfg->normal_wait ? 0 : 4; cfg->normal_wait % units[i].ns; i++)
+		for (i = v ? 0 : 4; v % units[i].ns; i++)
 			;	/* 0 is "0s" */
-		snprintf(buf, len, "%llu%s", (unsigned long long)(cfg->normal_wait / units[i].ns),
+		snprintf(buf, len, "%llu%s", (unsigned long long)(v / units[i].ns),
 			 units[i].unit);
 		break;
 	case SET_ANOMALY_LIMIT:
@@ -343,6 +347,7 @@ void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
 	case SET_TOLERIZE_LIMIT: dst->tolerize_limit = src->tolerize_limit; break;
 	case SET_MONITORING:	dst->monitoring = src->monitoring; break;
 	case SET_LOG_SEQUENCES:	dst->log_sequences = src->log_sequences; break;
+	case SET_DELAY_FACTOR:	dst->delay_factor = src->delay_factor; break;
 	case SET_DETECTOR:	dst->detectors = src->detectors; break;
 	default: {
 		struct ebph_config keep = *dst;
@@ -362,6 +367,7 @@ int cmd_setting_differs(const struct ebph_config *a, const struct ebph_config *b
 	case SET_TOLERIZE_LIMIT: return a->tolerize_limit != b->tolerize_limit;
 	case SET_MONITORING:	return a->monitoring != b->monitoring;
 	case SET_LOG_SEQUENCES:	return a->log_sequences != b->log_sequences;
+	case SET_DELAY_FACTOR:	return a->delay_factor != b->delay_factor;
 	case SET_DETECTOR:	return a->detectors != b->detectors;
 	default: {
 		struct ebph_config x = *a;
@@ -597,6 +603,33 @@ static int profile_of_pid(const char *cmd, const struct ebph_maps *m, __u32 pid,
 	return -ENOENT;
 }
 
+/*
+ * `ebph normalize --pid PID`: what PID did is normal, so its threads'
+ * locality frames are emptied (LFC 0), which ends a delay at once
+ * (EBPH_DELAYS: the running ebph resumes a process whose LFC is 0) and
+ * the next ones.  The frame alone is written back, over a copy read
+ * just before: a thread that runs meanwhile may lose that one call's
+ * window shift, as between CPUs (docs/DESIGN.md); one stopped for a
+ * delay loses nothing.
+ */
+static void pid_forget_anomalies(const struct ebph_maps *m, __u32 pid)
+{
+	struct ebph_task t;
+	__u32 *tids;
+	size_t n, i;
+
+	if (bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup(m->tasks, &tids[i], &t) || t.pid != pid || !t.lfc)
+			continue;
+		memset(t.lf, 0, sizeof(t.lf));
+		t.lfc = 0;
+		bpf_map_update(m->tasks, &tids[i], &t, BPF_EXIST);
+	}
+	free(tids);
+}
+
 /* ---- ebph status ------------------------------------------------------ */
 
 static const char status_usage[] =
@@ -671,6 +704,25 @@ int status_read(const struct ebph_maps *m, struct status *t)
 	return 0;
 }
 
+/* pH's delays: the factor, and the stops and resumes since the start. */
+static void status_print_delays(const struct status *t)
+{
+	char a[64];
+
+	if (!t->cfg.delay_factor) {
+		printf("%-12s off ('ebph set delay-factor TIME'), %llu delayed since the start\n",
+		       "delays", (unsigned long long)t->st[EBPH_STAT_DELAYS]);
+		return;
+	}
+	cmd_setting_fmt(&t->cfg, SET_DELAY_FACTOR, a, sizeof(a));
+	printf("%-12s delay-factor %s (2^LFC x %s a call, at most 1 s), %llu delayed\n",
+	       "delays", a, a, (unsigned long long)t->st[EBPH_STAT_DELAYS]);
+	if (t->have_rs)
+		printf("%-12s %llu resumed, %llu left stopped (another stop pending)\n", "",
+		       (unsigned long long)t->rs.delays_resumed,
+		       (unsigned long long)t->rs.delays_left);
+}
+
 /* The instance, its settings, and what it has seen. */
 static void status_print_activity(const struct status *t)
 {
@@ -699,6 +751,7 @@ static void status_print_activity(const struct status *t)
 	printf("%-12s %llu seen by the profiles\n", "calls", (unsigned long long)t->calls);
 	printf("%-12s %llu since ebph started\n", "anomalies",
 	       (unsigned long long)t->st[EBPH_STAT_ANOMALIES]);
+	status_print_delays(t);
 }
 
 /* How full the maps are. */
@@ -824,6 +877,12 @@ static void status_print_json(const struct status *t)
 	printf(",\"signal_frames\":{\"enabled\":%s,\"overflows\":%llu}",
 	       t->cfg.signal_frames ? "true" : "false",
 	       (unsigned long long)st[EBPH_STAT_FRAMES_FULL]);
+	printf(",\"delays\":{\"delay_factor_ns\":%llu,\"delayed\":%llu,\"resumed\":",
+	       (unsigned long long)t->cfg.delay_factor, (unsigned long long)st[EBPH_STAT_DELAYS]);
+	json_count(t->have_rs ? (long long)t->rs.delays_resumed : -1);
+	printf(",\"left_stopped\":");
+	json_count(t->have_rs ? (long long)t->rs.delays_left : -1);
+	putchar('}');
 	printf(",\"unnamed_execs\":%llu,\"io_uring_requests\":%llu,\"saves\":",
 	       (unsigned long long)st[EBPH_STAT_UNNAMED_EXEC],
 	       (unsigned long long)st[EBPH_STAT_IO_URING]);
@@ -1696,11 +1755,14 @@ static const struct {
 } actions[] = {
 	[ACT_NORMALIZE] = { "normalize", "Start testing now: copy the profile's train set to its test set and\n"
 				       "make it normal, without waiting for it to freeze and normal-wait.\n"
-				       "Each detector that runs (pairs, sequences) takes its own.\n" },
+				       "Each detector that runs (pairs, sequences) takes its own.  With\n"
+				       "--pid, that process's recent anomalies are forgotten too (LFC 0):\n"
+				       "a process stopped for a delay is resumed at once.\n" },
 	[ACT_SENSITIZE] = { "sensitize", "Forget the profile's training data: it learns from scratch (a normal\n"
 				       "profile keeps testing against its test set meanwhile).\n" },
 	[ACT_TOLERIZE] = { "tolerize", "Leave normal and keep learning: what made the anomalies becomes\n"
-				      "part of the profile.\n" },
+				      "part of the profile.  A process stopped for a delay is resumed\n"
+				      "at once (only a normal profile's processes are delayed).\n" },
 	[ACT_DELETE] = { "delete", "Delete the profile, its pairs, its sequences and its saved file.  Tasks\n"
 				  "still running it start a new, empty profile at their next call.\n" },
 };
@@ -2003,6 +2065,8 @@ static int cmd_change(int argc, char **argv, enum cmd_action act)
 		else
 			snprintf(name, sizeof(name), EBPH_KEY_FMT, (unsigned long long)key);
 		err = cmd_apply(&m, key, act, msg, sizeof(msg), warn, sizeof(warn));
+		if (!err && pid && act == ACT_NORMALIZE)
+			pid_forget_anomalies(&m, pid);
 		if (err)
 			ebph_error(cmd, "%s (%016llx): %s", name, (unsigned long long)key, msg);
 		else
@@ -2110,6 +2174,11 @@ static const char set_usage[] =
 "                      training data (0 to 128)\n"
 "  monitoring on|off   off: system calls are not traced at all\n"
 "  log-sequences on|off  report every new pair a profile learns\n"
+"  delay-factor TIME   pH's delays: a process of a normal profile is\n"
+"                      stopped for 2^LFC x TIME at each call while its\n"
+"                      LFC is over 0, at most 1 s a call; 0: off, and\n"
+"                      every process stopped for a delay is resumed\n"
+"                      (TIME: up to 1s, e.g. 100us, 1ms)\n"
 "\n"
 "Examples:\n"
 "  sudo ebph set normal-wait 1d\n"
@@ -2146,6 +2215,11 @@ static long long set_parse(enum cmd_setting set, const char *val)
 		return parse_limit(val, 1000000);
 	case SET_TOLERIZE_LIMIT:
 		return parse_limit(val, EBPH_LOCALITY_WIN);
+	case SET_DELAY_FACTOR: {
+		long long d = parse_duration(val);
+
+		return d > (long long)EBPH_DELAY_MAX_NS ? -1 : d;
+	}
 	default:	/* monitoring, log-sequences */
 		return parse_on_off(val);
 	}
@@ -2166,6 +2240,9 @@ static void set_store(struct ebph_config *cfg, enum cmd_setting set, long long v
 		break;
 	case SET_MONITORING:
 		cfg->monitoring = v;
+		break;
+	case SET_DELAY_FACTOR:
+		cfg->delay_factor = v;
 		break;
 	default:	/* log-sequences */
 		cfg->log_sequences = v;

@@ -114,6 +114,17 @@ struct bpf_map_def SEC("maps") tasks = {
 	.map_flags = BPF_F_NO_PREALLOC,
 };
 
+/* The delays in progress (EBPH_DELAYS), by thread group id: written by
+ * sys_enter when it stops a process, deleted by `ebph run` when it
+ * resumes it.  Preallocated: an insert on the path of an anomalous
+ * process's call never allocates. */
+struct bpf_map_def SEC("maps") delays = {
+	.type = BPF_MAP_TYPE_HASH,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(struct ebph_delay),
+	.max_entries = EBPH_MAX_DELAYS,
+};
+
 /*
  * Threads found untraceable (tasks map full, executable unreadable), by
  * tid: the time (bpf_ktime_get_boot_ns) of the last attempt to trace them.
@@ -1318,6 +1329,56 @@ static __always_inline int may_respond(const struct ebph_config *cfg,
 	return (p->status & EBPH_NORMAL) && tgid != 1 && tgid != cfg->self_tgid;
 }
 
+/*
+ * pH's delay (EBPH_DELAYS) for a call of TASK, whose LFC is over 0 and
+ * whose profile is P: with delays on and may_respond(), the process is
+ * stopped at the call's return to user space (SIGSTOP stops the whole
+ * thread group) and `ebph run` told how long to keep it stopped.  A
+ * process already in the delays map is on its way to a stop, or in
+ * one: it is left alone (BPF_NOEXIST), so a delay is one stop and one
+ * resume however many of its threads call meanwhile.  A full map
+ * (EBPH_MAX_DELAYS processes stopped at once) delays no more until one
+ * is resumed.  Not inlined: sys_enter's common path carries a call to
+ * it, behind the LFC test it makes anyway, and nothing of this.
+ */
+static __attribute__((noinline)) int delay(void *ctx, struct ebph_task *task,
+					   struct ebph_profile *p)
+{
+	struct ebph_config *cfg;
+	struct ebph_delay d;
+	struct ebph_event ev;
+	__u32 zero = 0, tgid;
+	__u64 ns;
+
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !cfg->delay_factor || !task)
+		return 0;
+	tgid = task->pid;
+	if (!p || !may_respond(cfg, p, tgid))
+		return 0;
+	/* 2^LFC x delay_factor, capped: past 2^30 any factor of 1 ns or
+	 * more is over the cap, and the shift would overflow. */
+	ns = EBPH_DELAY_MAX_NS;
+	if (task->lfc < 30 && cfg->delay_factor < EBPH_DELAY_MAX_NS >> task->lfc)
+		ns = cfg->delay_factor << task->lfc;
+	d.ts = bpf_ktime_get_boot_ns();
+	d.ns = ns;
+	d.tid = task->tid;
+	d.lfc = task->lfc;
+	if (bpf_map_update_elem(&delays, &tgid, &d, BPF_NOEXIST))
+		return 0;
+	if (bpf_send_signal_thread(EBPH_SIGSTOP)) {
+		bpf_map_delete_elem(&delays, &tgid);
+		return 0;
+	}
+	stat_inc(EBPH_STAT_DELAYS);
+	ev_init_call(&ev, EBPH_EV_DELAY, task, task->seq[0]);
+	ev.lfc = task->lfc;
+	ev.arg = ns;
+	ev_send(ctx, &ev);
+	return 0;
+}
+
 /* Step 4, an anomaly (MISSES pairs, SEQ_MISS the sequence): counted,
  * reported with the window and the LFC, and over cfg->anomaly_limit the
  * profile stops being normal. */
@@ -1591,6 +1652,11 @@ int ebph_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		}
 		finish_work(ctx, task->profile, work);
 	}
+	/* pH's delay: only a task with anomalies among its last calls
+	 * pays more than this test of a byte already loaded (step 5 read
+	 * it). */
+	if (unlikely(task->lfc))
+		delay(ctx, task, p);
 	/* In a handler, a sigreturn (learned in the handler's window)
 	 * brings back the window it interrupted.  A task in no handler
 	 * pays this one test of a byte on a line it has loaded anyway. */

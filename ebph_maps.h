@@ -32,7 +32,8 @@
 	MAP(rows, HASH, struct ebph_row_key, EBPH_NUM_SYSCALLS, EBPH_MAX_ROWS)	\
 	MAP(tasks, HASH, __u32, sizeof(struct ebph_task), EBPH_MAX_TASKS)	\
 	MAP(seqs, HASH, struct ebph_seq_key, sizeof(struct ebph_seq), EBPH_MAX_SEQS) \
-	MAP(owners, HASH, struct ebph_owner_key, sizeof(__u64), EBPH_OWNER_KEYS)
+	MAP(owners, HASH, struct ebph_owner_key, sizeof(__u64), EBPH_OWNER_KEYS) \
+	MAP(delays, HASH, __u32, sizeof(struct ebph_delay), EBPH_MAX_DELAYS)
 
 struct ebph_maps {
 #define EBPH_MAP_FD(name, ...)	int name;

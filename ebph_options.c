@@ -32,7 +32,7 @@
 enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE,
        OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA,
        OPT_NO_FRAMES, OPT_CONFIG, OPT_NO_CONFIG, OPT_EVERY_ANOMALY,
-       OPT_INCIDENT_TIMEOUT, OPT_METRICS, OPT_METRICS_INTERVAL };
+       OPT_INCIDENT_TIMEOUT, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_DELAY_FACTOR };
 
 /* A short option means one thing in every command (ebph(8)): -d, -w,
  * -s, -o, -v and -j here are the same as wherever else they are taken. */
@@ -58,6 +58,7 @@ const struct option run_longopts[] = {
 	{ "no-signal-frames", no_argument, NULL, OPT_NO_FRAMES },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
+	{ "delay-factor", required_argument, NULL, OPT_DELAY_FACTOR },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
@@ -163,6 +164,15 @@ int take_option(struct options *o, int c, const char *arg, const char *dash,
 			return -1;
 		}
 		o->metrics_interval = d;
+		break;
+	case OPT_DELAY_FACTOR:
+		/* Over the cap, every delay would be the cap: a typo. */
+		if ((d = parse_duration(arg)) < 0 || (__u64)d > EBPH_DELAY_MAX_NS) {
+			snprintf(why, len, "invalid %sdelay-factor '%s' (0 for off, up to 1s; e.g. 100us, 1ms)",
+				 dash, arg);
+			return -1;
+		}
+		o->delay_factor = d;
 		break;
 	case OPT_OWNER_QUOTA:
 		return parse_uint(arg, dash, "owner-quota", EBPH_USERS_MAX, &o->owner_quota, why, len);
@@ -389,11 +399,13 @@ static void set_setting(struct ebph_config *cfg, const struct options *o, int s)
 	case SET_ANOMALY_LIMIT:	 cfg->anomaly_limit = o->anomaly_limit; break;
 	case SET_TOLERIZE_LIMIT: cfg->tolerize_limit = o->tolerize_limit; break;
 	case SET_LOG_SEQUENCES:	 cfg->log_sequences = o->log_sequences; break;
+	case SET_DELAY_FACTOR:	 cfg->delay_factor = o->delay_factor; break;
 	}
 }
 
 static const int run_time[] = {
 	SET_NORMAL_WAIT, SET_ANOMALY_LIMIT, SET_TOLERIZE_LIMIT, SET_LOG_SEQUENCES,
+	SET_DELAY_FACTOR,
 };
 
 /* Whether S differs: NULL and a string are different. */
@@ -478,6 +490,7 @@ static void apply_run_time(struct ebph *e, const struct options *o)
 	e->conf.anomaly_limit = o->anomaly_limit;
 	e->conf.tolerize_limit = o->tolerize_limit;
 	e->conf.log_sequences = o->log_sequences;
+	e->conf.delay_factor = o->delay_factor;
 	e->opt.anomaly_limit = o->anomaly_limit;	/* live_config()'s fallback */
 	e->opt.tolerize_limit = o->tolerize_limit;
 }
@@ -538,7 +551,7 @@ void options_reload(struct ebph *e)
 	apply_metrics(e, o);
 	what = restart_differs(&e->conf, o);
 	if (what)
-		say(e, EBPH_WARNING, "reload: %s changed: it takes effect at the next start (the run-time settings are normal-wait, anomaly-limit, tolerize-limit, log-sequences, metrics and metrics-interval)",
+		say(e, EBPH_WARNING, "reload: %s changed: it takes effect at the next start (the run-time settings are normal-wait, anomaly-limit, tolerize-limit, log-sequences, metrics, metrics-interval and delay-factor)",
 		    what);
 out:
 	free(o);

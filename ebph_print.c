@@ -349,6 +349,8 @@ static const struct stat_report {
 	/* A program that leaves its handlers by siglongjmp() overflows at
 	 * every signal: `ebph status` shows the count, the log does not. */
 	[EBPH_STAT_FRAMES_FULL] = { NULL },
+	/* Each has a line of its own (EBPH_EV_DELAY, -v). */
+	[EBPH_STAT_DELAYS] = { NULL },
 };
 
 /*
@@ -664,6 +666,13 @@ void print_event(struct ebph *e, const struct ebph_event *ev)
 		break;
 	case EBPH_EV_UNNAMED_EXEC:
 		print_unnamed_exec(e, ev, name);
+		break;
+	case EBPH_EV_DELAY:
+		/* One a call while the LFC is up: a debug line (-v);
+		 * `ebph status` counts them. */
+		say_event(e, ev, EBPH_DEBUG, "PID %u TID %u (%s, profile " EBPH_KEY_FMT ") delayed: stopped for %llu us (LFC %u)",
+			  ev->pid, ev->tid, name, (unsigned long long)key,
+			  (unsigned long long)(ev->arg / 1000), ev->lfc);
 		break;
 	case EBPH_EV_NEW_SEQ:
 		print_new_seq(e, ev, name);

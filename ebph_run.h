@@ -72,6 +72,7 @@ struct options {
 	int signal_frames;		/* a window per signal handler frame */
 	const char *metrics;		/* --metrics FILE; NULL: none */
 	__u64 metrics_interval;		/* ns */
+	__u64 delay_factor;		/* ns; 0: no delays (EBPH_DELAYS) */
 	const char *config;		/* the config file; NULL: none */
 	int config_given;		/* by --config: it must exist */
 	int argc;			/* the command line, for a reload */
@@ -126,6 +127,15 @@ struct report {
 };
 
 /* What `ebph run` holds while it runs. */
+/* A process stopped for a delay (ebph_delay.c). */
+struct delay_slot {
+	__u32 pid, tid;			/* the process; the thread delayed */
+	int pidfd;			/* on that process; -1: it is gone */
+	__u64 due;			/* CLOCK_BOOTTIME ns: resume it then */
+	__u64 profile;			/* its profile then; 0: not known */
+	__u32 anomalies;		/* the profile's anomalies then */
+};
+
 struct ebph {
 	struct options opt;
 	struct options conf;		/* as configured at the start, or the
@@ -170,6 +180,9 @@ struct ebph {
 	/* ebph_metrics_file.c */
 	__u64 metrics_next;		/* CLOCK_MONOTONIC: no write before */
 	int metrics_err;		/* the last write's, as said */
+	/* ebph_delay.c */
+	struct delay_slot *delays;	/* EBPH_MAX_DELAYS, from delay_start() */
+	size_t ndelays;
 
 	/* ebph_quota.c */
 	pthread_mutex_t owner_lock;	/* the quota at load, and notes */
@@ -299,5 +312,21 @@ int options_parse(int argc, char **argv, struct options *o);
  * run-time settings that changed applied, each said, and those that
  * need a restart named; RELOADING=1 and READY=1 around it. */
 void options_reload(struct ebph *e);
+
+/* ebph_delay.c: pH's delays (EBPH_DELAYS), the processes the kernel
+ * stopped resumed.  delay_start() before the programs are attached;
+ * delay_event() for each EBPH_EV_DELAY; delay_check() each turn of the
+ * loop, and delay_timeout() (at most MAX_NS) until the next is due;
+ * delay_release_all() once they are detached; delay_stop() last.
+ * delay_recover(DIR), before a start removes the pins an ebph that was
+ * killed left (DIR: their directory, checked): resumes what it had
+ * stopped (how many). */
+int delay_start(struct ebph *e);
+void delay_event(struct ebph *e, const struct ebph_event *ev);
+void delay_check(struct ebph *e);
+__u64 delay_timeout(struct ebph *e, __u64 max_ns);
+void delay_release_all(struct ebph *e, const char *why);
+void delay_stop(struct ebph *e);
+int delay_recover(int dir);
 
 #endif /* EBPH_RUN_H */

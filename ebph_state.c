@@ -145,6 +145,15 @@ void ebph_state_saved(__u64 saved, __u64 failed)
 	w.state_dirty = 1;
 }
 
+void ebph_state_resumed(int left)
+{
+	if (left)
+		w.st.delays_left++;
+	else
+		w.st.delays_resumed++;
+	w.state_dirty = 1;
+}
+
 void ebph_state_anomaly(const struct ebph_event *ev, __s64 boot_to_real)
 {
 	struct ebph_anomaly_rec *a = &w.ring[w.next];
@@ -178,12 +187,15 @@ void ebph_state_flush(void)
 	if (w.state_dirty) {
 		len = snprintf(buf, sizeof(buf),
 			       "pid %d\nstarted %llu\nprofile-dir %s\nsaving %d\n"
-			       "saves %llu\nsaved %llu\nsave-failed %llu\n",
+			       "saves %llu\nsaved %llu\nsave-failed %llu\n"
+			       "delays-resumed %llu\ndelays-left %llu\n",
 			       (int)w.st.pid, (unsigned long long)w.st.started,
 			       w.st.profile_dir, w.st.saving,
 			       (unsigned long long)w.st.saves,
 			       (unsigned long long)w.st.saved,
-			       (unsigned long long)w.st.save_failed);
+			       (unsigned long long)w.st.save_failed,
+			       (unsigned long long)w.st.delays_resumed,
+			       (unsigned long long)w.st.delays_left);
 		if (len > 0 && len < (int)sizeof(buf) &&
 		    !write_atomic(STATE_NAME, buf, len))
 			w.state_dirty = 0;
@@ -299,6 +311,10 @@ int ebph_state_read(struct ebph_runstate *st)
 			st->saved = strtoull(v, NULL, 10);
 		else if (!strcmp(line, "save-failed"))
 			st->save_failed = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "delays-resumed"))
+			st->delays_resumed = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "delays-left"))
+			st->delays_left = strtoull(v, NULL, 10);
 	}
 	fclose(f);
 	return st->pid > 0 ? 0 : -EBADMSG;

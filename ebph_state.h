@@ -9,7 +9,7 @@
  *                        file removed while held would let a second ebph
  *                        lock a new file of the same name
  *   /run/ebph/state      "name value" lines: PID, start time, profile
- *                        directory, saves done
+ *                        directory, saves done, delays resumed
  *   /run/ebph/anomalies  the most recent anomalies, newest last
  *   /run/ebph/control    a datagram socket, root's (0600): the commands
  *                        that change something tell `ebph run`, which
@@ -48,6 +48,9 @@ struct ebph_runstate {
 	int saving;			/* 0: started with --no-save */
 	__u64 saves;			/* saves finished, however started */
 	__u64 saved, save_failed;	/* profiles, in the last save */
+	__u64 delays_resumed;		/* processes resumed after a delay */
+	__u64 delays_left;		/* ... left stopped: another stop was
+					 * pending (ebph_delay.c) */
 };
 
 /* One anomaly as `ebph top` shows it. */
@@ -71,6 +74,8 @@ int ebph_state_start(pid_t pid, const char *profile_dir, int saving);
 /* Events from `ebph run`; published at the next ebph_state_flush(). */
 void ebph_state_saved(__u64 saved, __u64 failed);
 void ebph_state_anomaly(const struct ebph_event *ev, __s64 boot_to_real);
+/* A process stopped for a delay was resumed, or LEFT stopped. */
+void ebph_state_resumed(int left);
 /* Rewrite the files that changed since the last flush: called once per
  * turn of the event loop, so an anomaly storm costs one write a turn. */
 void ebph_state_flush(void);

@@ -19,11 +19,13 @@
  *                 files and the control socket, for the other commands
  *   attach        sys_enter and the sched tracepoints: monitoring starts
  *   event_loop    each event in words (on_sample(), ebph_print.c), the
+ *                 processes stopped for a delay resumed (ebph_delay.c), the
  *                 kernel's counters watched, the admin actions the
  *                 commands announce logged (ebph_audit.c), the owners'
  *                 quota kept (ebph_quota.c), the profiles saved every
  *                 save interval, on SIGUSR1 (`ebph save`) and SIGHUP
- *   detach        detach, then drain the rings and say what is left
+ *   detach        detach, then drain the rings and say what is left, and
+ *                 resume every process still stopped for a delay
  *   save_at_exit  save, and what the profiles cost
  *
  * and run() cleans up: unpin, close, unlock.  What the steps share is
@@ -194,7 +196,8 @@ static int check(struct ebph *e)
 
 /* Pins left by an ebph that did not stop (we hold the lock: none runs).
  * Only from a directory that only root controls, where everything is
- * ebph's: whatever maps the object had, by the directory's own list. */
+ * ebph's: whatever maps the object had, by the directory's own list;
+ * the processes its delays map lists resumed first (ebph_delay.c). */
 static int remove_stale_pins(void)
 {
 	int fd = bpf_private_dir(EBPH_PIN_DIR, 0);
@@ -203,6 +206,8 @@ static int remove_stale_pins(void)
 		return 0;
 	if (fd < 0)
 		return fd;
+	/* First what it stopped for a delay: its pins say. */
+	delay_recover(fd);
 	fprintf(stderr, "%s: removing stale pins in %s left by an ebph that did not stop cleanly\n",
 		prog, EBPH_PIN_DIR);
 	return bpf_private_dir_remove(fd, EBPH_PIN_DIR, NULL);
@@ -325,6 +330,7 @@ static int configure(struct ebph *e)
 		.users_max = EBPH_USERS_MAX,
 		.signal_frames = e->opt.signal_frames,
 		.self_tgid = getpid(),
+		.delay_factor = e->opt.delay_factor,
 	};
 	__u32 zero = 0;
 	int err;
@@ -377,6 +383,8 @@ static int on_sample(void *ctx, int cpu, const void *data, uint32_t size)
 	}
 	memcpy(&ev, data, sizeof(ev));	/* the ring gives 4-byte alignment */
 	print_event(e, &ev);
+	if (ev.type == EBPH_EV_DELAY)
+		delay_event(e, &ev);
 	return 0;
 }
 
@@ -449,18 +457,19 @@ static int attach(struct ebph *e)
 
 /* ---- the event loop ------------------------------------------------------------ */
 
-/* Up to TIMEOUT_MS for a record in a ring or a notice on the control
+/* Up to TIMEOUT_NS for a record in a ring or a notice on the control
  * socket, then drain the rings (perf_reader_poll(), which calls
  * on_sample() for each record): a notice is answered at once, not at
- * the next event. */
-static int wait_events(struct ebph *e, int timeout_ms)
+ * the next event.  In ns, not poll()'s ms: a delay may be 200 us. */
+static int wait_events(struct ebph *e, __u64 timeout_ns)
 {
+	struct timespec ts = { timeout_ns / 1000000000ULL, timeout_ns % 1000000000ULL };
 	int nr = e->pb.nr_rings;
 	struct pollfd pfds[nr + 1];
 
 	memcpy(pfds, e->pb.pfds, nr * sizeof(*pfds));
 	pfds[nr] = (struct pollfd){ .fd = e->ctl, .events = POLLIN };
-	if (poll(pfds, nr + (e->ctl >= 0), timeout_ms) < 0)
+	if (ppoll(pfds, nr + (e->ctl >= 0), &ts, NULL) < 0)
 		return -errno;
 	return perf_reader_poll(&e->pb, 0);
 }
@@ -503,7 +512,7 @@ static int event_loop(struct ebph *e)
 	int err;
 
 	while (!stop_signal) {
-		err = wait_events(e, 1000);
+		err = wait_events(e, delay_timeout(e, 1000000000ULL));
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "%s: reading events: %s\n", prog, strerror(-err));
 			return -1;
@@ -512,6 +521,7 @@ static int event_loop(struct ebph *e)
 		incident_check(e, 0);
 		control_read(e);	/* before the save it may announce */
 		config_check(e, 0);
+		delay_check(e);
 		check_owners(e, save_request ? OWNERS_NOW : OWNERS_TICK);
 		save_when_due(e, &next_save);
 		ebph_state_flush();
@@ -531,6 +541,7 @@ static void detach(struct ebph *e)
 	notify("STOPPING=1\nSTATUS=stopping: saving the profiles");
 	ld_detach(&e->obj);
 	perf_reader_poll(&e->pb, 0);
+	delay_release_all(e, "ebph is stopping");
 	check_stats(e, 1);
 	incident_check(e, 1);
 	control_read(e);
@@ -575,8 +586,9 @@ static int run(struct ebph *e)
 	 * settings; the rings to read the events from. */
 	if (load(e) || open_rings(e))
 		goto out_obj;
-	/* Pins, state files, control socket: the other commands find us. */
-	if (publish(e))
+	/* Pins, state files, control socket: the other commands find us;
+	 * the list of delays, before anything can be delayed. */
+	if (publish(e) || delay_start(e))
 		goto out_pb;
 	if (stop_signal) {	/* while starting: nothing learned to save */
 		say(e, EBPH_INFO, "stopping on %s, before attaching", strsignal(stop_signal));
@@ -592,6 +604,12 @@ static int run(struct ebph *e)
 	ret = save_at_exit(e);
 	metrics_stop(e);
 out_pb:
+	/* Whatever failed: no process stays stopped for a delay. */
+	if (e->delays) {
+		ld_detach(&e->obj);
+		delay_release_all(e, "ebph is stopping");
+		delay_stop(e);
+	}
 	control_close(e);
 	ebph_state_stop();
 	perf_reader_close(&e->pb);
@@ -658,6 +676,10 @@ static void usage(FILE *f)
 "                            rewritten atomically (for node_exporter's\n"
 "                            textfile collector); ebph_up 0 at exit\n"
 "      --metrics-interval TIME  how often (default 15s)\n"
+"      --delay-factor TIME   pH's delays: stop a process of a normal profile\n"
+"                            for 2^LFC x TIME at each call while its LFC is\n"
+"                            over 0, at most 1 s a call (default 0: off;\n"
+"                            e.g. 100us, 1ms)\n"
 "      --config FILE         settings from FILE: lines of these long options,\n"
 "                            without -- (default " EBPH_CONFIG_FILE ", if any);\n"
 "                            the command line's win\n"
@@ -675,8 +697,9 @@ static void usage(FILE *f)
 "  normalize|sensitize|tolerize|delete PROFILE|--pid PID\n"
 "  save                      save the profiles now\n"
 "  set SETTING VALUE         normal-wait, anomaly-limit, tolerize-limit,\n"
-"                            monitoring on|off, log-sequences on|off\n"
-"  export [--seccomp] [-o FILE] PROFILE\n"
+"                            monitoring on|off, log-sequences on|off,\n"
+"                            delay-factor TIME\n"
+"  export [--seccomp] [--output FILE] PROFILE\n"
 "                            a profile as a file another machine imports,\n"
 "                            or its calls as a seccomp allow-list (JSON)\n"
 "  import [-d DIR] FILE      a profile that export wrote, if this machine's\n"
@@ -690,9 +713,10 @@ static void usage(FILE *f)
 "  help [COMMAND]            this help, or COMMAND's (as COMMAND -h)\n"
 "  version, --version        the version\n"
 "\n"
-"TIME is a number with a unit: ms, s, m, h, d or w (plain numbers are\n"
-"seconds).  A short option means one thing in every command that takes\n"
-"it (-d is --profile-dir, -s --save-interval...); the rest are long only.\n"
+"TIME is a number with a unit: ns, us, ms, s, m, h, d or w (plain\n"
+"numbers are seconds).  A short option means one thing in every command\n"
+"that takes it (-d is --profile-dir, -s --save-interval...); the rest\n"
+"are long only.\n"
 "\n"
 "Examples:\n"
 "  sudo ebph                           learn, detect, save every 10 minutes\n"

@@ -38,6 +38,7 @@ int ebph_parse_key(const char *s, __u64 *key)
 long long parse_duration(const char *s)
 {
 	static const struct { const char *unit; unsigned long long ns; } units[] = {
+		{ "ns", 1ULL }, { "us", 1000ULL },
 		{ "ms", 1000000ULL }, { "s", 1000000000ULL },
 		{ "m", 60ULL * 1000000000ULL }, { "h", 3600ULL * 1000000000ULL },
 		{ "d", 86400ULL * 1000000000ULL }, { "w", 604800ULL * 1000000000ULL },

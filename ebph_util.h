@@ -24,7 +24,8 @@
 __u64 clock_ns(clockid_t id);
 
 /*
- * "3s", "10m", "2h", "1d", "1w", "250ms", or plain seconds, to
+ * "3s", "10m", "2h", "1d", "1w", "250ms", "50us", "800ns", or plain
+ * seconds, to
  * nanoseconds; -1 for anything else (a typo must not silently become a
  * week or zero) and for more than ten years.
  */
