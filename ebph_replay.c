@@ -1987,8 +1987,10 @@ static void usage(FILE *f)
 "                            PID), or auto (default)\n"
 "  -o, --object FILE         BPF object (default: ebph_kern.o beside ebph)\n"
 "      --detector D          pairs (pH's lookahead pairs, the default), seqs\n"
-"                            (the last 6 calls as one sequence, as STIDE)\n"
-"                            or both (anomalous when either misses)\n"
+"                            (the last 6 calls as one sequence, as STIDE),\n"
+"                            seqs7 (the last 7 calls, anomalous when either\n"
+"                            sequence of 6 in them misses) or both (pairs\n"
+"                            and seqs, anomalous when either misses)\n"
 "      --intrusion-unit U    what one intrusion is, detected when any of its\n"
 "                            traces is flagged: trace, file (a UNM file's\n"
 "                            PIDs together; the default) or dir (the traces\n"
@@ -2105,7 +2107,7 @@ static int parse_option(struct replay *r, struct replay_args *a, int c, char *ar
 		break;
 	case OPT_DETECTOR:
 		if (ebph_detectors_parse(arg, &r->detectors))
-			return bad_usage("invalid --detector '%s' (pairs, seqs or both)", arg);
+			return bad_usage("invalid --detector '%s' (pairs, seqs, seqs7 or both)", arg);
 		break;
 	case OPT_UNIT:
 		for (u = UNIT_TRACE; u <= UNIT_DIR && strcmp(arg, unit_name[u]); u++)

@@ -833,7 +833,7 @@ static void test_errors(void)
 	 * prints, never a run's choice): refused before any work. */
 	rc = ebph(path("e.out"), path("e.err"), "replay", "--detector", "stide",
 		  "-t", path("syn/train"), NULL);
-	CHECK(rc != 2 || !file_has(path("e.err"), "invalid --detector 'stide' (pairs, seqs or both)"),
+	CHECK(rc != 2 || !file_has(path("e.err"), "invalid --detector 'stide' (pairs, seqs, seqs7 or both)"),
 	      "--detector stide: exit %d, want 2 and the choices", rc);
 	CHECK(file_lines(path("e.err")) != 2, "--detector stide: %d lines of message, want the sentence and the hint",
 	      file_lines(path("e.err")));
