@@ -90,12 +90,14 @@ enum config {
 	CFG_PAIRS_TRAIN, CFG_PAIRS_NORMAL,
 	CFG_SEQS_TRAIN, CFG_SEQS_NORMAL,
 	CFG_BOTH_TRAIN, CFG_BOTH_NORMAL,
+	CFG_SEQS7_NORMAL,	/* trains as seqs: only its test differs */
 	NCFG
 };
 
 static const char *cfg_name[NCFG] = {
 	"baseline", "floor", "count", "pairs train", "pairs normal",
 	"seqs train", "seqs normal", "both train", "both normal",
+	"seqs7 normal",
 };
 
 /* ebph's detectors in each configuration: 0 for the yardsticks. */
@@ -106,12 +108,13 @@ static const __u32 cfg_det[NCFG] = {
 	[CFG_SEQS_NORMAL] = EBPH_DET_SEQS,
 	[CFG_BOTH_TRAIN] = EBPH_DET_PAIRS | EBPH_DET_SEQS,
 	[CFG_BOTH_NORMAL] = EBPH_DET_PAIRS | EBPH_DET_SEQS,
+	[CFG_SEQS7_NORMAL] = EBPH_DET_SEQS | EBPH_DET_SEQS7,
 };
 
 static int cfg_normal(enum config c)
 {
 	return c == CFG_PAIRS_NORMAL || c == CFG_SEQS_NORMAL ||
-	       c == CFG_BOTH_NORMAL;
+	       c == CFG_BOTH_NORMAL || c == CFG_SEQS7_NORMAL;
 }
 
 #define CFG_BIT(c)	(1U << (c))
@@ -708,6 +711,7 @@ static int config_enter(struct bench *b, enum config c)
 	case CFG_SEQS_NORMAL:
 	case CFG_BOTH_TRAIN:
 	case CFG_BOTH_NORMAL:
+	case CFG_SEQS7_NORMAL:
 		if ((err = set_detectors(b, cfg_det[c])) ||
 		    (err = profiles_set_normal(b, cfg_normal(c))))
 			return err;
@@ -1315,11 +1319,11 @@ static void print_workload(struct bench *b, const struct workload *w,
 	}
 	printf(")\n");
 	if (slices && tested == slices)
-		printf("  (seqs and both normal: sequences tested in all %d slices: the\n"
+		printf("  (seqs, both and seqs7 normal: sequences tested in all %d slices: the\n"
 		       "   profile normal, its test set holding the loop's sequence)\n",
 		       slices);
 	else if (slices)
-		printf("  (WARNING: seqs and both normal: sequences tested in only %d of\n"
+		printf("  (WARNING: seqs, both and seqs7 normal: sequences tested in only %d of\n"
 		       "   %d slices; the others measured a detector that does not test)\n",
 		       tested, slices);
 }
