@@ -498,7 +498,7 @@ struct workload {
 	int nround;
 	__u64 anomalies[NCFG];		/* normal: in the machine, in all */
 	__u64 own_anomalies[NCFG];	/* normal: of the bench's own profile */
-	/* Slices under seqs or both normal, and those that found the
+	/* Slices under seqs, both or seqs7 normal, and those that found the
 	 * sequence detector testing (check_seqs()). */
 	int seq_slices[NCFG], seq_tested[NCFG];
 	int noisy;			/* slices kept though others ran */
@@ -1623,7 +1623,7 @@ static void usage(FILE *f)
 "Usage: ebph_bench [OPTIONS]\n"
 "Measure what ebph costs per system call, per fork+exec and per build,\n"
 "next to no BPF, an empty program and a one-lookup counter, and per call\n"
-"with each detector (pairs, seqs, both); then its memory per profile\n"
+"with each detector (pairs, seqs, both; seqs7 normal); then its memory per profile\n"
 "and its start-up time with %d saved profiles.\n"
 "Needs root, and no ebph running (the figures would include it).\n"
 "\n"
