@@ -381,6 +381,8 @@ evaluate: need-root deps
 	./ebph replay --adfa $(ADFA_DIR) --detector seqs $(ARGS)
 	@echo
 	./ebph replay --adfa $(ADFA_DIR) --detector both $(ARGS)
+	@echo
+	./ebph replay --adfa $(ADFA_DIR) --detector seqs7 $(ARGS)
 
 # ebph on a real machine, the live tables: a scripted workload trains
 # each detector in turn, more of it with other inputs counts the false

@@ -90,12 +90,14 @@ enum config {
 	CFG_PAIRS_TRAIN, CFG_PAIRS_NORMAL,
 	CFG_SEQS_TRAIN, CFG_SEQS_NORMAL,
 	CFG_BOTH_TRAIN, CFG_BOTH_NORMAL,
+	CFG_SEQS7_NORMAL,	/* trains as seqs: only its test differs */
 	NCFG
 };
 
 static const char *cfg_name[NCFG] = {
 	"baseline", "floor", "count", "pairs train", "pairs normal",
 	"seqs train", "seqs normal", "both train", "both normal",
+	"seqs7 normal",
 };
 
 /* ebph's detectors in each configuration: 0 for the yardsticks. */
@@ -106,12 +108,13 @@ static const __u32 cfg_det[NCFG] = {
 	[CFG_SEQS_NORMAL] = EBPH_DET_SEQS,
 	[CFG_BOTH_TRAIN] = EBPH_DET_PAIRS | EBPH_DET_SEQS,
 	[CFG_BOTH_NORMAL] = EBPH_DET_PAIRS | EBPH_DET_SEQS,
+	[CFG_SEQS7_NORMAL] = EBPH_DET_SEQS | EBPH_DET_SEQS7,
 };
 
 static int cfg_normal(enum config c)
 {
 	return c == CFG_PAIRS_NORMAL || c == CFG_SEQS_NORMAL ||
-	       c == CFG_BOTH_NORMAL;
+	       c == CFG_BOTH_NORMAL || c == CFG_SEQS7_NORMAL;
 }
 
 #define CFG_BIT(c)	(1U << (c))
@@ -495,7 +498,7 @@ struct workload {
 	int nround;
 	__u64 anomalies[NCFG];		/* normal: in the machine, in all */
 	__u64 own_anomalies[NCFG];	/* normal: of the bench's own profile */
-	/* Slices under seqs or both normal, and those that found the
+	/* Slices under seqs, both or seqs7 normal, and those that found the
 	 * sequence detector testing (check_seqs()). */
 	int seq_slices[NCFG], seq_tested[NCFG];
 	int noisy;			/* slices kept though others ran */
@@ -708,6 +711,7 @@ static int config_enter(struct bench *b, enum config c)
 	case CFG_SEQS_NORMAL:
 	case CFG_BOTH_TRAIN:
 	case CFG_BOTH_NORMAL:
+	case CFG_SEQS7_NORMAL:
 		if ((err = set_detectors(b, cfg_det[c])) ||
 		    (err = profiles_set_normal(b, cfg_normal(c))))
 			return err;
@@ -1315,11 +1319,11 @@ static void print_workload(struct bench *b, const struct workload *w,
 	}
 	printf(")\n");
 	if (slices && tested == slices)
-		printf("  (seqs and both normal: sequences tested in all %d slices: the\n"
+		printf("  (seqs, both and seqs7 normal: sequences tested in all %d slices: the\n"
 		       "   profile normal, its test set holding the loop's sequence)\n",
 		       slices);
 	else if (slices)
-		printf("  (WARNING: seqs and both normal: sequences tested in only %d of\n"
+		printf("  (WARNING: seqs, both and seqs7 normal: sequences tested in only %d of\n"
 		       "   %d slices; the others measured a detector that does not test)\n",
 		       tested, slices);
 }
@@ -1619,8 +1623,8 @@ static void usage(FILE *f)
 "Usage: ebph_bench [OPTIONS]\n"
 "Measure what ebph costs per system call, per fork+exec and per build,\n"
 "next to no BPF, an empty program and a one-lookup counter, and per call\n"
-"with each detector (pairs, seqs, both); then its memory per profile\n"
-"and its start-up time with %d saved profiles.\n"
+"with each detector (pairs, seqs, both; seqs7 normal); then its memory\n"
+"per profile and its start-up time with %d saved profiles.\n"
 "Needs root, and no ebph running (the figures would include it).\n"
 "\n"
 "  -r, --reps N   repetitions of every measurement (default 5, 1..%d)\n"

@@ -667,6 +667,8 @@ static const char *detectors_does(__u32 det)
 		return "sequences of 6 calls, as STIDE";
 	case EBPH_DET_PAIRS | EBPH_DET_SEQS:
 		return "lookahead pairs and sequences of 6 calls";
+	case EBPH_DET_SEQS | EBPH_DET_SEQS7:
+		return "windows of 7 calls, as two sequences of 6";
 	case 0:
 		return "nothing is learned or tested";
 	}
@@ -1414,7 +1416,7 @@ static int cmp_seq(const void *a, const void *b)
 /* What resets "since the last new ..." with detectors DET. */
 static const char *learned_what(__u32 det)
 {
-	if (det == EBPH_DET_SEQS)
+	if (!(det & EBPH_DET_PAIRS) && (det & EBPH_DET_SEQS))
 		return "sequence";
 	if (det & EBPH_DET_SEQS)
 		return "pair or sequence";

@@ -1073,19 +1073,41 @@ static __always_inline void seq_log_call(void *ctx, struct ebph_task *task,
 }
 
 /*
- * Step 4 for the sequence detector: 1 if the call's sequence is not in
- * P's test set.  A profile that went normal while the detector was off
- * has no test set of sequences: it is not tested on them until its next
- * normalization.
+ * EBPH_DET_SEQS7: MISS, the verdict on this call's sequence, joined to
+ * the one on TASK's previous call, so that a call is anomalous when
+ * either of the two sequences of 6 in its last 7 calls is unknown.  No
+ * previous verdict (the first call tested since an exec or a change of
+ * signal frame) is no miss.
+ */
+static __always_inline __u32 seq_link(struct ebph_task *task, __u32 miss)
+{
+	__u32 prev = (task->flags & EBPH_TASK_SEQ_MISS) != 0;
+
+	task->flags = (task->flags & ~EBPH_TASK_SEQ_MISS) |
+		      (miss ? EBPH_TASK_SEQ_MISS : 0);
+	return miss | prev;
+}
+
+/*
+ * Step 4 for the sequence detector: 1 if the call's sequence (with
+ * EBPH_DET_SEQS7, or the previous call's) is not in P's test set.  A
+ * profile that went normal while the detector was off has no test set
+ * of sequences: it is not tested on them until its next normalization.
  */
 static __always_inline __u32 seq_test(struct ebph_config *cfg,
+				      struct ebph_task *task,
 				      struct ebph_profile *p,
 				      const struct seq_call *sc)
 {
-	if (unlikely(detector_on(cfg, EBPH_DET_SEQS)) &&
-	    p->seq_test_to != p->seq_test_from)
-		return !ebph_seq_in_test(p, &sc->sv);
-	return 0;
+	__u32 miss;
+
+	if (likely(!detector_on(cfg, EBPH_DET_SEQS)) ||
+	    p->seq_test_to == p->seq_test_from)
+		return 0;
+	miss = !ebph_seq_in_test(p, &sc->sv);
+	if (detector_on(cfg, EBPH_DET_SEQS7))
+		miss = seq_link(task, miss);
+	return miss;
 }
 
 /* ---- the algorithm ---------------------------------------------------------- */
@@ -1476,7 +1498,7 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 	if (p->status & EBPH_NORMAL) {
 		if (likely(detector_on(cfg, EBPH_DET_PAIRS)))
 			misses = pairs_test(task, call, valid, row, work);
-		seq_miss = seq_test(cfg, p, &sc);
+		seq_miss = seq_test(cfg, task, p, &sc);
 	}
 	lf_record(task, misses | seq_miss);
 	if (unlikely(misses | seq_miss))
@@ -1521,6 +1543,7 @@ static __always_inline void frame_push(struct ebph_task *task)
 #pragma unroll
 	for (i = 0; i < EBPH_SEQLEN; i++)
 		task->seq[i] = EBPH_EMPTY;
+	task->flags &= ~EBPH_TASK_SEQ_MISS;	/* as after an exec */
 }
 
 /*
@@ -1544,6 +1567,9 @@ static __attribute__((noinline)) int frame_return(struct bpf_raw_tracepoint_args
 	slot = (task->saved_top + EBPH_FRAMES - 1) % EBPH_FRAMES;
 	window_copy(task->seq, task->saved[slot]);
 	task->saved_top = slot;
+	/* The verdict kept was on the handler's last call, not on the
+	 * interrupted window's. */
+	task->flags &= ~EBPH_TASK_SEQ_MISS;
 	return 0;
 }
 

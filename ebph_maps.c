@@ -583,6 +583,7 @@ static const struct {
 	{ "pairs", EBPH_DET_PAIRS },
 	{ "seqs", EBPH_DET_SEQS },
 	{ "both", EBPH_DET_PAIRS | EBPH_DET_SEQS },
+	{ "seqs7", EBPH_DET_SEQS | EBPH_DET_SEQS7 },
 	{ "none", 0 },
 };
 

@@ -181,7 +181,7 @@ int take_option(struct options *o, int c, const char *arg, const char *dash,
 		break;
 	case OPT_DETECTOR:
 		if (ebph_detectors_parse(arg, &o->detectors)) {
-			snprintf(why, len, "invalid %sdetector '%s' (pairs, seqs or both)", dash, arg);
+			snprintf(why, len, "invalid %sdetector '%s' (pairs, seqs, seqs7 or both)", dash, arg);
 			return -1;
 		}
 		break;

@@ -1635,27 +1635,32 @@ static void print_families(struct replay *r, struct roc rocs[NR_SCORES])
 
 	if (nfam < 2)
 		return;
-	printf("\nPer attack family (AUC against all normal test traces):\n");
-	printf("%-18s %6s %9s %9s %9s %9s %9s\n", "", "", "any", "max LFC",
-	       "at 90%", "AUC", "AUC");
-	printf("%-18s %6s %9s %9s %9s %9s %9s\n", "family", "traces", "anomaly",
-	       "> 12", "point", "max LFC", "count");
+	printf("\nPer attack family (AUC against all normal test traces; the 90%% points\n"
+	       "are those of all attacks, by max LFC and by anomaly rate):\n");
+	printf("%-18s %6s %9s %9s %9s %9s %9s %9s %9s\n", "", "", "any", "max LFC",
+	       "at 90%", "AUC", "AUC", "rate at", "AUC");
+	printf("%-18s %6s %9s %9s %9s %9s %9s %9s %9s\n", "family", "traces", "anomaly",
+	       "> 12", "point", "max LFC", "count", "90%", "rate");
 	for (j = 0; j < nfam; j++) {
-		struct roc fl, fc;
-		char any[16], tol[16], op[16];
+		struct roc fl, fc, fr;
+		char any[16], tol[16], op[16], opr[16];
 		size_t n;
 
 		roc_of(r, fam[j], SCORE_LFC, &fl);
 		roc_of(r, fam[j], SCORE_COUNT, &fc);
+		roc_of(r, fam[j], SCORE_RATE, &fr);
 		pct(any, sizeof(any), rate_at(r, SET_ATTACK, fam[j], SCORE_LFC, 1, &n));
 		pct(tol, sizeof(tol), rate_at(r, SET_ATTACK, fam[j], SCORE_LFC,
 					      EBPH_TOLERIZE_LIMIT + 1, NULL));
 		pct(op, sizeof(op), rate_at(r, SET_ATTACK, fam[j], SCORE_LFC,
 					    rocs[SCORE_LFC].op.thr, NULL));
-		printf("%-18.18s %6zu %9s %9s %9s %9.3f %9.3f\n", fam[j], n, any,
-		       tol, op, fl.auc, fc.auc);
+		pct(opr, sizeof(opr), rate_at(r, SET_ATTACK, fam[j], SCORE_RATE,
+					      rocs[SCORE_RATE].op.thr, NULL));
+		printf("%-18.18s %6zu %9s %9s %9s %9.3f %9.3f %9s %9.3f\n", fam[j], n,
+		       any, tol, op, fl.auc, fc.auc, opr, fr.auc);
 		free(fl.pts);
 		free(fc.pts);
+		free(fr.pts);
 	}
 }
 
@@ -1985,8 +1990,10 @@ static void usage(FILE *f)
 "                            PID), or auto (default)\n"
 "  -o, --object FILE         BPF object (default: ebph_kern.o beside ebph)\n"
 "      --detector D          pairs (pH's lookahead pairs, the default), seqs\n"
-"                            (the last 6 calls as one sequence, as STIDE)\n"
-"                            or both (anomalous when either misses)\n"
+"                            (the last 6 calls as one sequence, as STIDE),\n"
+"                            seqs7 (the last 7 calls, anomalous when either\n"
+"                            sequence of 6 in them misses) or both (pairs\n"
+"                            and seqs, anomalous when either misses)\n"
 "      --intrusion-unit U    what one intrusion is, detected when any of its\n"
 "                            traces is flagged: trace, file (a UNM file's\n"
 "                            PIDs together; the default) or dir (the traces\n"
@@ -2100,7 +2107,7 @@ static int parse_option(struct replay *r, struct replay_args *a, int c, char *ar
 		break;
 	case OPT_DETECTOR:
 		if (ebph_detectors_parse(arg, &r->detectors))
-			return bad_usage("invalid --detector '%s' (pairs, seqs or both)", arg);
+			return bad_usage("invalid --detector '%s' (pairs, seqs, seqs7 or both)", arg);
 		break;
 	case OPT_UNIT:
 		for (u = UNIT_TRACE; u <= UNIT_DIR && strcmp(arg, unit_name[u]); u++)

@@ -20,7 +20,7 @@ ebph_wait_free || bad "another ebph kept running for 2 minutes"
 rc=$?
 check "ebph_bench -q exits 0 (exit $rc)" [ $rc -eq 0 ]
 for config in baseline floor count "pairs train" "pairs normal" "seqs train" \
-	      "seqs normal" "both train" "both normal"; do
+	      "seqs normal" "both train" "both normal" "seqs7 normal"; do
 	check "getppid measured under $config" grep -q "^  $config  *[0-9]" "$out"
 done
 check "the memory per profile read back" grep -q "median memory per profile" "$out"

@@ -1860,6 +1860,67 @@ static void test_frames(void)
 }
 
 /*
+ * --detector seqs7: a call is anomalous when its sequence or the
+ * previous call's misses, so one foreign call makes 7 anomalies, not 6;
+ * the verdict kept (EBPH_TASK_SEQ_MISS) is dropped when a signal frame
+ * is pushed or popped, as the window it judged is not the one going on.
+ */
+static void test_seq7(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	__u64 key = KEY(42);
+	struct ebph_task t;
+	int fd;
+
+	TEST("seq7");
+	cfg.anomaly_limit = 1000;
+	cfg.tolerize_limit = 100;
+	cfg.signal_frames = 1;
+	profile_make_normal_det(key, EBPH_DET_SEQS | EBPH_DET_SEQS7);
+	task_new(key);
+	run_n(KNOWN, 10);
+	t = task_get();
+	CHECK_EQ(t.lfc, 0, "lfc on known windows");
+	CHECK_EQ(t.flags & EBPH_TASK_SEQ_MISS, 0, "a verdict kept on known windows");
+	run(FOREIGN);
+	t = task_get();
+	CHECK_EQ(t.lfc, 1, "lfc at FOREIGN");
+	CHECK(!(t.flags & EBPH_TASK_SEQ_MISS), "no verdict kept after a miss");
+	run_n(KNOWN, 5);
+	CHECK_EQ(task_get().lfc, 6, "lfc: the six windows holding FOREIGN");
+	run(KNOWN);
+	t = task_get();
+	CHECK_EQ(t.lfc, 7, "lfc: and the window after, joined to the last miss");
+	CHECK_EQ(t.flags & EBPH_TASK_SEQ_MISS, 0, "a verdict kept after a known window");
+	run(KNOWN);
+	CHECK_EQ(task_get().lfc, 7, "lfc once both windows are known");
+
+	/* A miss, then a handler: its first call, known in the empty
+	 * window, is not joined to the interrupted window's miss. */
+	fd = tp_attach("ebph_signal", "signal/signal_deliver");
+	if (fd < 0)
+		return;
+	sigaction(SIGUSR1, &sa, NULL);
+	task_new(key);
+	run_n(KNOWN, 8);
+	run(FOREIGN);
+	signal_self(SIGUSR1);
+	t = task_get();
+	CHECK_EQ(t.frames, 1, "frames after a delivery");
+	CHECK_EQ(t.flags & EBPH_TASK_SEQ_MISS, 0, "the verdict kept across a push");
+	run(KNOWN);
+	CHECK_EQ(task_get().lfc, 1, "lfc at the handler's first, known, call");
+	run(EBPH_NR_RT_SIGRETURN);	/* unknown in the handler's window */
+	t = task_get();
+	CHECK_EQ(t.frames, 0, "frames after rt_sigreturn");
+	CHECK_EQ(t.lfc, 2, "lfc at the sigreturn");
+	CHECK_EQ(t.flags & EBPH_TASK_SEQ_MISS, 0, "the verdict kept across a pop");
+	close(fd);
+	signal(SIGUSR1, SIG_DFL);
+	task_new(key);
+}
+
+/*
  * The programs, by the names user space finds them by (ebph run, replay,
  * these tests), each in the section that says where it attaches, and
  * named whole in the kernel, which keeps 15 characters of a name: what
@@ -1976,6 +2037,7 @@ int main(void)
 	test_seq_both();
 	test_seq_no_test_set();
 	test_frames();
+	test_seq7();
 	test_seqs_full();
 
 	TEST("events");

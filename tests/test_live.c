@@ -152,7 +152,7 @@ static void test_refusals(const char *log)
 	pid = test_spawn(bad_det, log, 0);
 	rc = wait_exit(pid, 5000);
 	CHECK(rc != 2, "bad --detector: exit %d, want 2", rc);
-	CHECK(!file_has(log, "invalid --detector 'none' (pairs, seqs or both)"),
+	CHECK(!file_has(log, "invalid --detector 'none' (pairs, seqs, seqs7 or both)"),
 	      "bad --detector: no clear sentence");
 }
 

@@ -4,14 +4,15 @@
  *
  *   protocol   synthetic traces replayed with the train/normal/attack
  *              protocol, with each detector (--detector pairs, seqs,
- *              both); every test trace's anomalous calls and max LFC
+ *              both, seqs7); every test trace's anomalous calls and max LFC
  *              must be what a plain model computes, whatever was tested
  *              before it: pH (lookahead pairs of the training traces; a
  *              call is anomalous when a pair of its window is missing),
  *              STIDE (the set of windows of 6 calls of the training
  *              traces, those still filling after an exec included; a
- *              call is anomalous when its window is not in the set), or
- *              either; LFC over the last 128 calls.  AUC and the ROC
+ *              call is anomalous when its window is not in the set),
+ *              either, or for seqs7 STIDE's verdict joined to the
+ *              previous call's; LFC over the last 128 calls.  AUC and the ROC
  *              points checked against a count of the pairs of scores
  *   isolation  each test trace replayed alone gets the verdict it gets
  *              among the others, in either order of the sets, for each
@@ -271,9 +272,10 @@ static struct row *find(struct row *rows, int n, const char *suffix)
 /* ---- the models: pH and STIDE on paper ------------------------------------------ */
 
 /* Which detectors a model run uses (ebph replay --detector). */
-enum { DET_PAIRS = 1, DET_SEQS = 2, DET_BOTH = 3 };
+enum { DET_PAIRS = 1, DET_SEQS = 2, DET_BOTH = 3, DET_LINK = 4,
+       DET_SEQS7 = DET_SEQS | DET_LINK, NR_DET };
 static const char *det_name[] = { [DET_PAIRS] = "pairs", [DET_SEQS] = "seqs",
-				   [DET_BOTH] = "both" };
+				   [DET_BOTH] = "both", [DET_SEQS7] = "seqs7" };
 
 /* pairs[c][p] bit i-1: p was seen i calls before c. */
 static unsigned char pairs[EBPH_NUM_SYSCALLS][EBPH_NUM_SYSCALLS];
@@ -356,6 +358,13 @@ static int window_missing(const int *t, int j)
 	return !window_known(&w);
 }
 
+/* Call J of T, for seqs7: one of the two windows of 6 in its last 7
+ * calls is not in the database (the first call has one). */
+static int window7_missing(const int *t, int j)
+{
+	return window_missing(t, j) || (j > 0 && window_missing(t, j - 1));
+}
+
 static void model_judge(const int *t, int n, int det, long *anomalies, long *max_lfc)
 {
 	char bad[MAX_CALLS];
@@ -365,7 +374,8 @@ static void model_judge(const int *t, int n, int det, long *anomalies, long *max
 	*anomalies = *max_lfc = 0;
 	for (j = 0; j < n; j++) {
 		bad[j] = ((det & DET_PAIRS) && pair_missing(t, j)) ||
-			 ((det & DET_SEQS) && window_missing(t, j));
+			 ((det & DET_SEQS) && ((det & DET_LINK) ? window7_missing(t, j)
+								 : window_missing(t, j)));
 		*anomalies += bad[j];
 		lfc += bad[j] - (j >= EBPH_LOCALITY_WIN ? bad[j - EBPH_LOCALITY_WIN] : 0);
 		if (lfc > *max_lfc)
@@ -491,28 +501,33 @@ static double printed_auc(const char *out, const char *score)
 /* ---- the tests --------------------------------------------------------------------- */
 
 /* The results of test_protocol() for each detector. */
-static struct row batches[DET_BOTH + 1][MAX_ROWS];
-static int nbatches[DET_BOTH + 1];
+static struct row batches[NR_DET][MAX_ROWS];
+static int nbatches[NR_DET];
 
 /* What the model for DET is called in a message. */
 static const char *model_name(int det)
 {
-	return det == DET_PAIRS ? "pH" : det == DET_SEQS ? "STIDE" : "pH or STIDE";
+	return det == DET_PAIRS ? "pH" : det == DET_SEQS ? "STIDE" :
+	       det == DET_SEQS7 ? "STIDE's two windows" : "pH or STIDE";
 }
 
 /* The data set tells the detectors apart, or the runs below would
  * prove nothing about which one replay ran. */
 static void test_dataset(void)
 {
-	long a[DET_BOTH + 1], l[DET_BOTH + 1];
+	long a[NR_DET], l[NR_DET];
 	int d;
 
 	TEST("dataset");
-	for (d = DET_PAIRS; d <= DET_BOTH; d++)
+	for (d = DET_PAIRS; d < NR_DET; d++)
 		model_judge(tr[N4].calls, tr[N4].n, d, &a[d], &l[d]);
 	CHECK(a[DET_PAIRS] != 0 || a[DET_SEQS] != STIDE_LEN - 1 || a[DET_BOTH] != a[DET_SEQS],
 	      "n4: %ld, %ld, %ld anomalies by pairs, sequences, both; want 0, %d, %d",
 	      a[DET_PAIRS], a[DET_SEQS], a[DET_BOTH], STIDE_LEN - 1, STIDE_LEN - 1);
+	/* seqs7: the first full window is anomalous too, its earlier
+	 * window (the last one still filling) being unknown. */
+	CHECK(a[DET_SEQS7] != STIDE_LEN, "n4: %ld anomalies by seqs7, want %d",
+	      a[DET_SEQS7], STIDE_LEN);
 }
 
 /* --detector DET, or (pairs) no --detector at all: the default. */
@@ -566,9 +581,9 @@ static void test_protocol(int det, int explicit)
 		if (det & DET_SEQS) {
 			long a, l;
 
-			model_judge(tr[i].calls, tr[i].n, DET_SEQS, &a, &l);
-			CHECK(r->seq_misses != a, "%s: %ld sequence misses, STIDE says %ld",
-			      tr[i].file, r->seq_misses, a);
+			model_judge(tr[i].calls, tr[i].n, det & ~DET_PAIRS, &a, &l);
+			CHECK(r->seq_misses != a, "%s: %ld sequence misses, %s says %ld",
+			      tr[i].file, r->seq_misses, model_name(det & ~DET_PAIRS), a);
 		} else {
 			CHECK(r->seq_misses != 0, "%s: %ld sequence misses with pairs alone",
 			      tr[i].file, r->seq_misses);
@@ -833,7 +848,7 @@ static void test_errors(void)
 	 * prints, never a run's choice): refused before any work. */
 	rc = ebph(path("e.out"), path("e.err"), "replay", "--detector", "stide",
 		  "-t", path("syn/train"), NULL);
-	CHECK(rc != 2 || !file_has(path("e.err"), "invalid --detector 'stide' (pairs, seqs or both)"),
+	CHECK(rc != 2 || !file_has(path("e.err"), "invalid --detector 'stide' (pairs, seqs, seqs7 or both)"),
 	      "--detector stide: exit %d, want 2 and the choices", rc);
 	CHECK(file_lines(path("e.err")) != 2, "--detector stide: %d lines of message, want the sentence and the hint",
 	      file_lines(path("e.err")));
@@ -1563,9 +1578,11 @@ int main(void)
 	test_protocol(DET_PAIRS, 0);
 	test_protocol(DET_SEQS, 1);
 	test_protocol(DET_BOTH, 1);
+	test_protocol(DET_SEQS7, 1);
 	test_isolation(DET_PAIRS);
 	test_isolation(DET_SEQS);
 	test_isolation(DET_BOTH);
+	test_isolation(DET_SEQS7);
 	test_formats();
 	test_units();
 	test_errors();

@@ -584,7 +584,8 @@ static int isolate(void)
 int main(void)
 {
 	static const __u32 dets[] = { EBPH_DET_PAIRS, EBPH_DET_SEQS,
-				      EBPH_DET_PAIRS | EBPH_DET_SEQS };
+				      EBPH_DET_PAIRS | EBPH_DET_SEQS,
+				      EBPH_DET_SEQS | EBPH_DET_SEQS7 };
 	struct ld_prog *prog;
 	size_t i;
 	int err;
