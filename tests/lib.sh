@@ -89,6 +89,27 @@ wait_log() {
 	return 1
 }
 
+# wait_for SECONDS COMMAND...: up to SECONDS until COMMAND succeeds.
+wait_for() {
+	_t=$1; shift
+	for _i in $(seq $((_t * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# demo_normal DEMO KEY: run DEMO until its profile (KEY, 16 hex digits)
+# is frozen, then until it is normal, as the JSON log of an ebph started
+# with --json --normal-wait 1s says it: two checks.
+demo_normal() {
+	for _i in $(seq 5); do "$1" >/dev/null; done
+	check "the demo's profile freezes" wait_log "\"event\":\"frozen\".*\"profile\":\"$2\""
+	sleep 1.2
+	"$1" >/dev/null
+	check "the demo's profile becomes normal" wait_log "\"event\":\"start_normal\".*\"profile\":\"$2\""
+}
+
 # Wait up to 120 s until no ebph runs.  Pins left by a killed one (the
 # lock not held) do not count: the next `ebph run` removes them.
 ebph_wait_free() {

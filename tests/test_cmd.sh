@@ -93,15 +93,6 @@ ebph_start "$log" --profile-dir "$dir/profiles" --normal-wait 1h --save-interval
 check "ebph attaches" grep -q "ebph attached" "$log"
 check "the lock file holds its PID" [ "$(cat /run/ebph/lock)" = "$pid" ]
 
-# wait_for SECONDS COMMAND...: until COMMAND succeeds.
-wait_for() {
-	t=$1; shift
-	for i in $(seq $((t * 10))); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 anomalies() { grep -c "PID $1 (demo, profile [0-9a-f]*): anomaly" "$log"; }
 
 for i in $(seq 5); do "$demo" >/dev/null; done

@@ -32,15 +32,6 @@ trap cleanup EXIT
 
 hasnt() { ! grep -q -- "$2" "$1"; }
 keyof() { printf '%016x' "$(profile_key "$1")"; }
-# wait_for SECONDS COMMAND...: until COMMAND succeeds.
-wait_for() {
-	t=$1; shift
-	for i in $(seq $((t * 10))); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # stop: the test's ebph, as ebph_stop_end does, but the test goes on.
 stop() {
 	kill -INT "$pid" && wait "$pid"

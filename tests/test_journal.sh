@@ -36,11 +36,7 @@ check "the journal listens" [ -S /run/systemd/journal/socket ]
 
 check "ebph --syslog --json starts" \
 	ebph_start "$log" --syslog --json --no-load --no-save --normal-wait 1s --anomaly-limit 100
-for i in $(seq 5); do "$demo" >/dev/null; done
-check "the demo's profile freezes" wait_log "\"event\":\"frozen\".*\"profile\":\"$key\""
-sleep 1.2
-"$demo" >/dev/null
-check "the demo's profile becomes normal" wait_log "\"event\":\"start_normal\".*\"profile\":\"$key\""
+demo_normal "$demo" "$key"
 "$demo" x >/dev/null &
 oops=$!
 wait $oops

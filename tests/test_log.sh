@@ -62,11 +62,7 @@ EBPH_ERR=$dir/stderr ebph_start "$log" --json -v --log-sequences --no-load --no-
 check "ebph --json attaches" grep -q '"event":"log".*"message":"ebph attached' "$log"
 check "the attached line names the detectors" \
 	grep -q '"message":"ebph attached.*detector both' "$log"
-for i in $(seq 5); do "$demo" >/dev/null; done
-check "the demo's profile freezes" wait_log "\"event\":\"frozen\".*\"profile\":\"$key\""
-sleep 1.2
-"$demo" >/dev/null
-check "the demo's profile becomes normal" wait_log "\"event\":\"start_normal\".*\"profile\":\"$key\""
+demo_normal "$demo" "$key"
 "$demo" x >/dev/null &
 oops=$!
 wait $oops

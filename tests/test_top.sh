@@ -30,14 +30,6 @@ cp tests/demo "$dir/bin/demo"
 demo=$dir/bin/demo
 key=$(printf '%016x' "$(profile_key "$demo")")
 
-wait_for() { # wait_for SECONDS COMMAND...
-	t=$1; shift
-	for i in $(seq $((t * 10))); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 screen() { tmx capture-pane -p -t top >"$dir/screen"; }
 on_screen() { screen; grep -q -- "$1" "$dir/screen"; }
 
