@@ -37,6 +37,19 @@ stop() {
 	kill -INT "$pid" && wait "$pid"
 	pid=
 }
+# first_execs WHAT PROG KEY: an imported profile (KEY) tests PROG from
+# its first exec: a plain run is no anomaly, one with its extra call is.
+first_execs() {
+	"$2" >/dev/null &
+	plain=$!
+	wait $plain
+	"$2" extra >/dev/null &
+	x=$!
+	wait $x
+	check "$1: the extra call is an anomaly from the first exec" \
+		wait_for 5 grep -q "PID $x (export_prog, profile $3): anomaly in getpriority" "$log"
+	check "$1: the first plain exec is no anomaly" [ "$(anomalies $plain)" -eq 0 ]
+}
 # anomalies PID: the anomaly lines of process PID in $log.
 anomalies() { grep -c "PID $1 (export_prog, profile [0-9a-f]*): anomaly" "$log"; }
 
@@ -167,30 +180,14 @@ run 0 "profiles after import" ./ebph profiles -W
 check "import: the profile, normal, under the local key" grep -Eq "^$newkey normal .* $prog$" "$out"
 run 1 "import twice" ./ebph import "$dir/prog.ebph"
 check "import twice: refused" has "$err" "^ebph import: $prog has a profile in the running ebph already ($newkey, normal)"
-"$prog" >/dev/null &
-plain=$!
-wait $plain
-"$prog" extra >/dev/null &
-x=$!
-wait $x
-check "imported: the extra call is an anomaly from the first exec" \
-	wait_for 5 grep -q "PID $x (export_prog, profile $newkey): anomaly in getpriority" "$log"
-check "imported: the first plain exec is no anomaly" [ "$(anomalies $plain)" -eq 0 ]
+first_execs imported "$prog" "$newkey"
 check "imported: no new profile was made" hasnt "$log" "new profile export_prog"
 stop
 
 # the profile directory imported into, at the next start
 ebph_start "$log" --profile-dir "$dir/dir2" --normal-wait 1h --save-interval 0
 check "dir2: loaded" grep -q "loaded 1 profiles from $dir/dir2" "$log"
-"$prog" >/dev/null &
-plain=$!
-wait $plain
-"$prog" extra >/dev/null &
-x=$!
-wait $x
-check "dir2: the extra call is an anomaly from the first exec" \
-	wait_for 5 grep -q "PID $x (export_prog, profile $newkey): anomaly in getpriority" "$log"
-check "dir2: the first plain exec is no anomaly" [ "$(anomalies $plain)" -eq 0 ]
+first_execs dir2 "$prog" "$newkey"
 stop
 
 # ---- the sequence detector's sets travel too ---------------------------------
@@ -209,15 +206,7 @@ ebph_start "$log" --profile-dir "$dir/seqs2" --detector seqs --normal-wait 1h --
 run 0 "seqs: import" ./ebph import "$dir/seqs.ebph"
 run 0 "seqs: show --seqs --test" ./ebph show --seqs --test "$skey"
 check "seqs: the test set of sequences came with it" grep -Eq "^sequences +[1-9][0-9]* train, [1-9][0-9]* test" "$out"
-"$sprog" >/dev/null &
-plain=$!
-wait $plain
-"$sprog" extra >/dev/null &
-x=$!
-wait $x
-check "seqs: the extra call is an anomaly from the first exec" \
-	wait_for 5 grep -q "PID $x (export_prog, profile $skey): anomaly in getpriority" "$log"
-check "seqs: the first plain exec is no anomaly" [ "$(anomalies $plain)" -eq 0 ]
+first_execs seqs "$sprog" "$skey"
 stop
 
 # ---- refused: nothing is written -------------------------------------------
