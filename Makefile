@@ -210,9 +210,10 @@ tests/i386_exec: tests/i386_exec.c
 	$(Q)$(CC) -O2 -static -fno-pie -no-pie -o $@ $<
 
 # Helpers of the shell tests: test_crash.sh, test_stress.sh, test_i386.sh,
-# test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh, test_incident.sh.
+# test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh, test_incident.sh,
+# test_enforce.sh.
 TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke tests/memfd_exec tests/uring_nop \
-		tests/sigstorm tests/lfc
+		tests/sigstorm tests/lfc tests/execve_try
 TEST_DEPS += $(TEST_HELPERS)
 
 tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
@@ -221,6 +222,10 @@ tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
 
 # A workload, as the demo: never sanitized.
 tests/lfc: tests/lfc.c .sanitize
+	$(msg) CC $@
+	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
+
+tests/execve_try: tests/execve_try.c .sanitize
 	$(msg) CC $@
 	$(Q)$(CC) $(filter-out $(SAN_CFLAGS),$(CFLAGS)) -o $@ $<
 

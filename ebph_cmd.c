@@ -281,7 +281,8 @@ out:
 static const char *const setting_names[SET_MAX] = {
 	[SET_NORMAL_WAIT] = "normal-wait", [SET_ANOMALY_LIMIT] = "anomaly-limit",
 	[SET_TOLERIZE_LIMIT] = "tolerize-limit", [SET_MONITORING] = "monitoring",
-	[SET_LOG_SEQUENCES] = "log-sequences", [SET_DETECTOR] = "detector",
+	[SET_LOG_SEQUENCES] = "log-sequences", [SET_ENFORCE] = "enforce",
+	[SET_EXECVE_LFC] = "execve-lfc", [SET_DETECTOR] = "detector",
 	[SET_OFFSETS] = "the rest (BTF offsets, owner quotas)",
 };
 
@@ -330,6 +331,12 @@ void cmd_setting_fmt(const struct ebph_config *cfg, enum cmd_setting s,
 	case SET_LOG_SEQUENCES:
 		snprintf(buf, len, "%s", cfg->log_sequences ? "on" : "off");
 		break;
+	case SET_ENFORCE:
+		snprintf(buf, len, "%s", cfg->enforce ? "on" : "off");
+		break;
+	case SET_EXECVE_LFC:
+		snprintf(buf, len, "%u", cfg->execve_lfc);
+		break;
 	case SET_DETECTOR:
 		snprintf(buf, len, "%s", ebph_detectors_name(cfg->detectors));
 		break;
@@ -362,6 +369,8 @@ void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
 	case SET_TOLERIZE_LIMIT: dst->tolerize_limit = src->tolerize_limit; break;
 	case SET_MONITORING:	dst->monitoring = src->monitoring; break;
 	case SET_LOG_SEQUENCES:	dst->log_sequences = src->log_sequences; break;
+	case SET_ENFORCE:	dst->enforce = src->enforce; break;
+	case SET_EXECVE_LFC:	dst->execve_lfc = src->execve_lfc; break;
 	case SET_DETECTOR:	dst->detectors = src->detectors; break;
 	default: {
 		struct ebph_config keep = *dst;
@@ -381,6 +390,8 @@ int cmd_setting_differs(const struct ebph_config *a, const struct ebph_config *b
 	case SET_TOLERIZE_LIMIT: return a->tolerize_limit != b->tolerize_limit;
 	case SET_MONITORING:	return a->monitoring != b->monitoring;
 	case SET_LOG_SEQUENCES:	return a->log_sequences != b->log_sequences;
+	case SET_ENFORCE:	return a->enforce != b->enforce;
+	case SET_EXECVE_LFC:	return a->execve_lfc != b->execve_lfc;
 	case SET_DETECTOR:	return a->detectors != b->detectors;
 	default: {
 		struct ebph_config x = *a;
@@ -714,6 +725,10 @@ static void status_print_activity(const struct status *t)
 	}
 	printf("%-12s %s\n", "monitoring", t->cfg.monitoring ? "on" :
 	       "off: system calls are not traced ('ebph set monitoring on')");
+	printf("%-12s %s, execve-lfc %u: %llu execs refused\n", "enforce",
+	       t->cfg.enforce ? "on: execve fails (EPERM) for a normal profile's task at that LFC" :
+	       "off ('ebph set enforce on')", t->cfg.execve_lfc,
+	       (unsigned long long)t->st[EBPH_STAT_EXEC_REFUSED]);
 	cmd_fmt_duration(t->cfg.normal_wait, a, sizeof(a));
 	printf("%-12s normal-wait %s, anomaly-limit %u, tolerize-limit %u,\n"
 	       "%-12s log-sequences %s\n", "settings", a, t->cfg.anomaly_limit,
@@ -818,6 +833,9 @@ static void status_print_json(const struct status *t)
 	       t->cfg.monitoring ? "true" : "false", (unsigned long long)t->cfg.normal_wait,
 	       t->cfg.anomaly_limit, t->cfg.tolerize_limit,
 	       t->cfg.log_sequences ? "true" : "false");
+	printf(",\"enforce\":{\"enabled\":%s,\"execve_lfc\":%u,\"refused\":%llu}",
+	       t->cfg.enforce ? "true" : "false", t->cfg.execve_lfc,
+	       (unsigned long long)st[EBPH_STAT_EXEC_REFUSED]);
 	printf(",\"detector\":\"%s\"", ebph_detectors_name(t->cfg.detectors));
 	printf(",\"profiles\":{\"total\":%ld,\"training\":%zu,\"frozen\":%zu,\"normal\":%zu}",
 	       t->nprofiles, t->by_state[0], t->by_state[1], t->by_state[2]);
@@ -2067,6 +2085,9 @@ static const char set_usage[] =
 "                      training data (0 to 128)\n"
 "  monitoring on|off   off: system calls are not traced at all\n"
 "  log-sequences on|off  report every new pair a profile learns\n"
+"  enforce on|off      on: refuse execve (EPERM) to a task of a normal\n"
+"                      profile whose LFC is at execve-lfc or above\n"
+"  execve-lfc N        that LFC (1 to 128)\n"
 "\n"
 "Examples:\n"
 "  sudo ebph set normal-wait 1d\n"
@@ -2103,6 +2124,9 @@ static long long set_parse(enum cmd_setting set, const char *val)
 		return parse_limit(val, 1000000);
 	case SET_TOLERIZE_LIMIT:
 		return parse_limit(val, EBPH_LOCALITY_WIN);
+	case SET_EXECVE_LFC:	/* 0 would refuse every exec */
+		return parse_limit(val, EBPH_LOCALITY_WIN) > 0 ?
+		       parse_limit(val, EBPH_LOCALITY_WIN) : -1;
 	default:	/* monitoring, log-sequences */
 		return parse_on_off(val);
 	}
@@ -2123,6 +2147,12 @@ static void set_store(struct ebph_config *cfg, enum cmd_setting set, long long v
 		break;
 	case SET_MONITORING:
 		cfg->monitoring = v;
+		break;
+	case SET_ENFORCE:
+		cfg->enforce = v;
+		break;
+	case SET_EXECVE_LFC:
+		cfg->execve_lfc = v;
 		break;
 	default:	/* log-sequences */
 		cfg->log_sequences = v;
@@ -2152,6 +2182,13 @@ static int set_write(const struct ebph_maps *m, enum cmd_setting set, long long 
 	err = bpf_map_lookup(m->config, &zero, &cfg);
 	if (err) {
 		fprintf(stderr, "ebph set: cannot read the config map: %s\n", strerror(-err));
+		ebph_state_unlock(lock);
+		return 1;
+	}
+	/* Without its LSM program on the hook ebph refuses nothing: an
+	 * "on" that did nothing would be a lie. */
+	if (set == SET_ENFORCE && v && !cfg.execve_hook) {
+		fprintf(stderr, "ebph set: the running ebph could not attach its LSM program (see its log): it cannot refuse execve\n");
 		ebph_state_unlock(lock);
 		return 1;
 	}

@@ -153,7 +153,7 @@ struct view {
 	struct ebph_runstate rs;
 	int have_rs;
 	pid_t pid;			/* the ebph we watch */
-	__u64 anomalies, drops;
+	__u64 anomalies, drops, refused;	/* refused: execs, EBPH_STAT_EXEC_REFUSED */
 	long nrows, nseqs;		/* nseqs: -1 without the detector */
 	__u64 selected;			/* key of the selected profile */
 	size_t sel, first;		/* its index, the first one shown */
@@ -231,8 +231,8 @@ static void view_read_counts(struct view *v)
 {
 	__u32 idx;
 
-	v->anomalies = v->drops = 0;
-	for (idx = EBPH_STAT_ANOMALIES; idx <= EBPH_STAT_EVENT_DROPS; idx++) {
+	v->anomalies = v->drops = v->refused = 0;
+	for (idx = EBPH_STAT_ANOMALIES; idx <= EBPH_STAT_EXEC_REFUSED; idx++) {
 		__u64 vals[v->ncpus > 0 ? v->ncpus : 1], sum = 0;
 		int c;
 
@@ -243,6 +243,8 @@ static void view_read_counts(struct view *v)
 			v->anomalies = sum;
 		else if (idx == EBPH_STAT_EVENT_DROPS)
 			v->drops = sum;
+		else if (idx == EBPH_STAT_EXEC_REFUSED)
+			v->refused = sum;
 	}
 	v->nrows = bpf_map_count(v->m.rows, sizeof(struct ebph_row_key));
 	/* A walk of up to a million keys a second: only when it is the
@@ -353,9 +355,10 @@ static void draw_summary(struct view *v, int raw, int cols, time_t t)
 	strftime(now, sizeof(now), "%H:%M:%S", &tm);
 	if (v->have_rs)
 		cmd_fmt_duration((t - v->rs.started) * NS, a, sizeof(a));
-	snprintf(b, sizeof(b), "ebph top - PID %d, up %s, monitoring %s, detector %s",
+	snprintf(b, sizeof(b), "ebph top - PID %d, up %s, monitoring %s, enforce %s, detector %s",
 		 v->have_rs ? v->rs.pid : 0, v->have_rs ? a : "?",
-		 v->cfg.monitoring ? "on" : "OFF", ebph_detectors_name(v->cfg.detectors));
+		 v->cfg.monitoring ? "on" : "OFF", v->cfg.enforce ? "ON" : "off",
+		 ebph_detectors_name(v->cfg.detectors));
 	line(raw, cols, 0, "%-*s%s", cols - 1 - (int)strlen(now) > 0 ?
 	     cols - 1 - (int)strlen(now) : 0, b, now);
 	line(raw, cols, 0, "Profiles %zu: %zu training, %zu frozen, %zu normal;"
@@ -363,10 +366,11 @@ static void draw_summary(struct view *v, int raw, int cols, time_t t)
 	     by_state[0], v->ntasks, (unsigned long long)v->anomalies);
 	if (v->nseqs >= 0)
 		snprintf(b, sizeof(b), "; seqs %ld", v->nseqs);
-	line(raw, cols, 0, "Calls %llu; rows %ld (%ld KiB)%s; events dropped %llu",
+	line(raw, cols, 0, "Calls %llu; rows %ld (%ld KiB)%s; events dropped %llu; execs refused %llu (LFC %u)",
 	     (unsigned long long)calls, v->nrows,
 	     v->nrows * EBPH_NUM_SYSCALLS / 1024, v->nseqs >= 0 ? b : "",
-	     (unsigned long long)v->drops);
+	     (unsigned long long)v->drops, (unsigned long long)v->refused,
+	     v->cfg.execve_lfc);
 	line(raw, cols, 0, "");
 }
 
