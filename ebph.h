@@ -21,7 +21,7 @@
 #define EBPH_NORMAL_FACTOR_DEN	32	/* freeze: 3/4 of training calls old */
 #define EBPH_ANOMALY_LIMIT	30
 #define EBPH_TOLERIZE_LIMIT	12
-#define EBPH_EXECVE_LFC		4	/* --execve-lfc: see ebph.8 */
+#define EBPH_EXECVE_LFC		4	/* --execve-lfc, measured: see ebph.8 */
 #define EBPH_LOCALITY_WIN	128	/* locality frame: the task's last 128 calls */
 #define EBPH_SEQ_CALLS		6	/* the sequence detector: the last 6 calls */
 #define EBPH_NORMAL_WAIT	(7ULL * 24 * 3600 * 1000000000ULL) /* 1 week, ns */

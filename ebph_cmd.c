@@ -1911,6 +1911,37 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 	return seq_err;
 }
 
+/*
+ * normalize or tolerize --pid PID: the admin's verdict on that process,
+ * so its locality frame starts empty (LFC 0) and no response holds it
+ * (EBPH_RESPONSES): a refused exec can be tried again at once.  Each of
+ * its threads' entries is read and written whole, as the kernel has no
+ * lock on them: a call the thread makes meanwhile can be lost from its
+ * window, which costs at most a few misses.  The number of threads
+ * released, or -errno.
+ */
+static int release_pid(const struct ebph_maps *m, __u32 pid)
+{
+	struct ebph_task t;
+	__u32 *tids;
+	size_t n, i;
+	int err, released = 0;
+
+	err = bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup(m->tasks, &tids[i], &t) || t.pid != pid || !t.lfc)
+			continue;
+		memset(t.lf, 0, sizeof(t.lf));
+		t.lfc = 0;
+		t.lf_pos = 0;
+		released += !bpf_map_update(m->tasks, &tids[i], &t, BPF_EXIST);
+	}
+	free(tids);
+	return released;
+}
+
 static int cmd_change(int argc, char **argv, enum cmd_action act)
 {
 	static const struct option longopts[] = {
@@ -1976,6 +2007,16 @@ static int cmd_change(int argc, char **argv, enum cmd_action act)
 		else
 			snprintf(name, sizeof(name), EBPH_KEY_FMT, (unsigned long long)key);
 		err = cmd_apply(&m, key, act, msg, sizeof(msg), warn, sizeof(warn));
+		if (pid && (act == ACT_NORMALIZE || act == ACT_TOLERIZE)) {
+			int n = release_pid(&m, pid);
+
+			if (n < 0)
+				fprintf(stderr, "ebph %s: cannot reset PID %ld's LFC: %s\n", cmd,
+					pid, strerror(-n));
+			else if (n)
+				printf("PID %ld: LFC reset to 0 (%d thread%s)\n", pid, n,
+				       n == 1 ? "" : "s");
+		}
 		if (err)
 			fprintf(stderr, "ebph %s: %s (%016llx): %s\n", cmd, name,
 				(unsigned long long)key, msg);
