@@ -1817,7 +1817,7 @@ int ebph_bprm_check(__u64 *ctx)
 	struct ebph_refusal *r;
 	__u32 zero = 0, tid;
 	__u64 id;
-	char *bprm, *file = 0;
+	char *bprm = 0, *file = 0;
 
 	cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!cfg || !cfg->enforce)
@@ -1841,8 +1841,11 @@ int ebph_bprm_check(__u64 *ctx)
 	r->ev.lfc = task->lfc;
 	r->ev.arg = cfg->execve_lfc;
 	r->file[0] = 0;
-	bprm = (char *)ctx[0];
+	/* bprm as a plain number, read as the task's fields are
+	 * (ev_origin()): the typed pointer ctx[0] is would take no
+	 * offset that is not a constant. */
 	if (cfg->off_bprm_filename &&
+	    !bpf_probe_read_kernel(&bprm, sizeof(bprm), &ctx[0]) &&
 	    !bpf_probe_read_kernel(&file, sizeof(file), bprm + cfg->off_bprm_filename) &&
 	    file)
 		bpf_probe_read_kernel_str(r->file, sizeof(r->file), file);

@@ -49,7 +49,8 @@ if [ $hook = 0 ]; then
 	check "no hook: it says why" grep -q "^ebph set: the running ebph could not attach its LSM program" "$dir/err"
 	check "no hook: enforce still off" [ "$(status_field enabled)" = False ]
 	ebph_stop_end >/dev/null
-	./ebph run --no-load --no-save --no-config --enforce >"$dir/out" 2>"$dir/err"
+	# A timeout: an ebph that did start would else run on.
+	timeout -s INT 10 ./ebph run --no-load --no-save --no-config --enforce >"$dir/out" 2>"$dir/err"
 	rc=$?
 	check "no hook: run --enforce exits 1 ($rc)" [ $rc -eq 1 ]
 	check "no hook: one line on stderr" [ "$(wc -l <"$dir/err")" -eq 1 ]
