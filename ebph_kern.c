@@ -1808,7 +1808,6 @@ int ebph_signal(struct signal_deliver_args *ctx)
 #define EPERM	1	/* <errno.h> is not for BPF */
 
 SEC("lsm/bprm_check_security")
-
 int ebph_bprm_check(__u64 *ctx)
 {
 	struct ebph_config *cfg;

@@ -457,6 +457,11 @@ static void apply_run_time(struct ebph *e, const struct options *o)
 		if (cmd_setting_differs(&was, &is, run_time[i]))
 			set_setting(&want, o, run_time[i]);
 	}
+	/* As `ebph set enforce on`: no "on" that would refuse nothing. */
+	if (want.enforce && !now.enforce && !now.execve_hook) {
+		say(e, EBPH_WARNING, "reload: enforce stays off: ebph could not attach its LSM program");
+		want.enforce = 0;
+	}
 	if (!memcmp(&want, &now, sizeof(now)))
 		return;
 	err = bpf_map_update(e->m.config, &zero, &want, BPF_ANY);
