@@ -339,7 +339,7 @@ static const char *name_of(struct view *v, __u64 key, char *buf, size_t len)
 	return buf;
 }
 
-/* Summary: three lines and a blank. */
+/* Summary: four lines (the fourth, execve refusal, was a blank). */
 static void draw_summary(struct view *v, int raw, int cols, time_t t)
 {
 	size_t by_state[3] = { 0 }, i;
@@ -355,10 +355,9 @@ static void draw_summary(struct view *v, int raw, int cols, time_t t)
 	strftime(now, sizeof(now), "%H:%M:%S", &tm);
 	if (v->have_rs)
 		cmd_fmt_duration((t - v->rs.started) * NS, a, sizeof(a));
-	snprintf(b, sizeof(b), "ebph top - PID %d, up %s, monitoring %s, enforce %s, detector %s",
+	snprintf(b, sizeof(b), "ebph top - PID %d, up %s, monitoring %s, detector %s",
 		 v->have_rs ? v->rs.pid : 0, v->have_rs ? a : "?",
-		 v->cfg.monitoring ? "on" : "OFF", v->cfg.enforce ? "ON" : "off",
-		 ebph_detectors_name(v->cfg.detectors));
+		 v->cfg.monitoring ? "on" : "OFF", ebph_detectors_name(v->cfg.detectors));
 	line(raw, cols, 0, "%-*s%s", cols - 1 - (int)strlen(now) > 0 ?
 	     cols - 1 - (int)strlen(now) : 0, b, now);
 	line(raw, cols, 0, "Profiles %zu: %zu training, %zu frozen, %zu normal;"
@@ -366,12 +365,14 @@ static void draw_summary(struct view *v, int raw, int cols, time_t t)
 	     by_state[0], v->ntasks, (unsigned long long)v->anomalies);
 	if (v->nseqs >= 0)
 		snprintf(b, sizeof(b), "; seqs %ld", v->nseqs);
-	line(raw, cols, 0, "Calls %llu; rows %ld (%ld KiB)%s; events dropped %llu; execs refused %llu (LFC %u)",
+	line(raw, cols, 0, "Calls %llu; rows %ld (%ld KiB)%s; events dropped %llu",
 	     (unsigned long long)calls, v->nrows,
 	     v->nrows * EBPH_NUM_SYSCALLS / 1024, v->nseqs >= 0 ? b : "",
-	     (unsigned long long)v->drops, (unsigned long long)v->refused,
-	     v->cfg.execve_lfc);
-	line(raw, cols, 0, "");
+	     (unsigned long long)v->drops);
+	/* In the place of the blank line: the same height. */
+	line(raw, cols, 0, "Enforce %s (execve-lfc %u): %llu execs refused",
+	     v->cfg.enforce ? "ON" : "off", v->cfg.execve_lfc,
+	     (unsigned long long)v->refused);
 }
 
 /* NPROF lines of profiles, scrolled to keep the selection in view. */

@@ -37,6 +37,7 @@ grep -q "runs no BPF LSM programs: ebph cannot refuse execve" "$log" && hook=0
 check "status: enforce off by default" [ "$(status_field enabled)" = False ]
 check "status: execve-lfc 4 by default" [ "$(status_field execve_lfc)" = 4 ]
 check "status text: the enforce line" eval './ebph status | grep -q "^enforce      off (.ebph set enforce on.), execve-lfc 4: 0 execs refused$"'
+check "top -b: the enforce line" eval './ebph top -b | grep -q "^Enforce off (execve-lfc 4): 0 execs refused"'
 check "set execve-lfc 6" eval './ebph set execve-lfc 6 >/dev/null'
 check "status: execve-lfc 6" [ "$(status_field execve_lfc)" = 6 ]
 check "set execve-lfc 0: a usage error" eval './ebph set execve-lfc 0 2>/dev/null; [ $? -eq 2 ]'
@@ -84,6 +85,7 @@ assert e[\"file\"] == \"/bin/sh\" and e[\"lfc\"] >= 4 and e[\"execve_lfc\"] == 4
 assert \"execve of /bin/sh refused: LFC\" in e[\"message\"], e
 "'
 check "status: 1 refused" [ "$(status_field refused)" = 1 ]
+check "top -b: on, 1 refused" eval './ebph top -b | grep -q "^Enforce ON (execve-lfc 4): 1 execs refused"'
 
 ./ebph set enforce off >/dev/null
 "$try" bad >/dev/null
