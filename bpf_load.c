@@ -12,7 +12,7 @@
  *   3b. btf    .BTF and .BTF.ext, when clang -g wrote them: the types
  *              checked and fixed up for the kernel (btf_obj.c);
  *   4. progs   each executable section is one program, its type taken from
- *              the section name (raw_tracepoint/, tracepoint/); functions in
+ *              the section name (raw_tracepoint/, tracepoint/, lsm/); functions in
  *              .text (bpf-to-bpf calls) are appended to every program that
  *              calls them, as the kernel expects; .BTF.ext's records for
  *              the section and for those functions go with it;
@@ -21,9 +21,12 @@
  *   6. load    the BTF loaded (BPF_BTF_LOAD), maps created, their fds
  *              written into the ld_imm64 instructions, programs loaded
  *              with the BTF's fd and their records; a refusal prints the
- *              verifier log, with source lines when there is BTF;
+ *              verifier log, with source lines when there is BTF; an
+ *              lsm/HOOK program is loaded for the kernel's function
+ *              bpf_lsm_HOOK, its id found in /sys/kernel/btf/vmlinux;
  *   7. attach  raw tracepoints through BPF_RAW_TRACEPOINT_OPEN,
- *              tracepoints through perf_event_open + PERF_EVENT_IOC_SET_BPF;
+ *              tracepoints through perf_event_open + PERF_EVENT_IOC_SET_BPF,
+ *              LSM programs through BPF_LINK_CREATE;
  *   8. close   detach, unpin, close, free.
  *
  * Between 6 and 7 a caller may pin the maps (ld_pin_maps()), so that
@@ -47,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/btf.h>
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -54,6 +58,7 @@
 #include "bpf_load.h"
 #include "bpf_sys.h"
 #include "bpf_dirs.h"
+#include "btf_blob.h"
 
 #ifndef EM_BPF
 #define EM_BPF 247
@@ -223,6 +228,7 @@ static int prog_type_of(struct ld_prog *p)
 	} kinds[] = {
 		{ "raw_tracepoint/", BPF_PROG_TYPE_RAW_TRACEPOINT },
 		{ "tracepoint/", BPF_PROG_TYPE_TRACEPOINT },
+		{ "lsm/", BPF_PROG_TYPE_LSM },
 	};
 	size_t i;
 
@@ -232,6 +238,10 @@ static int prog_type_of(struct ld_prog *p)
 		if (!strncmp(p->section, kinds[i].prefix, n) && p->section[n]) {
 			p->type = kinds[i].type;
 			p->attach_to = p->section + n;
+			/* A kernel may run no BPF LSM, or refuse such
+			 * programs: one is optional until its caller needs
+			 * it (ebph run --enforce clears this). */
+			p->optional = p->type == BPF_PROG_TYPE_LSM;
 			return 0;
 		}
 	}
@@ -1306,6 +1316,74 @@ static void print_verifier_log(const struct ld_obj *obj,
 	fprintf(stderr, "---- end of verifier log ----\n");
 }
 
+/* LSM_ID_BPF of <linux/lsm.h> (6.8), and lsm_list_modules(2)'s number. */
+#define LD_LSM_ID_BPF		109
+#ifndef __NR_lsm_list_modules
+#define __NR_lsm_list_modules	461	/* x86_64 and i386 alike */
+#endif
+
+int ld_bpf_lsm_active(void)
+{
+	__u64 ids[64];
+	__u32 size = sizeof(ids);
+	char list[512];
+	ssize_t n;
+	long i, nr;
+	int fd;
+
+	nr = syscall(__NR_lsm_list_modules, ids, &size, 0);
+	if (nr >= 0) {
+		for (i = 0; i < nr; i++)
+			if (ids[i] == LD_LSM_ID_BPF)
+				return 1;
+		return 0;
+	}
+	/* Before 6.8: securityfs's list, "lockdown,capability,bpf". */
+	fd = open("/sys/kernel/security/lsm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, list, sizeof(list) - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	list[n] = 0;
+	for (char *tok = strtok(list, ",\n"); tok; tok = strtok(NULL, ",\n"))
+		if (!strcmp(tok, "bpf"))
+			return 1;
+	return 0;
+}
+
+/*
+ * An lsm/HOOK program runs as the kernel's empty function bpf_lsm_HOOK:
+ * its BTF id goes into the load.  0, or why this kernel cannot run it,
+ * in WHY: a kernel without the BPF LSM, or without that hook.
+ */
+static int lsm_hook_id(struct ld_prog *p, char *why, size_t len)
+{
+	struct btf_blob *btf;
+	char func[BPF_LOAD_NAME_LEN + 16];
+	int err, active = ld_bpf_lsm_active();
+
+	if (active <= 0) {
+		snprintf(why, len, active ? "cannot tell whether the BPF LSM is active (%s)" :
+			 "the BPF LSM is not active in this kernel (boot it with \"bpf\" in lsm=)",
+			 active ? strerror(-active) : "");
+		return active ? active : -EOPNOTSUPP;
+	}
+	err = btf_blob_read("/sys/kernel/btf/vmlinux", &btf);
+	if (err) {
+		snprintf(why, len, "no kernel BTF to find the hook in");
+		return err;
+	}
+	snprintf(func, sizeof(func), "bpf_lsm_%s", p->attach_to);
+	err = btf_blob_find(btf, func, BTF_KIND_FUNC, &p->attach_btf_id);
+	btf_blob_free(btf);
+	if (err)
+		snprintf(why, len, "this kernel has no LSM hook %s (no FUNC %s in /sys/kernel/btf/vmlinux)",
+			 p->attach_to, func);
+	return err;
+}
+
 static int load_prog(struct ld_obj *obj, struct ld_prog *p)
 {
 	union bpf_attr attr = {
@@ -1317,10 +1395,15 @@ static int load_prog(struct ld_obj *obj, struct ld_prog *p)
 	struct bpf_prog_info info = {};
 	char btf_says[64] = "";
 	union bpf_attr info_attr = {};
+	const char *what;
 	char *log;
 	int fd, fd2;
 
 	kernel_name(attr.prog_name, p->name);
+	if (p->type == BPF_PROG_TYPE_LSM) {
+		attr.expected_attach_type = BPF_LSM_MAC;
+		attr.attach_btf_id = p->attach_btf_id;
+	}
 	/* The BTF, and where in it each function's prototype is, and each
 	 * instruction's source line: the verifier checks them against the
 	 * program (one func_info per function, at its first instruction). */
@@ -1352,12 +1435,19 @@ static int load_prog(struct ld_obj *obj, struct ld_prog *p)
 		fd = fd2;
 		goto loaded;
 	}
-	obj_err(obj, p->section, "BPF_PROG_LOAD: %s%s", strerror(-fd2),
-		fd2 == -EPERM ? " (run as root)" :
-		fd2 == -ENOSPC ? " (the verifier log did not fit its buffer)" : "");
+	/* Root refused an LSM program: lockdown, or a policy of the
+	 * kernel's.  An optional program is skipped, said with -v. */
+	what = fd2 == -EPERM && !geteuid() ? " (refused to root: this kernel does not let programs of this type load)" :
+	       fd2 == -EPERM ? " (run as root)" :
+	       fd2 == -ENOSPC ? " (the verifier log did not fit its buffer)" : "";
+	if (p->optional)
+		obj_step(obj, "program '%s' not loaded: BPF_PROG_LOAD: %s%s", p->name,
+			 strerror(-fd2), what);
+	else
+		obj_err(obj, p->section, "BPF_PROG_LOAD: %s%s", strerror(-fd2), what);
 	/* Print the log only when the verifier wrote one: EPERM or ENOMEM
 	 * have nothing to do with the program's code. */
-	if (log[0])
+	if (log[0] && (!p->optional || obj->verbose))
 		print_verifier_log(obj, p, log);
 	free(log);
 	return fd2;
@@ -1446,9 +1536,24 @@ int ld_load(struct ld_obj *obj)
 	if ((err = ld_create_maps(obj)))
 		return err;
 	ld_relocate(obj);
-	for (i = 0; i < obj->nr_progs; i++)
-		if ((err = load_prog(obj, &obj->progs[i])))
+	for (i = 0; i < obj->nr_progs; i++) {
+		struct ld_prog *p = &obj->progs[i];
+		char why[160];
+
+		if (p->type == BPF_PROG_TYPE_LSM && (err = lsm_hook_id(p, why, sizeof(why)))) {
+			if (!p->optional) {
+				obj_err(obj, p->section, "%s", why);
+				return err;
+			}
+			obj_step(obj, "program '%s' not loaded: %s", p->name, why);
+			continue;
+		}
+		if (p->type == BPF_PROG_TYPE_LSM)
+			obj_step(obj, "program '%s': LSM hook bpf_lsm_%s, BTF id %u in vmlinux",
+				 p->name, p->attach_to, p->attach_btf_id);
+		if ((err = load_prog(obj, p)) && !p->optional)
 			return err;
+	}
 	return 0;
 }
 
@@ -1509,6 +1614,23 @@ static int attach_prog(struct ld_obj *obj, struct ld_prog *p)
 	int fd, id;
 
 	switch (p->type) {
+	case BPF_PROG_TYPE_LSM:
+		if (p->fd < 0 && p->optional)
+			return 0;	/* not loaded: ld_load() said why */
+		attr.link_create.prog_fd = p->fd;
+		attr.link_create.attach_type = BPF_LSM_MAC;
+		fd = sys_bpf(BPF_LINK_CREATE, &attr);
+		if (fd < 0 && p->optional) {
+			obj_step(obj, "program '%s' not attached: BPF_LINK_CREATE (BPF_LSM_MAC): %s",
+				 p->name, strerror(-fd));
+			return 0;
+		}
+		if (fd < 0) {
+			obj_err(obj, p->section, "BPF_LINK_CREATE (BPF_LSM_MAC): %s",
+				strerror(-fd));
+			return fd;
+		}
+		break;
 	case BPF_PROG_TYPE_RAW_TRACEPOINT:
 		attr.raw_tracepoint.name = ptr_to_u64(p->attach_to);
 		attr.raw_tracepoint.prog_fd = p->fd;

@@ -80,10 +80,14 @@ struct ld_prog {
 	struct bpf_line_info *line_info;
 	uint32_t nr_line_info;
 	int fd;				/* -1 until loaded */
-	int attach_fd;			/* raw tp link or perf event; -1 */
-	int optional;			/* set before attaching: a tracepoint
-					 * this kernel lacks is skipped, and
-					 * attach_fd stays -1 */
+	__u32 attach_btf_id;		/* lsm/: the hook's FUNC in vmlinux BTF */
+	int attach_fd;			/* raw tp or LSM link, perf event; -1 */
+	int optional;			/* an LSM program's from ld_open(),
+					 * cleared or set before loading, or
+					 * set before attaching (a tracepoint):
+					 * one this kernel lacks or refuses is
+					 * skipped, and fd or attach_fd stays
+					 * -1 */
 };
 
 struct ld_obj {
@@ -119,6 +123,12 @@ struct ld_map *ld_find_map(struct ld_obj *obj, const char *name);
 struct ld_prog *ld_find_prog(struct ld_obj *obj, const char *name);
 /* The map's fd, or -ENOENT with a message naming the missing map. */
 int ld_map_fd(struct ld_obj *obj, const char *name);
+
+/* Whether the kernel runs BPF LSM programs: 1, 0, or -errno when it
+ * cannot tell.  A kernel built with CONFIG_BPF_LSM but booted without
+ * "bpf" in its lsm= list loads and attaches an LSM program and never
+ * runs it: the list of active LSMs says. */
+int ld_bpf_lsm_active(void);
 
 /* Pin every map as DIR/NAME, DIR as bpf_private_dir(DIR, 1) made and
  * checked it; unpin them and remove DIR. */

@@ -222,3 +222,20 @@ int btf_blob_member_offset(const struct btf_blob *btf, const char *struct_name,
 	}
 	return -ENOENT;
 }
+
+int btf_blob_find(const struct btf_blob *btf, const char *name,
+		  unsigned int kind, uint32_t *id)
+{
+	__u32 i;
+
+	for (i = 1; i < btf->nr_types; i++) {
+		const struct btf_type *t = btf->types[i];
+
+		if (BTF_INFO_KIND(t->info) == kind &&
+		    !strcmp(btf_str(btf, t->name_off), name)) {
+			*id = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * btf_blob.h - a reader of the kernel's BTF (/sys/kernel/btf/vmlinux)
- * for one question: at which byte offset a struct has a field.
+ * for two questions: at which byte offset a struct has a field, and
+ * which id a named type (a kernel function) has.
  *
  * Apart from the object's own BTF, which the loader loads (btf_obj.h):
  * ebph asks this one for the offsets of the kernel struct fields its BPF
@@ -25,5 +26,10 @@ long btf_type_extra(const struct btf_type *t);
  * structs and unions; -ENOENT if absent, -EINVAL for a bitfield. */
 int btf_blob_member_offset(const struct btf_blob *btf, const char *struct_name,
 			   const char *field, uint32_t *offset);
+/* The id of the type of kind KIND (BTF_KIND_*) named NAME, e.g. the FUNC
+ * bpf_lsm_bprm_check_security an LSM program attaches to; -ENOENT if
+ * there is none. */
+int btf_blob_find(const struct btf_blob *btf, const char *name,
+		  unsigned int kind, uint32_t *id);
 
 #endif /* BTF_BLOB_H */

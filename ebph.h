@@ -21,6 +21,7 @@
 #define EBPH_NORMAL_FACTOR_DEN	32	/* freeze: 3/4 of training calls old */
 #define EBPH_ANOMALY_LIMIT	30
 #define EBPH_TOLERIZE_LIMIT	12
+#define EBPH_EXECVE_LFC		4	/* --execve-lfc, measured: see ebph.8 */
 #define EBPH_LOCALITY_WIN	128	/* locality frame: the task's last 128 calls */
 #define EBPH_SEQ_CALLS		6	/* the sequence detector: the last 6 calls */
 #define EBPH_NORMAL_WAIT	(7ULL * 24 * 3600 * 1000000000ULL) /* 1 week, ns */
@@ -409,8 +410,12 @@ struct ebph_config {
 	__u32 execve_lfc;	/* the LFC at which execve is refused */
 	__u32 self_tgid;	/* the running ebph: never refused or delayed */
 	__u64 delay_factor;	/* ns; a call is delayed 2^LFC times this */
+	__u32 off_bprm_filename;	/* linux_binprm.filename: a refused
+					 * exec's file (EBPH_EV_EXEC_REFUSED) */
+	__u32 execve_hook;	/* 1: ebph_bprm_check is on its hook (set by
+				 * ebph run): enforce can act */
 };
-_Static_assert(sizeof(struct ebph_config) == 104, "ebph_config ABI");
+_Static_assert(sizeof(struct ebph_config) == 112, "ebph_config ABI");
 
 /*
  * EBPH_RESPONSES: what pH did beyond an alarm, and who is spared.
@@ -585,6 +590,8 @@ enum ebph_stat {
 				 * oldest saved window (see EBPH_FRAMES) */
 	EBPH_STAT_DELAYS,	/* processes stopped for a delay
 				 * (EBPH_DELAYS) */
+	EBPH_STAT_EXEC_REFUSED,	/* execs refused (--enforce), each an
+				 * EBPH_EV_EXEC_REFUSED */
 	EBPH_STAT_MAX,
 };
 
@@ -609,6 +616,9 @@ enum ebph_event_type {
 				 * is not system calls, and is not analyzed */
 	EBPH_EV_DELAY,		/* a process stopped for a delay (lfc, arg:
 				 * the delay in ns): see EBPH_DELAYS */
+	EBPH_EV_EXEC_REFUSED,	/* an execve refused with EPERM (--enforce):
+				 * lfc, arg the threshold; the record is a
+				 * struct ebph_refusal, with the file */
 	EBPH_EV_MAX,
 };
 
@@ -674,6 +684,14 @@ struct ebph_event {
 	__u64 cgroup;		/* bpf_get_current_cgroup_id() */
 };
 _Static_assert(sizeof(struct ebph_event) == 112, "ebph_event ABI");
+
+/* The one record longer than an event: a refused exec, with the file it
+ * tried to run (linux_binprm.filename, as execve got it: maybe
+ * relative). */
+struct ebph_refusal {
+	struct ebph_event ev;	/* ev.type EBPH_EV_EXEC_REFUSED */
+	char file[EBPH_PATH_LEN];
+};
 
 /* A profile's key as every line, listing and file name writes it: 16
  * hex digits (a key's high bits, the device, are often zero).

@@ -263,6 +263,7 @@ static const char *const setting_names[SET_MAX] = {
 	[SET_NORMAL_WAIT] = "normal-wait", [SET_ANOMALY_LIMIT] = "anomaly-limit",
 	[SET_TOLERIZE_LIMIT] = "tolerize-limit", [SET_MONITORING] = "monitoring",
 	[SET_LOG_SEQUENCES] = "log-sequences", [SET_DELAY_FACTOR] = "delay-factor",
+	[SET_ENFORCE] = "enforce", [SET_EXECVE_LFC] = "execve-lfc",
 	[SET_DETECTOR] = "detector",
 	[SET_OFFSETS] = "the rest (BTF offsets, owner quotas)",
 };
@@ -315,6 +316,12 @@ void cmd_setting_fmt(const struct ebph_config *cfg, enum cmd_setting s,
 	case SET_LOG_SEQUENCES:
 		snprintf(buf, len, "%s", cfg->log_sequences ? "on" : "off");
 		break;
+	case SET_ENFORCE:
+		snprintf(buf, len, "%s", cfg->enforce ? "on" : "off");
+		break;
+	case SET_EXECVE_LFC:
+		snprintf(buf, len, "%u", cfg->execve_lfc);
+		break;
 	case SET_DETECTOR:
 		snprintf(buf, len, "%s", ebph_detectors_name(cfg->detectors));
 		break;
@@ -348,6 +355,8 @@ void cmd_setting_copy(struct ebph_config *dst, const struct ebph_config *src,
 	case SET_MONITORING:	dst->monitoring = src->monitoring; break;
 	case SET_LOG_SEQUENCES:	dst->log_sequences = src->log_sequences; break;
 	case SET_DELAY_FACTOR:	dst->delay_factor = src->delay_factor; break;
+	case SET_ENFORCE:	dst->enforce = src->enforce; break;
+	case SET_EXECVE_LFC:	dst->execve_lfc = src->execve_lfc; break;
 	case SET_DETECTOR:	dst->detectors = src->detectors; break;
 	default: {
 		struct ebph_config keep = *dst;
@@ -368,6 +377,8 @@ int cmd_setting_differs(const struct ebph_config *a, const struct ebph_config *b
 	case SET_MONITORING:	return a->monitoring != b->monitoring;
 	case SET_LOG_SEQUENCES:	return a->log_sequences != b->log_sequences;
 	case SET_DELAY_FACTOR:	return a->delay_factor != b->delay_factor;
+	case SET_ENFORCE:	return a->enforce != b->enforce;
+	case SET_EXECVE_LFC:	return a->execve_lfc != b->execve_lfc;
 	case SET_DETECTOR:	return a->detectors != b->detectors;
 	default: {
 		struct ebph_config x = *a;
@@ -603,33 +614,6 @@ static int profile_of_pid(const char *cmd, const struct ebph_maps *m, __u32 pid,
 	return -ENOENT;
 }
 
-/*
- * `ebph normalize --pid PID`: what PID did is normal, so its threads'
- * locality frames are emptied (LFC 0), which ends a delay at once
- * (EBPH_DELAYS: the running ebph resumes a process whose LFC is 0) and
- * the next ones.  The frame alone is written back, over a copy read
- * just before: a thread that runs meanwhile may lose that one call's
- * window shift, as between CPUs (docs/DESIGN.md); one stopped for a
- * delay loses nothing.
- */
-static void pid_forget_anomalies(const struct ebph_maps *m, __u32 pid)
-{
-	struct ebph_task t;
-	__u32 *tids;
-	size_t n, i;
-
-	if (bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &n))
-		return;
-	for (i = 0; i < n; i++) {
-		if (bpf_map_lookup(m->tasks, &tids[i], &t) || t.pid != pid || !t.lfc)
-			continue;
-		memset(t.lf, 0, sizeof(t.lf));
-		t.lfc = 0;
-		bpf_map_update(m->tasks, &tids[i], &t, BPF_EXIST);
-	}
-	free(tids);
-}
-
 /* ---- ebph status ------------------------------------------------------ */
 
 static const char status_usage[] =
@@ -741,6 +725,10 @@ static void status_print_activity(const struct status *t)
 	}
 	printf("%-12s %s\n", "monitoring", t->cfg.monitoring ? "on" :
 	       "off: system calls are not traced ('ebph set monitoring on')");
+	printf("%-12s %s, execve-lfc %u: %llu execs refused\n", "enforce",
+	       t->cfg.enforce ? "on: execve fails (EPERM) for a normal profile's task at that LFC" :
+	       "off ('ebph set enforce on')", t->cfg.execve_lfc,
+	       (unsigned long long)t->st[EBPH_STAT_EXEC_REFUSED]);
 	cmd_fmt_duration(t->cfg.normal_wait, a, sizeof(a));
 	printf("%-12s normal-wait %s, anomaly-limit %u, tolerize-limit %u,\n"
 	       "%-12s log-sequences %s\n", "settings", a, t->cfg.anomaly_limit,
@@ -848,6 +836,9 @@ static void status_print_json(const struct status *t)
 	       t->cfg.monitoring ? "true" : "false", (unsigned long long)t->cfg.normal_wait,
 	       t->cfg.anomaly_limit, t->cfg.tolerize_limit,
 	       t->cfg.log_sequences ? "true" : "false");
+	printf(",\"enforce\":{\"enabled\":%s,\"execve_lfc\":%u,\"refused\":%llu}",
+	       t->cfg.enforce ? "true" : "false", t->cfg.execve_lfc,
+	       (unsigned long long)st[EBPH_STAT_EXEC_REFUSED]);
 	printf(",\"detector\":\"%s\"", ebph_detectors_name(t->cfg.detectors));
 	printf(",\"profiles\":{\"total\":%ld,\"training\":%zu,\"frozen\":%zu,\"normal\":%zu}",
 	       t->nprofiles, t->by_state[0], t->by_state[1], t->by_state[2]);
@@ -2006,6 +1997,38 @@ int cmd_apply(const struct ebph_maps *m, __u64 key, enum cmd_action act,
 	return seq_err;
 }
 
+/*
+ * normalize or tolerize --pid PID: the admin's verdict on that process,
+ * so its locality frame starts empty (LFC 0) and no response holds it
+ * (EBPH_RESPONSES): a refused exec can be tried again at once, and a
+ * delay ends (the running ebph resumes a process whose LFC is 0).  Each of
+ * its threads' entries is read and written whole, as the kernel has no
+ * lock on them: a call the thread makes meanwhile can be lost from its
+ * window, which costs at most a few misses.  The number of threads
+ * released, or -errno.
+ */
+static int release_pid(const struct ebph_maps *m, __u32 pid)
+{
+	struct ebph_task t;
+	__u32 *tids;
+	size_t n, i;
+	int err, released = 0;
+
+	err = bpf_map_keys(m->tasks, sizeof(*tids), (void **)&tids, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup(m->tasks, &tids[i], &t) || t.pid != pid || !t.lfc)
+			continue;
+		memset(t.lf, 0, sizeof(t.lf));
+		t.lfc = 0;
+		t.lf_pos = 0;
+		released += !bpf_map_update(m->tasks, &tids[i], &t, BPF_EXIST);
+	}
+	free(tids);
+	return released;
+}
+
 static int cmd_change(int argc, char **argv, enum cmd_action act)
 {
 	static const struct option longopts[] = {
@@ -2067,8 +2090,15 @@ static int cmd_change(int argc, char **argv, enum cmd_action act)
 		else
 			snprintf(name, sizeof(name), EBPH_KEY_FMT, (unsigned long long)key);
 		err = cmd_apply(&m, key, act, msg, sizeof(msg), warn, sizeof(warn));
-		if (!err && pid && act == ACT_NORMALIZE)
-			pid_forget_anomalies(&m, pid);
+		if (!err && pid && (act == ACT_NORMALIZE || act == ACT_TOLERIZE)) {
+			int n = release_pid(&m, pid);
+
+			if (n < 0)
+				ebph_warn(cmd, "cannot reset PID %ld's LFC: %s", pid, strerror(-n));
+			else if (n)
+				printf("PID %ld: LFC reset to 0 (%d thread%s)\n", pid, n,
+				       n == 1 ? "" : "s");
+		}
 		if (err)
 			ebph_error(cmd, "%s (%016llx): %s", name, (unsigned long long)key, msg);
 		else
@@ -2181,6 +2211,9 @@ static const char set_usage[] =
 "                      LFC is over 0, at most 1 s a call; 0: off, and\n"
 "                      every process stopped for a delay is resumed\n"
 "                      (TIME: up to 1s, e.g. 100us, 1ms)\n"
+"  enforce on|off      on: refuse execve (EPERM) to a task of a normal\n"
+"                      profile whose LFC is at execve-lfc or above\n"
+"  execve-lfc N        that LFC (1 to 128)\n"
 "\n"
 "Examples:\n"
 "  sudo ebph set normal-wait 1d\n"
@@ -2222,7 +2255,12 @@ static long long set_parse(enum cmd_setting set, const char *val)
 
 		return d > (long long)EBPH_DELAY_MAX_NS ? -1 : d;
 	}
-	default:	/* monitoring, log-sequences */
+	case SET_EXECVE_LFC: {	/* 0 would refuse every exec */
+		long long n = parse_limit(val, EBPH_LOCALITY_WIN);
+
+		return n > 0 ? n : -1;
+	}
+	default:	/* monitoring, log-sequences, enforce */
 		return parse_on_off(val);
 	}
 }
@@ -2245,6 +2283,12 @@ static void set_store(struct ebph_config *cfg, enum cmd_setting set, long long v
 		break;
 	case SET_DELAY_FACTOR:
 		cfg->delay_factor = v;
+		break;
+	case SET_ENFORCE:
+		cfg->enforce = v;
+		break;
+	case SET_EXECVE_LFC:
+		cfg->execve_lfc = v;
 		break;
 	default:	/* log-sequences */
 		cfg->log_sequences = v;
@@ -2274,6 +2318,13 @@ static int set_write(const struct ebph_maps *m, enum cmd_setting set, long long 
 	if (err) {
 		ebph_state_unlock(lock);
 		return ebph_error("set", "cannot read the config map: %s", strerror(-err));
+	}
+	/* Without its LSM program on the hook ebph refuses nothing: an
+	 * "on" that did nothing would be a lie. */
+	if (set == SET_ENFORCE && v && !cfg.execve_hook) {
+		ebph_error("set", "the running ebph could not attach its LSM program (see its log): it cannot refuse execve");
+		ebph_state_unlock(lock);
+		return 1;
 	}
 	old = cfg;
 	set_store(&cfg, set, v);

@@ -114,6 +114,7 @@ int cmd_audit(const char *command, const char *target, const char *old,
 enum cmd_setting {
 	SET_NORMAL_WAIT, SET_ANOMALY_LIMIT, SET_TOLERIZE_LIMIT,
 	SET_MONITORING, SET_LOG_SEQUENCES, SET_DELAY_FACTOR,
+	SET_ENFORCE, SET_EXECVE_LFC,
 	SET_DETECTOR, SET_OFFSETS,	/* not by `ebph set` */
 	SET_MAX
 };

@@ -204,6 +204,15 @@ struct bpf_map_def SEC("maps") scratch = {
 	.max_entries = 1,
 };
 
+/* A refused exec's record (ebph_bprm_check()), built here: the file
+ * name makes it too big for the stack. */
+struct bpf_map_def SEC("maps") refusal = {
+	.type = BPF_MAP_TYPE_PERCPU_ARRAY,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(struct ebph_refusal),
+	.max_entries = 1,
+};
+
 /* One perf ring per CPU; max_entries 0 is set by the loader to the
  * number of possible CPUs. */
 struct bpf_map_def SEC("maps") events = {
@@ -1880,6 +1889,62 @@ int ebph_signal(struct signal_deliver_args *ctx)
 
 /* A thread exits: its state goes, and so does its untraced entry, whose
  * tid may be reused.  Fires once per thread. */
+/*
+ * pH's execve refusal (EBPH_RESPONSES): with cfg->enforce on, a task
+ * whose LFC has reached cfg->execve_lfc may run no other program; its
+ * execve fails with EPERM.  An LSM hook, not sys_enter: the hook runs
+ * once per exec, after the kernel opened the file, and its return value
+ * is the exec's verdict; sys_enter pays nothing for it.  The task's LFC
+ * is the one sys_enter keeps; this program only reads it.
+ */
+#define EPERM	1	/* <errno.h> is not for BPF */
+
+SEC("lsm/bprm_check_security")
+int ebph_bprm_check(__u64 *ctx)
+{
+	struct ebph_config *cfg;
+	struct ebph_profile *p;
+	struct ebph_task *task;
+	struct ebph_refusal *r;
+	__u32 zero = 0, tid;
+	__u64 id;
+	char *bprm = 0, *file = 0;
+
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !cfg->enforce)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
+	task = bpf_map_lookup_elem(&tasks, &tid);
+	if (!task || task->lfc < cfg->execve_lfc)
+		return 0;
+	p = bpf_map_lookup_elem(&profiles, &task->profile);
+	if (!p || !may_respond(cfg, p, id >> 32))
+		return 0;
+
+	stat_inc(EBPH_STAT_EXEC_REFUSED);
+	/* 368 bytes: too many for the stack beside ev_origin()'s frame. */
+	r = bpf_map_lookup_elem(&refusal, &zero);
+	if (!r)
+		return -EPERM;
+	ev_init(&r->ev, EBPH_EV_EXEC_REFUSED, task->profile);
+	r->ev.pid = id >> 32;
+	r->ev.lfc = task->lfc;
+	r->ev.arg = cfg->execve_lfc;
+	r->file[0] = 0;
+	/* bprm as a plain number, read as the task's fields are
+	 * (ev_origin()): the typed pointer ctx[0] is would take no
+	 * offset that is not a constant. */
+	if (cfg->off_bprm_filename &&
+	    !bpf_probe_read_kernel(&bprm, sizeof(bprm), &ctx[0]) &&
+	    !bpf_probe_read_kernel(&file, sizeof(file), bprm + cfg->off_bprm_filename) &&
+	    file)
+		bpf_probe_read_kernel_str(r->file, sizeof(r->file), file);
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, r, sizeof(*r)))
+		stat_inc(EBPH_STAT_EVENT_DROPS);
+	return -EPERM;
+}
+
 SEC("tracepoint/sched/sched_process_exit")
 int ebph_exit(struct sched_process_exit_args *ctx)
 {

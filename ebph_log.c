@@ -52,6 +52,7 @@ const char *ebph_event_name(__u32 type)
 		[EBPH_EV_UNNAMED_EXEC] = "unnamed_exec",
 		[EBPH_EV_IO_URING] = "io_uring",
 		[EBPH_EV_DELAY] = "delay",
+		[EBPH_EV_EXEC_REFUSED] = "exec_refused",
 	};
 
 	return type < EBPH_EV_MAX && names[type] ? names[type] : "unknown";
@@ -452,6 +453,11 @@ void ebph_json_line(FILE *f, __u64 real_ns, enum ebph_level level,
 			break;
 		case EBPH_EV_DELAY:
 			fprintf(f, ",\"lfc\":%u,\"delay_ns\":%llu", ev->lfc,
+				(unsigned long long)ev->arg);
+			break;
+		case EBPH_EV_EXEC_REFUSED:
+			json_field(f, "file", in->file, 0);
+			fprintf(f, ",\"lfc\":%u,\"execve_lfc\":%llu", ev->lfc,
 				(unsigned long long)ev->arg);
 			break;
 		case EBPH_EV_NEW_SEQ:

@@ -33,6 +33,7 @@ struct ebph_line_info {
 	const char *cgroup;		/* the cgroup v2 path */
 	const char *container;		/* 64 hex digits */
 	__u32 incident;			/* an anomaly's incident; 0: none */
+	const char *file;		/* exec_refused: the file it tried */
 };
 
 /*

@@ -214,6 +214,8 @@ int ebph_config_offsets(struct ebph_config *cfg, int verbose)
 		/* The parent of an event's process (ev_origin()). */
 		{ "task_struct", "real_parent", offsetof(struct ebph_config, off_task_real_parent) },
 		{ "task_struct", "tgid", offsetof(struct ebph_config, off_task_tgid) },
+		/* A refused exec's file (ebph_bprm_check()). */
+		{ "linux_binprm", "filename", offsetof(struct ebph_config, off_bprm_filename) },
 	};
 	struct btf_blob *btf;
 	size_t i;

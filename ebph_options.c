@@ -32,7 +32,8 @@
 enum { OPT_ANOMALY = 256, OPT_TOLERIZE, OPT_NO_LOAD, OPT_NO_SAVE,
        OPT_SYSLOG, OPT_LOG_SEQ, OPT_DETECTOR, OPT_OWNER_QUOTA,
        OPT_NO_FRAMES, OPT_CONFIG, OPT_NO_CONFIG, OPT_EVERY_ANOMALY,
-       OPT_INCIDENT_TIMEOUT, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_DELAY_FACTOR };
+       OPT_INCIDENT_TIMEOUT, OPT_METRICS, OPT_METRICS_INTERVAL, OPT_DELAY_FACTOR,
+       OPT_ENFORCE, OPT_EXECVE_LFC };
 
 /* A short option means one thing in every command (ebph(8)): -d, -w,
  * -s, -o, -v and -j here are the same as wherever else they are taken. */
@@ -59,6 +60,8 @@ const struct option run_longopts[] = {
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
 	{ "delay-factor", required_argument, NULL, OPT_DELAY_FACTOR },
+	{ "enforce", no_argument, NULL, OPT_ENFORCE },
+	{ "execve-lfc", required_argument, NULL, OPT_EXECVE_LFC },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
@@ -77,6 +80,7 @@ void options_default(struct options *o)
 		.detectors = EBPH_DET_PAIRS,
 		.owner_quota = EBPH_OWNER_QUOTA,
 		.signal_frames = 1,
+		.execve_lfc = EBPH_EXECVE_LFC,
 		.incident_timeout = 60ULL * 1000000000ULL,
 		.metrics_interval = 15ULL * 1000000000ULL,
 		.config = EBPH_CONFIG_FILE,
@@ -178,6 +182,19 @@ int take_option(struct options *o, int c, const char *arg, const char *dash,
 		return parse_uint(arg, dash, "owner-quota", EBPH_USERS_MAX, &o->owner_quota, why, len);
 	case OPT_NO_FRAMES:
 		o->signal_frames = 0;
+		break;
+	case OPT_ENFORCE:
+		o->enforce = 1;
+		break;
+	case OPT_EXECVE_LFC:
+		/* 0 would refuse every exec of a normal profile's task. */
+		if (parse_uint(arg, dash, "execve-lfc", EBPH_LOCALITY_WIN, &o->execve_lfc, why, len))
+			return -1;
+		if (!o->execve_lfc) {
+			snprintf(why, len, "invalid %sexecve-lfc '%s' (a whole number from 1 to %d)",
+				 dash, arg, EBPH_LOCALITY_WIN);
+			return -1;
+		}
 		break;
 	case OPT_DETECTOR:
 		if (ebph_detectors_parse(arg, &o->detectors)) {
@@ -400,12 +417,15 @@ static void set_setting(struct ebph_config *cfg, const struct options *o, int s)
 	case SET_TOLERIZE_LIMIT: cfg->tolerize_limit = o->tolerize_limit; break;
 	case SET_LOG_SEQUENCES:	 cfg->log_sequences = o->log_sequences; break;
 	case SET_DELAY_FACTOR:	 cfg->delay_factor = o->delay_factor; break;
+	case SET_ENFORCE:	 cfg->enforce = o->enforce; break;
+	case SET_EXECVE_LFC:	 cfg->execve_lfc = o->execve_lfc; break;
 	}
 }
 
 static const int run_time[] = {
 	SET_NORMAL_WAIT, SET_ANOMALY_LIMIT, SET_TOLERIZE_LIMIT, SET_LOG_SEQUENCES,
 	SET_DELAY_FACTOR,
+	SET_ENFORCE, SET_EXECVE_LFC,
 };
 
 /* Whether S differs: NULL and a string are different. */
@@ -468,6 +488,11 @@ static void apply_run_time(struct ebph *e, const struct options *o)
 		if (cmd_setting_differs(&was, &is, run_time[i]))
 			set_setting(&want, o, run_time[i]);
 	}
+	/* As `ebph set enforce on`: no "on" that would refuse nothing. */
+	if (want.enforce && !now.enforce && !now.execve_hook) {
+		say(e, EBPH_WARNING, "reload: enforce stays off: ebph could not attach its LSM program");
+		want.enforce = 0;
+	}
 	if (!memcmp(&want, &now, sizeof(now)))
 		return;
 	err = bpf_map_update(e->m.config, &zero, &want, BPF_ANY);
@@ -491,6 +516,8 @@ static void apply_run_time(struct ebph *e, const struct options *o)
 	e->conf.tolerize_limit = o->tolerize_limit;
 	e->conf.log_sequences = o->log_sequences;
 	e->conf.delay_factor = o->delay_factor;
+	e->conf.enforce = o->enforce;
+	e->conf.execve_lfc = o->execve_lfc;
 	e->opt.anomaly_limit = o->anomaly_limit;	/* live_config()'s fallback */
 	e->opt.tolerize_limit = o->tolerize_limit;
 }
@@ -551,7 +578,7 @@ void options_reload(struct ebph *e)
 	apply_metrics(e, o);
 	what = restart_differs(&e->conf, o);
 	if (what)
-		say(e, EBPH_WARNING, "reload: %s changed: it takes effect at the next start (the run-time settings are normal-wait, anomaly-limit, tolerize-limit, log-sequences, metrics, metrics-interval and delay-factor)",
+		say(e, EBPH_WARNING, "reload: %s changed: it takes effect at the next start (the run-time settings are normal-wait, anomaly-limit, tolerize-limit, log-sequences, metrics, metrics-interval, delay-factor, enforce and execve-lfc)",
 		    what);
 out:
 	free(o);

@@ -63,6 +63,7 @@ struct about {
 	const struct ebph_audit *a;
 	const struct incident *inc;
 	const char *ended;		/* INC's */
+	const char *file;		/* EV's, a refused exec's */
 };
 
 /* INC as ebph_log.c sums it up. */
@@ -95,6 +96,7 @@ static void emit_json(struct ebph *e, FILE *f, __u64 real_ns, enum ebph_level le
 		ebph_json_incident(f, real_ns, level, msg, &w->inc->first, &in, &s);
 	} else {
 		line_info(e, w->ev, w->incident, &in, &p, id);
+		in.file = w->file;
 		ebph_json_line(f, real_ns, level, msg, w->ev, &in, e->boot_to_real);
 	}
 }
@@ -351,6 +353,8 @@ static const struct stat_report {
 	[EBPH_STAT_FRAMES_FULL] = { NULL },
 	/* Each has a line of its own (EBPH_EV_DELAY, -v). */
 	[EBPH_STAT_DELAYS] = { NULL },
+	/* Each has a line of its own (EBPH_EV_EXEC_REFUSED). */
+	[EBPH_STAT_EXEC_REFUSED] = { NULL },
 };
 
 /*
@@ -626,6 +630,25 @@ static void print_message(struct ebph *e, const struct ebph_event *ev,
 	if (!e->reports[stat].eg[0])
 		memcpy(e->reports[stat].eg, eg, sizeof(eg));
 	say_event(e, ev, EBPH_DEBUG, "%s: %s", stat_report[stat].what, eg);
+}
+
+/* The threshold is the event's (arg), the one the kernel compared
+ * with: `ebph set` may have changed it since. */
+void print_refusal(struct ebph *e, const struct ebph_refusal *r)
+{
+	char name[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)], file[EBPH_ESCAPED_LEN(EBPH_PATH_LEN)];
+	char comm[EBPH_ESCAPED_LEN(EBPH_COMM_LEN)], c[EBPH_COMM_LEN + 1];
+	struct about w = { .ev = &r->ev, .file = r->file };
+
+	profile_label(e, r->ev.profile, name, sizeof(name));
+	memcpy(c, r->ev.comm, EBPH_COMM_LEN);
+	c[EBPH_COMM_LEN] = 0;
+	say_about(e, &w, r->ev.ts, EBPH_WARNING,
+		  "PID %u (%s, comm %s, profile " EBPH_KEY_FMT "): execve of %s refused: LFC %u, at or over execve-lfc %llu",
+		  r->ev.pid, name, ebph_escape(c, comm, sizeof(comm)),
+		  (unsigned long long)r->ev.profile,
+		  r->file[0] ? ebph_escape(r->file, file, sizeof(file)) : "(unknown file)",
+		  r->ev.lfc, (unsigned long long)r->ev.arg);
 }
 
 /* EV, from the ring (on_sample() in ebph_user.c), in words: each type

@@ -73,6 +73,8 @@ struct options {
 	const char *metrics;		/* --metrics FILE; NULL: none */
 	__u64 metrics_interval;		/* ns */
 	__u64 delay_factor;		/* ns; 0: no delays (EBPH_DELAYS) */
+	int enforce;			/* refuse execve at execve_lfc */
+	__u32 execve_lfc;		/* the LFC at which execve is refused */
 	const char *config;		/* the config file; NULL: none */
 	int config_given;		/* by --config: it must exist */
 	int argc;			/* the command line, for a reload */
@@ -206,6 +208,9 @@ void say_audit(struct ebph *e, const struct ebph_audit *a, enum ebph_level level
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The line(s) of one event from the kernel's ring. */
 void print_event(struct ebph *e, const struct ebph_event *ev);
+/* A refused exec (EBPH_EV_EXEC_REFUSED), the one event with more than
+ * struct ebph_event: the file. */
+void print_refusal(struct ebph *e, const struct ebph_refusal *r);
 /* A line for each of the kernel's counters that grew, at most one a
  * kind every REPORT_INTERVAL; FINAL: at exit, what is left at once. */
 void check_stats(struct ebph *e, int final);

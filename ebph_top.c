@@ -159,7 +159,7 @@ struct view {
 	struct ebph_runstate rs;
 	int have_rs;
 	pid_t pid;			/* the ebph we watch */
-	__u64 anomalies, drops;
+	__u64 anomalies, drops, refused;	/* refused: execs, EBPH_STAT_EXEC_REFUSED */
 	long nrows, nseqs;		/* nseqs: -1 without the detector */
 	__u64 selected;			/* key of the selected profile */
 	size_t sel, first;		/* its index, the first one shown */
@@ -237,8 +237,8 @@ static void view_read_counts(struct view *v)
 {
 	__u32 idx;
 
-	v->anomalies = v->drops = 0;
-	for (idx = EBPH_STAT_ANOMALIES; idx <= EBPH_STAT_EVENT_DROPS; idx++) {
+	v->anomalies = v->drops = v->refused = 0;
+	for (idx = EBPH_STAT_ANOMALIES; idx <= EBPH_STAT_EXEC_REFUSED; idx++) {
 		__u64 vals[v->ncpus > 0 ? v->ncpus : 1], sum = 0;
 		int c;
 
@@ -249,6 +249,8 @@ static void view_read_counts(struct view *v)
 			v->anomalies = sum;
 		else if (idx == EBPH_STAT_EVENT_DROPS)
 			v->drops = sum;
+		else if (idx == EBPH_STAT_EXEC_REFUSED)
+			v->refused = sum;
 	}
 	v->nrows = bpf_map_count(v->m.rows, sizeof(struct ebph_row_key));
 	/* A walk of up to a million keys a second: only when it is the
@@ -341,7 +343,7 @@ static const char *name_of(struct view *v, __u64 key, char *buf, size_t len)
 	return buf;
 }
 
-/* Summary: three lines and a blank. */
+/* Summary: four lines (the fourth, execve refusal, was a blank). */
 static void draw_summary(struct view *v, int raw, int cols, time_t t)
 {
 	size_t by_state[3] = { 0 }, i;
@@ -371,7 +373,10 @@ static void draw_summary(struct view *v, int raw, int cols, time_t t)
 	     (unsigned long long)calls, v->nrows,
 	     v->nrows * EBPH_NUM_SYSCALLS / 1024, v->nseqs >= 0 ? b : "",
 	     (unsigned long long)v->drops);
-	line(raw, cols, 0, "");
+	/* In the place of the blank line: the same height. */
+	line(raw, cols, 0, "Enforce %s (execve-lfc %u): %llu execs refused",
+	     v->cfg.enforce ? "ON" : "off", v->cfg.execve_lfc,
+	     (unsigned long long)v->refused);
 }
 
 /* NPROF lines of profiles, scrolled to keep the selection in view. */

@@ -329,6 +329,8 @@ static int configure(struct ebph *e)
 		.owner_quota = e->opt.owner_quota,
 		.users_max = EBPH_USERS_MAX,
 		.signal_frames = e->opt.signal_frames,
+		.enforce = e->opt.enforce,
+		.execve_lfc = e->opt.execve_lfc,
 		.self_tgid = getpid(),
 		.delay_factor = e->opt.delay_factor,
 	};
@@ -353,10 +355,18 @@ static int configure(struct ebph *e)
  */
 static int load(struct ebph *e)
 {
+	struct ld_prog *lsm;
 	int err;
 
 	if (ld_create_maps(&e->obj) || ebph_maps_from_object(&e->m, &e->obj))
 		return -1;
+	/* Without --enforce, a kernel that runs no BPF LSM programs runs
+	 * ebph all the same, refusing nothing (attach() says so; the
+	 * loader makes an LSM program optional); with it, ld_load()
+	 * fails, saying why. */
+	lsm = ld_find_prog(&e->obj, "ebph_bprm_check");
+	if (lsm && e->opt.enforce)
+		lsm->optional = 0;
 	if (e->opt.load && restore_start(e))
 		return -1;
 	err = ld_load(&e->obj);
@@ -382,6 +392,14 @@ static int on_sample(void *ctx, int cpu, const void *data, uint32_t size)
 		return 0;
 	}
 	memcpy(&ev, data, sizeof(ev));	/* the ring gives 4-byte alignment */
+	if (ev.type == EBPH_EV_EXEC_REFUSED && size >= sizeof(struct ebph_refusal)) {
+		struct ebph_refusal r;
+
+		memcpy(&r, data, sizeof(r));
+		r.file[sizeof(r.file) - 1] = 0;
+		print_refusal(e, &r);
+		return 0;
+	}
 	print_event(e, &ev);
 	if (ev.type == EBPH_EV_DELAY)
 		delay_event(e, &ev);
@@ -428,11 +446,30 @@ static int publish(struct ebph *e)
 	return 0;
 }
 
+/* ebph_bprm_check is attached: say so in the config map, where `ebph
+ * set enforce on` looks (and config_check() sees no stranger's change). */
+static void mark_execve_hook(struct ebph *e)
+{
+	struct ebph_config cfg;
+	__u32 zero = 0;
+	int err;
+
+	err = bpf_map_lookup(e->m.config, &zero, &cfg);
+	if (!err) {
+		cfg.execve_hook = 1;
+		err = bpf_map_update(e->m.config, &zero, &cfg, BPF_ANY);
+	}
+	if (!err)
+		e->cfg_seen.execve_hook = 1;
+	else
+		say(e, EBPH_ERROR, "cannot write the config map: %s", strerror(-err));
+}
+
 /* The programs on their hooks: monitoring starts.  0, or -1 with the
  * loader's message. */
 static int attach(struct ebph *e)
 {
-	struct ld_prog *uring, *sig;
+	struct ld_prog *uring, *sig, *lsm;
 
 	/* A kernel without io_uring's tracepoint runs ebph all the same. */
 	uring = ld_find_prog(&e->obj, "ebph_io_uring");
@@ -447,6 +484,11 @@ static int attach(struct ebph *e)
 	    (clock_ns(CLOCK_MONOTONIC) - e->t0) / 1e6, ebph_detectors_name(e->opt.detectors));
 	if (uring && uring->attach_fd < 0)
 		say(e, EBPH_WARNING, "this kernel has no io_uring/io_uring_submit_req tracepoint: io_uring requests go unnoticed");
+	lsm = ld_find_prog(&e->obj, "ebph_bprm_check");
+	if (lsm && lsm->attach_fd >= 0)
+		mark_execve_hook(e);
+	else
+		say(e, EBPH_WARNING, "this kernel runs no BPF LSM programs: ebph cannot refuse execve ('ebph set enforce on' will say so)");
 	if (sig && sig->attach_fd < 0 && e->opt.signal_frames)
 		say(e, EBPH_WARNING, "this kernel has no signal/signal_deliver tracepoint: signal handlers' calls go into the windows they interrupt");
 	/* Only now: a service ordered after ebph starts monitored. */
@@ -681,6 +723,10 @@ static void usage(FILE *f)
 "                            for 2^LFC x TIME at each call while its LFC is\n"
 "                            over 0, at most 1 s a call (default 0: off;\n"
 "                            e.g. 100us, 1ms)\n"
+"      --enforce             refuse execve (EPERM) to a task of a normal\n"
+"                            profile whose LFC is at --execve-lfc or above\n"
+"                            (BPF LSM; 'ebph set enforce on|off')\n"
+"      --execve-lfc N        that LFC, 1 to 128 (default 4)\n"
 "      --config FILE         settings from FILE: lines of these long options,\n"
 "                            without -- (default " EBPH_CONFIG_FILE ", if any);\n"
 "                            the command line's win\n"

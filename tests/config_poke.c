@@ -6,7 +6,8 @@
  *
  *   tests/config_poke monitoring 0
  *
- * Fields: monitoring, anomaly-limit, owner-quota.  Exit 0 when the map
+ * Fields: monitoring, anomaly-limit, owner-quota, self-tgid (the PID
+ * the kernel takes for ebph's, which no response acts on).  Exit 0 when the map
  * was written.
  */
 #include <errno.h>
@@ -25,7 +26,7 @@ int main(int argc, char **argv)
 	int fd, err;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s monitoring|anomaly-limit|owner-quota VALUE\n", argv[0]);
+		fprintf(stderr, "usage: %s monitoring|anomaly-limit|owner-quota|self-tgid VALUE\n", argv[0]);
 		return 2;
 	}
 	v = strtoul(argv[2], NULL, 10);
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
 			cfg.anomaly_limit = v;
 		else if (!strcmp(argv[1], "owner-quota"))
 			cfg.owner_quota = v;
+		else if (!strcmp(argv[1], "self-tgid"))
+			cfg.self_tgid = v;
 		else
 			err = -EINVAL;
 	}
