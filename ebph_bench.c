@@ -28,6 +28,18 @@
  * build run the first five only: there ebph's whole cost is within
  * their noise, and a slice of the build takes half a second.
  *
+ * fork+exec also runs pairs train with one part of ebph off, for the
+ * breakdown of what it costs there:
+ *
+ *   pairs -events  no ring in the events map: no record, no wakeup
+ *   pairs -exec,   ebph without its sched_process_exec, _fork or _exit
+ *   -fork, -exit   program
+ *
+ * The 2-CPU loops (2cpu-shared, 2cpu-apart) run getppid in two
+ * processes at once, one on each CPU, of one profile or of two (copies
+ * of this program, --spin): what sharing a profile's counters between
+ * CPUs costs.
+ *
  * Every object goes through bpf_load.c, as `ebph run` loads it; ebph's
  * events are read by a thread, as `ebph run` reads them.  The profile
  * states are set from user space, as a "normalize" would: a warm-up run
