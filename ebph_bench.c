@@ -1811,6 +1811,39 @@ static int startup(struct bench *b, struct ebph_snapshot *s, struct startup *su)
 
 /* ---- the run ------------------------------------------------------------------------ */
 
+/*
+ * --forks ROUNDS: ROUNDS slices of fork+exec as the workload runs them,
+ * under whatever runs on the machine (nothing is loaded), and the median
+ * in us.  For what the bench cannot run itself: the fork+exec of a real
+ * `ebph run` (its event loop at work), against none, in turn:
+ *	ebph_bench --forks 25; ebph run --no-load --no-save & ...; ebph_bench --forks 25
+ */
+static int forks(int rounds)
+{
+	static double v[MAX_SAMPLES * 4];
+	struct bench b = { 0 };
+	double min, med, max;
+	int r, n = 0, got;
+
+	if (rounds < 1 || rounds * FORK_PER_SLICE > (int)(sizeof(v) / sizeof(v[0]))) {
+		fprintf(stderr, "%s: --forks: 1 to %zu rounds\n", prog,
+			sizeof(v) / sizeof(v[0]) / FORK_PER_SLICE);
+		return 2;
+	}
+	for (r = 0; r < rounds; r++) {
+		got = s_fork_exec(&b, &v[n]);
+		if (got < 0) {
+			fprintf(stderr, "%s: --forks: fork+exec failed\n", prog);
+			return 1;
+		}
+		n += got;
+	}
+	stats3(v, n, &min, &med, &max);
+	printf("fork+exec: %d samples, us: min %.1f median %.1f max %.1f\n",
+	       n, min, med, max);
+	return 0;
+}
+
 static void verdict(const char *what, double value, const char *unit,
 		    int met)
 {
@@ -2143,6 +2176,8 @@ int main(int argc, char **argv)
 	/* A copy of this program in the 2-CPU loops (s_2cpu()). */
 	if (argc == 4 && !strcmp(argv[1], "--spin"))
 		return spin(atol(argv[2]), atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "--forks"))
+		return forks(atoi(argv[2]));
 	/* check */
 	if ((ret = parse_options(&b, argc, argv)) >= 0)
 		return ret;
