@@ -333,6 +333,8 @@ static int configure(struct ebph *e)
 		.execve_lfc = e->opt.execve_lfc,
 		.self_tgid = getpid(),
 		.delay_factor = e->opt.delay_factor,
+		/* Only -v prints them (print_assoc()). */
+		.assoc_events = e->opt.verbose,
 	};
 	__u32 zero = 0;
 	int err;
