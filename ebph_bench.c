@@ -662,6 +662,9 @@ struct workload {
 	 * sequence detector testing (check_seqs()). */
 	int seq_slices[NCFG], seq_tested[NCFG];
 	int noisy;			/* slices kept though others ran */
+	/* Events the reader read during the kept slices, and their
+	 * samples: what a fork+exec sends (print_workload()). */
+	__u64 events[NCFG], samples[NCFG];
 };
 
 static struct workload workloads[] = {
@@ -1283,7 +1286,7 @@ static int wait_no_ebph(void)
 static int measure(struct bench *b, struct workload *w, enum config c, int keep)
 {
 	double out[MAX_SAMPLES], busy, own, wall;
-	__u64 anomalies, own_anomalies;
+	__u64 anomalies, own_anomalies, events;
 	int err, tries, tested, n = 0;
 
 	for (tries = 1; tries <= MAX_TRIES; tries++) {
@@ -1297,6 +1300,7 @@ static int measure(struct bench *b, struct workload *w, enum config c, int keep)
 			return err;
 		}
 		anomalies = stat_sum(b, EBPH_STAT_ANOMALIES);
+		events = __atomic_load_n(&b->events, __ATOMIC_RELAXED);
 		busy = busy_s();
 		own = own_s();
 		wall = now_ns();
@@ -1321,6 +1325,7 @@ static int measure(struct bench *b, struct workload *w, enum config c, int keep)
 		/* Let what a detach frees after it returns (RCU callbacks)
 		 * be done before the next figure starts. */
 		usleep(SETTLE_US);
+		events = __atomic_load_n(&b->events, __ATOMIC_RELAXED) - events;
 		if (n < 0) {
 			fprintf(stderr, "%s: workload '%s' failed\n", prog, w->name);
 			return -EIO;
@@ -1345,6 +1350,8 @@ static int measure(struct bench *b, struct workload *w, enum config c, int keep)
 		}
 		w->round[c][w->nround] = fig;
 	}
+	w->events[c] += events;
+	w->samples[c] += n;
 	if (w->npool[c] + n > MAX_SAMPLES)
 		n = MAX_SAMPLES - w->npool[c];
 	memcpy(&w->pool[c][w->npool[c]], out, n * sizeof(double));
@@ -1516,6 +1523,19 @@ static void print_workload(struct bench *b, const struct workload *w,
 	if (w->noisy)
 		printf("  (%d of these slices were taken while other processes were busy)\n",
 		       w->noisy);
+	/* Each record wakes the reader: a fork+exec should send none. */
+	if (w->paired && w->samples[CFG_PAIRS_TRAIN]) {
+		printf("  (events read per sample, the machine's included:");
+		sep = "";
+		for (c = CFG_PAIRS_TRAIN; c < NCFG; c++)
+			if ((w->cfgs & CFG_BIT(c)) && w->samples[c]) {
+				printf("%s %s %.2f", sep, cfg_name[c],
+				       (double)w->events[c] / w->samples[c]);
+				sep = ",";
+			}
+		printf(")\n");
+		sep = "";
+	}
 	printf("  (anomalies during these runs, in the machine / of ebph_bench's own\n"
 	       "   profile:");
 	for (c = 0; c < NCFG; c++) {
