@@ -379,11 +379,11 @@ static int load(struct ebph *e)
 	 * thread goes first while it verifies (nice is per thread on
 	 * Linux, and the workers started at ours); the workers get the
 	 * other CPUs, then all.  With 1,000 saved profiles on 2 CPUs the
-	 * verifier took mostly 57 to 67 ms instead of 117 to 164, and "attached
-	 * in" 86 and 92 ms against 109 and 93 (medians of 5, two rounds
-	 * each; max 93 and 102 against 126 and 98): the restore is then
-	 * the last to finish (docs/performance.md).  Root may; without
-	 * the right, it only costs the time.
+	 * verifier took mostly 57 to 67 ms instead of 117 to 164, and
+	 * "attached in" 86 and 92 ms against 109 and 93 (medians of 5,
+	 * two rounds each; max 93 and 102 against 126 and 98): the
+	 * restore is then the last to finish (docs/performance.md).  Root
+	 * may; without the right, it only costs the time.
 	 */
 	errno = 0;
 	prio = getpriority(PRIO_PROCESS, 0);
