@@ -414,8 +414,11 @@ struct ebph_config {
 					 * exec's file (EBPH_EV_EXEC_REFUSED) */
 	__u32 execve_hook;	/* 1: ebph_bprm_check is on its hook (set by
 				 * ebph run): enforce can act */
+	__u32 assoc_events;	/* 1: an EBPH_EV_ASSOC at every exec (ebph
+				 * run -v prints them); 0: only for a
+				 * profile whose path is not yet absolute */
 };
-_Static_assert(sizeof(struct ebph_config) == 112, "ebph_config ABI");
+_Static_assert(sizeof(struct ebph_config) == 120, "ebph_config ABI");
 
 /*
  * EBPH_RESPONSES: what pH did beyond an alarm, and who is spared.

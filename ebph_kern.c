@@ -693,6 +693,22 @@ static __always_inline struct ebph_path *path_create(__u64 key)
 	return bpf_map_lookup_elem(&paths, &key);
 }
 
+/*
+ * Whether user space would act on an exec of profile KEY: its path is
+ * still the kernel's (a relative filename, a comm), and print_assoc()
+ * resolves it.  Otherwise an exec's EBPH_EV_ASSOC is a debug line that
+ * only `ebph run -v` prints (cfg->assoc_events), and sending it cost
+ * most of what ebph added to a fork+exec: the record, and a wakeup of
+ * the reader for it (make bench, fork+exec: pairs train added 87 us,
+ * 15 us without it; docs/performance.md).  One hash lookup instead.
+ */
+static __always_inline int path_unresolved(__u64 key)
+{
+	struct ebph_path *path = bpf_map_lookup_elem(&paths, &key);
+
+	return path && path->path[0] != '/';
+}
+
 /* A profile for a task whose executable we know only by key: one picked
  * up mid-run, or whose profile a command deleted.  Its first path is the
  * comm; user space resolves the real one. */
@@ -1766,7 +1782,7 @@ int ebph_exec(struct sched_process_exec_args *ctx)
 	if (bpf_map_update_elem(&tasks, &tid, &t, BPF_ANY))
 		untraced_add(ctx, tid, EBPH_STAT_TASKS_FULL, EBPH_MSG_TASKS_FULL,
 			     key, tid);
-	else
+	else if (cfg->assoc_events || path_unresolved(key))
 		send_event(ctx, EBPH_EV_ASSOC, key);
 	return 0;
 }
