@@ -23,7 +23,7 @@ for config in baseline floor count "pairs train" "pairs normal" "seqs train" \
 	      "seqs normal" "both train" "both normal" "seqs7 normal"; do
 	check "getppid measured under $config" grep -q "^  $config  *[0-9]" "$out"
 done
-check "the memory per profile read back" grep -q "median memory per profile" "$out"
+check "the memory per profile read back" grep -q "median slab per profile" "$out"
 check "1000 saved profiles written and loaded" grep -q "^1000 profiles loaded" "$out"
 check "start-up timed" grep -q '"attached in", ms  *[0-9]' "$out"
 if [ "$fail" -ne 0 ]; then
