@@ -368,7 +368,8 @@ static int s_fork_exec(struct bench *b, double *out)
 static const char *build_srcs[] = {
 	"bpf_load.c", "profile_store.c", "syscall_names.c", "ebph_maps.c",
 	"ebph.h", "bpf_load.h", "bpf_helpers.h", "profile_store.h",
-	"syscall_names.h", "ebph_maps.h",
+	"syscall_names.h", "ebph_maps.h", "bpf_dirs.h", "bpf_sys.h",
+	"btf_blob.h", "btf_obj.h",
 };
 static const char *build_outs[] = {
 	"bpf_load.o", "profile_store.o", "syscall_names.o", "ebph_maps.o",
@@ -543,13 +544,16 @@ static int copy_file(const char *src, const char *dst)
 
 static int exe_key(const char *name, __u64 *key);
 
+/* The objects call into the rest of the loader (bpf_sys.c, btf_blob.c,
+ * ...), which the job does not build: main() calls none of it, so the
+ * link lets those symbols be, and ld still reads every object. */
 static int build_setup(struct bench *b)
 {
 	static const char makefile[] =
 		"CFLAGS = -O2 -I.\n"
 		"OBJS = main.o bpf_load.o profile_store.o syscall_names.o ebph_maps.o\n"
 		"tool: $(OBJS)\n"
-		"\t$(CC) -o $@ $(OBJS) -lelf\n"
+		"\t$(CC) -o $@ $(OBJS) -lelf -Wl,--unresolved-symbols=ignore-all\n"
 		"%.o: %.c\n"
 		"\t$(CC) $(CFLAGS) -c -o $@ $<\n";
 	static const char main_c[] = "int main(void) { return 0; }\n";
