@@ -221,13 +221,6 @@ const char *ebph_pad(const char *s, int width, char *buf, size_t len)
 	return buf;
 }
 
-void ebph_column(FILE *f, const char *s, int width)
-{
-	char buf[1024];
-
-	fputs(ebph_pad(s, width, buf, sizeof(buf)), f);
-}
-
 void ebph_json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -164,12 +164,11 @@ const char *ebph_escape(const char *s, char *buf, size_t len);
  * characters that fit in WIDTH columns (with the combining marks of the
  * last), into BUF of LEN bytes.  ebph_pad(): the same, then spaces to
  * WIDTH columns (a wide character that did not fit leaves one).  Both
- * return BUF.  ebph_column(): ebph_pad() written to F.
+ * return BUF.
  */
 int ebph_width(const char *s);
 const char *ebph_cut(const char *s, int width, char *buf, size_t len);
 const char *ebph_pad(const char *s, int width, char *buf, size_t len);
-void ebph_column(FILE *f, const char *s, int width);
 
 /* The syslog priority (LOG_WARNING...) of a line of LEVEL about EV. */
 int ebph_syslog_priority(enum ebph_level level, const struct ebph_event *ev);
