@@ -1378,7 +1378,7 @@ static __always_inline int may_respond(const struct ebph_config *cfg,
 
 /*
  * pH's delay (EBPH_DELAYS) for a call of TASK, whose LFC is over 0 and
- * whose profile is P: with delays on and may_respond(), the process is
+ * whose profile is P: with delays on (CFG, sys_enter's) and may_respond(), the process is
  * stopped at the call's return to user space (SIGSTOP stops the whole
  * thread group) and `ebph run` told how long to keep it stopped.  A
  * process already in the delays map is on its way to a stop, or in
@@ -1388,16 +1388,15 @@ static __always_inline int may_respond(const struct ebph_config *cfg,
  * is resumed.  Not inlined: sys_enter's common path carries a call to
  * it, behind the LFC test it makes anyway, and nothing of this.
  */
-static __attribute__((noinline)) int delay(void *ctx, struct ebph_task *task,
+static __attribute__((noinline)) int delay(void *ctx, struct ebph_config *cfg,
+					   struct ebph_task *task,
 					   struct ebph_profile *p)
 {
-	struct ebph_config *cfg;
 	struct ebph_delay d;
 	struct ebph_event ev;
-	__u32 zero = 0, tgid;
+	__u32 tgid;
 	__u64 ns;
 
-	cfg = bpf_map_lookup_elem(&config, &zero);
 	if (!cfg || !cfg->delay_factor || !task)
 		return 0;
 	tgid = task->pid;
@@ -1707,7 +1706,7 @@ int ebph_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	 * pays more than this test of a byte already loaded (step 5 read
 	 * it). */
 	if (unlikely(task->lfc))
-		delay(ctx, task, p);
+		delay(ctx, cfg, task, p);
 	/* In a handler, a sigreturn (learned in the handler's window)
 	 * brings back the window it interrupted.  A task in no handler
 	 * pays this one test of a byte on a line it has loaded anyway. */
