@@ -1378,9 +1378,10 @@ static __always_inline int may_respond(const struct ebph_config *cfg,
 
 /*
  * pH's delay (EBPH_DELAYS) for a call of TASK, whose LFC is over 0 and
- * whose profile is P: with delays on (CFG, sys_enter's) and may_respond(), the process is
- * stopped at the call's return to user space (SIGSTOP stops the whole
- * thread group) and `ebph run` told how long to keep it stopped.  A
+ * whose profile is P: with delays on (CFG, sys_enter's) and
+ * may_respond(), the process is stopped at the call's return to user
+ * space (SIGSTOP stops the whole thread group) and `ebph run` told how
+ * long to keep it stopped.  A
  * process already in the delays map is on its way to a stop, or in
  * one: it is left alone (BPF_NOEXIST), so a delay is one stop and one
  * resume however many of its threads call meanwhile.  A full map
