@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <linux/perf_event.h>
 
+#include "bpf_dirs.h"
 #include "bpf_load.h"
 #include "bpf_sys.h"
 #include "btf_blob.h"
@@ -1682,7 +1683,10 @@ static int tp_attach(const char *prog, const char *tp)
 	char path[256], buf[32] = "";
 	int fd, n;
 
-	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/id", tp);
+	/* ebph mounts tracefs where it is not (a fresh machine): so do we. */
+	if (CHECK(bpf_ensure_mounts(0) || !bpf_tracefs_dir(), "no tracefs"))
+		return -1;
+	snprintf(path, sizeof(path), "%s/events/%s/id", bpf_tracefs_dir(), tp);
 	fd = open(path, O_RDONLY);
 	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 	if (fd >= 0)
