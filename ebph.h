@@ -156,6 +156,36 @@ struct ebph_profile {
 };
 _Static_assert(sizeof(struct ebph_profile) == 72, "ebph_profile ABI");
 
+/*
+ * count, train_count and last_mod_count go up by one at each call of
+ * each task of the profile.  Written at every call, the profile's cache
+ * line would move to each CPU that runs one of its threads, at every
+ * call: 56 ns a call for a profile shared by this machine's 2 CPUs, and
+ * a queue on one line at 64 (docs/performance.md, Many cores).  So a
+ * task counts its calls in task->pending and adds them to the profile
+ * (a flush) every EBPH_FLUSH_CALLS calls, before any change of the
+ * profile's state, at exec and at exit; user space adds the pending
+ * calls of live tasks when it reads profiles (ebph_snapshot_read_profiles()).
+ *
+ * pH's decisions stay the same: between two changes all three counters
+ * go up together, so the freeze test (train_freeze() in ebph_kern.c)
+ * compares train_count with a threshold fixed at the last change, and a
+ * task can tell how many calls it has to go (task->flush_in): it flushes
+ * and tests at that very call.  A profile of one task freezes at the call
+ * it did when every call wrote the profile; with several tasks, the
+ * calls of the others reach it up to EBPH_FLUSH_CALLS calls a task late.
+ */
+#define EBPH_FLUSH_CALLS	64
+
+/* N calls a task had not flushed, added to P as the kernel's
+ * counts_flush() adds them: what user space does for live tasks. */
+static inline void ebph_counts_add(struct ebph_profile *p, __u64 n)
+{
+	p->count += n;
+	p->train_count += n;
+	p->last_mod_count += n;
+}
+
 /* The profile key of the executable with device DEV (in stat(2)'s
  * encoding) and inode INO: the one formula, for the kernel's exe_ident()
  * and for user space's stat(2) of a path. */
@@ -334,7 +364,10 @@ struct ebph_task {
 	__u32 pid;		/* thread group id; 0 for a forked task until
 				 * its first call (sched_process_fork does not
 				 * say whether the child is a thread) */
-	__u32 tid;
+	__u16 pending;		/* calls not yet added to the profile's
+				 * counters, and how many calls after the */
+	__u16 flush_in;		/* last flush the next is due (0: at the
+				 * next call): see EBPH_FLUSH_CALLS */
 	__u16 seq[EBPH_SEQLEN];	/* seq[0] is the newest call */
 	__u8 lf_pos;		/* next slot of the locality ring */
 	__u8 lfc;		/* set bits in lf */
@@ -343,7 +376,8 @@ struct ebph_task {
 	__u8 frames;		/* saved windows: the signal handlers it
 				 * is in, 0..EBPH_FRAMES (see there) */
 	__u8 pad;
-	/* Bytes 64 on: read only by a task in a signal handler.  Every
+	/* Bytes 64 on: read only by a task in a signal handler (and tid,
+	 * by a delay).  Every
 	 * call reads the 64 bytes above, and a hash map element's value
 	 * starts on a cache line (after the allocator's 8-byte link, the
 	 * element's 48 and the key's 8), so these cost no line to a task
@@ -353,8 +387,10 @@ struct ebph_task {
 	__u8 saved_top;		/* the slot the next push writes: the
 				 * newest saved is saved_top - 1 */
 	__u8 pad2[3];
+	__u32 tid;		/* read only by a delay (and user space) */
+	__u32 pad3;
 };
-_Static_assert(sizeof(struct ebph_task) == 64 + 4 * EBPH_SEQLEN + 4,
+_Static_assert(sizeof(struct ebph_task) == 64 + 4 * EBPH_SEQLEN + 12,
 	       "ebph_task ABI");
 
 /* Task flags: cleared at exec, inherited at fork. */

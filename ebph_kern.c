@@ -1274,10 +1274,75 @@ static __always_inline void window_push(struct ebph_task *task, __u32 call,
 	w[1] = w1;
 }
 
+/* ---- the profile's counters, a flush at a time (EBPH_FLUSH_CALLS) ------ */
+
+/*
+ * The calls TASK counted since its last flush go to its profile P: before
+ * any change of P's state, so that they count as calls before it, at the
+ * call its flush was due, and when the task leaves P (exec, exit).  Atomic
+ * adds, since the tasks of P flush from every CPU: a plain add lost to
+ * another CPU's would lose a whole flush.
+ */
+static __always_inline void counts_flush(struct ebph_task *task,
+					 struct ebph_profile *p)
+{
+	__u64 n = task->pending;
+
+	if (n) {
+		__sync_fetch_and_add(&p->count, n);
+		__sync_fetch_and_add(&p->train_count, n);
+		__sync_fetch_and_add(&p->last_mod_count, n);
+		task->pending = 0;
+	}
+}
+
+/* Thread TID leaves its profile (exec, exit): the calls it has not
+ * flushed go to the profile first. */
+static __always_inline void counts_flush_tid(__u32 tid)
+{
+	struct ebph_task *t = bpf_map_lookup_elem(&tasks, &tid);
+	struct ebph_profile *p;
+
+	if (!t || !t->pending)
+		return;
+	p = bpf_map_lookup_elem(&profiles, &t->profile);
+	if (p)
+		counts_flush(t, p);
+}
+
+/*
+ * After a flush or a change of P: when TASK's next flush is due.  Between
+ * two changes, the freeze test of train_freeze(), train x DEN > stable x
+ * FACTOR, sees a stable that does not move (train_count - 1 -
+ * last_mod_count now: both go up by one a call) and a train_count that
+ * goes up by one a call, so the call at which it first passes is known
+ * now; the flush is due then, or in EBPH_FLUSH_CALLS calls if sooner.  A
+ * frozen profile tests nothing.
+ */
+static __always_inline void counts_arm(struct ebph_task *task,
+				       const struct ebph_profile *p)
+{
+	__s64 train = p->train_count;
+	__s64 stable = train - 1 - (__s64)p->last_mod_count;
+	__s64 in = EBPH_FLUSH_CALLS, m;
+
+	if (!(p->status & EBPH_FROZEN) && stable > 0) {
+		/* The first call m (1, 2, ...) from now at which
+		 * (train + m - 1) x DEN > stable x FACTOR. */
+		m = (__s64)((__u64)stable * EBPH_NORMAL_FACTOR /
+			    EBPH_NORMAL_FACTOR_DEN) + 2 - train;
+		if (m < in)
+			in = m < 1 ? 1 : m;
+	}
+	task->flush_in = in;
+}
+
 /*
  * Step 3, a call that taught the profile something (NEWMASK: the pairs
  * new in ROW, the train row; SC: the sequence): its training is not
- * stable, so it does not freeze, and a frozen one thaws.  With
+ * stable, so it does not freeze, and a frozen one thaws.  A change: the
+ * calls before it are flushed, and this one is counted in the profile
+ * (not in last_mod_count, which the change restarts).  With
  * cfg->log_sequences each pair and sequence learned is an event.
  */
 static __always_inline void train_new(void *ctx, struct ebph_config *cfg,
@@ -1286,8 +1351,12 @@ static __always_inline void train_new(void *ctx, struct ebph_config *cfg,
 				      __u32 newmask, const __u8 *row,
 				      const struct seq_call *sc)
 {
+	counts_flush(task, p);
 	p->last_mod_count = 0;
 	p->status &= ~EBPH_FROZEN;
+	p->count++;
+	p->train_count++;
+	counts_arm(task, p);
 	if (unlikely(cfg->log_sequences)) {
 		if (newmask && row)
 			log_new_pairs(ctx, task, call, newmask);
@@ -1296,10 +1365,11 @@ static __always_inline void train_new(void *ctx, struct ebph_config *cfg,
 }
 
 /*
- * Step 3, a call that taught the profile nothing: one more since the
- * last change.  A profile freezes once 3/4 of its training calls came
- * after the last change (train/stable > 128/32), and is to be normal
- * cfg->normal_wait later, at normal_time.
+ * Step 3, the call at which TASK's flush is due (counts_arm()): its calls
+ * since the last flush, this one included, taught the profile nothing, so
+ * they go to all three counters.  A profile freezes once 3/4 of its
+ * training calls came after the last change (train/stable > 128/32), and
+ * is to be normal cfg->normal_wait later, at normal_time.
  */
 static __always_inline void train_freeze(void *ctx, struct ebph_config *cfg,
 					 struct ebph_task *task,
@@ -1308,12 +1378,13 @@ static __always_inline void train_freeze(void *ctx, struct ebph_config *cfg,
 	struct ebph_event ev;
 	__s64 train, stable;
 
-	p->last_mod_count++;
+	counts_flush(task, p);
 	if (p->status & EBPH_FROZEN)
-		return;
-	/* Signed: last_mod_count may exceed train_count (a fresh
-	 * profile's first, pairless call). */
-	train = p->train_count;
+		goto out;
+	/* The rule's train_count is the one before this call.  Signed:
+	 * last_mod_count may exceed it (a fresh profile's first, pairless
+	 * call). */
+	train = p->train_count - 1;
 	stable = train - (__s64)p->last_mod_count;
 	if (stable > 0 && train * EBPH_NORMAL_FACTOR_DEN >
 			  stable * EBPH_NORMAL_FACTOR) {
@@ -1323,6 +1394,8 @@ static __always_inline void train_freeze(void *ctx, struct ebph_config *cfg,
 		ev.arg = p->normal_time;
 		ev_send(ctx, &ev);
 	}
+out:
+	counts_arm(task, p);
 }
 
 /*
@@ -1444,8 +1517,11 @@ static __always_inline void anomaly_report(void *ctx, struct ebph_config *cfg,
 	ev.lfc = task->lfc;
 	ev.anomalies = p->anomalies;
 	ev_send(ctx, &ev);
-	if (p->anomalies > cfg->anomaly_limit)
+	if (p->anomalies > cfg->anomaly_limit) {
+		counts_flush(task, p);
 		stop_normal(ctx, p);
+		counts_arm(task, p);
+	}
 }
 
 /*
@@ -1459,8 +1535,11 @@ static __always_inline __u32 tolerize(void *ctx, struct ebph_config *cfg,
 				      struct ebph_profile *p)
 {
 	struct ebph_event ev;
-	__u32 work = reset_train(cfg, p);
+	__u32 work;
 
+	counts_flush(task, p);
+	work = reset_train(cfg, p);
+	counts_arm(task, p);
 	ev_init(&ev, EBPH_EV_TOLERIZE, task->profile);
 	ev.pid = task->pid;
 	ev.lfc = task->lfc;
@@ -1497,13 +1576,14 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 
 	/* 2. The window. */
 	window_push(task, call, w);
-	p->count++;
 	task->count++;
 
 	/* 3. Learn the window's pairs (one row lookup serves all 8) and its
-	 * sequence; then the profile thaws, or freezes if stable; frozen
-	 * long enough, it is normal.  Only a frozen profile asks, and it
-	 * reads the clock only near normal_time. */
+	 * sequence; then the profile thaws, or, at the call a flush of the
+	 * task's counts is due, freezes if stable (EBPH_FLUSH_CALLS: the
+	 * profile is not written at the other calls); frozen long enough,
+	 * it is normal.  Only a frozen profile asks, and it reads the clock
+	 * only near normal_time. */
 	if (likely(detector_on(cfg, EBPH_DET_PAIRS))) {
 		valid = window_valid(task);
 		newmask = pairs_learn(ctx, task, call, valid, &row);
@@ -1511,11 +1591,13 @@ static __always_inline __u32 ebph_syscall(void *ctx, struct ebph_config *cfg,
 	seq_learn_call(ctx, cfg, task, p, w, &sc);
 	if (unlikely(newmask | sc.new))
 		train_new(ctx, cfg, task, p, call, newmask, row, &sc);
-	else
+	else if (unlikely(++task->pending >= task->flush_in))
 		train_freeze(ctx, cfg, task, p);
-	p->train_count++;
-	if ((p->status & EBPH_FROZEN) && normal_time_passed(p->normal_time))
+	if ((p->status & EBPH_FROZEN) && normal_time_passed(p->normal_time)) {
+		counts_flush(task, p);
 		work = start_normal(ctx, cfg, p, task);
+		counts_arm(task, p);
+	}
 
 	/* 4. Test a normal profile against the copy taken when it became
 	 * normal; the locality frame records the verdict, and an anomaly
@@ -1742,8 +1824,12 @@ int ebph_exec(struct sched_process_exec_args *ctx)
 	/* A non-leader thread that execs takes over the leader's pid:
 	 * its old tid is gone. */
 	old_tid = ctx->old_pid;
-	if (old_tid != (__u32)ctx->pid)
+	if (old_tid != (__u32)ctx->pid) {
+		counts_flush_tid(old_tid);
 		bpf_map_delete_elem(&tasks, &old_tid);
+	}
+	/* Its calls so far were the old program's. */
+	counts_flush_tid(tid);
 
 	step = exe_ident(cfg, &key, &owner, &nlink);
 	if (step) {
@@ -1814,6 +1900,8 @@ int ebph_fork(struct sched_process_fork_args *ctx)
 	child.pid = 0;
 	child.tid = ctid;
 	child.count = 0;
+	child.pending = 0;	/* the parent's, which it flushes */
+	child.flush_in = 0;
 	child.max_lfc = 0;
 	task_reset_locality(&child);
 	/* BPF_ANY: an entry left under this tid by a missed exit is stale. */
@@ -1966,6 +2054,7 @@ int ebph_exit(struct sched_process_exit_args *ctx)
 {
 	__u32 tid = ctx->pid;
 
+	counts_flush_tid(tid);
 	bpf_map_delete_elem(&tasks, &tid);
 	bpf_map_delete_elem(&untraced, &tid);
 	return 0;

@@ -303,8 +303,25 @@ static int add_profile(void *ctx, const void *key)
 	return 0;
 }
 
+/* The calls a live task has not flushed yet (EBPH_FLUSH_CALLS), added to
+ * its profile in the snapshot. */
+static int add_pending(void *ctx, const void *key)
+{
+	struct snap_walk *w = ctx;
+	struct ebph_profile_rec *r;
+	struct ebph_task t;
+
+	if (bpf_map_lookup(w->m->tasks, key, &t) || !t.pending)
+		return 0;
+	r = ebph_snapshot_find(w->s, t.profile);
+	if (r)
+		ebph_counts_add(&r->prof, t.pending);
+	return 0;
+}
+
 /* Every profile with its path, no rows: what listings need, without
- * reading (up to) 128 MiB of rows. */
+ * reading (up to) 128 MiB of rows.  Its counters include the calls that
+ * live tasks have not flushed to it. */
 int ebph_snapshot_read_profiles(const struct ebph_maps *m, struct ebph_snapshot *s)
 {
 	struct snap_walk w = { .m = m, .s = s };
@@ -312,12 +329,13 @@ int ebph_snapshot_read_profiles(const struct ebph_maps *m, struct ebph_snapshot 
 
 	memset(s, 0, sizeof(*s));
 	err = bpf_map_walk(m->profiles, sizeof(__u64), add_profile, &w);
-	if (err) {
-		ebph_snapshot_free(s);
-		return err;
+	if (!err) {
+		qsort(s->recs, s->n, sizeof(*s->recs), cmp_rec);
+		err = bpf_map_walk(m->tasks, sizeof(__u32), add_pending, &w);
 	}
-	qsort(s->recs, s->n, sizeof(*s->recs), cmp_rec);
-	return 0;
+	if (err)
+		ebph_snapshot_free(s);
+	return err;
 }
 
 /* A sequence of a profile in the snapshot, unless in neither set

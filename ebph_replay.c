@@ -831,6 +831,21 @@ static int run_trace(struct replay *r, struct trace *t)
 	}
 	t->seen = task.count;
 	t->max_lfc = task.max_lfc;
+	/* The trace's process exits: what sched_process_exit does. */
+	if (task.pending) {
+		struct ebph_profile p;
+
+		err = bpf_map_lookup(r->m.profiles, &task.profile, &p);
+		if (!err) {
+			ebph_counts_add(&p, task.pending);
+			err = bpf_map_update(r->m.profiles, &task.profile, &p, BPF_EXIST);
+		}
+		if (err) {
+			say_err("%s: cannot add the trace's last calls to its profile: %s",
+				t->name, strerror(-err));
+			return err;
+		}
+	}
 	bpf_map_delete(r->m.tasks, &r->tid);
 	/* Calls >= EBPH_NR_LIMIT are counted in stats and skipped, as
 	 * in the kernel; every other call must have been seen. */

@@ -189,12 +189,18 @@ static void rows_delete(__u64 key)
 			bpf_map_delete(rows_fd, &k);
 }
 
+/* Profile KEY as user space reads it: with the calls this thread has not
+ * flushed to it yet (EBPH_FLUSH_CALLS), as ebph_snapshot_read_profiles()
+ * adds them. */
 static struct ebph_profile profile_get(__u64 key)
 {
 	struct ebph_profile p;
+	struct ebph_task t;
 
 	if (bpf_map_lookup(profiles_fd, &key, &p))
 		memset(&p, 0xff, sizeof(p));	/* fails every check */
+	else if (!bpf_map_lookup(tasks_fd, &my_tid, &t) && t.profile == key)
+		ebph_counts_add(&p, t.pending);
 	return p;
 }
 
@@ -524,6 +530,52 @@ static void test_freeze(void)
 	p = profile_get(key);
 	CHECK(p.status & EBPH_FROZEN, "still frozen after a new pair");
 	CHECK_EQ(p.last_mod_count, 0, "last_mod_count after a new pair");
+}
+
+/*
+ * The counters reach the profile a flush at a time (EBPH_FLUSH_CALLS):
+ * at the call that freezes it (34, as test_freeze() counts), then every
+ * EBPH_FLUSH_CALLS calls; in between the calls wait in the task.
+ */
+static void test_flush(void)
+{
+	__u64 key = KEY(4);
+	struct ebph_profile p;
+	struct ebph_task t;
+
+	TEST("flush");
+	config_set(1000000000000ULL, 1000, 200, 0);
+	profile_new(key);
+	task_new(key);
+	run_n(KNOWN, 34);
+	if (CHECK(bpf_map_lookup(profiles_fd, &key, &p), "no profile"))
+		return;
+	CHECK(!(p.status & EBPH_FROZEN), "not frozen at call 34");
+	CHECK_EQ(p.count, 34, "profile count flushed at the freeze");
+	CHECK_EQ(task_get().pending, 0, "pending after the freeze");
+
+	run_n(KNOWN, 10);
+	bpf_map_lookup(profiles_fd, &key, &p);
+	t = task_get();
+	CHECK_EQ(p.count, 34, "profile count between flushes");
+	CHECK_EQ(t.pending, 10, "pending between flushes");
+	CHECK_EQ(profile_get(key).count, 44, "count with pending");
+
+	run_n(KNOWN, EBPH_FLUSH_CALLS - 10);
+	bpf_map_lookup(profiles_fd, &key, &p);
+	CHECK_EQ(p.count, 34 + EBPH_FLUSH_CALLS, "profile count at the flush");
+	CHECK_EQ(p.train_count, 34 + EBPH_FLUSH_CALLS, "train_count at the flush");
+	CHECK_EQ(p.last_mod_count, 34 + EBPH_FLUSH_CALLS - 9,
+		 "last_mod_count at the flush");
+	CHECK_EQ(task_get().pending, 0, "pending after the flush");
+
+	/* A new pair flushes what waited, then counts itself. */
+	run_n(KNOWN, 5);
+	run(FOREIGN);
+	bpf_map_lookup(profiles_fd, &key, &p);
+	CHECK_EQ(p.count, 34 + EBPH_FLUSH_CALLS + 6, "profile count at a change");
+	CHECK_EQ(p.last_mod_count, 0, "last_mod_count at a change");
+	CHECK_EQ(task_get().pending, 0, "pending after a change");
 }
 
 /* Frozen is not normal until normal_wait has passed; then train is
@@ -2025,6 +2077,7 @@ int main(void)
 	test_pairs();
 	test_empty_slots();
 	test_freeze();
+	test_flush();
 	test_normal_wait();
 	test_test_set_unchanged();
 	test_normal_again();

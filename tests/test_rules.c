@@ -294,10 +294,31 @@ static void state_compare(const struct state *k, const struct state *c)
 
 /* ---- kernel and command ------------------------------------------------------ */
 
+/*
+ * cmd_apply() on profile KEY, after our task's calls reached the profile.
+ * The kernel flushes a task's calls (EBPH_FLUSH_CALLS) before a change it
+ * makes; a command cannot, so calls still in a live task when a command
+ * resets the counters are counted after the reset (fewer than
+ * EBPH_FLUSH_CALLS a task: docs/DESIGN.md, Sharing state with commands).
+ * Here they are flushed first, as a task's exit would, so that the
+ * command starts from the counters the kernel's change started from.
+ */
 static int command(__u64 key, enum cmd_action act)
 {
 	char msg[512], warn[256];
-	int err = cmd_apply(&m, key, act, msg, sizeof(msg), warn, sizeof(warn));
+	struct ebph_profile p;
+	struct ebph_task t;
+	int err;
+
+	if (!bpf_map_lookup(m.tasks, &my_tid, &t) && t.profile == key && t.pending &&
+	    !bpf_map_lookup(m.profiles, &key, &p)) {
+		ebph_counts_add(&p, t.pending);
+		t.pending = 0;
+		CHECK(bpf_map_update(m.profiles, &key, &p, BPF_EXIST) ||
+		      bpf_map_update(m.tasks, &my_tid, &t, BPF_EXIST),
+		      "cannot flush our task");
+	}
+	err = cmd_apply(&m, key, act, msg, sizeof(msg), warn, sizeof(warn));
 
 	CHECK(err, "cmd_apply %d: %s", act, msg);
 	return err;
