@@ -2202,7 +2202,7 @@ static void print_targets(const struct bench *b, const struct results *res)
 	wverdict(b, 2, "fork+exec overhead, pairs train (<= +2%)",
 		 over[2][CFG_PAIRS_TRAIN], "%", 2,
 		 "pairs adds %.1f us a fork+exec, count %.1f; without the exec program "
-		 "%.1f, without events %.1f: the exec program is most of it",
+		 "%.1f, without events %.1f: each difference is that part's share",
 		 fe[CFG_PAIRS_TRAIN], fe[CFG_COUNT], fe[CFG_NO_EXEC], fe[CFG_NO_EVENTS]);
 	wverdict(b, 2, "fork+exec overhead, pairs normal (<= +2%)",
 		 over[2][CFG_PAIRS_NORMAL], "%", 2,
