@@ -1882,9 +1882,8 @@ static int forks(int rounds)
 static void verdict(const char *what, double value, const char *unit,
 		    double limit, const char *why, ...)
 {
-	va_list ap;
-
 	int prec = strcmp(unit, "x") ? 1 : 2;	/* ratios: 2 decimals */
+	va_list ap;
 
 	if (value <= limit) {
 		printf("  %-44s %9.*f%-3s met\n", what, prec, value, unit);
@@ -1899,13 +1898,19 @@ static void verdict(const char *what, double value, const char *unit,
 	printf("\n");
 }
 
+/* A target whose workload -w left out. */
+static void not_run(const char *what)
+{
+	printf("  %-44s %12s not run\n", what, "");
+}
+
 /* verdict() for a target of workload WI, which -w may have left out. */
 #define wverdict(b, wi, what, value, unit, limit, ...)			\
 	do {								\
 		if ((b)->only & 1U << (wi))				\
 			verdict(what, value, unit, limit, __VA_ARGS__);	\
 		else							\
-			printf("  %-44s %12s not run\n", what, "");	\
+			not_run(what);					\
 	} while (0)
 
 static void usage(FILE *f)
@@ -2218,10 +2223,10 @@ static void print_targets(const struct bench *b, const struct results *res)
 		verdict("2 CPUs, one profile/two, pairs train (<= 1.1x)",
 			added[4][CFG_PAIRS_TRAIN] / added[5][CFG_PAIRS_TRAIN], "x", 1.1,
 			"one profile adds %.1f ns a call on 2 CPUs, two profiles %.1f: "
-			"something of the profile is still written at every call",
+			"the profile's shared line (docs/performance.md, Many cores)",
 			added[4][CFG_PAIRS_TRAIN], added[5][CFG_PAIRS_TRAIN]);
 	else
-		printf("  %-44s %12s not run\n", "2 CPUs, one profile/two, pairs train (<= 1.1x)", "");
+		not_run("2 CPUs, one profile/two, pairs train (<= 1.1x)");
 	/* The slab a median profile's rows take: print_memory()'s 1,028
 	 * bytes per row. */
 	verdict("median slab per profile (<= 24 KB)",
