@@ -375,7 +375,8 @@ bench: need-root deps
 	./ebph_bench $(ARGS)
 
 # ebph's detection on ADFA-LD, docs/evaluation.md's tables: each detector in
-# turn (a few seconds each), ../shared beside the checkout, or
+# turn (a few seconds each), then STIDE as published beside them (an
+# independent model, tests/evaluate_stide.py), ../shared beside the checkout, or
 # ADFA_DIR=path.  ARGS go to each run (a --csv FILE would be overwritten:
 # run ./ebph replay by hand for those).
 ADFA_DIR ?= $(abspath $(CURDIR)/../shared/datasets/adfa-ld)
@@ -389,6 +390,8 @@ evaluate: need-root deps
 	./ebph replay --adfa $(ADFA_DIR) --detector both $(ARGS)
 	@echo
 	./ebph replay --adfa $(ADFA_DIR) --detector seqs7 $(ARGS)
+	@echo
+	python3 tests/evaluate_stide.py $(ADFA_DIR)
 
 # ebph on a real machine, the live tables: a scripted workload trains
 # each detector in turn, more of it with other inputs counts the false
