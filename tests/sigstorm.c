@@ -93,14 +93,19 @@ int main(int argc, char **argv)
 	it.it_interval.tv_sec = it.it_value.tv_sec = atol(argv[2]) / 1000000;
 	jump = argc > 3 && !strcmp(argv[3], "jump");
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (devnull < 0 || sigaction(SIGALRM, &sa, NULL) ||
-	    setitimer(ITIMER_REAL, &it, NULL)) {
+	if (devnull < 0 || sigaction(SIGALRM, &sa, NULL)) {
 		perror("sigstorm");
 		return 1;
 	}
 	/* After a jump out of the handler: the loop goes on where the
-	 * signal found it, from the start of an iteration. */
-	sigsetjmp(again, 1);
+	 * signal found it, from the start of an iteration.  The timer is
+	 * armed only once the jump buffer, signal mask and all, is saved: a
+	 * first signal inside sigsetjmp() would jump back with SIGALRM left
+	 * blocked, and no other signal would come. */
+	if (sigsetjmp(again, 1) == 0 && setitimer(ITIMER_REAL, &it, NULL)) {
+		perror("sigstorm");
+		return 1;
+	}
 	for (; i < n; i++)
 		calls();
 	memset(&it, 0, sizeof(it));
