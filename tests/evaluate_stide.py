@@ -2,46 +2,58 @@
 # tests/evaluate_stide.py - STIDE as its authors describe it, on ADFA-LD,
 # for docs/evaluation.md's "STIDE, measured alike" (run by `make evaluate`).
 #
-#   tests/evaluate_stide.py ADFA_DIR [K...]     (K: window lengths, default 4 to 10)
-#   tests/evaluate_stide.py --check CSV... ADFA_DIR
+#   tests/evaluate_stide.py ADFA_DIR [K...]   K: window lengths (default 4 to 10)
+#   tests/evaluate_stide.py --check CSV [--check CSV]... ADFA_DIR
 #
-# --check compares each trace of `ebph replay --detector seqs|seqs7 --csv`
-# with this model: the same anomalous calls, trace by trace, or exit 1.
+# The published STIDE figure on ADFA-LD (about 23% false alarms at 90%
+# detection) comes with no setup its sources give.  This measures STIDE
+# itself on ebph's split: trained on Training_Data_Master, normal traces
+# from Validation_Data_Master, attacks from Attack_Data_Master, one
+# database for all.  STIDE (Warrender, Forrest and Pearlmutter 1999)
+# slides a window of K calls over a trace, full windows only; a window
+# mismatches when no training trace has it; a trace's score is its highest
+# locality frame count, the mismatches among the last 20 windows.  The
+# mismatch count and rate are printed beside it.
 #
-# ADFA-LD's published STIDE figure (about 23% false alarms at 90%
-# detection) comes from a setup that its sources do not give.  This
-# measures STIDE itself on ebph's split: trained on Training_Data_Master,
-# normal traces from Validation_Data_Master, attacks from
-# Attack_Data_Master, one database for all.  STIDE (Warrender, Forrest and
-# Pearlmutter 1999) slides a window of K calls over a trace, full windows
-# only; a window mismatches when no training trace has it; a trace's score
-# is its highest locality frame count, the mismatches among the last 20
-# windows.  The mismatch count and rate are printed beside it.
-#
-# The same code also computes ebph's seqs and seqs7 by anomaly rate, as
+# The same code also computes ebph's seqs and seqs7 by anomaly rate as
 # `ebph replay` runs them in the kernel (windows still filling counted, a
-# verdict per call): those two rows print replay's figures, and --check
-# shows that this model and replay judge every trace alike.  It is an
-# independent model, plain Python and no part of ebph.
-import csv
+# verdict per call), and prints replay's figures for them.  --check
+# compares each test trace of `ebph replay --detector seqs|seqs7 --csv`
+# with this model: the same anomalous calls, or exit 1 naming the trace.
+# It is an independent model, plain Python and no part of ebph.
 import bisect
+import csv
 import math
 import os
 import sys
 
 FRAME = 20      # STIDE's locality frame, in windows
 SEQ = 6         # ebph's sequence length (ebph.h: EBPH_SEQ_LEN)
+SETS = ("Training_Data_Master", "Validation_Data_Master", "Attack_Data_Master")
+
+
+def die(msg):
+    sys.exit("evaluate_stide: " + msg)
+
+
+def read_trace(path):
+    try:
+        with open(path) as fh:
+            return [int(c) for c in fh.read().split()]
+    except OSError as e:
+        die(f"{path}: {e.strerror}")
+    except ValueError:
+        die(f"{path}: not a trace (space-separated call numbers)")
 
 
 def traces(top):
-    """Every trace under TOP: a file of space-separated call numbers."""
-    out = []
-    for d, _, files in sorted(os.walk(top)):
-        for f in sorted(files):
-            with open(os.path.join(d, f)) as fh:
-                out.append([int(c) for c in fh.read().split()])
+    """Every trace under TOP, in the order of their paths."""
+    if not os.path.isdir(top):
+        die(f"{top}: no such directory (is ADFA-LD there?)")
+    out = [read_trace(os.path.join(d, f))
+           for d, _, files in sorted(os.walk(top)) for f in sorted(files)]
     if not out:
-        sys.exit(f"evaluate_stide: no traces under {top}")
+        die(f"no traces under {top}")
     return out
 
 
@@ -81,33 +93,9 @@ def ebph_rate(t, db, joined):
     return ebph_anomalous(t, db, joined) / len(t) if t else 0.0
 
 
-def check(csvs, train):
-    """Replay's anomalous calls against the model's, every test trace."""
-    db = {w for t in train for w in ebph_windows(t)}
-    n = 0
-    for f in csvs:
-        with open(f) as fh:
-            for r in csv.DictReader(fh):
-                if r["set"] not in ("normal", "attack"):
-                    continue
-                if r["detector"] not in ("seqs", "seqs7"):
-                    sys.exit(f"evaluate_stide: {f}: detector {r['detector']}, not seqs or seqs7")
-                with open(r["trace"]) as tf:
-                    t = [int(c) for c in tf.read().split()]
-                want = ebph_anomalous(t, db, r["detector"] == "seqs7")
-                if int(r["calls"]) != len(t) or int(r["anomalous_calls"]) != want:
-                    sys.exit(f"evaluate_stide: {r['trace']} ({r['detector']}): replay has "
-                             f"{r['anomalous_calls']} anomalous calls of {r['calls']}, "
-                             f"the model {want} of {len(t)}")
-                n += 1
-    if n == 0:
-        sys.exit("evaluate_stide: no normal or attack trace in " + " ".join(csvs))
-    print(f"{n} test traces: replay and the model agree on every trace's anomalous calls")
-
-
 def point(att, norm):
-    """AUC, and (threshold, false positives) at the highest threshold
-    that detects at least 90% of attacks."""
+    """AUC (ties count half), and the threshold and false positives of
+    the highest threshold that detects at least 90% of attacks."""
     a = sorted(att, reverse=True)
     thr = a[math.ceil(0.9 * len(a)) - 1]
     ns = sorted(norm)
@@ -122,21 +110,61 @@ def row(name, att, norm):
     print(f"| {name} | {auc:.3f} | >= {th} | {100 * fp:.1f}% |")
 
 
-def main():
-    args = sys.argv[1:]
+def in_set(top, path):
+    """A CSV's trace path, found under TOP by its part from the set's
+    directory on: replay wrote it relative to where it ran."""
+    parts = path.split(os.sep)
+    for i, p in enumerate(parts):
+        if p in SETS:
+            return os.path.join(top, *parts[i:])
+    die(f"{path}: not under {' or '.join(SETS)}")
+
+
+def check(csvs, top, train):
+    """Replay's anomalous calls against the model's, every test trace."""
+    db = {w for t in train for w in ebph_windows(t)}
+    n = 0
+    for f in csvs:
+        try:
+            with open(f, newline="") as fh:
+                for r in csv.DictReader(fh):
+                    if r["set"] not in ("normal", "attack"):
+                        continue
+                    if r["detector"] not in ("seqs", "seqs7"):
+                        die(f"{f}: detector {r['detector']}, not seqs or seqs7")
+                    t = read_trace(in_set(top, r["trace"]))
+                    want = ebph_anomalous(t, db, r["detector"] == "seqs7")
+                    if int(r["calls"]) != len(t) or int(r["anomalous_calls"]) != want:
+                        die(f"{r['trace']} ({r['detector']}): replay has {r['anomalous_calls']} "
+                            f"anomalous calls of {r['calls']}, the model {want} of {len(t)}")
+                    n += 1
+        except OSError as e:
+            die(f"{f}: {e.strerror}")
+        except (KeyError, TypeError, ValueError):
+            die(f"{f}: not a CSV of ebph replay --csv")
+    if n == 0:
+        die("no normal or attack trace in " + " ".join(csvs))
+    print(f"{n} test traces: replay and the model agree on every trace's anomalous calls")
+
+
+def usage():
+    die("usage: evaluate_stide.py ADFA_DIR [K...] | --check CSV [--check CSV]... ADFA_DIR")
+
+
+def main(args):
     csvs = []
-    while len(args) >= 2 and args[0] == "--check":
+    while args[:1] == ["--check"] and len(args) >= 2:
         csvs.append(args[1])
         args = args[2:]
-    if not args or (csvs and len(args) != 1):
-        sys.exit("usage: evaluate_stide.py [--check CSV]... ADFA_DIR [K...]")
+    if not args or args[0].startswith("-") or (csvs and len(args) != 1):
+        usage()
     top = args[0]
-    train = traces(os.path.join(top, "Training_Data_Master"))
-    if csvs:
-        return check(csvs, train)
+    if not all(k.isdigit() and int(k) >= 1 for k in args[1:]):
+        die("a window length K is a whole number of calls, 1 or more")
     ks = [int(k) for k in args[1:]] or list(range(4, 11))
-    norm = traces(os.path.join(top, "Validation_Data_Master"))
-    att = traces(os.path.join(top, "Attack_Data_Master"))
+    train, norm, att = (traces(os.path.join(top, s)) for s in SETS)
+    if csvs:
+        return check(csvs, top, train)
     print(f"{len(train)} training, {len(norm)} normal and {len(att)} attack traces\n")
     print("| detector, score | AUC | threshold | false positives at 90% detection |")
     print("|---|---:|---:|---:|")
@@ -152,4 +180,5 @@ def main():
             row(f"STIDE, K = {k}, {name}", [s[i] for s in sa], [s[i] for s in sn])
 
 
-main()
+if __name__ == "__main__":
+    main(sys.argv[1:])
