@@ -84,13 +84,20 @@ TEST_DEPS := $(TEST_BINS) $(FIXTURES) tests/demo tests/replay_prog $(FUZZ_BINS)
 # Debian packages the build and the tests need.
 DEBIAN_PKGS := make gcc clang llvm libelf-dev
 # ...and what only the tests use: tmux (ebph top in a real terminal),
-# python3 (a JSON parser to judge --json), python3-prometheus-client (a
-# parser of the Prometheus text format, to judge the metrics), man-db
-# (man -l ebph.8), linux-headers-amd64 (a kernel headers tree to test
-# KERNEL_DIR with) and systemd (systemd-analyze, to verify and score
-# ebph.service).
+# python3-prometheus-client (a parser of the Prometheus text format, to
+# judge the metrics), man-db (man -l ebph.8), linux-headers-amd64 (a
+# kernel headers tree to test KERNEL_DIR with) and systemd
+# (systemd-analyze, to verify and score ebph.service).
 ifneq ($(filter test,$(MAKECMDGOALS)),)
-DEBIAN_PKGS += tmux python3 python3-prometheus-client man-db linux-headers-amd64 systemd
+DEBIAN_PKGS += tmux python3-prometheus-client man-db linux-headers-amd64 systemd
+endif
+# ...python3 for the tests (a JSON parser to judge --json) and the
+# evaluations' reports; strace, which finds evaluate-live's programs.
+ifneq ($(filter test evaluate evaluate-live,$(MAKECMDGOALS)),)
+DEBIAN_PKGS += python3
+endif
+ifneq ($(filter test evaluate-live,$(MAKECMDGOALS)),)
+DEBIAN_PKGS += strace
 endif
 # ...and clang's runtime for libFuzzer and the sanitizers, for the
 # fuzz targets (which the tests run briefly): the one of the clang

@@ -51,8 +51,11 @@ def keys_of(d):
 
 
 def epoch(stamp):
-    t = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
-    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
+    """Seconds since the epoch of an event's "time", UTC to the ns
+    (2026-12-04T02:52:37.523848656Z): strptime's %f takes only 6 digits."""
+    whole, _, frac = stamp.rstrip("Z").partition(".")
+    t = datetime.datetime.strptime(whole, "%Y-%m-%dT%H:%M:%S")
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp() + float("0." + (frac or "0"))
 
 
 def phases_of(path):
