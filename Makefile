@@ -224,9 +224,10 @@ tests/i386_exec: tests/i386_exec.c
 
 # Helpers of the shell tests: test_crash.sh, test_stress.sh, test_i386.sh,
 # test_audit.sh, test_unnamed.sh, test_io_uring.sh, test_frames.sh, test_incident.sh,
-# test_export.sh, test_delay.sh, test_enforce.sh.
+# test_export.sh, test_delay.sh, test_enforce.sh, test_evaluate_live.sh.
 TEST_HELPERS := tests/killsave tests/threads tests/i386_exec tests/config_poke tests/memfd_exec tests/uring_nop \
-		tests/sigstorm tests/lfc tests/export_prog tests/seccomp_run tests/slow tests/execve_try
+		tests/sigstorm tests/lfc tests/export_prog tests/seccomp_run tests/slow tests/execve_try \
+		tests/evaluate_live_jit
 TEST_DEPS += $(TEST_HELPERS)
 
 tests/killsave: tests/killsave.c ebph_state.o ebph_state.h bpf_dirs.o
