@@ -92,12 +92,13 @@ ifneq ($(filter test,$(MAKECMDGOALS)),)
 DEBIAN_PKGS += tmux python3-prometheus-client man-db linux-headers-amd64 systemd
 endif
 # ...python3 for the tests (a JSON parser to judge --json) and the
-# evaluations' reports; strace, which finds evaluate-live's programs.
+# evaluations' reports; strace, which finds evaluate-live's programs,
+# and git, which its workload runs.
 ifneq ($(filter test evaluate evaluate-live,$(MAKECMDGOALS)),)
 DEBIAN_PKGS += python3
 endif
 ifneq ($(filter test evaluate-live,$(MAKECMDGOALS)),)
-DEBIAN_PKGS += strace
+DEBIAN_PKGS += strace git
 endif
 # ...and clang's runtime for libFuzzer and the sanitizers, for the
 # fuzz targets (which the tests run briefly): the one of the clang
