@@ -385,9 +385,9 @@ bench: need-root deps
 
 # ebph's detection on ADFA-LD, docs/evaluation.md's tables: each detector in
 # turn (a few seconds each), then STIDE as published beside them (an
-# independent model, tests/evaluate_stide.py), ../shared beside the checkout, or
-# ADFA_DIR=path.  ARGS go to each run (a --csv FILE would be overwritten:
-# run ./ebph replay by hand for those).
+# independent model, tests/evaluate_stide.py).  The data set: ../shared
+# beside the checkout, or ADFA_DIR=path.  ARGS go to each replay (a --csv
+# FILE would be overwritten: run ./ebph replay by hand for those).
 ADFA_DIR ?= $(abspath $(CURDIR)/../shared/datasets/adfa-ld)
 .PHONY: evaluate
 evaluate: need-root deps
