@@ -162,9 +162,10 @@ def main(args):
     if not all(k.isdigit() and int(k) >= 1 for k in args[1:]):
         die("a window length K is a whole number of calls, 1 or more")
     ks = [int(k) for k in args[1:]] or list(range(4, 11))
-    train, norm, att = (traces(os.path.join(top, s)) for s in SETS)
-    if csvs:
+    train = traces(os.path.join(top, SETS[0]))
+    if csvs:        # the test traces are read as the CSV names them
         return check(csvs, top, train)
+    norm, att = (traces(os.path.join(top, s)) for s in SETS[1:])
     print(f"{len(train)} training, {len(norm)} normal and {len(att)} attack traces\n")
     print("| detector, score | AUC | threshold | false positives at 90% detection |")
     print("|---|---:|---:|---:|")
